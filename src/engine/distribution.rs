@@ -1,0 +1,306 @@
+//! Probability distributions of durations (days) and other non-negative
+//! quantities, checked when they are built, never when first sampled.
+//!
+//! Each distribution is parameterised the way scenario authors think: a
+//! lognormal by the mean and standard deviation of the variable itself (not
+//! of its logarithm), a gamma by its mean and sd, an empirical distribution
+//! by observed values. Samplers transform a standard variate (exponential,
+//! normal, uniform) so that two scenarios that change only a mean draw
+//! coupled values from the same stream (common random numbers).
+
+use rand::Rng;
+use rand::RngExt;
+use rand_distr::{Distribution as _, Exp1, Gamma, StandardNormal};
+
+/// A validated distribution over non-negative reals.
+#[derive(Clone, Debug)]
+pub enum Distribution {
+    /// Always `value`.
+    Fixed { value: f64 },
+    /// Exponential with the given mean.
+    Exponential { mean: f64 },
+    /// Lognormal with the given mean and sd of the variable.
+    LogNormal { mean: f64, sd: f64, mu: f64, sigma: f64 },
+    /// Gamma with the given mean and sd (shape = (mean/sd)², scale = sd²/mean).
+    Gamma { mean: f64, sd: f64, sampler: Gamma<f64> },
+    /// Uniform on [min, max].
+    Uniform { min: f64, max: f64 },
+    /// Resampling of observed values, optionally weighted.
+    Empirical { values: Vec<f64>, cumulative: Vec<f64> },
+    /// With probability `weight[i]`, a draw from component i.
+    Mixture { cumulative: Vec<f64>, components: Vec<Distribution> },
+}
+
+/// A distribution that cannot be built, with the parameter at fault.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{parameter} = {value}: {problem}")]
+pub struct DistributionError {
+    /// The parameter's name as written in a scenario (`mean`, `sd`, `values[2]` ...).
+    pub parameter: String,
+    /// The offending value as text.
+    pub value: String,
+    /// What is wrong and how to fix it.
+    pub problem: String,
+}
+
+fn error(parameter: &str, value: impl ToString, problem: &str) -> DistributionError {
+    DistributionError { parameter: parameter.to_string(), value: value.to_string(), problem: problem.to_string() }
+}
+
+fn non_negative(parameter: &str, value: f64) -> Result<f64, DistributionError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(error(parameter, value, "must be a finite number ≥ 0"))
+    }
+}
+
+fn positive(parameter: &str, value: f64) -> Result<f64, DistributionError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(error(parameter, value, "must be a finite number > 0"))
+    }
+}
+
+/// Cumulative sums of weights that must be ≥ 0 and add up to 1 (within 1e-6).
+fn cumulative_weights(parameter: &str, weights: &[f64]) -> Result<Vec<f64>, DistributionError> {
+    let mut cumulative = Vec::with_capacity(weights.len());
+    let mut total = 0.0;
+    for (i, &w) in weights.iter().enumerate() {
+        non_negative(&format!("{parameter}[{i}]"), w)?;
+        total += w;
+        cumulative.push(total);
+    }
+    if (total - 1.0).abs() > 1e-6 {
+        return Err(error(parameter, format!("{weights:?}"), &format!("must add up to 1 (they add up to {total})")));
+    }
+    // Exactly 1 at the end, so a uniform draw always finds a component.
+    if let Some(last) = cumulative.last_mut() {
+        *last = 1.0;
+    }
+    Ok(cumulative)
+}
+
+/// Index of the first cumulative weight above `u` (u in [0, 1)).
+#[inline]
+fn pick(cumulative: &[f64], u: f64) -> usize {
+    cumulative.iter().position(|&c| u < c).unwrap_or(cumulative.len() - 1)
+}
+
+impl Distribution {
+    pub fn fixed(value: f64) -> Result<Distribution, DistributionError> {
+        Ok(Distribution::Fixed { value: non_negative("value", value)? })
+    }
+
+    pub fn exponential(mean: f64) -> Result<Distribution, DistributionError> {
+        Ok(Distribution::Exponential { mean: positive("mean", mean)? })
+    }
+
+    /// Lognormal from the mean and standard deviation of the variable.
+    pub fn lognormal(mean: f64, sd: f64) -> Result<Distribution, DistributionError> {
+        positive("mean", mean)?;
+        positive("sd", sd)?;
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        let mu = mean.ln() - sigma2 / 2.0;
+        Ok(Distribution::LogNormal { mean, sd, mu, sigma: sigma2.sqrt() })
+    }
+
+    /// Gamma from its mean and standard deviation.
+    pub fn gamma(mean: f64, sd: f64) -> Result<Distribution, DistributionError> {
+        positive("mean", mean)?;
+        positive("sd", sd)?;
+        let shape = (mean / sd).powi(2);
+        let scale = sd * sd / mean;
+        let sampler = Gamma::new(shape, scale)
+            .map_err(|e| error("sd", sd, &format!("gives an impossible gamma distribution ({e})")))?;
+        Ok(Distribution::Gamma { mean, sd, sampler })
+    }
+
+    pub fn uniform(min: f64, max: f64) -> Result<Distribution, DistributionError> {
+        non_negative("min", min)?;
+        non_negative("max", max)?;
+        if max < min {
+            return Err(error("max", max, &format!("must be ≥ min ({min})")));
+        }
+        Ok(Distribution::Uniform { min, max })
+    }
+
+    /// Resampling of `values`, equally likely unless `weights` are given.
+    pub fn empirical(values: Vec<f64>, weights: Option<Vec<f64>>) -> Result<Distribution, DistributionError> {
+        if values.is_empty() {
+            return Err(error("values", "[]", "needs at least one observed value"));
+        }
+        for (i, &v) in values.iter().enumerate() {
+            non_negative(&format!("values[{i}]"), v)?;
+        }
+        let weights = match weights {
+            Some(w) if w.len() != values.len() => {
+                return Err(error(
+                    "weights",
+                    format!("{} weights", w.len()),
+                    &format!("needs one weight per value ({} values)", values.len()),
+                ));
+            }
+            Some(w) => w,
+            None => vec![1.0 / values.len() as f64; values.len()],
+        };
+        let cumulative = cumulative_weights("weights", &weights)?;
+        Ok(Distribution::Empirical { values, cumulative })
+    }
+
+    /// A mixture: component i with probability weights[i].
+    pub fn mixture(weighted: Vec<(f64, Distribution)>) -> Result<Distribution, DistributionError> {
+        if weighted.is_empty() {
+            return Err(error("components", "[]", "needs at least one component"));
+        }
+        let (weights, components): (Vec<f64>, Vec<Distribution>) = weighted.into_iter().unzip();
+        let cumulative = cumulative_weights("components.weight", &weights)?;
+        Ok(Distribution::Mixture { cumulative, components })
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Distribution::Fixed { value } => *value,
+            Distribution::Exponential { mean } => {
+                let standard: f64 = Exp1.sample(rng);
+                standard * mean
+            }
+            Distribution::LogNormal { mu, sigma, .. } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Distribution::Gamma { sampler, .. } => sampler.sample(rng),
+            Distribution::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
+            Distribution::Empirical { values, cumulative } => values[pick(cumulative, rng.random::<f64>())],
+            Distribution::Mixture { cumulative, components } => {
+                components[pick(cumulative, rng.random::<f64>())].sample(rng)
+            }
+        }
+    }
+
+    /// The exact mean.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Distribution::Fixed { value } => *value,
+            Distribution::Exponential { mean } => *mean,
+            Distribution::LogNormal { mean, .. } | Distribution::Gamma { mean, .. } => *mean,
+            Distribution::Uniform { min, max } => (min + max) / 2.0,
+            Distribution::Empirical { values, cumulative } => {
+                weights_of(cumulative).zip(values).map(|(w, v)| w * v).sum()
+            }
+            Distribution::Mixture { cumulative, components } => {
+                weights_of(cumulative).zip(components).map(|(w, c)| w * c.mean()).sum()
+            }
+        }
+    }
+
+    /// The exact variance.
+    pub fn variance(&self) -> f64 {
+        match self {
+            Distribution::Fixed { .. } => 0.0,
+            Distribution::Exponential { mean } => mean * mean,
+            Distribution::LogNormal { sd, .. } | Distribution::Gamma { sd, .. } => sd * sd,
+            Distribution::Uniform { min, max } => (max - min).powi(2) / 12.0,
+            Distribution::Empirical { .. } | Distribution::Mixture { .. } => {
+                // E[X²] - E[X]², with E[X²] of each part.
+                let second = self.second_moment();
+                second - self.mean().powi(2)
+            }
+        }
+    }
+
+    fn second_moment(&self) -> f64 {
+        match self {
+            Distribution::Empirical { values, cumulative } => {
+                weights_of(cumulative).zip(values).map(|(w, v)| w * v * v).sum()
+            }
+            Distribution::Mixture { cumulative, components } => {
+                weights_of(cumulative).zip(components).map(|(w, c)| w * c.second_moment()).sum()
+            }
+            other => other.variance() + other.mean().powi(2),
+        }
+    }
+}
+
+/// Individual weights back from their cumulative sums.
+fn weights_of(cumulative: &[f64]) -> impl Iterator<Item = f64> + '_ {
+    cumulative.iter().scan(0.0, |previous, &c| {
+        let w = c - *previous;
+        *previous = c;
+        Some(w)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::random::RandomStreams;
+
+    /// Sample mean and variance of n draws checked against the exact values.
+    /// Tolerance: 5 standard errors. The se of the mean is sd/sqrt(n); the se
+    /// of the sample variance is sqrt((m4 - sigma^4)/n), bounded here by
+    /// `variance_se_factor * variance / sqrt(n)` from the distribution's
+    /// kurtosis (given per case).
+    fn check_moments(d: &Distribution, variance_se_factor: f64) {
+        let n = 400_000;
+        let mut rng = RandomStreams::new(11, 0).stream("moments");
+        let draws: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        assert!(draws.iter().all(|x| x.is_finite() && *x >= 0.0));
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let se_mean = d.variance().sqrt() / (n as f64).sqrt();
+        assert!((mean - d.mean()).abs() <= 5.0 * se_mean + 1e-12, "{d:?}: mean {mean} vs {}", d.mean());
+        let se_var = variance_se_factor * d.variance() / (n as f64).sqrt();
+        assert!((var - d.variance()).abs() <= 5.0 * se_var + 1e-12, "{d:?}: variance {var} vs {}", d.variance());
+    }
+
+    #[test]
+    fn moments_match_the_exact_values() {
+        // sqrt(kurtosis - 1) bounds the relative se of the variance:
+        // exponential kurtosis 9 -> sqrt(8) ≈ 2.83; uniform 1.8 -> 0.9.
+        check_moments(&Distribution::exponential(6.0).unwrap(), 2.9);
+        check_moments(&Distribution::uniform(1.0, 4.0).unwrap(), 0.9);
+        // Gamma(shape 4): kurtosis 3 + 6/4 = 4.5 -> 1.9.
+        check_moments(&Distribution::gamma(8.0, 4.0).unwrap(), 1.9);
+        // Lognormal with cv 0.5: kurtosis ≈ 8.2 -> 2.7.
+        check_moments(&Distribution::lognormal(6.0, 3.0).unwrap(), 2.7);
+        check_moments(&Distribution::empirical(vec![1.0, 2.0, 7.0], Some(vec![0.5, 0.3, 0.2])).unwrap(), 3.0);
+        let zero_day_mixture = Distribution::mixture(vec![
+            (0.3, Distribution::fixed(0.0).unwrap()),
+            (0.7, Distribution::lognormal(8.0, 6.0).unwrap()),
+        ])
+        .unwrap();
+        assert!((zero_day_mixture.mean() - 5.6).abs() < 1e-12);
+        check_moments(&zero_day_mixture, 4.0);
+        check_moments(&Distribution::fixed(3.0).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn lognormal_is_parameterised_by_the_variable() {
+        if let Distribution::LogNormal { mu, sigma, .. } = Distribution::lognormal(6.0, 3.0).unwrap() {
+            // mean = exp(mu + sigma²/2)
+            assert!(((mu + sigma * sigma / 2.0).exp() - 6.0).abs() < 1e-12);
+        } else {
+            unreachable!()
+        }
+    }
+
+    #[test]
+    fn invalid_parameters_name_the_parameter_and_the_fix() {
+        let e = Distribution::exponential(-1.0).unwrap_err();
+        assert_eq!(e.to_string(), "mean = -1: must be a finite number > 0");
+        let e = Distribution::lognormal(5.0, f64::NAN).unwrap_err();
+        assert_eq!(e.parameter, "sd");
+        let e = Distribution::empirical(vec![1.0, 2.0], Some(vec![0.5, 0.6])).unwrap_err();
+        assert!(e.to_string().contains("must add up to 1 (they add up to 1.1"), "{e}");
+        let e = Distribution::empirical(vec![1.0, -2.0], None).unwrap_err();
+        assert_eq!(e.parameter, "values[1]");
+        let e = Distribution::uniform(3.0, 1.0).unwrap_err();
+        assert!(e.to_string().contains("must be ≥ min (3)"));
+        assert!(Distribution::mixture(vec![]).is_err());
+        assert!(Distribution::fixed(f64::INFINITY).is_err());
+    }
+}

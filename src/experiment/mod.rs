@@ -1,0 +1,105 @@
+//! Experiments: replications of a network, run in parallel.
+//!
+//! rayon fans out whole replications; one replication stays on one thread.
+//! Replication r always uses the random streams of (seed, r), and results
+//! are returned in replication order, so the output is identical whatever
+//! the number of threads.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::model::{EpisodeRecord, Network, ReplicationResult, simulate};
+use crate::model::SimulationError;
+
+/// An episode record that owns its strings, kept when asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Episode {
+    pub replication: u64,
+    pub patient: u64,
+    pub patient_type: String,
+    pub service: String,
+    pub requested_at: f64,
+    pub started_at: Option<f64>,
+    pub ready_at: Option<f64>,
+    pub left_at: f64,
+    pub delayed_days: f64,
+    pub destination: String,
+}
+
+impl From<&EpisodeRecord<'_>> for Episode {
+    fn from(r: &EpisodeRecord<'_>) -> Episode {
+        Episode {
+            replication: r.replication,
+            patient: r.patient,
+            patient_type: r.patient_type.to_string(),
+            service: r.service.to_string(),
+            requested_at: r.requested_at,
+            started_at: r.started_at,
+            ready_at: r.ready_at,
+            left_at: r.left_at,
+            delayed_days: r.delayed_days,
+            destination: r.destination.to_string(),
+        }
+    }
+}
+
+/// A replication that failed, with its index.
+#[derive(Debug, thiserror::Error)]
+#[error("replication {replication} failed: {source}")]
+pub struct ExperimentError {
+    pub replication: u64,
+    pub source: SimulationError,
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub seed: u64,
+    pub replications: Range<u64>,
+    /// Worker threads; None for rayon's default (one per core).
+    pub threads: Option<usize>,
+    /// Keep every episode whose end falls in the window.
+    pub keep_episodes: bool,
+}
+
+/// One replication's results and, if asked for, its episodes.
+pub struct ReplicationOutput {
+    pub result: ReplicationResult,
+    pub episodes: Vec<Episode>,
+}
+
+/// Runs one replication.
+pub fn run_one(network: &Network, seed: u64, replication: u64, keep_episodes: bool) -> Result<ReplicationOutput, ExperimentError> {
+    let mut episodes = Vec::new();
+    let result = if keep_episodes {
+        let mut keep = |record: &EpisodeRecord<'_>| {
+            if record.left_at >= 0.0 {
+                episodes.push(Episode::from(record));
+            }
+        };
+        simulate(network, seed, replication, &mut keep)
+    } else {
+        simulate(network, seed, replication, &mut ())
+    };
+    result.map(|result| ReplicationOutput { result, episodes }).map_err(|source| ExperimentError { replication, source })
+}
+
+/// Runs the plan's replications in parallel; results in replication order.
+pub fn run(network: &Network, plan: &Plan) -> Result<Vec<ReplicationOutput>, ExperimentError> {
+    let work = || {
+        plan.replications
+            .clone()
+            .into_par_iter()
+            .map(|r| run_one(network, plan.seed, r, plan.keep_episodes))
+            .collect::<Result<Vec<_>, _>>()
+    };
+    match plan.threads {
+        Some(threads) => match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(work),
+            // A pool that cannot start (no threads left) still runs here.
+            Err(_) => work(),
+        },
+        None => work(),
+    }
+}

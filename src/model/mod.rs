@@ -1,0 +1,21 @@
+//! The patient-flow model: a network of care services with capacities,
+//! waiting lists and blocking, patient types with arrival streams, stays and
+//! routes; the simulation of one replication; its results and metrics.
+//!
+//! Depends on `engine` and `stats` only. No I/O: episode records go to an
+//! [`EpisodeObserver`] the caller supplies.
+
+pub mod metrics;
+pub mod network;
+pub mod results;
+pub mod simulation;
+pub mod trackers;
+
+pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, system_metrics};
+
+pub use network::{
+    Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway, PatientType,
+    PatientTypeId, RouteTable, RunSettings, Service, ServiceId, SinkId,
+};
+pub use results::{DailyService, FlowMatrix, ReplicationResult, ServiceResult, SystemResult};
+pub use simulation::{EpisodeObserver, EpisodeRecord, SimulationError, simulate};

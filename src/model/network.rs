@@ -1,0 +1,270 @@
+//! The validated description of a care network, as the simulation uses it.
+//!
+//! Built by `scenario` from a TOML file (or by hand in tests and benches);
+//! every value here has already been checked, so the simulation never needs
+//! to. Names are kept for output; the simulation works on dense ids.
+
+use crate::engine::{CalendarDate, Distribution};
+
+/// Index of a service in [`Network::services`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceId(pub u32);
+
+/// Index of a patient type in [`Network::patient_types`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PatientTypeId(pub u32);
+
+/// Index of a sink (home, death, out of area ...) in [`Network::sinks`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SinkId(pub u32);
+
+impl ServiceId {
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+impl PatientTypeId {
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+impl SinkId {
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Where a patient goes next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destination {
+    Service(ServiceId),
+    Sink(SinkId),
+}
+
+/// How many patients a service can hold at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capacity {
+    Limited(u32),
+    /// No limit: measures the demand for places.
+    Unlimited,
+}
+
+impl Capacity {
+    /// The limit as a number (u32::MAX when unlimited).
+    #[inline]
+    pub fn places(self) -> u32 {
+        match self {
+            Capacity::Limited(n) => n,
+            Capacity::Unlimited => u32::MAX,
+        }
+    }
+}
+
+/// A change of capacity from a given time on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CapacityChange {
+    /// Days since the start of the observation window (negative: during warm-up).
+    pub from_day: f64,
+    pub capacity: Capacity,
+}
+
+/// What happens to a patient who cannot leave the waiting list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overflow {
+    /// Leaves the modelled system (diverted out of area, lost).
+    Lose,
+    /// Tries another service instead.
+    Divert(ServiceId),
+}
+
+/// What happens to an arrival (from outside or a transfer) that finds the
+/// service full.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FullPolicy {
+    /// Join the FIFO waiting list. A transfer waits in its current place
+    /// (blocking after service). After `max_wait_days`, if given, overflow.
+    Wait { max_wait_days: Option<f64>, then: Overflow },
+    /// Overflow at once.
+    Overflow(Overflow),
+}
+
+/// Opening days and hours; outside them no one is admitted (people already
+/// admitted stay until their stay ends).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpeningHours {
+    /// Open on this weekday (Monday first).
+    pub days: [bool; 7],
+    /// Hour of the day it opens, 0 ≤ open_hour < close_hour ≤ 24.
+    pub open_hour: f64,
+    pub close_hour: f64,
+}
+
+impl OpeningHours {
+    /// Open at `hour` of a day with weekday index `weekday`.
+    pub fn is_open(&self, weekday: usize, hour: f64) -> bool {
+        self.days[weekday] && hour >= self.open_hour && hour < self.close_hour
+    }
+}
+
+/// One service: a ward, a unit, a team, a home.
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    pub description: String,
+    /// What a place is (beds, slots, caseload, places), for output labels.
+    pub capacity_unit: String,
+    pub capacity: Capacity,
+    /// Later capacities, sorted by time.
+    pub capacity_changes: Vec<CapacityChange>,
+    pub when_full: FullPolicy,
+    pub opening: Option<OpeningHours>,
+    /// Most admissions that may start on one calendar day (day units' slots).
+    pub max_admissions_per_day: Option<u32>,
+    /// Probability, by weekday (Monday first), that a patient ready to leave
+    /// on that day leaves; otherwise they try again a day later. All 1 by
+    /// default.
+    pub discharge_weekday_factors: [f64; 7],
+}
+
+/// Destinations with their probabilities.
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    cumulative: Vec<f64>,
+    destinations: Vec<Destination>,
+}
+
+impl RouteTable {
+    /// From (probability, destination) pairs already checked to be ≥ 0 and
+    /// to add up to 1 within 1e-6; the last cumulative value is set to 1.
+    pub fn new(choices: &[(f64, Destination)]) -> RouteTable {
+        let mut total = 0.0;
+        let mut cumulative = Vec::with_capacity(choices.len());
+        let mut destinations = Vec::with_capacity(choices.len());
+        for &(p, d) in choices {
+            total += p;
+            cumulative.push(total);
+            destinations.push(d);
+        }
+        if let Some(last) = cumulative.last_mut() {
+            *last = 1.0;
+        }
+        RouteTable { cumulative, destinations }
+    }
+
+    /// A single destination.
+    pub fn to(destination: Destination) -> RouteTable {
+        RouteTable::new(&[(1.0, destination)])
+    }
+
+    /// The destination for a uniform draw u in [0, 1).
+    #[inline]
+    pub fn choose(&self, u: f64) -> Destination {
+        let i = self.cumulative.iter().position(|&c| u < c).unwrap_or(self.destinations.len() - 1);
+        self.destinations[i]
+    }
+
+    /// (probability, destination) pairs.
+    pub fn choices(&self) -> impl Iterator<Item = (f64, Destination)> + '_ {
+        let mut previous = 0.0;
+        self.cumulative.iter().zip(&self.destinations).map(move |(&c, &d)| {
+            let p = c - previous;
+            previous = c;
+            (p, d)
+        })
+    }
+}
+
+/// What a patient of one type does in one service.
+#[derive(Clone, Debug)]
+pub struct Pathway {
+    /// Time in the service until ready to leave, days.
+    pub stay: Distribution,
+    /// Where they go when ready.
+    pub routes: RouteTable,
+}
+
+/// A kind of patient with its own arrival stream.
+#[derive(Clone, Debug)]
+pub struct PatientType {
+    pub name: String,
+    pub description: String,
+    /// The service the patient asks for on arrival.
+    pub arrive_at: ServiceId,
+    /// Mean Poisson arrivals per day before seasonal factors.
+    pub rate_per_day: f64,
+    /// Multipliers of the rate by calendar month (January first).
+    pub monthly_factors: [f64; 12],
+    /// Multipliers of the rate by weekday (Monday first).
+    pub weekday_factors: [f64; 7],
+}
+
+/// Run control.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// Calendar date of day 0 of the observation window.
+    pub start_date: CalendarDate,
+    /// Days simulated before the window and left out of every statistic.
+    pub warmup_days: f64,
+    /// Length of the observation window, days.
+    pub horizon_days: f64,
+    /// Default number of replications.
+    pub replications: u32,
+    /// Default master seed.
+    pub seed: u64,
+    /// Occupancy fractions for "share of time above" metrics (e.g. 0.92).
+    pub occupancy_thresholds: Vec<f64>,
+}
+
+impl RunSettings {
+    /// Simulated time at which the run ends.
+    pub fn end_time(&self) -> f64 {
+        self.warmup_days + self.horizon_days
+    }
+
+    /// Number of (possibly partial) days in the window.
+    pub fn window_days(&self) -> usize {
+        self.horizon_days.ceil() as usize
+    }
+}
+
+/// A validated network.
+#[derive(Clone, Debug)]
+pub struct Network {
+    /// Short identifier used in file names.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub run: RunSettings,
+    pub services: Vec<Service>,
+    pub sinks: Vec<String>,
+    pub patient_types: Vec<PatientType>,
+    /// Indexed by `type * services.len() + service`; None where a type never goes.
+    pub pathways: Vec<Option<Pathway>>,
+}
+
+impl Network {
+    /// What patients of `patient_type` do in `service`, if they ever go there.
+    #[inline]
+    pub fn pathway(&self, patient_type: PatientTypeId, service: ServiceId) -> Option<&Pathway> {
+        self.pathways[patient_type.index() * self.services.len() + service.index()].as_ref()
+    }
+
+    pub fn service_id(&self, name: &str) -> Option<ServiceId> {
+        self.services.iter().position(|s| s.name == name).map(|i| ServiceId(i as u32))
+    }
+
+    pub fn patient_type_id(&self, name: &str) -> Option<PatientTypeId> {
+        self.patient_types.iter().position(|t| t.name == name).map(|i| PatientTypeId(i as u32))
+    }
+
+    /// The name of a destination.
+    pub fn destination_name(&self, destination: Destination) -> &str {
+        match destination {
+            Destination::Service(s) => &self.services[s.index()].name,
+            Destination::Sink(k) => &self.sinks[k.index()],
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! What one replication produces: counters, sketches and time-weighted
+//! levels per service (and per patient type in each service), daily series,
+//! the flow matrix and system totals. Every figure refers to the observation
+//! window unless its name says `_total`.
+
+use crate::stats::QuantileSketch;
+
+/// Event counts in the window for one service (or one type in a service).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Requests for a place: arrivals from outside, transfers and diversions in.
+    pub arrivals: u64,
+    /// Requests that found the service full (or closed, or out of daily slots).
+    pub found_full: u64,
+    /// Patients who started a stay.
+    pub admissions: u64,
+    /// Admissions that did not wait at all.
+    pub admitted_without_wait: u64,
+    /// Requests that ended with the patient leaving the system (lost).
+    pub lost: u64,
+    /// Requests sent on to another service because this one was full.
+    pub diverted: u64,
+    /// Waiting patients who gave up after the maximum wait.
+    pub timed_out: u64,
+    /// Patients who left a place.
+    pub departures: u64,
+    /// Stays that ended with a route to another service.
+    pub onward_requests: u64,
+    /// Departures that had been delayed (blocked or held for a discharge day).
+    pub delayed_departures: u64,
+}
+
+/// Time-weighted levels of one service over the window.
+#[derive(Clone, Debug, Default)]
+pub struct LevelSummary {
+    /// Mean places held (including blocked patients).
+    pub occupancy_mean: f64,
+    pub occupancy_peak: u32,
+    /// Mean capacity over the window (NaN when unlimited).
+    pub capacity_mean: f64,
+    /// Share of window time with occupancy above each threshold of capacity.
+    pub share_time_above: Vec<f64>,
+    /// Mean patients ready to leave but waiting for a place elsewhere.
+    pub blocked_mean: f64,
+    /// Bed-days (place-days) held by blocked patients.
+    pub blocked_days: f64,
+    /// Mean patients ready to leave but held for a discharge day (weekends).
+    pub discharge_held_mean: f64,
+    pub discharge_held_days: f64,
+    /// Mean length of the waiting list (outside arrivals and blocked transfers).
+    pub waiting_mean: f64,
+    /// Share of window time at each occupancy level.
+    pub occupancy_distribution: Vec<f64>,
+}
+
+/// Results for one service, all types together or one type.
+#[derive(Clone, Debug)]
+pub struct ServiceResult {
+    pub counters: Counters,
+    /// Length of stay (start to leaving the place) of departures, days.
+    pub length_of_stay: QuantileSketch,
+    /// Wait from request to start of admissions, days.
+    pub wait: QuantileSketch,
+    /// Delayed days (blocked or held) of each departure, days.
+    pub delayed_days: QuantileSketch,
+    /// Time-weighted levels; only for a whole service.
+    pub levels: Option<LevelSummary>,
+}
+
+impl ServiceResult {
+    pub(crate) fn new() -> ServiceResult {
+        ServiceResult {
+            counters: Counters::default(),
+            length_of_stay: QuantileSketch::new(),
+            wait: QuantileSketch::new(),
+            delayed_days: QuantileSketch::new(),
+            levels: None,
+        }
+    }
+}
+
+/// Daily series of one service over the window (index = window day).
+#[derive(Clone, Debug, Default)]
+pub struct DailyService {
+    pub arrivals: Vec<u32>,
+    pub admissions: Vec<u32>,
+    pub lost: Vec<u32>,
+    pub departures: Vec<u32>,
+    pub occupancy_area: Vec<f64>,
+    pub occupancy_peak: Vec<u32>,
+    /// Place-days held by blocked or held patients.
+    pub delayed_area: Vec<f64>,
+    pub waiting_area: Vec<f64>,
+}
+
+/// Patients moved between each pair of nodes in the window. Nodes are
+/// `arrival`, every service, every sink, then `lost`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowMatrix {
+    pub nodes: Vec<String>,
+    counts: Vec<u64>,
+}
+
+impl FlowMatrix {
+    pub(crate) fn new(nodes: Vec<String>) -> FlowMatrix {
+        let n = nodes.len();
+        FlowMatrix { nodes, counts: vec![0; n * n] }
+    }
+
+    #[inline]
+    pub(crate) fn add(&mut self, from: usize, to: usize) {
+        let n = self.nodes.len();
+        self.counts[from * n + to] += 1;
+    }
+
+    /// Patients moved from node `from` to node `to`.
+    pub fn get(&self, from: usize, to: usize) -> u64 {
+        self.counts[from * self.nodes.len() + to]
+    }
+
+    /// Non-zero (from, to, count) triples in node order.
+    pub fn non_zero(&self) -> impl Iterator<Item = (&str, &str, u64)> + '_ {
+        let n = self.nodes.len();
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(move |(i, &c)| (self.nodes[i / n].as_str(), self.nodes[i % n].as_str(), c))
+    }
+}
+
+/// Whole-system figures.
+#[derive(Clone, Debug)]
+pub struct SystemResult {
+    /// Patients who arrived from outside in the window.
+    pub entered: u64,
+    /// Patients who left to a sink in the window.
+    pub left: u64,
+    /// Patients lost (left the system unserved) in the window.
+    pub lost: u64,
+    /// Over the whole run, warm-up included: conservation holds exactly,
+    /// `entered_total = left_total + lost_total + in_system_at_end`.
+    pub entered_total: u64,
+    pub left_total: u64,
+    pub lost_total: u64,
+    pub in_system_at_end: u64,
+    /// Mean number of patients in the system over the window.
+    pub in_system_mean: f64,
+    /// Time from arrival to leaving (sink or lost) of those who left in the window.
+    pub time_in_system: QuantileSketch,
+}
+
+/// Everything one replication produced.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    pub replication: u64,
+    pub seed: u64,
+    pub horizon_days: f64,
+    /// Per service, all types together.
+    pub services: Vec<ServiceResult>,
+    /// Per service, then per patient type.
+    pub by_type: Vec<Vec<ServiceResult>>,
+    pub daily: Vec<DailyService>,
+    pub flows: FlowMatrix,
+    pub system: SystemResult,
+    /// Events the engine processed (warm-up included).
+    pub events_processed: u64,
+}

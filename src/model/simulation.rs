@@ -1,0 +1,913 @@
+//! One replication of a network: the event handlers and the state they
+//! change.
+//!
+//! # Events and their order
+//! Events at the same instant run in this order (then first scheduled, first
+//! run): capacity changes, openings and new days (`Priority(0)`), so an
+//! arrival at the instant a bed opens sees it; ends of stay and discharge
+//! retries (`Priority(1)`), so a place freed at an instant can be taken at
+//! that instant; arrivals (`Priority(2)`); ends of maximum waits
+//! (`Priority(3)`), so a patient whose limit ends as a place frees gets it.
+//!
+//! # Rules
+//! - A request for a place (arrival from outside, transfer, diversion) is
+//!   admitted if the service is open, below capacity, within its daily
+//!   admissions and has nobody waiting; otherwise its `when_full` policy
+//!   applies: wait (FIFO), or overflow (lose, divert).
+//! - A transfer that waits keeps its current place (blocking after
+//!   service); the place is released when the next service admits it.
+//! - When a place frees, the waiting list is served in FIFO order.
+//! - A patient ready to leave on a weekday whose discharge factor is below
+//!   1 leaves with that probability, else tries again a day later.
+//!
+//! # Random numbers
+//! Arrivals of each type come from the stream `arrivals/<type>`; each
+//! patient has a stream of its own, `patient/<type>` sub-stream k for the
+//! k-th arrival of that type, from which its stays and routes are drawn in
+//! the order it needs them. Two scenarios run with the same seed therefore
+//! see the same patients, each making the same choices where the
+//! scenarios agree.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+use rand_distr::{Distribution as _, Exp1};
+
+use super::network::{Capacity, Destination, FullPolicy, Network, Overflow, ServiceId};
+use super::results::{
+    Counters, DailyService, FlowMatrix, LevelSummary, ReplicationResult, ServiceResult, SystemResult,
+};
+use super::trackers::{LevelTracker, Window};
+use crate::engine::{EventQueue, Priority, RandomStreams, ScheduleError, SimTime, Stream, StreamKey, TimeError};
+use crate::stats::QuantileSketch;
+
+const CAPACITY_EVENT: Priority = Priority(0);
+const DEPARTURE_EVENT: Priority = Priority(1);
+const ARRIVAL_EVENT: Priority = Priority(2);
+const TIMEOUT_EVENT: Priority = Priority(3);
+
+/// "No service" in patient fields.
+const NONE: u32 = u32::MAX;
+
+/// One visit of a patient to a service, reported when it ends. Times are in
+/// days since the start of the observation window (negative in warm-up).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpisodeRecord<'a> {
+    pub replication: u64,
+    /// The patient's number in this replication (order of arrival).
+    pub patient: u64,
+    pub patient_type: &'a str,
+    pub service: &'a str,
+    /// When the patient asked for a place.
+    pub requested_at: f64,
+    /// When the stay started; None if never admitted (lost).
+    pub started_at: Option<f64>,
+    /// When the patient was ready to leave; None if never admitted.
+    pub ready_at: Option<f64>,
+    /// When the patient left the place (or the waiting list).
+    pub left_at: f64,
+    /// Days blocked or held for a discharge day.
+    pub delayed_days: f64,
+    /// A service, a sink, or `lost`.
+    pub destination: &'a str,
+}
+
+/// Receives episode records as they end.
+pub trait EpisodeObserver {
+    fn episode(&mut self, record: &EpisodeRecord<'_>);
+}
+
+/// No records wanted.
+impl EpisodeObserver for () {
+    #[inline]
+    fn episode(&mut self, _: &EpisodeRecord<'_>) {}
+}
+
+impl<F: FnMut(&EpisodeRecord<'_>)> EpisodeObserver for F {
+    fn episode(&mut self, record: &EpisodeRecord<'_>) {
+        self(record)
+    }
+}
+
+/// A run that could not go on. These indicate draws that cannot be
+/// represented (e.g. an infinite stay from an extreme distribution) or a
+/// defect; they are reported, never panicked on.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SimulationError {
+    #[error("a stay drawn for service `{service}` is not a finite number of days: {source}")]
+    Time { service: String, source: TimeError },
+    #[error("internal error: {0}")]
+    Schedule(#[from] ScheduleError),
+    #[error("patients of type `{patient_type}` reached service `{service}`, which has no stay or routes for them")]
+    NoPathway { patient_type: String, service: String },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Arrival(u32),
+    StayEnd(u32),
+    DischargeRetry(u32),
+    WaitTimeout { patient: u32, ticket: u64 },
+    CapacityChange { service: u32, change: u32 },
+    OpeningToggle { service: u32, open: bool },
+    NewDay(u32),
+}
+
+struct Patient {
+    rng: Stream,
+    number: u64,
+    patient_type: u32,
+    /// Service where the patient holds a place, or NONE.
+    holding: u32,
+    /// Service whose waiting list the patient is on, or NONE.
+    waiting_for: u32,
+    /// Non-zero while on a waiting list; matches the list entry.
+    ticket: u64,
+    next: Destination,
+    entered_at: f64,
+    requested_at: f64,
+    started_at: f64,
+    ready_at: f64,
+    /// Since when blocked in `holding`; NaN if not blocked.
+    blocked_since: f64,
+    /// Since when held for a discharge day; NaN if not held.
+    held_since: f64,
+    /// Delayed days accumulated in the current place.
+    delayed_days: f64,
+}
+
+struct ServiceState {
+    capacity: u32,
+    ever_unlimited: bool,
+    open: bool,
+    occupied: u32,
+    starts_today: u32,
+    waiting: VecDeque<(u32, u64)>,
+    waiting_live: u32,
+    occupancy: LevelTracker,
+    capacity_level: LevelTracker,
+    blocked: LevelTracker,
+    held: LevelTracker,
+    waiting_level: LevelTracker,
+    total: ServiceResult,
+    by_type: Vec<ServiceResult>,
+    daily: DailyService,
+}
+
+/// Weekday and month of every day the run touches.
+struct DayTable {
+    first_day: i64,
+    weekday: Vec<u8>,
+    month: Vec<u8>,
+}
+
+impl DayTable {
+    #[inline]
+    fn slot(&self, day: i64) -> usize {
+        (day - self.first_day).clamp(0, self.weekday.len() as i64 - 1) as usize
+    }
+}
+
+struct Simulation<'a, O: EpisodeObserver> {
+    network: &'a Network,
+    observer: &'a mut O,
+    replication: u64,
+    streams: RandomStreams,
+    queue: EventQueue<Event>,
+    window: Window,
+    window_days: usize,
+    days: DayTable,
+    arrival_streams: Vec<Stream>,
+    patient_keys: Vec<StreamKey>,
+    arrivals_made: Vec<u64>,
+    max_rates: Vec<f64>,
+    constant_rate: Vec<bool>,
+    patients: Vec<Patient>,
+    free_slots: Vec<u32>,
+    services: Vec<ServiceState>,
+    release_work: Vec<u32>,
+    next_ticket: u64,
+    next_patient_number: u64,
+    flows: FlowMatrix,
+    in_system: LevelTracker,
+    system: SystemResult,
+    lost_node: usize,
+}
+
+/// Simulates replication `replication` of `network` under master seed
+/// `seed`, sending each finished episode to `observer`.
+pub fn simulate<O: EpisodeObserver>(
+    network: &Network,
+    seed: u64,
+    replication: u64,
+    observer: &mut O,
+) -> Result<ReplicationResult, SimulationError> {
+    let mut simulation = Simulation::new(network, seed, replication, observer)?;
+    simulation.run()?;
+    Ok(simulation.finish())
+}
+
+#[inline]
+fn in_window(window: &Window, now: f64) -> bool {
+    now >= window.start
+}
+
+impl<'a, O: EpisodeObserver> Simulation<'a, O> {
+    fn new(network: &'a Network, seed: u64, replication: u64, observer: &'a mut O) -> Result<Self, SimulationError> {
+        let run = &network.run;
+        let window = Window { start: run.warmup_days, end: run.end_time() };
+        let window_days = run.window_days();
+        let streams = RandomStreams::new(seed, replication);
+
+        let first_day = (-window.start).floor() as i64;
+        let last_day = (window.end - window.start).floor() as i64;
+        let mut weekday = Vec::new();
+        let mut month = Vec::new();
+        for day in first_day..=last_day {
+            let date = run.start_date.add_days(day);
+            weekday.push(date.weekday().index() as u8);
+            month.push(date.month() - 1);
+        }
+        let days = DayTable { first_day, weekday, month };
+
+        let thresholds = &run.occupancy_thresholds;
+        let n_types = network.patient_types.len();
+        let services = network
+            .services
+            .iter()
+            .map(|service| {
+                let capacity = service.capacity.places();
+                let mut occupancy = LevelTracker::new(window, window_days, true);
+                occupancy.set_thresholds(0.0, threshold_levels(thresholds, service.capacity));
+                let mut capacity_level = LevelTracker::new(window, 0, false);
+                capacity_level.set(0.0, capacity);
+                ServiceState {
+                    capacity,
+                    ever_unlimited: service.capacity == Capacity::Unlimited,
+                    open: true,
+                    occupied: 0,
+                    starts_today: 0,
+                    waiting: VecDeque::new(),
+                    waiting_live: 0,
+                    occupancy,
+                    capacity_level,
+                    blocked: LevelTracker::new(window, window_days, false),
+                    held: LevelTracker::new(window, window_days, false),
+                    waiting_level: LevelTracker::new(window, window_days, false),
+                    total: ServiceResult::new(),
+                    by_type: (0..n_types).map(|_| ServiceResult::new()).collect(),
+                    daily: DailyService {
+                        arrivals: vec![0; window_days],
+                        admissions: vec![0; window_days],
+                        lost: vec![0; window_days],
+                        departures: vec![0; window_days],
+                        ..Default::default()
+                    },
+                }
+            })
+            .collect();
+
+        let mut nodes = vec!["arrival".to_string()];
+        nodes.extend(network.services.iter().map(|s| s.name.clone()));
+        nodes.extend(network.sinks.iter().cloned());
+        nodes.push("lost".to_string());
+        let lost_node = nodes.len() - 1;
+
+        let max_rates = network
+            .patient_types
+            .iter()
+            .map(|t| {
+                let m = t.monthly_factors.iter().copied().fold(0.0, f64::max);
+                let w = t.weekday_factors.iter().copied().fold(0.0, f64::max);
+                t.rate_per_day * m * w
+            })
+            .collect();
+        let constant_rate = network
+            .patient_types
+            .iter()
+            .map(|t| t.monthly_factors.iter().chain(&t.weekday_factors).all(|f| *f == 1.0))
+            .collect();
+
+        let mut simulation = Simulation {
+            network,
+            observer,
+            replication,
+            streams,
+            queue: EventQueue::new(),
+            window,
+            window_days: window_days.max(1),
+            days,
+            arrival_streams: network.patient_types.iter().map(|t| streams.stream(&format!("arrivals/{}", t.name))).collect(),
+            patient_keys: network.patient_types.iter().map(|t| StreamKey::new(&format!("patient/{}", t.name))).collect(),
+            arrivals_made: vec![0; n_types],
+            max_rates,
+            constant_rate,
+            patients: Vec::new(),
+            free_slots: Vec::new(),
+            services,
+            release_work: Vec::new(),
+            next_ticket: 1,
+            next_patient_number: 0,
+            flows: FlowMatrix::new(nodes),
+            in_system: LevelTracker::new(window, 0, false),
+            system: SystemResult {
+                entered: 0,
+                left: 0,
+                lost: 0,
+                entered_total: 0,
+                left_total: 0,
+                lost_total: 0,
+                in_system_at_end: 0,
+                in_system_mean: 0.0,
+                time_in_system: QuantileSketch::new(),
+            },
+            lost_node,
+        };
+        simulation.schedule_initial_events()?;
+        Ok(simulation)
+    }
+
+    fn schedule_initial_events(&mut self) -> Result<(), SimulationError> {
+        for i in 0..self.network.patient_types.len() {
+            self.schedule_next_arrival(i, 0.0)?;
+        }
+        for (s, service) in self.network.services.iter().enumerate() {
+            for (c, change) in service.capacity_changes.iter().enumerate() {
+                let at = (self.window.start + change.from_day).max(0.0);
+                if at < self.window.end {
+                    let event = Event::CapacityChange { service: s as u32, change: c as u32 };
+                    self.queue.schedule(SimTime::new(at).map_err(|e| self.time_error(s, e))?, CAPACITY_EVENT, event)?;
+                }
+            }
+            if let Some(hours) = service.opening {
+                let day = self.day_of(0.0);
+                let hour = (0.0 - (self.window.start + day as f64)) * 24.0;
+                let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
+                let open = hours.is_open(weekday, hour);
+                self.services[s].open = open;
+                self.schedule_next_toggle(s, 0.0, open)?;
+            }
+            if service.max_admissions_per_day.is_some() {
+                self.schedule_new_day(s, 0.0)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn time_error(&self, service: usize, source: TimeError) -> SimulationError {
+        SimulationError::Time { service: self.network.services[service].name.clone(), source }
+    }
+
+    /// Window day of time t (negative during warm-up).
+    #[inline]
+    fn day_of(&self, t: f64) -> i64 {
+        (t - self.window.start).floor() as i64
+    }
+
+    #[inline]
+    fn weekday_of(&self, t: f64) -> usize {
+        usize::from(self.days.weekday[self.days.slot(self.day_of(t))])
+    }
+
+    /// Daily bucket of a time in the window. Clamped: `now - start` can
+    /// round up to the window length for a time just before its end.
+    #[inline]
+    fn window_day(&self, now: f64) -> usize {
+        ((now - self.window.start) as usize).min(self.window_days - 1)
+    }
+
+    fn schedule_next_toggle(&mut self, s: usize, now: f64, open: bool) -> Result<(), SimulationError> {
+        let Some(hours) = self.network.services[s].opening else { return Ok(()) };
+        let first = self.day_of(now);
+        for day in first..first + 9 {
+            let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
+            if !hours.days[weekday] {
+                continue;
+            }
+            let start = self.window.start + day as f64;
+            for (boundary, state) in [(start + hours.open_hour / 24.0, true), (start + hours.close_hour / 24.0, false)] {
+                if boundary > now && state != open {
+                    if boundary < self.window.end {
+                        let event = Event::OpeningToggle { service: s as u32, open: state };
+                        self.queue.schedule(SimTime::new(boundary).map_err(|e| self.time_error(s, e))?, CAPACITY_EVENT, event)?;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn schedule_new_day(&mut self, s: usize, now: f64) -> Result<(), SimulationError> {
+        let next = self.window.start + (self.day_of(now) + 1) as f64;
+        if next < self.window.end {
+            self.queue.schedule(SimTime::new(next).map_err(|e| self.time_error(s, e))?, CAPACITY_EVENT, Event::NewDay(s as u32))?;
+        }
+        Ok(())
+    }
+
+    /// Poisson arrivals with a rate varying by month and weekday, by
+    /// thinning a process at the highest rate.
+    fn schedule_next_arrival(&mut self, type_index: usize, from: f64) -> Result<(), SimulationError> {
+        let max_rate = self.max_rates[type_index];
+        if max_rate <= 0.0 {
+            return Ok(());
+        }
+        let patient_type = &self.network.patient_types[type_index];
+        let mut t = from;
+        loop {
+            let rng = &mut self.arrival_streams[type_index];
+            let gap: f64 = Exp1.sample(rng);
+            t += gap / max_rate;
+            if t >= self.window.end {
+                return Ok(());
+            }
+            if self.constant_rate[type_index] {
+                break;
+            }
+            let slot = self.days.slot((t - self.window.start).floor() as i64);
+            let rate = patient_type.rate_per_day
+                * patient_type.monthly_factors[usize::from(self.days.month[slot])]
+                * patient_type.weekday_factors[usize::from(self.days.weekday[slot])];
+            let u: f64 = self.arrival_streams[type_index].random();
+            if u * max_rate < rate {
+                break;
+            }
+        }
+        let at = SimTime::new(t).map_err(|e| self.time_error(patient_type.arrive_at.index(), e))?;
+        self.queue.schedule(at, ARRIVAL_EVENT, Event::Arrival(type_index as u32))?;
+        Ok(())
+    }
+
+    fn run(&mut self) -> Result<(), SimulationError> {
+        // Events strictly before the end are processed; later ones (stays
+        // that end after the horizon) are left pending.
+        while self.queue.peek_time().is_some_and(|t| t.days() < self.window.end) {
+            let Some((time, event)) = self.queue.pop() else { break };
+            let now = time.days();
+            match event {
+                Event::Arrival(t) => self.on_arrival(now, t)?,
+                Event::StayEnd(p) => self.on_stay_end(now, p)?,
+                Event::DischargeRetry(p) => self.try_leave(now, p)?,
+                Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
+                Event::CapacityChange { service, change } => {
+                    let s = service as usize;
+                    let capacity = self.network.services[s].capacity_changes[change as usize].capacity;
+                    let state = &mut self.services[s];
+                    state.capacity = capacity.places();
+                    state.ever_unlimited |= capacity == Capacity::Unlimited;
+                    state.capacity_level.set(now, capacity.places());
+                    state.occupancy.set_thresholds(now, threshold_levels(&self.network.run.occupancy_thresholds, capacity));
+                    self.release_work.push(service);
+                }
+                Event::OpeningToggle { service, open } => {
+                    self.services[service as usize].open = open;
+                    self.schedule_next_toggle(service as usize, now, open)?;
+                    if open {
+                        self.release_work.push(service);
+                    }
+                }
+                Event::NewDay(service) => {
+                    self.services[service as usize].starts_today = 0;
+                    self.schedule_new_day(service as usize, now)?;
+                    self.release_work.push(service);
+                }
+            }
+            self.process_releases(now)?;
+        }
+        Ok(())
+    }
+
+    fn on_arrival(&mut self, now: f64, type_index: u32) -> Result<(), SimulationError> {
+        let t = type_index as usize;
+        self.schedule_next_arrival(t, now)?;
+        let k = self.arrivals_made[t];
+        self.arrivals_made[t] += 1;
+        let patient = Patient {
+            rng: self.patient_stream(t, k),
+            number: self.next_patient_number,
+            patient_type: type_index,
+            holding: NONE,
+            waiting_for: NONE,
+            ticket: 0,
+            next: Destination::Sink(super::network::SinkId(0)),
+            entered_at: now,
+            requested_at: now,
+            started_at: f64::NAN,
+            ready_at: f64::NAN,
+            blocked_since: f64::NAN,
+            held_since: f64::NAN,
+            delayed_days: 0.0,
+        };
+        self.next_patient_number += 1;
+        let pid = match self.free_slots.pop() {
+            Some(slot) => {
+                self.patients[slot as usize] = patient;
+                slot
+            }
+            None => {
+                self.patients.push(patient);
+                (self.patients.len() - 1) as u32
+            }
+        };
+        self.system.entered_total += 1;
+        if in_window(&self.window, now) {
+            self.system.entered += 1;
+        }
+        self.in_system.increment(now);
+        let entry = self.network.patient_types[t].arrive_at;
+        self.request_entry(now, pid, entry.0)
+    }
+
+    /// The k-th patient of a type always draws from the same stream.
+    fn patient_stream(&self, type_index: usize, k: u64) -> Stream {
+        self.streams.substream(self.patient_keys[type_index], k)
+    }
+
+    /// Counts for service s and the patient's type.
+    #[inline]
+    fn count(&mut self, s: usize, patient_type: u32, bump: impl Fn(&mut Counters)) {
+        let state = &mut self.services[s];
+        bump(&mut state.total.counters);
+        bump(&mut state.by_type[patient_type as usize].counters);
+    }
+
+    #[inline]
+    fn can_admit(&self, s: usize) -> bool {
+        let state = &self.services[s];
+        state.open
+            && state.occupied < state.capacity
+            && self.network.services[s].max_admissions_per_day.is_none_or(|limit| state.starts_today < limit)
+    }
+
+    /// A patient asks service s for a place.
+    fn request_entry(&mut self, now: f64, pid: u32, s: u32) -> Result<(), SimulationError> {
+        let si = s as usize;
+        let patient_type = self.patients[pid as usize].patient_type;
+        self.patients[pid as usize].requested_at = now;
+        let counted = in_window(&self.window, now);
+        if counted {
+            self.count(si, patient_type, |c| c.arrivals += 1);
+            let day = self.window_day(now);
+            self.services[si].daily.arrivals[day] += 1;
+        }
+        if self.services[si].waiting_live == 0 && self.can_admit(si) {
+            return self.admit(now, pid, s);
+        }
+        if counted {
+            self.count(si, patient_type, |c| c.found_full += 1);
+        }
+        match self.network.services[si].when_full {
+            FullPolicy::Wait { max_wait_days, .. } => {
+                let ticket = self.next_ticket;
+                self.next_ticket += 1;
+                let patient = &mut self.patients[pid as usize];
+                patient.ticket = ticket;
+                patient.waiting_for = s;
+                let holding = patient.holding;
+                if holding != NONE {
+                    patient.blocked_since = now;
+                    self.services[holding as usize].blocked.increment(now);
+                }
+                let state = &mut self.services[si];
+                state.waiting.push_back((pid, ticket));
+                state.waiting_live += 1;
+                state.waiting_level.set(now, state.waiting_live);
+                if let Some(limit) = max_wait_days {
+                    let at = SimTime::new(now + limit).map_err(|e| self.time_error(si, e))?;
+                    self.queue.schedule(at, TIMEOUT_EVENT, Event::WaitTimeout { patient: pid, ticket })?;
+                }
+                Ok(())
+            }
+            FullPolicy::Overflow(overflow) => self.overflow(now, pid, s, overflow),
+        }
+    }
+
+    /// A patient that service s cannot take goes elsewhere.
+    fn overflow(&mut self, now: f64, pid: u32, s: u32, overflow: Overflow) -> Result<(), SimulationError> {
+        let patient_type = self.patients[pid as usize].patient_type;
+        let counted = in_window(&self.window, now);
+        match overflow {
+            Overflow::Lose => {
+                if counted {
+                    self.count(s as usize, patient_type, |c| c.lost += 1);
+                    let day = self.window_day(now);
+                    self.services[s as usize].daily.lost[day] += 1;
+                }
+                self.lose(now, pid, s)
+            }
+            Overflow::Divert(to) => {
+                if counted {
+                    self.count(s as usize, patient_type, |c| c.diverted += 1);
+                }
+                self.request_entry(now, pid, to.0)
+            }
+        }
+    }
+
+    /// The patient leaves the system unserved after asking service s.
+    fn lose(&mut self, now: f64, pid: u32, s: u32) -> Result<(), SimulationError> {
+        let counted = in_window(&self.window, now);
+        let holding = self.patients[pid as usize].holding;
+        if holding != NONE {
+            self.leave_place(now, pid, holding, self.lost_node);
+        } else {
+            if counted {
+                self.flows.add(0, self.lost_node);
+            }
+            let p = &self.patients[pid as usize];
+            let record = EpisodeRecord {
+                replication: self.replication,
+                patient: p.number,
+                patient_type: &self.network.patient_types[p.patient_type as usize].name,
+                service: &self.network.services[s as usize].name,
+                requested_at: p.requested_at - self.window.start,
+                started_at: None,
+                ready_at: None,
+                left_at: now - self.window.start,
+                delayed_days: 0.0,
+                destination: "lost",
+            };
+            self.observer.episode(&record);
+        }
+        self.system.lost_total += 1;
+        if counted {
+            self.system.lost += 1;
+            self.system.time_in_system.add(now - self.patients[pid as usize].entered_at);
+        }
+        self.exit_system(now, pid);
+        Ok(())
+    }
+
+    fn exit_system(&mut self, now: f64, pid: u32) {
+        self.in_system.decrement(now);
+        self.free_slots.push(pid);
+    }
+
+    /// Starts a stay in service s, releasing the place the patient held.
+    fn admit(&mut self, now: f64, pid: u32, s: u32) -> Result<(), SimulationError> {
+        let si = s as usize;
+        let counted = in_window(&self.window, now);
+        let previous = self.patients[pid as usize].holding;
+        if previous != NONE {
+            self.leave_place(now, pid, previous, 1 + si);
+        } else if counted {
+            self.flows.add(0, 1 + si);
+        }
+        let state = &mut self.services[si];
+        state.occupied += 1;
+        state.starts_today += 1;
+        state.occupancy.set(now, state.occupied);
+
+        let patient = &mut self.patients[pid as usize];
+        let patient_type = patient.patient_type;
+        let wait = now - patient.requested_at;
+        patient.holding = s;
+        patient.started_at = now;
+        patient.delayed_days = 0.0;
+        patient.blocked_since = f64::NAN;
+        patient.held_since = f64::NAN;
+        let Some(pathway) = self.network.pathway(super::network::PatientTypeId(patient_type), ServiceId(s)) else {
+            return Err(SimulationError::NoPathway {
+                patient_type: self.network.patient_types[patient_type as usize].name.clone(),
+                service: self.network.services[si].name.clone(),
+            });
+        };
+        let stay = pathway.stay.sample(&mut patient.rng);
+        if counted {
+            let day = self.window_day(now);
+            let state = &mut self.services[si];
+            for result in [&mut state.total, &mut state.by_type[patient_type as usize]] {
+                result.counters.admissions += 1;
+                result.counters.admitted_without_wait += u64::from(wait == 0.0);
+                result.wait.add(wait);
+            }
+            state.daily.admissions[day] += 1;
+        }
+        let at = SimTime::new(now + stay).map_err(|e| self.time_error(si, e))?;
+        self.queue.schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
+        Ok(())
+    }
+
+    /// The patient gives up the place in service s and moves to flow node `to`.
+    fn leave_place(&mut self, now: f64, pid: u32, s: u32, to: usize) {
+        let si = s as usize;
+        let counted = in_window(&self.window, now);
+        let patient = &mut self.patients[pid as usize];
+        if !patient.blocked_since.is_nan() {
+            patient.delayed_days += now - patient.blocked_since;
+            patient.blocked_since = f64::NAN;
+            self.services[si].blocked.decrement(now);
+        }
+        patient.holding = NONE;
+        let patient_type = patient.patient_type;
+        let length_of_stay = now - patient.started_at;
+        let delayed = patient.delayed_days;
+        let day = self.window_day(now);
+        let state = &mut self.services[si];
+        state.occupied -= 1;
+        state.occupancy.set(now, state.occupied);
+        if counted {
+            for result in [&mut state.total, &mut state.by_type[patient_type as usize]] {
+                result.counters.departures += 1;
+                result.counters.delayed_departures += u64::from(delayed > 0.0);
+                result.length_of_stay.add(length_of_stay);
+                result.delayed_days.add(delayed);
+            }
+            state.daily.departures[day] += 1;
+            self.flows.add(1 + si, to);
+        }
+        let p = &self.patients[pid as usize];
+        let record = EpisodeRecord {
+            replication: self.replication,
+            patient: p.number,
+            patient_type: &self.network.patient_types[patient_type as usize].name,
+            service: &self.network.services[si].name,
+            requested_at: p.requested_at - self.window.start,
+            started_at: Some(p.started_at - self.window.start),
+            ready_at: Some(p.ready_at - self.window.start),
+            left_at: now - self.window.start,
+            delayed_days: delayed,
+            destination: &self.flows.nodes[to],
+        };
+        // requested_at is overwritten by a transfer request before the
+        // place is left, so report the admission request of this episode.
+        let record = EpisodeRecord { requested_at: record.started_at.unwrap_or(record.requested_at), ..record };
+        self.observer.episode(&record);
+        self.release_work.push(s);
+    }
+
+    fn on_stay_end(&mut self, now: f64, pid: u32) -> Result<(), SimulationError> {
+        let patient = &mut self.patients[pid as usize];
+        let s = patient.holding;
+        let patient_type = patient.patient_type;
+        patient.ready_at = now;
+        let u: f64 = patient.rng.random();
+        let routes = &self.network.pathway(super::network::PatientTypeId(patient_type), ServiceId(s)).map(|p| &p.routes);
+        let Some(routes) = routes else {
+            return Err(SimulationError::NoPathway {
+                patient_type: self.network.patient_types[patient_type as usize].name.clone(),
+                service: self.network.services[s as usize].name.clone(),
+            });
+        };
+        let next = routes.choose(u);
+        patient.next = next;
+        if matches!(next, Destination::Service(_)) && in_window(&self.window, now) {
+            self.count(s as usize, patient_type, |c| c.onward_requests += 1);
+        }
+        self.try_leave(now, pid)
+    }
+
+    /// A ready patient leaves today, or is held for another day by the
+    /// service's weekday discharge factor.
+    fn try_leave(&mut self, now: f64, pid: u32) -> Result<(), SimulationError> {
+        let weekday = self.weekday_of(now);
+        let patient = &mut self.patients[pid as usize];
+        let s = patient.holding as usize;
+        let factor = self.network.services[s].discharge_weekday_factors[weekday];
+        if factor < 1.0 && patient.rng.random::<f64>() >= factor {
+            if patient.held_since.is_nan() {
+                patient.held_since = now;
+                self.services[s].held.increment(now);
+            }
+            let at = SimTime::new(now + 1.0).map_err(|e| self.time_error(s, e))?;
+            self.queue.schedule(at, DEPARTURE_EVENT, Event::DischargeRetry(pid))?;
+            return Ok(());
+        }
+        if !patient.held_since.is_nan() {
+            patient.delayed_days += now - patient.held_since;
+            patient.held_since = f64::NAN;
+            self.services[s].held.decrement(now);
+        }
+        match patient.next {
+            Destination::Sink(sink) => {
+                let entered_at = patient.entered_at;
+                let node = 1 + self.network.services.len() + sink.index();
+                self.leave_place(now, pid, s as u32, node);
+                self.system.left_total += 1;
+                if in_window(&self.window, now) {
+                    self.system.left += 1;
+                    self.system.time_in_system.add(now - entered_at);
+                }
+                self.exit_system(now, pid);
+                Ok(())
+            }
+            Destination::Service(next) => self.request_entry(now, pid, next.0),
+        }
+    }
+
+    fn on_timeout(&mut self, now: f64, pid: u32, ticket: u64) -> Result<(), SimulationError> {
+        let patient = &mut self.patients[pid as usize];
+        if patient.ticket != ticket {
+            return Ok(()); // admitted before the limit: nothing to do
+        }
+        let s = patient.waiting_for;
+        patient.ticket = 0;
+        patient.waiting_for = NONE;
+        let holding = patient.holding;
+        if holding != NONE && !patient.blocked_since.is_nan() {
+            patient.delayed_days += now - patient.blocked_since;
+            patient.blocked_since = f64::NAN;
+            self.services[holding as usize].blocked.decrement(now);
+        }
+        let patient_type = patient.patient_type;
+        let state = &mut self.services[s as usize];
+        state.waiting_live -= 1;
+        state.waiting_level.set(now, state.waiting_live);
+        // The list entry stays behind with a stale ticket; drop them when
+        // they pile up so memory stays proportional to live waiters.
+        if state.waiting.len() > 2 * state.waiting_live as usize + 64 {
+            let patients = &self.patients;
+            state.waiting.retain(|&(p, t)| patients[p as usize].ticket == t);
+        }
+        if in_window(&self.window, now) {
+            self.count(s as usize, patient_type, |c| c.timed_out += 1);
+        }
+        let then = match self.network.services[s as usize].when_full {
+            FullPolicy::Wait { then, .. } => then,
+            FullPolicy::Overflow(o) => o,
+        };
+        self.overflow(now, pid, s, then)
+    }
+
+    /// Serves waiting lists of services where places may have freed.
+    fn process_releases(&mut self, now: f64) -> Result<(), SimulationError> {
+        while let Some(s) = self.release_work.pop() {
+            let si = s as usize;
+            while self.services[si].waiting_live > 0 && self.can_admit(si) {
+                let Some((pid, ticket)) = self.services[si].waiting.pop_front() else { break };
+                let patient = &mut self.patients[pid as usize];
+                if patient.ticket != ticket {
+                    continue; // left the list after its maximum wait
+                }
+                patient.ticket = 0;
+                patient.waiting_for = NONE;
+                let state = &mut self.services[si];
+                state.waiting_live -= 1;
+                state.waiting_level.set(now, state.waiting_live);
+                self.admit(now, pid, s)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> ReplicationResult {
+        let end = self.window.end;
+        let thresholds = self.network.run.occupancy_thresholds.len();
+        let mut services = Vec::with_capacity(self.services.len());
+        let mut by_type = Vec::with_capacity(self.services.len());
+        let mut daily = Vec::with_capacity(self.services.len());
+        for mut state in self.services.drain(..) {
+            for tracker in [&mut state.occupancy, &mut state.capacity_level, &mut state.blocked, &mut state.held, &mut state.waiting_level] {
+                tracker.set(end, tracker.level());
+                tracker.finish();
+            }
+            let mut shares = state.occupancy.shares_above();
+            shares.resize(thresholds, if state.ever_unlimited { f64::NAN } else { 0.0 });
+            state.total.levels = Some(LevelSummary {
+                occupancy_mean: state.occupancy.mean(),
+                occupancy_peak: state.occupancy.peak(),
+                capacity_mean: if state.ever_unlimited { f64::NAN } else { state.capacity_level.mean() },
+                share_time_above: if state.ever_unlimited { vec![f64::NAN; thresholds] } else { shares },
+                blocked_mean: state.blocked.mean(),
+                blocked_days: state.blocked.area(),
+                discharge_held_mean: state.held.mean(),
+                discharge_held_days: state.held.area(),
+                waiting_mean: state.waiting_level.mean(),
+                occupancy_distribution: state.occupancy.distribution(),
+            });
+            let (occupancy_area, occupancy_peak) = state.occupancy.daily();
+            let delayed_area = state.blocked.daily().0.iter().zip(state.held.daily().0).map(|(a, b)| a + b).collect();
+            state.daily.occupancy_area = occupancy_area.to_vec();
+            state.daily.occupancy_peak = occupancy_peak.to_vec();
+            state.daily.delayed_area = delayed_area;
+            state.daily.waiting_area = state.waiting_level.daily().0.to_vec();
+            services.push(state.total);
+            by_type.push(state.by_type);
+            daily.push(state.daily);
+        }
+        self.in_system.set(end, self.in_system.level());
+        self.in_system.finish();
+        self.system.in_system_mean = self.in_system.mean();
+        self.system.in_system_at_end = u64::from(self.in_system.level());
+        ReplicationResult {
+            replication: self.replication,
+            seed: self.streams.seed(),
+            horizon_days: self.network.run.horizon_days,
+            services,
+            by_type,
+            daily,
+            flows: self.flows,
+            system: self.system,
+            events_processed: self.queue.events_processed(),
+        }
+    }
+}
+
+/// Occupancy levels above which a service is over each threshold fraction.
+fn threshold_levels(thresholds: &[f64], capacity: Capacity) -> Vec<u32> {
+    match capacity {
+        Capacity::Limited(c) => thresholds.iter().map(|f| (f * f64::from(c)).floor() as u32).collect(),
+        Capacity::Unlimited => Vec::new(),
+    }
+}

@@ -1,0 +1,222 @@
+//! Time-weighted statistics of piecewise-constant levels (occupied places,
+//! blocked patients, waiting-list length) over the observation window.
+//!
+//! Integrals are exact: each change of level closes a segment whose
+//! duration, clipped to the window, is added to the area, to the time spent
+//! at that level, and to the day it falls in (split at midnight). No
+//! sampling, and O(1) work per change except when a segment spans days.
+
+/// The observation window [start, end) in simulated days.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub start: f64,
+    pub end: f64,
+}
+
+impl Window {
+    #[inline]
+    pub fn contains(&self, t: f64) -> bool {
+        t >= self.start && t < self.end
+    }
+
+    pub fn length(&self) -> f64 {
+        self.end - self.start
+    }
+}
+
+/// Tracks one level over the window.
+#[derive(Clone, Debug)]
+pub struct LevelTracker {
+    level: u32,
+    last_change: f64,
+    area: f64,
+    peak: u32,
+    /// Time spent at each level (index = level), if asked for.
+    time_at_level: Option<Vec<f64>>,
+    /// Area and peak per window day.
+    daily_area: Vec<f64>,
+    daily_peak: Vec<u32>,
+    /// Levels strictly above these count as "above threshold".
+    threshold_levels: Vec<u32>,
+    time_above: Vec<f64>,
+    window: Window,
+}
+
+impl LevelTracker {
+    /// A tracker at level 0 from time 0. `window_days` is the number of
+    /// daily buckets; `distribution` keeps the time spent at each level.
+    pub fn new(window: Window, window_days: usize, distribution: bool) -> LevelTracker {
+        LevelTracker {
+            level: 0,
+            last_change: 0.0,
+            area: 0.0,
+            peak: 0,
+            time_at_level: distribution.then(Vec::new),
+            daily_area: vec![0.0; window_days],
+            daily_peak: vec![0; window_days],
+            threshold_levels: Vec::new(),
+            time_above: Vec::new(),
+            window,
+        }
+    }
+
+    /// Current level.
+    #[inline]
+    pub fn level(&self) -> u32 {
+        self.level
+    }
+
+    /// Closes the segment at `now` and sets a new level.
+    #[inline]
+    pub fn set(&mut self, now: f64, level: u32) {
+        self.close_segment(now);
+        self.level = level;
+        if self.window.contains(now) {
+            self.peak = self.peak.max(level);
+            let day = ((now - self.window.start) as usize).min(self.daily_peak.len().saturating_sub(1));
+            if let Some(p) = self.daily_peak.get_mut(day) {
+                *p = (*p).max(level);
+            }
+        }
+    }
+
+    #[inline]
+    pub fn increment(&mut self, now: f64) {
+        self.set(now, self.level + 1);
+    }
+
+    #[inline]
+    pub fn decrement(&mut self, now: f64) {
+        debug_assert!(self.level > 0, "level below zero");
+        self.set(now, self.level - 1);
+    }
+
+    /// Sets the levels above which time counts as "above threshold", from
+    /// now on (closing the current segment first).
+    pub fn set_thresholds(&mut self, now: f64, threshold_levels: Vec<u32>) {
+        self.close_segment(now);
+        if self.time_above.len() != threshold_levels.len() {
+            self.time_above = vec![0.0; threshold_levels.len()];
+        }
+        self.threshold_levels = threshold_levels;
+    }
+
+    #[inline]
+    fn close_segment(&mut self, now: f64) {
+        let from = self.last_change.max(self.window.start);
+        let to = now.min(self.window.end);
+        self.last_change = now;
+        if to <= from {
+            return;
+        }
+        let level = self.level;
+        let level_f = f64::from(level);
+        let duration = to - from;
+        self.area += level_f * duration;
+        // The level held at the window start counts towards the peak.
+        self.peak = self.peak.max(level);
+        if let Some(times) = &mut self.time_at_level {
+            let i = level as usize;
+            if times.len() <= i {
+                times.resize(i + 1, 0.0);
+            }
+            times[i] += duration;
+        }
+        for (threshold, time) in self.threshold_levels.iter().zip(self.time_above.iter_mut()) {
+            if level > *threshold {
+                *time += duration;
+            }
+        }
+        // Split across window days (trackers without daily buckets skip this).
+        if self.daily_area.is_empty() {
+            return;
+        }
+        let mut a = from;
+        while a < to {
+            let offset = a - self.window.start;
+            let day = (offset as usize).min(self.daily_area.len().saturating_sub(1));
+            let day_end = self.window.start + (day + 1) as f64;
+            let b = to.min(day_end);
+            if let (Some(area), Some(peak)) = (self.daily_area.get_mut(day), self.daily_peak.get_mut(day)) {
+                *area += level_f * (b - a);
+                *peak = (*peak).max(level);
+            }
+            a = b;
+        }
+    }
+
+    /// Closes the last segment at the end of the window.
+    pub fn finish(&mut self) {
+        self.close_segment(self.window.end);
+    }
+
+    /// Integral of the level over the window.
+    pub fn area(&self) -> f64 {
+        self.area
+    }
+
+    /// Time-average level over the window.
+    pub fn mean(&self) -> f64 {
+        self.area / self.window.length()
+    }
+
+    /// Highest level held at any time in the window.
+    pub fn peak(&self) -> u32 {
+        self.peak
+    }
+
+    /// Share of window time at each level (empty unless asked for).
+    pub fn distribution(&self) -> Vec<f64> {
+        let length = self.window.length();
+        self.time_at_level.as_ref().map(|t| t.iter().map(|x| x / length).collect()).unwrap_or_default()
+    }
+
+    /// Share of window time above each threshold.
+    pub fn shares_above(&self) -> Vec<f64> {
+        self.time_above.iter().map(|t| t / self.window.length()).collect()
+    }
+
+    /// (area, peak) per window day.
+    pub fn daily(&self) -> (&[f64], &[u32]) {
+        (&self.daily_area, &self.daily_peak)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integrates_only_inside_the_window_and_splits_days() {
+        let window = Window { start: 10.0, end: 13.0 };
+        let mut t = LevelTracker::new(window, 3, true);
+        t.set(5.0, 2); // before the window
+        t.set(10.5, 4); // 2 held over [10, 10.5)
+        t.set(12.25, 1); // 4 held over [10.5, 12.25)
+        t.set(20.0, 7); // 1 held over [12.25, 13); after the window
+        t.finish();
+        let expected_area = 2.0 * 0.5 + 4.0 * 1.75 + 0.75;
+        assert!((t.area() - expected_area).abs() < 1e-12);
+        assert!((t.mean() - expected_area / 3.0).abs() < 1e-12);
+        assert_eq!(t.peak(), 4);
+        let (area, peak) = t.daily();
+        assert!((area[0] - (1.0 + 2.0)).abs() < 1e-12);
+        assert!((area[1] - 4.0).abs() < 1e-12);
+        assert!((area[2] - (4.0 * 0.25 + 0.75)).abs() < 1e-12);
+        assert_eq!(peak, &[4, 4, 4]);
+        let dist = t.distribution();
+        assert!((dist.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((dist[4] - 1.75 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn time_above_threshold() {
+        let window = Window { start: 0.0, end: 10.0 };
+        let mut t = LevelTracker::new(window, 10, false);
+        t.set_thresholds(0.0, vec![2]);
+        t.set(0.0, 3); // above for 4 days
+        t.set(4.0, 2); // not above
+        t.finish();
+        assert!((t.shares_above()[0] - 0.4).abs() < 1e-12);
+    }
+}
