@@ -1,1 +1,12 @@
+//! Renderers from results to bytes, and atomic file writing.
+//!
+//! Each renderer is a pure function from results to a `Vec<u8>` (tested
+//! without touching the disk); [`atomic::write_atomically`] then puts the
+//! bytes in place so that a file is either absent, the old one, or complete.
 
+pub mod atomic;
+pub mod tables;
+pub mod tidy;
+
+pub use atomic::{WriteError, write_atomically};
+pub use tidy::{ResultSet, RunInfo};

@@ -1,0 +1,151 @@
+//! The command line: arguments (clap), the validated run plan, error
+//! messages and exit codes. Nothing in the library depends on this module.
+//!
+//! Exit codes: 0 success; 1 a simulation failed; 2 bad command-line usage;
+//! 3 the scenario is invalid or unreadable; 4 results could not be written.
+
+mod args;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use args::{Cli, Command, RunArgs, ValidateArgs};
+use iccsim::experiment::{self, Plan};
+use iccsim::model::Network;
+use iccsim::report::{self, ResultSet, RunInfo, tidy};
+use iccsim::scenario::{self, ScenarioError};
+
+/// Exit codes, documented in the README and `--help`.
+pub const EXIT_SIMULATION: u8 = 1;
+pub const EXIT_SCENARIO: u8 = 3;
+pub const EXIT_OUTPUT: u8 = 4;
+
+/// A failure with the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Failure {
+        Failure { code: EXIT_SCENARIO, message: e.to_string() }
+    }
+}
+
+impl From<report::WriteError> for Failure {
+    fn from(e: report::WriteError) -> Failure {
+        Failure { code: EXIT_OUTPUT, message: format!("{e}\nNothing was lost in the files already written; fix the folder (permissions, space) and run again, or choose another with --out.") }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate(args) => validate(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message.trim_end());
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Loads the scenario named on the command line, or the built-in default.
+fn load(path: Option<&Path>) -> Result<(Network, String), Failure> {
+    match path {
+        Some(path) => Ok((scenario::load_file(path)?, path.display().to_string())),
+        None => Ok((scenario::default_network()?, "built-in default (scenarios/reference-network.toml)".to_string())),
+    }
+}
+
+fn run(args: RunArgs) -> Result<(), Failure> {
+    let (network, origin) = load(args.scenario.as_deref())?;
+    let seed = args.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    let plan = Plan { seed, replications: 0..replications, threads: args.threads.map(usize::from), keep_episodes: args.episodes };
+
+    if !args.quiet {
+        eprintln!(
+            "Running {} ({}): {} replication{}, seed {}, {} days after {} days of warm-up …",
+            network.name,
+            origin,
+            replications,
+            if replications == 1 { "" } else { "s" },
+            seed,
+            network.run.horizon_days,
+            network.run.warmup_days
+        );
+    }
+    let started = Instant::now();
+    let outputs = experiment::run(&network, &plan).map_err(|e| Failure { code: EXIT_SIMULATION, message: e.to_string() })?;
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let info = RunInfo {
+        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: network.name.clone(),
+        scenario_title: network.title.clone(),
+        scenario_origin: origin,
+        seed,
+        replications,
+        start_date: network.run.start_date.to_string(),
+        warmup_days: network.run.warmup_days,
+        horizon_days: network.run.horizon_days,
+    };
+    let set = ResultSet::new(&network, info, &outputs);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.csv", tidy::summary_csv(&set)),
+        ("replications.csv", tidy::replications_csv(&set)),
+        ("timeseries.csv", tidy::timeseries_csv(&network, &set.info, &outputs)),
+        ("flows.csv", tidy::flows_csv(&set.info, &outputs)),
+        ("occupancy.csv", tidy::occupancy_csv(&network, &set.info, &outputs)),
+        ("results.json", tidy::results_json(&set)),
+    ];
+    if args.episodes {
+        files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
+    }
+    for (name, bytes) in &files {
+        report::write_atomically(&out.join(name), bytes)?;
+    }
+
+    if !args.quiet {
+        println!("{}", report::tables::summary_table(&network, &set));
+        let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
+        eprintln!(
+            "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
+            files.len(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn validate(args: ValidateArgs) -> Result<(), Failure> {
+    let mut failures = Vec::new();
+    for path in &args.scenarios {
+        match scenario::load_file(path) {
+            Ok(network) => println!(
+                "ok: {} — {} service{}, {} patient type{}, {} days after {} days of warm-up",
+                path.display(),
+                network.services.len(),
+                if network.services.len() == 1 { "" } else { "s" },
+                network.patient_types.len(),
+                if network.patient_types.len() == 1 { "" } else { "s" },
+                network.run.horizon_days,
+                network.run.warmup_days
+            ),
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure { code: EXIT_SCENARIO, message: failures.join("\n") })
+    }
+}

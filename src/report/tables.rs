@@ -1,0 +1,109 @@
+//! Plain-text tables for the terminal.
+
+use super::tidy::ResultSet;
+use crate::model::Network;
+use crate::stats::Summary;
+
+/// Key metrics per service and for the system, mean with 95% CI.
+pub fn summary_table(network: &Network, set: &ResultSet) -> String {
+    const KEY_METRICS: &[&str] = &[
+        "arrivals",
+        "admissions",
+        "lost",
+        "loss_share",
+        "los_mean",
+        "los_p90",
+        "wait_mean",
+        "occupancy_mean",
+        "occupancy_peak",
+        "utilisation",
+        "found_full_share",
+        "delayed_bed_days",
+        "delayed_days_per_admission",
+    ];
+    let info = &set.info;
+    let mut out = String::new();
+    out.push_str(&format!("{}\n", info.scenario_title));
+    out.push_str(&format!(
+        "{} replication{} · seed {} · warm-up {} days · {} days from {} · mean (95% CI)\n\n",
+        info.replications,
+        if info.replications == 1 { "" } else { "s" },
+        info.seed,
+        info.warmup_days,
+        info.horizon_days,
+        info.start_date
+    ));
+    let mut rows: Vec<[String; 4]> = vec![["service".into(), "metric".into(), "unit".into(), "mean (95% CI)".into()]];
+    for service in &network.services {
+        for metric in KEY_METRICS {
+            if let Some(summary) = set.summary(&service.name, "all", metric) {
+                let unit = set.summaries.iter().find(|s| s.metric == *metric).map(|s| s.unit.clone()).unwrap_or_default();
+                rows.push([service.name.clone(), metric.to_string(), unit, format_summary(summary)]);
+            }
+        }
+    }
+    for metric in ["entered", "lost", "in_system_mean", "time_in_system_mean"] {
+        if let Some(summary) = set.summary("system", "all", metric) {
+            let unit = set.summaries.iter().find(|s| s.service == "system" && s.metric == metric).map(|s| s.unit.clone()).unwrap_or_default();
+            rows.push(["system".into(), metric.to_string(), unit, format_summary(summary)]);
+        }
+    }
+    let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut previous_service = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let service = if i > 0 && row[0] == previous_service { String::new() } else { row[0].clone() };
+        if i > 1 && !service.is_empty() {
+            out.push('\n');
+        }
+        previous_service = row[0].clone();
+        out.push_str(&format!("{:<w0$}  {:<w1$}  {:<w2$}  {}\n", service, row[1], row[2], row[3], w0 = widths[0], w1 = widths[1], w2 = widths[2]));
+        if i == 0 {
+            out.push_str(&format!("{}\n", "-".repeat(widths.iter().sum::<usize>() + 6)));
+        }
+    }
+    out
+}
+
+/// A number rounded for reading: 3 significant figures, or more for large values.
+pub fn round_for_reading(value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    let magnitude = value.abs();
+    if magnitude >= 1000.0 {
+        format!("{:.0}", value)
+    } else if magnitude >= 100.0 {
+        format!("{:.1}", value)
+    } else if magnitude >= 1.0 {
+        format!("{:.2}", value)
+    } else if magnitude == 0.0 {
+        "0".into()
+    } else {
+        let digits = (-magnitude.log10().floor()) as usize + 2;
+        format!("{:.*}", digits.min(10), value)
+    }
+}
+
+/// "12.3 (11.9 to 12.7)", or just the mean with one replication.
+pub fn format_summary(summary: &Summary) -> String {
+    if summary.ci_low.is_finite() {
+        format!("{} ({} to {})", round_for_reading(summary.mean), round_for_reading(summary.ci_low), round_for_reading(summary.ci_high))
+    } else {
+        round_for_reading(summary.mean)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_for_reading() {
+        assert_eq!(round_for_reading(12345.6), "12346");
+        assert_eq!(round_for_reading(239.77), "239.8");
+        assert_eq!(round_for_reading(6.0432), "6.04");
+        assert_eq!(round_for_reading(0.049004), "0.049");
+        assert_eq!(round_for_reading(0.000131), "0.00013");
+        assert_eq!(round_for_reading(f64::NAN), "–");
+    }
+}

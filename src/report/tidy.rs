@@ -1,0 +1,368 @@
+//! Tidy (long-format) outputs: one row per replication × service × patient
+//! type × metric, summaries across replications, daily/weekly/monthly/yearly
+//! series, flows, occupancy distributions and episodes, as CSV and JSON.
+//!
+//! Numbers are written with Rust's shortest round-trip formatting, so the
+//! same results always give the same bytes; a value that is undefined (a
+//! mean of nothing) is an empty CSV cell and `null` in JSON.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::experiment::{Episode, ReplicationOutput};
+use crate::model::{MetricScope, Network, metric_catalog, system_metrics};
+use crate::stats::Summary;
+
+/// What was run, written beside the results.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    pub iccsim_version: String,
+    pub scenario_name: String,
+    pub scenario_title: String,
+    /// Where the scenario came from (a path, or "built-in default").
+    pub scenario_origin: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub start_date: String,
+    pub warmup_days: f64,
+    pub horizon_days: f64,
+}
+
+/// One metric value of one replication.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricRow {
+    pub replication: u64,
+    /// A service name, or `system`.
+    pub service: String,
+    /// A patient type, or `all`.
+    pub patient_type: String,
+    pub metric: String,
+    pub unit: String,
+    pub value: f64,
+}
+
+/// A metric summarised across replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryRow {
+    pub service: String,
+    pub patient_type: String,
+    pub metric: String,
+    pub unit: String,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// The rows of a set of replications, ready to render.
+pub struct ResultSet {
+    pub info: RunInfo,
+    pub rows: Vec<MetricRow>,
+    pub summaries: Vec<SummaryRow>,
+}
+
+impl ResultSet {
+    /// Flattens replication results through the metric registry.
+    pub fn new(network: &Network, info: RunInfo, outputs: &[ReplicationOutput]) -> ResultSet {
+        let catalog = metric_catalog(&network.run.occupancy_thresholds);
+        let mut rows = Vec::new();
+        for output in outputs {
+            let result = &output.result;
+            for (s, service) in network.services.iter().enumerate() {
+                for metric in &catalog {
+                    rows.push(MetricRow {
+                        replication: result.replication,
+                        service: service.name.clone(),
+                        patient_type: "all".into(),
+                        metric: metric.name.clone(),
+                        unit: metric.unit.into(),
+                        value: metric.value(&result.services[s], result.horizon_days),
+                    });
+                }
+                // Types are listed separately only where there are several.
+                if network.patient_types.len() > 1 {
+                    for (t, patient_type) in network.patient_types.iter().enumerate() {
+                        if network.pathway(crate::model::PatientTypeId(t as u32), crate::model::ServiceId(s as u32)).is_none() {
+                            continue;
+                        }
+                        for metric in catalog.iter().filter(|m| m.scope == MetricScope::ServiceAndType) {
+                            rows.push(MetricRow {
+                                replication: result.replication,
+                                service: service.name.clone(),
+                                patient_type: patient_type.name.clone(),
+                                metric: metric.name.clone(),
+                                unit: metric.unit.into(),
+                                value: metric.value(&result.by_type[s][t], result.horizon_days),
+                            });
+                        }
+                    }
+                }
+            }
+            for metric in system_metrics() {
+                rows.push(MetricRow {
+                    replication: result.replication,
+                    service: "system".into(),
+                    patient_type: "all".into(),
+                    metric: metric.name.into(),
+                    unit: metric.unit.into(),
+                    value: metric.value(result),
+                });
+            }
+        }
+        let summaries = summarise(&rows);
+        ResultSet { info, rows, summaries }
+    }
+
+    /// The summary of one metric, if present.
+    pub fn summary(&self, service: &str, patient_type: &str, metric: &str) -> Option<&Summary> {
+        self.summaries
+            .iter()
+            .find(|s| s.service == service && s.patient_type == patient_type && s.metric == metric)
+            .map(|s| &s.summary)
+    }
+
+    /// Per-replication values of one metric, in replication order.
+    pub fn values(&self, service: &str, patient_type: &str, metric: &str) -> Vec<f64> {
+        self.rows
+            .iter()
+            .filter(|r| r.service == service && r.patient_type == patient_type && r.metric == metric)
+            .map(|r| r.value)
+            .collect()
+    }
+}
+
+/// Summaries in first-appearance order of (service, type, metric).
+fn summarise(rows: &[MetricRow]) -> Vec<SummaryRow> {
+    let mut order: Vec<(String, String, String, String)> = Vec::new();
+    let mut values: BTreeMap<(String, String, String), Vec<f64>> = BTreeMap::new();
+    for row in rows {
+        let key = (row.service.clone(), row.patient_type.clone(), row.metric.clone());
+        let entry = values.entry(key).or_default();
+        if entry.is_empty() {
+            order.push((row.service.clone(), row.patient_type.clone(), row.metric.clone(), row.unit.clone()));
+        }
+        entry.push(row.value);
+    }
+    order
+        .into_iter()
+        .map(|(service, patient_type, metric, unit)| {
+            let summary = Summary::of(&values[&(service.clone(), patient_type.clone(), metric.clone())]);
+            SummaryRow { service, patient_type, metric, unit, summary }
+        })
+        .collect()
+}
+
+/// A number for CSV: shortest round-trip form, empty when undefined.
+pub fn cell(value: f64) -> String {
+    if value.is_finite() { format!("{value}") } else { String::new() }
+}
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// `replications.csv`: one row per replication × service × type × metric.
+pub fn replications_csv(set: &ResultSet) -> Vec<u8> {
+    let scenario = &set.info.scenario_name;
+    csv_bytes(
+        &["scenario", "replication", "service", "patient_type", "metric", "unit", "value"],
+        set.rows.iter().map(|r| {
+            vec![scenario.clone(), r.replication.to_string(), r.service.clone(), r.patient_type.clone(), r.metric.clone(), r.unit.clone(), cell(r.value)]
+        }),
+    )
+}
+
+/// `summary.csv`: each metric across replications with its 95% CI.
+pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
+    let scenario = &set.info.scenario_name;
+    csv_bytes(
+        &["scenario", "service", "patient_type", "metric", "unit", "n", "mean", "sd", "se", "ci95_low", "ci95_high", "min", "max"],
+        set.summaries.iter().map(|s| {
+            let m = &s.summary;
+            vec![
+                scenario.clone(),
+                s.service.clone(),
+                s.patient_type.clone(),
+                s.metric.clone(),
+                s.unit.clone(),
+                m.n.to_string(),
+                cell(m.mean),
+                cell(m.sd),
+                cell(m.se),
+                cell(m.ci_low),
+                cell(m.ci_high),
+                cell(m.min),
+                cell(m.max),
+            ]
+        }),
+    )
+}
+
+/// `results.json`: run information, summaries and per-replication values.
+pub fn results_json(set: &ResultSet) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Document<'a> {
+        run: &'a RunInfo,
+        summary: &'a [SummaryRow],
+        replications: &'a [MetricRow],
+    }
+    // serde_json writes NaN as null.
+    let mut bytes = serde_json::to_vec_pretty(&Document { run: &set.info, summary: &set.summaries, replications: &set.rows }).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Periods of the time series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Period {
+    pub const ALL: [Period; 4] = [Period::Day, Period::Week, Period::Month, Period::Year];
+
+    fn name(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Year => "year",
+        }
+    }
+}
+
+/// Start (window day) of each period, and its start date, up to `days`.
+fn period_starts(network: &Network, period: Period, days: usize) -> Vec<(usize, String)> {
+    let start = network.run.start_date;
+    let mut starts = Vec::new();
+    let mut index: i64 = 0;
+    loop {
+        let date = match period {
+            Period::Day => start.add_days(index),
+            Period::Week => start.add_days(7 * index),
+            Period::Month => start.add_months(index),
+            Period::Year => start.add_months(12 * index),
+        };
+        let day = (date.day_number() - start.day_number()) as usize;
+        if day >= days {
+            break;
+        }
+        starts.push((day, date.to_string()));
+        index += 1;
+    }
+    starts
+}
+
+/// `timeseries.csv`: per replication, service and period (day, week,
+/// month, year from `run.start_date`): counts summed, levels averaged over
+/// the days of the period (a partial last day counts for its length).
+pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+    let days = network.run.window_days();
+    let horizon = network.run.horizon_days;
+    let day_length = |d: usize| (horizon - d as f64).min(1.0);
+    let mut rows = Vec::new();
+    for period in Period::ALL {
+        let starts = period_starts(network, period, days);
+        for output in outputs {
+            for (s, service) in network.services.iter().enumerate() {
+                let daily = &output.result.daily[s];
+                for (i, (first, date)) in starts.iter().enumerate() {
+                    let last = starts.get(i + 1).map(|(d, _)| *d).unwrap_or(days);
+                    let span = *first..last;
+                    let length: f64 = span.clone().map(day_length).sum();
+                    let sum_u = |v: &[u32]| span.clone().map(|d| f64::from(v[d])).sum::<f64>();
+                    let mean_area = |v: &[f64]| span.clone().map(|d| v[d]).sum::<f64>() / length;
+                    let peak = span.clone().map(|d| daily.occupancy_peak[d]).max().unwrap_or(0);
+                    let values = [
+                        ("arrivals", sum_u(&daily.arrivals)),
+                        ("admissions", sum_u(&daily.admissions)),
+                        ("lost", sum_u(&daily.lost)),
+                        ("departures", sum_u(&daily.departures)),
+                        ("occupancy_mean", mean_area(&daily.occupancy_area)),
+                        ("occupancy_peak", f64::from(peak)),
+                        ("delayed_mean", mean_area(&daily.delayed_area)),
+                        ("waiting_mean", mean_area(&daily.waiting_area)),
+                    ];
+                    for (metric, value) in values {
+                        rows.push(vec![
+                            info.scenario_name.clone(),
+                            output.result.replication.to_string(),
+                            service.name.clone(),
+                            period.name().to_string(),
+                            i.to_string(),
+                            date.clone(),
+                            cell(length),
+                            metric.to_string(),
+                            cell(value),
+                        ]);
+                    }
+                }
+            }
+        }
+    }
+    csv_bytes(&["scenario", "replication", "service", "period", "period_index", "period_start", "days", "metric", "value"], rows.into_iter())
+}
+
+/// `flows.csv`: patients moved between each pair of nodes (arrival,
+/// services, sinks, lost) in the window, per replication.
+pub fn flows_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+    csv_bytes(
+        &["scenario", "replication", "from", "to", "patients"],
+        outputs.iter().flat_map(|o| {
+            o.result.flows.non_zero().map(move |(from, to, n)| {
+                vec![info.scenario_name.clone(), o.result.replication.to_string(), from.to_string(), to.to_string(), n.to_string()]
+            })
+        }),
+    )
+}
+
+/// `occupancy.csv`: share of window time at each occupancy level, per
+/// replication and service (levels never held are left out).
+pub fn occupancy_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+    let mut rows = Vec::new();
+    for output in outputs {
+        for (s, service) in network.services.iter().enumerate() {
+            let Some(levels) = &output.result.services[s].levels else { continue };
+            for (occupied, share) in levels.occupancy_distribution.iter().enumerate() {
+                if *share > 0.0 {
+                    rows.push(vec![info.scenario_name.clone(), output.result.replication.to_string(), service.name.clone(), occupied.to_string(), cell(*share)]);
+                }
+            }
+        }
+    }
+    csv_bytes(&["scenario", "replication", "service", "occupied", "share_of_time"], rows.into_iter())
+}
+
+/// `episodes.csv`: one row per visit that ended in the window. Times are
+/// days since the start of the window.
+pub fn episodes_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+    let optional = |v: Option<f64>| v.map(cell).unwrap_or_default();
+    csv_bytes(
+        &["scenario", "replication", "patient", "patient_type", "service", "requested_at", "started_at", "ready_at", "left_at", "wait_days", "los_days", "delayed_days", "destination"],
+        outputs.iter().flat_map(|o| o.episodes.iter()).map(|e: &Episode| {
+            vec![
+                info.scenario_name.clone(),
+                e.replication.to_string(),
+                e.patient.to_string(),
+                e.patient_type.clone(),
+                e.service.clone(),
+                cell(e.requested_at),
+                optional(e.started_at),
+                optional(e.ready_at),
+                cell(e.left_at),
+                optional(e.started_at.map(|s| s - e.requested_at)),
+                optional(e.started_at.map(|s| e.left_at - s)),
+                cell(e.delayed_days),
+                e.destination.clone(),
+            ]
+        }),
+    )
+}

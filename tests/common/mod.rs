@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use iccsim::experiment::{self, Plan, ReplicationOutput};
+use iccsim::model::Network;
+use iccsim::report::{ResultSet, RunInfo};
+
+/// A network from scenario text; panics with the validation message.
+pub fn network(text: &str) -> Network {
+    iccsim::scenario::load_str(text, "test scenario", "test").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A shipped scenario by file name.
+pub fn shipped(name: &str) -> Network {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    iccsim::scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn outputs(network: &Network, replications: u64, seed: u64, keep_episodes: bool) -> Vec<ReplicationOutput> {
+    let plan = Plan { seed, replications: 0..replications, threads: None, keep_episodes };
+    experiment::run(network, &plan).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs replications and flattens them through the metric registry.
+pub fn results(network: &Network, replications: u64, seed: u64) -> ResultSet {
+    let outputs = outputs(network, replications, seed, false);
+    ResultSet::new(network, info(network, seed, replications), &outputs)
+}
+
+pub fn info(network: &Network, seed: u64, replications: u64) -> RunInfo {
+    RunInfo {
+        iccsim_version: "test".into(),
+        scenario_name: network.name.clone(),
+        scenario_title: network.title.clone(),
+        scenario_origin: "test".into(),
+        seed,
+        replications,
+        start_date: network.run.start_date.to_string(),
+        warmup_days: network.run.warmup_days,
+        horizon_days: network.run.horizon_days,
+    }
+}
+
+/// A one-service scenario: `service` is the body of [services.unit].
+pub fn single_service(service: &str, rate_per_day: f64, warmup: f64, horizon: f64) -> String {
+    format!(
+        r#"
+schema_version = 1
+name = "single"
+sinks = ["home"]
+[run]
+warmup_days = {warmup}
+horizon_days = {horizon}
+start_date = 2025-04-07   # a Monday
+[services.unit]
+{service}
+routes = [{{ to = "home", probability = 1.0 }}]
+[patient_types.patients]
+arrive_at = "unit"
+rate_per_day = {rate_per_day}
+"#
+    )
+}
