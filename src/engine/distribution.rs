@@ -64,7 +64,8 @@ fn positive(parameter: &str, value: f64) -> Result<f64, DistributionError> {
 }
 
 /// Cumulative sums of weights that must be ≥ 0 and add up to 1 (within 1e-6).
-fn cumulative_weights(parameter: &str, weights: &[f64]) -> Result<Vec<f64>, DistributionError> {
+/// `what` names them in the message ("weights", "the components' weights").
+fn cumulative_weights(parameter: &str, what: &str, weights: &[f64]) -> Result<Vec<f64>, DistributionError> {
     let mut cumulative = Vec::with_capacity(weights.len());
     let mut total = 0.0;
     for (i, &w) in weights.iter().enumerate() {
@@ -73,7 +74,9 @@ fn cumulative_weights(parameter: &str, weights: &[f64]) -> Result<Vec<f64>, Dist
         cumulative.push(total);
     }
     if (total - 1.0).abs() > 1e-6 {
-        return Err(error(parameter, format!("{weights:?}"), &format!("must add up to 1 (they add up to {total})")));
+        // Rounded so that 0.3 + 0.6 reads 0.9, not 0.8999999999999999.
+        let shown = (total * 1e9).round() / 1e9;
+        return Err(error(parameter, format!("{weights:?}"), &format!("{what} must add up to 1 (they add up to {shown})")));
     }
     // Exactly 1 at the end, so a uniform draw always finds a component.
     if let Some(last) = cumulative.last_mut() {
@@ -145,7 +148,7 @@ impl Distribution {
             Some(w) => w,
             None => vec![1.0 / values.len() as f64; values.len()],
         };
-        let cumulative = cumulative_weights("weights", &weights)?;
+        let cumulative = cumulative_weights("weights", "weights", &weights)?;
         Ok(Distribution::Empirical { values, cumulative })
     }
 
@@ -155,7 +158,7 @@ impl Distribution {
             return Err(error("components", "[]", "needs at least one component"));
         }
         let (weights, components): (Vec<f64>, Vec<Distribution>) = weighted.into_iter().unzip();
-        let cumulative = cumulative_weights("components.weight", &weights)?;
+        let cumulative = cumulative_weights("components", "the components' weights", &weights)?;
         Ok(Distribution::Mixture { cumulative, components })
     }
 
@@ -295,7 +298,7 @@ mod tests {
         let e = Distribution::lognormal(5.0, f64::NAN).unwrap_err();
         assert_eq!(e.parameter, "sd");
         let e = Distribution::empirical(vec![1.0, 2.0], Some(vec![0.5, 0.6])).unwrap_err();
-        assert!(e.to_string().contains("must add up to 1 (they add up to 1.1"), "{e}");
+        assert_eq!(e.to_string(), "weights = [0.5, 0.6]: weights must add up to 1 (they add up to 1.1)");
         let e = Distribution::empirical(vec![1.0, -2.0], None).unwrap_err();
         assert_eq!(e.parameter, "values[1]");
         let e = Distribution::uniform(3.0, 1.0).unwrap_err();

@@ -265,12 +265,10 @@ impl Checker {
                 Some(d)
             }
             Err(e) => {
-                let parameter_path = if e.parameter.starts_with("components.") {
-                    format!("{path}.components")
-                } else {
-                    format!("{path}.{}", e.parameter)
-                };
-                self.issue(parameter_path, Some(e.value), e.problem);
+                let parameter_path = format!("{path}.{}", e.parameter);
+                // Values as TOML spells them (Rust prints NaN, TOML nan).
+                let value = if e.value == "NaN" { "nan".to_string() } else { e.value };
+                self.issue(parameter_path, Some(value), e.problem);
                 None
             }
         }
