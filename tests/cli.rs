@@ -11,38 +11,68 @@ fn iccsim() -> Command {
 }
 
 fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-const FILES: &[&str] = &["summary.csv", "replications.csv", "timeseries.csv", "flows.csv", "occupancy.csv", "results.json"];
+const FILES: &[&str] = &[
+    "summary.csv",
+    "replications.csv",
+    "timeseries.csv",
+    "flows.csv",
+    "occupancy.csv",
+    "results.json",
+];
 
 #[test]
 fn help_on_every_command_has_examples() {
-    for args in [vec!["--help"], vec!["run", "--help"], vec!["validate", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["validate", "--help"],
+    ] {
         let output = iccsim().args(&args).output().unwrap();
         assert!(output.status.success());
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(text.contains("Examples:") && text.contains("iccsim "), "{args:?}: {text}");
+        assert!(
+            text.contains("Examples:") && text.contains("iccsim "),
+            "{args:?}: {text}"
+        );
     }
 }
 
 #[test]
 fn run_without_a_scenario_uses_the_built_in_default() {
     let dir = tempfile::tempdir().unwrap();
-    let output = iccsim().current_dir(dir.path()).args(["run", "-n", "3"]).output().unwrap();
+    let output = iccsim()
+        .current_dir(dir.path())
+        .args(["run", "-n", "3"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let table = String::from_utf8_lossy(&output.stdout);
-    assert!(table.contains("Reference network") && table.contains("occupancy_mean") && table.contains("mean (95% CI)"), "{table}");
+    assert!(
+        table.contains("Reference network")
+            && table.contains("occupancy_mean")
+            && table.contains("mean (95% CI)"),
+        "{table}"
+    );
     for file in FILES {
         let path = dir.path().join("results/reference-network").join(file);
         assert!(fs::metadata(&path).unwrap().len() > 100, "{file}");
     }
-    let summary = fs::read_to_string(dir.path().join("results/reference-network/summary.csv")).unwrap();
-    assert!(summary.starts_with("scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max\n"));
+    let summary =
+        fs::read_to_string(dir.path().join("results/reference-network/summary.csv")).unwrap();
+    assert!(summary.starts_with(
+        "scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max\n"
+    ));
     assert!(summary.contains("reference-network,acute,all,occupancy_mean,places,3,"));
 }
 
@@ -53,7 +83,19 @@ fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
     for (folder, threads) in [("a", "1"), ("b", "2"), ("c", "1")] {
         let out = dir.path().join(folder);
         let output = iccsim()
-            .args(["run", &stress, "-n", "4", "--seed", "7", "--episodes", "--quiet", "--threads", threads, "--out"])
+            .args([
+                "run",
+                &stress,
+                "-n",
+                "4",
+                "--seed",
+                "7",
+                "--episodes",
+                "--quiet",
+                "--threads",
+                threads,
+                "--out",
+            ])
             .arg(&out)
             .output()
             .unwrap();
@@ -62,58 +104,128 @@ fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
     }
     for file in FILES.iter().chain(&["episodes.csv"]) {
         let a = fs::read(dir.path().join("a").join(file)).unwrap();
-        assert_eq!(a, fs::read(dir.path().join("b").join(file)).unwrap(), "{file}: 1 vs 2 threads");
-        assert_eq!(a, fs::read(dir.path().join("c").join(file)).unwrap(), "{file}: run twice");
+        assert_eq!(
+            a,
+            fs::read(dir.path().join("b").join(file)).unwrap(),
+            "{file}: 1 vs 2 threads"
+        );
+        assert_eq!(
+            a,
+            fs::read(dir.path().join("c").join(file)).unwrap(),
+            "{file}: run twice"
+        );
     }
     // A different seed gives different numbers.
     let other = dir.path().join("d");
-    iccsim().args(["run", &stress, "-n", "4", "--seed", "8", "-q", "--out"]).arg(&other).assert().success();
-    assert_ne!(fs::read(dir.path().join("a/replications.csv")).unwrap(), fs::read(other.join("replications.csv")).unwrap());
+    iccsim()
+        .args(["run", &stress, "-n", "4", "--seed", "8", "-q", "--out"])
+        .arg(&other)
+        .assert()
+        .success();
+    assert_ne!(
+        fs::read(dir.path().join("a/replications.csv")).unwrap(),
+        fs::read(other.join("replications.csv")).unwrap()
+    );
 }
 
 #[test]
 fn validate_reports_ok_and_problems_with_exit_code_3() {
-    let output = iccsim().args(["validate", &scenario("reference-network.toml"), &scenario("reference-network-stress.toml")]).output().unwrap();
+    let output = iccsim()
+        .args([
+            "validate",
+            &scenario("reference-network.toml"),
+            &scenario("reference-network-stress.toml"),
+        ])
+        .output()
+        .unwrap();
     assert!(output.status.success());
-    assert_eq!(String::from_utf8_lossy(&output.stdout).matches("ok: ").count(), 2);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout)
+            .matches("ok: ")
+            .count(),
+        2
+    );
 
-    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/negative-capacity.toml");
+    let bad =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/negative-capacity.toml");
     let output = iccsim().arg("validate").arg(&bad).output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     let message = stderr_of(&output);
     assert!(message.starts_with("error: scenario"), "{message}");
-    assert!(message.contains("services.acute.capacity = -3: must be a whole number ≥ 0"), "{message}");
-    assert!(!message.contains("panicked") && !message.contains("backtrace"), "{message}");
+    assert!(
+        message.contains("services.acute.capacity = -3: must be a whole number ≥ 0"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("panicked") && !message.contains("backtrace"),
+        "{message}"
+    );
 }
 
 #[test]
 fn bad_inputs_get_clear_errors_and_exit_codes() {
     // Missing scenario file: exit 3.
-    let output = iccsim().args(["run", "no-such-file.toml"]).output().unwrap();
+    let output = iccsim()
+        .args(["run", "no-such-file.toml"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr_of(&output).contains("cannot read scenario no-such-file.toml"));
     // Bad usage: clap's exit 2, naming the flag.
-    let output = iccsim().args(["run", "--replications", "0"]).output().unwrap();
+    let output = iccsim()
+        .args(["run", "--replications", "0"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("--replications"));
     // An output folder that cannot be created: exit 4, naming the path.
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     fs::write(&blocker, "not a folder").unwrap();
-    let output = iccsim().args(["run", "-n", "1", "-q", "--out"]).arg(blocker.join("out")).output().unwrap();
+    let output = iccsim()
+        .args(["run", "-n", "1", "-q", "--out"])
+        .arg(blocker.join("out"))
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(4), "{}", stderr_of(&output));
-    assert!(stderr_of(&output).contains("cannot write"), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("cannot write"),
+        "{}",
+        stderr_of(&output)
+    );
 }
 
 #[test]
 fn episodes_file_has_one_row_per_visit() {
     let dir = tempfile::tempdir().unwrap();
-    iccsim().args(["run", &scenario("reference-network-stress.toml"), "-n", "1", "-q", "--episodes", "--out"]).arg(dir.path()).assert().success();
+    iccsim()
+        .args([
+            "run",
+            &scenario("reference-network-stress.toml"),
+            "-n",
+            "1",
+            "-q",
+            "--episodes",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
     let episodes = fs::read_to_string(dir.path().join("episodes.csv")).unwrap();
     let mut lines = episodes.lines();
-    assert_eq!(lines.next().unwrap(), "scenario,replication,patient,patient_type,service,requested_at,started_at,ready_at,left_at,wait_days,los_days,delayed_days,destination");
+    assert_eq!(
+        lines.next().unwrap(),
+        "scenario,replication,patient,patient_type,service,requested_at,started_at,ready_at,left_at,wait_days,los_days,delayed_days,destination"
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!(rows.len() > 15_000);
-    assert!(rows.iter().any(|r| r[12] == "lost" && r[6].is_empty()), "lost arrivals have no start");
-    assert!(rows.iter().any(|r| r[4] == "acute" && r[12] == "community" && r[11] != "0"), "some blocked transfers");
+    assert!(
+        rows.iter().any(|r| r[12] == "lost" && r[6].is_empty()),
+        "lost arrivals have no start"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[4] == "acute" && r[12] == "community" && r[11] != "0"),
+        "some blocked transfers"
+    );
 }

@@ -11,18 +11,35 @@ use iccsim::scenario::{ScenarioError, load_file};
 fn every_fixture_is_rejected_with_its_expected_messages() {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
     let mut checked = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
-    for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+    for path in entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    {
         let text = std::fs::read_to_string(path).unwrap();
-        let expected: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("# expect: ")).collect();
-        assert!(!expected.is_empty(), "{} has no `# expect:` line", path.display());
+        let expected: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .collect();
+        assert!(
+            !expected.is_empty(),
+            "{} has no `# expect:` line",
+            path.display()
+        );
         let error = match load_file(path) {
             Ok(_) => panic!("{} was accepted", path.display()),
             Err(e) => e.to_string(),
         };
         for line in expected {
-            assert!(error.contains(line), "{}:\nexpected to contain: {line}\nmessage was:\n{error}", path.display());
+            assert!(
+                error.contains(line),
+                "{}:\nexpected to contain: {line}\nmessage was:\n{error}",
+                path.display()
+            );
         }
         checked += 1;
     }
@@ -31,12 +48,16 @@ fn every_fixture_is_rejected_with_its_expected_messages() {
 
 #[test]
 fn all_problems_are_reported_at_once() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/many-problems.toml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/many-problems.toml");
     match load_file(&path) {
         Err(ScenarioError::Invalid { issues, .. }) => {
             assert_eq!(issues.len(), 5, "{issues:#?}");
             let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
-            assert!(paths.contains(&"services.acute.capacity") && paths.contains(&"services.rehab.when_full"));
+            assert!(
+                paths.contains(&"services.acute.capacity")
+                    && paths.contains(&"services.rehab.when_full")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -44,14 +65,26 @@ fn all_problems_are_reported_at_once() {
 
 #[test]
 fn unreadable_inputs_say_why() {
-    let missing = load_file(Path::new("no/such/scenario.toml")).unwrap_err().to_string();
-    assert!(missing.contains("cannot read scenario no/such/scenario.toml"), "{missing}");
-    let folder = load_file(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_err().to_string();
+    let missing = load_file(Path::new("no/such/scenario.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.contains("cannot read scenario no/such/scenario.toml"),
+        "{missing}"
+    );
+    let folder = load_file(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .unwrap_err()
+        .to_string();
     assert!(folder.contains("it is a folder"), "{folder}");
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("binary.toml");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
-    assert!(load_file(&binary).unwrap_err().to_string().contains("not UTF-8"));
+    assert!(
+        load_file(&binary)
+            .unwrap_err()
+            .to_string()
+            .contains("not UTF-8")
+    );
 }
 
 /// Every shipped scenario is valid (and so is the embedded default).
@@ -77,7 +110,11 @@ fn walk(folder: &Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![];
     for entry in std::fs::read_dir(folder).unwrap() {
         let path = entry.unwrap().path();
-        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+        if path.is_dir() {
+            out.extend(walk(&path))
+        } else {
+            out.push(path)
+        }
     }
     out
 }

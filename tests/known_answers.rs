@@ -63,7 +63,10 @@ stay = { dist = "exponential", mean = 1.0 }"#,
     let p_wait = erlang_c(10, 8.0);
     let wq = mmc_mean_wait(10, 8.0, 1.0);
     let found_full = Summary::with_level(&set.values("unit", "all", "found_full_share"), 0.99);
-    assert!(found_full.contains(p_wait), "P(wait) {found_full:?} vs {p_wait}");
+    assert!(
+        found_full.contains(p_wait),
+        "P(wait) {found_full:?} vs {p_wait}"
+    );
     let wait = Summary::with_level(&set.values("unit", "all", "wait_mean"), 0.99);
     assert!(wait.contains(wq), "Wq {wait:?} vs {wq}");
 
@@ -77,9 +80,17 @@ stay = { dist = "exponential", mean = 1.0 }"#,
     let los = set.values("unit", "all", "los_mean");
     for r in 0..lambda.len() {
         let lq = lambda[r] * waits[r];
-        assert!((queue[r] - lq).abs() < 0.02 * queue[r].max(0.1), "rep {r}: Lq {} vs λWq {lq}", queue[r]);
+        assert!(
+            (queue[r] - lq).abs() < 0.02 * queue[r].max(0.1),
+            "rep {r}: Lq {} vs λWq {lq}",
+            queue[r]
+        );
         let l = lambda[r] * los[r];
-        assert!((occupancy[r] - l).abs() < 0.02 * occupancy[r], "rep {r}: L {} vs λW {l}", occupancy[r]);
+        assert!(
+            (occupancy[r] - l).abs() < 0.02 * occupancy[r],
+            "rep {r}: L {} vs λW {l}",
+            occupancy[r]
+        );
     }
 }
 
@@ -99,12 +110,20 @@ fn reference_network_identities_hold_on_stress() {
     let loss = v("acute", "loss_share");
     let utilisation = v("community", "utilisation");
     let completions = v("community", "departures_per_day");
-    let residual = |f: &dyn Fn(usize) -> f64| Summary::with_level(&(0..occupancy.len()).map(f).collect::<Vec<_>>(), 0.99);
+    let residual = |f: &dyn Fn(usize) -> f64| {
+        Summary::with_level(&(0..occupancy.len()).map(f).collect::<Vec<_>>(), 0.99)
+    };
 
     let r = residual(&|i| occupancy[i] - admissions[i] * (6.0 + dd[i]));
-    assert!(r.contains(0.0), "occupancy = admissions × (LOS + dd): {r:?}");
+    assert!(
+        r.contains(0.0),
+        "occupancy = admissions × (LOS + dd): {r:?}"
+    );
     let r = residual(&|i| utilisation[i] * 64.0 - completions[i] * 5.0);
-    assert!(r.contains(0.0), "community busy = completions × episode: {r:?}");
+    assert!(
+        r.contains(0.0),
+        "community busy = completions × episode: {r:?}"
+    );
     let r = residual(&|i| throughput[i] - admissions[i]);
     assert!(r.contains(0.0), "throughput = admissions: {r:?}");
     let r = residual(&|i| referrals[i] / admitted[i] - 0.3);
@@ -167,11 +186,19 @@ rate_per_day = 5.0
 /// People are conserved over the whole run, in every shipped scenario.
 #[test]
 fn people_are_conserved() {
-    for name in ["reference-network.toml", "reference-network-stress.toml", "reference-network-pure-critical.toml"] {
+    for name in [
+        "reference-network.toml",
+        "reference-network-stress.toml",
+        "reference-network-pure-critical.toml",
+    ] {
         let net = shipped(name);
         for o in outputs(&net, 3, 9, false) {
             let s = &o.result.system;
-            assert_eq!(s.entered_total, s.left_total + s.lost_total + s.in_system_at_end, "{name}");
+            assert_eq!(
+                s.entered_total,
+                s.left_total + s.lost_total + s.in_system_at_end,
+                "{name}"
+            );
             assert!(s.entered_total > 15_000);
         }
     }
@@ -195,14 +222,24 @@ capacity_changes = [{ day = 100, capacity = 5 }, { date = 2025-12-01, capacity =
         let daily = &o.result.daily[0];
         let levels = o.result.services[0].levels.as_ref().unwrap();
         assert!(levels.occupancy_peak <= 10);
-        assert_eq!(levels.occupancy_peak, 10, "demand exceeds capacity, so it fills");
+        assert_eq!(
+            levels.occupancy_peak, 10,
+            "demand exceeds capacity, so it fills"
+        );
         // From day 103 (cut + one stay) to 2025-12-01 (day 238): at most 5.
-        assert!(daily.occupancy_peak[103..238].iter().all(|&p| p <= 5), "{:?}", &daily.occupancy_peak[100..110]);
+        assert!(
+            daily.occupancy_peak[103..238].iter().all(|&p| p <= 5),
+            "{:?}",
+            &daily.occupancy_peak[100..110]
+        );
         assert!(daily.occupancy_peak[241..].iter().all(|&p| p <= 8));
         assert!(daily.occupancy_peak[241..].contains(&8));
         let capacity_mean = levels.capacity_mean;
         let expected = (100.0 * 10.0 + 138.0 * 5.0 + 127.0 * 8.0) / 365.0;
-        assert!((capacity_mean - expected).abs() < 1e-9, "{capacity_mean} vs {expected}");
+        assert!(
+            (capacity_mean - expected).abs() < 1e-9,
+            "{capacity_mean} vs {expected}"
+        );
     }
 }
 
@@ -221,11 +258,25 @@ stay = { dist = "fixed", value = 0.5 }"#,
     for o in outputs(&net, 2, 8, false) {
         let arrivals = &o.result.daily[0].arrivals;
         // The window starts on a Monday: day d is weekday d % 7.
-        let monday: f64 = arrivals.iter().step_by(7).map(|&a| f64::from(a)).sum::<f64>() / 100.0;
-        let tuesday: f64 = arrivals.iter().skip(1).step_by(7).map(|&a| f64::from(a)).sum::<f64>() / 100.0;
+        let monday: f64 = arrivals
+            .iter()
+            .step_by(7)
+            .map(|&a| f64::from(a))
+            .sum::<f64>()
+            / 100.0;
+        let tuesday: f64 = arrivals
+            .iter()
+            .skip(1)
+            .step_by(7)
+            .map(|&a| f64::from(a))
+            .sum::<f64>()
+            / 100.0;
         // Poisson means 40 and 20 over 100 days: se of each mean ≈ 0.63 and 0.45.
         assert!((monday - 40.0).abs() < 4.0 * 0.63, "Monday mean {monday}");
-        assert!((tuesday - 20.0).abs() < 4.0 * 0.45, "Tuesday mean {tuesday}");
+        assert!(
+            (tuesday - 20.0).abs() < 4.0 * 0.45,
+            "Tuesday mean {tuesday}"
+        );
     }
 }
 
@@ -250,7 +301,15 @@ discharge_weekday_factors = [1, 1, 1, 1, 1, 0, 0]"#,
                 assert_eq!(n, 0, "departure on weekend day {day}");
             }
         }
-        assert!(departures.iter().step_by(7).map(|&n| u64::from(n)).sum::<u64>() > 52 * 25, "Mondays take the weekend's discharges");
+        assert!(
+            departures
+                .iter()
+                .step_by(7)
+                .map(|&n| u64::from(n))
+                .sum::<u64>()
+                > 52 * 25,
+            "Mondays take the weekend's discharges"
+        );
     }
     // Ready on Saturday: held 2 days; on Sunday: 1 day. Mean held time per
     // departure ≈ (2 + 1)/7 days when readiness is spread over the week.
@@ -276,7 +335,10 @@ stay = { dist = "fixed", value = 0.1 }"#,
     for o in outputs(&net, 2, 10, true) {
         let admissions = &o.result.daily[0].admissions;
         assert!(admissions.iter().all(|&n| n <= 12));
-        assert!(admissions.iter().filter(|&&n| n == 12).count() > 40, "weekdays fill their slots");
+        assert!(
+            admissions.iter().filter(|&&n| n == 12).count() > 40,
+            "weekdays fill their slots"
+        );
         for e in &o.episodes {
             let start = e.started_at.unwrap();
             if start < 0.0 {
@@ -285,7 +347,10 @@ stay = { dist = "fixed", value = 0.1 }"#,
             let day = start.floor();
             let hour = (start - day) * 24.0;
             assert!((day as i64) % 7 < 5, "admitted on a weekend: {e:?}");
-            assert!((8.0 - 1e-9..18.0).contains(&hour), "admitted at hour {hour}: {e:?}");
+            assert!(
+                (8.0 - 1e-9..18.0).contains(&hour),
+                "admitted at hour {hour}: {e:?}"
+            );
         }
     }
 }
@@ -320,9 +385,16 @@ rate_per_day = 3.0
     let set = results(&net, 3, 12);
     for o in outputs(&net, 3, 12, true) {
         let clinic = &o.result.services[0];
-        assert!(clinic.wait.max() <= 0.5 + 1e-9, "max wait {}", clinic.wait.max());
+        assert!(
+            clinic.wait.max() <= 0.5 + 1e-9,
+            "max wait {}",
+            clinic.wait.max()
+        );
         assert!(clinic.counters.timed_out > 50);
-        assert_eq!(o.result.services[1].counters.arrivals, clinic.counters.timed_out + 0, "every timed-out patient goes elsewhere");
+        assert_eq!(
+            o.result.services[1].counters.arrivals, clinic.counters.timed_out,
+            "every timed-out patient goes elsewhere"
+        );
     }
     assert_eq!(Summary::of(&set.values("system", "all", "lost")).mean, 0.0);
 }
@@ -359,6 +431,10 @@ fn changing_one_service_keeps_the_arrivals_of_the_others() {
     let a = outputs(&base, 3, 5, false);
     let b = outputs(&bigger, 3, 5, false);
     // And with more community capacity there is less blocking.
-    let blocked = |o: &[iccsim::experiment::ReplicationOutput]| o.iter().map(|o| o.result.services[0].levels.as_ref().unwrap().blocked_mean).sum::<f64>();
+    let blocked = |o: &[iccsim::experiment::ReplicationOutput]| {
+        o.iter()
+            .map(|o| o.result.services[0].levels.as_ref().unwrap().blocked_mean)
+            .sum::<f64>()
+    };
     assert!(blocked(&b) < blocked(&a));
 }

@@ -31,13 +31,21 @@ struct Failure {
 
 impl From<ScenarioError> for Failure {
     fn from(e: ScenarioError) -> Failure {
-        Failure { code: EXIT_SCENARIO, message: e.to_string() }
+        Failure {
+            code: EXIT_SCENARIO,
+            message: e.to_string(),
+        }
     }
 }
 
 impl From<report::WriteError> for Failure {
     fn from(e: report::WriteError) -> Failure {
-        Failure { code: EXIT_OUTPUT, message: format!("{e}\nNothing was lost in the files already written; fix the folder (permissions, space) and run again, or choose another with --out.") }
+        Failure {
+            code: EXIT_OUTPUT,
+            message: format!(
+                "{e}\nNothing was lost in the files already written; fix the folder (permissions, space) and run again, or choose another with --out."
+            ),
+        }
     }
 }
 
@@ -60,7 +68,10 @@ pub fn main() -> ExitCode {
 fn load(path: Option<&Path>) -> Result<(Network, String), Failure> {
     match path {
         Some(path) => Ok((scenario::load_file(path)?, path.display().to_string())),
-        None => Ok((scenario::default_network()?, "built-in default (scenarios/reference-network.toml)".to_string())),
+        None => Ok((
+            scenario::default_network()?,
+            "built-in default (scenarios/reference-network.toml)".to_string(),
+        )),
     }
 }
 
@@ -68,8 +79,16 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let (network, origin) = load(args.scenario.as_deref())?;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&network.name));
-    let plan = Plan { seed, replications: 0..replications, threads: args.threads.map(usize::from), keep_episodes: args.episodes };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    let plan = Plan {
+        seed,
+        replications: 0..replications,
+        threads: args.threads.map(usize::from),
+        keep_episodes: args.episodes,
+    };
 
     if !args.quiet {
         eprintln!(
@@ -84,7 +103,10 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     let started = Instant::now();
-    let outputs = experiment::run(&network, &plan).map_err(|e| Failure { code: EXIT_SIMULATION, message: e.to_string() })?;
+    let outputs = experiment::run(&network, &plan).map_err(|e| Failure {
+        code: EXIT_SIMULATION,
+        message: e.to_string(),
+    })?;
     let elapsed = started.elapsed().as_secs_f64();
 
     let info = RunInfo {
@@ -102,9 +124,15 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", tidy::summary_csv(&set)),
         ("replications.csv", tidy::replications_csv(&set)),
-        ("timeseries.csv", tidy::timeseries_csv(&network, &set.info, &outputs)),
+        (
+            "timeseries.csv",
+            tidy::timeseries_csv(&network, &set.info, &outputs),
+        ),
         ("flows.csv", tidy::flows_csv(&set.info, &outputs)),
-        ("occupancy.csv", tidy::occupancy_csv(&network, &set.info, &outputs)),
+        (
+            "occupancy.csv",
+            tidy::occupancy_csv(&network, &set.info, &outputs),
+        ),
         ("results.json", tidy::results_json(&set)),
     ];
     if args.episodes {
@@ -136,7 +164,11 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
                 network.services.len(),
                 if network.services.len() == 1 { "" } else { "s" },
                 network.patient_types.len(),
-                if network.patient_types.len() == 1 { "" } else { "s" },
+                if network.patient_types.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
                 network.run.horizon_days,
                 network.run.warmup_days
             ),
@@ -146,6 +178,9 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(Failure { code: EXIT_SCENARIO, message: failures.join("\n") })
+        Err(Failure {
+            code: EXIT_SCENARIO,
+            message: failures.join("\n"),
+        })
     }
 }

@@ -22,7 +22,15 @@ impl Weekday {
 
     /// Weekday from its short or full English name, any case.
     pub fn from_name(name: &str) -> Option<Weekday> {
-        const FULL: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        const FULL: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
         let lower = name.trim().to_ascii_lowercase();
         (0..7)
             .find(|&i| lower == Weekday::NAMES[i] || lower == FULL[i])
@@ -72,11 +80,23 @@ impl CalendarDate {
 
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Result<CalendarDate, DateError> {
-        let fail = |reason| DateError { text: text.to_string(), reason };
+        let fail = |reason| DateError {
+            text: text.to_string(),
+            reason,
+        };
         let mut parts = text.trim().splitn(3, '-');
-        let year = parts.next().and_then(|p| p.parse::<i32>().ok()).ok_or_else(|| fail("no year"))?;
-        let month = parts.next().and_then(|p| p.parse::<u8>().ok()).ok_or_else(|| fail("no month"))?;
-        let day = parts.next().and_then(|p| p.parse::<u8>().ok()).ok_or_else(|| fail("no day"))?;
+        let year = parts
+            .next()
+            .and_then(|p| p.parse::<i32>().ok())
+            .ok_or_else(|| fail("no year"))?;
+        let month = parts
+            .next()
+            .and_then(|p| p.parse::<u8>().ok())
+            .ok_or_else(|| fail("no month"))?;
+        let day = parts
+            .next()
+            .and_then(|p| p.parse::<u8>().ok())
+            .ok_or_else(|| fail("no day"))?;
         CalendarDate::new(year, month, day).ok_or_else(|| fail("no such day in the calendar"))
     }
 
@@ -156,9 +176,27 @@ mod tests {
         assert_eq!(d.day_number(), 20179);
         assert_eq!(CalendarDate::from_day_number(0).to_string(), "1970-01-01");
         assert_eq!(d.add_days(365).to_string(), "2026-04-01");
-        assert_eq!(CalendarDate::parse("2024-02-29").unwrap().add_days(1).to_string(), "2024-03-01");
-        assert_eq!(CalendarDate::parse("2025-01-31").unwrap().add_months(1).to_string(), "2025-02-28");
-        assert_eq!(CalendarDate::parse("2025-11-15").unwrap().add_months(3).to_string(), "2026-02-15");
+        assert_eq!(
+            CalendarDate::parse("2024-02-29")
+                .unwrap()
+                .add_days(1)
+                .to_string(),
+            "2024-03-01"
+        );
+        assert_eq!(
+            CalendarDate::parse("2025-01-31")
+                .unwrap()
+                .add_months(1)
+                .to_string(),
+            "2025-02-28"
+        );
+        assert_eq!(
+            CalendarDate::parse("2025-11-15")
+                .unwrap()
+                .add_months(3)
+                .to_string(),
+            "2026-02-15"
+        );
     }
 
     #[test]
@@ -172,7 +210,10 @@ mod tests {
     #[test]
     fn rejects_impossible_dates_with_the_format() {
         let err = CalendarDate::parse("2025-02-30").unwrap_err().to_string();
-        assert!(err.contains("no such day") && err.contains("YYYY-MM-DD"), "{err}");
+        assert!(
+            err.contains("no such day") && err.contains("YYYY-MM-DD"),
+            "{err}"
+        );
         assert!(CalendarDate::parse("April").is_err());
         assert!(CalendarDate::parse("2025-13-01").is_err());
     }

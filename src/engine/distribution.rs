@@ -20,15 +20,30 @@ pub enum Distribution {
     /// Exponential with the given mean.
     Exponential { mean: f64 },
     /// Lognormal with the given mean and sd of the variable.
-    LogNormal { mean: f64, sd: f64, mu: f64, sigma: f64 },
+    LogNormal {
+        mean: f64,
+        sd: f64,
+        mu: f64,
+        sigma: f64,
+    },
     /// Gamma with the given mean and sd (shape = (mean/sd)², scale = sd²/mean).
-    Gamma { mean: f64, sd: f64, sampler: Gamma<f64> },
+    Gamma {
+        mean: f64,
+        sd: f64,
+        sampler: Gamma<f64>,
+    },
     /// Uniform on [min, max].
     Uniform { min: f64, max: f64 },
     /// Resampling of observed values, optionally weighted.
-    Empirical { values: Vec<f64>, cumulative: Vec<f64> },
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
     /// With probability `weight[i]`, a draw from component i.
-    Mixture { cumulative: Vec<f64>, components: Vec<Distribution> },
+    Mixture {
+        cumulative: Vec<f64>,
+        components: Vec<Distribution>,
+    },
 }
 
 /// A distribution that cannot be built, with the parameter at fault.
@@ -44,7 +59,11 @@ pub struct DistributionError {
 }
 
 fn error(parameter: &str, value: impl ToString, problem: &str) -> DistributionError {
-    DistributionError { parameter: parameter.to_string(), value: value.to_string(), problem: problem.to_string() }
+    DistributionError {
+        parameter: parameter.to_string(),
+        value: value.to_string(),
+        problem: problem.to_string(),
+    }
 }
 
 fn non_negative(parameter: &str, value: f64) -> Result<f64, DistributionError> {
@@ -65,7 +84,11 @@ fn positive(parameter: &str, value: f64) -> Result<f64, DistributionError> {
 
 /// Cumulative sums of weights that must be ≥ 0 and add up to 1 (within 1e-6).
 /// `what` names them in the message ("weights", "the components' weights").
-fn cumulative_weights(parameter: &str, what: &str, weights: &[f64]) -> Result<Vec<f64>, DistributionError> {
+fn cumulative_weights(
+    parameter: &str,
+    what: &str,
+    weights: &[f64],
+) -> Result<Vec<f64>, DistributionError> {
     let mut cumulative = Vec::with_capacity(weights.len());
     let mut total = 0.0;
     for (i, &w) in weights.iter().enumerate() {
@@ -76,7 +99,11 @@ fn cumulative_weights(parameter: &str, what: &str, weights: &[f64]) -> Result<Ve
     if (total - 1.0).abs() > 1e-6 {
         // Rounded so that 0.3 + 0.6 reads 0.9, not 0.8999999999999999.
         let shown = (total * 1e9).round() / 1e9;
-        return Err(error(parameter, format!("{weights:?}"), &format!("{what} must add up to 1 (they add up to {shown})")));
+        return Err(error(
+            parameter,
+            format!("{weights:?}"),
+            &format!("{what} must add up to 1 (they add up to {shown})"),
+        ));
     }
     // Exactly 1 at the end, so a uniform draw always finds a component.
     if let Some(last) = cumulative.last_mut() {
@@ -88,16 +115,23 @@ fn cumulative_weights(parameter: &str, what: &str, weights: &[f64]) -> Result<Ve
 /// Index of the first cumulative weight above `u` (u in [0, 1)).
 #[inline]
 fn pick(cumulative: &[f64], u: f64) -> usize {
-    cumulative.iter().position(|&c| u < c).unwrap_or(cumulative.len() - 1)
+    cumulative
+        .iter()
+        .position(|&c| u < c)
+        .unwrap_or(cumulative.len() - 1)
 }
 
 impl Distribution {
     pub fn fixed(value: f64) -> Result<Distribution, DistributionError> {
-        Ok(Distribution::Fixed { value: non_negative("value", value)? })
+        Ok(Distribution::Fixed {
+            value: non_negative("value", value)?,
+        })
     }
 
     pub fn exponential(mean: f64) -> Result<Distribution, DistributionError> {
-        Ok(Distribution::Exponential { mean: positive("mean", mean)? })
+        Ok(Distribution::Exponential {
+            mean: positive("mean", mean)?,
+        })
     }
 
     /// Lognormal from the mean and standard deviation of the variable.
@@ -106,7 +140,12 @@ impl Distribution {
         positive("sd", sd)?;
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         let mu = mean.ln() - sigma2 / 2.0;
-        Ok(Distribution::LogNormal { mean, sd, mu, sigma: sigma2.sqrt() })
+        Ok(Distribution::LogNormal {
+            mean,
+            sd,
+            mu,
+            sigma: sigma2.sqrt(),
+        })
     }
 
     /// Gamma from its mean and standard deviation.
@@ -115,8 +154,13 @@ impl Distribution {
         positive("sd", sd)?;
         let shape = (mean / sd).powi(2);
         let scale = sd * sd / mean;
-        let sampler = Gamma::new(shape, scale)
-            .map_err(|e| error("sd", sd, &format!("gives an impossible gamma distribution ({e})")))?;
+        let sampler = Gamma::new(shape, scale).map_err(|e| {
+            error(
+                "sd",
+                sd,
+                &format!("gives an impossible gamma distribution ({e})"),
+            )
+        })?;
         Ok(Distribution::Gamma { mean, sd, sampler })
     }
 
@@ -130,7 +174,10 @@ impl Distribution {
     }
 
     /// Resampling of `values`, equally likely unless `weights` are given.
-    pub fn empirical(values: Vec<f64>, weights: Option<Vec<f64>>) -> Result<Distribution, DistributionError> {
+    pub fn empirical(
+        values: Vec<f64>,
+        weights: Option<Vec<f64>>,
+    ) -> Result<Distribution, DistributionError> {
         if values.is_empty() {
             return Err(error("values", "[]", "needs at least one observed value"));
         }
@@ -159,7 +206,10 @@ impl Distribution {
         }
         let (weights, components): (Vec<f64>, Vec<Distribution>) = weighted.into_iter().unzip();
         let cumulative = cumulative_weights("components", "the components' weights", &weights)?;
-        Ok(Distribution::Mixture { cumulative, components })
+        Ok(Distribution::Mixture {
+            cumulative,
+            components,
+        })
     }
 
     /// One draw.
@@ -177,10 +227,13 @@ impl Distribution {
             }
             Distribution::Gamma { sampler, .. } => sampler.sample(rng),
             Distribution::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
-            Distribution::Empirical { values, cumulative } => values[pick(cumulative, rng.random::<f64>())],
-            Distribution::Mixture { cumulative, components } => {
-                components[pick(cumulative, rng.random::<f64>())].sample(rng)
+            Distribution::Empirical { values, cumulative } => {
+                values[pick(cumulative, rng.random::<f64>())]
             }
+            Distribution::Mixture {
+                cumulative,
+                components,
+            } => components[pick(cumulative, rng.random::<f64>())].sample(rng),
         }
     }
 
@@ -194,9 +247,13 @@ impl Distribution {
             Distribution::Empirical { values, cumulative } => {
                 weights_of(cumulative).zip(values).map(|(w, v)| w * v).sum()
             }
-            Distribution::Mixture { cumulative, components } => {
-                weights_of(cumulative).zip(components).map(|(w, c)| w * c.mean()).sum()
-            }
+            Distribution::Mixture {
+                cumulative,
+                components,
+            } => weights_of(cumulative)
+                .zip(components)
+                .map(|(w, c)| w * c.mean())
+                .sum(),
         }
     }
 
@@ -217,12 +274,17 @@ impl Distribution {
 
     fn second_moment(&self) -> f64 {
         match self {
-            Distribution::Empirical { values, cumulative } => {
-                weights_of(cumulative).zip(values).map(|(w, v)| w * v * v).sum()
-            }
-            Distribution::Mixture { cumulative, components } => {
-                weights_of(cumulative).zip(components).map(|(w, c)| w * c.second_moment()).sum()
-            }
+            Distribution::Empirical { values, cumulative } => weights_of(cumulative)
+                .zip(values)
+                .map(|(w, v)| w * v * v)
+                .sum(),
+            Distribution::Mixture {
+                cumulative,
+                components,
+            } => weights_of(cumulative)
+                .zip(components)
+                .map(|(w, c)| w * c.second_moment())
+                .sum(),
             other => other.variance() + other.mean().powi(2),
         }
     }
@@ -255,9 +317,17 @@ mod tests {
         let mean = draws.iter().sum::<f64>() / n as f64;
         let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let se_mean = d.variance().sqrt() / (n as f64).sqrt();
-        assert!((mean - d.mean()).abs() <= 5.0 * se_mean + 1e-12, "{d:?}: mean {mean} vs {}", d.mean());
+        assert!(
+            (mean - d.mean()).abs() <= 5.0 * se_mean + 1e-12,
+            "{d:?}: mean {mean} vs {}",
+            d.mean()
+        );
         let se_var = variance_se_factor * d.variance() / (n as f64).sqrt();
-        assert!((var - d.variance()).abs() <= 5.0 * se_var + 1e-12, "{d:?}: variance {var} vs {}", d.variance());
+        assert!(
+            (var - d.variance()).abs() <= 5.0 * se_var + 1e-12,
+            "{d:?}: variance {var} vs {}",
+            d.variance()
+        );
     }
 
     #[test]
@@ -270,7 +340,10 @@ mod tests {
         check_moments(&Distribution::gamma(8.0, 4.0).unwrap(), 1.9);
         // Lognormal with cv 0.5: kurtosis ≈ 8.2 -> 2.7.
         check_moments(&Distribution::lognormal(6.0, 3.0).unwrap(), 2.7);
-        check_moments(&Distribution::empirical(vec![1.0, 2.0, 7.0], Some(vec![0.5, 0.3, 0.2])).unwrap(), 3.0);
+        check_moments(
+            &Distribution::empirical(vec![1.0, 2.0, 7.0], Some(vec![0.5, 0.3, 0.2])).unwrap(),
+            3.0,
+        );
         let zero_day_mixture = Distribution::mixture(vec![
             (0.3, Distribution::fixed(0.0).unwrap()),
             (0.7, Distribution::lognormal(8.0, 6.0).unwrap()),
@@ -283,7 +356,9 @@ mod tests {
 
     #[test]
     fn lognormal_is_parameterised_by_the_variable() {
-        if let Distribution::LogNormal { mu, sigma, .. } = Distribution::lognormal(6.0, 3.0).unwrap() {
+        if let Distribution::LogNormal { mu, sigma, .. } =
+            Distribution::lognormal(6.0, 3.0).unwrap()
+        {
             // mean = exp(mu + sigma²/2)
             assert!(((mu + sigma * sigma / 2.0).exp() - 6.0).abs() < 1e-12);
         } else {
@@ -298,7 +373,10 @@ mod tests {
         let e = Distribution::lognormal(5.0, f64::NAN).unwrap_err();
         assert_eq!(e.parameter, "sd");
         let e = Distribution::empirical(vec![1.0, 2.0], Some(vec![0.5, 0.6])).unwrap_err();
-        assert_eq!(e.to_string(), "weights = [0.5, 0.6]: weights must add up to 1 (they add up to 1.1)");
+        assert_eq!(
+            e.to_string(),
+            "weights = [0.5, 0.6]: weights must add up to 1 (they add up to 1.1)"
+        );
         let e = Distribution::empirical(vec![1.0, -2.0], None).unwrap_err();
         assert_eq!(e.parameter, "values[1]");
         let e = Distribution::uniform(3.0, 1.0).unwrap_err();

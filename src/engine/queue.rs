@@ -76,7 +76,12 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     /// An empty queue with the clock at zero.
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::new(), now: SimTime::ZERO, next_sequence: 0, popped: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            now: SimTime::ZERO,
+            next_sequence: 0,
+            popped: 0,
+        }
     }
 
     /// The time of the event popped last (zero before the first).
@@ -87,13 +92,26 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `time`; an event at the current instant is allowed.
     #[inline]
-    pub fn schedule(&mut self, time: SimTime, priority: Priority, event: E) -> Result<(), ScheduleError> {
+    pub fn schedule(
+        &mut self,
+        time: SimTime,
+        priority: Priority,
+        event: E,
+    ) -> Result<(), ScheduleError> {
         if time < self.now {
-            return Err(ScheduleError::InThePast { now: self.now, at: time });
+            return Err(ScheduleError::InThePast {
+                now: self.now,
+                at: time,
+            });
         }
         let sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.heap.push(Entry { time, priority, sequence, event });
+        self.heap.push(Entry {
+            time,
+            priority,
+            sequence,
+            event,
+        });
         Ok(())
     }
 
@@ -157,7 +175,13 @@ mod tests {
         q.schedule(t(3.0), Priority(0), ()).unwrap();
         q.pop();
         let err = q.schedule(t(2.0), Priority(0), ()).unwrap_err();
-        assert_eq!(err, ScheduleError::InThePast { now: t(3.0), at: t(2.0) });
+        assert_eq!(
+            err,
+            ScheduleError::InThePast {
+                now: t(3.0),
+                at: t(2.0)
+            }
+        );
         assert!(err.to_string().contains("already at day 3.0000"));
         // The current instant is allowed.
         q.schedule(t(3.0), Priority(0), ()).unwrap();

@@ -105,9 +105,18 @@ mod tests {
     #[test]
     fn any_changed_identifier_gives_other_numbers() {
         let base = first(RandomStreams::new(7, 3).stream("arrivals/emergency"), 4);
-        assert_ne!(base, first(RandomStreams::new(8, 3).stream("arrivals/emergency"), 4));
-        assert_ne!(base, first(RandomStreams::new(7, 4).stream("arrivals/emergency"), 4));
-        assert_ne!(base, first(RandomStreams::new(7, 3).stream("arrivals/elective"), 4));
+        assert_ne!(
+            base,
+            first(RandomStreams::new(8, 3).stream("arrivals/emergency"), 4)
+        );
+        assert_ne!(
+            base,
+            first(RandomStreams::new(7, 4).stream("arrivals/emergency"), 4)
+        );
+        assert_ne!(
+            base,
+            first(RandomStreams::new(7, 3).stream("arrivals/elective"), 4)
+        );
         let key = StreamKey::new("arrivals/emergency");
         assert_ne!(base, first(RandomStreams::new(7, 3).substream(key, 1), 4));
     }
@@ -133,6 +142,9 @@ mod tests {
         assert!((mean - 0.5).abs() < 5.0 * se, "mean {mean}");
         // Lag-1 covariance of independent uniforms: 0 with sd 1/12/sqrt(n).
         let cov = lag_product / n as f64;
-        assert!(cov.abs() < 5.0 / 12.0 / (n as f64).sqrt(), "lag-1 covariance {cov}");
+        assert!(
+            cov.abs() < 5.0 / 12.0 / (n as f64).sqrt(),
+            "lag-1 covariance {cov}"
+        );
     }
 }

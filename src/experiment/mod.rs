@@ -9,8 +9,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::model::{EpisodeRecord, Network, ReplicationResult, simulate};
 use crate::model::SimulationError;
+use crate::model::{EpisodeRecord, Network, ReplicationResult, simulate};
 
 /// An episode record that owns its strings, kept when asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +70,12 @@ pub struct ReplicationOutput {
 }
 
 /// Runs one replication.
-pub fn run_one(network: &Network, seed: u64, replication: u64, keep_episodes: bool) -> Result<ReplicationOutput, ExperimentError> {
+pub fn run_one(
+    network: &Network,
+    seed: u64,
+    replication: u64,
+    keep_episodes: bool,
+) -> Result<ReplicationOutput, ExperimentError> {
     let mut episodes = Vec::new();
     let result = if keep_episodes {
         let mut keep = |record: &EpisodeRecord<'_>| {
@@ -82,7 +87,12 @@ pub fn run_one(network: &Network, seed: u64, replication: u64, keep_episodes: bo
     } else {
         simulate(network, seed, replication, &mut ())
     };
-    result.map(|result| ReplicationOutput { result, episodes }).map_err(|source| ExperimentError { replication, source })
+    result
+        .map(|result| ReplicationOutput { result, episodes })
+        .map_err(|source| ExperimentError {
+            replication,
+            source,
+        })
 }
 
 /// Runs the plan's replications in parallel; results in replication order.

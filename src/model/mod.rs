@@ -14,8 +14,8 @@ pub mod trackers;
 pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, system_metrics};
 
 pub use network::{
-    Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway, PatientType,
-    PatientTypeId, RouteTable, RunSettings, Service, ServiceId, SinkId,
+    Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway,
+    PatientType, PatientTypeId, RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 pub use results::{DailyService, FlowMatrix, ReplicationResult, ServiceResult, SystemResult};
 pub use simulation::{EpisodeObserver, EpisodeRecord, SimulationError, simulate};

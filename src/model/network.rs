@@ -86,7 +86,10 @@ pub enum Overflow {
 pub enum FullPolicy {
     /// Join the FIFO waiting list. A transfer waits in its current place
     /// (blocking after service). After `max_wait_days`, if given, overflow.
-    Wait { max_wait_days: Option<f64>, then: Overflow },
+    Wait {
+        max_wait_days: Option<f64>,
+        then: Overflow,
+    },
     /// Overflow at once.
     Overflow(Overflow),
 }
@@ -151,7 +154,10 @@ impl RouteTable {
         if let Some(last) = cumulative.last_mut() {
             *last = 1.0;
         }
-        RouteTable { cumulative, destinations }
+        RouteTable {
+            cumulative,
+            destinations,
+        }
     }
 
     /// A single destination.
@@ -162,18 +168,25 @@ impl RouteTable {
     /// The destination for a uniform draw u in [0, 1).
     #[inline]
     pub fn choose(&self, u: f64) -> Destination {
-        let i = self.cumulative.iter().position(|&c| u < c).unwrap_or(self.destinations.len() - 1);
+        let i = self
+            .cumulative
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.destinations.len() - 1);
         self.destinations[i]
     }
 
     /// (probability, destination) pairs.
     pub fn choices(&self) -> impl Iterator<Item = (f64, Destination)> + '_ {
         let mut previous = 0.0;
-        self.cumulative.iter().zip(&self.destinations).map(move |(&c, &d)| {
-            let p = c - previous;
-            previous = c;
-            (p, d)
-        })
+        self.cumulative
+            .iter()
+            .zip(&self.destinations)
+            .map(move |(&c, &d)| {
+                let p = c - previous;
+                previous = c;
+                (p, d)
+            })
     }
 }
 
@@ -253,11 +266,17 @@ impl Network {
     }
 
     pub fn service_id(&self, name: &str) -> Option<ServiceId> {
-        self.services.iter().position(|s| s.name == name).map(|i| ServiceId(i as u32))
+        self.services
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| ServiceId(i as u32))
     }
 
     pub fn patient_type_id(&self, name: &str) -> Option<PatientTypeId> {
-        self.patient_types.iter().position(|t| t.name == name).map(|i| PatientTypeId(i as u32))
+        self.patient_types
+            .iter()
+            .position(|t| t.name == name)
+            .map(|i| PatientTypeId(i as u32))
     }
 
     /// The name of a destination.

@@ -104,7 +104,10 @@ pub struct FlowMatrix {
 impl FlowMatrix {
     pub(crate) fn new(nodes: Vec<String>) -> FlowMatrix {
         let n = nodes.len();
-        FlowMatrix { nodes, counts: vec![0; n * n] }
+        FlowMatrix {
+            nodes,
+            counts: vec![0; n * n],
+        }
     }
 
     #[inline]

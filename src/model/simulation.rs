@@ -35,10 +35,13 @@ use rand_distr::{Distribution as _, Exp1};
 
 use super::network::{Capacity, Destination, FullPolicy, Network, Overflow, ServiceId};
 use super::results::{
-    Counters, DailyService, FlowMatrix, LevelSummary, ReplicationResult, ServiceResult, SystemResult,
+    Counters, DailyService, FlowMatrix, LevelSummary, ReplicationResult, ServiceResult,
+    SystemResult,
 };
 use super::trackers::{LevelTracker, Window};
-use crate::engine::{EventQueue, Priority, RandomStreams, ScheduleError, SimTime, Stream, StreamKey, TimeError};
+use crate::engine::{
+    EventQueue, Priority, RandomStreams, ScheduleError, SimTime, Stream, StreamKey, TimeError,
+};
 use crate::stats::QuantileSketch;
 
 const CAPACITY_EVENT: Priority = Priority(0);
@@ -98,8 +101,13 @@ pub enum SimulationError {
     Time { service: String, source: TimeError },
     #[error("internal error: {0}")]
     Schedule(#[from] ScheduleError),
-    #[error("patients of type `{patient_type}` reached service `{service}`, which has no stay or routes for them")]
-    NoPathway { patient_type: String, service: String },
+    #[error(
+        "patients of type `{patient_type}` reached service `{service}`, which has no stay or routes for them"
+    )]
+    NoPathway {
+        patient_type: String,
+        service: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -192,6 +200,7 @@ struct Simulation<'a, O: EpisodeObserver> {
     in_system: LevelTracker,
     system: SystemResult,
     lost_node: usize,
+    several_types: bool,
 }
 
 /// Simulates replication `replication` of `network` under master seed
@@ -213,9 +222,17 @@ fn in_window(window: &Window, now: f64) -> bool {
 }
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
-    fn new(network: &'a Network, seed: u64, replication: u64, observer: &'a mut O) -> Result<Self, SimulationError> {
+    fn new(
+        network: &'a Network,
+        seed: u64,
+        replication: u64,
+        observer: &'a mut O,
+    ) -> Result<Self, SimulationError> {
         let run = &network.run;
-        let window = Window { start: run.warmup_days, end: run.end_time() };
+        let window = Window {
+            start: run.warmup_days,
+            end: run.end_time(),
+        };
         let window_days = run.window_days();
         let streams = RandomStreams::new(seed, replication);
 
@@ -228,7 +245,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             weekday.push(date.weekday().index() as u8);
             month.push(date.month() - 1);
         }
-        let days = DayTable { first_day, weekday, month };
+        let days = DayTable {
+            first_day,
+            weekday,
+            month,
+        };
 
         let thresholds = &run.occupancy_thresholds;
         let n_types = network.patient_types.len();
@@ -285,7 +306,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let constant_rate = network
             .patient_types
             .iter()
-            .map(|t| t.monthly_factors.iter().chain(&t.weekday_factors).all(|f| *f == 1.0))
+            .map(|t| {
+                t.monthly_factors
+                    .iter()
+                    .chain(&t.weekday_factors)
+                    .all(|f| *f == 1.0)
+            })
             .collect();
 
         let mut simulation = Simulation {
@@ -297,8 +323,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             window,
             window_days: window_days.max(1),
             days,
-            arrival_streams: network.patient_types.iter().map(|t| streams.stream(&format!("arrivals/{}", t.name))).collect(),
-            patient_keys: network.patient_types.iter().map(|t| StreamKey::new(&format!("patient/{}", t.name))).collect(),
+            arrival_streams: network
+                .patient_types
+                .iter()
+                .map(|t| streams.stream(&format!("arrivals/{}", t.name)))
+                .collect(),
+            patient_keys: network
+                .patient_types
+                .iter()
+                .map(|t| StreamKey::new(&format!("patient/{}", t.name)))
+                .collect(),
             arrivals_made: vec![0; n_types],
             max_rates,
             constant_rate,
@@ -322,6 +356,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 time_in_system: QuantileSketch::new(),
             },
             lost_node,
+            several_types: n_types > 1,
         };
         simulation.schedule_initial_events()?;
         Ok(simulation)
@@ -335,8 +370,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             for (c, change) in service.capacity_changes.iter().enumerate() {
                 let at = (self.window.start + change.from_day).max(0.0);
                 if at < self.window.end {
-                    let event = Event::CapacityChange { service: s as u32, change: c as u32 };
-                    self.queue.schedule(SimTime::new(at).map_err(|e| self.time_error(s, e))?, CAPACITY_EVENT, event)?;
+                    let event = Event::CapacityChange {
+                        service: s as u32,
+                        change: c as u32,
+                    };
+                    self.queue.schedule(
+                        SimTime::new(at).map_err(|e| self.time_error(s, e))?,
+                        CAPACITY_EVENT,
+                        event,
+                    )?;
                 }
             }
             if let Some(hours) = service.opening {
@@ -355,7 +397,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     fn time_error(&self, service: usize, source: TimeError) -> SimulationError {
-        SimulationError::Time { service: self.network.services[service].name.clone(), source }
+        SimulationError::Time {
+            service: self.network.services[service].name.clone(),
+            source,
+        }
     }
 
     /// Window day of time t (negative during warm-up).
@@ -376,8 +421,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         ((now - self.window.start) as usize).min(self.window_days - 1)
     }
 
-    fn schedule_next_toggle(&mut self, s: usize, now: f64, open: bool) -> Result<(), SimulationError> {
-        let Some(hours) = self.network.services[s].opening else { return Ok(()) };
+    fn schedule_next_toggle(
+        &mut self,
+        s: usize,
+        now: f64,
+        open: bool,
+    ) -> Result<(), SimulationError> {
+        let Some(hours) = self.network.services[s].opening else {
+            return Ok(());
+        };
         let first = self.day_of(now);
         for day in first..first + 9 {
             let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
@@ -385,11 +437,21 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 continue;
             }
             let start = self.window.start + day as f64;
-            for (boundary, state) in [(start + hours.open_hour / 24.0, true), (start + hours.close_hour / 24.0, false)] {
+            for (boundary, state) in [
+                (start + hours.open_hour / 24.0, true),
+                (start + hours.close_hour / 24.0, false),
+            ] {
                 if boundary > now && state != open {
                     if boundary < self.window.end {
-                        let event = Event::OpeningToggle { service: s as u32, open: state };
-                        self.queue.schedule(SimTime::new(boundary).map_err(|e| self.time_error(s, e))?, CAPACITY_EVENT, event)?;
+                        let event = Event::OpeningToggle {
+                            service: s as u32,
+                            open: state,
+                        };
+                        self.queue.schedule(
+                            SimTime::new(boundary).map_err(|e| self.time_error(s, e))?,
+                            CAPACITY_EVENT,
+                            event,
+                        )?;
                     }
                     return Ok(());
                 }
@@ -401,14 +463,22 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     fn schedule_new_day(&mut self, s: usize, now: f64) -> Result<(), SimulationError> {
         let next = self.window.start + (self.day_of(now) + 1) as f64;
         if next < self.window.end {
-            self.queue.schedule(SimTime::new(next).map_err(|e| self.time_error(s, e))?, CAPACITY_EVENT, Event::NewDay(s as u32))?;
+            self.queue.schedule(
+                SimTime::new(next).map_err(|e| self.time_error(s, e))?,
+                CAPACITY_EVENT,
+                Event::NewDay(s as u32),
+            )?;
         }
         Ok(())
     }
 
     /// Poisson arrivals with a rate varying by month and weekday, by
     /// thinning a process at the highest rate.
-    fn schedule_next_arrival(&mut self, type_index: usize, from: f64) -> Result<(), SimulationError> {
+    fn schedule_next_arrival(
+        &mut self,
+        type_index: usize,
+        from: f64,
+    ) -> Result<(), SimulationError> {
         let max_rate = self.max_rates[type_index];
         if max_rate <= 0.0 {
             return Ok(());
@@ -435,15 +505,22 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
         }
         let at = SimTime::new(t).map_err(|e| self.time_error(patient_type.arrive_at.index(), e))?;
-        self.queue.schedule(at, ARRIVAL_EVENT, Event::Arrival(type_index as u32))?;
+        self.queue
+            .schedule(at, ARRIVAL_EVENT, Event::Arrival(type_index as u32))?;
         Ok(())
     }
 
     fn run(&mut self) -> Result<(), SimulationError> {
         // Events strictly before the end are processed; later ones (stays
         // that end after the horizon) are left pending.
-        while self.queue.peek_time().is_some_and(|t| t.days() < self.window.end) {
-            let Some((time, event)) = self.queue.pop() else { break };
+        while self
+            .queue
+            .peek_time()
+            .is_some_and(|t| t.days() < self.window.end)
+        {
+            let Some((time, event)) = self.queue.pop() else {
+                break;
+            };
             let now = time.days();
             match event {
                 Event::Arrival(t) => self.on_arrival(now, t)?,
@@ -452,12 +529,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
                 Event::CapacityChange { service, change } => {
                     let s = service as usize;
-                    let capacity = self.network.services[s].capacity_changes[change as usize].capacity;
+                    let capacity =
+                        self.network.services[s].capacity_changes[change as usize].capacity;
                     let state = &mut self.services[s];
                     state.capacity = capacity.places();
                     state.ever_unlimited |= capacity == Capacity::Unlimited;
                     state.capacity_level.set(now, capacity.places());
-                    state.occupancy.set_thresholds(now, threshold_levels(&self.network.run.occupancy_thresholds, capacity));
+                    state.occupancy.set_thresholds(
+                        now,
+                        threshold_levels(&self.network.run.occupancy_thresholds, capacity),
+                    );
                     self.release_work.push(service);
                 }
                 Event::OpeningToggle { service, open } => {
@@ -525,11 +606,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// Counts for service s and the patient's type.
+    /// With a single patient type its figures are the totals, copied at
+    /// the end, so they are not recorded twice.
     #[inline]
     fn count(&mut self, s: usize, patient_type: u32, bump: impl Fn(&mut Counters)) {
         let state = &mut self.services[s];
         bump(&mut state.total.counters);
-        bump(&mut state.by_type[patient_type as usize].counters);
+        if self.several_types {
+            bump(&mut state.by_type[patient_type as usize].counters);
+        }
     }
 
     #[inline]
@@ -537,7 +622,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let state = &self.services[s];
         state.open
             && state.occupied < state.capacity
-            && self.network.services[s].max_admissions_per_day.is_none_or(|limit| state.starts_today < limit)
+            && self.network.services[s]
+                .max_admissions_per_day
+                .is_none_or(|limit| state.starts_today < limit)
     }
 
     /// A patient asks service s for a place.
@@ -575,7 +662,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 state.waiting_level.set(now, state.waiting_live);
                 if let Some(limit) = max_wait_days {
                     let at = SimTime::new(now + limit).map_err(|e| self.time_error(si, e))?;
-                    self.queue.schedule(at, TIMEOUT_EVENT, Event::WaitTimeout { patient: pid, ticket })?;
+                    self.queue.schedule(
+                        at,
+                        TIMEOUT_EVENT,
+                        Event::WaitTimeout {
+                            patient: pid,
+                            ticket,
+                        },
+                    )?;
                 }
                 Ok(())
             }
@@ -584,7 +678,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// A patient that service s cannot take goes elsewhere.
-    fn overflow(&mut self, now: f64, pid: u32, s: u32, overflow: Overflow) -> Result<(), SimulationError> {
+    fn overflow(
+        &mut self,
+        now: f64,
+        pid: u32,
+        s: u32,
+        overflow: Overflow,
+    ) -> Result<(), SimulationError> {
         let patient_type = self.patients[pid as usize].patient_type;
         let counted = in_window(&self.window, now);
         match overflow {
@@ -633,7 +733,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.system.lost_total += 1;
         if counted {
             self.system.lost += 1;
-            self.system.time_in_system.add(now - self.patients[pid as usize].entered_at);
+            self.system
+                .time_in_system
+                .add(now - self.patients[pid as usize].entered_at);
         }
         self.exit_system(now, pid);
         Ok(())
@@ -667,9 +769,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         patient.delayed_days = 0.0;
         patient.blocked_since = f64::NAN;
         patient.held_since = f64::NAN;
-        let Some(pathway) = self.network.pathway(super::network::PatientTypeId(patient_type), ServiceId(s)) else {
+        let Some(pathway) = self
+            .network
+            .pathway(super::network::PatientTypeId(patient_type), ServiceId(s))
+        else {
             return Err(SimulationError::NoPathway {
-                patient_type: self.network.patient_types[patient_type as usize].name.clone(),
+                patient_type: self.network.patient_types[patient_type as usize]
+                    .name
+                    .clone(),
                 service: self.network.services[si].name.clone(),
             });
         };
@@ -677,7 +784,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if counted {
             let day = self.window_day(now);
             let state = &mut self.services[si];
-            for result in [&mut state.total, &mut state.by_type[patient_type as usize]] {
+            let by_type = self
+                .several_types
+                .then(|| &mut state.by_type[patient_type as usize]);
+            for result in std::iter::once(&mut state.total).chain(by_type) {
                 result.counters.admissions += 1;
                 result.counters.admitted_without_wait += u64::from(wait == 0.0);
                 result.wait.add(wait);
@@ -685,7 +795,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             state.daily.admissions[day] += 1;
         }
         let at = SimTime::new(now + stay).map_err(|e| self.time_error(si, e))?;
-        self.queue.schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
+        self.queue
+            .schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
         Ok(())
     }
 
@@ -708,7 +819,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         state.occupied -= 1;
         state.occupancy.set(now, state.occupied);
         if counted {
-            for result in [&mut state.total, &mut state.by_type[patient_type as usize]] {
+            let by_type = self
+                .several_types
+                .then(|| &mut state.by_type[patient_type as usize]);
+            for result in std::iter::once(&mut state.total).chain(by_type) {
                 result.counters.departures += 1;
                 result.counters.delayed_departures += u64::from(delayed > 0.0);
                 result.length_of_stay.add(length_of_stay);
@@ -732,7 +846,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         };
         // requested_at is overwritten by a transfer request before the
         // place is left, so report the admission request of this episode.
-        let record = EpisodeRecord { requested_at: record.started_at.unwrap_or(record.requested_at), ..record };
+        let record = EpisodeRecord {
+            requested_at: record.started_at.unwrap_or(record.requested_at),
+            ..record
+        };
         self.observer.episode(&record);
         self.release_work.push(s);
     }
@@ -743,10 +860,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let patient_type = patient.patient_type;
         patient.ready_at = now;
         let u: f64 = patient.rng.random();
-        let routes = &self.network.pathway(super::network::PatientTypeId(patient_type), ServiceId(s)).map(|p| &p.routes);
+        let routes = &self
+            .network
+            .pathway(super::network::PatientTypeId(patient_type), ServiceId(s))
+            .map(|p| &p.routes);
         let Some(routes) = routes else {
             return Err(SimulationError::NoPathway {
-                patient_type: self.network.patient_types[patient_type as usize].name.clone(),
+                patient_type: self.network.patient_types[patient_type as usize]
+                    .name
+                    .clone(),
                 service: self.network.services[s as usize].name.clone(),
             });
         };
@@ -771,7 +893,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 self.services[s].held.increment(now);
             }
             let at = SimTime::new(now + 1.0).map_err(|e| self.time_error(s, e))?;
-            self.queue.schedule(at, DEPARTURE_EVENT, Event::DischargeRetry(pid))?;
+            self.queue
+                .schedule(at, DEPARTURE_EVENT, Event::DischargeRetry(pid))?;
             return Ok(());
         }
         if !patient.held_since.is_nan() {
@@ -818,7 +941,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         // they pile up so memory stays proportional to live waiters.
         if state.waiting.len() > 2 * state.waiting_live as usize + 64 {
             let patients = &self.patients;
-            state.waiting.retain(|&(p, t)| patients[p as usize].ticket == t);
+            state
+                .waiting
+                .retain(|&(p, t)| patients[p as usize].ticket == t);
         }
         if in_window(&self.window, now) {
             self.count(s as usize, patient_type, |c| c.timed_out += 1);
@@ -835,7 +960,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         while let Some(s) = self.release_work.pop() {
             let si = s as usize;
             while self.services[si].waiting_live > 0 && self.can_admit(si) {
-                let Some((pid, ticket)) = self.services[si].waiting.pop_front() else { break };
+                let Some((pid, ticket)) = self.services[si].waiting.pop_front() else {
+                    break;
+                };
                 let patient = &mut self.patients[pid as usize];
                 if patient.ticket != ticket {
                     continue; // left the list after its maximum wait
@@ -858,17 +985,34 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let mut by_type = Vec::with_capacity(self.services.len());
         let mut daily = Vec::with_capacity(self.services.len());
         for mut state in self.services.drain(..) {
-            for tracker in [&mut state.occupancy, &mut state.capacity_level, &mut state.blocked, &mut state.held, &mut state.waiting_level] {
+            for tracker in [
+                &mut state.occupancy,
+                &mut state.capacity_level,
+                &mut state.blocked,
+                &mut state.held,
+                &mut state.waiting_level,
+            ] {
                 tracker.set(end, tracker.level());
                 tracker.finish();
             }
             let mut shares = state.occupancy.shares_above();
-            shares.resize(thresholds, if state.ever_unlimited { f64::NAN } else { 0.0 });
+            shares.resize(
+                thresholds,
+                if state.ever_unlimited { f64::NAN } else { 0.0 },
+            );
             state.total.levels = Some(LevelSummary {
                 occupancy_mean: state.occupancy.mean(),
                 occupancy_peak: state.occupancy.peak(),
-                capacity_mean: if state.ever_unlimited { f64::NAN } else { state.capacity_level.mean() },
-                share_time_above: if state.ever_unlimited { vec![f64::NAN; thresholds] } else { shares },
+                capacity_mean: if state.ever_unlimited {
+                    f64::NAN
+                } else {
+                    state.capacity_level.mean()
+                },
+                share_time_above: if state.ever_unlimited {
+                    vec![f64::NAN; thresholds]
+                } else {
+                    shares
+                },
                 blocked_mean: state.blocked.mean(),
                 blocked_days: state.blocked.area(),
                 discharge_held_mean: state.held.mean(),
@@ -877,11 +1021,24 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 occupancy_distribution: state.occupancy.distribution(),
             });
             let (occupancy_area, occupancy_peak) = state.occupancy.daily();
-            let delayed_area = state.blocked.daily().0.iter().zip(state.held.daily().0).map(|(a, b)| a + b).collect();
+            let delayed_area = state
+                .blocked
+                .daily()
+                .0
+                .iter()
+                .zip(state.held.daily().0)
+                .map(|(a, b)| a + b)
+                .collect();
             state.daily.occupancy_area = occupancy_area.to_vec();
             state.daily.occupancy_peak = occupancy_peak.to_vec();
             state.daily.delayed_area = delayed_area;
             state.daily.waiting_area = state.waiting_level.daily().0.to_vec();
+            if !self.several_types {
+                state.by_type = vec![ServiceResult {
+                    levels: None,
+                    ..state.total.clone()
+                }];
+            }
             services.push(state.total);
             by_type.push(state.by_type);
             daily.push(state.daily);
@@ -907,7 +1064,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 /// Occupancy levels above which a service is over each threshold fraction.
 fn threshold_levels(thresholds: &[f64], capacity: Capacity) -> Vec<u32> {
     match capacity {
-        Capacity::Limited(c) => thresholds.iter().map(|f| (f * f64::from(c)).floor() as u32).collect(),
+        Capacity::Limited(c) => thresholds
+            .iter()
+            .map(|f| (f * f64::from(c)).floor() as u32)
+            .collect(),
         Capacity::Unlimited => Vec::new(),
     }
 }

@@ -73,7 +73,8 @@ impl LevelTracker {
         self.level = level;
         if self.window.contains(now) {
             self.peak = self.peak.max(level);
-            let day = ((now - self.window.start) as usize).min(self.daily_peak.len().saturating_sub(1));
+            let day =
+                ((now - self.window.start) as usize).min(self.daily_peak.len().saturating_sub(1));
             if let Some(p) = self.daily_peak.get_mut(day) {
                 *p = (*p).max(level);
             }
@@ -137,7 +138,9 @@ impl LevelTracker {
             let day = (offset as usize).min(self.daily_area.len().saturating_sub(1));
             let day_end = self.window.start + (day + 1) as f64;
             let b = to.min(day_end);
-            if let (Some(area), Some(peak)) = (self.daily_area.get_mut(day), self.daily_peak.get_mut(day)) {
+            if let (Some(area), Some(peak)) =
+                (self.daily_area.get_mut(day), self.daily_peak.get_mut(day))
+            {
                 *area += level_f * (b - a);
                 *peak = (*peak).max(level);
             }
@@ -168,12 +171,18 @@ impl LevelTracker {
     /// Share of window time at each level (empty unless asked for).
     pub fn distribution(&self) -> Vec<f64> {
         let length = self.window.length();
-        self.time_at_level.as_ref().map(|t| t.iter().map(|x| x / length).collect()).unwrap_or_default()
+        self.time_at_level
+            .as_ref()
+            .map(|t| t.iter().map(|x| x / length).collect())
+            .unwrap_or_default()
     }
 
     /// Share of window time above each threshold.
     pub fn shares_above(&self) -> Vec<f64> {
-        self.time_above.iter().map(|t| t / self.window.length()).collect()
+        self.time_above
+            .iter()
+            .map(|t| t / self.window.length())
+            .collect()
     }
 
     /// (area, peak) per window day.
@@ -188,7 +197,10 @@ mod tests {
 
     #[test]
     fn integrates_only_inside_the_window_and_splits_days() {
-        let window = Window { start: 10.0, end: 13.0 };
+        let window = Window {
+            start: 10.0,
+            end: 13.0,
+        };
         let mut t = LevelTracker::new(window, 3, true);
         t.set(5.0, 2); // before the window
         t.set(10.5, 4); // 2 held over [10, 10.5)
@@ -211,7 +223,10 @@ mod tests {
 
     #[test]
     fn time_above_threshold() {
-        let window = Window { start: 0.0, end: 10.0 };
+        let window = Window {
+            start: 0.0,
+            end: 10.0,
+        };
         let mut t = LevelTracker::new(window, 10, false);
         t.set_thresholds(0.0, vec![2]);
         t.set(0.0, 3); // above for 4 days

@@ -16,10 +16,19 @@ pub struct WriteError {
 
 /// Writes `bytes` to `path` atomically, creating the parent folder.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let fail = |source| WriteError { path: path.to_path_buf(), source };
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fail = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(folder).map_err(fail)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
@@ -50,7 +59,11 @@ mod tests {
 
     #[test]
     fn reports_the_path_when_it_cannot_write() {
-        let err = write_atomically(Path::new("/proc/iccsim-cannot-exist/out.csv"), b"x").unwrap_err();
-        assert!(err.to_string().contains("/proc/iccsim-cannot-exist"), "{err}");
+        let err =
+            write_atomically(Path::new("/proc/iccsim-cannot-exist/out.csv"), b"x").unwrap_err();
+        assert!(
+            err.to_string().contains("/proc/iccsim-cannot-exist"),
+            "{err}"
+        );
     }
 }

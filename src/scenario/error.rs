@@ -47,13 +47,23 @@ impl ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScenarioError::Read { origin, reason } => write!(f, "cannot read scenario {origin}: {reason}"),
+            ScenarioError::Read { origin, reason } => {
+                write!(f, "cannot read scenario {origin}: {reason}")
+            }
             ScenarioError::Syntax { origin, message } => {
-                write!(f, "scenario {origin} is not valid TOML:\n{}", message.trim_end())
+                write!(
+                    f,
+                    "scenario {origin} is not valid TOML:\n{}",
+                    message.trim_end()
+                )
             }
             ScenarioError::Invalid { origin, issues } => {
                 let n = issues.len();
-                writeln!(f, "scenario {origin} has {n} problem{}:", if n == 1 { "" } else { "s" })?;
+                writeln!(
+                    f,
+                    "scenario {origin} has {n} problem{}:",
+                    if n == 1 { "" } else { "s" }
+                )?;
                 for issue in issues {
                     writeln!(f, "  - {issue}")?;
                 }
@@ -93,7 +103,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// " (did you mean `x`?)" or "".
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    closest(word, candidates).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
+    closest(word, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

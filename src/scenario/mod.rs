@@ -29,31 +29,51 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// path, or "built-in default"); `default_name` is used when the file has
 /// no `name`.
 pub fn load_str(text: &str, origin: &str, default_name: &str) -> Result<Network, ScenarioError> {
-    let document: toml::Table = toml::from_str(text)
-        .map_err(|e| ScenarioError::Syntax { origin: origin.to_string(), message: e.to_string() })?;
-    validate::validate_document(document, default_name)
-        .map_err(|issues| ScenarioError::Invalid { origin: origin.to_string(), issues })
+    let document: toml::Table = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
+        origin: origin.to_string(),
+        message: e.to_string(),
+    })?;
+    validate::validate_document(document, default_name).map_err(|issues| ScenarioError::Invalid {
+        origin: origin.to_string(),
+        issues,
+    })
 }
 
 /// Reads, parses and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<Network, ScenarioError> {
     let origin = path.display().to_string();
-    let read_error = |reason: String| ScenarioError::Read { origin: origin.clone(), reason };
+    let read_error = |reason: String| ScenarioError::Read {
+        origin: origin.clone(),
+        reason,
+    };
     let metadata = std::fs::metadata(path).map_err(|e| read_error(e.to_string()))?;
     if metadata.is_dir() {
-        return Err(read_error("it is a folder; give the path of a .toml file".to_string()));
+        return Err(read_error(
+            "it is a folder; give the path of a .toml file".to_string(),
+        ));
     }
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(read_error(format!("it is {} bytes; scenario files are at most {MAX_FILE_BYTES}", metadata.len())));
+        return Err(read_error(format!(
+            "it is {} bytes; scenario files are at most {MAX_FILE_BYTES}",
+            metadata.len()
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| read_error("it is not UTF-8 text".to_string()))?;
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+    let text =
+        String::from_utf8(bytes).map_err(|_| read_error("it is not UTF-8 text".to_string()))?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario");
     load_str(&text, &origin, stem)
 }
 
 /// The built-in default scenario (tested to be valid; an error here is a
 /// build defect, reported rather than panicked on).
 pub fn default_network() -> Result<Network, ScenarioError> {
-    load_str(DEFAULT_SCENARIO_TOML, "built-in default", DEFAULT_SCENARIO_NAME)
+    load_str(
+        DEFAULT_SCENARIO_TOML,
+        "built-in default",
+        DEFAULT_SCENARIO_NAME,
+    )
 }

@@ -131,5 +131,13 @@ pub struct RawPatientType {
 }
 
 /// Keys allowed at the top of a scenario file.
-pub const TOP_LEVEL_KEYS: &[&str] =
-    &["schema_version", "name", "title", "description", "run", "sinks", "services", "patient_types"];
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "schema_version",
+    "name",
+    "title",
+    "description",
+    "run",
+    "sinks",
+    "services",
+    "patient_types",
+];

@@ -13,13 +13,13 @@ use serde::de::DeserializeOwned;
 
 use super::error::{Issue, did_you_mean};
 use super::raw::{
-    RawCapacity, RawCapacityChange, RawDistribution, RawOpening, RawPatientType, RawRoute, RawRun, RawService,
-    TOP_LEVEL_KEYS,
+    RawCapacity, RawCapacityChange, RawDistribution, RawOpening, RawPatientType, RawRoute, RawRun,
+    RawService, TOP_LEVEL_KEYS,
 };
 use crate::engine::{CalendarDate, Distribution, Weekday};
 use crate::model::{
-    Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway, PatientType,
-    RouteTable, RunSettings, Service, ServiceId, SinkId,
+    Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway,
+    PatientType, RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 
 /// The only scenario format version this build reads.
@@ -37,7 +37,15 @@ pub const MAX_REPLICATIONS: i64 = 1_000_000;
 /// Names that output files use for flow nodes of their own.
 const RESERVED_NAMES: &[&str] = &["arrival", "lost", "all", "system"];
 
-const DISTRIBUTION_KINDS: &[&str] = &["fixed", "exponential", "lognormal", "gamma", "uniform", "empirical", "mixture"];
+const DISTRIBUTION_KINDS: &[&str] = &[
+    "fixed",
+    "exponential",
+    "lognormal",
+    "gamma",
+    "uniform",
+    "empirical",
+    "mixture",
+];
 
 /// Collects issues as validation goes.
 #[derive(Default)]
@@ -49,15 +57,28 @@ fn show(value: f64) -> String {
     if value.is_nan() {
         "nan".to_string()
     } else if value.is_infinite() {
-        if value > 0.0 { "inf".to_string() } else { "-inf".to_string() }
+        if value > 0.0 {
+            "inf".to_string()
+        } else {
+            "-inf".to_string()
+        }
     } else {
         format!("{value}")
     }
 }
 
 impl Checker {
-    fn issue(&mut self, path: impl Into<String>, value: Option<String>, problem: impl Into<String>) {
-        self.issues.push(Issue { path: path.into(), value, problem: problem.into() });
+    fn issue(
+        &mut self,
+        path: impl Into<String>,
+        value: Option<String>,
+        problem: impl Into<String>,
+    ) {
+        self.issues.push(Issue {
+            path: path.into(),
+            value,
+            problem: problem.into(),
+        });
     }
 
     /// Reads a section with serde, reporting type errors and unknown keys.
@@ -66,15 +87,23 @@ impl Checker {
             Ok(v) => Some(v),
             Err(error) => {
                 let inner = error.path().to_string();
-                let full = if inner.is_empty() || inner == "." { path.to_string() } else { format!("{path}.{inner}") };
+                let full = if inner.is_empty() || inner == "." {
+                    path.to_string()
+                } else {
+                    format!("{path}.{inner}")
+                };
                 let message = error.into_inner().to_string();
                 let mut problem = friendly_serde_message(message.trim());
                 // A top-level key written after a [table] header belongs to
                 // that table in TOML: the commonest slip in hand-edited files.
-                if let Some(key) = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
-                    if TOP_LEVEL_KEYS.contains(&key) {
-                        problem = format!("`{key}` is a top-level key, but TOML puts every key written after a [table] header into that table: move `{key} = ...` above the first [table] header");
-                    }
+                if let Some(key) = message
+                    .strip_prefix("unknown field `")
+                    .and_then(|r| r.split('`').next())
+                    && TOP_LEVEL_KEYS.contains(&key)
+                {
+                    problem = format!(
+                        "`{key}` is a top-level key, but TOML puts every key written after a [table] header into that table: move `{key} = ...` above the first [table] header"
+                    );
                 }
                 self.issue(full, None, problem);
                 None
@@ -87,8 +116,16 @@ impl Checker {
         if value.is_finite() && value >= min && value <= max {
             Some(value)
         } else {
-            let unit = if unit.is_empty() { String::new() } else { format!(" ({unit})") };
-            self.issue(path, Some(show(value)), format!("must be a number from {} to {}{unit}", show(min), show(max)));
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({unit})")
+            };
+            self.issue(
+                path,
+                Some(show(value)),
+                format!("must be a number from {} to {}{unit}", show(min), show(max)),
+            );
             None
         }
     }
@@ -98,7 +135,15 @@ impl Checker {
         if value.is_finite() && value.fract() == 0.0 && value >= min && value <= max {
             Some(value as u64)
         } else {
-            self.issue(path, Some(show(value)), format!("must be a whole number from {} to {} ({unit})", show(min), show(max)));
+            self.issue(
+                path,
+                Some(show(value)),
+                format!(
+                    "must be a whole number from {} to {} ({unit})",
+                    show(min),
+                    show(max)
+                ),
+            );
             None
         }
     }
@@ -119,7 +164,11 @@ impl Checker {
                 }
             }
             RawCapacity::Word(w) => {
-                self.issue(path, Some(format!("{w:?}")), "must be a whole number ≥ 0 of places, or \"unlimited\"");
+                self.issue(
+                    path,
+                    Some(format!("{w:?}")),
+                    "must be a whole number ≥ 0 of places, or \"unlimited\"",
+                );
                 None
             }
         }
@@ -130,7 +179,11 @@ impl Checker {
             toml::Value::String(s) => s.clone(),
             toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
             other => {
-                self.issue(path, Some(other.to_string()), "must be a date written YYYY-MM-DD, e.g. 2025-04-01");
+                self.issue(
+                    path,
+                    Some(other.to_string()),
+                    "must be a date written YYYY-MM-DD, e.g. 2025-04-01",
+                );
                 return None;
             }
         };
@@ -146,24 +199,42 @@ impl Checker {
     fn name(&mut self, path: &str, name: &str, what: &str) -> bool {
         let valid = !name.is_empty()
             && name.len() <= 64
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !valid {
             self.issue(path, Some(format!("{name:?}")), format!("{what} names use letters, digits, `_` and `-` only (at most 64), e.g. \"acute_ward\""));
         } else if RESERVED_NAMES.contains(&name) {
-            self.issue(path, Some(format!("{name:?}")), format!("`{name}` is reserved for outputs; choose another {what} name"));
+            self.issue(
+                path,
+                Some(format!("{name:?}")),
+                format!("`{name}` is reserved for outputs; choose another {what} name"),
+            );
             return false;
         }
         valid
     }
 
-    fn factors(&mut self, path: &str, values: &[f64], expected: usize, what: &str) -> Option<Vec<f64>> {
+    fn factors(
+        &mut self,
+        path: &str,
+        values: &[f64],
+        expected: usize,
+        what: &str,
+    ) -> Option<Vec<f64>> {
         if values.len() != expected {
-            self.issue(path, Some(format!("{} values", values.len())), format!("needs exactly {expected} multipliers, one per {what}"));
+            self.issue(
+                path,
+                Some(format!("{} values", values.len())),
+                format!("needs exactly {expected} multipliers, one per {what}"),
+            );
             return None;
         }
         let mut ok = true;
         for (i, v) in values.iter().enumerate() {
-            ok &= self.number_in(&format!("{path}[{i}]"), *v, 0.0, 1000.0, "multiplier").is_some();
+            ok &= self
+                .number_in(&format!("{path}[{i}]"), *v, 0.0, 1000.0, "multiplier")
+                .is_some();
         }
         ok.then(|| values.to_vec())
     }
@@ -174,7 +245,10 @@ impl Checker {
             self.issue(
                 path,
                 None,
-                format!("needs `dist`, one of {}, e.g. {{ dist = \"exponential\", mean = 5.0 }}", quoted_list(DISTRIBUTION_KINDS)),
+                format!(
+                    "needs `dist`, one of {}, e.g. {{ dist = \"exponential\", mean = 5.0 }}",
+                    quoted_list(DISTRIBUTION_KINDS)
+                ),
             );
             return None;
         };
@@ -189,7 +263,11 @@ impl Checker {
                 self.issue(
                     format!("{path}.dist"),
                     Some(format!("{other:?}")),
-                    format!("unknown distribution{}; use one of {}", did_you_mean(other, DISTRIBUTION_KINDS.iter().copied()), quoted_list(DISTRIBUTION_KINDS)),
+                    format!(
+                        "unknown distribution{}; use one of {}",
+                        did_you_mean(other, DISTRIBUTION_KINDS.iter().copied()),
+                        quoted_list(DISTRIBUTION_KINDS)
+                    ),
                 );
                 return None;
             }
@@ -208,16 +286,34 @@ impl Checker {
         for (key, is_present) in &present {
             let allowed = needed.contains(key) || optional.contains(key);
             if *is_present && !allowed {
-                self.issue(format!("{path}.{key}"), None, format!("is not used by dist = \"{kind}\", which takes {}", quoted_list(needed)));
+                self.issue(
+                    format!("{path}.{key}"),
+                    None,
+                    format!(
+                        "is not used by dist = \"{kind}\", which takes {}",
+                        quoted_list(needed)
+                    ),
+                );
                 ok = false;
             }
             if !*is_present && needed.contains(key) {
-                self.issue(path, None, format!("dist = \"{kind}\" needs `{key}` (it takes {})", quoted_list(needed)));
+                self.issue(
+                    path,
+                    None,
+                    format!(
+                        "dist = \"{kind}\" needs `{key}` (it takes {})",
+                        quoted_list(needed)
+                    ),
+                );
                 ok = false;
             }
         }
         if raw.weight.is_some() && !path.contains(".components[") {
-            self.issue(format!("{path}.weight"), None, "`weight` belongs only inside the `components` of a mixture");
+            self.issue(
+                format!("{path}.weight"),
+                None,
+                "`weight` belongs only inside the `components` of a mixture",
+            );
             ok = false;
         }
         if !ok {
@@ -226,17 +322,29 @@ impl Checker {
         let built = match kind {
             "fixed" => Distribution::fixed(raw.value.unwrap_or_default()),
             "exponential" => Distribution::exponential(raw.mean.unwrap_or_default()),
-            "lognormal" => Distribution::lognormal(raw.mean.unwrap_or_default(), raw.sd.unwrap_or_default()),
-            "gamma" => Distribution::gamma(raw.mean.unwrap_or_default(), raw.sd.unwrap_or_default()),
-            "uniform" => Distribution::uniform(raw.min.unwrap_or_default(), raw.max.unwrap_or_default()),
-            "empirical" => Distribution::empirical(raw.values.clone().unwrap_or_default(), raw.weights.clone()),
+            "lognormal" => {
+                Distribution::lognormal(raw.mean.unwrap_or_default(), raw.sd.unwrap_or_default())
+            }
+            "gamma" => {
+                Distribution::gamma(raw.mean.unwrap_or_default(), raw.sd.unwrap_or_default())
+            }
+            "uniform" => {
+                Distribution::uniform(raw.min.unwrap_or_default(), raw.max.unwrap_or_default())
+            }
+            "empirical" => {
+                Distribution::empirical(raw.values.clone().unwrap_or_default(), raw.weights.clone())
+            }
             _ => {
                 let components = raw.components.as_deref().unwrap_or_default();
                 let mut weighted = Vec::new();
                 for (i, component) in components.iter().enumerate() {
                     let component_path = format!("{path}.components[{i}]");
                     let Some(weight) = component.weight else {
-                        self.issue(&component_path, None, "each mixture component needs a `weight` (the weights add up to 1)");
+                        self.issue(
+                            &component_path,
+                            None,
+                            "each mixture component needs a `weight` (the weights add up to 1)",
+                        );
                         ok = false;
                         continue;
                     };
@@ -259,7 +367,14 @@ impl Checker {
         match built {
             Ok(d) => {
                 if !(d.mean().is_finite() && d.mean() <= MAX_DAYS) {
-                    self.issue(path, None, format!("has a mean of {} days; it must be at most {MAX_DAYS}", show(d.mean())));
+                    self.issue(
+                        path,
+                        None,
+                        format!(
+                            "has a mean of {} days; it must be at most {MAX_DAYS}",
+                            show(d.mean())
+                        ),
+                    );
                     return None;
                 }
                 Some(d)
@@ -267,7 +382,11 @@ impl Checker {
             Err(e) => {
                 let parameter_path = format!("{path}.{}", e.parameter);
                 // Values as TOML spells them (Rust prints NaN, TOML nan).
-                let value = if e.value == "NaN" { "nan".to_string() } else { e.value };
+                let value = if e.value == "NaN" {
+                    "nan".to_string()
+                } else {
+                    e.value
+                };
                 self.issue(parameter_path, Some(value), e.problem);
                 None
             }
@@ -276,11 +395,22 @@ impl Checker {
 }
 
 fn quoted_list(items: &[&str]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// serde's messages in the words of scenario authors.
 fn friendly_serde_message(message: &str) -> String {
+    // toml appends a line "in `key`" that repeats the path we already give.
+    let message = message
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("in `"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.trim();
     let mut text = message
         .replace("expected f64", "expected a number")
         .replace("expected i64", "expected a whole number")
@@ -290,17 +420,17 @@ fn friendly_serde_message(message: &str) -> String {
         .replace("expected struct ", "expected a table { ... } for ")
         .replace("expected a map", "expected a table { ... }");
     // serde lists valid keys after "unknown field"; add the closest one.
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let (Some(end), Some(list_start)) = (rest.find('`'), message.find("expected one of ")) {
-            let unknown = &rest[..end];
-            let list = &message[list_start + "expected one of ".len()..];
-            let candidates: Vec<&str> = list.split(", ").map(|s| s.trim_matches('`')).collect();
-            text = format!(
-                "unknown key `{unknown}`{}; valid keys here: {}",
-                did_you_mean(unknown, candidates.iter().copied()),
-                list
-            );
-        }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let (Some(end), Some(list_start)) = (rest.find('`'), message.find("expected one of "))
+    {
+        let unknown = &rest[..end];
+        let list = &message[list_start + "expected one of ".len()..];
+        let candidates: Vec<&str> = list.split(", ").map(|s| s.trim_matches('`')).collect();
+        text = format!(
+            "unknown key `{unknown}`{}; valid keys here: {}",
+            did_you_mean(unknown, candidates.iter().copied()),
+            list
+        );
     }
     if let Some(field) = message.strip_prefix("missing field `") {
         let field = field.trim_end_matches('`');
@@ -324,7 +454,11 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             check.issue(
                 key.clone(),
                 None,
-                format!("unknown key{}; valid keys at the top of a scenario: {}", did_you_mean(key, TOP_LEVEL_KEYS.iter().copied()), quoted_list(TOP_LEVEL_KEYS)),
+                format!(
+                    "unknown key{}; valid keys at the top of a scenario: {}",
+                    did_you_mean(key, TOP_LEVEL_KEYS.iter().copied()),
+                    quoted_list(TOP_LEVEL_KEYS)
+                ),
             );
         }
     }
@@ -359,19 +493,29 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     // Sinks.
     let sinks: Vec<String> = match document.get("sinks") {
         None => vec!["exit".to_string()],
-        Some(value) => check.section::<Vec<String>>("sinks", value.clone()).unwrap_or_default(),
+        Some(value) => check
+            .section::<Vec<String>>("sinks", value.clone())
+            .unwrap_or_default(),
     };
     for (i, sink) in sinks.iter().enumerate() {
         check.name(&format!("sinks[{i}]"), sink, "sink");
         if sinks[..i].contains(sink) {
-            check.issue(format!("sinks[{i}]"), Some(format!("{sink:?}")), "is listed twice; list each sink once");
+            check.issue(
+                format!("sinks[{i}]"),
+                Some(format!("{sink:?}")),
+                "is listed twice; list each sink once",
+            );
         }
     }
 
     // Services, each read on its own.
     let mut pending = Vec::new();
     match document.get("services") {
-        None => check.issue("services", None, "at least one service is needed, e.g. [services.acute] with capacity, stay and routes"),
+        None => check.issue(
+            "services",
+            None,
+            "at least one service is needed, e.g. [services.acute] with capacity, stay and routes",
+        ),
         Some(toml::Value::Table(table)) => {
             if table.is_empty() {
                 check.issue("services", None, "at least one service is needed");
@@ -380,14 +524,22 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                 let path = format!("services.{service_name}");
                 check.name(&path, service_name, "service");
                 if sinks.contains(service_name) {
-                    check.issue(&path, None, format!("`{service_name}` is both a service and a sink; rename one"));
+                    check.issue(
+                        &path,
+                        None,
+                        format!("`{service_name}` is both a service and a sink; rename one"),
+                    );
                 }
                 if let Some(raw) = check.section::<RawService>(&path, value.clone()) {
                     pending.push((service_name.clone(), PendingService { path, raw }));
                 }
             }
         }
-        Some(other) => check.issue("services", Some(other.type_str().to_string()), "must be a table of services, e.g. [services.acute]"),
+        Some(other) => check.issue(
+            "services",
+            Some(other.type_str().to_string()),
+            "must be a table of services, e.g. [services.acute]",
+        ),
     }
 
     // Names known from here on. Services that failed to parse still count
@@ -396,29 +548,55 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         Some(toml::Value::Table(t)) => t.keys().cloned().collect(),
         _ => Vec::new(),
     };
-    let service_index: HashMap<&str, u32> = service_names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
-    let sink_index: HashMap<&str, u32> = sinks.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
-    let resolver = Resolver { services: &service_index, sinks: &sink_index, service_names: &service_names, sink_names: &sinks };
+    let service_index: HashMap<&str, u32> = service_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
+    let sink_index: HashMap<&str, u32> = sinks
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
+    let resolver = Resolver {
+        services: &service_index,
+        sinks: &sink_index,
+        service_names: &service_names,
+        sink_names: &sinks,
+    };
 
     let mut services: Vec<Option<Service>> = vec![None; service_names.len()];
-    let mut default_pathways: Vec<(Option<Distribution>, Option<RouteTable>)> = vec![(None, None); service_names.len()];
+    let mut default_pathways: Vec<(Option<Distribution>, Option<RouteTable>)> =
+        vec![(None, None); service_names.len()];
     let mut divert_edges: Vec<Option<(u32, String)>> = vec![None; service_names.len()];
     let mut wait_divert_edges: Vec<Option<u32>> = vec![None; service_names.len()];
     for (service_name, pending_service) in &pending {
         let index = service_index[service_name.as_str()] as usize;
         let path = &pending_service.path;
         let raw = &pending_service.raw;
-        if let Some(service) = validate_service(&mut check, path, service_name, raw, &resolver, run.as_ref()) {
+        if let Some(service) =
+            validate_service(&mut check, path, service_name, raw, &resolver, run.as_ref())
+        {
             if let FullPolicy::Overflow(Overflow::Divert(to)) = service.when_full {
                 divert_edges[index] = Some((to.0, format!("{path}.divert_to")));
             }
-            if let FullPolicy::Wait { then: Overflow::Divert(to), .. } = service.when_full {
+            if let FullPolicy::Wait {
+                then: Overflow::Divert(to),
+                ..
+            } = service.when_full
+            {
                 wait_divert_edges[index] = Some(to.0);
             }
             services[index] = Some(service);
         }
-        let stay = raw.stay.as_ref().and_then(|d| check.distribution(&format!("{path}.stay"), d));
-        let routes = raw.routes.as_ref().and_then(|r| resolver.routes(&mut check, &format!("{path}.routes"), r));
+        let stay = raw
+            .stay
+            .as_ref()
+            .and_then(|d| check.distribution(&format!("{path}.stay"), d));
+        let routes = raw
+            .routes
+            .as_ref()
+            .and_then(|r| resolver.routes(&mut check, &format!("{path}.routes"), r));
         default_pathways[index] = (stay, routes);
     }
 
@@ -429,7 +607,11 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         while let Some((next, _)) = &divert_edges[current] {
             let next = *next as usize;
             if next == start {
-                let cycle: Vec<&str> = seen.iter().chain([&start]).map(|&i| service_names[i].as_str()).collect();
+                let cycle: Vec<&str> = seen
+                    .iter()
+                    .chain([&start])
+                    .map(|&i| service_names[i].as_str())
+                    .collect();
                 if seen.iter().all(|&i| i >= start) {
                     check.issue(
                         divert_edges[start].as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
@@ -469,7 +651,8 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         Some(other) => check.issue("patient_types", Some(other.type_str().to_string()), "must be a table of patient types, e.g. [patient_types.emergency]"),
     }
 
-    let all_services_valid = services.iter().all(Option::is_some) && pending.len() == service_names.len();
+    let all_services_valid =
+        services.iter().all(Option::is_some) && pending.len() == service_names.len();
     if !check.issues.is_empty() || !all_services_valid {
         return Err(check.issues);
     }
@@ -479,7 +662,9 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     // and diversions; each service reached needs a stay and routes.
     let n_services = services.len();
     let mut pathways: Vec<Option<Pathway>> = vec![None; patient_types.len() * n_services];
-    for (t, (patient_type, (type_path, overrides))) in patient_types.iter().zip(&type_overrides).enumerate() {
+    for (t, (patient_type, (type_path, overrides))) in
+        patient_types.iter().zip(&type_overrides).enumerate()
+    {
         let mut reached = BTreeSet::new();
         let mut frontier = vec![(patient_type.arrive_at.0, format!("{type_path}.arrive_at"))];
         while let Some((s, via)) = frontier.pop() {
@@ -488,8 +673,16 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             }
             let si = s as usize;
             let service_name = &service_names[si];
-            let stay = overrides.stays.get(&s).cloned().or_else(|| default_pathways[si].0.clone());
-            let routes = overrides.routes.get(&s).cloned().or_else(|| default_pathways[si].1.clone());
+            let stay = overrides
+                .stays
+                .get(&s)
+                .cloned()
+                .or_else(|| default_pathways[si].0.clone());
+            let routes = overrides
+                .routes
+                .get(&s)
+                .cloned()
+                .or_else(|| default_pathways[si].1.clone());
             let mut complete = true;
             if stay.is_none() {
                 check.issue(
@@ -521,10 +714,18 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                 frontier.push((next, format!("services.{service_name}.divert_to")));
             }
             if complete {
-                pathways[t * n_services + si] = Some(Pathway { stay: stay.unwrap_or_else(|| unreachable_stay()), routes: routes.unwrap_or_else(|| unreachable_routes()) });
+                pathways[t * n_services + si] = Some(Pathway {
+                    stay: stay.unwrap_or_else(unreachable_stay),
+                    routes: routes.unwrap_or_else(unreachable_routes),
+                });
             }
         }
-        let overridden: BTreeSet<u32> = overrides.stays.keys().chain(overrides.routes.keys()).copied().collect();
+        let overridden: BTreeSet<u32> = overrides
+            .stays
+            .keys()
+            .chain(overrides.routes.keys())
+            .copied()
+            .collect();
         for s in &overridden {
             if !reached.contains(s) {
                 // Harmless but probably a mistake: say so.
@@ -539,8 +740,19 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     if !check.issues.is_empty() {
         return Err(check.issues);
     }
-    let Some(run) = run else { return Err(check.issues) };
-    Ok(Network { name, title, description, run, services, sinks, patient_types, pathways })
+    let Some(run) = run else {
+        return Err(check.issues);
+    };
+    Ok(Network {
+        name,
+        title,
+        description,
+        run,
+        services,
+        sinks,
+        patient_types,
+        pathways,
+    })
 }
 
 // Placeholders never used: a pathway is only stored when both parts exist.
@@ -567,7 +779,11 @@ impl Resolver<'_> {
                 check.issue(
                     path,
                     Some(format!("{name:?}")),
-                    format!("no service has this name{}; services are {}", did_you_mean(name, self.service_names.iter().map(String::as_str)), self.list_services()),
+                    format!(
+                        "no service has this name{}; services are {}",
+                        did_you_mean(name, self.service_names.iter().map(String::as_str)),
+                        self.list_services()
+                    ),
                 );
                 None
             }
@@ -586,7 +802,11 @@ impl Resolver<'_> {
         if let Some(&i) = self.sinks.get(name) {
             return Some(Destination::Sink(SinkId(i)));
         }
-        let all = self.service_names.iter().chain(self.sink_names).map(String::as_str);
+        let all = self
+            .service_names
+            .iter()
+            .chain(self.sink_names)
+            .map(String::as_str);
         let sinks: Vec<&str> = self.sink_names.iter().map(String::as_str).collect();
         check.issue(
             path,
@@ -603,7 +823,11 @@ impl Resolver<'_> {
 
     fn routes(&self, check: &mut Checker, path: &str, raw: &[RawRoute]) -> Option<RouteTable> {
         if raw.is_empty() {
-            check.issue(path, Some("[]".into()), "needs at least one route, e.g. [{ to = \"home\", probability = 1.0 }]");
+            check.issue(
+                path,
+                Some("[]".into()),
+                "needs at least one route, e.g. [{ to = \"home\", probability = 1.0 }]",
+            );
             return None;
         }
         let mut choices = Vec::new();
@@ -612,7 +836,13 @@ impl Resolver<'_> {
         for (i, route) in raw.iter().enumerate() {
             let route_path = format!("{path}[{i}]");
             let destination = self.destination(check, &format!("{route_path}.to"), &route.to);
-            let probability = check.number_in(&format!("{route_path}.probability"), route.probability, 0.0, 1.0, "probability");
+            let probability = check.number_in(
+                &format!("{route_path}.probability"),
+                route.probability,
+                0.0,
+                1.0,
+                "probability",
+            );
             if raw[..i].iter().any(|r| r.to == route.to) {
                 check.issue(format!("{route_path}.to"), Some(format!("{:?}", route.to)), "appears twice in these routes; give each destination once with the sum of its probabilities");
                 ok = false;
@@ -646,33 +876,63 @@ fn validate_run(check: &mut Checker, value: Option<toml::Value>) -> Option<RunSe
         Some(value) => check.date("run.start_date", value),
         None => CalendarDate::new(2025, 4, 1),
     };
-    let warmup_days = check.number_in("run.warmup_days", raw.warmup_days.unwrap_or(0.0), 0.0, MAX_DAYS, "days");
+    let warmup_days = check.number_in(
+        "run.warmup_days",
+        raw.warmup_days.unwrap_or(0.0),
+        0.0,
+        MAX_DAYS,
+        "days",
+    );
     let horizon = raw.horizon_days.unwrap_or(365.0);
     let horizon_days = if horizon > 0.0 {
         check.number_in("run.horizon_days", horizon, 0.0, MAX_DAYS, "days")
     } else {
-        check.issue("run.horizon_days", Some(show(horizon)), format!("must be more than 0 days (at most {MAX_DAYS})"));
+        check.issue(
+            "run.horizon_days",
+            Some(show(horizon)),
+            format!("must be more than 0 days (at most {MAX_DAYS})"),
+        );
         None
     };
-    let replications = check.whole_in("run.replications", raw.replications.unwrap_or(10) as f64, 1.0, MAX_REPLICATIONS as f64, "replications");
+    let replications = check.whole_in(
+        "run.replications",
+        raw.replications.unwrap_or(10) as f64,
+        1.0,
+        MAX_REPLICATIONS as f64,
+        "replications",
+    );
     let seed = match raw.seed {
         Some(seed) if seed < 0 => {
-            check.issue("run.seed", Some(seed.to_string()), "must be a whole number ≥ 0");
+            check.issue(
+                "run.seed",
+                Some(seed.to_string()),
+                "must be a whole number ≥ 0",
+            );
             None
         }
         Some(seed) => Some(seed as u64),
         None => Some(1),
     };
-    let thresholds = raw.occupancy_thresholds.unwrap_or_else(|| vec![0.85, 0.92, 0.95]);
+    let thresholds = raw
+        .occupancy_thresholds
+        .unwrap_or_else(|| vec![0.85, 0.92, 0.95]);
     let mut thresholds_ok = true;
     for (i, t) in thresholds.iter().enumerate() {
         if !(t.is_finite() && *t > 0.0 && *t <= 1.0) {
-            check.issue(format!("run.occupancy_thresholds[{i}]"), Some(show(*t)), "must be a fraction of capacity above 0 and at most 1, e.g. 0.92");
+            check.issue(
+                format!("run.occupancy_thresholds[{i}]"),
+                Some(show(*t)),
+                "must be a fraction of capacity above 0 and at most 1, e.g. 0.92",
+            );
             thresholds_ok = false;
         }
     }
     if thresholds.len() > 10 {
-        check.issue("run.occupancy_thresholds", Some(format!("{} values", thresholds.len())), "give at most 10 thresholds");
+        check.issue(
+            "run.occupancy_thresholds",
+            Some(format!("{} values", thresholds.len())),
+            "give at most 10 thresholds",
+        );
         thresholds_ok = false;
     }
     Some(RunSettings {
@@ -681,17 +941,32 @@ fn validate_run(check: &mut Checker, value: Option<toml::Value>) -> Option<RunSe
         horizon_days: horizon_days?,
         replications: replications? as u32,
         seed: seed?,
-        occupancy_thresholds: if thresholds_ok { thresholds } else { return None },
+        occupancy_thresholds: if thresholds_ok {
+            thresholds
+        } else {
+            return None;
+        },
     })
 }
 
-fn overflow_choice(check: &mut Checker, path: &str, key: &str, word: &str, divert_to: Option<ServiceId>, divert_path: &str) -> Option<Overflow> {
+fn overflow_choice(
+    check: &mut Checker,
+    path: &str,
+    key: &str,
+    word: &str,
+    divert_to: Option<ServiceId>,
+    divert_path: &str,
+) -> Option<Overflow> {
     match word {
         "lose" => Some(Overflow::Lose),
         "divert" => match divert_to {
             Some(to) => Some(Overflow::Divert(to)),
             None => {
-                check.issue(divert_path, None, format!("{key} = \"divert\" needs `divert_to = \"<service>\"` in [{path}]"));
+                check.issue(
+                    divert_path,
+                    None,
+                    format!("{key} = \"divert\" needs `divert_to = \"<service>\"` in [{path}]"),
+                );
                 None
             }
         },
@@ -716,9 +991,19 @@ fn validate_service(
         }
     };
     let divert_path = format!("{path}.divert_to");
-    let divert_to = raw.divert_to.as_deref().and_then(|d| resolver.service(check, &divert_path, d));
-    if divert_to.map(|d| resolver.service_names[d.index()] == name).unwrap_or(false) {
-        check.issue(&divert_path, Some(format!("{name:?}")), "a service cannot divert to itself; name another service");
+    let divert_to = raw
+        .divert_to
+        .as_deref()
+        .and_then(|d| resolver.service(check, &divert_path, d));
+    if divert_to
+        .map(|d| resolver.service_names[d.index()] == name)
+        .unwrap_or(false)
+    {
+        check.issue(
+            &divert_path,
+            Some(format!("{name:?}")),
+            "a service cannot divert to itself; name another service",
+        );
     }
     let when_full_word = raw.when_full.as_deref().unwrap_or("wait");
     let when_full = match when_full_word {
@@ -732,31 +1017,55 @@ fn validate_service(
             };
             let then = match (raw.after_max_wait.as_deref(), max_wait_days) {
                 (None, _) => Some(Overflow::Lose),
-                (Some(word @ ("lose" | "divert")), Some(_)) => overflow_choice(check, path, "after_max_wait", word, divert_to, &divert_path),
+                (Some(word @ ("lose" | "divert")), Some(_)) => {
+                    overflow_choice(check, path, "after_max_wait", word, divert_to, &divert_path)
+                }
                 (Some("lose" | "divert"), None) => {
-                    check.issue(format!("{path}.after_max_wait"), None, "only applies with `max_wait_days`; add it or remove `after_max_wait`");
+                    check.issue(
+                        format!("{path}.after_max_wait"),
+                        None,
+                        "only applies with `max_wait_days`; add it or remove `after_max_wait`",
+                    );
                     None
                 }
                 (Some(other), _) => {
-                    check.issue(format!("{path}.after_max_wait"), Some(format!("{other:?}")), "must be \"lose\" or \"divert\" (with `divert_to`)");
+                    check.issue(
+                        format!("{path}.after_max_wait"),
+                        Some(format!("{other:?}")),
+                        "must be \"lose\" or \"divert\" (with `divert_to`)",
+                    );
                     None
                 }
             };
             if raw.divert_to.is_some() && raw.after_max_wait.as_deref() != Some("divert") {
                 check.issue(&divert_path, None, "is only used with when_full = \"divert\" or after_max_wait = \"divert\"; remove it or set one of those");
             }
-            then.map(|then| FullPolicy::Wait { max_wait_days, then })
+            then.map(|then| FullPolicy::Wait {
+                max_wait_days,
+                then,
+            })
         }
         "lose" | "divert" => {
-            for (key, present) in [("max_wait_days", raw.max_wait_days.is_some()), ("after_max_wait", raw.after_max_wait.is_some())] {
+            for (key, present) in [
+                ("max_wait_days", raw.max_wait_days.is_some()),
+                ("after_max_wait", raw.after_max_wait.is_some()),
+            ] {
                 if present {
-                    check.issue(format!("{path}.{key}"), None, format!("only applies with when_full = \"wait\"; remove it or set when_full = \"wait\""));
+                    check.issue(format!("{path}.{key}"), None, "only applies with when_full = \"wait\"; remove it or set when_full = \"wait\"".to_string());
                 }
             }
             if when_full_word == "lose" && raw.divert_to.is_some() {
                 check.issue(&divert_path, None, "is only used with when_full = \"divert\"; remove it or set when_full = \"divert\"");
             }
-            overflow_choice(check, path, "when_full", when_full_word, divert_to, &divert_path).map(FullPolicy::Overflow)
+            overflow_choice(
+                check,
+                path,
+                "when_full",
+                when_full_word,
+                divert_to,
+                &divert_path,
+            )
+            .map(FullPolicy::Overflow)
         }
         other => {
             check.issue(
@@ -768,23 +1077,44 @@ fn validate_service(
         }
     };
 
-    let opening = raw.opening.as_ref().and_then(|o| validate_opening(check, &format!("{path}.opening"), o));
+    let opening = raw
+        .opening
+        .as_ref()
+        .and_then(|o| validate_opening(check, &format!("{path}.opening"), o));
     let max_admissions_per_day = raw
         .max_admissions_per_day
-        .and_then(|n| check.whole_in(&format!("{path}.max_admissions_per_day"), n, 0.0, MAX_CAPACITY, "admissions per day"))
+        .and_then(|n| {
+            check.whole_in(
+                &format!("{path}.max_admissions_per_day"),
+                n,
+                0.0,
+                MAX_CAPACITY,
+                "admissions per day",
+            )
+        })
         .map(|n| n as u32);
     let discharge_weekday_factors = match &raw.discharge_weekday_factors {
         None => Some([1.0; 7]),
         Some(values) => {
             let factors_path = format!("{path}.discharge_weekday_factors");
             if values.len() != 7 {
-                check.issue(&factors_path, Some(format!("{} values", values.len())), "needs 7 probabilities, Monday first, e.g. [1, 1, 1, 1, 1, 0.6, 0.5]");
+                check.issue(
+                    &factors_path,
+                    Some(format!("{} values", values.len())),
+                    "needs 7 probabilities, Monday first, e.g. [1, 1, 1, 1, 1, 0.6, 0.5]",
+                );
                 None
             } else {
                 let mut factors = [0.0; 7];
                 let mut ok = true;
                 for (i, v) in values.iter().enumerate() {
-                    match check.number_in(&format!("{factors_path}[{i}]"), *v, 0.0, 1.0, "probability of leaving that day") {
+                    match check.number_in(
+                        &format!("{factors_path}[{i}]"),
+                        *v,
+                        0.0,
+                        1.0,
+                        "probability of leaving that day",
+                    ) {
                         Some(v) => factors[i] = v,
                         None => ok = false,
                     }
@@ -799,13 +1129,18 @@ fn validate_service(
     };
     let mut capacity_changes = Vec::new();
     for (i, change) in raw.capacity_changes.iter().flatten().enumerate() {
-        if let Some(c) = validate_capacity_change(check, &format!("{path}.capacity_changes[{i}]"), change, run) {
+        if let Some(c) =
+            validate_capacity_change(check, &format!("{path}.capacity_changes[{i}]"), change, run)
+        {
             capacity_changes.push(c);
         }
     }
     capacity_changes.sort_by(|a, b| a.from_day.total_cmp(&b.from_day));
 
-    let unit = raw.capacity_unit.clone().unwrap_or_else(|| "places".to_string());
+    let unit = raw
+        .capacity_unit
+        .clone()
+        .unwrap_or_else(|| "places".to_string());
     if check.issues.len() > before {
         return None;
     }
@@ -830,28 +1165,70 @@ fn validate_opening(check: &mut Checker, path: &str, raw: &RawOpening) -> Option
             for (i, name) in names.iter().enumerate() {
                 match Weekday::from_name(name) {
                     Some(w) => days[w.index()] = true,
-                    None => check.issue(format!("{path}.days[{i}]"), Some(format!("{name:?}")), format!("is not a weekday; use {}", quoted_list(&Weekday::NAMES))),
+                    None => check.issue(
+                        format!("{path}.days[{i}]"),
+                        Some(format!("{name:?}")),
+                        format!("is not a weekday; use {}", quoted_list(&Weekday::NAMES)),
+                    ),
                 }
             }
             if names.is_empty() {
-                check.issue(format!("{path}.days"), Some("[]".into()), "needs at least one day; to close a service, set its capacity to 0");
+                check.issue(
+                    format!("{path}.days"),
+                    Some("[]".into()),
+                    "needs at least one day; to close a service, set its capacity to 0",
+                );
             }
         }
     }
-    let open = check.number_in(&format!("{path}.open_hour"), raw.open_hour, 0.0, 24.0, "hour of the day");
-    let close = check.number_in(&format!("{path}.close_hour"), raw.close_hour, 0.0, 24.0, "hour of the day");
+    let open = check.number_in(
+        &format!("{path}.open_hour"),
+        raw.open_hour,
+        0.0,
+        24.0,
+        "hour of the day",
+    );
+    let close = check.number_in(
+        &format!("{path}.close_hour"),
+        raw.close_hour,
+        0.0,
+        24.0,
+        "hour of the day",
+    );
     let (open, close) = (open?, close?);
     if close <= open {
-        check.issue(format!("{path}.close_hour"), Some(show(close)), format!("must be later than open_hour ({}); a unit open overnight is not supported yet", show(open)));
+        check.issue(
+            format!("{path}.close_hour"),
+            Some(show(close)),
+            format!(
+                "must be later than open_hour ({}); a unit open overnight is not supported yet",
+                show(open)
+            ),
+        );
         return None;
     }
-    Some(OpeningHours { days, open_hour: open, close_hour: close })
+    Some(OpeningHours {
+        days,
+        open_hour: open,
+        close_hour: close,
+    })
 }
 
-fn validate_capacity_change(check: &mut Checker, path: &str, raw: &RawCapacityChange, run: Option<&RunSettings>) -> Option<CapacityChange> {
+fn validate_capacity_change(
+    check: &mut Checker,
+    path: &str,
+    raw: &RawCapacityChange,
+    run: Option<&RunSettings>,
+) -> Option<CapacityChange> {
     let capacity = check.capacity(&format!("{path}.capacity"), &raw.capacity);
     let from_day = match (&raw.day, &raw.date) {
-        (Some(day), None) => check.number_in(&format!("{path}.day"), *day, -MAX_DAYS, MAX_DAYS, "days from the start of the observation window"),
+        (Some(day), None) => check.number_in(
+            &format!("{path}.day"),
+            *day,
+            -MAX_DAYS,
+            MAX_DAYS,
+            "days from the start of the observation window",
+        ),
         (None, Some(date)) => {
             let date = check.date(&format!("{path}.date"), date)?;
             let start = run?.start_date;
@@ -862,7 +1239,10 @@ fn validate_capacity_change(check: &mut Checker, path: &str, raw: &RawCapacityCh
             None
         }
     };
-    Some(CapacityChange { from_day: from_day?, capacity: capacity? })
+    Some(CapacityChange {
+        from_day: from_day?,
+        capacity: capacity?,
+    })
 }
 
 /// A type's stay and route overrides by service.
@@ -882,38 +1262,73 @@ fn validate_patient_type(
     let arrive_at = match &raw.arrive_at {
         Some(service) => resolver.service(check, &format!("{path}.arrive_at"), service),
         None => {
-            check.issue(path, None, "needs `arrive_at = \"<service>\"`: the service these patients ask for first");
+            check.issue(
+                path,
+                None,
+                "needs `arrive_at = \"<service>\"`: the service these patients ask for first",
+            );
             None
         }
     };
     let rate_per_day = match raw.rate_per_day {
-        Some(rate) => check.number_in(&format!("{path}.rate_per_day"), rate, 0.0, MAX_RATE_PER_DAY, "mean arrivals per day"),
+        Some(rate) => check.number_in(
+            &format!("{path}.rate_per_day"),
+            rate,
+            0.0,
+            MAX_RATE_PER_DAY,
+            "mean arrivals per day",
+        ),
         None => {
-            check.issue(path, None, "needs `rate_per_day`: the mean number of arrivals per day (Poisson)");
+            check.issue(
+                path,
+                None,
+                "needs `rate_per_day`: the mean number of arrivals per day (Poisson)",
+            );
             None
         }
     };
     let monthly = match &raw.monthly_factors {
         None => Some(vec![1.0; 12]),
-        Some(v) => check.factors(&format!("{path}.monthly_factors"), v, 12, "month, January first"),
+        Some(v) => check.factors(
+            &format!("{path}.monthly_factors"),
+            v,
+            12,
+            "month, January first",
+        ),
     };
     let weekday = match &raw.weekday_factors {
         None => Some(vec![1.0; 7]),
-        Some(v) => check.factors(&format!("{path}.weekday_factors"), v, 7, "weekday, Monday first"),
+        Some(v) => check.factors(
+            &format!("{path}.weekday_factors"),
+            v,
+            7,
+            "weekday, Monday first",
+        ),
     };
-    let mut overrides = TypeOverrides { stays: BTreeMap::new(), routes: BTreeMap::new() };
+    let mut overrides = TypeOverrides {
+        stays: BTreeMap::new(),
+        routes: BTreeMap::new(),
+    };
     for (service_name, value) in raw.stay.iter().flatten() {
         let entry_path = format!("{path}.stay.{service_name}");
-        let Some(service) = resolver.service(check, &entry_path, service_name) else { continue };
-        let Some(raw_stay) = check.section::<RawDistribution>(&entry_path, value.clone()) else { continue };
+        let Some(service) = resolver.service(check, &entry_path, service_name) else {
+            continue;
+        };
+        let Some(raw_stay) = check.section::<RawDistribution>(&entry_path, value.clone()) else {
+            continue;
+        };
         if let Some(d) = check.distribution(&entry_path, &raw_stay) {
             overrides.stays.insert(service.0, d);
         }
     }
     for (service_name, value) in raw.routes.iter().flatten() {
         let entry_path = format!("{path}.routes.{service_name}");
-        let Some(service) = resolver.service(check, &entry_path, service_name) else { continue };
-        let Some(raw_routes) = check.section::<Vec<RawRoute>>(&entry_path, value.clone()) else { continue };
+        let Some(service) = resolver.service(check, &entry_path, service_name) else {
+            continue;
+        };
+        let Some(raw_routes) = check.section::<Vec<RawRoute>>(&entry_path, value.clone()) else {
+            continue;
+        };
         if let Some(r) = resolver.routes(check, &entry_path, &raw_routes) {
             overrides.routes.insert(service.0, r);
         }

@@ -41,10 +41,20 @@ mod tests {
     #[test]
     fn erlang_b_matches_the_reference_table() {
         // ../shared/benchmarks/reference-network.md, section 6.
-        let cases = [(300, 240.0, 2.222950e-05), (240, 240.0, 4.977713e-02), (2400, 2400.0, 1.611126e-02), (24000, 24000.0, 5.132682e-03), (250, 240.0, 2.727836e-02), (3000, 2400.0, 5.116671e-33)];
+        let cases = [
+            (300, 240.0, 2.222950e-05),
+            (240, 240.0, 4.977713e-02),
+            (2400, 2400.0, 1.611126e-02),
+            (24000, 24000.0, 5.132682e-03),
+            (250, 240.0, 2.727836e-02),
+            (3000, 2400.0, 5.116671e-33),
+        ];
         for (c, a, expected) in cases {
             let b = erlang_b(c, a);
-            assert!(((b - expected) / expected).abs() < 1e-6, "B({c}, {a}) = {b}, expected {expected}");
+            assert!(
+                ((b - expected) / expected).abs() < 1e-6,
+                "B({c}, {a}) = {b}, expected {expected}"
+            );
         }
         assert_eq!(erlang_b(0, 3.0), 1.0);
         assert!((erlang_b(1, 1.0) - 0.5).abs() < 1e-15);

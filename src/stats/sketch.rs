@@ -24,7 +24,11 @@ pub struct QuantileSketch {
 
 impl QuantileSketch {
     pub fn new() -> QuantileSketch {
-        QuantileSketch { min: f64::INFINITY, max: f64::NEG_INFINITY, ..Default::default() }
+        QuantileSketch {
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            ..Default::default()
+        }
     }
 
     /// Adds a value; negative and non-finite values are ignored.
@@ -37,19 +41,22 @@ impl QuantileSketch {
         self.sum += value;
         self.min = self.min.min(value);
         self.max = self.max.max(value);
-        let exponent = if value > 0.0 { value.log2().floor() as i32 } else { i32::MIN };
-        if exponent < MIN_EXPONENT {
+        // The bucket comes straight from the bits of the f64: the unbiased
+        // exponent picks the power of two, the top 7 bits of the mantissa
+        // the 128th within it (the same as floor((v / 2^e − 1) × 128)).
+        let bits = value.to_bits();
+        let exponent = ((bits >> 52) & 0x7ff) as i32 - 1023;
+        if value == 0.0 || exponent < MIN_EXPONENT {
             self.zeros += 1;
             return;
         }
         let major = (exponent - MIN_EXPONENT) as usize;
-        let lower = 2f64.powi(exponent);
-        let sub = (((value / lower) - 1.0) * SUB_BUCKETS as f64) as usize;
+        let sub = ((bits >> (52 - 7)) & (SUB_BUCKETS as u64 - 1)) as usize;
         if self.buckets.len() <= major {
             self.buckets.resize(major + 1, None);
         }
         let bucket = self.buckets[major].get_or_insert_with(|| Box::new([0; SUB_BUCKETS]));
-        bucket[sub.min(SUB_BUCKETS - 1)] += 1;
+        bucket[sub] += 1;
     }
 
     /// Number of values added.
@@ -59,7 +66,11 @@ impl QuantileSketch {
 
     /// Exact mean (NaN when empty).
     pub fn mean(&self) -> f64 {
-        if self.count == 0 { f64::NAN } else { self.sum / self.count as f64 }
+        if self.count == 0 {
+            f64::NAN
+        } else {
+            self.sum / self.count as f64
+        }
     }
 
     /// Exact sum.
@@ -130,7 +141,9 @@ mod tests {
 
     #[test]
     fn quantiles_within_half_a_bucket() {
-        let values: Vec<f64> = (0..10_000).map(|i| ((i * 7919) % 10_007) as f64 / 37.0).collect();
+        let values: Vec<f64> = (0..10_000)
+            .map(|i| ((i * 7919) % 10_007) as f64 / 37.0)
+            .collect();
         let mut sketch = QuantileSketch::new();
         values.iter().for_each(|v| sketch.add(*v));
         let mut sorted = values.clone();
@@ -138,7 +151,10 @@ mod tests {
         for q in [0.01, 0.1, 0.5, 0.9, 0.99, 1.0] {
             let exact = exact_quantile(&sorted, q);
             let approx = sketch.quantile(q);
-            assert!((approx - exact).abs() <= exact * 0.004 + 1e-12, "q {q}: {approx} vs {exact}");
+            assert!(
+                (approx - exact).abs() <= exact * 0.004 + 1e-12,
+                "q {q}: {approx} vs {exact}"
+            );
         }
         assert_eq!(sketch.count(), 10_000);
         assert!((sketch.mean() - values.iter().sum::<f64>() / 1e4).abs() < 1e-9);
@@ -159,10 +175,18 @@ mod tests {
 
     #[test]
     fn merge_equals_adding_everything() {
-        let (mut a, mut b, mut all) = (QuantileSketch::new(), QuantileSketch::new(), QuantileSketch::new());
+        let (mut a, mut b, mut all) = (
+            QuantileSketch::new(),
+            QuantileSketch::new(),
+            QuantileSketch::new(),
+        );
         for i in 0..1000 {
             let v = i as f64 * 0.37;
-            if i % 3 == 0 { a.add(v) } else { b.add(v) }
+            if i % 3 == 0 {
+                a.add(v)
+            } else {
+                b.add(v)
+            }
             all.add(v);
         }
         a.merge(&b);

@@ -31,20 +31,47 @@ impl Summary {
         let n = finite.len();
         if n == 0 {
             let nan = f64::NAN;
-            return Summary { n, mean: nan, sd: nan, se: nan, ci_low: nan, ci_high: nan, min: nan, max: nan };
+            return Summary {
+                n,
+                mean: nan,
+                sd: nan,
+                se: nan,
+                ci_low: nan,
+                ci_high: nan,
+                min: nan,
+                max: nan,
+            };
         }
         let mean = finite.iter().sum::<f64>() / n as f64;
         let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if n < 2 {
             let nan = f64::NAN;
-            return Summary { n, mean, sd: nan, se: nan, ci_low: nan, ci_high: nan, min, max };
+            return Summary {
+                n,
+                mean,
+                sd: nan,
+                se: nan,
+                ci_low: nan,
+                ci_high: nan,
+                min,
+                max,
+            };
         }
         let sum_sq: f64 = finite.iter().map(|v| (v - mean).powi(2)).sum();
         let sd = (sum_sq / (n - 1) as f64).sqrt();
         let se = sd / (n as f64).sqrt();
         let half_width = student_t_quantile(0.5 + level / 2.0, (n - 1) as f64) * se;
-        Summary { n, mean, sd, se, ci_low: mean - half_width, ci_high: mean + half_width, min, max }
+        Summary {
+            n,
+            mean,
+            sd,
+            se,
+            ci_low: mean - half_width,
+            ci_high: mean + half_width,
+            min,
+            max,
+        }
     }
 
     /// Half the width of the confidence interval.
@@ -70,29 +97,58 @@ pub fn normal_quantile(p: f64) -> f64 {
     if p == 1.0 {
         return f64::INFINITY;
     }
-    const A: [f64; 6] = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
-    const B: [f64; 5] = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-    const C: [f64; 6] = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.383_577_518_672_69e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
     let low = 0.02425;
-    let x = if p < low {
+
+    if p < low {
         let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else if p <= 1.0 - low {
         let q = p - 0.5;
         let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
         let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    x
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
 }
 
 /// Quantile of Student's t distribution with `df` degrees of freedom
 /// (G. W. Hill, 1970, Algorithm 396; exact closed forms for df = 1 and 2).
 pub fn student_t_quantile(p: f64, df: f64) -> f64 {
-    if !(p > 0.0 && p < 1.0) || !(df > 0.0) {
+    let valid = p > 0.0 && p < 1.0 && df > 0.0; // false for NaN too
+    if !valid {
         return f64::NAN;
     }
     if p == 0.5 {
@@ -124,12 +180,19 @@ fn hill_two_tailed(p: f64, n: f64) -> f64 {
         if n < 5.0 {
             c += 0.3 * (n - 4.5) * (x + 0.6);
         }
-        c = (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b + c;
+        c += (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b;
         y = (((((0.4 * y + 6.3) * y + 36.0) * y + 94.5) / c - y - 3.0) / b + 1.0) * x;
         y = a * y * y;
-        y = if y > 0.002 { y.exp() - 1.0 } else { 0.5 * y * y + y };
+        y = if y > 0.002 {
+            y.exp() - 1.0
+        } else {
+            0.5 * y * y + y
+        };
     } else {
-        y = ((1.0 / (((n + 6.0) / (n * y) - 0.089 * d - 0.822) * (n + 2.0) * 3.0) + 0.5 / (n + 4.0)) * y - 1.0)
+        y = ((1.0 / (((n + 6.0) / (n * y) - 0.089 * d - 0.822) * (n + 2.0) * 3.0)
+            + 0.5 / (n + 4.0))
+            * y
+            - 1.0)
             * (n + 1.0)
             / (n + 2.0)
             + 1.0 / y;
@@ -144,7 +207,18 @@ mod tests {
     #[test]
     fn t_quantiles_match_published_tables() {
         // Two-sided 95% critical values (t_{0.975, df}) from standard tables.
-        for (df, expected) in [(1.0, 12.7062), (2.0, 4.3027), (3.0, 3.1824), (4.0, 2.7764), (5.0, 2.5706), (9.0, 2.2622), (19.0, 2.0930), (29.0, 2.0452), (99.0, 1.9842), (1000.0, 1.9623)] {
+        for (df, expected) in [
+            (1.0, 12.7062),
+            (2.0, 4.3027),
+            (3.0, 3.1824),
+            (4.0, 2.7764),
+            (5.0, 2.5706),
+            (9.0, 2.2622),
+            (19.0, 2.0930),
+            (29.0, 2.0452),
+            (99.0, 1.9842),
+            (1000.0, 1.9623),
+        ] {
             let t = student_t_quantile(0.975, df);
             assert!((t - expected).abs() < 2e-4, "df {df}: {t} vs {expected}");
         }

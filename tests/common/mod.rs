@@ -12,12 +12,24 @@ pub fn network(text: &str) -> Network {
 
 /// A shipped scenario by file name.
 pub fn shipped(name: &str) -> Network {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
     iccsim::scenario::load_file(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub fn outputs(network: &Network, replications: u64, seed: u64, keep_episodes: bool) -> Vec<ReplicationOutput> {
-    let plan = Plan { seed, replications: 0..replications, threads: None, keep_episodes };
+pub fn outputs(
+    network: &Network,
+    replications: u64,
+    seed: u64,
+    keep_episodes: bool,
+) -> Vec<ReplicationOutput> {
+    let plan = Plan {
+        seed,
+        replications: 0..replications,
+        threads: None,
+        keep_episodes,
+    };
     experiment::run(network, &plan).unwrap_or_else(|e| panic!("{e}"))
 }
 
