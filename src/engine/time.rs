@@ -27,7 +27,8 @@ impl SimTime {
     /// A time of `days` since the start of the run; fails for NaN or infinity.
     pub fn new(days: f64) -> Result<SimTime, TimeError> {
         if days.is_finite() {
-            Ok(SimTime(days))
+            // + 0.0 turns -0.0 into +0.0: the same instant must compare equal.
+            Ok(SimTime(days + 0.0))
         } else {
             Err(TimeError::NotFinite(days))
         }
@@ -58,8 +59,8 @@ impl PartialOrd for SimTime {
 impl Ord for SimTime {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        // Both values are finite, so total_cmp agrees with the numeric order
-        // (apart from -0.0 < +0.0, which only orders two equal instants).
+        // Both values are finite and never -0.0 (see `new`), so total_cmp
+        // agrees with the numeric order.
         self.0.total_cmp(&other.0)
     }
 }

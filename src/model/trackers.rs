@@ -40,6 +40,11 @@ pub struct LevelTracker {
     threshold_levels: Vec<u32>,
     time_above: Vec<f64>,
     window: Window,
+    /// The window day last written to, and its bounds: most segments fall
+    /// within it, so the daily split is usually one addition.
+    day: usize,
+    day_start: f64,
+    day_end: f64,
 }
 
 impl LevelTracker {
@@ -57,6 +62,9 @@ impl LevelTracker {
             threshold_levels: Vec::new(),
             time_above: Vec::new(),
             window,
+            day: 0,
+            day_start: window.start,
+            day_end: window.start + 1.0,
         }
     }
 
@@ -71,14 +79,28 @@ impl LevelTracker {
     pub fn set(&mut self, now: f64, level: u32) {
         self.close_segment(now);
         self.level = level;
-        if self.window.contains(now) {
+        if now >= self.window.start && now < self.window.end {
             self.peak = self.peak.max(level);
-            let day =
-                ((now - self.window.start) as usize).min(self.daily_peak.len().saturating_sub(1));
-            if let Some(p) = self.daily_peak.get_mut(day) {
-                *p = (*p).max(level);
+            if !self.daily_peak.is_empty() {
+                let day = self.day_index(now);
+                self.daily_peak[day] = self.daily_peak[day].max(level);
             }
         }
+    }
+
+    /// Window day of a time inside the window, using the cached day when
+    /// it matches. Clamped: `now - start` can round up to the window length
+    /// for a time just before its end.
+    #[inline]
+    fn day_index(&mut self, t: f64) -> usize {
+        if t >= self.day_start && t < self.day_end {
+            return self.day;
+        }
+        let day = ((t - self.window.start) as usize).min(self.daily_area.len() - 1);
+        self.day = day;
+        self.day_start = self.window.start + day as f64;
+        self.day_end = self.day_start + 1.0;
+        day
     }
 
     #[inline]
@@ -111,11 +133,7 @@ impl LevelTracker {
             return;
         }
         let level = self.level;
-        let level_f = f64::from(level);
         let duration = to - from;
-        self.area += level_f * duration;
-        // The level held at the window start counts towards the peak.
-        self.peak = self.peak.max(level);
         if let Some(times) = &mut self.time_at_level {
             let i = level as usize;
             if times.len() <= i {
@@ -123,26 +141,30 @@ impl LevelTracker {
             }
             times[i] += duration;
         }
+        if level == 0 {
+            return; // nothing to add to areas, peaks or thresholds
+        }
+        let level_f = f64::from(level);
+        self.area += level_f * duration;
+        // The level held at the window start counts towards the peak.
+        self.peak = self.peak.max(level);
         for (threshold, time) in self.threshold_levels.iter().zip(self.time_above.iter_mut()) {
             if level > *threshold {
                 *time += duration;
             }
         }
-        // Split across window days (trackers without daily buckets skip this).
         if self.daily_area.is_empty() {
-            return;
+            return; // trackers without daily buckets
         }
+        // Split across window days; usually the segment lies in one day.
         let mut a = from;
         while a < to {
-            let offset = a - self.window.start;
-            let day = (offset as usize).min(self.daily_area.len().saturating_sub(1));
-            let day_end = self.window.start + (day + 1) as f64;
-            let b = to.min(day_end);
-            if let (Some(area), Some(peak)) =
-                (self.daily_area.get_mut(day), self.daily_peak.get_mut(day))
-            {
-                *area += level_f * (b - a);
-                *peak = (*peak).max(level);
+            let day = self.day_index(a);
+            let b = to.min(self.day_end);
+            self.daily_area[day] += level_f * (b - a);
+            self.daily_peak[day] = self.daily_peak[day].max(level);
+            if b <= a {
+                break; // the last (clamped) day absorbs any rounding
             }
             a = b;
         }
