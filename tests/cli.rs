@@ -228,4 +228,23 @@ fn episodes_file_has_one_row_per_visit() {
             .any(|r| r[4] == "acute" && r[12] == "community" && r[11] != "0"),
         "some blocked transfers"
     );
+    // Blocked transfers waited for their community slot: the wait is the
+    // time from the request to admission, not zero.
+    let waited = rows
+        .iter()
+        .filter(|r| r[4] == "community" && r[9].parse::<f64>().unwrap_or(0.0) > 0.0)
+        .count();
+    assert!(waited > 100, "{waited} community episodes with a wait");
+    for r in &rows {
+        if let (Ok(requested), Ok(started), Ok(wait)) = (
+            r[5].parse::<f64>(),
+            r[6].parse::<f64>(),
+            r[9].parse::<f64>(),
+        ) {
+            assert!(
+                (started - requested - wait).abs() < 1e-6 && wait >= 0.0,
+                "{r:?}"
+            );
+        }
+    }
 }

@@ -2,10 +2,12 @@
 //! the SimPy and Ciw peers of reference-network.md (their recorded outputs
 //! are in tests/data/peers). For every output of the spec's section 5, the
 //! difference of replication means must lie within 3.5 standard errors of
-//! the difference (sqrt(se_a² + se_b²)). At 95% (1.96 se) about 1 in 20
-//! comparisons would fall outside by chance; 3.5 se keeps a wrong model
-//! (a blocking rule off by even a few percent of its effect) from passing
-//! while tolerating that noise. The table is printed with --nocapture.
+//! the difference (sqrt(se_a² + se_b²)), and at most a fifth of the
+//! comparisons beyond 1.96. This is a coarse check: with 40 replications it
+//! passes deviations up to about 0.9 blocked beds (a third of the effect on
+//! `stress`), and the outputs are correlated (arrivals, losses, admissions
+//! and throughput move together). The sharp checks of the blocking rule are
+//! the Erlang and identity tests in known_answers.rs. The table is printed with --nocapture.
 
 mod common;
 

@@ -156,7 +156,7 @@ pub fn metric_catalog(occupancy_thresholds: &[f64]) -> Vec<MetricDef> {
         def(
             "wait_mean",
             "days",
-            "mean wait from request to admission (transfers: time blocked in the previous service)",
+            "mean wait from asking this service for a place to admission (for a transfer: the time blocked in its previous place)",
             Both,
             |r, _| r.wait.mean(),
         ),

@@ -146,7 +146,9 @@ impl RouteTable {
         let mut total = 0.0;
         let mut cumulative = Vec::with_capacity(choices.len());
         let mut destinations = Vec::with_capacity(choices.len());
-        for &(p, d) in choices {
+        // Routes of probability 0 are left out, so that forcing the last
+        // cumulative value to 1 can never make one of them drawable.
+        for &(p, d) in choices.iter().filter(|(p, _)| *p > 0.0) {
             total += p;
             cumulative.push(total);
             destinations.push(d);

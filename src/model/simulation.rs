@@ -3,11 +3,13 @@
 //!
 //! # Events and their order
 //! Events at the same instant run in this order (then first scheduled, first
-//! run): capacity changes, openings and new days (`Priority(0)`), so an
-//! arrival at the instant a bed opens sees it; ends of stay and discharge
-//! retries (`Priority(1)`), so a place freed at an instant can be taken at
-//! that instant; arrivals (`Priority(2)`); ends of maximum waits
-//! (`Priority(3)`), so a patient whose limit ends as a place frees gets it.
+//! run): midnights (`Priority(0)`), so a day's admission count is reset
+//! before anything at that instant is admitted; capacity changes and
+//! openings (`Priority(1)`), so an arrival at the instant a bed opens sees
+//! it; ends of stay and discharge retries (`Priority(2)`), so a place freed
+//! at an instant can be taken at that instant; arrivals (`Priority(3)`);
+//! ends of maximum waits (`Priority(4)`), so a patient whose limit ends as a
+//! place frees gets it.
 //!
 //! # Rules
 //! - A request for a place (arrival from outside, transfer, diversion) is
@@ -44,10 +46,11 @@ use crate::engine::{
 };
 use crate::stats::QuantileSketch;
 
-const CAPACITY_EVENT: Priority = Priority(0);
-const DEPARTURE_EVENT: Priority = Priority(1);
-const ARRIVAL_EVENT: Priority = Priority(2);
-const TIMEOUT_EVENT: Priority = Priority(3);
+const NEW_DAY_EVENT: Priority = Priority(0);
+const CAPACITY_EVENT: Priority = Priority(1);
+const DEPARTURE_EVENT: Priority = Priority(2);
+const ARRIVAL_EVENT: Priority = Priority(3);
+const TIMEOUT_EVENT: Priority = Priority(4);
 
 /// "No service" in patient fields.
 const NONE: u32 = u32::MAX;
@@ -115,10 +118,24 @@ enum Event {
     Arrival(u32),
     StayEnd(u32),
     DischargeRetry(u32),
-    WaitTimeout { patient: u32, ticket: u64 },
-    CapacityChange { service: u32, change: u32 },
-    OpeningToggle { service: u32, open: bool },
-    NewDay(u32),
+    WaitTimeout {
+        patient: u32,
+        ticket: u64,
+    },
+    CapacityChange {
+        service: u32,
+        change: u32,
+    },
+    OpeningToggle {
+        service: u32,
+        open: bool,
+    },
+    /// Midnight starting window day `day` (an integer, so rounding of
+    /// `start + day` can never schedule the same midnight twice).
+    NewDay {
+        service: u32,
+        day: i64,
+    },
 }
 
 struct Patient {
@@ -133,7 +150,10 @@ struct Patient {
     ticket: u64,
     next: Destination,
     entered_at: f64,
+    /// When the patient last asked for a place (a transfer request overwrites it).
     requested_at: f64,
+    /// When the patient asked for the place they now hold.
+    place_requested_at: f64,
     started_at: f64,
     ready_at: f64,
     /// Since when blocked in `holding`; NaN if not blocked.
@@ -383,14 +403,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             if let Some(hours) = service.opening {
                 let day = self.day_of(0.0);
-                let hour = (0.0 - (self.window.start + day as f64)) * 24.0;
+                let hour = (0.0 - self.window.midnight(day)) * 24.0;
                 let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
                 let open = hours.is_open(weekday, hour);
                 self.services[s].open = open;
                 self.schedule_next_toggle(s, 0.0, open)?;
             }
             if service.max_admissions_per_day.is_some() {
-                self.schedule_new_day(s, 0.0)?;
+                let first_midnight = self.day_of(0.0) + 1;
+                self.schedule_new_day(s, first_midnight)?;
             }
         }
         Ok(())
@@ -406,7 +427,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// Window day of time t (negative during warm-up).
     #[inline]
     fn day_of(&self, t: f64) -> i64 {
-        (t - self.window.start).floor() as i64
+        self.window.day_of(t)
     }
 
     #[inline]
@@ -418,7 +439,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// round up to the window length for a time just before its end.
     #[inline]
     fn window_day(&self, now: f64) -> usize {
-        ((now - self.window.start) as usize).min(self.window_days - 1)
+        (self.window.day_of(now).max(0) as usize).min(self.window_days - 1)
     }
 
     fn schedule_next_toggle(
@@ -436,11 +457,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             if !hours.days[weekday] {
                 continue;
             }
-            let start = self.window.start + day as f64;
+            let start = self.window.midnight(day);
+            // Closing at 24:00 when the next day opens at 00:00 is no change.
+            let next_weekday = usize::from(self.days.weekday[self.days.slot(day + 1)]);
+            let closes =
+                !(hours.close_hour == 24.0 && hours.open_hour == 0.0 && hours.days[next_weekday]);
             for (boundary, state) in [
                 (start + hours.open_hour / 24.0, true),
                 (start + hours.close_hour / 24.0, false),
             ] {
+                if !state && !closes {
+                    continue;
+                }
                 if boundary > now && state != open {
                     if boundary < self.window.end {
                         let event = Event::OpeningToggle {
@@ -460,13 +488,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         Ok(())
     }
 
-    fn schedule_new_day(&mut self, s: usize, now: f64) -> Result<(), SimulationError> {
-        let next = self.window.start + (self.day_of(now) + 1) as f64;
-        if next < self.window.end {
+    /// Schedules the midnight that starts window day `day`.
+    fn schedule_new_day(&mut self, s: usize, day: i64) -> Result<(), SimulationError> {
+        let at = self.window.midnight(day);
+        if at < self.window.end {
+            let time = SimTime::new(at).map_err(|e| self.time_error(s, e))?;
             self.queue.schedule(
-                SimTime::new(next).map_err(|e| self.time_error(s, e))?,
-                CAPACITY_EVENT,
-                Event::NewDay(s as u32),
+                time,
+                NEW_DAY_EVENT,
+                Event::NewDay {
+                    service: s as u32,
+                    day,
+                },
             )?;
         }
         Ok(())
@@ -495,7 +528,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             if self.constant_rate[type_index] {
                 break;
             }
-            let slot = self.days.slot((t - self.window.start).floor() as i64);
+            let slot = self.days.slot(self.window.day_of(t));
             let rate = patient_type.rate_per_day
                 * patient_type.monthly_factors[usize::from(self.days.month[slot])]
                 * patient_type.weekday_factors[usize::from(self.days.weekday[slot])];
@@ -548,9 +581,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         self.release_work.push(service);
                     }
                 }
-                Event::NewDay(service) => {
+                Event::NewDay { service, day } => {
                     self.services[service as usize].starts_today = 0;
-                    self.schedule_new_day(service as usize, now)?;
+                    self.schedule_new_day(service as usize, day + 1)?;
                     self.release_work.push(service);
                 }
             }
@@ -574,6 +607,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             next: Destination::Sink(super::network::SinkId(0)),
             entered_at: now,
             requested_at: now,
+            place_requested_at: now,
             started_at: f64::NAN,
             ready_at: f64::NAN,
             blocked_since: f64::NAN,
@@ -758,13 +792,17 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
         let state = &mut self.services[si];
         state.occupied += 1;
-        state.starts_today += 1;
+        // Counted only where a daily limit resets it each midnight.
+        if self.network.services[si].max_admissions_per_day.is_some() {
+            state.starts_today += 1;
+        }
         state.occupancy.set(now, state.occupied);
 
         let patient = &mut self.patients[pid as usize];
         let patient_type = patient.patient_type;
         let wait = now - patient.requested_at;
         patient.holding = s;
+        patient.place_requested_at = patient.requested_at;
         patient.started_at = now;
         patient.delayed_days = 0.0;
         patient.blocked_since = f64::NAN;
@@ -837,18 +875,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             patient: p.number,
             patient_type: &self.network.patient_types[patient_type as usize].name,
             service: &self.network.services[si].name,
-            requested_at: p.requested_at - self.window.start,
+            requested_at: p.place_requested_at - self.window.start,
             started_at: Some(p.started_at - self.window.start),
             ready_at: Some(p.ready_at - self.window.start),
             left_at: now - self.window.start,
             delayed_days: delayed,
             destination: &self.flows.nodes[to],
-        };
-        // requested_at is overwritten by a transfer request before the
-        // place is left, so report the admission request of this episode.
-        let record = EpisodeRecord {
-            requested_at: record.started_at.unwrap_or(record.requested_at),
-            ..record
         };
         self.observer.episode(&record);
         self.release_work.push(s);
@@ -1066,7 +1098,8 @@ fn threshold_levels(thresholds: &[f64], capacity: Capacity) -> Vec<u32> {
     match capacity {
         Capacity::Limited(c) => thresholds
             .iter()
-            .map(|f| (f * f64::from(c)).floor() as u32)
+            // The epsilon keeps 0.7 × 90 = 62.99999999999999 at 63.
+            .map(|f| (f * f64::from(c) + 1e-9).floor() as u32)
             .collect(),
         Capacity::Unlimited => Vec::new(),
     }

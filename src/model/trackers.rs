@@ -22,6 +22,28 @@ impl Window {
     pub fn length(&self) -> f64 {
         self.end - self.start
     }
+
+    /// The instant window day `day` starts (midnight; negative days are in
+    /// the warm-up). Midnight events are scheduled at exactly these floats.
+    #[inline]
+    pub fn midnight(&self, day: i64) -> f64 {
+        self.start + day as f64
+    }
+
+    /// The window day containing `t`: the k with midnight(k) ≤ t <
+    /// midnight(k + 1), checked against those same floats, so that an event
+    /// at a midnight always belongs to the day it starts (floor(t − start)
+    /// alone can round back to the previous day).
+    #[inline]
+    pub fn day_of(&self, t: f64) -> i64 {
+        let mut day = (t - self.start).floor() as i64;
+        if self.midnight(day + 1) <= t {
+            day += 1;
+        } else if self.midnight(day) > t {
+            day -= 1;
+        }
+        day
+    }
 }
 
 /// Tracks one level over the window.
@@ -63,8 +85,8 @@ impl LevelTracker {
             time_above: Vec::new(),
             window,
             day: 0,
-            day_start: window.start,
-            day_end: window.start + 1.0,
+            day_start: window.midnight(0),
+            day_end: window.midnight(1),
         }
     }
 
@@ -96,11 +118,12 @@ impl LevelTracker {
         if t >= self.day_start && t < self.day_end {
             return self.day;
         }
-        let day = ((t - self.window.start) as usize).min(self.daily_area.len() - 1);
-        self.day = day;
-        self.day_start = self.window.start + day as f64;
-        self.day_end = self.day_start + 1.0;
-        day
+        let last = self.daily_area.len() as i64 - 1;
+        let day = self.window.day_of(t).clamp(0, last);
+        self.day = day as usize;
+        self.day_start = self.window.midnight(day);
+        self.day_end = self.window.midnight(day + 1);
+        self.day
     }
 
     #[inline]
@@ -157,15 +180,26 @@ impl LevelTracker {
             return; // trackers without daily buckets
         }
         // Split across window days; usually the segment lies in one day.
+        // Days advance by counting, not by recomputing floor(t - start),
+        // which can round back to the previous day at a midnight.
+        let last_day = self.daily_area.len() - 1;
+        let mut day = self.day_index(from);
         let mut a = from;
-        while a < to {
-            let day = self.day_index(a);
-            let b = to.min(self.day_end);
-            self.daily_area[day] += level_f * (b - a);
+        loop {
+            let b = if day == last_day {
+                to
+            } else {
+                to.min(self.day_end)
+            };
+            self.daily_area[day] += level_f * (b - a).max(0.0);
             self.daily_peak[day] = self.daily_peak[day].max(level);
-            if b <= a {
-                break; // the last (clamped) day absorbs any rounding
+            if b >= to {
+                break;
             }
+            day += 1;
+            self.day = day;
+            self.day_start = self.day_end;
+            self.day_end = self.window.midnight(day as i64 + 1);
             a = b;
         }
     }
@@ -241,6 +275,44 @@ mod tests {
         let dist = t.distribution();
         assert!((dist.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!((dist[4] - 1.75 / 3.0).abs() < 1e-12);
+    }
+
+    /// With a fractional window start, midnights are not representable
+    /// exactly; no segment may lose its area in the daily split.
+    #[test]
+    fn daily_split_keeps_every_day_with_a_fractional_start() {
+        for start in [7.7, 0.1, 30.2, 59.9] {
+            let window = Window {
+                start,
+                end: start + 40.0,
+            };
+            let mut t = LevelTracker::new(window, 40, false);
+            t.set(0.0, 3);
+            t.set(start + 17.3, 5);
+            t.finish();
+            let (area, peak) = t.daily();
+            let total: f64 = area.iter().sum();
+            assert!(
+                (total - t.area()).abs() < 1e-9,
+                "start {start}: {total} vs {}",
+                t.area()
+            );
+            for day in 0..40 {
+                let expected = if day < 17 {
+                    3.0
+                } else if day == 17 {
+                    3.0 * 0.3 + 5.0 * 0.7
+                } else {
+                    5.0
+                };
+                assert!(
+                    (area[day] - expected).abs() < 1e-6,
+                    "start {start} day {day}: {}",
+                    area[day]
+                );
+                assert!(peak[day] >= 3);
+            }
+        }
     }
 
     #[test]

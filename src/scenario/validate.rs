@@ -596,7 +596,7 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         let routes = raw
             .routes
             .as_ref()
-            .and_then(|r| resolver.routes(&mut check, &format!("{path}.routes"), r));
+            .and_then(|r| resolver.routes(&mut check, &format!("{path}.routes"), service_name, r));
         default_pathways[index] = (stay, routes);
     }
 
@@ -821,7 +821,14 @@ impl Resolver<'_> {
         None
     }
 
-    fn routes(&self, check: &mut Checker, path: &str, raw: &[RawRoute]) -> Option<RouteTable> {
+    /// Routes out of service `from`.
+    fn routes(
+        &self,
+        check: &mut Checker,
+        path: &str,
+        from: &str,
+        raw: &[RawRoute],
+    ) -> Option<RouteTable> {
         if raw.is_empty() {
             check.issue(
                 path,
@@ -836,6 +843,14 @@ impl Resolver<'_> {
         for (i, route) in raw.iter().enumerate() {
             let route_path = format!("{path}[{i}]");
             let destination = self.destination(check, &format!("{route_path}.to"), &route.to);
+            if route.to == from {
+                check.issue(
+                    format!("{route_path}.to"),
+                    Some(format!("{:?}", route.to)),
+                    "a service cannot route to itself: the patient would need a second place while holding the first; lengthen the stay instead, or route to another service",
+                );
+                ok = false;
+            }
             let probability = check.number_in(
                 &format!("{route_path}.probability"),
                 route.probability,
@@ -1329,7 +1344,7 @@ fn validate_patient_type(
         let Some(raw_routes) = check.section::<Vec<RawRoute>>(&entry_path, value.clone()) else {
             continue;
         };
-        if let Some(r) = resolver.routes(check, &entry_path, &raw_routes) {
+        if let Some(r) = resolver.routes(check, &entry_path, service_name, &raw_routes) {
             overrides.routes.insert(service.0, r);
         }
     }
