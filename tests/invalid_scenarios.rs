@@ -118,3 +118,24 @@ fn walk(folder: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A scenario without `name` is named after its file, made valid: the user
+/// did not write the name, so it is not reported.
+#[test]
+fn names_from_awkward_file_names_are_made_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference-network.toml"),
+    )
+    .unwrap()
+    .replace("name = \"reference-network\"\n", "");
+    for (file, expected) in [
+        ("my ward.v2.toml", "my-ward-v2"),
+        ("lost.toml", "lost-scenario"),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, &text).unwrap();
+        let network = load_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(network.name, expected);
+    }
+}

@@ -23,6 +23,26 @@ pub const EXIT_SIMULATION: u8 = 1;
 pub const EXIT_SCENARIO: u8 = 3;
 pub const EXIT_OUTPUT: u8 = 4;
 
+/// Every file `run` may write; those a run does not write are removed so a
+/// folder never mixes two runs.
+const OUTPUT_FILES: &[&str] = &[
+    "summary.csv",
+    "replications.csv",
+    "timeseries.csv",
+    "flows.csv",
+    "occupancy.csv",
+    "results.json",
+    "episodes.csv",
+];
+
+/// Writes to stdout; a closed pipe (`iccsim validate ... | head`) is not an
+/// error worth a panic, so write errors are ignored.
+fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 /// A failure with the exit code it maps to.
 struct Failure {
     code: u8,
@@ -43,7 +63,7 @@ impl From<report::WriteError> for Failure {
         Failure {
             code: EXIT_OUTPUT,
             message: format!(
-                "{e}\nNothing was lost in the files already written; fix the folder (permissions, space) and run again, or choose another with --out."
+                "{e}\nResults already in that folder, if any, are unchanged. Fix the folder (permissions, space) and run again, or choose another with --out."
             ),
         }
     }
@@ -83,6 +103,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    // Check the output folder before the work, not after.
+    report::prepare_folder(&out)?;
     let plan = Plan {
         seed,
         replications: 0..replications,
@@ -138,12 +160,13 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if args.episodes {
         files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
     }
-    for (name, bytes) in &files {
-        report::write_atomically(&out.join(name), bytes)?;
-    }
+    report::write_file_set(&out, &files, OUTPUT_FILES)?;
 
     if !args.quiet {
-        println!("{}", report::tables::summary_table(&network, &set));
+        print_stdout(&format!(
+            "{}\n",
+            report::tables::summary_table(&network, &set)
+        ));
         let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
         eprintln!(
             "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
@@ -158,8 +181,8 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let mut failures = Vec::new();
     for path in &args.scenarios {
         match scenario::load_file(path) {
-            Ok(network) => println!(
-                "ok: {} — {} service{}, {} patient type{}, {} days after {} days of warm-up",
+            Ok(network) => print_stdout(&format!(
+                "ok: {} — {} service{}, {} patient type{}, {} days after {} days of warm-up\n",
                 path.display(),
                 network.services.len(),
                 if network.services.len() == 1 { "" } else { "s" },
@@ -171,7 +194,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
                 },
                 network.run.horizon_days,
                 network.run.warmup_days
-            ),
+            )),
             Err(e) => failures.push(e.to_string()),
         }
     }

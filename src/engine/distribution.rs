@@ -74,6 +74,23 @@ fn non_negative(parameter: &str, value: f64) -> Result<f64, DistributionError> {
     }
 }
 
+/// Largest sd / mean accepted for lognormal and gamma. Beyond it the shape
+/// is degenerate (nearly every draw is 0 and a rare one overflows).
+pub const MAX_COEFFICIENT_OF_VARIATION: f64 = 100.0;
+
+fn spread(mean: f64, sd: f64) -> Result<(), DistributionError> {
+    if sd / mean > MAX_COEFFICIENT_OF_VARIATION {
+        return Err(error(
+            "sd",
+            sd,
+            &format!(
+                "is more than {MAX_COEFFICIENT_OF_VARIATION} times the mean ({mean}); such a distribution is degenerate: give a smaller sd or a mixture"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn positive(parameter: &str, value: f64) -> Result<f64, DistributionError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
@@ -138,6 +155,7 @@ impl Distribution {
     pub fn lognormal(mean: f64, sd: f64) -> Result<Distribution, DistributionError> {
         positive("mean", mean)?;
         positive("sd", sd)?;
+        spread(mean, sd)?;
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         let mu = mean.ln() - sigma2 / 2.0;
         Ok(Distribution::LogNormal {
@@ -152,6 +170,7 @@ impl Distribution {
     pub fn gamma(mean: f64, sd: f64) -> Result<Distribution, DistributionError> {
         positive("mean", mean)?;
         positive("sd", sd)?;
+        spread(mean, sd)?;
         let shape = (mean / sd).powi(2);
         let scale = sd * sd / mean;
         let sampler = Gamma::new(shape, scale).map_err(|e| {
@@ -379,6 +398,12 @@ mod tests {
         );
         let e = Distribution::empirical(vec![1.0, -2.0], None).unwrap_err();
         assert_eq!(e.parameter, "values[1]");
+        let e = Distribution::lognormal(1.0, 1e200).unwrap_err();
+        assert!(
+            e.to_string().contains("more than 100 times the mean"),
+            "{e}"
+        );
+        assert!(Distribution::gamma(1.0, 1e3).is_err());
         let e = Distribution::uniform(3.0, 1.0).unwrap_err();
         assert!(e.to_string().contains("must be ≥ min (3)"));
         assert!(Distribution::mixture(vec![]).is_err());

@@ -46,6 +46,11 @@ use crate::engine::{
 };
 use crate::stats::QuantileSketch;
 
+/// More events than this at one instant means time has stopped moving:
+/// stays or waits so short that `t + d == t` in a loop of routes or
+/// diversions. Far above anything a real scenario does at one instant.
+const MAX_EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
+
 const NEW_DAY_EVENT: Priority = Priority(0);
 const CAPACITY_EVENT: Priority = Priority(1);
 const DEPARTURE_EVENT: Priority = Priority(2);
@@ -104,6 +109,10 @@ pub enum SimulationError {
     Time { service: String, source: TimeError },
     #[error("internal error: {0}")]
     Schedule(#[from] ScheduleError),
+    #[error(
+        "the simulation is stuck at day {day:.6}: more than 10 million events at one instant. Patients are moving in a loop of routes or diversions with stays or maximum waits too short for time to advance; lengthen them or break the loop"
+    )]
+    Stuck { day: f64 },
     #[error(
         "patients of type `{patient_type}` reached service `{service}`, which has no stay or routes for them"
     )]
@@ -221,6 +230,8 @@ struct Simulation<'a, O: EpisodeObserver> {
     system: SystemResult,
     lost_node: usize,
     several_types: bool,
+    last_instant: f64,
+    events_at_instant: u64,
 }
 
 /// Simulates replication `replication` of `network` under master seed
@@ -284,7 +295,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 capacity_level.set(0.0, capacity);
                 ServiceState {
                     capacity,
-                    ever_unlimited: service.capacity == Capacity::Unlimited,
+                    ever_unlimited: unlimited_in_window(service, &window),
                     open: true,
                     occupied: 0,
                     starts_today: 0,
@@ -377,6 +388,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             },
             lost_node,
             several_types: n_types > 1,
+            last_instant: f64::NAN,
+            events_at_instant: 0,
         };
         simulation.schedule_initial_events()?;
         Ok(simulation)
@@ -555,6 +568,17 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 break;
             };
             let now = time.days();
+            if now == self.last_instant {
+                self.events_at_instant += 1;
+                if self.events_at_instant > MAX_EVENTS_AT_ONE_INSTANT {
+                    return Err(SimulationError::Stuck {
+                        day: now - self.window.start,
+                    });
+                }
+            } else {
+                self.last_instant = now;
+                self.events_at_instant = 0;
+            }
             match event {
                 Event::Arrival(t) => self.on_arrival(now, t)?,
                 Event::StayEnd(p) => self.on_stay_end(now, p)?,
@@ -566,7 +590,6 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         self.network.services[s].capacity_changes[change as usize].capacity;
                     let state = &mut self.services[s];
                     state.capacity = capacity.places();
-                    state.ever_unlimited |= capacity == Capacity::Unlimited;
                     state.capacity_level.set(now, capacity.places());
                     state.occupancy.set_thresholds(
                         now,
@@ -1091,6 +1114,23 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             events_processed: self.queue.events_processed(),
         }
     }
+}
+
+/// Whether the service is unlimited at any time in the window (its
+/// capacity metrics are then undefined); unlimited only during the warm-up
+/// does not count.
+fn unlimited_in_window(service: &super::network::Service, window: &Window) -> bool {
+    let mut at_start = service.capacity;
+    let mut later = false;
+    for change in &service.capacity_changes {
+        let at = window.start + change.from_day;
+        if at <= window.start {
+            at_start = change.capacity;
+        } else if at < window.end {
+            later |= change.capacity == Capacity::Unlimited;
+        }
+    }
+    at_start == Capacity::Unlimited || later
 }
 
 /// Occupancy levels above which a service is over each threshold fraction.

@@ -8,5 +8,5 @@ pub mod atomic;
 pub mod tables;
 pub mod tidy;
 
-pub use atomic::{WriteError, write_atomically};
+pub use atomic::{WriteError, prepare_folder, write_atomically, write_file_set};
 pub use tidy::{ResultSet, RunInfo};

@@ -25,7 +25,7 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
     let mut out = String::new();
     out.push_str(&format!("{}\n", info.scenario_title));
     out.push_str(&format!(
-        "{} replication{} · seed {} · warm-up {} days · {} days from {} · mean (95% CI)\n\n",
+        "{} replication{} · seed {} · warm-up {} days · {} days from {}\n\n",
         info.replications,
         if info.replications == 1 { "" } else { "s" },
         info.seed,
@@ -33,11 +33,17 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
         info.horizon_days,
         info.start_date
     ));
+    // One replication has no interval: say "value", not "mean (95% CI)".
+    let heading = if info.replications == 1 {
+        "value"
+    } else {
+        "mean (95% CI)"
+    };
     let mut rows: Vec<[String; 4]> = vec![[
         "service".into(),
         "metric".into(),
         "unit".into(),
-        "mean (95% CI)".into(),
+        heading.into(),
     ]];
     for service in &network.services {
         for metric in KEY_METRICS {

@@ -338,7 +338,20 @@ pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationO
     let days = network.run.window_days();
     let horizon = network.run.horizon_days;
     let day_length = |d: usize| (horizon - d as f64).min(1.0);
-    let mut rows = Vec::new();
+    // Rows go straight to the writer: this file is the largest output, and
+    // building it as strings first multiplied its memory.
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "scenario",
+        "replication",
+        "service",
+        "period",
+        "period_index",
+        "period_start",
+        "days",
+        "metric",
+        "value",
+    ]);
     for period in Period::ALL {
         let starts = period_starts(network, period, days);
         for output in outputs {
@@ -366,7 +379,7 @@ pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationO
                         ("waiting_mean", mean_area(&daily.waiting_area)),
                     ];
                     for (metric, value) in values {
-                        rows.push(vec![
+                        let _ = writer.write_record([
                             info.scenario_name.clone(),
                             output.result.replication.to_string(),
                             service.name.clone(),
@@ -382,20 +395,7 @@ pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationO
             }
         }
     }
-    csv_bytes(
-        &[
-            "scenario",
-            "replication",
-            "service",
-            "period",
-            "period_index",
-            "period_start",
-            "days",
-            "metric",
-            "value",
-        ],
-        rows.into_iter(),
-    )
+    writer.into_inner().unwrap_or_default()
 }
 
 /// `flows.csv`: patients moved between each pair of nodes (arrival,

@@ -62,10 +62,16 @@ fn show(value: f64) -> String {
         } else {
             "-inf".to_string()
         }
+    } else if value != 0.0 && !(1e-6..1e9).contains(&value.abs()) {
+        format!("{value:e}") // 1e300, not three hundred digits
     } else {
         format!("{value}")
     }
 }
+
+/// Shortest wait limit accepted (days; about 9 seconds): shorter limits
+/// cannot be told apart from none and can stop simulated time.
+pub const MIN_MAX_WAIT_DAYS: f64 = 1e-4;
 
 impl Checker {
     fn issue(
@@ -381,12 +387,9 @@ impl Checker {
             }
             Err(e) => {
                 let parameter_path = format!("{path}.{}", e.parameter);
-                // Values as TOML spells them (Rust prints NaN, TOML nan).
-                let value = if e.value == "NaN" {
-                    "nan".to_string()
-                } else {
-                    e.value
-                };
+                // Values as TOML spells them (Rust prints NaN, TOML nan), and
+                // numbers readable (1e200, not two hundred digits).
+                let value = e.value.parse::<f64>().map(show).unwrap_or(e.value);
                 self.issue(parameter_path, Some(value), e.problem);
                 None
             }
@@ -418,6 +421,13 @@ fn friendly_serde_message(message: &str) -> String {
         .replace("invalid type: ", "wrong type: ")
         .replace("expected a sequence", "expected a list [ ... ]")
         .replace("expected struct ", "expected a table { ... } for ")
+        .replace(" for RawService", "")
+        .replace(" for RawPatientType", "")
+        .replace(" for RawDistribution", "")
+        .replace(" for RawRun", "")
+        .replace(" for RawRoute", "")
+        .replace(" for RawOpening", "")
+        .replace(" for RawCapacityChange", "")
         .replace("expected a map", "expected a table { ... }");
     // serde lists valid keys after "unknown field"; add the closest one.
     if let Some(rest) = message.strip_prefix("unknown field `")
@@ -466,10 +476,15 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     match document.get("schema_version") {
         None => check.issue("schema_version", None, format!("is missing; add `schema_version = {SCHEMA_VERSION}` at the top of the file")),
         Some(toml::Value::Integer(SCHEMA_VERSION)) => {}
-        Some(other) => check.issue(
+        Some(other @ toml::Value::Integer(_)) => check.issue(
             "schema_version",
             Some(other.to_string()),
             format!("this iccsim reads schema_version = {SCHEMA_VERSION}; convert the file or use a matching iccsim"),
+        ),
+        Some(other) => check.issue(
+            "schema_version",
+            Some(other.to_string()),
+            format!("must be the whole number {SCHEMA_VERSION}, without quotes or a decimal point: `schema_version = {SCHEMA_VERSION}`"),
         ),
     }
 
@@ -483,8 +498,15 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             }
         }
     };
-    let name = text(&mut check, "name").unwrap_or_else(|| default_name.to_string());
-    check.name("name", &name, "scenario");
+    // A name taken from the file name is made valid, not reported: the
+    // user did not write it.
+    let name = match text(&mut check, "name") {
+        Some(name) => {
+            check.name("name", &name, "scenario");
+            name
+        }
+        None => name_from_file(default_name),
+    };
     let title = text(&mut check, "title").unwrap_or_else(|| name.clone());
     let description = text(&mut check, "description").unwrap_or_default();
 
@@ -497,6 +519,9 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             .section::<Vec<String>>("sinks", value.clone())
             .unwrap_or_default(),
     };
+    if matches!(document.get("sinks"), Some(toml::Value::Array(a)) if a.is_empty()) {
+        check.issue("sinks", Some("[]".into()), "needs at least one sink, e.g. sinks = [\"home\", \"death\"]: patients must be able to leave");
+    }
     for (i, sink) in sinks.iter().enumerate() {
         check.name(&format!("sinks[{i}]"), sink, "sink");
         if sinks[..i].contains(sink) {
@@ -737,6 +762,16 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             }
         }
     }
+    if check.issues.is_empty() {
+        check_exits_and_diversions(
+            &mut check,
+            &patient_types,
+            &pathways,
+            &service_names,
+            &divert_edges,
+            &wait_divert_edges,
+        );
+    }
     if !check.issues.is_empty() {
         return Err(check.issues);
     }
@@ -761,6 +796,106 @@ fn unreachable_stay() -> Distribution {
 }
 fn unreachable_routes() -> RouteTable {
     RouteTable::to(Destination::Sink(SinkId(0)))
+}
+
+/// Two pathway checks that need every route resolved:
+/// - from every service a type reaches, some chain of routes leads to a
+///   sink (otherwise those patients can never leave and the services
+///   gridlock);
+/// - a transfer from S to T is never diverted (by T being full) back to S,
+///   the service the patient is leaving: they would wait for a second place
+///   while holding the first, a deadlock.
+fn check_exits_and_diversions(
+    check: &mut Checker,
+    patient_types: &[PatientType],
+    pathways: &[Option<Pathway>],
+    service_names: &[String],
+    divert_edges: &[Option<(u32, String)>],
+    wait_divert_edges: &[Option<u32>],
+) {
+    let n = service_names.len();
+    let mut reported = BTreeSet::new();
+    for (t, patient_type) in patient_types.iter().enumerate() {
+        let routes = |s: usize| pathways[t * n + s].as_ref().map(|p| &p.routes);
+        // Services from which a sink can be reached, by fixpoint.
+        let mut exits = vec![false; n];
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for s in 0..n {
+                if exits[s] {
+                    continue;
+                }
+                let leads_out = routes(s).is_some_and(|r| {
+                    r.choices().any(|(_, d)| match d {
+                        Destination::Sink(_) => true,
+                        Destination::Service(next) => exits[next.index()],
+                    })
+                });
+                if leads_out {
+                    exits[s] = true;
+                    changed = true;
+                }
+            }
+        }
+        for s in 0..n {
+            let Some(table) = routes(s) else { continue };
+            if !exits[s] {
+                check.issue(
+                    format!("patient_types.{}", patient_type.name),
+                    None,
+                    format!("patients of this type in service `{}` can never leave: no chain of routes from it reaches a sink; route some of them to a sink", service_names[s]),
+                );
+            }
+            for (_, destination) in table.choices() {
+                let Destination::Service(target) = destination else {
+                    continue;
+                };
+                // Services the transfer can be diverted to from `target`.
+                let mut current = target.index();
+                let mut seen = vec![current];
+                loop {
+                    let next = divert_edges[current]
+                        .as_ref()
+                        .map(|(to, _)| *to as usize)
+                        .or(wait_divert_edges[current].map(|to| to as usize));
+                    let Some(next) = next else { break };
+                    if next == s && reported.insert((s, target.index())) {
+                        check.issue(
+                            format!("services.{}.divert_to", service_names[current]),
+                            Some(format!("{:?}", service_names[s])),
+                            format!("patients routed from `{}` to `{}` would be diverted back to `{}`, the service they are leaving, and wait there for a second place (a deadlock); divert to another service, or let them wait or be lost", service_names[s], service_names[target.index()], service_names[s]),
+                        );
+                    }
+                    if seen.contains(&next) {
+                        break;
+                    }
+                    seen.push(next);
+                    current = next;
+                }
+            }
+        }
+    }
+}
+
+/// A valid scenario name made from a file name: other characters become
+/// `-`, and a reserved or empty name gets a suffix.
+fn name_from_file(stem: &str) -> String {
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if name.is_empty() || RESERVED_NAMES.contains(&name.as_str()) {
+        name.push_str("-scenario");
+    }
+    name
 }
 
 /// Resolves service and sink names.
@@ -899,13 +1034,13 @@ fn validate_run(check: &mut Checker, value: Option<toml::Value>) -> Option<RunSe
         "days",
     );
     let horizon = raw.horizon_days.unwrap_or(365.0);
-    let horizon_days = if horizon > 0.0 {
-        check.number_in("run.horizon_days", horizon, 0.0, MAX_DAYS, "days")
+    let horizon_days = if horizon > 0.0 && horizon <= MAX_DAYS {
+        Some(horizon)
     } else {
         check.issue(
             "run.horizon_days",
             Some(show(horizon)),
-            format!("must be more than 0 days (at most {MAX_DAYS})"),
+            format!("must be more than 0 days and at most {MAX_DAYS}"),
         );
         None
     };
@@ -938,6 +1073,21 @@ fn validate_run(check: &mut Checker, value: Option<toml::Value>) -> Option<RunSe
                 format!("run.occupancy_thresholds[{i}]"),
                 Some(show(*t)),
                 "must be a fraction of capacity above 0 and at most 1, e.g. 0.92",
+            );
+            thresholds_ok = false;
+        }
+    }
+    // Each threshold names a metric (to 0.001%): two the same would merge.
+    let names: Vec<i64> = thresholds
+        .iter()
+        .map(|t| (t * 100_000.0).round() as i64)
+        .collect();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            check.issue(
+                format!("run.occupancy_thresholds[{i}]"),
+                Some(show(thresholds[i])),
+                "is listed twice; list each threshold once",
             );
             thresholds_ok = false;
         }
@@ -1024,8 +1174,8 @@ fn validate_service(
     let when_full = match when_full_word {
         "wait" => {
             let max_wait_days = match raw.max_wait_days {
-                Some(w) if !(w.is_finite() && w > 0.0 && w <= MAX_DAYS) => {
-                    check.issue(format!("{path}.max_wait_days"), Some(show(w)), format!("must be more than 0 days (at most {MAX_DAYS}); leave it out for no limit"));
+                Some(w) if !(w.is_finite() && (MIN_MAX_WAIT_DAYS..=MAX_DAYS).contains(&w)) => {
+                    check.issue(format!("{path}.max_wait_days"), Some(show(w)), format!("must be from {MIN_MAX_WAIT_DAYS} to {MAX_DAYS} days; leave it out for no limit"));
                     None
                 }
                 other => other,
@@ -1035,6 +1185,8 @@ fn validate_service(
                 (Some(word @ ("lose" | "divert")), Some(_)) => {
                     overflow_choice(check, path, "after_max_wait", word, divert_to, &divert_path)
                 }
+                // max_wait_days written but invalid: already reported.
+                (Some("lose" | "divert"), None) if raw.max_wait_days.is_some() => None,
                 (Some("lose" | "divert"), None) => {
                     check.issue(
                         format!("{path}.after_max_wait"),

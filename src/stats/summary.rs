@@ -12,8 +12,10 @@ pub struct Summary {
     /// Standard error of the mean; NaN if n < 2.
     pub se: f64,
     /// Lower end of the 95% Student-t confidence interval of the mean.
+    #[serde(rename = "ci95_low")]
     pub ci_low: f64,
     /// Upper end of the 95% Student-t confidence interval of the mean.
+    #[serde(rename = "ci95_high")]
     pub ci_high: f64,
     pub min: f64,
     pub max: f64,
