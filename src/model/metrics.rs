@@ -240,21 +240,14 @@ pub fn metric_catalog(occupancy_thresholds: &[f64]) -> Vec<MetricDef> {
             "place-days",
             "place-days held by delayed patients (blocked or held)",
             Service,
-            |r, _| level(r, |l| l.blocked_days + l.discharge_held_days),
+            |r, _| level(r, |l| l.delayed_days()),
         ),
         def(
             "delayed_days_per_admission",
             "days",
             "delayed_bed_days / admissions",
             Service,
-            |r, _| {
-                level(r, |l| {
-                    ratio(
-                        l.blocked_days + l.discharge_held_days,
-                        r.counters.admissions as f64,
-                    )
-                })
-            },
+            |r, _| level(r, |l| ratio(l.delayed_days(), r.counters.admissions as f64)),
         ),
         def(
             "delayed_days_per_onward_request",
@@ -263,10 +256,7 @@ pub fn metric_catalog(occupancy_thresholds: &[f64]) -> Vec<MetricDef> {
             Service,
             |r, _| {
                 level(r, |l| {
-                    ratio(
-                        l.blocked_days + l.discharge_held_days,
-                        r.counters.onward_requests as f64,
-                    )
+                    ratio(l.delayed_days(), r.counters.onward_requests as f64)
                 })
             },
         ),

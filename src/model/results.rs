@@ -53,6 +53,14 @@ pub struct LevelSummary {
     pub occupancy_distribution: Vec<f64>,
 }
 
+impl LevelSummary {
+    /// Place-days held by delayed patients: blocked, or held for a
+    /// discharge day (the "delayed bed-days" of the metrics).
+    pub fn delayed_days(&self) -> f64 {
+        self.blocked_days + self.discharge_held_days
+    }
+}
+
 /// Results for one service, all types together or one type.
 #[derive(Clone, Debug)]
 pub struct ServiceResult {

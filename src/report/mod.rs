@@ -1,8 +1,10 @@
 //! Renderers from results to bytes, and atomic file writing.
 //!
 //! Each renderer is a pure function from results to a `Vec<u8>` (tested
-//! without touching the disk); [`atomic::write_atomically`] then puts the
-//! bytes in place so that a file is either absent, the old one, or complete.
+//! without touching the disk). [`atomic::write_file_set`] then puts a run's
+//! files in place together, so an output folder never mixes two runs;
+//! [`atomic::write_atomically`] does the same for a single file (a file is
+//! absent, the old one, or complete).
 
 pub mod atomic;
 pub mod tables;
