@@ -708,14 +708,12 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                 .get(&s)
                 .cloned()
                 .or_else(|| default_pathways[si].1.clone());
-            let mut complete = true;
             if stay.is_none() {
                 check.issue(
                     type_path.clone(),
                     None,
                     format!("patients of this type reach service `{service_name}` (via {via}) but no stay is given for them there; add `stay` to [services.{service_name}] or `stay.{service_name}` to [{type_path}]"),
                 );
-                complete = false;
             }
             if routes.is_none() {
                 check.issue(
@@ -723,7 +721,6 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                     None,
                     format!("patients of this type reach service `{service_name}` (via {via}) but no routes say where they go next; add `routes` to [services.{service_name}] or `routes.{service_name}` to [{type_path}]"),
                 );
-                complete = false;
             }
             if let Some(routes) = &routes {
                 for (_, destination) in routes.choices() {
@@ -738,11 +735,8 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             if let Some(next) = wait_divert_edges[si] {
                 frontier.push((next, format!("services.{service_name}.divert_to")));
             }
-            if complete {
-                pathways[t * n_services + si] = Some(Pathway {
-                    stay: stay.unwrap_or_else(unreachable_stay),
-                    routes: routes.unwrap_or_else(unreachable_routes),
-                });
+            if let (Some(stay), Some(routes)) = (stay, routes) {
+                pathways[t * n_services + si] = Some(Pathway { stay, routes });
             }
         }
         let overridden: BTreeSet<u32> = overrides
@@ -788,14 +782,6 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         patient_types,
         pathways,
     })
-}
-
-// Placeholders never used: a pathway is only stored when both parts exist.
-fn unreachable_stay() -> Distribution {
-    Distribution::Fixed { value: 0.0 }
-}
-fn unreachable_routes() -> RouteTable {
-    RouteTable::to(Destination::Sink(SinkId(0)))
 }
 
 /// Two pathway checks that need every route resolved:
