@@ -36,7 +36,9 @@ impl Window {
     /// alone can round back to the previous day).
     #[inline]
     pub fn day_of(&self, t: f64) -> i64 {
-        let mut day = (t - self.start).floor() as i64;
+        // Truncation (not floor, a library call on this target) then one
+        // correction step either way against the midnights themselves.
+        let mut day = (t - self.start) as i64;
         if self.midnight(day + 1) <= t {
             day += 1;
         } else if self.midnight(day) > t {
@@ -60,6 +62,8 @@ pub struct LevelTracker {
     daily_peak: Vec<u32>,
     /// Levels strictly above these count as "above threshold".
     threshold_levels: Vec<u32>,
+    /// The smallest of `threshold_levels` (u32::MAX when there are none).
+    lowest_threshold: u32,
     time_above: Vec<f64>,
     window: Window,
     /// The window day last written to, and its bounds: most segments fall
@@ -82,6 +86,7 @@ impl LevelTracker {
             daily_area: vec![0.0; window_days],
             daily_peak: vec![0; window_days],
             threshold_levels: Vec::new(),
+            lowest_threshold: u32::MAX,
             time_above: Vec::new(),
             window,
             day: 0,
@@ -144,13 +149,24 @@ impl LevelTracker {
         if self.time_above.len() != threshold_levels.len() {
             self.time_above = vec![0.0; threshold_levels.len()];
         }
+        self.lowest_threshold = threshold_levels.iter().copied().min().unwrap_or(u32::MAX);
         self.threshold_levels = threshold_levels;
     }
 
     #[inline]
     fn close_segment(&mut self, now: f64) {
-        let from = self.last_change.max(self.window.start);
-        let to = now.min(self.window.end);
+        // Plain comparisons (times are never NaN; f64::max/min handle NaN
+        // at a cost on this hot path).
+        let from = if self.last_change > self.window.start {
+            self.last_change
+        } else {
+            self.window.start
+        };
+        let to = if now < self.window.end {
+            now
+        } else {
+            self.window.end
+        };
         self.last_change = now;
         if to <= from {
             return;
@@ -171,9 +187,13 @@ impl LevelTracker {
         self.area += level_f * duration;
         // The level held at the window start counts towards the peak.
         self.peak = self.peak.max(level);
-        for (threshold, time) in self.threshold_levels.iter().zip(self.time_above.iter_mut()) {
-            if level > *threshold {
-                *time += duration;
+        // A level below the lowest threshold (the usual case) costs one
+        // comparison.
+        if level > self.lowest_threshold {
+            for (threshold, time) in self.threshold_levels.iter().zip(self.time_above.iter_mut()) {
+                if level > *threshold {
+                    *time += duration;
+                }
             }
         }
         if self.daily_area.is_empty() {
@@ -313,6 +333,24 @@ mod tests {
                 assert!(peak[day] >= 3);
             }
         }
+    }
+
+    #[test]
+    fn thresholds_in_any_order() {
+        let window = Window {
+            start: 0.0,
+            end: 10.0,
+        };
+        let mut t = LevelTracker::new(window, 10, false);
+        t.set_thresholds(0.0, vec![5, 2]);
+        t.set(0.0, 3); // above 2 only, for 4 days
+        t.set(4.0, 6); // above both, for 6 days
+        t.finish();
+        let shares = t.shares_above();
+        assert!(
+            (shares[0] - 0.6).abs() < 1e-12 && (shares[1] - 1.0).abs() < 1e-12,
+            "{shares:?}"
+        );
     }
 
     #[test]

@@ -34,29 +34,45 @@ impl QuantileSketch {
     /// Adds a value; negative and non-finite values are ignored.
     #[inline]
     pub fn add(&mut self, value: f64) {
-        if !(value >= 0.0 && value.is_finite()) {
+        // Also false for NaN and negative values (including -0.0's sign is
+        // harmless: its exponent bits make it a zero below).
+        if !(value >= 0.0 && value < f64::INFINITY) {
             return;
         }
         self.count += 1;
         self.sum += value;
-        self.min = self.min.min(value);
-        self.max = self.max.max(value);
+        // Plain comparisons: the value is known not to be NaN.
+        if value < self.min {
+            self.min = value;
+        }
+        if value > self.max {
+            self.max = value;
+        }
         // The bucket comes straight from the bits of the f64: the unbiased
         // exponent picks the power of two, the top 7 bits of the mantissa
         // the 128th within it (the same as floor((v / 2^e − 1) × 128)).
+        // Zero (exponent −1023) and tiny values fall below MIN_EXPONENT.
         let bits = value.to_bits();
         let exponent = ((bits >> 52) & 0x7ff) as i32 - 1023;
-        if value == 0.0 || exponent < MIN_EXPONENT {
+        if exponent < MIN_EXPONENT {
             self.zeros += 1;
             return;
         }
         let major = (exponent - MIN_EXPONENT) as usize;
         let sub = ((bits >> (52 - 7)) & (SUB_BUCKETS as u64 - 1)) as usize;
+        match self.buckets.get_mut(major) {
+            Some(Some(bucket)) => bucket[sub] += 1,
+            _ => self.add_to_new_bucket(major, sub),
+        }
+    }
+
+    /// The first value in a power of two: allocate its buckets.
+    #[cold]
+    fn add_to_new_bucket(&mut self, major: usize, sub: usize) {
         if self.buckets.len() <= major {
             self.buckets.resize(major + 1, None);
         }
-        let bucket = self.buckets[major].get_or_insert_with(|| Box::new([0; SUB_BUCKETS]));
-        bucket[sub] += 1;
+        self.buckets[major].get_or_insert_with(|| Box::new([0; SUB_BUCKETS]))[sub] += 1;
     }
 
     /// Number of values added.
