@@ -36,7 +36,7 @@ impl QuantileSketch {
     pub fn add(&mut self, value: f64) {
         // Also false for NaN and negative values (including -0.0's sign is
         // harmless: its exponent bits make it a zero below).
-        if !(value >= 0.0 && value < f64::INFINITY) {
+        if !(0.0..f64::INFINITY).contains(&value) {
             return;
         }
         self.count += 1;
