@@ -533,3 +533,41 @@ rate_per_day = 50
         assert!(o.result.system.left > 15_000);
     }
 }
+
+/// Yearly growth compounds at each anniversary of the start date: 10 a day
+/// growing by g a year gives 10 × (1 + g)^k a day in year k, and
+/// 10 / (1 + g) in the warm-up year before the start. Poisson counts, each
+/// within 4 sd.
+#[test]
+fn yearly_growth_compounds_at_each_anniversary() {
+    // Positive and negative growth: thinning must use the highest rate of
+    // the run, at its end or its start.
+    for growth in [0.1f64, -0.2] {
+        let mut text = single_service(
+            r#"capacity = "unlimited"
+stay = { dist = "fixed", value = 0.5 }"#,
+            10.0,
+            100.0,
+            1095.0,
+        );
+        text.push_str(&format!("growth_per_year = {growth}\n"));
+        // single_service starts on 2025-04-07: anniversaries at days 365 and 730.
+        for o in outputs(&network(&text), 4, 2, false) {
+            let arrivals = &o.result.daily[0].arrivals;
+            for (k, days) in [(0, 0..365), (1, 365..730), (2, 730..1095)] {
+                let n: f64 = arrivals[days].iter().map(|&a| f64::from(a)).sum();
+                let expected = 10.0 * (1.0 + growth).powi(k) * 365.0;
+                assert!(
+                    (n - expected).abs() < 4.0 * expected.sqrt(),
+                    "growth {growth}, year {k}: {n} vs {expected}"
+                );
+            }
+            let warm_up = (o.result.system.entered_total - o.result.system.entered) as f64;
+            let expected = 10.0 / (1.0 + growth) * 100.0;
+            assert!(
+                (warm_up - expected).abs() < 4.0 * expected.sqrt(),
+                "growth {growth}, warm-up: {warm_up} vs {expected}"
+            );
+        }
+    }
+}

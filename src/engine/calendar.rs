@@ -149,6 +149,17 @@ impl CalendarDate {
         Weekday((self.day_number() + 3).rem_euclid(7) as u8)
     }
 
+    /// Whole years from `start` to this date: the number of anniversaries
+    /// of `start` passed (negative before `start`; -1 in the year before).
+    pub fn years_since(self, start: CalendarDate) -> i32 {
+        let years = self.year - start.year;
+        if (self.month, self.day) < (start.month, start.day) {
+            years - 1
+        } else {
+            years
+        }
+    }
+
     /// The same day `months` later, clamped to the month's length.
     pub fn add_months(self, months: i64) -> CalendarDate {
         let total = i64::from(self.year) * 12 + i64::from(self.month) - 1 + months;
@@ -197,6 +208,18 @@ mod tests {
                 .to_string(),
             "2026-02-15"
         );
+    }
+
+    #[test]
+    fn years_since_counts_anniversaries() {
+        let start = CalendarDate::parse("2025-04-01").unwrap();
+        let years = |d: &str| CalendarDate::parse(d).unwrap().years_since(start);
+        assert_eq!(years("2025-04-01"), 0);
+        assert_eq!(years("2026-03-31"), 0);
+        assert_eq!(years("2026-04-01"), 1);
+        assert_eq!(years("2025-03-31"), -1);
+        assert_eq!(years("2024-04-01"), -1);
+        assert_eq!(years("2024-03-31"), -2);
     }
 
     #[test]

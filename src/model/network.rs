@@ -214,6 +214,10 @@ pub struct PatientType {
     pub monthly_factors: [f64; 12],
     /// Multipliers of the rate by weekday (Monday first).
     pub weekday_factors: [f64; 7],
+    /// Growth of the rate per year, compounding at each anniversary of
+    /// `run.start_date` (0.02: +2% a year; the year before the start date,
+    /// during warm-up, has the rate divided by 1.02).
+    pub growth_per_year: f64,
 }
 
 /// Run control.

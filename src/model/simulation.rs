@@ -196,6 +196,8 @@ struct DayTable {
     first_day: i64,
     weekday: Vec<u8>,
     month: Vec<u8>,
+    /// Whole years since run.start_date (negative during warm-up).
+    year: Vec<i32>,
 }
 
 impl DayTable {
@@ -271,15 +273,22 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let last_day = (window.end - window.start).floor() as i64;
         let mut weekday = Vec::new();
         let mut month = Vec::new();
+        let mut year = Vec::new();
         for day in first_day..=last_day {
             let date = run.start_date.add_days(day);
             weekday.push(date.weekday().index() as u8);
             month.push(date.month() - 1);
+            year.push(date.years_since(run.start_date));
         }
+        let (first_year, last_year) = (
+            year.first().copied().unwrap_or(0),
+            year.last().copied().unwrap_or(0),
+        );
         let days = DayTable {
             first_day,
             weekday,
             month,
+            year,
         };
 
         let thresholds = &run.occupancy_thresholds;
@@ -331,17 +340,22 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .map(|t| {
                 let m = t.monthly_factors.iter().copied().fold(0.0, f64::max);
                 let w = t.weekday_factors.iter().copied().fold(0.0, f64::max);
-                t.rate_per_day * m * w
+                // The largest yearly factor is at one end of the run.
+                let g = (1.0 + t.growth_per_year)
+                    .powi(first_year)
+                    .max((1.0 + t.growth_per_year).powi(last_year));
+                t.rate_per_day * m * w * g
             })
             .collect();
         let constant_rate = network
             .patient_types
             .iter()
             .map(|t| {
-                t.monthly_factors
-                    .iter()
-                    .chain(&t.weekday_factors)
-                    .all(|f| *f == 1.0)
+                t.growth_per_year == 0.0
+                    && t.monthly_factors
+                        .iter()
+                        .chain(&t.weekday_factors)
+                        .all(|f| *f == 1.0)
             })
             .collect();
 
@@ -544,7 +558,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             let slot = self.days.slot(self.window.day_of(t));
             let rate = patient_type.rate_per_day
                 * patient_type.monthly_factors[usize::from(self.days.month[slot])]
-                * patient_type.weekday_factors[usize::from(self.days.weekday[slot])];
+                * patient_type.weekday_factors[usize::from(self.days.weekday[slot])]
+                * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot]);
             let u: f64 = self.arrival_streams[type_index].random();
             if u * max_rate < rate {
                 break;

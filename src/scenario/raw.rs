@@ -124,6 +124,7 @@ pub struct RawPatientType {
     pub rate_per_day: Option<f64>,
     pub monthly_factors: Option<Vec<f64>>,
     pub weekday_factors: Option<Vec<f64>>,
+    pub growth_per_year: Option<f64>,
     /// Stays by service name, replacing the service's default for this type.
     pub stay: Option<toml::Table>,
     /// Routes by service name, replacing the service's default for this type.

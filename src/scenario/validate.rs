@@ -1458,6 +1458,13 @@ fn validate_patient_type(
             "weekday, Monday first",
         ),
     };
+    let growth_per_year = check.number_in(
+        &format!("{path}.growth_per_year"),
+        raw.growth_per_year.unwrap_or(0.0),
+        -0.5,
+        1.0,
+        "fraction per year, e.g. 0.02 for +2%",
+    );
     let mut overrides = TypeOverrides {
         stays: BTreeMap::new(),
         routes: BTreeMap::new(),
@@ -1503,6 +1510,7 @@ fn validate_patient_type(
             rate_per_day: rate_per_day?,
             monthly_factors,
             weekday_factors,
+            growth_per_year: growth_per_year?,
         },
         overrides,
     ))
