@@ -84,20 +84,24 @@ impl CalendarDate {
             text: text.to_string(),
             reason,
         };
-        let mut parts = text.trim().splitn(3, '-');
-        let year = parts
-            .next()
-            .and_then(|p| p.parse::<i32>().ok())
-            .ok_or_else(|| fail("no year"))?;
-        let month = parts
-            .next()
-            .and_then(|p| p.parse::<u8>().ok())
-            .ok_or_else(|| fail("no month"))?;
-        let day = parts
-            .next()
-            .and_then(|p| p.parse::<u8>().ok())
-            .ok_or_else(|| fail("no day"))?;
-        CalendarDate::new(year, month, day).ok_or_else(|| fail("no such day in the calendar"))
+        let text = text.trim();
+        // Exactly four, two and two digits: "+2025-4-1" or "2025-04-01x" are
+        // more likely mistakes than dates.
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(fail("not in the form YYYY-MM-DD"));
+        }
+        let number = |range: std::ops::Range<usize>| text[range].parse::<u16>().unwrap_or(0);
+        let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+        CalendarDate::new(i32::from(year), month as u8, day as u8)
+            .ok_or_else(|| fail("no such day in the calendar"))
     }
 
     pub fn year(self) -> i32 {
@@ -238,6 +242,16 @@ mod tests {
             "{err}"
         );
         assert!(CalendarDate::parse("April").is_err());
+        for bad in [
+            "+2025-4-1",
+            "2025-04-01-junk",
+            "2025-4-01",
+            "25-04-01",
+            "2025/04/01",
+        ] {
+            let err = CalendarDate::parse(bad).unwrap_err().to_string();
+            assert!(err.contains("not in the form YYYY-MM-DD"), "{bad}: {err}");
+        }
         assert!(CalendarDate::parse("2025-13-01").is_err());
     }
 

@@ -117,6 +117,16 @@ impl Checker {
         }
     }
 
+    /// `[[services.x]]` makes a list of tables where one table is meant:
+    /// say so plainly rather than report a type error inside it.
+    fn double_brackets(&mut self, path: &str, value: &toml::Value) -> bool {
+        if matches!(value, toml::Value::Array(_)) {
+            self.issue(path, None, format!("is written as [[{path}]] (a list of tables); write [{path}] with single brackets"));
+            return true;
+        }
+        false
+    }
+
     /// A finite number in [min, max].
     fn number_in(&mut self, path: &str, value: f64, min: f64, max: f64, unit: &str) -> Option<f64> {
         if value.is_finite() && value >= min && value <= max {
@@ -555,6 +565,9 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                         format!("`{service_name}` is both a service and a sink; rename one"),
                     );
                 }
+                if check.double_brackets(&path, value) {
+                    continue;
+                }
                 if let Some(raw) = check.section::<RawService>(&path, value.clone()) {
                     pending.push((service_name.clone(), PendingService { path, raw }));
                 }
@@ -666,6 +679,9 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
             for (type_name, value) in table {
                 let path = format!("patient_types.{type_name}");
                 check.name(&path, type_name, "patient type");
+                if check.double_brackets(&path, value) {
+                    continue;
+                }
                 let Some(raw) = check.section::<RawPatientType>(&path, value.clone()) else { continue };
                 if let Some((patient_type, overrides)) = validate_patient_type(&mut check, &path, type_name, &raw, &resolver) {
                     patient_types.push(patient_type);
