@@ -50,9 +50,10 @@ fn service_spec() -> impl Strategy<Value = ServiceSpec> {
 
 /// A random chain of 1 to 4 services with random capacities, policies
 /// (wait, lose, wait with a maximum, divert forward), stays, weekend
-/// discharge rules, opening hours, daily limits and capacity changes.
+/// discharge rules, opening hours, daily limits and capacity changes, fed
+/// by arrivals with random yearly growth and, half the time, weekday factors.
 fn scenario_text() -> impl Strategy<Value = (String, Vec<ServiceSpec>)> {
-    (proptest::collection::vec(service_spec(), 1..5), 0.5f64..12.0, 0.0f64..20.0).prop_map(|(services, rate, warmup)| {
+    (proptest::collection::vec(service_spec(), 1..5), 0.5f64..12.0, 0.0f64..20.0, -0.5f64..1.0, proptest::bool::ANY).prop_map(|(services, rate, warmup, growth, weekly)| {
         let n = services.len();
         let mut text = format!("schema_version = 1\nsinks = [\"home\"]\n[run]\nwarmup_days = {warmup}\nhorizon_days = 60\n");
         for (i, spec) in services.iter().enumerate() {
@@ -91,7 +92,9 @@ fn scenario_text() -> impl Strategy<Value = (String, Vec<ServiceSpec>)> {
             }
             text.push_str(&format!("[services.s{i}]\ncapacity = {}\n{when_full}\nstay = {stay}\nroutes = {routes}\n{extra}", spec.capacity));
         }
-        text.push_str(&format!("[patient_types.p]\narrive_at = \"s0\"\nrate_per_day = {rate}\n"));
+        // Growth and weekday factors send arrivals through thinning.
+        let weekly = if weekly { "weekday_factors = [1.5, 1, 1, 1, 1, 0.4, 0.2]\n" } else { "" };
+        text.push_str(&format!("[patient_types.p]\narrive_at = \"s0\"\nrate_per_day = {rate}\ngrowth_per_year = {growth}\n{weekly}"));
         (text, services)
     })
 }
