@@ -191,6 +191,21 @@ struct ServiceState {
     daily: DailyService,
 }
 
+impl ServiceState {
+    /// The results a patient's event updates: the service's total, and its
+    /// type's own when there are several types (with one, the type's
+    /// figures are the totals, copied at the end).
+    #[inline]
+    fn results(
+        &mut self,
+        several_types: bool,
+        patient_type: u32,
+    ) -> impl Iterator<Item = &mut ServiceResult> {
+        let by_type = several_types.then(|| &mut self.by_type[patient_type as usize]);
+        std::iter::once(&mut self.total).chain(by_type)
+    }
+}
+
 /// Weekday and month of every day the run touches.
 struct DayTable {
     first_day: i64,
@@ -678,14 +693,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// Counts for service s and the patient's type.
-    /// With a single patient type its figures are the totals, copied at
-    /// the end, so they are not recorded twice.
     #[inline]
     fn count(&mut self, s: usize, patient_type: u32, bump: impl Fn(&mut Counters)) {
-        let state = &mut self.services[s];
-        bump(&mut state.total.counters);
-        if self.several_types {
-            bump(&mut state.by_type[patient_type as usize].counters);
+        for result in self.services[s].results(self.several_types, patient_type) {
+            bump(&mut result.counters);
         }
     }
 
@@ -860,10 +871,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if counted {
             let day = self.window_day(now);
             let state = &mut self.services[si];
-            let by_type = self
-                .several_types
-                .then(|| &mut state.by_type[patient_type as usize]);
-            for result in std::iter::once(&mut state.total).chain(by_type) {
+            for result in state.results(self.several_types, patient_type) {
                 result.counters.admissions += 1;
                 result.counters.admitted_without_wait += u64::from(wait == 0.0);
                 result.wait.add(wait);
@@ -895,10 +903,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         state.occupied -= 1;
         state.occupancy.set(now, state.occupied);
         if counted {
-            let by_type = self
-                .several_types
-                .then(|| &mut state.by_type[patient_type as usize]);
-            for result in std::iter::once(&mut state.total).chain(by_type) {
+            for result in state.results(self.several_types, patient_type) {
                 result.counters.departures += 1;
                 result.counters.delayed_departures += u64::from(delayed > 0.0);
                 result.length_of_stay.add(length_of_stay);
