@@ -430,15 +430,15 @@ fn friendly_serde_message(message: &str) -> String {
         .replace("expected u64", "expected a whole number")
         .replace("invalid type: ", "wrong type: ")
         .replace("expected a sequence", "expected a list [ ... ]")
-        .replace("expected struct ", "expected a table { ... } for ")
-        .replace(" for RawService", "")
-        .replace(" for RawPatientType", "")
-        .replace(" for RawDistribution", "")
-        .replace(" for RawRun", "")
-        .replace(" for RawRoute", "")
-        .replace(" for RawOpening", "")
-        .replace(" for RawCapacityChange", "")
+        // serde names the Rust type ("expected struct RawService"): users
+        // need only to know a table is expected.
         .replace("expected a map", "expected a table { ... }");
+    while let Some(start) = text.find("expected struct Raw") {
+        let end = text[start + "expected struct ".len()..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(text.len(), |i| start + "expected struct ".len() + i);
+        text.replace_range(start..end, "expected a table { ... }");
+    }
     // serde lists valid keys after "unknown field"; add the closest one.
     if let Some(rest) = message.strip_prefix("unknown field `")
         && let (Some(end), Some(list_start)) = (rest.find('`'), message.find("expected one of "))
