@@ -130,28 +130,41 @@ pub struct Service {
     /// on that day leaves; otherwise they try again a day later. All 1 by
     /// default.
     pub discharge_weekday_factors: [f64; 7],
+    /// Patients in place at the start of the run.
+    pub census: Option<Census>,
 }
 
-/// Destinations with their probabilities.
+/// Destinations with their probabilities, and for each an optional delay
+/// between being ready to leave and leaving (arranging the discharge:
+/// assessment, a package of care, transport), spent holding the place.
 #[derive(Clone, Debug)]
 pub struct RouteTable {
     cumulative: Vec<f64>,
     destinations: Vec<Destination>,
+    delays: Vec<Option<Distribution>>,
 }
 
 impl RouteTable {
     /// From (probability, destination) pairs already checked to be ≥ 0 and
     /// to add up to 1 within 1e-6; the last cumulative value is set to 1.
     pub fn new(choices: &[(f64, Destination)]) -> RouteTable {
+        let with_delays: Vec<_> = choices.iter().map(|&(p, d)| (p, d, None)).collect();
+        RouteTable::with_delays(&with_delays)
+    }
+
+    /// As [`RouteTable::new`], each destination with an optional delay.
+    pub fn with_delays(choices: &[(f64, Destination, Option<Distribution>)]) -> RouteTable {
         let mut total = 0.0;
         let mut cumulative = Vec::with_capacity(choices.len());
         let mut destinations = Vec::with_capacity(choices.len());
+        let mut delays = Vec::with_capacity(choices.len());
         // Routes of probability 0 are left out, so that forcing the last
         // cumulative value to 1 can never make one of them drawable.
-        for &(p, d) in choices.iter().filter(|(p, _)| *p > 0.0) {
+        for (p, d, delay) in choices.iter().filter(|(p, _, _)| *p > 0.0) {
             total += p;
             cumulative.push(total);
-            destinations.push(d);
+            destinations.push(*d);
+            delays.push(delay.clone());
         }
         if let Some(last) = cumulative.last_mut() {
             *last = 1.0;
@@ -159,6 +172,7 @@ impl RouteTable {
         RouteTable {
             cumulative,
             destinations,
+            delays,
         }
     }
 
@@ -170,12 +184,27 @@ impl RouteTable {
     /// The destination for a uniform draw u in [0, 1).
     #[inline]
     pub fn choose(&self, u: f64) -> Destination {
-        let i = self
-            .cumulative
+        self.destinations[self.choose_index(u)]
+    }
+
+    /// The index of the route for a uniform draw u in [0, 1).
+    #[inline]
+    pub fn choose_index(&self, u: f64) -> usize {
+        self.cumulative
             .iter()
             .position(|&c| u < c)
-            .unwrap_or(self.destinations.len() - 1);
-        self.destinations[i]
+            .unwrap_or(self.destinations.len() - 1)
+    }
+
+    #[inline]
+    pub fn destination(&self, index: usize) -> Destination {
+        self.destinations[index]
+    }
+
+    /// The delay before leaving by route `index`, if it has one.
+    #[inline]
+    pub fn delay(&self, index: usize) -> Option<&Distribution> {
+        self.delays[index].as_ref()
     }
 
     /// (probability, destination) pairs.
@@ -192,6 +221,17 @@ impl RouteTable {
     }
 }
 
+/// A return after leaving a service: with `probability`, the same kind of
+/// patient arrives again at `service` after `delay` days (a readmission).
+#[derive(Clone, Debug)]
+pub struct Readmission {
+    pub probability: f64,
+    pub delay: Distribution,
+    pub service: ServiceId,
+    /// Leaving to these destinations never leads to a return (death).
+    pub not_after: Vec<Destination>,
+}
+
 /// What a patient of one type does in one service.
 #[derive(Clone, Debug)]
 pub struct Pathway {
@@ -199,6 +239,27 @@ pub struct Pathway {
     pub stay: Distribution,
     /// Where they go when ready.
     pub routes: RouteTable,
+    /// A possible return after leaving.
+    pub readmission: Option<Readmission>,
+}
+
+impl Pathway {
+    pub fn new(stay: Distribution, routes: RouteTable) -> Pathway {
+        Pathway {
+            stay,
+            routes,
+            readmission: None,
+        }
+    }
+}
+
+/// Patients already in a service when the run starts, each part-way
+/// through a stay (time spent and time left drawn from the equilibrium of
+/// the stay distribution), so long-stay services need no long warm-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Census {
+    pub patients: u32,
+    pub patient_type: PatientTypeId,
 }
 
 /// A kind of patient with its own arrival stream.
@@ -208,8 +269,15 @@ pub struct PatientType {
     pub description: String,
     /// The service the patient asks for on arrival.
     pub arrive_at: ServiceId,
-    /// Mean Poisson arrivals per day before seasonal factors.
+    /// When given, the first service is drawn from these routes (from the
+    /// patient's own stream) instead of `arrive_at`.
+    pub entry: Option<RouteTable>,
+    /// Mean Poisson arrivals per day before seasonal factors; per occupant
+    /// of `per_occupant_of` when that is given.
     pub rate_per_day: f64,
+    /// Arrivals come from the people in this service (care-home residents'
+    /// crises): the rate is `rate_per_day` × its current occupancy.
+    pub per_occupant_of: Option<ServiceId>,
     /// Multipliers of the rate by calendar month (January first).
     pub monthly_factors: [f64; 12],
     /// Multipliers of the rate by weekday (Monday first).

@@ -28,6 +28,8 @@ pub struct Counters {
     pub onward_requests: u64,
     /// Departures that had been delayed (blocked or held for a discharge day).
     pub delayed_departures: u64,
+    /// Arrivals that were returns after an earlier stay (readmissions).
+    pub readmissions: u64,
 }
 
 /// Time-weighted levels of one service over the window.
@@ -161,6 +163,70 @@ pub struct SystemResult {
     pub time_in_system: QuantileSketch,
 }
 
+/// Stays of `SHORT_STAY_DAYS` or less are "short" (the National Cost
+/// Collection prices non-elective stays of 0–1 nights apart).
+pub const SHORT_STAY_DAYS: f64 = 2.0;
+
+/// Activity of one patient type in one service in one year of the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct YearCell {
+    /// Requests for a place (from outside, transfers, diversions, returns).
+    pub arrivals: u64,
+    pub admissions: u64,
+    pub departures: u64,
+    /// Departures after a stay of at most [`SHORT_STAY_DAYS`].
+    pub short_departures: u64,
+    pub lost: u64,
+    pub diverted: u64,
+    /// Arrivals that were readmissions.
+    pub readmissions: u64,
+    /// Sum of the lengths of stay of departures, days.
+    pub los_sum: f64,
+    /// Place-days held in this year (split at the year's start and end).
+    pub place_days: f64,
+    /// Place-days held while ready to leave (blocked, arranging or held
+    /// for a discharge day).
+    pub delayed_days: f64,
+}
+
+/// Activity by patient type, service and year of the window: what outputs
+/// split by cohort (ICC, age band) and by year are built from. Only the
+/// (type, service) pairs with a pathway have cells.
+#[derive(Clone, Debug)]
+pub struct Ledger {
+    /// Years in the window (the last may be partial).
+    pub years: usize,
+    /// Start of each year, days since the window start (year 0 starts at 0).
+    pub year_starts: Vec<f64>,
+    /// `slot_of[type * services + service]`: the pair's slot, or u32::MAX.
+    pub(crate) slot_of: Vec<u32>,
+    pub(crate) services: usize,
+    pub(crate) sinks: usize,
+    pub(crate) cells: Vec<YearCell>,
+    /// Patients leaving to each sink: `[(type * sinks + sink) * years + year]`.
+    pub(crate) sink_exits: Vec<u64>,
+    /// Arrivals from outside (not returns): `[type * years + year]`.
+    pub(crate) entries: Vec<u64>,
+}
+
+impl Ledger {
+    /// The cell of (type, service, year), if the type ever uses the service.
+    pub fn cell(&self, patient_type: usize, service: usize, year: usize) -> Option<&YearCell> {
+        let slot = *self.slot_of.get(patient_type * self.services + service)?;
+        (slot != u32::MAX).then(|| &self.cells[slot as usize * self.years + year])
+    }
+
+    /// Patients of a type who left to a sink in a year.
+    pub fn sink_exits(&self, patient_type: usize, sink: usize, year: usize) -> u64 {
+        self.sink_exits[(patient_type * self.sinks + sink) * self.years + year]
+    }
+
+    /// Patients of a type who arrived from outside in a year.
+    pub fn entries(&self, patient_type: usize, year: usize) -> u64 {
+        self.entries[patient_type * self.years + year]
+    }
+}
+
 /// Everything one replication produced.
 #[derive(Clone, Debug)]
 pub struct ReplicationResult {
@@ -174,6 +240,7 @@ pub struct ReplicationResult {
     pub daily: Vec<DailyService>,
     pub flows: FlowMatrix,
     pub system: SystemResult,
+    pub ledger: Ledger,
     /// Events the engine processed (warm-up included).
     pub events_processed: u64,
 }

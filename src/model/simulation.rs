@@ -35,10 +35,12 @@ use std::collections::VecDeque;
 use rand::RngExt;
 use rand_distr::{Distribution as _, Exp1};
 
-use super::network::{Capacity, Destination, FullPolicy, Network, Overflow, ServiceId};
+use super::network::{
+    Capacity, Destination, FullPolicy, Network, Overflow, PatientTypeId, ServiceId,
+};
 use super::results::{
-    Counters, DailyService, FlowMatrix, LevelSummary, ReplicationResult, ServiceResult,
-    SystemResult,
+    Counters, DailyService, FlowMatrix, Ledger, LevelSummary, ReplicationResult, SHORT_STAY_DAYS,
+    ServiceResult, SystemResult, YearCell,
 };
 use super::trackers::{LevelTracker, Window};
 use crate::engine::{
@@ -145,6 +147,11 @@ enum Event {
         service: u32,
         day: i64,
     },
+    /// A patient of this type returns to this service (a readmission).
+    Readmission {
+        patient_type: u32,
+        service: u32,
+    },
 }
 
 struct Patient {
@@ -234,8 +241,14 @@ struct Simulation<'a, O: EpisodeObserver> {
     arrival_streams: Vec<Stream>,
     patient_keys: Vec<StreamKey>,
     arrivals_made: Vec<u64>,
+    readmission_keys: Vec<StreamKey>,
+    readmissions_made: Vec<u64>,
     max_rates: Vec<f64>,
     constant_rate: Vec<bool>,
+    /// For types whose arrivals come from a service's occupants: the
+    /// service and its largest capacity (the thinning bound).
+    per_occupant: Vec<Option<(usize, f64)>>,
+    ledger: Ledger,
     patients: Vec<Patient>,
     free_slots: Vec<u32>,
     services: Vec<ServiceState>,
@@ -306,6 +319,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             year,
         };
 
+        let ledger = new_ledger(network, &days, window_days);
         let thresholds = &run.occupancy_thresholds;
         let n_types = network.patient_types.len();
         let services = network
@@ -359,7 +373,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let g = (1.0 + t.growth_per_year)
                     .powi(first_year)
                     .max((1.0 + t.growth_per_year).powi(last_year));
-                t.rate_per_day * m * w * g
+                let occupants = t
+                    .per_occupant_of
+                    .map_or(1.0, |s| largest_capacity(&network.services[s.index()]));
+                t.rate_per_day * m * w * g * occupants
+            })
+            .collect();
+        let per_occupant = network
+            .patient_types
+            .iter()
+            .map(|t| {
+                t.per_occupant_of
+                    .map(|s| (s.index(), largest_capacity(&network.services[s.index()])))
             })
             .collect();
         let constant_rate = network
@@ -394,8 +419,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 .map(|t| StreamKey::new(&format!("patient/{}", t.name)))
                 .collect(),
             arrivals_made: vec![0; n_types],
+            readmission_keys: network
+                .patient_types
+                .iter()
+                .map(|t| StreamKey::new(&format!("readmission/{}", t.name)))
+                .collect(),
+            readmissions_made: vec![0; n_types],
             max_rates,
             constant_rate,
+            per_occupant,
+            ledger,
             patients: Vec::new(),
             free_slots: Vec::new(),
             services,
@@ -428,6 +461,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         for i in 0..self.network.patient_types.len() {
             self.schedule_next_arrival(i, 0.0)?;
         }
+        self.place_census()?;
         for (s, service) in self.network.services.iter().enumerate() {
             for (c, change) in service.capacity_changes.iter().enumerate() {
                 let at = (self.window.start + change.from_day).max(0.0);
@@ -457,6 +491,102 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
         }
         Ok(())
+    }
+
+    /// Puts each service's census in place at time 0, part-way through
+    /// their stays. Census patients are not admissions; they count as
+    /// entered (so conservation holds) and leave like anyone else.
+    fn place_census(&mut self) -> Result<(), SimulationError> {
+        let network = self.network;
+        for (s, service) in network.services.iter().enumerate() {
+            let Some(census) = service.census else {
+                continue;
+            };
+            let t = census.patient_type;
+            let Some(pathway) = network.pathway(t, ServiceId(s as u32)) else {
+                return Err(self.no_pathway(t.0, s));
+            };
+            let key = StreamKey::new(&format!("census/{}", service.name));
+            for k in 0..u64::from(census.patients) {
+                let mut rng = self.streams.substream(key, k);
+                let (age, residual) = pathway.stay.sample_age_and_residual(&mut rng);
+                let pid = self.new_patient(0.0, t.0, rng);
+                let patient = &mut self.patients[pid as usize];
+                patient.holding = s as u32;
+                patient.started_at = -age;
+                patient.entered_at = -age;
+                patient.requested_at = -age;
+                patient.place_requested_at = -age;
+                let state = &mut self.services[s];
+                state.occupied += 1;
+                state.occupancy.set(0.0, state.occupied);
+                let at = SimTime::new(residual).map_err(|e| self.time_error(s, e))?;
+                self.queue
+                    .schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn no_pathway(&self, patient_type: u32, service: usize) -> SimulationError {
+        SimulationError::NoPathway {
+            patient_type: self.network.patient_types[patient_type as usize]
+                .name
+                .clone(),
+            service: self.network.services[service].name.clone(),
+        }
+    }
+
+    /// The ledger year of a time in the window.
+    #[inline]
+    fn year_of(&self, t: f64) -> usize {
+        let day = self.window_day(t) as i64;
+        let year = self.days.year[self.days.slot(day)].max(0) as usize;
+        year.min(self.ledger.years - 1)
+    }
+
+    /// The ledger cell of a (type, service) pair in the year of `now`.
+    #[inline]
+    fn cell(&mut self, patient_type: u32, s: usize, now: f64) -> Option<&mut YearCell> {
+        let slot = self.ledger.slot_of[patient_type as usize * self.ledger.services + s];
+        if slot == u32::MAX {
+            return None;
+        }
+        let index = slot as usize * self.ledger.years + self.year_of(now);
+        Some(&mut self.ledger.cells[index])
+    }
+
+    /// Adds the part of [from, to) inside the window to the place-days (or
+    /// delayed days) of a (type, service) pair, split across years.
+    fn add_days(&mut self, patient_type: u32, s: usize, from: f64, to: f64, delayed: bool) {
+        let slot = self.ledger.slot_of[patient_type as usize * self.ledger.services + s];
+        let from = from.max(self.window.start);
+        let to = to.min(self.window.end);
+        if slot == u32::MAX || to <= from {
+            return;
+        }
+        let years = self.ledger.years;
+        let mut year = self.year_of(from);
+        let mut a = from;
+        loop {
+            let boundary = if year + 1 < years {
+                self.window.start + self.ledger.year_starts[year + 1]
+            } else {
+                f64::INFINITY
+            };
+            let b = to.min(boundary);
+            let cell = &mut self.ledger.cells[slot as usize * years + year];
+            if delayed {
+                cell.delayed_days += b - a;
+            } else {
+                cell.place_days += b - a;
+            }
+            if to <= boundary {
+                break;
+            }
+            a = boundary;
+            year += 1;
+        }
     }
 
     fn time_error(&self, service: usize, source: TimeError) -> SimulationError {
@@ -634,6 +764,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         self.release_work.push(service);
                     }
                 }
+                Event::Readmission {
+                    patient_type,
+                    service,
+                } => self.on_readmission(now, patient_type, service)?,
                 Event::NewDay { service, day } => {
                     self.services[service as usize].starts_today = 0;
                     self.schedule_new_day(service as usize, day + 1)?;
@@ -648,10 +782,64 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     fn on_arrival(&mut self, now: f64, type_index: u32) -> Result<(), SimulationError> {
         let t = type_index as usize;
         self.schedule_next_arrival(t, now)?;
+        // Arrivals from a service's occupants: the second stage of the
+        // thinning, at the arrival instant, keeps a share occupied / bound.
+        if let Some((s, bound)) = self.per_occupant[t] {
+            let u: f64 = self.arrival_streams[t].random();
+            if u * bound >= f64::from(self.services[s].occupied) {
+                return Ok(());
+            }
+        }
         let k = self.arrivals_made[t];
         self.arrivals_made[t] += 1;
+        let rng = self.patient_stream(t, k);
+        let pid = self.new_patient(now, type_index, rng);
+        if in_window(&self.window, now) {
+            self.system.entered += 1;
+            let year = self.year_of(now);
+            self.ledger.entries[t * self.ledger.years + year] += 1;
+        }
+        let patient_type = &self.network.patient_types[t];
+        let entry = match &patient_type.entry {
+            Some(routes) => {
+                let u: f64 = self.patients[pid as usize].rng.random();
+                match routes.choose(u) {
+                    Destination::Service(s) => s,
+                    Destination::Sink(_) => patient_type.arrive_at,
+                }
+            }
+            None => patient_type.arrive_at,
+        };
+        self.request_entry(now, pid, entry.0)
+    }
+
+    /// A patient returns after an earlier stay: a new arrival, from a
+    /// stream of its own (the k-th return of this type).
+    fn on_readmission(
+        &mut self,
+        now: f64,
+        patient_type: u32,
+        service: u32,
+    ) -> Result<(), SimulationError> {
+        let t = patient_type as usize;
+        let k = self.readmissions_made[t];
+        self.readmissions_made[t] += 1;
+        let rng = self.streams.substream(self.readmission_keys[t], k);
+        let pid = self.new_patient(now, patient_type, rng);
+        if in_window(&self.window, now) {
+            self.system.entered += 1;
+            self.count(service as usize, patient_type, |c| c.readmissions += 1);
+            if let Some(cell) = self.cell(patient_type, service as usize, now) {
+                cell.readmissions += 1;
+            }
+        }
+        self.request_entry(now, pid, service)
+    }
+
+    /// A new patient in the system (not yet asking for a place).
+    fn new_patient(&mut self, now: f64, type_index: u32, rng: Stream) -> u32 {
         let patient = Patient {
-            rng: self.patient_stream(t, k),
+            rng,
             number: self.next_patient_number,
             patient_type: type_index,
             holding: NONE,
@@ -679,12 +867,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
         };
         self.system.entered_total += 1;
-        if in_window(&self.window, now) {
-            self.system.entered += 1;
-        }
         self.in_system.increment(now);
-        let entry = self.network.patient_types[t].arrive_at;
-        self.request_entry(now, pid, entry.0)
+        pid
     }
 
     /// The k-th patient of a type always draws from the same stream.
@@ -720,6 +904,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             self.count(si, patient_type, |c| c.arrivals += 1);
             let day = self.window_day(now);
             self.services[si].daily.arrivals[day] += 1;
+            if let Some(cell) = self.cell(patient_type, si, now) {
+                cell.arrivals += 1;
+            }
         }
         if self.services[si].waiting_live == 0 && self.can_admit(si) {
             return self.admit(now, pid, s);
@@ -776,12 +963,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     self.count(s as usize, patient_type, |c| c.lost += 1);
                     let day = self.window_day(now);
                     self.services[s as usize].daily.lost[day] += 1;
+                    if let Some(cell) = self.cell(patient_type, s as usize, now) {
+                        cell.lost += 1;
+                    }
                 }
                 self.lose(now, pid, s)
             }
             Overflow::Divert(to) => {
                 if counted {
                     self.count(s as usize, patient_type, |c| c.diverted += 1);
+                    if let Some(cell) = self.cell(patient_type, s as usize, now) {
+                        cell.diverted += 1;
+                    }
                 }
                 self.request_entry(now, pid, to.0)
             }
@@ -877,6 +1070,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 result.wait.add(wait);
             }
             state.daily.admissions[day] += 1;
+            if let Some(cell) = self.cell(patient_type, si, now) {
+                cell.admissions += 1;
+            }
         }
         let at = SimTime::new(now + stay).map_err(|e| self.time_error(si, e))?;
         self.queue
@@ -889,15 +1085,23 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let si = s as usize;
         let counted = in_window(&self.window, now);
         let patient = &mut self.patients[pid as usize];
-        if !patient.blocked_since.is_nan() {
-            patient.delayed_days += now - patient.blocked_since;
+        let patient_type = patient.patient_type;
+        let blocked_since = patient.blocked_since;
+        if !blocked_since.is_nan() {
+            patient.delayed_days += now - blocked_since;
             patient.blocked_since = f64::NAN;
             self.services[si].blocked.decrement(now);
         }
+        let patient = &mut self.patients[pid as usize];
         patient.holding = NONE;
-        let patient_type = patient.patient_type;
-        let length_of_stay = now - patient.started_at;
+        let started_at = patient.started_at;
+        let length_of_stay = now - started_at;
         let delayed = patient.delayed_days;
+        if !blocked_since.is_nan() {
+            self.add_days(patient_type, si, blocked_since, now, true);
+        }
+        self.add_days(patient_type, si, started_at, now, false);
+        self.schedule_readmission(now, pid, si, to);
         let day = self.window_day(now);
         let state = &mut self.services[si];
         state.occupied -= 1;
@@ -911,6 +1115,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             state.daily.departures[day] += 1;
             self.flows.add(1 + si, to);
+            if let Some(cell) = self.cell(patient_type, si, now) {
+                cell.departures += 1;
+                cell.short_departures += u64::from(length_of_stay <= SHORT_STAY_DAYS);
+                cell.los_sum += length_of_stay;
+            }
         }
         let p = &self.patients[pid as usize];
         let record = EpisodeRecord {
@@ -947,12 +1156,62 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 service: self.network.services[s as usize].name.clone(),
             });
         };
-        let next = routes.choose(u);
+        let index = routes.choose_index(u);
+        let next = routes.destination(index);
         patient.next = next;
+        let arranging = routes
+            .delay(index)
+            .map_or(0.0, |d| d.sample(&mut patient.rng));
         if matches!(next, Destination::Service(_)) && in_window(&self.window, now) {
             self.count(s as usize, patient_type, |c| c.onward_requests += 1);
         }
+        if arranging > 0.0 {
+            // Ready to leave but the discharge is being arranged: the
+            // place is held (a delayed day) until it is, then the usual
+            // discharge-day rule applies.
+            let patient = &mut self.patients[pid as usize];
+            patient.held_since = now;
+            self.services[s as usize].held.increment(now);
+            let at = SimTime::new(now + arranging).map_err(|e| self.time_error(s as usize, e))?;
+            self.queue
+                .schedule(at, DEPARTURE_EVENT, Event::DischargeRetry(pid))?;
+            return Ok(());
+        }
         self.try_leave(now, pid)
+    }
+
+    /// After leaving service s for flow node `to`, a return may follow.
+    fn schedule_readmission(&mut self, now: f64, pid: u32, s: usize, to: usize) {
+        let patient = &mut self.patients[pid as usize];
+        let Some(readmission) = self
+            .network
+            .pathway(PatientTypeId(patient.patient_type), ServiceId(s as u32))
+            .and_then(|p| p.readmission.as_ref())
+        else {
+            return;
+        };
+        let services = self.network.services.len();
+        let excluded = readmission.not_after.iter().any(|d| {
+            to == match *d {
+                Destination::Service(x) => 1 + x.index(),
+                Destination::Sink(k) => 1 + services + k.index(),
+            }
+        });
+        if excluded || patient.rng.random::<f64>() >= readmission.probability {
+            return;
+        }
+        let delay = readmission.delay.sample(&mut patient.rng);
+        let event = Event::Readmission {
+            patient_type: patient.patient_type,
+            service: readmission.service.0,
+        };
+        // A delay that is not a finite time (impossible for validated
+        // distributions) or ends after the run is simply not scheduled.
+        if let Ok(at) = SimTime::new(now + delay)
+            && at.days() < self.window.end
+        {
+            let _ = self.queue.schedule(at, ARRIVAL_EVENT, event);
+        }
     }
 
     /// A ready patient leaves today, or is held for another day by the
@@ -973,19 +1232,28 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             return Ok(());
         }
         if !patient.held_since.is_nan() {
-            patient.delayed_days += now - patient.held_since;
+            let held_since = patient.held_since;
+            patient.delayed_days += now - held_since;
             patient.held_since = f64::NAN;
+            let patient_type = patient.patient_type;
             self.services[s].held.decrement(now);
+            self.add_days(patient_type, s, held_since, now, true);
         }
+        let patient = &mut self.patients[pid as usize];
         match patient.next {
             Destination::Sink(sink) => {
                 let entered_at = patient.entered_at;
+                let patient_type = patient.patient_type as usize;
                 let node = 1 + self.network.services.len() + sink.index();
                 self.leave_place(now, pid, s as u32, node);
                 self.system.left_total += 1;
                 if in_window(&self.window, now) {
                     self.system.left += 1;
                     self.system.time_in_system.add(now - entered_at);
+                    let year = self.year_of(now);
+                    let ledger = &mut self.ledger;
+                    ledger.sink_exits
+                        [(patient_type * ledger.sinks + sink.index()) * ledger.years + year] += 1;
                 }
                 self.exit_system(now, pid);
                 Ok(())
@@ -1003,12 +1271,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         patient.ticket = 0;
         patient.waiting_for = NONE;
         let holding = patient.holding;
+        let patient_type = patient.patient_type;
         if holding != NONE && !patient.blocked_since.is_nan() {
-            patient.delayed_days += now - patient.blocked_since;
+            let blocked_since = patient.blocked_since;
+            patient.delayed_days += now - blocked_since;
             patient.blocked_since = f64::NAN;
             self.services[holding as usize].blocked.decrement(now);
+            self.add_days(patient_type, holding as usize, blocked_since, now, true);
         }
-        let patient_type = patient.patient_type;
         let state = &mut self.services[s as usize];
         state.waiting_live -= 1;
         state.waiting_level.set(now, state.waiting_live);
@@ -1055,6 +1325,25 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 
     fn finish(mut self) -> ReplicationResult {
         let end = self.window.end;
+        // Stays, blocks and holds still open at the end count up to it.
+        let mut free = vec![false; self.patients.len()];
+        for &slot in &self.free_slots {
+            free[slot as usize] = true;
+        }
+        for pid in 0..self.patients.len() {
+            let p = &self.patients[pid];
+            if free[pid] || p.holding == NONE {
+                continue;
+            }
+            let (t, s) = (p.patient_type, p.holding as usize);
+            let (started, blocked, held) = (p.started_at, p.blocked_since, p.held_since);
+            self.add_days(t, s, started, end, false);
+            for since in [blocked, held] {
+                if !since.is_nan() {
+                    self.add_days(t, s, since, end, true);
+                }
+            }
+        }
         let thresholds = self.network.run.occupancy_thresholds.len();
         let mut services = Vec::with_capacity(self.services.len());
         let mut by_type = Vec::with_capacity(self.services.len());
@@ -1131,6 +1420,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             daily,
             flows: self.flows,
             system: self.system,
+            ledger: self.ledger,
             events_processed: self.queue.events_processed(),
         }
     }
@@ -1162,5 +1452,50 @@ fn threshold_levels(thresholds: &[f64], capacity: Capacity) -> Vec<u32> {
             .map(|f| (f * f64::from(c) + 1e-9).floor() as u32)
             .collect(),
         Capacity::Unlimited => Vec::new(),
+    }
+}
+
+/// The largest number of places a service ever has (the bound for arrivals
+/// per occupant; validation ensures it is limited).
+fn largest_capacity(service: &super::network::Service) -> f64 {
+    std::iter::once(service.capacity)
+        .chain(service.capacity_changes.iter().map(|c| c.capacity))
+        .map(|c| match c {
+            Capacity::Limited(n) => f64::from(n),
+            Capacity::Unlimited => f64::from(u32::MAX),
+        })
+        .fold(0.0, f64::max)
+}
+
+/// An empty ledger with a slot for each (type, service) pair that has a
+/// pathway, and the window's years (anniversaries of the start date).
+fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger {
+    let services = network.services.len();
+    let types = network.patient_types.len();
+    let mut slot_of = vec![u32::MAX; types * services];
+    let mut slots = 0u32;
+    for (i, pathway) in network.pathways.iter().enumerate() {
+        if pathway.is_some() {
+            slot_of[i] = slots;
+            slots += 1;
+        }
+    }
+    let mut year_starts = vec![0.0];
+    for day in 0..window_days as i64 {
+        let year = days.year[days.slot(day)];
+        if year as usize >= year_starts.len() {
+            year_starts.push(day as f64);
+        }
+    }
+    let years = year_starts.len();
+    Ledger {
+        years,
+        year_starts,
+        slot_of,
+        services,
+        sinks: network.sinks.len(),
+        cells: vec![YearCell::default(); slots as usize * years],
+        sink_exits: vec![0; types * network.sinks.len() * years],
+        entries: vec![0; types * years],
     }
 }

@@ -752,7 +752,7 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                 frontier.push((next, format!("services.{service_name}.divert_to")));
             }
             if let (Some(stay), Some(routes)) = (stay, routes) {
-                pathways[t * n_services + si] = Some(Pathway { stay, routes });
+                pathways[t * n_services + si] = Some(Pathway::new(stay, routes));
             }
         }
         let overridden: BTreeSet<u32> = overrides
@@ -1323,6 +1323,7 @@ fn validate_service(
         opening,
         max_admissions_per_day,
         discharge_weekday_factors: discharge_weekday_factors?,
+        census: None,
     })
 }
 
@@ -1523,7 +1524,9 @@ fn validate_patient_type(
             name: name.to_string(),
             description: raw.description.clone().unwrap_or_default(),
             arrive_at: arrive_at?,
+            entry: None,
             rate_per_day: rate_per_day?,
+            per_occupant_of: None,
             monthly_factors,
             weekday_factors,
             growth_per_year: growth_per_year?,
