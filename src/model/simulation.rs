@@ -1330,13 +1330,17 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         for &slot in &self.free_slots {
             free[slot as usize] = true;
         }
-        for pid in 0..self.patients.len() {
-            let p = &self.patients[pid];
-            if free[pid] || p.holding == NONE {
-                continue;
-            }
-            let (t, s) = (p.patient_type, p.holding as usize);
-            let (started, blocked, held) = (p.started_at, p.blocked_since, p.held_since);
+        let open: Vec<_> = self
+            .patients
+            .iter()
+            .zip(&free)
+            .filter(|(p, free)| !**free && p.holding != NONE)
+            .map(|(p, _)| {
+                let (t, s) = (p.patient_type, p.holding as usize);
+                (t, s, p.started_at, p.blocked_since, p.held_since)
+            })
+            .collect();
+        for (t, s, started, blocked, held) in open {
             self.add_days(t, s, started, end, false);
             for since in [blocked, held] {
                 if !since.is_nan() {
