@@ -30,8 +30,21 @@ Examples:
 Files written to the output folder (atomically): summary.csv (mean, sd, 95% CI per
 metric), replications.csv (one row per replication x service x patient type x metric),
 timeseries.csv (day/week/month/year), flows.csv, occupancy.csv, results.json, and
-episodes.csv with --episodes.")]
+episodes.csv with --episodes. A whole-system scenario (the default) also writes
+breakdown.csv and breakdown_summary.csv: every outcome by year, ICC and age band.")]
     Run(RunArgs),
+    /// Run a whole-system scenario and compare it with its observed
+    /// calibration targets.
+    #[command(after_help = "\
+Examples:
+  iccsim calibrate                                      the built-in north Cumbria baseline
+  iccsim calibrate --update docs/calibration.md         also rewrite the table in that file
+  iccsim calibrate my-system.toml -n 20 --check         exit code 5 if a target is missed
+
+The table lists each target of the scenario's [calibration] section: the observed
+figure, the accepted band, the simulated mean with its 95% CI, and whether the mean
+falls inside the band.")]
+    Calibrate(CalibrateArgs),
     /// Check scenario files without running them; every problem is listed.
     #[command(after_help = "\
 Examples:
@@ -62,6 +75,10 @@ pub struct RunArgs {
     /// Also write episodes.csv: one row per visit to a service.
     #[arg(long)]
     pub episodes: bool,
+    /// Periods of timeseries.csv, comma-separated from day, week, month,
+    /// year. Default: all four for runs up to a year, month and year beyond.
+    #[arg(long, value_delimiter = ',', value_parser = ["day", "week", "month", "year"])]
+    pub periods: Option<Vec<String>>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -72,4 +89,26 @@ pub struct ValidateArgs {
     /// Scenario files (TOML).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateArgs {
+    /// Whole-system scenario file (TOML). Without it, the built-in default.
+    pub scenario: Option<PathBuf>,
+    /// Master seed. Default: the scenario's `run.seed`.
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Number of replications. Default: the scenario's `run.replications`.
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub replications: Option<u32>,
+    /// Worker threads (results are identical for any number).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Markdown file whose generated table to replace (written atomically;
+    /// the prose around the table is kept).
+    #[arg(long)]
+    pub update: Option<PathBuf>,
+    /// Exit with code 5 if any target is outside its accepted band.
+    #[arg(long)]
+    pub check: bool,
 }

@@ -12,9 +12,12 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use args::{Cli, Command, RunArgs, ValidateArgs};
+use args::{CalibrateArgs, Cli, Command, RunArgs, ValidateArgs};
 use iccsim::experiment::{self, Plan};
 use iccsim::model::Network;
+use iccsim::report::breakdown::{self, BreakdownSet};
+use iccsim::report::calibration;
+use iccsim::report::tidy::Period;
 use iccsim::report::{self, ResultSet, RunInfo, tidy};
 use iccsim::scenario::{self, ScenarioError};
 
@@ -22,6 +25,7 @@ use iccsim::scenario::{self, ScenarioError};
 pub const EXIT_SIMULATION: u8 = 1;
 pub const EXIT_SCENARIO: u8 = 3;
 pub const EXIT_OUTPUT: u8 = 4;
+pub const EXIT_CALIBRATION: u8 = 5;
 
 /// Every file `run` may write; those a run does not write are removed so a
 /// folder never mixes two runs.
@@ -33,6 +37,8 @@ const OUTPUT_FILES: &[&str] = &[
     "occupancy.csv",
     "results.json",
     "episodes.csv",
+    "breakdown.csv",
+    "breakdown_summary.csv",
 ];
 
 /// Writes to stdout; a closed pipe (`iccsim validate ... | head`) is not an
@@ -74,6 +80,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
+        Command::Calibrate(args) => calibrate(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,7 +97,10 @@ fn load(path: Option<&Path>) -> Result<(Network, String), Failure> {
         Some(path) => Ok((scenario::load_file(path)?, path.display().to_string())),
         None => Ok((
             scenario::default_network()?,
-            "built-in default (scenarios/reference-network.toml)".to_string(),
+            format!(
+                "built-in default (scenarios/{}.toml)",
+                scenario::DEFAULT_SCENARIO_NAME
+            ),
         )),
     }
 }
@@ -143,12 +153,16 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         horizon_days: network.run.horizon_days,
     };
     let set = ResultSet::new(&network, info, &outputs);
+    let periods: Vec<Period> = match &args.periods {
+        Some(names) => names.iter().filter_map(|n| Period::from_name(n)).collect(),
+        None => Period::defaults_for(network.run.horizon_days),
+    };
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("summary.csv", tidy::summary_csv(&set)),
         ("replications.csv", tidy::replications_csv(&set)),
         (
             "timeseries.csv",
-            tidy::timeseries_csv(&network, &set.info, &outputs),
+            tidy::timeseries_csv(&network, &set.info, &outputs, &periods),
         ),
         ("flows.csv", tidy::flows_csv(&set.info, &outputs)),
         (
@@ -160,19 +174,116 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if args.episodes {
         files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
     }
+    let breakdown = network
+        .layout
+        .as_ref()
+        .map(|layout| BreakdownSet::new(&network, layout, &outputs));
+    if let Some(breakdown) = &breakdown {
+        files.push((
+            "breakdown.csv",
+            breakdown::breakdown_csv(&set.info, breakdown),
+        ));
+        files.push((
+            "breakdown_summary.csv",
+            breakdown::breakdown_summary_csv(&set.info, breakdown),
+        ));
+    }
     report::write_file_set(&out, &files, OUTPUT_FILES)?;
 
     if !args.quiet {
-        print_stdout(&format!(
-            "{}\n",
-            report::tables::summary_table(&network, &set)
-        ));
+        let table = match &breakdown {
+            Some(breakdown) => report::tables::headline_table(&set.info, breakdown),
+            None => report::tables::summary_table(&network, &set),
+        };
+        print_stdout(&format!("{table}\n"));
         let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
         eprintln!(
             "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
             files.len(),
             out.display()
         );
+    }
+    Ok(())
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    let (network, origin) = load(args.scenario.as_deref())?;
+    let Some(layout) = &network.layout else {
+        return Err(Failure {
+            code: EXIT_SCENARIO,
+            message: format!(
+                "{origin} is not a whole-system scenario (no [population] and [iccs]); calibration targets belong to whole-system scenarios"
+            ),
+        });
+    };
+    if layout.targets.is_empty() {
+        return Err(Failure {
+            code: EXIT_SCENARIO,
+            message: format!(
+                "{origin} has no calibration targets; add [[calibration.targets]] (see docs/scenario-format.md)"
+            ),
+        });
+    }
+    let seed = args.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    let plan = Plan {
+        seed,
+        replications: 0..replications,
+        threads: args.threads.map(usize::from),
+        keep_episodes: false,
+    };
+    eprintln!(
+        "Calibrating {} ({}): {} replications, seed {} …",
+        network.name, origin, replications, seed
+    );
+    let outputs = experiment::run(&network, &plan).map_err(|e| Failure {
+        code: EXIT_SIMULATION,
+        message: e.to_string(),
+    })?;
+    let set = BreakdownSet::new(&network, layout, &outputs);
+    let rows = calibration::evaluate(layout, &set, network.run.horizon_days);
+    print_stdout(&calibration::text_table(&rows));
+    if let Some(path) = &args.update {
+        let scenario_arg = args
+            .scenario
+            .as_ref()
+            .map(|p| format!(" {}", p.display()))
+            .unwrap_or_default();
+        let command = format!(
+            "iccsim calibrate{scenario_arg} -n {replications} --seed {seed} --update {}",
+            path.display()
+        );
+        let run_line = format!(
+            "iccsim {}, scenario `{}`, {} replications of {} days after {} days of warm-up",
+            env!("CARGO_PKG_VERSION"),
+            network.name,
+            replications,
+            network.run.horizon_days,
+            network.run.warmup_days
+        );
+        let block = calibration::markdown_block(&rows, &command, &run_line);
+        let existing = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(Failure {
+                    code: EXIT_OUTPUT,
+                    message: format!("cannot read {}: {e}", path.display()),
+                });
+            }
+        };
+        report::write_atomically(
+            path,
+            calibration::replace_block(&existing, &block).as_bytes(),
+        )?;
+        eprintln!("Updated the calibration table in {}", path.display());
+    }
+    let missed = rows.iter().filter(|r| !r.within()).count();
+    if args.check && missed > 0 {
+        return Err(Failure {
+            code: EXIT_CALIBRATION,
+            message: format!("{missed} calibration target(s) outside their accepted band"),
+        });
     }
     Ok(())
 }

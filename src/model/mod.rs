@@ -9,13 +9,17 @@ pub mod metrics;
 pub mod network;
 pub mod results;
 pub mod simulation;
+pub mod system;
 pub mod trackers;
 
 pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, system_metrics};
 
 pub use network::{
-    Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway,
-    PatientType, PatientTypeId, RouteTable, RunSettings, Service, ServiceId, SinkId,
+    Capacity, CapacityChange, Census, Destination, FullPolicy, Network, OpeningHours, Overflow,
+    Pathway, PatientType, PatientTypeId, Readmission, RouteTable, RunSettings, Service, ServiceId,
+    SinkId,
 };
-pub use results::{DailyService, FlowMatrix, ReplicationResult, ServiceResult, SystemResult};
+pub use results::{
+    DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, SystemResult, YearCell,
+};
 pub use simulation::{EpisodeObserver, EpisodeRecord, SimulationError, simulate};

@@ -330,6 +330,9 @@ pub struct Network {
     pub patient_types: Vec<PatientType>,
     /// Indexed by `type * services.len() + service`; None where a type never goes.
     pub pathways: Vec<Option<Pathway>>,
+    /// For a whole-system scenario: who each type is and what each service
+    /// is, for outputs by ICC, age band and year, and costs.
+    pub layout: Option<super::system::SystemLayout>,
 }
 
 impl Network {

@@ -203,7 +203,7 @@ pub struct Ledger {
     pub(crate) services: usize,
     pub(crate) sinks: usize,
     pub(crate) cells: Vec<YearCell>,
-    /// Patients leaving to each sink: `[(type * sinks + sink) * years + year]`.
+    /// Patients leaving to each sink: `[(slot * sinks + sink) * years + year]`.
     pub(crate) sink_exits: Vec<u64>,
     /// Arrivals from outside (not returns): `[type * years + year]`.
     pub(crate) entries: Vec<u64>,
@@ -216,9 +216,14 @@ impl Ledger {
         (slot != u32::MAX).then(|| &self.cells[slot as usize * self.years + year])
     }
 
-    /// Patients of a type who left to a sink in a year.
-    pub fn sink_exits(&self, patient_type: usize, sink: usize, year: usize) -> u64 {
-        self.sink_exits[(patient_type * self.sinks + sink) * self.years + year]
+    /// Patients of a type who left a service for a sink in a year.
+    pub fn sink_exits(&self, patient_type: usize, service: usize, sink: usize, year: usize) -> u64 {
+        match self.slot_of.get(patient_type * self.services + service) {
+            Some(&slot) if slot != u32::MAX => {
+                self.sink_exits[(slot as usize * self.sinks + sink) * self.years + year]
+            }
+            _ => 0,
+        }
     }
 
     /// Patients of a type who arrived from outside in a year.

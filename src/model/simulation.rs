@@ -701,7 +701,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 break;
             }
             let slot = self.days.slot(self.window.day_of(t));
-            let rate = patient_type.rate_per_day
+            // Arrivals per occupant are thinned here against the bound on
+            // occupants, and by the actual occupants at the arrival.
+            let occupants = self.per_occupant[type_index].map_or(1.0, |(_, bound)| bound);
+            let rate = occupants
+                * patient_type.rate_per_day
                 * patient_type.monthly_factors[usize::from(self.days.month[slot])]
                 * patient_type.weekday_factors[usize::from(self.days.weekday[slot])]
                 * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot]);
@@ -1252,8 +1256,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     self.system.time_in_system.add(now - entered_at);
                     let year = self.year_of(now);
                     let ledger = &mut self.ledger;
-                    ledger.sink_exits
-                        [(patient_type * ledger.sinks + sink.index()) * ledger.years + year] += 1;
+                    let slot = ledger.slot_of[patient_type * ledger.services + s];
+                    if slot != u32::MAX {
+                        ledger.sink_exits[(slot as usize * ledger.sinks + sink.index())
+                            * ledger.years
+                            + year] += 1;
+                    }
                 }
                 self.exit_system(now, pid);
                 Ok(())
@@ -1499,7 +1507,7 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         services,
         sinks: network.sinks.len(),
         cells: vec![YearCell::default(); slots as usize * years],
-        sink_exits: vec![0; types * network.sinks.len() * years],
+        sink_exits: vec![0; slots as usize * network.sinks.len() * years],
         entries: vec![0; types * years],
     }
 }

@@ -7,6 +7,8 @@
 //! absent, the old one, or complete).
 
 pub mod atomic;
+pub mod breakdown;
+pub mod calibration;
 pub mod tables;
 pub mod tidy;
 

@@ -113,6 +113,112 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
     out
 }
 
+/// The whole-system headline: key outcomes for all ICCs and ages, in the
+/// first and last year and over the whole window (mean and 95% CI).
+pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSet) -> String {
+    const HEADLINE: &[&str] = &[
+        "crises",
+        "rapid_response_episodes",
+        "admissions_avoided",
+        "ed_attendances",
+        "day_unit_attendances",
+        "emergency_admissions",
+        "elective_admissions",
+        "readmissions",
+        "emergency_los_mean",
+        "acute_occupancy",
+        "acute_days_above_92pct",
+        "acute_delayed_share",
+        "acute_delayed_bed_days",
+        "reablement_episodes",
+        "community_bed_admissions",
+        "care_home_admissions_from_hospital",
+        "care_home_admissions_from_community",
+        "care_home_occupancy",
+        "deaths",
+        "cost_acute",
+        "cost_community",
+        "cost_primary_care",
+        "cost_social_care",
+        "cost_total",
+    ];
+    let years = set
+        .keys
+        .iter()
+        .filter_map(|k| k.year.parse::<usize>().ok())
+        .max()
+        .unwrap_or(1);
+    let last = years.to_string();
+    let mut out = format!("{}\n", info.scenario_title);
+    out.push_str(&format!(
+        "{} replication{} · seed {} · warm-up {} days · {} days from {} · all ICCs and ages\n\n",
+        info.replications,
+        if info.replications == 1 { "" } else { "s" },
+        info.seed,
+        info.warmup_days,
+        info.horizon_days,
+        info.start_date
+    ));
+    let whole = if info.replications == 1 {
+        "all years".to_string()
+    } else {
+        "all years: mean (95% CI)".to_string()
+    };
+    let mut rows: Vec<[String; 5]> = vec![[
+        "outcome".into(),
+        "unit".into(),
+        "year 1".into(),
+        format!("year {last}"),
+        whole,
+    ]];
+    for metric in HEADLINE {
+        let Some(all) = set.summary("all", "all", "all", metric) else {
+            continue;
+        };
+        let unit = set
+            .keys
+            .iter()
+            .find(|k| k.metric == *metric)
+            .map_or("", |k| k.unit);
+        let mean_of = |year: &str| {
+            set.summary(year, "all", "all", metric)
+                .map_or("–".to_string(), |s| round_for_reading(s.mean))
+        };
+        rows.push([
+            metric.to_string(),
+            unit.to_string(),
+            mean_of("1"),
+            mean_of(&last),
+            format_summary(all),
+        ]);
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (i, row) in rows.iter().enumerate() {
+        out.push_str(&format!(
+            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {}\n",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
+        ));
+        if i == 0 {
+            out.push_str(&format!(
+                "{}\n",
+                "-".repeat(widths.iter().sum::<usize>() + 8)
+            ));
+        }
+    }
+    out.push_str("\nBy year, ICC and age band: breakdown_summary.csv. Costs in £ at the scenario's price year.\n");
+    out
+}
+
 /// A number rounded for reading: 3 significant figures, or more for large values.
 pub fn round_for_reading(value: f64) -> String {
     if !value.is_finite() {

@@ -78,8 +78,11 @@ impl ResultSet {
                         value: metric.value(&result.services[s], result.horizon_days),
                     });
                 }
-                // Types are listed separately only where there are several.
-                if network.patient_types.len() > 1 {
+                // Types are listed separately only where there are several,
+                // and not for a whole-system scenario: its hundreds of
+                // cohort types are reported by ICC and age band instead
+                // (breakdown.csv).
+                if network.patient_types.len() > 1 && network.layout.is_none() {
                     for (t, patient_type) in network.patient_types.iter().enumerate() {
                         if network
                             .pathway(
@@ -299,7 +302,21 @@ pub enum Period {
 impl Period {
     pub const ALL: [Period; 4] = [Period::Day, Period::Week, Period::Month, Period::Year];
 
-    fn name(self) -> &'static str {
+    /// Every period for runs up to a year; months and years beyond (daily
+    /// rows of every service for years would run to gigabytes).
+    pub fn defaults_for(horizon_days: f64) -> Vec<Period> {
+        if horizon_days <= 366.0 {
+            Period::ALL.to_vec()
+        } else {
+            vec![Period::Month, Period::Year]
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Period> {
+        Period::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
             Period::Day => "day",
             Period::Week => "week",
@@ -334,7 +351,12 @@ fn period_starts(network: &Network, period: Period, days: usize) -> Vec<(usize, 
 /// `timeseries.csv`: per replication, service and period (day, week,
 /// month, year from `run.start_date`): counts summed, levels averaged over
 /// the days of the period (a partial last day counts for its length).
-pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+pub fn timeseries_csv(
+    network: &Network,
+    info: &RunInfo,
+    outputs: &[ReplicationOutput],
+    periods: &[Period],
+) -> Vec<u8> {
     let days = network.run.window_days();
     let horizon = network.run.horizon_days;
     let day_length = |d: usize| (horizon - d as f64).min(1.0);
@@ -352,7 +374,7 @@ pub fn timeseries_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationO
         "metric",
         "value",
     ]);
-    for period in Period::ALL {
+    for &period in periods {
         let starts = period_starts(network, period, days);
         for output in outputs {
             for (s, service) in network.services.iter().enumerate() {

@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod raw;
+pub mod system;
 pub mod validate;
 
 use std::path::Path;

@@ -16,6 +16,7 @@ use super::raw::{
     RawCapacity, RawCapacityChange, RawDistribution, RawOpening, RawPatientType, RawRoute, RawRun,
     RawService, TOP_LEVEL_KEYS,
 };
+use super::system::{SYSTEM_KEYS, validate_system};
 use crate::engine::{CalendarDate, Distribution, Weekday};
 use crate::model::{
     Capacity, CapacityChange, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway,
@@ -49,8 +50,8 @@ const DISTRIBUTION_KINDS: &[&str] = &[
 
 /// Collects issues as validation goes.
 #[derive(Default)]
-struct Checker {
-    issues: Vec<Issue>,
+pub(super) struct Checker {
+    pub(super) issues: Vec<Issue>,
 }
 
 fn show(value: f64) -> String {
@@ -74,7 +75,7 @@ fn show(value: f64) -> String {
 pub const MIN_MAX_WAIT_DAYS: f64 = 1e-4;
 
 impl Checker {
-    fn issue(
+    pub(super) fn issue(
         &mut self,
         path: impl Into<String>,
         value: Option<String>,
@@ -88,7 +89,11 @@ impl Checker {
     }
 
     /// Reads a section with serde, reporting type errors and unknown keys.
-    fn section<T: DeserializeOwned>(&mut self, path: &str, value: toml::Value) -> Option<T> {
+    pub(super) fn section<T: DeserializeOwned>(
+        &mut self,
+        path: &str,
+        value: toml::Value,
+    ) -> Option<T> {
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(v) => Some(v),
             Err(error) => {
@@ -119,7 +124,7 @@ impl Checker {
 
     /// `[[services.x]]` makes a list of tables where one table is meant:
     /// say so plainly rather than report a type error inside it.
-    fn double_brackets(&mut self, path: &str, value: &toml::Value) -> bool {
+    pub(super) fn double_brackets(&mut self, path: &str, value: &toml::Value) -> bool {
         if matches!(value, toml::Value::Array(_)) {
             self.issue(path, None, format!("is written as [[{path}]] (a list of tables); write [{path}] with single brackets"));
             return true;
@@ -128,7 +133,14 @@ impl Checker {
     }
 
     /// A finite number in [min, max].
-    fn number_in(&mut self, path: &str, value: f64, min: f64, max: f64, unit: &str) -> Option<f64> {
+    pub(super) fn number_in(
+        &mut self,
+        path: &str,
+        value: f64,
+        min: f64,
+        max: f64,
+        unit: &str,
+    ) -> Option<f64> {
         if value.is_finite() && value >= min && value <= max {
             Some(value)
         } else {
@@ -147,7 +159,14 @@ impl Checker {
     }
 
     /// A whole number in [min, max].
-    fn whole_in(&mut self, path: &str, value: f64, min: f64, max: f64, unit: &str) -> Option<u64> {
+    pub(super) fn whole_in(
+        &mut self,
+        path: &str,
+        value: f64,
+        min: f64,
+        max: f64,
+        unit: &str,
+    ) -> Option<u64> {
         if value.is_finite() && value.fract() == 0.0 && value >= min && value <= max {
             Some(value as u64)
         } else {
@@ -164,7 +183,7 @@ impl Checker {
         }
     }
 
-    fn capacity(&mut self, path: &str, raw: &RawCapacity) -> Option<Capacity> {
+    pub(super) fn capacity(&mut self, path: &str, raw: &RawCapacity) -> Option<Capacity> {
         match raw {
             RawCapacity::Unlimited => Some(Capacity::Unlimited),
             RawCapacity::Number(n) => {
@@ -190,7 +209,7 @@ impl Checker {
         }
     }
 
-    fn date(&mut self, path: &str, value: &toml::Value) -> Option<CalendarDate> {
+    pub(super) fn date(&mut self, path: &str, value: &toml::Value) -> Option<CalendarDate> {
         let text = match value {
             toml::Value::String(s) => s.clone(),
             toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
@@ -212,7 +231,7 @@ impl Checker {
         }
     }
 
-    fn name(&mut self, path: &str, name: &str, what: &str) -> bool {
+    pub(super) fn name(&mut self, path: &str, name: &str, what: &str) -> bool {
         let valid = !name.is_empty()
             && name.len() <= 64
             && name
@@ -231,7 +250,7 @@ impl Checker {
         valid
     }
 
-    fn factors(
+    pub(super) fn factors(
         &mut self,
         path: &str,
         values: &[f64],
@@ -256,7 +275,11 @@ impl Checker {
     }
 
     /// A distribution of days (or another non-negative quantity).
-    fn distribution(&mut self, path: &str, raw: &RawDistribution) -> Option<Distribution> {
+    pub(super) fn distribution(
+        &mut self,
+        path: &str,
+        raw: &RawDistribution,
+    ) -> Option<Distribution> {
         let Some(kind) = raw.dist.as_deref() else {
             self.issue(
                 path,
@@ -407,7 +430,7 @@ impl Checker {
     }
 }
 
-fn quoted_list(items: &[&str]) -> String {
+pub(super) fn quoted_list(items: &[&str]) -> String {
     items
         .iter()
         .map(|i| format!("`{i}`"))
@@ -469,8 +492,9 @@ struct PendingService {
 pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Network, Vec<Issue>> {
     let mut check = Checker::default();
 
+    let whole_system = document.contains_key("population") || document.contains_key("iccs");
     for key in document.keys() {
-        if !TOP_LEVEL_KEYS.contains(&key.as_str()) {
+        if !TOP_LEVEL_KEYS.contains(&key.as_str()) && !SYSTEM_KEYS.contains(&key.as_str()) {
             check.issue(
                 key.clone(),
                 None,
@@ -521,6 +545,14 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     let description = text(&mut check, "description").unwrap_or_default();
 
     let run = validate_run(&mut check, document.get("run").cloned());
+
+    if whole_system {
+        let network = validate_system(&mut check, &document, name, title, description, run);
+        return match network {
+            Some(network) if check.issues.is_empty() => Ok(network),
+            _ => Err(check.issues),
+        };
+    }
 
     // Sinks.
     let sinks: Vec<String> = match document.get("sinks") {
@@ -797,6 +829,7 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         sinks,
         patient_types,
         pathways,
+        layout: None,
     })
 }
 
@@ -1327,7 +1360,11 @@ fn validate_service(
     })
 }
 
-fn validate_opening(check: &mut Checker, path: &str, raw: &RawOpening) -> Option<OpeningHours> {
+pub(super) fn validate_opening(
+    check: &mut Checker,
+    path: &str,
+    raw: &RawOpening,
+) -> Option<OpeningHours> {
     let mut days = [false; 7];
     match &raw.days {
         None => days = [true; 7],

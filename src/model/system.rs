@@ -1,0 +1,599 @@
+//! The whole-system layer: who each patient type is (ICC, age band, risk
+//! tier, kind of demand), what each service is (its role, site or ICC and
+//! unit costs), and the outputs planners read split by ICC, age band and
+//! year: crises, rapid-response episodes and admissions avoided, ED and
+//! day-unit attendances, admissions, readmissions, length of stay, bed days,
+//! delayed days, community episodes, care-home admissions, deaths and costs
+//! by sector.
+//!
+//! The scenario's `[population]`, `[iccs]` ... sections compile into a
+//! plain [`Network`] plus this layout; the engine knows nothing of it. The
+//! outputs are computed after a replication from its ledger and daily
+//! series, so they cost nothing while it runs.
+
+use super::network::{Capacity, Network, Service};
+use super::results::ReplicationResult;
+
+/// The age bands of the population, youngest first.
+pub const AGE_BANDS: [&str; 5] = ["0-17", "18-64", "65-74", "75-84", "85+"];
+
+/// What a patient type's arrivals are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemandKind {
+    /// Urgent need of people living at home.
+    Crisis,
+    /// Planned (ordinary elective) admission.
+    Elective,
+    /// Urgent need of care-home residents (arrivals per resident).
+    CareHomeCrisis,
+    /// A permanent care-home placement arranged from the community.
+    CareHomePlacement,
+    /// A referral to proactive case management.
+    CaseManagementReferral,
+    /// Residents already in a care home when the run starts.
+    CareHomeCensus,
+}
+
+impl DemandKind {
+    /// Unplanned demand: its admissions are emergency admissions.
+    pub fn is_emergency(self) -> bool {
+        matches!(self, DemandKind::Crisis | DemandKind::CareHomeCrisis)
+    }
+}
+
+/// Who a patient type is.
+#[derive(Clone, Debug)]
+pub struct Cohort {
+    /// Index into [`SystemLayout::iccs`].
+    pub icc: usize,
+    /// Index into [`AGE_BANDS`].
+    pub age_band: usize,
+    /// Risk tier name (`rest` when the band is not stratified).
+    pub tier: String,
+    pub kind: DemandKind,
+    /// Probability that this person, had they gone to ED instead of being
+    /// managed at home, would have been admitted: what turns a
+    /// rapid-response episode ending at home into an expected admission
+    /// avoided.
+    pub admission_if_ed: f64,
+}
+
+/// What a service is in the system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    EmergencyDepartment,
+    DayUnit,
+    /// Adult general and acute beds of the modelled trust.
+    AcuteBeds,
+    PaediatricBeds,
+    /// Admissions of residents to hospitals outside the modelled trust.
+    OtherProvider,
+    RapidResponse,
+    Reablement,
+    CaseManagement,
+    CommunityBeds,
+    ResidentialCare,
+    NursingCare,
+}
+
+impl Role {
+    pub fn is_hospital_bed(self) -> bool {
+        matches!(
+            self,
+            Role::AcuteBeds | Role::PaediatricBeds | Role::OtherProvider
+        )
+    }
+    pub fn is_care_home(self) -> bool {
+        matches!(self, Role::ResidentialCare | Role::NursingCare)
+    }
+}
+
+/// Who pays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sector {
+    Acute,
+    Community,
+    PrimaryCare,
+    SocialCare,
+}
+
+impl Sector {
+    pub const ALL: [Sector; 4] = [
+        Sector::Acute,
+        Sector::Community,
+        Sector::PrimaryCare,
+        Sector::SocialCare,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Sector::Acute => "acute",
+            Sector::Community => "community",
+            Sector::PrimaryCare => "primary_care",
+            Sector::SocialCare => "social_care",
+        }
+    }
+}
+
+/// Unit costs of one service, £ at the layout's price year.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UnitCosts {
+    pub sector: Sector,
+    /// Per admission (attendance, episode, case). When `per_short_stay` is
+    /// given, admissions are priced when they end, by their length.
+    pub per_admission: f64,
+    /// Per stay of at most [`super::results::SHORT_STAY_DAYS`].
+    pub per_short_stay: Option<f64>,
+    /// Per admission of an elective patient, instead of `per_admission`.
+    pub per_elective_admission: Option<f64>,
+    /// Per place-day held (bed day, caseload day, care-home day).
+    pub per_place_day: f64,
+    /// Per place-day held by a patient ready to leave, on top.
+    pub per_delayed_day: f64,
+}
+
+impl UnitCosts {
+    pub fn none(sector: Sector) -> UnitCosts {
+        UnitCosts {
+            sector,
+            per_admission: 0.0,
+            per_short_stay: None,
+            per_elective_admission: None,
+            per_place_day: 0.0,
+            per_delayed_day: 0.0,
+        }
+    }
+}
+
+/// What a service is, where, and what it costs.
+#[derive(Clone, Debug)]
+pub struct ServiceInfo {
+    pub role: Role,
+    /// The acute site it belongs to, if any (index into `sites`).
+    pub site: Option<usize>,
+    /// The ICC it belongs to, if any.
+    pub icc: Option<usize>,
+    pub costs: UnitCosts,
+}
+
+/// The whole-system description beside a network.
+#[derive(Clone, Debug)]
+pub struct SystemLayout {
+    pub iccs: Vec<String>,
+    pub sites: Vec<String>,
+    /// Per patient type.
+    pub cohorts: Vec<Cohort>,
+    /// Per service.
+    pub services: Vec<ServiceInfo>,
+    pub home_sink: usize,
+    pub death_sink: usize,
+    /// Residents per ICC and age band at the start date.
+    pub population: Vec<[f64; 5]>,
+    /// Yearly growth of each band, compounding at each anniversary.
+    pub growth_per_year: [f64; 5],
+    /// GP-practice appointments per person per year, by band.
+    pub gp_appointments_per_person: [f64; 5],
+    pub gp_appointment_cost: f64,
+    /// Price base of every cost, e.g. "2023/24".
+    pub price_year: String,
+    /// Observed figures the scenario should reproduce.
+    pub targets: Vec<CalibrationTarget>,
+}
+
+/// An observed figure and the band a simulated mean must fall in.
+#[derive(Clone, Debug)]
+pub struct CalibrationTarget {
+    /// What it is, in words.
+    pub name: String,
+    /// A breakdown or site metric name.
+    pub metric: String,
+    /// Bands summed over (counts), or one band; empty means all ages.
+    pub age_bands: Vec<usize>,
+    /// A count over the window divided by its length in years.
+    pub per_year: bool,
+    /// The window year compared (1 = the first); None for the whole window.
+    pub year: Option<usize>,
+    pub observed: f64,
+    pub low: f64,
+    pub high: f64,
+    pub source: String,
+}
+
+/// Whether a metric can be summed over age bands (a count, not a ratio).
+pub fn is_count_metric(name: &str) -> bool {
+    BREAKDOWN_METRICS.iter().any(|m| {
+        m.name == name
+            && !matches!(m.unit, "fraction" | "days" | "per 1,000/year")
+            && m.name != "population"
+    })
+}
+
+/// One output of the whole-system layer.
+pub struct BreakdownMetric {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub description: &'static str,
+}
+
+macro_rules! metrics {
+    ($($id:ident: $name:literal, $unit:literal, $description:literal;)*) => {
+        /// Index of each breakdown metric in [`BREAKDOWN_METRICS`].
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum M { $($id),* }
+        /// Every output split by ICC, age band and year, in output order.
+        pub const BREAKDOWN_METRICS: &[BreakdownMetric] = &[
+            $(BreakdownMetric { name: $name, unit: $unit, description: $description }),*
+        ];
+    };
+}
+
+metrics! {
+    population: "population", "people", "residents (mean over the years in the period)";
+    crises: "crises", "people", "urgent needs arising (at home and in care homes)";
+    crises_per_1000: "crises_per_1000", "per 1,000/year", "crises per 1,000 residents per year";
+    rapid_response_episodes: "rapid_response_episodes", "episodes", "rapid-response episodes started";
+    rapid_response_at_home: "rapid_response_managed_at_home", "people", "rapid-response episodes that ended at home";
+    admissions_avoided: "admissions_avoided", "admissions", "expected emergency admissions avoided by rapid response: episodes ending at home × the person's probability of admission had they gone to ED";
+    ed_attendances: "ed_attendances", "attendances", "emergency department attendances";
+    day_unit_attendances: "day_unit_attendances", "attendances", "day-unit (SDEC) attendances";
+    emergency_admissions: "emergency_admissions", "admissions", "emergency admissions of residents, all providers (residence-based, as the observed figures)";
+    emergency_admissions_per_1000: "emergency_admissions_per_1000", "per 1,000/year", "emergency admissions per 1,000 residents per year";
+    emergency_admissions_local: "emergency_admissions_local", "admissions", "emergency admissions to the modelled trust's beds";
+    elective_admissions: "elective_admissions", "admissions", "ordinary elective admissions";
+    readmissions: "readmissions", "admissions", "returns after a hospital stay (readmissions)";
+    emergency_los_mean: "emergency_los_mean", "days", "mean length of stay of emergency admissions in the modelled trust's adult beds (delays included)";
+    acute_bed_days: "acute_bed_days", "bed-days", "adult acute bed-days held (all admissions)";
+    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", "adult acute bed-days held by patients ready to leave (no criteria to reside)";
+    acute_delayed_share: "acute_delayed_share", "fraction", "share of adult acute bed-days held by patients ready to leave";
+    reablement_episodes: "reablement_episodes", "episodes", "reablement / community team episodes started (discharge pathway 1)";
+    case_management_episodes: "case_management_episodes", "episodes", "case-management episodes started";
+    community_bed_admissions: "community_bed_admissions", "admissions", "community hospital admissions (discharge pathway 2)";
+    community_bed_days: "community_bed_days", "bed-days", "community hospital bed-days held";
+    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
+    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", "permanent care-home admissions arranged from home";
+    care_home_bed_days: "care_home_bed_days", "place-days", "care-home place-days held (residential and nursing)";
+    deaths: "deaths", "people", "deaths in hospital, community beds and care homes";
+    deaths_in_hospital: "deaths_in_hospital", "people", "deaths in hospital";
+    deaths_in_care_home: "deaths_in_care_home", "people", "deaths in care homes";
+    cost_acute: "cost_acute", "GBP", "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
+    cost_community: "cost_community", "GBP", "community health cost: rapid response, reablement, case management, community hospital";
+    cost_primary_care: "cost_primary_care", "GBP", "GP-practice appointments";
+    cost_social_care: "cost_social_care", "GBP", "care-home places";
+    cost_total: "cost_total", "GBP", "all sectors";
+}
+
+/// Outputs of the trust's adult acute beds as a whole (not split by ICC
+/// or age): occupancy against capacity.
+pub const SITE_METRICS: &[BreakdownMetric] = &[
+    BreakdownMetric {
+        name: "acute_occupancy",
+        unit: "fraction",
+        description: "adult acute beds occupied / available, time-average",
+    },
+    BreakdownMetric {
+        name: "acute_days_above_92pct",
+        unit: "days",
+        description: "days whose mean adult acute occupancy was above 92%",
+    },
+    BreakdownMetric {
+        name: "acute_days_above_95pct",
+        unit: "days",
+        description: "days whose mean adult acute occupancy was above 95%",
+    },
+    BreakdownMetric {
+        name: "care_home_occupancy",
+        unit: "fraction",
+        description: "care-home places occupied / available, time-average",
+    },
+];
+
+/// A group of the breakdown: None means "all".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub year: Option<usize>,
+    pub icc: Option<usize>,
+    pub age_band: Option<usize>,
+}
+
+/// The breakdown of one replication: `values[group][metric]`, groups in
+/// order (year: all, 1, 2 ...; then ICC: all, each; then band: all, each).
+pub struct Breakdown {
+    pub groups: Vec<Group>,
+    /// Per group, one value per [`BREAKDOWN_METRICS`] entry.
+    pub values: Vec<Vec<f64>>,
+    /// Per year option (all, then each year), one value per [`SITE_METRICS`].
+    pub site_values: Vec<(Option<usize>, Vec<f64>)>,
+}
+
+/// Sums kept per (year, ICC, band) before ratios are taken.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    m: [f64; BREAKDOWN_METRICS.len()],
+    emergency_los_sum: f64,
+    emergency_departures: f64,
+    /// Days of the period (for rates per year).
+    days: f64,
+}
+
+impl SystemLayout {
+    /// Residents of an ICC's band in window year `year` (growth compounds
+    /// at each anniversary, as arrivals do).
+    pub fn population_in_year(&self, icc: usize, band: usize, year: usize) -> f64 {
+        self.population[icc][band] * (1.0 + self.growth_per_year[band]).powi(year as i32)
+    }
+
+    /// The split outputs of one replication.
+    pub fn breakdown(&self, network: &Network, result: &ReplicationResult) -> Breakdown {
+        let ledger = &result.ledger;
+        let years = ledger.years;
+        let horizon = result.horizon_days;
+        let n_icc = self.iccs.len();
+        let year_days: Vec<f64> = (0..years)
+            .map(|y| {
+                let end = ledger.year_starts.get(y + 1).copied().unwrap_or(horizon);
+                end - ledger.year_starts[y]
+            })
+            .collect();
+        // Fine cells (year, icc, band), summed into every coarser group after.
+        let mut fine = vec![Sums::default(); years * n_icc * 5];
+        let at = |y: usize, i: usize, b: usize| (y * n_icc + i) * 5 + b;
+        for y in 0..years {
+            for i in 0..n_icc {
+                for b in 0..5 {
+                    let cell = &mut fine[at(y, i, b)];
+                    let population = self.population_in_year(i, b, y);
+                    let fraction = year_days[y] / 365.25;
+                    cell.days = year_days[y];
+                    // Population is averaged over years below: weight by days.
+                    cell.m[M::population as usize] = population * year_days[y];
+                    let gp = population
+                        * self.gp_appointments_per_person[b]
+                        * fraction
+                        * self.gp_appointment_cost;
+                    cell.m[M::cost_primary_care as usize] = gp;
+                }
+            }
+        }
+        let services = network.services.len();
+        for (t, cohort) in self.cohorts.iter().enumerate() {
+            for y in 0..years {
+                let sums = &mut fine[at(y, cohort.icc, cohort.age_band)];
+                let entries = ledger.entries(t, y) as f64;
+                if cohort.kind.is_emergency() {
+                    sums.m[M::crises as usize] += entries;
+                }
+                for s in 0..services {
+                    let Some(cell) = ledger.cell(t, s, y) else {
+                        continue;
+                    };
+                    let info = &self.services[s];
+                    let admissions = cell.admissions as f64;
+                    let home = ledger.sink_exits(t, s, self.home_sink, y) as f64;
+                    let died = ledger.sink_exits(t, s, self.death_sink, y) as f64;
+                    sums.m[M::readmissions as usize] += cell.readmissions as f64;
+                    sums.m[M::deaths as usize] += died;
+                    match info.role {
+                        Role::EmergencyDepartment => {
+                            sums.m[M::ed_attendances as usize] += admissions;
+                        }
+                        Role::DayUnit => sums.m[M::day_unit_attendances as usize] += admissions,
+                        Role::RapidResponse => {
+                            sums.m[M::rapid_response_episodes as usize] += admissions;
+                            sums.m[M::rapid_response_at_home as usize] += home;
+                            sums.m[M::admissions_avoided as usize] += home * cohort.admission_if_ed;
+                        }
+                        Role::AcuteBeds | Role::PaediatricBeds | Role::OtherProvider => {
+                            sums.m[M::deaths_in_hospital as usize] += died;
+                            if cohort.kind.is_emergency() {
+                                sums.m[M::emergency_admissions as usize] += admissions;
+                            } else if cohort.kind == DemandKind::Elective {
+                                sums.m[M::elective_admissions as usize] += admissions;
+                            }
+                            if info.role == Role::AcuteBeds {
+                                sums.m[M::acute_bed_days as usize] += cell.place_days;
+                                sums.m[M::acute_delayed_bed_days as usize] += cell.delayed_days;
+                                if cohort.kind.is_emergency() {
+                                    sums.m[M::emergency_admissions_local as usize] += admissions;
+                                    sums.emergency_los_sum += cell.los_sum;
+                                    sums.emergency_departures += cell.departures as f64;
+                                }
+                            }
+                        }
+                        Role::Reablement => sums.m[M::reablement_episodes as usize] += admissions,
+                        Role::CaseManagement => {
+                            sums.m[M::case_management_episodes as usize] += admissions
+                        }
+                        Role::CommunityBeds => {
+                            sums.m[M::community_bed_admissions as usize] += admissions;
+                            sums.m[M::community_bed_days as usize] += cell.place_days;
+                        }
+                        Role::ResidentialCare | Role::NursingCare => {
+                            sums.m[M::care_home_bed_days as usize] += cell.place_days;
+                            sums.m[M::deaths_in_care_home as usize] += died;
+                            match cohort.kind {
+                                DemandKind::CareHomePlacement => {
+                                    sums.m[M::care_home_admissions_from_community as usize] +=
+                                        admissions
+                                }
+                                DemandKind::CareHomeCensus => {}
+                                _ => {
+                                    sums.m[M::care_home_admissions_from_hospital as usize] +=
+                                        admissions
+                                }
+                            }
+                        }
+                    }
+                    let costs = &info.costs;
+                    let priced_admissions = match costs.per_short_stay {
+                        Some(short) => {
+                            let short_stays = cell.short_departures as f64;
+                            let long_stays = (cell.departures - cell.short_departures) as f64;
+                            if cohort.kind == DemandKind::Elective {
+                                cell.departures as f64
+                                    * costs.per_elective_admission.unwrap_or(costs.per_admission)
+                            } else {
+                                short_stays * short + long_stays * costs.per_admission
+                            }
+                        }
+                        None => {
+                            let price = if cohort.kind == DemandKind::Elective {
+                                costs.per_elective_admission.unwrap_or(costs.per_admission)
+                            } else {
+                                costs.per_admission
+                            };
+                            admissions * price
+                        }
+                    };
+                    let cost = priced_admissions
+                        + cell.place_days * costs.per_place_day
+                        + cell.delayed_days * costs.per_delayed_day;
+                    let metric = match costs.sector {
+                        Sector::Acute => M::cost_acute,
+                        Sector::Community => M::cost_community,
+                        Sector::PrimaryCare => M::cost_primary_care,
+                        Sector::SocialCare => M::cost_social_care,
+                    };
+                    sums.m[metric as usize] += cost;
+                }
+            }
+        }
+
+        // Every group: year (all or one) × ICC (all or one) × band (all or one).
+        let mut groups = Vec::new();
+        let mut values = Vec::new();
+        let options = |n: usize| std::iter::once(None).chain((0..n).map(Some));
+        for year in options(years) {
+            for icc in options(n_icc) {
+                for band in options(5) {
+                    let mut total = Sums::default();
+                    for y in (0..years).filter(|y| year.is_none_or(|v| v == *y)) {
+                        total.days += year_days[y];
+                        for i in (0..n_icc).filter(|i| icc.is_none_or(|v| v == *i)) {
+                            for b in (0..5).filter(|b| band.is_none_or(|v| v == *b)) {
+                                let f = &fine[at(y, i, b)];
+                                for (sum, v) in total.m.iter_mut().zip(f.m) {
+                                    *sum += v;
+                                }
+                                total.emergency_los_sum += f.emergency_los_sum;
+                                total.emergency_departures += f.emergency_departures;
+                            }
+                        }
+                    }
+                    groups.push(Group {
+                        year,
+                        icc,
+                        age_band: band,
+                    });
+                    values.push(finish_group(&total));
+                }
+            }
+        }
+        let site_values = options(years)
+            .map(|year| (year, self.site_metrics(network, result, year)))
+            .collect();
+        Breakdown {
+            groups,
+            values,
+            site_values,
+        }
+    }
+
+    /// Occupancy of the adult acute beds and care homes over a year (or
+    /// the whole window), from the daily series.
+    fn site_metrics(
+        &self,
+        network: &Network,
+        result: &ReplicationResult,
+        year: Option<usize>,
+    ) -> Vec<f64> {
+        let ledger = &result.ledger;
+        let window_days = result.daily.first().map_or(0, |d| d.occupancy_area.len());
+        let (first, last) = match year {
+            None => (0, window_days),
+            Some(y) => {
+                let start = ledger.year_starts[y] as usize;
+                let end = ledger
+                    .year_starts
+                    .get(y + 1)
+                    .map_or(window_days, |e| *e as usize);
+                (start, end.min(window_days))
+            }
+        };
+        let of_roles = |keep: &dyn Fn(Role) -> bool| -> (Vec<f64>, Vec<f64>) {
+            let mut occupied = vec![0.0; last - first];
+            let mut available = vec![0.0; last - first];
+            for (s, info) in self.services.iter().enumerate() {
+                if !keep(info.role) {
+                    continue;
+                }
+                let daily = &result.daily[s];
+                for d in first..last {
+                    occupied[d - first] += daily.occupancy_area[d];
+                    let length = (result.horizon_days - d as f64).min(1.0);
+                    available[d - first] +=
+                        capacity_on_day(&network.services[s], d as f64) * length;
+                }
+            }
+            (occupied, available)
+        };
+        let (acute, acute_beds) = of_roles(&|r| r == Role::AcuteBeds);
+        let (homes, home_places) = of_roles(&|r| r.is_care_home());
+        let ratio = |a: &[f64], b: &[f64]| {
+            let total: f64 = b.iter().sum();
+            if total > 0.0 {
+                a.iter().sum::<f64>() / total
+            } else {
+                f64::NAN
+            }
+        };
+        let days_above = |threshold: f64| {
+            acute
+                .iter()
+                .zip(&acute_beds)
+                .filter(|(o, c)| **c > 0.0 && **o / **c > threshold)
+                .count() as f64
+        };
+        vec![
+            ratio(&acute, &acute_beds),
+            days_above(0.92),
+            days_above(0.95),
+            ratio(&homes, &home_places),
+        ]
+    }
+}
+
+/// Ratios and rates of a group from its sums.
+fn finish_group(total: &Sums) -> Vec<f64> {
+    let mut v = total.m.to_vec();
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    v[M::population as usize] = ratio(total.m[M::population as usize], total.days);
+    let person_years = v[M::population as usize] * total.days / 365.25;
+    v[M::crises_per_1000 as usize] = 1000.0 * ratio(total.m[M::crises as usize], person_years);
+    v[M::emergency_admissions_per_1000 as usize] =
+        1000.0 * ratio(total.m[M::emergency_admissions as usize], person_years);
+    v[M::emergency_los_mean as usize] = ratio(total.emergency_los_sum, total.emergency_departures);
+    v[M::acute_delayed_share as usize] = ratio(
+        total.m[M::acute_delayed_bed_days as usize],
+        total.m[M::acute_bed_days as usize],
+    );
+    v[M::cost_total as usize] = v[M::cost_acute as usize]
+        + v[M::cost_community as usize]
+        + v[M::cost_primary_care as usize]
+        + v[M::cost_social_care as usize];
+    v
+}
+
+/// Places of a service on window day `day` (its capacity changes applied).
+fn capacity_on_day(service: &Service, day: f64) -> f64 {
+    let mut capacity = service.capacity;
+    for change in &service.capacity_changes {
+        if change.from_day <= day {
+            capacity = change.capacity;
+        }
+    }
+    match capacity {
+        Capacity::Limited(n) => f64::from(n),
+        Capacity::Unlimited => f64::NAN,
+    }
+}
