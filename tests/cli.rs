@@ -37,6 +37,7 @@ fn help_on_every_command_has_examples() {
         vec!["--help"],
         vec!["run", "--help"],
         vec!["validate", "--help"],
+        vec!["calibrate", "--help"],
     ] {
         let output = iccsim().args(&args).output().unwrap();
         assert!(output.status.success());
@@ -53,27 +54,74 @@ fn run_without_a_scenario_uses_the_built_in_default() {
     let dir = tempfile::tempdir().unwrap();
     let output = iccsim()
         .current_dir(dir.path())
-        .args(["run", "-n", "3"])
+        .args(["run", "-n", "2"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let table = String::from_utf8_lossy(&output.stdout);
     assert!(
-        table.contains("Reference network")
-            && table.contains("occupancy_mean")
-            && table.contains("mean (95% CI)"),
+        table.contains("North Cumbria baseline")
+            && table.contains("emergency_admissions")
+            && table.contains("cost_total")
+            && table.contains("all years: mean (95% CI)"),
         "{table}"
     );
-    for file in FILES {
-        let path = dir.path().join("results/reference-network").join(file);
-        assert!(fs::metadata(&path).unwrap().len() > 100, "{file}");
+    let folder = dir.path().join("results/north-cumbria-baseline");
+    for file in FILES
+        .iter()
+        .chain(&["breakdown.csv", "breakdown_summary.csv"])
+    {
+        assert!(
+            fs::metadata(folder.join(file)).unwrap().len() > 100,
+            "{file}"
+        );
     }
-    let summary =
-        fs::read_to_string(dir.path().join("results/reference-network/summary.csv")).unwrap();
+    let summary = fs::read_to_string(folder.join("breakdown_summary.csv")).unwrap();
+    assert!(summary.starts_with(
+        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max\n"
+    ));
+    for row in [
+        "north-cumbria-baseline,all,,all,all,emergency_admissions,admissions,2,",
+        "north-cumbria-baseline,1,2025-04-01,copeland,85+,emergency_admissions,admissions,2,",
+        "north-cumbria-baseline,5,2029-04-01,eden,all,cost_total,GBP,2,",
+        "north-cumbria-baseline,all,,all,all,acute_occupancy,fraction,2,",
+    ] {
+        assert!(summary.contains(row), "{row}");
+    }
+    // The cohort types are reported by ICC and band, not one by one.
+    let replications = fs::read_to_string(folder.join("replications.csv")).unwrap();
+    assert!(!replications.contains("crisis/"));
+}
+
+#[test]
+fn the_reference_network_still_reports_each_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = iccsim()
+        .current_dir(dir.path())
+        .args(["run", &scenario("reference-network.toml"), "-n", "3"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        table.contains("Reference network") && table.contains("occupancy_mean"),
+        "{table}"
+    );
+    let folder = dir.path().join("results/reference-network");
+    for file in FILES {
+        assert!(
+            fs::metadata(folder.join(file)).unwrap().len() > 100,
+            "{file}"
+        );
+    }
+    assert!(!folder.join("breakdown.csv").exists());
+    let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
     assert!(summary.starts_with(
         "scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max\n"
     ));
     assert!(summary.contains("reference-network,acute,all,occupancy_mean,places,3,"));
+    let timeseries = fs::read_to_string(folder.join("timeseries.csv")).unwrap();
+    assert!(timeseries.contains(",day,") && timeseries.contains(",year,"));
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //!
 //! `raw` mirrors the file with serde (unknown keys rejected); `validate`
 //! checks meaning and resolves names, reporting every problem at once with
-//! its TOML path; `error` holds the error types. The format is documented
+//! its TOML path; `system` does the same for whole-system scenarios (a
+//! population in ICCs) and compiles them into a network; `error` holds the
+//! error types. The format is documented
 //! key by key in `docs/scenario-format.md`.
 
 pub mod error;
@@ -18,9 +20,9 @@ pub use validate::SCHEMA_VERSION;
 use crate::model::Network;
 
 /// The scenario `iccsim run` uses when no file is given.
-pub const DEFAULT_SCENARIO_NAME: &str = "reference-network";
+pub const DEFAULT_SCENARIO_NAME: &str = "north-cumbria-baseline";
 /// Its text, embedded in the binary.
-pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/reference-network.toml");
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/north-cumbria-baseline.toml");
 
 /// Largest scenario file read (bytes): far above any real scenario, small
 /// enough that a wrong path (a log, a data dump) fails at once.

@@ -835,7 +835,13 @@ pub(super) fn validate_system(
             &raw.community_beds.discharge,
             COMMUNITY_BED_KEYS,
         );
-        Some((rr?, re?, cm?, bed_stay?, bed_discharge?))
+        Some(Community {
+            rapid: rr?,
+            reablement: re?,
+            case_management: cm?,
+            bed_stay: bed_stay?,
+            bed_discharge: bed_discharge?,
+        })
     });
 
     let care_homes: Option<RawCareHomes> = section(
@@ -907,6 +913,10 @@ pub(super) fn validate_system(
         costs: costs?,
         targets: targets?,
     };
+    check_capacities(check, &parts);
+    if !check.issues.is_empty() {
+        return None;
+    }
     Some(compile(name, title, description, parts))
 }
 
@@ -914,6 +924,63 @@ fn array<const N: usize>(values: &[f64]) -> [f64; N] {
     let mut out = [0.0; N];
     out.copy_from_slice(&values[..N]);
     out
+}
+
+/// A service with no places that patients are sent to and wait for would
+/// hold them (and the beds they leave) for ever: say so before running.
+fn check_capacities(check: &mut Checker, parts: &Parts) {
+    let Community {
+        reablement,
+        case_management,
+        bed_discharge,
+        ..
+    } = &parts.community;
+    let any_band = |k: usize| parts.bands.iter().any(|b| b.discharge[k] > 0.0);
+    let to_reablement = any_band(1) || parts.pathways.elective_discharge[1] > 0.0;
+    let to_community_beds = any_band(2);
+    let to_care_homes = any_band(3)
+        || bed_discharge[1] > 0.0
+        || parts
+            .bands
+            .iter()
+            .any(|b| b.care_home_placements_per_1000 > 0.0);
+    let referrals = parts.tiers.iter().any(|t| t.referrals_per_1000 > 0.0);
+    for icc in &parts.iccs {
+        let path = format!("iccs.{}", icc.name);
+        if to_reablement && (icc.reablement_wte * reablement.caseload_per_wte).floor() < 1.0 {
+            check.issue(format!("{path}.reablement_wte"), Some(format!("{}", icc.reablement_wte)), format!("gives a reablement caseload of 0 (× caseload_per_wte {}), but patients are discharged to reablement and would wait in hospital for ever; add staff or set the reablement shares to 0", reablement.caseload_per_wte));
+        }
+        if to_community_beds && icc.community_beds == 0 {
+            check.issue(format!("{path}.community_beds"), Some("0".into()), "patients are discharged to community beds (discharge.community_bed above 0) and would wait in hospital for ever; add beds or set those shares to 0");
+        }
+        if to_care_homes {
+            let nursing = parts.care_homes.nursing_share;
+            if icc.residential_places == 0 && nursing < 1.0 {
+                check.issue(format!("{path}.residential_places"), Some("0".into()), "patients are placed in residential care (care_homes.nursing_share below 1) and would wait for ever; add places or change the shares");
+            }
+            if icc.nursing_places == 0 && nursing > 0.0 {
+                check.issue(format!("{path}.nursing_places"), Some("0".into()), "patients are placed in nursing homes (care_homes.nursing_share above 0) and would wait for ever; add places or change the shares");
+            }
+        }
+        if referrals && (icc.case_management_wte * case_management.caseload_per_wte).floor() < 1.0 {
+            check.issue(format!("{path}.case_management_wte"), Some(format!("{}", icc.case_management_wte)), "gives a case-management caseload of 0, but risk tiers are referred to it; add staff or set case_management_referrals_per_1000 to 0");
+        }
+    }
+    for site in &parts.sites {
+        let path = format!("sites.{}", site.name);
+        if site.adult_beds == 0 {
+            check.issue(
+                format!("{path}.adult_beds"),
+                Some("0".into()),
+                "a site needs adult beds: its ED's admissions would wait for ever",
+            );
+        }
+        let children_admitted =
+            parts.bands[0].ed_admission > 0.0 || parts.bands[0].direct_admission > 0.0;
+        if site.paediatric_beds == 0 && children_admitted {
+            check.issue(format!("{path}.paediatric_beds"), Some("0".into()), "children are admitted (age_bands.\"0-17\" ed_admission or direct_admission above 0) and would wait for ever; add children's beds");
+        }
+    }
 }
 
 fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band> {
@@ -1200,6 +1267,15 @@ struct Pathways {
     elective_discharge: [f64; 2],
 }
 
+struct Community {
+    rapid: Team,
+    reablement: Team,
+    case_management: Team,
+    bed_stay: Distribution,
+    /// home, care_home, death.
+    bed_discharge: [f64; 3],
+}
+
 struct CareHomes {
     residential_stay: Distribution,
     nursing_stay: Distribution,
@@ -1241,7 +1317,7 @@ struct Parts {
     iccs: Vec<Icc>,
     bands: Vec<Band>,
     pathways: Pathways,
-    community: (Team, Team, Team, Distribution, [f64; 3]),
+    community: Community,
     care_homes: CareHomes,
     costs: Costs,
     targets: Vec<CalibrationTarget>,
@@ -1316,7 +1392,13 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         costs,
         targets,
     } = parts;
-    let (rapid, reablement, case_management, bed_stay, bed_discharge) = community;
+    let Community {
+        rapid,
+        reablement,
+        case_management,
+        bed_stay,
+        bed_discharge,
+    } = community;
 
     // Services, with their role and costs.
     let mut services = Vec::new();

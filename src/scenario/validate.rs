@@ -499,9 +499,10 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
                 key.clone(),
                 None,
                 format!(
-                    "unknown key{}; valid keys at the top of a scenario: {}",
-                    did_you_mean(key, TOP_LEVEL_KEYS.iter().copied()),
-                    quoted_list(TOP_LEVEL_KEYS)
+                    "unknown key{}; valid keys at the top of a scenario: {}; and for a whole-system scenario: {}",
+                    did_you_mean(key, TOP_LEVEL_KEYS.iter().chain(SYSTEM_KEYS).copied()),
+                    quoted_list(TOP_LEVEL_KEYS),
+                    quoted_list(SYSTEM_KEYS)
                 ),
             );
         }
