@@ -15,7 +15,7 @@ use iccsim::model::{Capacity, Network, simulate};
 
 /// The base preset scaled by k.
 pub fn scaled(k: u32) -> Network {
-    let mut network = iccsim::scenario::default_network().expect("embedded scenario is valid");
+    let mut network = iccsim::scenario::reference_network().expect("embedded scenario is valid");
     for service in &mut network.services {
         if let Capacity::Limited(c) = service.capacity {
             service.capacity = Capacity::Limited(c * k);

@@ -22,7 +22,7 @@ fn main() {
     let scale = value("--scale", 1);
     let replications = value("--replications", 10);
     let started = Instant::now();
-    let mut network = match iccsim::scenario::default_network() {
+    let mut network = match iccsim::scenario::reference_network() {
         Ok(n) => n,
         Err(e) => {
             eprintln!("{e}");

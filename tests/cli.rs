@@ -83,7 +83,7 @@ fn run_without_a_scenario_uses_the_built_in_default() {
     for row in [
         "north-cumbria-baseline,all,,all,all,emergency_admissions,admissions,2,",
         "north-cumbria-baseline,1,2025-04-01,copeland,85+,emergency_admissions,admissions,2,",
-        "north-cumbria-baseline,5,2029-04-01,eden,all,cost_total,GBP,2,",
+        "north-cumbria-baseline,5,2029-04-01,eden,all,cost_total,GBP 2023/24 prices,2,",
         "north-cumbria-baseline,all,,all,all,acute_occupancy,fraction,2,",
     ] {
         assert!(summary.contains(row), "{row}");

@@ -151,8 +151,11 @@ proptest! {
     }
 
     #[test]
-    fn mangled_valid_scenarios_fail_cleanly(cut in 0usize..2000, insert in "[ =\\[\\]{}\"a-z0-9.,-]{0,12}") {
-        let base = iccsim::scenario::DEFAULT_SCENARIO_TOML;
+    fn mangled_valid_scenarios_fail_cleanly(which in 0usize..2, cut in 0usize..40000, insert in "[ =\\[\\]{}\"a-z0-9.,-]{0,12}") {
+        let base = [
+            iccsim::scenario::DEFAULT_SCENARIO_TOML,
+            iccsim::scenario::REFERENCE_NETWORK_TOML,
+        ][which];
         let at = base.char_indices().map(|(i, _)| i).nth(cut % base.chars().count()).unwrap_or(0);
         let text = format!("{}{}{}", &base[..at], insert, &base[at..]);
         match iccsim::scenario::load_str(&text, "mangled", "mangled") {

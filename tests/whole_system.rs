@@ -481,3 +481,73 @@ fn the_baseline_reproduces_its_calibration_targets() {
         .collect();
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
+
+#[test]
+fn every_output_is_documented() {
+    use iccsim::model::system::{BREAKDOWN_METRICS, SITE_METRICS};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/whole-system.md");
+    let docs = std::fs::read_to_string(path).unwrap();
+    for metric in BREAKDOWN_METRICS.iter().chain(SITE_METRICS) {
+        assert!(
+            docs.contains(&format!("`{}`", metric.name)),
+            "{} is not in docs/whole-system.md",
+            metric.name
+        );
+    }
+}
+
+#[test]
+fn a_risk_tier_carries_its_own_rate_and_stay() {
+    // Half of the 85+ band in a tier with 1.5× the band's crisis rate and
+    // twice its overnight stay; the other half then gets (1 − 0.5 × 1.5) /
+    // 0.5 = 0.5× so that the band's mean rate is kept.
+    let mut text = fixture();
+    text.push_str("\n[population.risk_tiers.frail]\nshare = 0.5\ncrisis_multiplier = 1.5\nbands = [\"85+\"]\nlos_multiplier = 2.0\n");
+    let net = network(&text);
+    let layout = net.layout.as_ref().unwrap();
+    let outputs = simulate(&net, 8);
+    let acute = net.service_id("acute_general").unwrap().index();
+    let (mut frail, mut rest) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
+    for o in &outputs {
+        for (t, cohort) in layout.cohorts.iter().enumerate() {
+            if cohort.age_band != 4 || cohort.kind != DemandKind::Crisis {
+                continue;
+            }
+            let sums = if cohort.tier == "frail" {
+                &mut frail
+            } else {
+                &mut rest
+            };
+            for y in 0..2 {
+                sums.0 += o.result.ledger.entries(t, y) as f64;
+                let cell = o.result.ledger.cell(t, acute, y).unwrap();
+                sums.1 += cell.los_sum;
+                sums.2 += cell.departures as f64;
+            }
+        }
+    }
+    // Crises: 500 people × 0.7 × 1.5 and × 0.5 a year, over 730 days, 8 replications.
+    let years = 730.0 / 365.25;
+    for (what, count, lambda) in [
+        ("frail", frail.0, 500.0 * 0.7 * 1.5 * years * 8.0),
+        ("rest", rest.0, 500.0 * 0.7 * 0.5 * years * 8.0),
+    ] {
+        assert!(
+            (count - lambda).abs() <= 4.0 * lambda.sqrt(),
+            "{what}: {count} vs {lambda}"
+        );
+    }
+    // Stays: 20% same-day (0.5 days), else exponential, mean 10 (rest) or 20 (frail).
+    for (what, sums, mean) in [
+        ("frail", frail, 0.1 + 0.8 * 20.0),
+        ("rest", rest, 0.1 + 0.8 * 10.0),
+    ] {
+        let simulated = sums.1 / sums.2;
+        // sd of the mixture is below 1.3 × its mean; 4 standard errors.
+        let se = 1.3 * mean / sums.2.sqrt();
+        assert!(
+            (simulated - mean).abs() <= 4.0 * se,
+            "{what}: LOS {simulated} vs {mean}"
+        );
+    }
+}

@@ -231,6 +231,37 @@ impl Distribution {
         })
     }
 
+    /// The distribution of `factor` × X (a length-of-stay multiplier):
+    /// every family scales its parameters, so the shape is kept.
+    pub fn scaled(&self, factor: f64) -> Result<Distribution, DistributionError> {
+        non_negative("multiplier", factor)?;
+        if factor == 0.0 {
+            return Distribution::fixed(0.0);
+        }
+        match self {
+            Distribution::Fixed { value } => Distribution::fixed(value * factor),
+            Distribution::Exponential { mean } => Distribution::exponential(mean * factor),
+            Distribution::LogNormal { mean, sd, .. } => {
+                Distribution::lognormal(mean * factor, sd * factor)
+            }
+            Distribution::Gamma { mean, sd, .. } => Distribution::gamma(mean * factor, sd * factor),
+            Distribution::Uniform { min, max } => Distribution::uniform(min * factor, max * factor),
+            Distribution::Empirical { values, cumulative } => Distribution::empirical(
+                values.iter().map(|v| v * factor).collect(),
+                Some(weights_of(cumulative).collect()),
+            ),
+            Distribution::Mixture {
+                cumulative,
+                components,
+            } => Distribution::mixture(
+                weights_of(cumulative)
+                    .zip(components)
+                    .map(|(w, c)| c.scaled(factor).map(|c| (w, c)))
+                    .collect::<Result<_, _>>()?,
+            ),
+        }
+    }
+
     /// One draw.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -494,6 +525,36 @@ mod tests {
                 "{d:?}: residual mean {mean} vs {exact}"
             );
         }
+    }
+
+    #[test]
+    fn scaling_multiplies_mean_and_sd() {
+        let cases = [
+            Distribution::fixed(3.0).unwrap(),
+            Distribution::exponential(6.0).unwrap(),
+            Distribution::lognormal(6.0, 9.0).unwrap(),
+            Distribution::gamma(8.0, 4.0).unwrap(),
+            Distribution::uniform(1.0, 4.0).unwrap(),
+            Distribution::empirical(vec![0.0, 2.0, 7.0], Some(vec![0.5, 0.3, 0.2])).unwrap(),
+            Distribution::mixture(vec![
+                (0.3, Distribution::fixed(0.5).unwrap()),
+                (0.7, Distribution::lognormal(8.0, 6.0).unwrap()),
+            ])
+            .unwrap(),
+        ];
+        for d in &cases {
+            let s = d.scaled(1.5).unwrap();
+            assert!(
+                (s.mean() - 1.5 * d.mean()).abs() < 1e-9 * d.mean().max(1.0),
+                "{d:?}"
+            );
+            assert!(
+                (s.variance() - 2.25 * d.variance()).abs() < 1e-9 * d.variance().max(1.0),
+                "{d:?}"
+            );
+        }
+        assert_eq!(cases[1].scaled(0.0).unwrap().mean(), 0.0);
+        assert!(cases[1].scaled(-1.0).is_err());
     }
 
     #[test]

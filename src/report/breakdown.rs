@@ -23,7 +23,7 @@ pub struct Key {
     pub icc: String,
     pub age_band: String,
     pub metric: &'static str,
-    pub unit: &'static str,
+    pub unit: String,
 }
 
 /// Every replication's values, key by key.
@@ -33,6 +33,8 @@ pub struct BreakdownSet {
     pub values: Vec<Vec<f64>>,
     pub replications: Vec<u64>,
     pub summaries: Vec<Summary>,
+    /// Price base of the costs, e.g. "2023/24".
+    pub price_year: String,
 }
 
 impl BreakdownSet {
@@ -44,6 +46,14 @@ impl BreakdownSet {
     ) -> BreakdownSet {
         let mut keys = Vec::new();
         let mut values: Vec<Vec<f64>> = Vec::new();
+        // Money carries its price base.
+        let unit_of = |unit: &str| {
+            if unit == "GBP" {
+                format!("GBP {} prices", layout.price_year)
+            } else {
+                unit.to_string()
+            }
+        };
         let start = network.run.start_date;
         let year_label = |year: Option<usize>| match year {
             None => ("all".to_string(), String::new()),
@@ -73,7 +83,7 @@ impl BreakdownSet {
                         icc: "all".into(),
                         age_band: "all".into(),
                         metric: metric.name,
-                        unit: metric.unit,
+                        unit: metric.unit.to_string(),
                     };
                     push(key, *value, &mut keys, &mut values);
                 }
@@ -91,7 +101,7 @@ impl BreakdownSet {
                         icc: icc.clone(),
                         age_band: band.to_string(),
                         metric: metric.name,
-                        unit: metric.unit,
+                        unit: unit_of(metric.unit),
                     };
                     push(key, *value, &mut keys, &mut values);
                 }
@@ -103,6 +113,7 @@ impl BreakdownSet {
             values,
             replications: outputs.iter().map(|o| o.result.replication).collect(),
             summaries,
+            price_year: layout.price_year.clone(),
         }
     }
 
@@ -142,7 +153,7 @@ pub fn breakdown_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
                 &key.icc,
                 &key.age_band,
                 key.metric,
-                key.unit,
+                &key.unit,
                 &cell(values[r]),
             ]);
         }
@@ -179,7 +190,7 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
             &key.icc,
             &key.age_band,
             key.metric,
-            key.unit,
+            &key.unit,
             &s.n.to_string(),
             &cell(s.mean),
             &cell(s.sd),

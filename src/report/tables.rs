@@ -179,7 +179,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
             .keys
             .iter()
             .find(|k| k.metric == *metric)
-            .map_or("", |k| k.unit);
+            .map_or("", |k| k.unit.as_str());
         let mean_of = |year: &str| {
             set.summary(year, "all", "all", metric)
                 .map_or("–".to_string(), |s| round_for_reading(s.mean))
@@ -215,7 +215,10 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
             ));
         }
     }
-    out.push_str("\nBy year, ICC and age band: breakdown_summary.csv. Costs in £ at the scenario's price year.\n");
+    out.push_str(&format!(
+        "\nBy year, ICC and age band: breakdown_summary.csv. Costs in £ at {} prices.\n",
+        set.price_year
+    ));
     out
 }
 

@@ -24,6 +24,19 @@ pub const DEFAULT_SCENARIO_NAME: &str = "north-cumbria-baseline";
 /// Its text, embedded in the binary.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/north-cumbria-baseline.toml");
 
+/// The reference network of `../shared/benchmarks/reference-network.md`
+/// (`base` preset), embedded for benchmarks and examples.
+pub const REFERENCE_NETWORK_TOML: &str = include_str!("../../scenarios/reference-network.toml");
+
+/// The reference network (tested to be valid).
+pub fn reference_network() -> Result<Network, ScenarioError> {
+    load_str(
+        REFERENCE_NETWORK_TOML,
+        "built-in reference network",
+        "reference-network",
+    )
+}
+
 /// Largest scenario file read (bytes): far above any real scenario, small
 /// enough that a wrong path (a log, a data dump) fails at once.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

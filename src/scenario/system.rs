@@ -60,6 +60,7 @@ struct RawTier {
     crisis_multiplier: f64,
     bands: Vec<String>,
     case_management_referrals_per_1000: Option<f64>,
+    los_multiplier: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,6 +167,7 @@ struct RawCosts {
     emergency_long_stay: f64,
     elective_admission: f64,
     excess_bed_day: f64,
+    acute_bed_day: Option<f64>,
     rapid_response_contact: f64,
     rapid_response_contacts_per_day: f64,
     reablement_episode: f64,
@@ -224,6 +226,7 @@ struct Tier {
     crisis_multiplier: f64,
     bands: [bool; 5],
     referrals_per_1000: f64,
+    los_multiplier: f64,
 }
 
 struct Icc {
@@ -549,8 +552,19 @@ pub(super) fn validate_system(
                         ),
                     }
                 }
-                if let (Some(share), Some(crisis_multiplier), Some(referrals_per_1000)) =
-                    (share, multiplier, referrals)
+                let los = check.number_in(
+                    &format!("{path}.los_multiplier"),
+                    raw.los_multiplier.unwrap_or(1.0),
+                    0.1,
+                    10.0,
+                    "× the band's overnight stay",
+                );
+                if let (
+                    Some(share),
+                    Some(crisis_multiplier),
+                    Some(referrals_per_1000),
+                    Some(los_multiplier),
+                ) = (share, multiplier, referrals, los)
                 {
                     tiers.push(Tier {
                         name: tier_name.clone(),
@@ -558,6 +572,7 @@ pub(super) fn validate_system(
                         crisis_multiplier,
                         bands,
                         referrals_per_1000,
+                        los_multiplier,
                     });
                 }
             }
@@ -1217,6 +1232,7 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
         emergency_long_stay: money("emergency_long_stay", raw.emergency_long_stay),
         elective_admission: money("elective_admission", raw.elective_admission),
         excess_bed_day: money("excess_bed_day", raw.excess_bed_day),
+        acute_bed_day: money("acute_bed_day", raw.acute_bed_day.unwrap_or(0.0)),
         rapid_response_contact: money("rapid_response_contact", raw.rapid_response_contact),
         rapid_response_contacts_per_day: raw.rapid_response_contacts_per_day,
         reablement_episode: money("reablement_episode", raw.reablement_episode),
@@ -1294,6 +1310,7 @@ struct Costs {
     emergency_long_stay: f64,
     elective_admission: f64,
     excess_bed_day: f64,
+    acute_bed_day: f64,
     rapid_response_contact: f64,
     rapid_response_contacts_per_day: f64,
     reablement_episode: f64,
@@ -1413,7 +1430,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         per_admission: costs.emergency_long_stay,
         per_short_stay: Some(costs.emergency_short_stay),
         per_elective_admission: Some(costs.elective_admission),
-        per_place_day: 0.0,
+        per_place_day: costs.acute_bed_day,
         per_delayed_day: costs.excess_bed_day,
     };
     let mut ids = Ids {
@@ -1584,6 +1601,13 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 },
             ),
         ));
+        let case_management_full = match case_management.max_wait_days {
+            Some(limit) => FullPolicy::Wait {
+                max_wait_days: Some(limit),
+                then: Overflow::Lose,
+            },
+            None => WAIT,
+        };
         ids.case_management.push(add(
             service(
                 format!("case_management_{}", icc.name),
@@ -1593,7 +1617,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 ),
                 "caseload",
                 caseload(icc.case_management_wte, case_management.caseload_per_wte),
-                WAIT,
+                case_management_full,
             ),
             team(
                 Role::CaseManagement,
@@ -1705,13 +1729,18 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         ]
     };
     // Hospital stays: a share leaves the same day, the rest stay overnight.
-    let zero_day = |band: &Band| -> Distribution {
+    // A risk tier's `los_multiplier` scales the overnight part.
+    let zero_day = |band: &Band, los_multiplier: f64| -> Distribution {
         let zero = band.zero_day_share;
+        let overnight = band
+            .overnight_stay
+            .scaled(los_multiplier)
+            .unwrap_or_else(|_| band.overnight_stay.clone());
         Distribution::mixture(vec![
             (zero, pathways.zero_day_stay.clone()),
-            (1.0 - zero, band.overnight_stay.clone()),
+            (1.0 - zero, overnight.clone()),
         ])
-        .unwrap_or_else(|_| band.overnight_stay.clone())
+        .unwrap_or(overnight)
     };
     let person_rate = |people: f64, per_1000: f64| people * per_1000 / 1000.0 / DAYS_PER_YEAR;
 
@@ -1724,7 +1753,6 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
             } else {
                 ids.acute[site]
             };
-            let stay = zero_day(band);
             let survive = 1.0 - band.in_hospital_death;
             let mut discharge = vec![
                 (survive * band.discharge[0], HOME, arranging(0)),
@@ -1741,18 +1769,23 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 (band.in_hospital_death, DEATH, None),
             ];
             discharge.extend(care_home_routes(survive * band.discharge[3], i));
-            let mut hospital = Pathway::new(stay.clone(), RouteTable::with_delays(&discharge));
-            hospital.readmission = (band.readmission_30d > 0.0).then(|| Readmission {
-                probability: band.readmission_30d,
-                delay: pathways.readmission_delay.clone(),
-                // A readmission is an admission: straight back to the beds.
-                service: beds,
-                not_after: vec![DEATH],
-            });
-            let other = Pathway::new(
-                stay.clone(),
-                RouteTable::new(&[(survive, HOME), (band.in_hospital_death, DEATH)]),
-            );
+            // The trust's beds and other providers, for a stay multiplier.
+            let hospital_for = |los_multiplier: f64| -> (Pathway, Pathway) {
+                let stay = zero_day(band, los_multiplier);
+                let mut hospital = Pathway::new(stay.clone(), RouteTable::with_delays(&discharge));
+                hospital.readmission = (band.readmission_30d > 0.0).then(|| Readmission {
+                    probability: band.readmission_30d,
+                    delay: pathways.readmission_delay.clone(),
+                    // A readmission is an admission: straight back to the beds.
+                    service: beds,
+                    not_after: vec![DEATH],
+                });
+                let other = Pathway::new(
+                    stay,
+                    RouteTable::new(&[(survive, HOME), (band.in_hospital_death, DEATH)]),
+                );
+                (hospital, other)
+            };
             let admitted = |p: f64| -> Vec<(f64, Destination)> {
                 vec![
                     (p * (1.0 - band.other_provider), Destination::Service(beds)),
@@ -1774,40 +1807,42 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
             day_unit_routes.extend(admitted(pathways.day_unit_admission));
             let admission_if_ed =
                 band.ed_admission + band.ed_to_day_unit * pathways.day_unit_admission;
-            let emergency_pathways = |with_rr: bool| -> Vec<(ServiceId, Pathway)> {
-                let mut list = vec![
-                    (
-                        ids.ed[site],
-                        Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
-                    ),
-                    (
-                        ids.day_unit[site],
-                        Pathway::new(
-                            pathways.day_unit_stay.clone(),
-                            RouteTable::new(&day_unit_routes),
+            let emergency_pathways =
+                |with_rr: bool, los_multiplier: f64| -> Vec<(ServiceId, Pathway)> {
+                    let (hospital, other) = hospital_for(los_multiplier);
+                    let mut list = vec![
+                        (
+                            ids.ed[site],
+                            Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
                         ),
-                    ),
-                    (beds, hospital.clone()),
-                    (ids.other_providers, other.clone()),
-                ];
-                if with_rr {
-                    list.push((
-                        ids.rapid_response[i],
-                        Pathway::new(
-                            rapid.episode.clone(),
-                            RouteTable::new(&[
-                                (rapid.managed_at_home, HOME),
-                                (
-                                    1.0 - rapid.managed_at_home,
-                                    Destination::Service(ids.ed[site]),
-                                ),
-                            ]),
+                        (
+                            ids.day_unit[site],
+                            Pathway::new(
+                                pathways.day_unit_stay.clone(),
+                                RouteTable::new(&day_unit_routes),
+                            ),
                         ),
-                    ));
-                }
-                list.extend(community_pathways(i));
-                list
-            };
+                        (beds, hospital),
+                        (ids.other_providers, other),
+                    ];
+                    if with_rr {
+                        list.push((
+                            ids.rapid_response[i],
+                            Pathway::new(
+                                rapid.episode.clone(),
+                                RouteTable::new(&[
+                                    (rapid.managed_at_home, HOME),
+                                    (
+                                        1.0 - rapid.managed_at_home,
+                                        Destination::Service(ids.ed[site]),
+                                    ),
+                                ]),
+                            ),
+                        ));
+                    }
+                    list.extend(community_pathways(i));
+                    list
+                };
 
             // Crises, by risk tier within the band.
             let in_band: Vec<&Tier> = tiers.iter().filter(|t| t.bands[b]).collect();
@@ -1818,7 +1853,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
             } else {
                 0.0
             };
-            let mut strata: Vec<(&str, f64, f64, f64)> = in_band
+            let mut strata: Vec<(&str, f64, f64, f64, f64)> = in_band
                 .iter()
                 .map(|t| {
                     (
@@ -1826,11 +1861,12 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                         t.share,
                         t.crisis_multiplier,
                         t.referrals_per_1000,
+                        t.los_multiplier,
                     )
                 })
                 .collect();
-            strata.push(("rest", 1.0 - tier_share, rest_multiplier, 0.0));
-            for (tier, share, multiplier, referrals) in strata {
+            strata.push(("rest", 1.0 - tier_share, rest_multiplier, 0.0, 1.0));
+            for (tier, share, multiplier, referrals, los_multiplier) in strata {
                 let people = icc.population[b] * share;
                 let entry = RouteTable::new(&[
                     (
@@ -1873,7 +1909,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     kind: DemandKind::Crisis,
                     admission_if_ed,
                 });
-                pathways_table.push(emergency_pathways(true));
+                pathways_table.push(emergency_pathways(true, los_multiplier));
                 if referrals > 0.0 {
                     types.push(PatientType {
                         name: format!("case_management/{}/{}/{}", icc.name, band_label(b), tier),
@@ -2001,7 +2037,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
             let beds = ids.acute[site];
             let hospital = {
                 let mut p = Pathway::new(
-                    zero_day(band),
+                    zero_day(band, 1.0),
                     RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
                 );
                 p.readmission = (band.readmission_30d > 0.0).then(|| Readmission {
@@ -2076,7 +2112,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 (
                     ids.other_providers,
                     Pathway::new(
-                        zero_day(band),
+                        zero_day(band, 1.0),
                         RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
                     ),
                 ),
