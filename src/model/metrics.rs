@@ -182,7 +182,7 @@ pub fn metric_catalog(occupancy_thresholds: &[f64]) -> Vec<MetricDef> {
         def(
             "delayed_departures",
             "patients",
-            "departures that had been delayed (blocked, or held for a discharge day)",
+            "departures that had been delayed (blocked, arranging the discharge, or held for a discharge day)",
             Both,
             |r, _| r.counters.delayed_departures as f64,
         ),
@@ -231,7 +231,7 @@ pub fn metric_catalog(occupancy_thresholds: &[f64]) -> Vec<MetricDef> {
         def(
             "discharge_held_mean",
             "patients",
-            "time-average patients ready to leave but held for a discharge day",
+            "time-average patients ready to leave but held: the discharge being arranged, or waiting for a discharge day",
             Service,
             |r, _| level(r, |l| l.discharge_held_mean),
         ),

@@ -26,7 +26,7 @@ pub struct Counters {
     pub departures: u64,
     /// Stays that ended with a route to another service.
     pub onward_requests: u64,
-    /// Departures that had been delayed (blocked or held for a discharge day).
+    /// Departures that had been delayed (blocked, arranging, or held for a discharge day).
     pub delayed_departures: u64,
     /// Arrivals that were returns after an earlier stay (readmissions).
     pub readmissions: u64,
@@ -46,7 +46,7 @@ pub struct LevelSummary {
     pub blocked_mean: f64,
     /// Bed-days (place-days) held by blocked patients.
     pub blocked_days: f64,
-    /// Mean patients ready to leave but held for a discharge day (weekends).
+    /// Mean patients ready to leave but held: arranging the discharge, or for a discharge day.
     pub discharge_held_mean: f64,
     pub discharge_held_days: f64,
     /// Mean length of the waiting list (outside arrivals and blocked transfers).
@@ -163,8 +163,9 @@ pub struct SystemResult {
     pub time_in_system: QuantileSketch,
 }
 
-/// Stays of `SHORT_STAY_DAYS` or less are "short" (the National Cost
-/// Collection prices non-elective stays of 0–1 nights apart).
+/// Stays of `SHORT_STAY_DAYS` or less are "short": the National Cost
+/// Collection prices non-elective stays of 0–1 nights apart, and a stay of
+/// at most 2 days in continuous time spans at most 1-2 midnights.
 pub const SHORT_STAY_DAYS: f64 = 2.0;
 
 /// Activity of one patient type in one service in one year of the window.

@@ -79,7 +79,7 @@ pub struct EpisodeRecord<'a> {
     pub ready_at: Option<f64>,
     /// When the patient left the place (or the waiting list).
     pub left_at: f64,
-    /// Days blocked or held for a discharge day.
+    /// Days blocked, arranging the discharge, or held for a discharge day.
     pub delayed_days: f64,
     /// A service, a sink, or `lost`.
     pub destination: &'a str,
@@ -174,7 +174,7 @@ struct Patient {
     ready_at: f64,
     /// Since when blocked in `holding`; NaN if not blocked.
     blocked_since: f64,
-    /// Since when held for a discharge day; NaN if not held.
+    /// Since when held (arranging the discharge, or for a discharge day); NaN if not held.
     held_since: f64,
     /// Delayed days accumulated in the current place.
     delayed_days: f64,

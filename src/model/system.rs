@@ -51,11 +51,30 @@ pub struct Cohort {
     /// Risk tier name (`rest` when the band is not stratified).
     pub tier: String,
     pub kind: DemandKind,
-    /// Probability that this person, had they gone to ED instead of being
-    /// managed at home, would have been admitted: what turns a
-    /// rapid-response episode ending at home into an expected admission
-    /// avoided.
-    pub admission_if_ed: f64,
+    /// What would have happened in ED: turns a rapid-response episode
+    /// ending at home into an expected admission avoided.
+    pub if_ed: AdmissionIfEd,
+}
+
+/// The chance that a person sent to ED is admitted, from the pathway
+/// shares and the day unit's diversions in the replication.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AdmissionIfEd {
+    pub ed_admission: f64,
+    pub ed_to_day_unit: f64,
+    pub day_unit_admission: f64,
+    /// The day unit ED refers to (index into the network's services).
+    pub day_unit: Option<usize>,
+}
+
+impl AdmissionIfEd {
+    /// P(admitted | ED), given the share of day-unit referrals diverted
+    /// (closed, full or out of slots: admitted instead).
+    pub fn probability(&self, day_unit_diverted: f64) -> f64 {
+        self.ed_admission
+            + self.ed_to_day_unit
+                * (day_unit_diverted + (1.0 - day_unit_diverted) * self.day_unit_admission)
+    }
 }
 
 /// What a service is in the system.
@@ -234,7 +253,7 @@ metrics! {
     crises_per_1000: "crises_per_1000", "per 1,000/year", "crises per 1,000 residents per year";
     rapid_response_episodes: "rapid_response_episodes", "episodes", "rapid-response episodes started";
     rapid_response_at_home: "rapid_response_managed_at_home", "people", "rapid-response episodes that ended at home";
-    admissions_avoided: "admissions_avoided", "admissions", "expected emergency admissions avoided by rapid response: episodes ending at home × the person's probability of admission had they gone to ED";
+    admissions_avoided: "admissions_avoided", "admissions", "expected emergency admissions avoided by rapid response: episodes ending at home × the person's probability of admission had they gone to ED (with the day unit's simulated diversions)";
     ed_attendances: "ed_attendances", "attendances", "emergency department attendances";
     day_unit_attendances: "day_unit_attendances", "attendances", "day-unit (SDEC) attendances";
     emergency_admissions: "emergency_admissions", "admissions", "emergency admissions of residents, all providers (residence-based, as the observed figures)";
@@ -253,9 +272,9 @@ metrics! {
     care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
     care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", "permanent care-home admissions arranged from home";
     care_home_bed_days: "care_home_bed_days", "place-days", "care-home place-days held (residential and nursing)";
-    deaths: "deaths", "people", "deaths in hospital, community beds and care homes";
-    deaths_in_hospital: "deaths_in_hospital", "people", "deaths in hospital";
-    deaths_in_care_home: "deaths_in_care_home", "people", "deaths in care homes";
+    deaths: "deaths", "people", "people who died (in hospital, a community bed or as care-home residents), each once";
+    deaths_in_hospital: "deaths_in_hospital", "people", "deaths in a hospital bed, care-home residents included";
+    care_home_resident_deaths: "care_home_resident_deaths", "people", "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
     cost_acute: "cost_acute", "GBP", "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
     cost_community: "cost_community", "GBP", "community health cost: rapid response, reablement, case management, community hospital";
     cost_primary_care: "cost_primary_care", "GBP", "GP-practice appointments";
@@ -372,7 +391,12 @@ impl SystemLayout {
                     let home = ledger.sink_exits(t, s, self.home_sink, y) as f64;
                     let died = ledger.sink_exits(t, s, self.death_sink, y) as f64;
                     sums.m[M::readmissions as usize] += cell.readmissions as f64;
-                    sums.m[M::deaths as usize] += died;
+                    // A care-home resident's crisis is a patient of its own;
+                    // the resident's death is counted once, when the
+                    // care-home stay (whose length ends in death) ends.
+                    if cohort.kind != DemandKind::CareHomeCrisis {
+                        sums.m[M::deaths as usize] += died;
+                    }
                     match info.role {
                         Role::EmergencyDepartment => {
                             sums.m[M::ed_attendances as usize] += admissions;
@@ -381,7 +405,16 @@ impl SystemLayout {
                         Role::RapidResponse => {
                             sums.m[M::rapid_response_episodes as usize] += admissions;
                             sums.m[M::rapid_response_at_home as usize] += home;
-                            sums.m[M::admissions_avoided as usize] += home * cohort.admission_if_ed;
+                            let diverted = cohort.if_ed.day_unit.map_or(0.0, |u| {
+                                let c = &result.services[u].counters;
+                                if c.arrivals > 0 {
+                                    c.diverted as f64 / c.arrivals as f64
+                                } else {
+                                    0.0
+                                }
+                            });
+                            sums.m[M::admissions_avoided as usize] +=
+                                home * cohort.if_ed.probability(diverted);
                         }
                         Role::AcuteBeds | Role::PaediatricBeds | Role::OtherProvider => {
                             sums.m[M::deaths_in_hospital as usize] += died;
@@ -410,7 +443,7 @@ impl SystemLayout {
                         }
                         Role::ResidentialCare | Role::NursingCare => {
                             sums.m[M::care_home_bed_days as usize] += cell.place_days;
-                            sums.m[M::deaths_in_care_home as usize] += died;
+                            sums.m[M::care_home_resident_deaths as usize] += died;
                             match cohort.kind {
                                 DemandKind::CareHomePlacement => {
                                     sums.m[M::care_home_admissions_from_community as usize] +=

@@ -19,8 +19,8 @@ use super::raw::{RawDistribution, RawOpening};
 use super::validate::{Checker, quoted_list, validate_opening};
 use crate::engine::Distribution;
 use crate::model::system::{
-    AGE_BANDS, BREAKDOWN_METRICS, CalibrationTarget, Cohort, DemandKind, Role, SITE_METRICS,
-    Sector, ServiceInfo, SystemLayout, UnitCosts, is_count_metric,
+    AGE_BANDS, AdmissionIfEd, BREAKDOWN_METRICS, CalibrationTarget, Cohort, DemandKind, Role,
+    SITE_METRICS, Sector, ServiceInfo, SystemLayout, UnitCosts, is_count_metric,
 };
 use crate::model::{
     Capacity, Census, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway,
@@ -539,6 +539,20 @@ pub(super) fn validate_system(
                     "per 1,000 per year",
                 );
                 let mut bands = [false; 5];
+                if raw.bands.is_empty() {
+                    check.issue(
+                        format!("{path}.bands"),
+                        Some("[]".into()),
+                        "needs the age bands the tier applies to, e.g. bands = [\"75-84\", \"85+\"]",
+                    );
+                }
+                if raw.bands.iter().any(|b| b == AGE_BANDS[0]) {
+                    check.issue(
+                        format!("{path}.bands"),
+                        None,
+                        "risk tiers are for adults: children's services are not modelled beyond ED and children's beds; remove \"0-17\"",
+                    );
+                }
                 for (i, band) in raw.bands.iter().enumerate() {
                     match AGE_BANDS.iter().position(|b| b == band) {
                         Some(b) => bands[b] = true,
@@ -735,15 +749,14 @@ pub(super) fn validate_system(
                     continue;
                 };
                 let Some(raw) = check.section::<RawBand>(&path, value.clone()) else { continue };
-                if b == 0 && raw.ed_to_day_unit > 0.0 {
-                    check.issue(format!("{path}.ed_to_day_unit"), Some(format!("{}", raw.ed_to_day_unit)), "must be 0 for children: the day unit is the adults' (when full it admits to adult beds); count children's same-day care in ed_admission or home");
+                if b == 0 {
+                    check_children(check, &path, &raw);
                 }
                 bands[b] = validate_band(check, &path, &raw);
             }
-            for (b, band) in AGE_BANDS.iter().enumerate() {
-                if !table.contains_key(*band) {
+            for band in AGE_BANDS {
+                if !table.contains_key(band) {
                     check.issue("age_bands", None, format!("needs every age band; add [age_bands.\"{band}\"]"));
-                    let _ = b;
                 }
             }
         }
@@ -893,6 +906,18 @@ pub(super) fn validate_system(
         })
     });
 
+    if let (Some(oldest), Some(homes)) = (&bands[AGE_BANDS.len() - 1], &care_homes)
+        && homes.ed_admission + oldest.ed_to_day_unit > 1.0 + SUM_TOLERANCE
+    {
+        check.issue(
+            "care_homes.ed_admission",
+            Some(format!("{}", homes.ed_admission)),
+            format!(
+                "with age_bands.\"85+\".ed_to_day_unit ({}) it is more than every attendance of a care-home resident; lower one of them",
+                oldest.ed_to_day_unit
+            ),
+        );
+    }
     let costs: Option<RawCosts> = section(
         check,
         document,
@@ -904,7 +929,7 @@ pub(super) fn validate_system(
         None => Some(Vec::new()),
         Some(value) => check
             .section::<RawCalibration>("calibration", value.clone())
-            .and_then(|raw| validate_targets(check, &raw)),
+            .and_then(|raw| validate_targets(check, &raw, run.as_ref())),
     };
 
     if !check.issues.is_empty() {
@@ -994,6 +1019,52 @@ fn check_capacities(check: &mut Checker, parts: &Parts) {
             parts.bands[0].ed_admission > 0.0 || parts.bands[0].direct_admission > 0.0;
         if site.paediatric_beds == 0 && children_admitted {
             check.issue(format!("{path}.paediatric_beds"), Some("0".into()), "children are admitted (age_bands.\"0-17\" ed_admission or direct_admission above 0) and would wait for ever; add children's beds");
+        }
+    }
+}
+
+/// Children use ED, direct admission and children's beds only: the day
+/// unit, rapid response, community services and care homes are the
+/// adults' (and planned care for children is not modelled).
+fn check_children(check: &mut Checker, path: &str, raw: &RawBand) {
+    let adult_only = [
+        (
+            "ed_to_day_unit",
+            raw.ed_to_day_unit,
+            "the day unit is the adults' (when full it admits to adult beds); count children's same-day care in ed_admission or home",
+        ),
+        (
+            "rapid_response_eligible",
+            raw.rapid_response_eligible,
+            "rapid response is an adult community service",
+        ),
+        (
+            "elective_per_1000",
+            raw.elective_per_1000,
+            "children's planned care is not modelled",
+        ),
+        (
+            "care_home_placements_per_1000",
+            raw.care_home_placements_per_1000.unwrap_or(0.0),
+            "care homes are for adults",
+        ),
+    ];
+    for (key, value, why) in adult_only {
+        if value > 0.0 {
+            check.issue(
+                format!("{path}.{key}"),
+                Some(format!("{value}")),
+                format!("must be 0 for children: {why}"),
+            );
+        }
+    }
+    for (key, value) in &raw.discharge {
+        if key != "home" && *value > 0.0 {
+            check.issue(
+                format!("{path}.discharge.{key}"),
+                Some(format!("{value}")),
+                "must be 0 for children: reablement, community beds and care homes are adult services; discharge children home",
+            );
         }
     }
 }
@@ -1112,7 +1183,20 @@ fn validate_team(check: &mut Checker, path: &str, raw: &RawTeam, rapid: bool) ->
     })
 }
 
-fn validate_targets(check: &mut Checker, raw: &RawCalibration) -> Option<Vec<CalibrationTarget>> {
+fn validate_targets(
+    check: &mut Checker,
+    raw: &RawCalibration,
+    run: Option<&RunSettings>,
+) -> Option<Vec<CalibrationTarget>> {
+    // Years of the window: anniversaries of the start date before its end.
+    let window_years = run.map(|run| {
+        (0..)
+            .take_while(|k| {
+                let start = run.start_date.add_months(12 * k);
+                ((start.day_number() - run.start_date.day_number()) as f64) < run.horizon_days
+            })
+            .count()
+    });
     let known: Vec<&str> = BREAKDOWN_METRICS
         .iter()
         .chain(SITE_METRICS)
@@ -1127,7 +1211,7 @@ fn validate_targets(check: &mut Checker, raw: &RawCalibration) -> Option<Vec<Cal
                 format!("{path}.metric"),
                 Some(format!("{:?}", t.metric)),
                 format!(
-                    "is not an output{}; see docs/scenario-format.md for the list",
+                    "is not an output{}; see docs/whole-system.md, section 12, for the list",
                     super::error::did_you_mean(&t.metric, known.iter().copied())
                 ),
             );
@@ -1137,6 +1221,14 @@ fn validate_targets(check: &mut Checker, raw: &RawCalibration) -> Option<Vec<Cal
         let mut bands = Vec::new();
         for (j, band) in t.age_bands.iter().flatten().enumerate() {
             match AGE_BANDS.iter().position(|b| b == band) {
+                Some(b) if bands.contains(&b) => {
+                    check.issue(
+                        format!("{path}.age_bands[{j}]"),
+                        Some(format!("{band:?}")),
+                        "is listed twice; list each band once",
+                    );
+                    ok = false;
+                }
                 Some(b) => bands.push(b),
                 None => {
                     check.issue(
@@ -1176,11 +1268,16 @@ fn validate_targets(check: &mut Checker, raw: &RawCalibration) -> Option<Vec<Cal
             );
             ok = false;
         }
+        let last_year = window_years.unwrap_or(200) as i64;
         let year = match t.year {
             None => None,
-            Some(y) if (1..=200).contains(&y) => Some(y as usize),
+            Some(y) if (1..=last_year).contains(&y) => Some(y as usize),
             Some(y) => {
-                check.issue(format!("{path}.year"), Some(y.to_string()), "must be a year of the window from 1 (the first), or left out for the whole window");
+                check.issue(
+                    format!("{path}.year"),
+                    Some(y.to_string()),
+                    format!("must be a year of the window, from 1 to {last_year} (run.horizon_days), or left out for the whole window"),
+                );
                 ok = false;
                 None
             }
@@ -1805,8 +1902,12 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
             ed_routes.extend(admitted(band.ed_admission));
             let mut day_unit_routes = vec![(1.0 - pathways.day_unit_admission, HOME)];
             day_unit_routes.extend(admitted(pathways.day_unit_admission));
-            let admission_if_ed =
-                band.ed_admission + band.ed_to_day_unit * pathways.day_unit_admission;
+            let admission_if_ed = AdmissionIfEd {
+                ed_admission: band.ed_admission,
+                ed_to_day_unit: band.ed_to_day_unit,
+                day_unit_admission: pathways.day_unit_admission,
+                day_unit: Some(ids.day_unit[site].index()),
+            };
             let emergency_pathways =
                 |with_rr: bool, los_multiplier: f64| -> Vec<(ServiceId, Pathway)> {
                     let (hospital, other) = hospital_for(los_multiplier);
@@ -1907,7 +2008,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     age_band: b,
                     tier: tier.to_string(),
                     kind: DemandKind::Crisis,
-                    admission_if_ed,
+                    if_ed: admission_if_ed,
                 });
                 pathways_table.push(emergency_pathways(true, los_multiplier));
                 if referrals > 0.0 {
@@ -1927,7 +2028,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                         age_band: b,
                         tier: tier.to_string(),
                         kind: DemandKind::CaseManagementReferral,
-                        admission_if_ed,
+                        if_ed: admission_if_ed,
                     });
                     pathways_table.push(vec![(
                         ids.case_management[i],
@@ -1960,7 +2061,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     age_band: b,
                     tier: "rest".into(),
                     kind: DemandKind::Elective,
-                    admission_if_ed: 0.0,
+                    if_ed: AdmissionIfEd::default(),
                 });
                 let elective_routes = RouteTable::with_delays(&[
                     (pathways.elective_discharge[0], HOME, arranging(0)),
@@ -2015,7 +2116,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     age_band: b,
                     tier: "rest".into(),
                     kind: DemandKind::CareHomePlacement,
-                    admission_if_ed: 0.0,
+                    if_ed: AdmissionIfEd::default(),
                 });
                 pathways_table.push(community_pathways(i));
             }
@@ -2035,19 +2136,12 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
             };
             let survive = 1.0 - care_homes.in_hospital_death;
             let beds = ids.acute[site];
-            let hospital = {
-                let mut p = Pathway::new(
-                    zero_day(band, 1.0),
-                    RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
-                );
-                p.readmission = (band.readmission_30d > 0.0).then(|| Readmission {
-                    probability: band.readmission_30d,
-                    delay: pathways.readmission_delay.clone(),
-                    service: beds,
-                    not_after: vec![DEATH],
-                });
-                p
-            };
+            // No readmissions here: the residents' crisis rate already
+            // counts every attendance, returns included.
+            let hospital = Pathway::new(
+                zero_day(band, 1.0),
+                RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
+            );
             let ed_routes = [
                 (
                     band.ed_to_day_unit,
@@ -2093,8 +2187,12 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 age_band: oldest,
                 tier: kind.into(),
                 kind: DemandKind::CareHomeCrisis,
-                admission_if_ed: care_homes.ed_admission
-                    + band.ed_to_day_unit * pathways.day_unit_admission,
+                if_ed: AdmissionIfEd {
+                    ed_admission: care_homes.ed_admission,
+                    ed_to_day_unit: band.ed_to_day_unit,
+                    day_unit_admission: pathways.day_unit_admission,
+                    day_unit: Some(ids.day_unit[site].index()),
+                },
             });
             pathways_table.push(vec![
                 (
@@ -2140,7 +2238,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     age_band: oldest,
                     tier: kind.into(),
                     kind: DemandKind::CareHomeCensus,
-                    admission_if_ed: 0.0,
+                    if_ed: AdmissionIfEd::default(),
                 });
                 pathways_table.push(community_pathways(i));
                 services[home.index()].census = Some(Census {

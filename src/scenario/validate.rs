@@ -546,6 +546,15 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     let description = text(&mut check, "description").unwrap_or_default();
 
     let run = validate_run(&mut check, document.get("run").cloned());
+    if !whole_system {
+        for key in SYSTEM_KEYS.iter().filter(|k| document.contains_key(**k)) {
+            check.issue(
+                *key,
+                None,
+                "belongs to whole-system scenarios, which have [population] and [iccs] (docs/whole-system.md); remove it from a network written service by service",
+            );
+        }
+    }
 
     if whole_system {
         let network = validate_system(&mut check, &document, name, title, description, run);
