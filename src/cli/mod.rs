@@ -293,8 +293,15 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
     for path in &args.scenarios {
         match scenario::load_file(path) {
             Ok(network) => print_stdout(&format!(
-                "ok: {} — {} service{}, {} patient type{}, {} days after {} days of warm-up\n",
+                "ok: {} — {}{} service{}, {} patient type{}, {} days after {} days of warm-up\n",
                 path.display(),
+                network.layout.as_ref().map_or(String::new(), |l| format!(
+                    "whole system of {} ICC{} and {} site{}: ",
+                    l.iccs.len(),
+                    if l.iccs.len() == 1 { "" } else { "s" },
+                    l.sites.len(),
+                    if l.sites.len() == 1 { "" } else { "s" }
+                )),
                 network.services.len(),
                 if network.services.len() == 1 { "" } else { "s" },
                 network.patient_types.len(),

@@ -249,6 +249,9 @@ struct Simulation<'a, O: EpisodeObserver> {
     /// service and its largest capacity (the thinning bound).
     per_occupant: Vec<Option<(usize, f64)>>,
     ledger: Ledger,
+    /// Simulated times at which window years 1, 2 ... start (year 0 at the
+    /// window start), the same floats `add_days` splits at.
+    year_bounds: Vec<f64>,
     patients: Vec<Patient>,
     free_slots: Vec<u32>,
     services: Vec<ServiceState>,
@@ -428,6 +431,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             max_rates,
             constant_rate,
             per_occupant,
+            year_bounds: ledger
+                .year_starts
+                .iter()
+                .skip(1)
+                .map(|d| window.start + d)
+                .collect(),
             ledger,
             patients: Vec::new(),
             free_slots: Vec::new(),
@@ -537,12 +546,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
     }
 
-    /// The ledger year of a time in the window.
+    /// The ledger year of a time in the window: a few comparisons, as
+    /// most runs have a handful of years.
     #[inline]
     fn year_of(&self, t: f64) -> usize {
-        let day = self.window_day(t) as i64;
-        let year = self.days.year[self.days.slot(day)].max(0) as usize;
-        year.min(self.ledger.years - 1)
+        self.year_bounds.iter().take_while(|b| **b <= t).count()
     }
 
     /// The ledger cell of a (type, service) pair in the year of `now`.
@@ -569,11 +577,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let mut year = self.year_of(from);
         let mut a = from;
         loop {
-            let boundary = if year + 1 < years {
-                self.window.start + self.ledger.year_starts[year + 1]
-            } else {
-                f64::INFINITY
-            };
+            let boundary = self.year_bounds.get(year).copied().unwrap_or(f64::INFINITY);
             let b = to.min(boundary);
             let cell = &mut self.ledger.cells[slot as usize * years + year];
             if delayed {
