@@ -7,7 +7,7 @@ use crate::model::system::{AGE_BANDS, CalibrationTarget, SystemLayout};
 use crate::stats::Summary;
 
 use super::breakdown::BreakdownSet;
-use super::tables::{format_summary, round_for_reading};
+use super::tables::{columns, format_summary, round_for_reading};
 
 /// Marker lines around the generated table in a Markdown file.
 pub const BEGIN_MARKER: &str = "<!-- iccsim calibrate: begin (generated; do not edit by hand) -->";
@@ -117,36 +117,7 @@ pub fn text_table(rows: &[CalibrationRow<'_>]) -> String {
             },
         ]);
     }
-    let widths: Vec<usize> = (0..5)
-        .map(|c| {
-            table
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for (i, r) in table.iter().enumerate() {
-        out.push_str(&format!(
-            "{:<w0$}  {:>w1$}  {:<w2$}  {:<w3$}  {}\n",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3]
-        ));
-        if i == 0 {
-            out.push_str(&format!(
-                "{}\n",
-                "-".repeat(widths.iter().sum::<usize>() + 8)
-            ));
-        }
-    }
+    let mut out = columns(&table, &[false, true, false, false, false]);
     let missed = rows.iter().filter(|r| !r.within()).count();
     out.push_str(&format!(
         "\n{} of {} targets inside their accepted band.\n",

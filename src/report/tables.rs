@@ -192,33 +192,51 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
             format_summary(all),
         ]);
     }
-    let widths: Vec<usize> = (0..5)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    for (i, row) in rows.iter().enumerate() {
-        out.push_str(&format!(
-            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {}\n",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-            w3 = widths[3]
-        ));
-        if i == 0 {
-            out.push_str(&format!(
-                "{}\n",
-                "-".repeat(widths.iter().sum::<usize>() + 8)
-            ));
-        }
-    }
+    out.push_str(&columns(&rows, &[false, false, true, true, false]));
     out.push_str(&format!(
         "\nBy year, ICC and age band: breakdown_summary.csv. Costs in £ at {} prices.\n",
         set.price_year
     ));
+    out
+}
+
+/// Rows as aligned columns, two spaces apart, with a rule under the first
+/// (the heading); `right[c]` right-aligns column c (numbers). The last
+/// column is not padded.
+pub fn columns<R: AsRef<[String]>>(rows: &[R], right: &[bool]) -> String {
+    let n = rows.first().map_or(0, |r| r.as_ref().len());
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.as_ref()[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .as_ref()
+            .iter()
+            .enumerate()
+            .map(|(c, text)| {
+                let pad = " ".repeat(widths[c].saturating_sub(text.chars().count()));
+                if c + 1 == n {
+                    text.clone()
+                } else if right.get(c).copied().unwrap_or(false) {
+                    format!("{pad}{text}")
+                } else {
+                    format!("{text}{pad}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+        if i == 0 {
+            let total = widths.iter().sum::<usize>() + 2 * n.saturating_sub(1);
+            out.push_str(&format!("{}\n", "-".repeat(total)));
+        }
+    }
     out
 }
 
