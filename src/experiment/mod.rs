@@ -5,6 +5,8 @@
 //! are returned in replication order, so the output is identical whatever
 //! the number of threads.
 
+pub mod record;
+
 use std::ops::Range;
 
 use rayon::prelude::*;

@@ -315,6 +315,18 @@ impl RunSettings {
     pub fn window_days(&self) -> usize {
         self.horizon_days.ceil() as usize
     }
+
+    /// Number of (possibly partial) years in the window, counted from each
+    /// anniversary of the start date (as the ledger splits them).
+    pub fn window_years(&self) -> usize {
+        (0..)
+            .take_while(|k| {
+                let start = self.start_date.add_months(12 * k);
+                ((start.day_number() - self.start_date.day_number()) as f64) < self.horizon_days
+            })
+            .count()
+            .max(1)
+    }
 }
 
 /// A validated network.

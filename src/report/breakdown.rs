@@ -4,29 +4,15 @@
 //! replications with its 95% CI), plus the adult acute and care-home
 //! occupancy by year.
 
-use serde::Serialize;
-
 use crate::experiment::ReplicationOutput;
+use crate::experiment::record::{BreakdownKey as Key, Record, Schema};
 use crate::model::Network;
-use crate::model::system::{AGE_BANDS, BREAKDOWN_METRICS, SITE_METRICS, SystemLayout};
+use crate::model::system::SystemLayout;
 use crate::stats::Summary;
 
 use super::tidy::{RunInfo, cell};
 
-/// The labels of one output row.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Key {
-    /// "all", or the year's number from 1.
-    pub year: String,
-    /// "", or the date the year starts.
-    pub year_start: String,
-    pub icc: String,
-    pub age_band: String,
-    pub metric: &'static str,
-    pub unit: String,
-}
-
-/// Every replication's values, key by key.
+/// Every replication's breakdown values, key by key.
 pub struct BreakdownSet {
     pub keys: Vec<Key>,
     /// `values[key][replication]`.
@@ -38,80 +24,35 @@ pub struct BreakdownSet {
 }
 
 impl BreakdownSet {
-    /// Breakdowns of every replication (same keys, same order in each).
+    /// Breakdowns of every replication.
     pub fn new(
         network: &Network,
         layout: &SystemLayout,
         outputs: &[ReplicationOutput],
     ) -> BreakdownSet {
-        let mut keys = Vec::new();
-        let mut values: Vec<Vec<f64>> = Vec::new();
-        // Money carries its price base.
-        let unit_of = |unit: &str| {
-            if unit == "GBP" {
-                format!("GBP {} prices", layout.price_year)
-            } else {
-                unit.to_string()
-            }
-        };
-        let start = network.run.start_date;
-        let year_label = |year: Option<usize>| match year {
-            None => ("all".to_string(), String::new()),
-            Some(y) => (
-                (y + 1).to_string(),
-                start.add_months(12 * y as i64).to_string(),
-            ),
-        };
-        for (r, output) in outputs.iter().enumerate() {
-            let breakdown = layout.breakdown(network, &output.result);
-            let mut k = 0;
-            let mut push =
-                |key: Key, value: f64, keys: &mut Vec<Key>, values: &mut Vec<Vec<f64>>| {
-                    if r == 0 {
-                        keys.push(key);
-                        values.push(Vec::with_capacity(outputs.len()));
-                    }
-                    values[k].push(value);
-                    k += 1;
-                };
-            for (year, site_values) in &breakdown.site_values {
-                let (label, year_start) = year_label(*year);
-                for (metric, value) in SITE_METRICS.iter().zip(site_values) {
-                    let key = Key {
-                        year: label.clone(),
-                        year_start: year_start.clone(),
-                        icc: "all".into(),
-                        age_band: "all".into(),
-                        metric: metric.name,
-                        unit: metric.unit.to_string(),
-                    };
-                    push(key, *value, &mut keys, &mut values);
-                }
-            }
-            for (group, group_values) in breakdown.groups.iter().zip(&breakdown.values) {
-                let (label, year_start) = year_label(group.year);
-                let icc = group
-                    .icc
-                    .map_or("all".to_string(), |i| layout.iccs[i].clone());
-                let band = group.age_band.map_or("all", |b| AGE_BANDS[b]);
-                for (metric, value) in BREAKDOWN_METRICS.iter().zip(group_values) {
-                    let key = Key {
-                        year: label.clone(),
-                        year_start: year_start.clone(),
-                        icc: icc.clone(),
-                        age_band: band.to_string(),
-                        metric: metric.name,
-                        unit: unit_of(metric.unit),
-                    };
-                    push(key, *value, &mut keys, &mut values);
-                }
-            }
-        }
+        let schema = Schema::of(network);
+        let records: Vec<Record> = outputs
+            .iter()
+            .map(|o| schema.reduce(network, &o.result))
+            .collect();
+        BreakdownSet::from_records(&schema, layout, &records)
+    }
+
+    /// The breakdown part of records (in replication order).
+    pub fn from_records(
+        schema: &Schema,
+        layout: &SystemLayout,
+        records: &[Record],
+    ) -> BreakdownSet {
+        let offset = schema.metrics.len();
+        let values: Vec<Vec<f64>> = (0..schema.breakdown.len())
+            .map(|k| records.iter().map(|r| r.values[offset + k]).collect())
+            .collect();
         let summaries = values.iter().map(|v| Summary::of(v)).collect();
         BreakdownSet {
-            keys,
+            keys: schema.breakdown.clone(),
             values,
-            replications: outputs.iter().map(|o| o.result.replication).collect(),
+            replications: records.iter().map(|r| r.replication).collect(),
             summaries,
             price_year: layout.price_year.clone(),
         }

@@ -6,12 +6,11 @@
 //! same results always give the same bytes; a value that is undefined (a
 //! mean of nothing) is an empty CSV cell and `null` in JSON.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
+use crate::experiment::record::{MetricKey, Record, Schema};
 use crate::experiment::{Episode, ReplicationOutput};
-use crate::model::{MetricScope, Network, metric_catalog, system_metrics};
+use crate::model::Network;
 use crate::stats::Summary;
 
 /// What was run, written beside the results.
@@ -53,136 +52,93 @@ pub struct SummaryRow {
     pub summary: Summary,
 }
 
-/// The rows of a set of replications, ready to render.
+/// The metrics of a set of replications, ready to render: one value per
+/// key and replication.
 pub struct ResultSet {
     pub info: RunInfo,
-    pub rows: Vec<MetricRow>,
+    pub keys: Vec<MetricKey>,
+    /// Replication numbers, in order.
+    pub replications: Vec<u64>,
+    /// `values[key][replication]`.
+    pub values: Vec<Vec<f64>>,
     pub summaries: Vec<SummaryRow>,
 }
 
 impl ResultSet {
     /// Flattens replication results through the metric registry.
     pub fn new(network: &Network, info: RunInfo, outputs: &[ReplicationOutput]) -> ResultSet {
-        let catalog = metric_catalog(&network.run.occupancy_thresholds);
-        let mut rows = Vec::new();
-        for output in outputs {
-            let result = &output.result;
-            for (s, service) in network.services.iter().enumerate() {
-                for metric in &catalog {
-                    rows.push(MetricRow {
-                        replication: result.replication,
-                        service: service.name.clone(),
-                        patient_type: "all".into(),
-                        metric: metric.name.clone(),
-                        unit: metric.unit.into(),
-                        value: metric.value(&result.services[s], result.horizon_days),
-                    });
-                }
-                // Types are listed separately only where there are several,
-                // and not for a whole-system scenario: its hundreds of
-                // cohort types are reported by ICC and age band instead
-                // (breakdown.csv).
-                if network.patient_types.len() > 1 && network.layout.is_none() {
-                    for (t, patient_type) in network.patient_types.iter().enumerate() {
-                        if network
-                            .pathway(
-                                crate::model::PatientTypeId(t as u32),
-                                crate::model::ServiceId(s as u32),
-                            )
-                            .is_none()
-                        {
-                            continue;
-                        }
-                        for metric in catalog
-                            .iter()
-                            .filter(|m| m.scope == MetricScope::ServiceAndType)
-                        {
-                            rows.push(MetricRow {
-                                replication: result.replication,
-                                service: service.name.clone(),
-                                patient_type: patient_type.name.clone(),
-                                metric: metric.name.clone(),
-                                unit: metric.unit.into(),
-                                value: metric.value(&result.by_type[s][t], result.horizon_days),
-                            });
-                        }
-                    }
-                }
-            }
-            for metric in system_metrics() {
-                rows.push(MetricRow {
-                    replication: result.replication,
-                    service: "system".into(),
-                    patient_type: "all".into(),
-                    metric: metric.name.into(),
-                    unit: metric.unit.into(),
-                    value: metric.value(result),
-                });
-            }
-        }
-        let summaries = summarise(&rows);
+        let schema = Schema::of(network);
+        let records: Vec<Record> = outputs
+            .iter()
+            .map(|o| schema.reduce(network, &o.result))
+            .collect();
+        ResultSet::from_records(&schema, info, &records)
+    }
+
+    /// The metric part of records (in replication order).
+    pub fn from_records(schema: &Schema, info: RunInfo, records: &[Record]) -> ResultSet {
+        let values: Vec<Vec<f64>> = (0..schema.metrics.len())
+            .map(|k| records.iter().map(|r| r.values[k]).collect())
+            .collect();
+        let summaries = schema
+            .metrics
+            .iter()
+            .zip(&values)
+            .map(|(key, v)| SummaryRow {
+                service: key.service.clone(),
+                patient_type: key.patient_type.clone(),
+                metric: key.metric.clone(),
+                unit: key.unit.clone(),
+                summary: Summary::of(v),
+            })
+            .collect();
         ResultSet {
             info,
-            rows,
+            keys: schema.metrics.clone(),
+            replications: records.iter().map(|r| r.replication).collect(),
+            values,
             summaries,
         }
     }
 
     /// The summary of one metric, if present.
     pub fn summary(&self, service: &str, patient_type: &str, metric: &str) -> Option<&Summary> {
-        self.summaries
-            .iter()
-            .find(|s| s.service == service && s.patient_type == patient_type && s.metric == metric)
-            .map(|s| &s.summary)
+        self.position(service, patient_type, metric)
+            .map(|k| &self.summaries[k].summary)
     }
 
     /// Per-replication values of one metric, in replication order.
     pub fn values(&self, service: &str, patient_type: &str, metric: &str) -> Vec<f64> {
-        self.rows
-            .iter()
-            .filter(|r| {
-                r.service == service && r.patient_type == patient_type && r.metric == metric
-            })
-            .map(|r| r.value)
-            .collect()
+        self.position(service, patient_type, metric)
+            .map(|k| self.values[k].clone())
+            .unwrap_or_default()
     }
-}
 
-/// Summaries in first-appearance order of (service, type, metric).
-fn summarise(rows: &[MetricRow]) -> Vec<SummaryRow> {
-    let mut order: Vec<(String, String, String, String)> = Vec::new();
-    let mut values: BTreeMap<(String, String, String), Vec<f64>> = BTreeMap::new();
-    for row in rows {
-        let key = (
-            row.service.clone(),
-            row.patient_type.clone(),
-            row.metric.clone(),
-        );
-        let entry = values.entry(key).or_default();
-        if entry.is_empty() {
-            order.push((
-                row.service.clone(),
-                row.patient_type.clone(),
-                row.metric.clone(),
-                row.unit.clone(),
-            ));
-        }
-        entry.push(row.value);
-    }
-    order
-        .into_iter()
-        .map(|(service, patient_type, metric, unit)| {
-            let summary =
-                Summary::of(&values[&(service.clone(), patient_type.clone(), metric.clone())]);
-            SummaryRow {
-                service,
-                patient_type,
-                metric,
-                unit,
-                summary,
-            }
+    fn position(&self, service: &str, patient_type: &str, metric: &str) -> Option<usize> {
+        self.keys.iter().position(|k| {
+            k.service == service && k.patient_type == patient_type && k.metric == metric
         })
-        .collect()
+    }
+
+    /// Every value as a row, replication by replication.
+    pub fn rows(&self) -> impl Iterator<Item = MetricRow> + '_ {
+        self.replications
+            .iter()
+            .enumerate()
+            .flat_map(move |(r, &replication)| {
+                self.keys
+                    .iter()
+                    .zip(&self.values)
+                    .map(move |(key, v)| MetricRow {
+                        replication,
+                        service: key.service.clone(),
+                        patient_type: key.patient_type.clone(),
+                        metric: key.metric.clone(),
+                        unit: key.unit.clone(),
+                        value: v[r],
+                    })
+            })
+    }
 }
 
 /// A number for CSV: shortest round-trip form, empty when undefined.
@@ -217,7 +173,7 @@ pub fn replications_csv(set: &ResultSet) -> Vec<u8> {
             "unit",
             "value",
         ],
-        set.rows.iter().map(|r| {
+        set.rows().map(|r| {
             vec![
                 scenario.clone(),
                 r.replication.to_string(),
@@ -283,7 +239,7 @@ pub fn results_json(set: &ResultSet) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&Document {
         run: &set.info,
         summary: &set.summaries,
-        replications: &set.rows,
+        replications: &set.rows().collect::<Vec<_>>(),
     })
     .unwrap_or_default();
     bytes.push(b'\n');

@@ -1,0 +1,233 @@
+//! A replication reduced to the numbers a batch keeps: every metric of
+//! every service (and patient type), of the system and, for a whole-system
+//! scenario, every outcome by year, ICC and age band.
+//!
+//! The keys depend only on the network, so a replication becomes one row of
+//! numbers ([`Record`]) in a fixed order: it can be appended to a
+//! checkpoint, merged with other shards and summarised without keeping the
+//! replication's full results, and the outputs rendered from records are
+//! the same bytes however the replications were run.
+
+use serde::Serialize;
+
+use crate::model::system::{AGE_BANDS, BREAKDOWN_METRICS, SITE_METRICS};
+use crate::model::{
+    MetricScope, Network, PatientTypeId, ReplicationResult, ServiceId, metric_catalog,
+    system_metrics,
+};
+
+/// A metric of a service (all types, or one) or of the system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MetricKey {
+    /// A service name, or `system`.
+    pub service: String,
+    /// A patient type, or `all`.
+    pub patient_type: String,
+    pub metric: String,
+    pub unit: String,
+}
+
+/// An outcome of a whole-system scenario for a year, ICC and band.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BreakdownKey {
+    /// "all", or the year's number from 1.
+    pub year: String,
+    /// "", or the date the year starts.
+    pub year_start: String,
+    pub icc: String,
+    pub age_band: String,
+    pub metric: &'static str,
+    pub unit: String,
+}
+
+/// The keys of a network's records: metrics first, then the breakdown.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    pub metrics: Vec<MetricKey>,
+    pub breakdown: Vec<BreakdownKey>,
+}
+
+/// One replication's values, in the schema's order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub replication: u64,
+    pub values: Vec<f64>,
+}
+
+impl Record {
+    /// The metric values (the schema's `metrics` part).
+    pub fn metrics<'a>(&'a self, schema: &Schema) -> &'a [f64] {
+        &self.values[..schema.metrics.len()]
+    }
+
+    /// The breakdown values.
+    pub fn breakdown<'a>(&'a self, schema: &Schema) -> &'a [f64] {
+        &self.values[schema.metrics.len()..]
+    }
+}
+
+/// Types are listed separately only where there are several, and not for a
+/// whole-system scenario: its hundreds of cohort types are reported by ICC
+/// and age band instead.
+fn types_listed(network: &Network) -> bool {
+    network.patient_types.len() > 1 && network.layout.is_none()
+}
+
+impl Schema {
+    /// The keys of every record of this network.
+    pub fn of(network: &Network) -> Schema {
+        let catalog = metric_catalog(&network.run.occupancy_thresholds);
+        let mut metrics = Vec::new();
+        let key = |service: &str, patient_type: &str, metric: &str, unit: &str| MetricKey {
+            service: service.to_string(),
+            patient_type: patient_type.to_string(),
+            metric: metric.to_string(),
+            unit: unit.to_string(),
+        };
+        for (s, service) in network.services.iter().enumerate() {
+            for metric in &catalog {
+                metrics.push(key(&service.name, "all", &metric.name, metric.unit));
+            }
+            if types_listed(network) {
+                for (t, patient_type) in network.patient_types.iter().enumerate() {
+                    if network
+                        .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    for metric in catalog
+                        .iter()
+                        .filter(|m| m.scope == MetricScope::ServiceAndType)
+                    {
+                        metrics.push(key(
+                            &service.name,
+                            &patient_type.name,
+                            &metric.name,
+                            metric.unit,
+                        ));
+                    }
+                }
+            }
+        }
+        for metric in system_metrics() {
+            metrics.push(key("system", "all", metric.name, metric.unit));
+        }
+        Schema {
+            metrics,
+            breakdown: breakdown_keys(network),
+        }
+    }
+
+    /// Number of values in each record.
+    pub fn len(&self) -> usize {
+        self.metrics.len() + self.breakdown.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The record of one replication.
+    pub fn reduce(&self, network: &Network, result: &ReplicationResult) -> Record {
+        let catalog = metric_catalog(&network.run.occupancy_thresholds);
+        let mut values = Vec::with_capacity(self.len());
+        let horizon = result.horizon_days;
+        for (s, _) in network.services.iter().enumerate() {
+            for metric in &catalog {
+                values.push(metric.value(&result.services[s], horizon));
+            }
+            if types_listed(network) {
+                for t in 0..network.patient_types.len() {
+                    if network
+                        .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    for metric in catalog
+                        .iter()
+                        .filter(|m| m.scope == MetricScope::ServiceAndType)
+                    {
+                        values.push(metric.value(&result.by_type[s][t], horizon));
+                    }
+                }
+            }
+        }
+        for metric in system_metrics() {
+            values.push(metric.value(result));
+        }
+        if let Some(layout) = &network.layout {
+            let breakdown = layout.breakdown(network, result);
+            for (_, site_values) in &breakdown.site_values {
+                values.extend_from_slice(site_values);
+            }
+            for group_values in &breakdown.values {
+                values.extend_from_slice(group_values);
+            }
+        }
+        debug_assert_eq!(values.len(), self.len());
+        Record {
+            replication: result.replication,
+            values,
+        }
+    }
+}
+
+/// The breakdown keys in the order `SystemLayout::breakdown` produces
+/// values: site metrics per year option, then year × ICC × band × metric.
+fn breakdown_keys(network: &Network) -> Vec<BreakdownKey> {
+    let Some(layout) = &network.layout else {
+        return Vec::new();
+    };
+    let start = network.run.start_date;
+    let years = network.run.window_years();
+    let year_label = |year: Option<usize>| match year {
+        None => ("all".to_string(), String::new()),
+        Some(y) => (
+            (y + 1).to_string(),
+            start.add_months(12 * y as i64).to_string(),
+        ),
+    };
+    // Money carries its price base.
+    let unit_of = |unit: &str| {
+        if unit == "GBP" {
+            format!("GBP {} prices", layout.price_year)
+        } else {
+            unit.to_string()
+        }
+    };
+    let options = |n: usize| std::iter::once(None).chain((0..n).map(Some));
+    let mut keys = Vec::new();
+    for year in options(years) {
+        let (label, year_start) = year_label(year);
+        for metric in SITE_METRICS {
+            keys.push(BreakdownKey {
+                year: label.clone(),
+                year_start: year_start.clone(),
+                icc: "all".into(),
+                age_band: "all".into(),
+                metric: metric.name,
+                unit: metric.unit.to_string(),
+            });
+        }
+    }
+    for year in options(years) {
+        let (label, year_start) = year_label(year);
+        for icc in options(layout.iccs.len()) {
+            for band in options(AGE_BANDS.len()) {
+                for metric in BREAKDOWN_METRICS {
+                    keys.push(BreakdownKey {
+                        year: label.clone(),
+                        year_start: year_start.clone(),
+                        icc: icc.map_or("all".to_string(), |i| layout.iccs[i].clone()),
+                        age_band: band.map_or("all", |b| AGE_BANDS[b]).to_string(),
+                        metric: metric.name,
+                        unit: unit_of(metric.unit),
+                    });
+                }
+            }
+        }
+    }
+    keys
+}
