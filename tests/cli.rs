@@ -38,6 +38,8 @@ fn help_on_every_command_has_examples() {
         vec!["run", "--help"],
         vec!["validate", "--help"],
         vec!["calibrate", "--help"],
+        vec!["batch", "--help"],
+        vec!["merge", "--help"],
     ] {
         let output = iccsim().args(&args).output().unwrap();
         assert!(output.status.success());

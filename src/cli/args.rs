@@ -33,6 +33,31 @@ timeseries.csv (day/week/month/year), flows.csv, occupancy.csv, results.json, an
 episodes.csv with --episodes. A whole-system scenario (the default) also writes
 breakdown.csv and breakdown_summary.csv: every outcome by year, ICC and age band.")]
     Run(RunArgs),
+    /// Run many replications: parallel, checkpointed, resumable, shardable.
+    #[command(after_help = "\
+Examples:
+  iccsim batch -n 1000                                  the built-in baseline, 1,000 replications
+  iccsim batch my.toml -n 500 --out results/my-batch    (Ctrl-C at any time, then:)
+  iccsim batch my.toml -n 500 --out results/my-batch --resume
+  iccsim batch my.toml -n 1000 --shard 2/4 --out shard2  one of four machines
+  iccsim merge shard1 shard2 shard3 shard4 --out results/my-batch
+
+Each finished replication is appended to records.partial in the output folder and
+flushed to disk, so an interrupted batch keeps every finished replication;
+--resume runs only the rest. The final files are byte-identical whatever the
+number of threads, interruptions or shards: summary.csv, replications.csv,
+results.json, records.csv (what merge reads), scenario.toml (what was run), and
+for a whole-system scenario breakdown.csv and breakdown_summary.csv.")]
+    Batch(BatchArgs),
+    /// Combine the outputs of `batch --shard` runs into one result.
+    #[command(after_help = "\
+Examples:
+  iccsim merge shard1 shard2 --out results/merged
+
+Every folder must hold a finished shard (records.csv and scenario.toml) of the same
+scenario, seed and number of replications; together they must cover every
+replication once. The merged files are byte-identical to one batch on one machine.")]
+    Merge(MergeArgs),
     /// Run a whole-system scenario and compare it with its observed
     /// calibration targets.
     #[command(after_help = "\
@@ -111,4 +136,65 @@ pub struct CalibrateArgs {
     /// Exit with code 5 if any target is outside its accepted band.
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// Scenario file (TOML). Without it, the built-in default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Master seed; replication r uses the random streams of (seed, r).
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Number of replications. Default: the scenario's `run.replications`.
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub replications: Option<u32>,
+    /// Worker threads (results are identical for any number). Default: one per core.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder. Default: results/<scenario name>.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Finish an interrupted batch in the output folder.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only shard i of n (replications r with r mod n = i - 1), e.g. 2/4.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `i/n` with 1 ≤ i ≤ n.
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not i/n, e.g. 2/4"))?;
+    let (i, n): (u64, u64) = (
+        i.trim()
+            .parse()
+            .map_err(|_| format!("`{i}` is not a whole number"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a whole number"))?,
+    );
+    if n == 0 || i == 0 || i > n {
+        return Err(format!(
+            "shard {i}/{n}: i must be from 1 to n, and n at least 1"
+        ));
+    }
+    Ok((i, n))
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Folders written by `iccsim batch --shard i/n`.
+    #[arg(required = true)]
+    pub folders: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, short, required = true)]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

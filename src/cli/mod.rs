@@ -12,11 +12,13 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use args::{CalibrateArgs, Cli, Command, RunArgs, ValidateArgs};
+use args::{BatchArgs, CalibrateArgs, Cli, Command, MergeArgs, RunArgs, ValidateArgs};
+use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, Plan};
 use iccsim::model::Network;
 use iccsim::report::breakdown::{self, BreakdownSet};
 use iccsim::report::calibration;
+use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::tidy::Period;
 use iccsim::report::{self, ResultSet, RunInfo, tidy};
 use iccsim::scenario::{self, ScenarioError};
@@ -39,7 +41,13 @@ const OUTPUT_FILES: &[&str] = &[
     "episodes.csv",
     "breakdown.csv",
     "breakdown_summary.csv",
+    "records.csv",
+    "scenario.toml",
 ];
+
+/// Where a batch appends its records as they finish.
+const CHECKPOINT: &str = "records.partial";
+pub const EXIT_USAGE: u8 = 2;
 
 /// Writes to stdout; a closed pipe (`iccsim validate ... | head`) is not an
 /// error worth a panic, so write errors are ignored.
@@ -81,6 +89,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Batch(args) => batch(args),
+        Command::Merge(args) => merge(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -201,6 +211,335 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
             files.len(),
             out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The scenario's text and where it came from (a path, or the default).
+fn scenario_text(path: Option<&Path>) -> Result<(String, String, String), Failure> {
+    match path {
+        Some(path) => Ok((
+            scenario::read_file(path)?,
+            path.display().to_string(),
+            scenario::name_from_path(path).to_string(),
+        )),
+        None => Ok((
+            scenario::DEFAULT_SCENARIO_TOML.to_string(),
+            format!(
+                "built-in default (scenarios/{}.toml)",
+                scenario::DEFAULT_SCENARIO_NAME
+            ),
+            scenario::DEFAULT_SCENARIO_NAME.to_string(),
+        )),
+    }
+}
+
+fn records_failure(e: checkpoint::RecordsError) -> Failure {
+    Failure {
+        code: EXIT_SCENARIO,
+        message: e.to_string(),
+    }
+}
+
+fn batch(args: BatchArgs) -> Result<(), Failure> {
+    let (text, origin, stem) = scenario_text(args.scenario.as_deref())?;
+    let network = scenario::load_str(&text, &origin, &stem)?;
+    let seed = args.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    report::prepare_folder(&out)?;
+    let schema = Schema::of(&network);
+    let header = RecordsHeader {
+        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: network.name.clone(),
+        origin: origin.clone(),
+        fingerprint: fingerprint(&network, seed),
+        seed,
+        replications,
+        values: schema.len(),
+    };
+    let wanted: Vec<u64> = (0..replications)
+        .filter(|r| args.shard.is_none_or(|(i, n)| r % n == i - 1))
+        .collect();
+
+    // Resume what an interrupted batch left, or start afresh.
+    let partial = out.join(CHECKPOINT);
+    let (mut done, writer) = if partial.exists() {
+        if !args.resume {
+            return Err(Failure {
+                code: EXIT_USAGE,
+                message: format!(
+                    "{} holds an interrupted batch ({}); add --resume to finish it, or remove that file (its finished replications are lost) or choose another --out",
+                    out.display(),
+                    partial.display()
+                ),
+            });
+        }
+        let read = checkpoint::read_records(&partial).map_err(records_failure)?;
+        if read.header != header {
+            return Err(Failure {
+                code: EXIT_USAGE,
+                message: format!(
+                    "{} was written by another batch (scenario, seed, number of replications or iccsim version differ: it has {} replications of `{}`, seed {}); resume with the same scenario and options, or choose another --out",
+                    partial.display(),
+                    read.header.replications,
+                    read.header.scenario,
+                    read.header.seed
+                ),
+            });
+        }
+        let writer =
+            CheckpointWriter::reopen(&partial, read.complete_bytes).map_err(records_failure)?;
+        (read.records, writer)
+    } else {
+        let writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
+            code: EXIT_OUTPUT,
+            message: e.to_string(),
+        })?;
+        (Vec::new(), writer)
+    };
+    done.retain(|r| wanted.contains(&r.replication));
+    let todo: Vec<u64> = wanted
+        .iter()
+        .copied()
+        .filter(|r| !done.iter().any(|d| d.replication == *r))
+        .collect();
+    if !args.quiet {
+        eprintln!(
+            "Batch {} ({}): {} of {} replication{} to run{}, seed {} …",
+            network.name,
+            origin,
+            todo.len(),
+            wanted.len(),
+            if wanted.len() == 1 { "" } else { "s" },
+            if done.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} already done)", done.len())
+            },
+            seed
+        );
+    }
+    let progress = if args.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(todo.len() as u64)
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let writer = std::sync::Mutex::new(writer);
+    let keep = |record: &Record| -> Result<(), checkpoint::RecordsError> {
+        let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.append(record)?;
+        progress.inc(1);
+        Ok(())
+    };
+    let started = Instant::now();
+    let new = experiment::run_records(
+        &network,
+        seed,
+        &todo,
+        args.threads.map(usize::from),
+        &keep,
+    )
+    .map_err(|e| Failure {
+        code: match e {
+            experiment::BatchError::Simulation(_) => EXIT_SIMULATION,
+            experiment::BatchError::Keep(_) => EXIT_OUTPUT,
+        },
+        message: format!(
+            "{e}\nEvery replication finished before this is kept in {}; fix the cause and run again with --resume.",
+            partial.display()
+        ),
+    })?;
+    progress.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut records = done;
+    records.extend(new);
+    records.sort_by_key(|r| r.replication);
+
+    let files = batch_files(&network, &header, &text, &schema, &records);
+    report::write_file_set(&out, &files, OUTPUT_FILES)?;
+    // The finished records are in records.csv now.
+    let _ = std::fs::remove_file(&partial);
+    if !args.quiet {
+        print_stdout(&format!(
+            "{}\n",
+            batch_table(&network, &header, &schema, &records)
+        ));
+        eprintln!(
+            "Ran {} replications in {elapsed:.2} s. Wrote {} files to {}/",
+            todo.len(),
+            files.len(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The run information of a batch's records.
+fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> RunInfo {
+    RunInfo {
+        iccsim_version: header.iccsim_version.clone(),
+        scenario_name: network.name.clone(),
+        scenario_title: network.title.clone(),
+        scenario_origin: header.origin.clone(),
+        seed: header.seed,
+        replications: records.len() as u64,
+        start_date: network.run.start_date.to_string(),
+        warmup_days: network.run.warmup_days,
+        horizon_days: network.run.horizon_days,
+    }
+}
+
+/// The files of a finished batch (or merge), from its records alone.
+fn batch_files(
+    network: &Network,
+    header: &RecordsHeader,
+    text: &str,
+    schema: &Schema,
+    records: &[Record],
+) -> Vec<(&'static str, Vec<u8>)> {
+    let set = ResultSet::from_records(schema, batch_info(network, header, records), records);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.csv", tidy::summary_csv(&set)),
+        ("replications.csv", tidy::replications_csv(&set)),
+        ("results.json", tidy::results_json(&set)),
+        ("records.csv", checkpoint::records_file(header, records)),
+        ("scenario.toml", text.as_bytes().to_vec()),
+    ];
+    if let Some(layout) = &network.layout {
+        let breakdown = BreakdownSet::from_records(schema, layout, records);
+        files.push((
+            "breakdown.csv",
+            breakdown::breakdown_csv(&set.info, &breakdown),
+        ));
+        files.push((
+            "breakdown_summary.csv",
+            breakdown::breakdown_summary_csv(&set.info, &breakdown),
+        ));
+    }
+    files
+}
+
+fn batch_table(
+    network: &Network,
+    header: &RecordsHeader,
+    schema: &Schema,
+    records: &[Record],
+) -> String {
+    let set = ResultSet::from_records(schema, batch_info(network, header, records), records);
+    match &network.layout {
+        Some(layout) => report::tables::headline_table(
+            &set.info,
+            &BreakdownSet::from_records(schema, layout, records),
+        ),
+        None => report::tables::summary_table(network, &set),
+    }
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let mut header: Option<RecordsHeader> = None;
+    let mut records: Vec<Record> = Vec::new();
+    let mut text = String::new();
+    for folder in &args.folders {
+        let path = folder.join("records.csv");
+        if !path.exists() {
+            let hint = if folder.join(CHECKPOINT).exists() {
+                "the batch there was interrupted: finish it with `iccsim batch ... --resume`"
+            } else {
+                "run `iccsim batch ... --shard i/n --out FOLDER` first"
+            };
+            return Err(Failure {
+                code: EXIT_SCENARIO,
+                message: format!("{} has no records.csv: {hint}", folder.display()),
+            });
+        }
+        let read = checkpoint::read_records(&path).map_err(records_failure)?;
+        match &header {
+            None => {
+                text = scenario::read_file(&folder.join("scenario.toml"))?;
+                header = Some(read.header.clone());
+            }
+            Some(first) if *first != read.header => {
+                return Err(Failure {
+                    code: EXIT_SCENARIO,
+                    message: format!(
+                        "{} holds records of another batch than {} (scenario, seed, number of replications or iccsim version differ); merge shards of one batch only",
+                        folder.display(),
+                        args.folders[0].display()
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+        for record in read.records {
+            if records.iter().any(|r| r.replication == record.replication) {
+                return Err(Failure {
+                    code: EXIT_SCENARIO,
+                    message: format!(
+                        "replication {} is in more than one folder ({} among them); give each shard once",
+                        record.replication,
+                        folder.display()
+                    ),
+                });
+            }
+            records.push(record);
+        }
+    }
+    let Some(header) = header else {
+        return Err(Failure {
+            code: EXIT_USAGE,
+            message: "give at least one folder".into(),
+        });
+    };
+    let network = scenario::load_str(&text, &header.origin, &header.scenario)?;
+    if fingerprint(&network, header.seed) != header.fingerprint {
+        return Err(Failure {
+            code: EXIT_SCENARIO,
+            message: format!(
+                "{}/scenario.toml is not the scenario the records were made with (or another iccsim version made them); merge the shards' own files",
+                args.folders[0].display()
+            ),
+        });
+    }
+    records.sort_by_key(|r| r.replication);
+    let missing: Vec<u64> = (0..header.replications)
+        .filter(|r| records.binary_search_by_key(r, |x| x.replication).is_err())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure {
+            code: EXIT_SCENARIO,
+            message: format!(
+                "{} of {} replications are missing (first: {:?}); add the folders of the other shards",
+                missing.len(),
+                header.replications,
+                &missing[..missing.len().min(5)]
+            ),
+        });
+    }
+    let schema = Schema::of(&network);
+    report::prepare_folder(&args.out)?;
+    let files = batch_files(&network, &header, &text, &schema, &records);
+    report::write_file_set(&args.out, &files, OUTPUT_FILES)?;
+    if !args.quiet {
+        print_stdout(&format!(
+            "{}\n",
+            batch_table(&network, &header, &schema, &records)
+        ));
+        eprintln!(
+            "Merged {} replications from {} folders into {}/",
+            records.len(),
+            args.folders.len(),
+            args.out.display()
         );
     }
     Ok(())

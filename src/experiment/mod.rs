@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::model::SimulationError;
 use crate::model::{EpisodeRecord, Network, ReplicationResult, simulate};
+use record::{Record, Schema};
 
 /// An episode record that owns its strings, kept when asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,16 +98,9 @@ pub fn run_one(
         })
 }
 
-/// Runs the plan's replications in parallel; results in replication order.
-pub fn run(network: &Network, plan: &Plan) -> Result<Vec<ReplicationOutput>, ExperimentError> {
-    let work = || {
-        plan.replications
-            .clone()
-            .into_par_iter()
-            .map(|r| run_one(network, plan.seed, r, plan.keep_episodes))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    match plan.threads {
+/// Runs `work` on a pool of `threads` workers (rayon's default when None).
+fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
+    match threads {
         Some(threads) => match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(pool) => pool.install(work),
             // A pool that cannot start (no threads left) still runs here.
@@ -114,4 +108,57 @@ pub fn run(network: &Network, plan: &Plan) -> Result<Vec<ReplicationOutput>, Exp
         },
         None => work(),
     }
+}
+
+/// Runs the plan's replications in parallel; results in replication order.
+pub fn run(network: &Network, plan: &Plan) -> Result<Vec<ReplicationOutput>, ExperimentError> {
+    with_threads(plan.threads, || {
+        plan.replications
+            .clone()
+            .into_par_iter()
+            .map(|r| run_one(network, plan.seed, r, plan.keep_episodes))
+            .collect::<Result<Vec<_>, _>>()
+    })
+}
+
+/// Why a batch stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Simulation(#[from] ExperimentError),
+    /// The caller could not keep a record (e.g. the checkpoint's disk is full).
+    #[error(transparent)]
+    Keep(E),
+}
+
+/// Runs the replications `todo` in parallel, each reduced to its record as
+/// soon as it finishes and handed to `keep` (from a worker thread) before
+/// the next is started on that thread; returns the records in replication
+/// order. Only records are kept, so memory does not grow with a
+/// replication's size, only with the number of records.
+pub fn run_records<E: std::error::Error + Send + 'static>(
+    network: &Network,
+    seed: u64,
+    todo: &[u64],
+    threads: Option<usize>,
+    keep: &(dyn Fn(&Record) -> Result<(), E> + Sync),
+) -> Result<Vec<Record>, BatchError<E>> {
+    let schema = Schema::of(network);
+    let mut records = with_threads(threads, || {
+        todo.par_iter()
+            .map(|&r| {
+                let result = simulate(network, seed, r, &mut ()).map_err(|source| {
+                    BatchError::<E>::Simulation(ExperimentError {
+                        replication: r,
+                        source,
+                    })
+                })?;
+                let record = schema.reduce(network, &result);
+                keep(&record).map_err(BatchError::Keep)?;
+                Ok(record)
+            })
+            .collect::<Result<Vec<_>, BatchError<E>>>()
+    })?;
+    records.sort_by_key(|r| r.replication);
+    Ok(records)
 }

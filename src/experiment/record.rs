@@ -231,3 +231,18 @@ fn breakdown_keys(network: &Network) -> Vec<BreakdownKey> {
     }
     keys
 }
+
+/// A fingerprint of everything that makes records comparable: the
+/// validated network (every parameter), the seed and the program version.
+/// Records with different fingerprints must not be mixed (resume, merge).
+pub fn fingerprint(network: &Network, seed: u64) -> String {
+    // FNV-1a over the network's full debug form: stable for a given build,
+    // and any changed parameter changes it.
+    let text = format!("{}|{seed}|{network:?}", env!("CARGO_PKG_VERSION"));
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}

@@ -9,6 +9,7 @@
 pub mod atomic;
 pub mod breakdown;
 pub mod calibration;
+pub mod checkpoint;
 pub mod tables;
 pub mod tidy;
 

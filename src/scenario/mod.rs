@@ -55,8 +55,9 @@ pub fn load_str(text: &str, origin: &str, default_name: &str) -> Result<Network,
     })
 }
 
-/// Reads, parses and validates a scenario file.
-pub fn load_file(path: &Path) -> Result<Network, ScenarioError> {
+/// Reads a scenario file's text, refusing folders, huge files and
+/// non-UTF-8 bytes with a clear reason.
+pub fn read_file(path: &Path) -> Result<String, ScenarioError> {
     let origin = path.display().to_string();
     let read_error = |reason: String| ScenarioError::Read {
         origin: origin.clone(),
@@ -75,13 +76,20 @@ pub fn load_file(path: &Path) -> Result<Network, ScenarioError> {
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(e.to_string()))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| read_error("it is not UTF-8 text".to_string()))?;
-    let stem = path
-        .file_stem()
+    String::from_utf8(bytes).map_err(|_| read_error("it is not UTF-8 text".to_string()))
+}
+
+/// The name a scenario gets from its file when it has no `name`.
+pub fn name_from_path(path: &Path) -> &str {
+    path.file_stem()
         .and_then(|s| s.to_str())
-        .unwrap_or("scenario");
-    load_str(&text, &origin, stem)
+        .unwrap_or("scenario")
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load_file(path: &Path) -> Result<Network, ScenarioError> {
+    let text = read_file(path)?;
+    load_str(&text, &path.display().to_string(), name_from_path(path))
 }
 
 /// The built-in default scenario (tested to be valid; an error here is a

@@ -1,0 +1,274 @@
+//! Record files: a batch's replications as they finish, and the final
+//! `records.csv` that shards are merged from.
+//!
+//! Format: a first line `# iccsim records {json header}`, then one line per
+//! replication, `replication,value,value,...`, each value in Rust's
+//! shortest round-trip form (`NaN` when undefined), so a value read back is
+//! the same f64 bit for bit. A checkpoint is appended to and flushed to
+//! disk line by line; a last line cut short by a crash is ignored on
+//! resume, and cut off before appending.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::record::Record;
+
+const MAGIC: &str = "# iccsim records ";
+
+/// What a record file holds records of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsHeader {
+    pub iccsim_version: String,
+    pub scenario: String,
+    /// Where the scenario came from, as given on the command line.
+    pub origin: String,
+    /// `record::fingerprint` of the network and seed.
+    pub fingerprint: String,
+    pub seed: u64,
+    /// Replications of the whole batch (0 .. replications).
+    pub replications: u64,
+    /// Numbers in each record.
+    pub values: usize,
+}
+
+/// A record file that cannot be used, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordsError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not an iccsim record file: {problem}")]
+    Format { path: PathBuf, problem: String },
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> RecordsError + '_ {
+    move |source| RecordsError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The header line.
+pub fn header_line(header: &RecordsHeader) -> String {
+    // Serialising plain strings and numbers cannot fail.
+    format!(
+        "{MAGIC}{}\n",
+        serde_json::to_string(header).unwrap_or_default()
+    )
+}
+
+/// One record as a line.
+pub fn record_line(record: &Record) -> String {
+    let mut line = record.replication.to_string();
+    for v in &record.values {
+        line.push(',');
+        line.push_str(&format!("{v}"));
+    }
+    line.push('\n');
+    line
+}
+
+/// A whole record file: the header, then the records in replication order.
+pub fn records_file(header: &RecordsHeader, records: &[Record]) -> Vec<u8> {
+    let mut text = header_line(header);
+    for record in records {
+        text.push_str(&record_line(record));
+    }
+    text.into_bytes()
+}
+
+fn parse_record(line: &str, values: usize) -> Option<Record> {
+    let mut parts = line.split(',');
+    let replication = parts.next()?.parse().ok()?;
+    let numbers: Vec<f64> = parts.map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    (numbers.len() == values).then_some(Record {
+        replication,
+        values: numbers,
+    })
+}
+
+/// What a record file holds.
+pub struct RecordsRead {
+    pub header: RecordsHeader,
+    pub records: Vec<Record>,
+    /// Bytes up to the end of the last complete record line.
+    pub complete_bytes: u64,
+    /// A last line cut short (by a crash) was left out.
+    pub cut_short: bool,
+}
+
+/// Reads a record file (a checkpoint or a finished `records.csv`).
+pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
+    let file = File::open(path).map_err(io_error(path))?;
+    let mut reader = BufReader::new(file);
+    let format = |problem: &str| RecordsError::Format {
+        path: path.to_path_buf(),
+        problem: problem.to_string(),
+    };
+    let mut first = String::new();
+    reader.read_line(&mut first).map_err(io_error(path))?;
+    let json = first
+        .strip_prefix(MAGIC)
+        .filter(|_| first.ends_with('\n'))
+        .ok_or_else(|| format("the first line is not an iccsim records header"))?;
+    let header: RecordsHeader =
+        serde_json::from_str(json.trim_end()).map_err(|e| format(&e.to_string()))?;
+    let mut complete_bytes = first.len() as u64;
+    let mut records = Vec::new();
+    let mut cut_short = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(io_error(path))?;
+        if n == 0 {
+            break;
+        }
+        match (
+            line.ends_with('\n'),
+            parse_record(line.trim_end(), header.values),
+        ) {
+            (true, Some(record)) => {
+                records.push(record);
+                complete_bytes += n as u64;
+            }
+            // A last line cut short by a crash: everything after it is ignored.
+            (false, _) => {
+                cut_short = true;
+                break;
+            }
+            (true, None) => return Err(format("a record line is damaged")),
+        }
+    }
+    Ok(RecordsRead {
+        header,
+        records,
+        complete_bytes,
+        cut_short,
+    })
+}
+
+/// Appends records to a checkpoint, each flushed to disk before the next.
+pub struct CheckpointWriter {
+    path: PathBuf,
+    file: File,
+}
+
+impl CheckpointWriter {
+    /// A new checkpoint with its header.
+    pub fn create(path: &Path, header: &RecordsHeader) -> Result<CheckpointWriter, RecordsError> {
+        let mut file = File::create(path).map_err(io_error(path))?;
+        file.write_all(header_line(header).as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(io_error(path))?;
+        Ok(CheckpointWriter {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// An existing checkpoint, cut back to its last complete record.
+    pub fn reopen(path: &Path, complete_bytes: u64) -> Result<CheckpointWriter, RecordsError> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(io_error(path))?;
+        file.set_len(complete_bytes)
+            .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
+            .map_err(io_error(path))?;
+        Ok(CheckpointWriter {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Appends one record and waits until it is on disk.
+    pub fn append(&mut self, record: &Record) -> Result<(), RecordsError> {
+        self.file
+            .write_all(record_line(record).as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .map_err(io_error(&self.path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> RecordsHeader {
+        RecordsHeader {
+            iccsim_version: "test".into(),
+            scenario: "s".into(),
+            origin: "s.toml".into(),
+            fingerprint: "0123".into(),
+            seed: 7,
+            replications: 3,
+            values: 3,
+        }
+    }
+
+    #[test]
+    fn values_come_back_bit_for_bit_and_a_cut_line_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records");
+        let records = vec![
+            Record {
+                replication: 0,
+                values: vec![0.1 + 0.2, f64::NAN, 1e-300],
+            },
+            Record {
+                replication: 2,
+                values: vec![-0.0, 123_456_789.123_456_78, f64::INFINITY],
+            },
+        ];
+        let mut writer = CheckpointWriter::create(&path, &header()).unwrap();
+        for r in &records {
+            writer.append(r).unwrap();
+        }
+        // A crash in the middle of the next line.
+        drop(writer);
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b"1,0.5,0.2").unwrap();
+        let read = read_records(&path).unwrap();
+        assert_eq!(read.header, header());
+        assert!(read.cut_short);
+        assert_eq!(read.records.len(), 2);
+        for (a, b) in read.records.iter().zip(&records) {
+            assert_eq!(a.replication, b.replication);
+            // NaN's payload may differ; compare NaN-ness, then bits.
+            for (x, y) in a.values.iter().zip(&b.values) {
+                assert!(
+                    x.is_nan() && y.is_nan() || x.to_bits() == y.to_bits(),
+                    "{x} {y}"
+                );
+            }
+        }
+        // Reopening cuts the partial line off before appending.
+        let mut writer = CheckpointWriter::reopen(&path, read.complete_bytes).unwrap();
+        writer
+            .append(&Record {
+                replication: 1,
+                values: vec![1.0, 2.0, 3.0],
+            })
+            .unwrap();
+        let again = read_records(&path).unwrap();
+        assert!(!again.cut_short);
+        assert_eq!(again.records.len(), 3);
+        assert_eq!(again.records[2].values, vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_records_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x");
+        std::fs::write(&path, "scenario,replication\n").unwrap();
+        assert!(matches!(
+            read_records(&path),
+            Err(RecordsError::Format { .. })
+        ));
+    }
+}

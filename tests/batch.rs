@@ -1,0 +1,188 @@
+//! `iccsim batch` and `iccsim merge`: the same bytes whatever the number of
+//! threads, interruptions or shards; nothing finished is lost; mistakes get
+//! clear errors and exit codes.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn iccsim() -> Command {
+    Command::cargo_bin("iccsim").unwrap()
+}
+
+fn stress() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/reference-network-stress.toml")
+        .display()
+        .to_string()
+}
+
+fn batch(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "batch".to_string(),
+        stress(),
+        "-n".into(),
+        "6".into(),
+        "--quiet".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    iccsim().args(&args).output().unwrap()
+}
+
+/// Every file of folder `a` equals the same file in `b`, and they hold the
+/// same files.
+fn assert_same_folders(a: &Path, b: &Path) {
+    let names = |p: &Path| {
+        let mut v: Vec<String> = fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(a), names(b));
+    for name in names(a) {
+        assert!(
+            fs::read(a.join(&name)).unwrap() == fs::read(b.join(&name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+#[test]
+fn a_batch_is_the_same_on_one_thread_or_two_and_matches_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    assert!(batch(&one, &["-j", "1"]).status.success());
+    assert!(batch(&two, &["-j", "2"]).status.success());
+    assert_same_folders(&one, &two);
+    for file in [
+        "summary.csv",
+        "replications.csv",
+        "results.json",
+        "records.csv",
+        "scenario.toml",
+    ] {
+        assert!(one.join(file).exists(), "{file}");
+    }
+    assert!(!one.join("records.partial").exists());
+    // The same numbers as `run` (which also keeps daily series and flows).
+    let run = dir.path().join("run");
+    let output = iccsim()
+        .args(["run", &stress(), "-n", "6", "--quiet", "--out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    for file in ["summary.csv", "replications.csv"] {
+        assert_eq!(
+            fs::read(one.join(file)).unwrap(),
+            fs::read(run.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn an_interrupted_batch_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    assert!(batch(&whole, &[]).status.success());
+    let records = fs::read_to_string(whole.join("records.csv")).unwrap();
+    let lines: Vec<&str> = records.lines().collect();
+
+    // As a crash leaves it: the header, replications 0, 1 and 3 finished
+    // (out of order, as parallel workers finish), and half a line.
+    let cut = dir.path().join("cut");
+    fs::create_dir(&cut).unwrap();
+    let partial = format!(
+        "{}\n{}\n{}\n{}\n{}",
+        lines[0],
+        lines[1],
+        lines[2],
+        lines[4],
+        &lines[3][..lines[3].len() / 2]
+    );
+    fs::write(cut.join("records.partial"), partial).unwrap();
+
+    // Without --resume: refused, and the checkpoint is untouched.
+    let output = batch(&cut, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("add --resume to finish it"));
+    assert!(cut.join("records.partial").exists());
+
+    // A different seed cannot resume it.
+    let output = batch(&cut, &["--resume", "--seed", "99"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("was written by another batch"));
+
+    let output = batch(&cut, &["--resume"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_same_folders(&whole, &cut);
+}
+
+#[test]
+fn shards_merge_to_the_same_bytes_as_one_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    assert!(batch(&whole, &[]).status.success());
+    let shards: Vec<_> = (1..=3)
+        .map(|i| dir.path().join(format!("shard{i}")))
+        .collect();
+    for (i, shard) in shards.iter().enumerate() {
+        assert!(
+            batch(shard, &["--shard", &format!("{}/3", i + 1)])
+                .status
+                .success()
+        );
+        // Replications 0..6 with r mod 3 = i: two each.
+        let records = fs::read_to_string(shard.join("records.csv")).unwrap();
+        assert_eq!(records.lines().count(), 3, "{}", shard.display());
+    }
+    let merged = dir.path().join("merged");
+    let output = iccsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_same_folders(&whole, &merged);
+
+    // A missing shard, and a shard given twice, are clear errors.
+    let output = iccsim()
+        .arg("merge")
+        .args(&shards[..2])
+        .arg("--out")
+        .arg(dir.path().join("incomplete"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("2 of 6 replications are missing"));
+    let output = iccsim()
+        .arg("merge")
+        .args([&shards[0], &shards[0]])
+        .arg("--out")
+        .arg(dir.path().join("twice"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is in more than one folder"));
+    // A bad shard specification is a usage error.
+    let output = batch(&dir.path().join("bad"), &["--shard", "4/3"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("i must be from 1 to n"));
+}
