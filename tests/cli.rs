@@ -40,6 +40,7 @@ fn help_on_every_command_has_examples() {
         vec!["calibrate", "--help"],
         vec!["batch", "--help"],
         vec!["merge", "--help"],
+        vec!["compare", "--help"],
     ] {
         let output = iccsim().args(&args).output().unwrap();
         assert!(output.status.success());
@@ -297,4 +298,33 @@ fn episodes_file_has_one_row_per_visit() {
             );
         }
     }
+}
+
+#[test]
+fn compare_writes_paired_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let stress = scenario("reference-network-stress.toml");
+    let output = iccsim()
+        .args(["compare", &stress, &stress, "-n", "3", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("paired: common random numbers"), "{table}");
+    let csv = fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert!(csv.starts_with("baseline,scenario,table,service,patient_type,year,icc,age_band,metric,unit,n,baseline_mean,scenario_mean,difference_mean,"));
+    // The same scenario: every difference is 0 (or undefined).
+    for line in csv.lines().skip(1) {
+        let diff = line.split(',').nth(13).unwrap();
+        assert!(diff == "0" || diff.is_empty(), "{line}");
+    }
+    // A missing scenario is an invalid-input error naming the file.
+    let output = iccsim()
+        .args(["compare", &stress, "no-such.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(stderr_of(&output).contains("no-such.toml"));
 }

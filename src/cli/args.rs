@@ -49,6 +49,19 @@ number of threads, interruptions or shards: summary.csv, replications.csv,
 results.json, records.csv (what merge reads), scenario.toml (what was run), and
 for a whole-system scenario breakdown.csv and breakdown_summary.csv.")]
     Batch(BatchArgs),
+    /// Compare scenarios with a baseline, replication by replication
+    /// (common random numbers).
+    #[command(after_help = "\
+Examples:
+  iccsim compare scenarios/north-cumbria-baseline.toml my-change.toml -n 50
+  iccsim compare base.toml alt1.toml alt2.toml --out results/options
+
+Replication r of every scenario uses the same random streams, so the same patients
+arrive with the same needs; each outcome's difference (scenario - baseline) is
+taken replication by replication, with its 95% CI. comparison.csv has every
+shared outcome; the variance ratio (s2_base + s2_alt) / s2_diff says how many
+times more replications independent runs would need for the same interval.")]
+    Compare(CompareArgs),
     /// Combine the outputs of `batch --shard` runs into one result.
     #[command(after_help = "\
 Examples:
@@ -194,6 +207,30 @@ pub struct MergeArgs {
     /// Output folder.
     #[arg(long, short, required = true)]
     pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// The baseline scenario file.
+    pub baseline: PathBuf,
+    /// One or more scenarios to compare with it.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Master seed (the same for every scenario). Default: the baseline's `run.seed`.
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Replications of each scenario. Default: the baseline's `run.replications`.
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
+    pub replications: Option<u32>,
+    /// Worker threads (results are identical for any number).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder. Default: results/compare-<baseline name>.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

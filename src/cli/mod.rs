@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use args::{BatchArgs, CalibrateArgs, Cli, Command, MergeArgs, RunArgs, ValidateArgs};
+use args::{BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, ValidateArgs};
 use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, Plan};
 use iccsim::model::Network;
@@ -44,6 +44,9 @@ const OUTPUT_FILES: &[&str] = &[
     "records.csv",
     "scenario.toml",
 ];
+
+/// Every file `compare` writes.
+const COMPARE_FILES: &[&str] = &["comparison.csv"];
 
 /// Where a batch appends its records as they finish.
 const CHECKPOINT: &str = "records.partial";
@@ -91,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate(args),
         Command::Batch(args) => batch(args),
         Command::Merge(args) => merge(args),
+        Command::Compare(args) => compare(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -541,6 +545,112 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             args.folders.len(),
             args.out.display()
         );
+    }
+    Ok(())
+}
+
+/// The outcomes shown on the terminal for a comparison.
+fn headline_differences<'a>(
+    network: &Network,
+    diffs: &'a [iccsim::experiment::compare::Difference],
+) -> Vec<&'a iccsim::experiment::compare::Difference> {
+    const SYSTEM: &[&str] = &[
+        "crises",
+        "ed_attendances",
+        "emergency_admissions",
+        "emergency_los_mean",
+        "acute_bed_days",
+        "acute_delayed_bed_days",
+        "care_home_admissions_from_hospital",
+        "cost_total",
+    ];
+    const SITE: &[&str] = &["acute_occupancy", "acute_days_above_92pct"];
+    const SERVICE: &[&str] = &[
+        "arrivals",
+        "admissions",
+        "lost",
+        "los_mean",
+        "occupancy_mean",
+        "delayed_bed_days",
+    ];
+    if network.layout.is_some() {
+        let whole = |d: &&iccsim::experiment::compare::Difference| {
+            d.key.table == "breakdown" && d.key.labels.iter().all(|l| l == "all")
+        };
+        SYSTEM
+            .iter()
+            .chain(SITE)
+            .filter_map(|m| diffs.iter().filter(whole).find(|d| d.key.metric == *m))
+            .collect()
+    } else {
+        diffs
+            .iter()
+            .filter(|d| {
+                d.key.table == "metrics"
+                    && d.key.labels[1] == "all"
+                    && SERVICE.contains(&d.key.metric.as_str())
+            })
+            .collect()
+    }
+}
+
+fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let base = scenario::load_file(&args.baseline)?;
+    let alternatives = args
+        .scenarios
+        .iter()
+        .map(|p| scenario::load_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let seed = args.seed.unwrap_or(base.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(base.run.replications.max(2)));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", base.name)));
+    report::prepare_folder(&out)?;
+    let todo: Vec<u64> = (0..replications).collect();
+    let threads = args.threads.map(usize::from);
+    let run = |network: &Network| -> Result<(Schema, Vec<Record>), Failure> {
+        if !args.quiet {
+            eprintln!(
+                "Running {}: {replications} replications, seed {seed} …",
+                network.name
+            );
+        }
+        let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
+        let records =
+            experiment::run_records(network, seed, &todo, threads, &keep).map_err(|e| Failure {
+                code: EXIT_SIMULATION,
+                message: format!("{}: {e}", network.name),
+            })?;
+        Ok((Schema::of(network), records))
+    };
+    let (base_schema, base_records) = run(&base)?;
+    let mut comparisons = Vec::new();
+    for alt in &alternatives {
+        let (alt_schema, alt_records) = run(alt)?;
+        let diffs = iccsim::experiment::compare::paired(
+            &base_schema,
+            &base_records,
+            &alt_schema,
+            &alt_records,
+        );
+        comparisons.push((alt.name.clone(), diffs));
+    }
+    let files = vec![(
+        "comparison.csv",
+        report::compare::comparison_csv(&base.name, &comparisons),
+    )];
+    report::write_file_set(&out, &files, COMPARE_FILES)?;
+    if !args.quiet {
+        for (name, diffs) in &comparisons {
+            let rows = headline_differences(&base, diffs);
+            print_stdout(&format!(
+                "{}\n",
+                report::compare::comparison_table(name, &base.name, &rows)
+            ));
+        }
+        eprintln!("Wrote comparison.csv to {}/", out.display());
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod atomic;
 pub mod breakdown;
 pub mod calibration;
 pub mod checkpoint;
+pub mod compare;
 pub mod tables;
 pub mod tidy;
 

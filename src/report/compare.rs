@@ -1,0 +1,161 @@
+//! Renderers of paired comparisons: `comparison.csv` (every shared value:
+//! baseline and scenario means, the paired difference with its 95% CI, the
+//! relative difference and the variance ratio of pairing) and a table of
+//! the headline differences for the terminal.
+
+use crate::experiment::compare::Difference;
+
+use super::tables::{columns, round_for_reading};
+use super::tidy::cell;
+
+/// The labels of a key as (service, patient_type, year, icc, age_band).
+fn label_columns(d: &Difference) -> [String; 5] {
+    let l = &d.key.labels;
+    match d.key.table {
+        "metrics" => [
+            l[0].clone(),
+            l[1].clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+        _ => [
+            String::new(),
+            String::new(),
+            l[0].clone(),
+            l[1].clone(),
+            l[2].clone(),
+        ],
+    }
+}
+
+/// `comparison.csv`: one row per scenario × shared value.
+pub fn comparison_csv(baseline: &str, comparisons: &[(String, Vec<Difference>)]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "baseline",
+        "scenario",
+        "table",
+        "service",
+        "patient_type",
+        "year",
+        "icc",
+        "age_band",
+        "metric",
+        "unit",
+        "n",
+        "baseline_mean",
+        "scenario_mean",
+        "difference_mean",
+        "difference_sd",
+        "difference_ci95_low",
+        "difference_ci95_high",
+        "relative_difference",
+        "variance_ratio",
+    ]);
+    for (scenario, diffs) in comparisons {
+        for d in diffs {
+            let [service, patient_type, year, icc, band] = label_columns(d);
+            let relative = if d.base.mean != 0.0 {
+                d.diff.mean / d.base.mean
+            } else {
+                f64::NAN
+            };
+            let _ = writer.write_record([
+                baseline,
+                scenario,
+                d.key.table,
+                &service,
+                &patient_type,
+                &year,
+                &icc,
+                &band,
+                &d.key.metric,
+                &d.key.unit,
+                &d.diff.n.to_string(),
+                &cell(d.base.mean),
+                &cell(d.alt.mean),
+                &cell(d.diff.mean),
+                &cell(d.diff.sd),
+                &cell(d.diff.ci_low),
+                &cell(d.diff.ci_high),
+                &cell(relative),
+                &cell(d.variance_ratio),
+            ]);
+        }
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// "−3.1% (−3.8% to −2.4%)", relative to the baseline mean.
+fn percent(d: &Difference) -> String {
+    if d.base.mean == 0.0 || !d.base.mean.is_finite() {
+        return "–".into();
+    }
+    let p = |v: f64| format!("{:+.1}%", 100.0 * v / d.base.mean);
+    if d.diff.ci_low.is_finite() {
+        format!(
+            "{} ({} to {})",
+            p(d.diff.mean),
+            p(d.diff.ci_low),
+            p(d.diff.ci_high)
+        )
+    } else {
+        p(d.diff.mean)
+    }
+}
+
+/// The chosen values of one comparison as a table, and the median variance
+/// ratio over them.
+pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) -> String {
+    let mut table: Vec<Vec<String>> = vec![vec![
+        "outcome".into(),
+        baseline.to_string(),
+        scenario.to_string(),
+        "difference (95% CI)".into(),
+        "relative (95% CI)".into(),
+        "pairing ×".into(),
+    ]];
+    for d in rows {
+        let what = match d.key.table {
+            "metrics" if d.key.labels[0] != "system" => {
+                format!("{} {}", d.key.labels[0], d.key.metric)
+            }
+            _ => d.key.metric.clone(),
+        };
+        let ci = if d.diff.ci_low.is_finite() {
+            format!(
+                "{} ({} to {})",
+                round_for_reading(d.diff.mean),
+                round_for_reading(d.diff.ci_low),
+                round_for_reading(d.diff.ci_high)
+            )
+        } else {
+            round_for_reading(d.diff.mean)
+        };
+        table.push(vec![
+            what,
+            round_for_reading(d.base.mean),
+            round_for_reading(d.alt.mean),
+            ci,
+            percent(d),
+            round_for_reading(d.variance_ratio),
+        ]);
+    }
+    let mut ratios: Vec<f64> = rows
+        .iter()
+        .map(|d| d.variance_ratio)
+        .filter(|r| r.is_finite())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let mut out = format!("{scenario} against {baseline} (paired: common random numbers)\n\n");
+    out.push_str(&columns(&table, &[false, true, true, false, false, true]));
+    if let Some(median) = ratios.get(ratios.len() / 2) {
+        out.push_str(&format!(
+            "\nPairing: the median variance ratio over these outcomes is {} (independent runs would need about {}× as many replications for the same intervals).\n",
+            round_for_reading(*median),
+            round_for_reading(*median)
+        ));
+    }
+    out
+}
