@@ -186,3 +186,62 @@ fn shards_merge_to_the_same_bytes_as_one_batch() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("i must be from 1 to n"));
 }
+
+#[test]
+fn set_changes_a_value_and_travels_with_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = ["--set", "services.acute.capacity=250"];
+    let whole = dir.path().join("whole");
+    assert!(batch(&whole, &set).status.success());
+    let summary = fs::read_to_string(whole.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("reference-network-stress,acute,all,capacity_mean,places,6,250,"),
+        "{summary}"
+    );
+    // scenario.toml is the changed scenario, so shards merge to the same bytes.
+    let scenario = fs::read_to_string(whole.join("scenario.toml")).unwrap();
+    assert!(
+        scenario.contains("--set services.acute.capacity=250")
+            && scenario.contains("capacity = 250")
+    );
+    let shards: Vec<_> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let shard_arg = format!("{}/2", i + 1);
+        assert!(
+            batch(shard, &[set[0], set[1], "--shard", &shard_arg])
+                .status
+                .success()
+        );
+    }
+    let merged = dir.path().join("merged");
+    let output = iccsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_same_folders(&whole, &merged);
+    // A misspelt section or a bad value is reported like a bad file.
+    for (setting, message) in [
+        (
+            "services.acute_ward.capacity=3",
+            "--set = services.acute_ward.capacity=3: `services.acute_ward` is not in the scenario; --set changes what the file has",
+        ),
+        (
+            "services.acute.capacity=-3",
+            "services.acute.capacity = -3: must be a whole number ≥ 0",
+        ),
+    ] {
+        let output = batch(&dir.path().join("bad"), &["--set", setting]);
+        assert_eq!(output.status.code(), Some(3));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+    }
+}

@@ -120,6 +120,11 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
+    /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
+    /// like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -149,6 +154,11 @@ pub struct CalibrateArgs {
     /// Exit with code 5 if any target is outside its accepted band.
     #[arg(long)]
     pub check: bool,
+    /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
+    /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
+    /// like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -176,6 +186,11 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
+    /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
+    /// like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// `i/n` with 1 ≤ i ≤ n.
@@ -234,4 +249,9 @@ pub struct CompareArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Change a value of each compared scenario (not the baseline), e.g.
+    /// compare a scenario with itself changed:
+    /// `iccsim compare base.toml base.toml --set sites.general.adult_beds=420`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }

@@ -105,22 +105,18 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Loads the scenario named on the command line, or the built-in default.
-fn load(path: Option<&Path>) -> Result<(Network, String), Failure> {
-    match path {
-        Some(path) => Ok((scenario::load_file(path)?, path.display().to_string())),
-        None => Ok((
-            scenario::default_network()?,
-            format!(
-                "built-in default (scenarios/{}.toml)",
-                scenario::DEFAULT_SCENARIO_NAME
-            ),
-        )),
-    }
+/// Loads the scenario named on the command line (or the built-in
+/// default) with its `--set` changes: the network, where it came from, and
+/// the text that makes it (the file's, or the changed document).
+fn load(path: Option<&Path>, settings: &[String]) -> Result<(Network, String, String), Failure> {
+    let (text, origin, stem) = scenario_text(path)?;
+    let text = scenario::overrides::apply_to_text(&text, &origin, settings)?;
+    let network = scenario::load_str(&text, &origin, &stem)?;
+    Ok((network, origin, text))
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let (network, origin) = load(args.scenario.as_deref())?;
+    let (network, origin, _) = load(args.scenario.as_deref(), &args.set)?;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     let out = args
@@ -247,8 +243,7 @@ fn records_failure(e: checkpoint::RecordsError) -> Failure {
 }
 
 fn batch(args: BatchArgs) -> Result<(), Failure> {
-    let (text, origin, stem) = scenario_text(args.scenario.as_deref())?;
-    let network = scenario::load_str(&text, &origin, &stem)?;
+    let (network, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     let out = args
@@ -595,12 +590,16 @@ fn headline_differences<'a>(
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let base = scenario::load_file(&args.baseline)?;
-    let alternatives = args
-        .scenarios
-        .iter()
-        .map(|p| scenario::load_file(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (base, _, _) = load(Some(&args.baseline), &[])?;
+    let mut alternatives = Vec::new();
+    for path in &args.scenarios {
+        let (mut network, _, _) = load(Some(path), &args.set)?;
+        if !args.set.is_empty() {
+            // The changed scenario is named apart from the one it came from.
+            network.name = format!("{}-changed", network.name);
+        }
+        alternatives.push(network);
+    }
     let seed = args.seed.unwrap_or(base.run.seed);
     let replications = u64::from(args.replications.unwrap_or(base.run.replications.max(2)));
     let out = args
@@ -625,6 +624,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             })?;
         Ok((Schema::of(network), records))
     };
+    if !args.set.is_empty() && !args.quiet {
+        eprintln!(
+            "Compared scenarios are changed by --set {}",
+            args.set.join(" --set ")
+        );
+    }
     let (base_schema, base_records) = run(&base)?;
     let mut comparisons = Vec::new();
     for alt in &alternatives {
@@ -656,7 +661,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    let (network, origin) = load(args.scenario.as_deref())?;
+    let (network, origin, _) = load(args.scenario.as_deref(), &args.set)?;
     let Some(layout) = &network.layout else {
         return Err(Failure {
             code: EXIT_SCENARIO,

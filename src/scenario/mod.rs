@@ -8,6 +8,7 @@
 //! key by key in `docs/scenario-format.md`.
 
 pub mod error;
+pub mod overrides;
 pub mod raw;
 pub mod system;
 pub mod validate;
