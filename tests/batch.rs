@@ -245,3 +245,83 @@ fn set_changes_a_value_and_travels_with_the_records() {
         assert!(stderr.contains(message), "{stderr}");
     }
 }
+
+#[test]
+fn a_precision_target_decides_how_many_and_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = [
+        "--target-half-width",
+        "0.05",
+        "--target-metric",
+        "acute.occupancy_mean",
+        "--target-metric",
+        "system.lost",
+    ];
+    let whole = dir.path().join("whole");
+    let output = batch(&whole, &target);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Every target outcome's 95% CI is within ±5% of its mean (losses vary
+    // most: sd about 21% of the mean, so about 70 replications).
+    let summary = fs::read_to_string(whole.join("summary.csv")).unwrap();
+    let mut n = 0;
+    for (service, metric) in [("acute", "occupancy_mean"), ("system", "lost")] {
+        let row = summary
+            .lines()
+            .find(|l| l.contains(&format!(",{service},all,{metric},")))
+            .unwrap();
+        let cells: Vec<f64> = row.split(',').skip(5).map(|c| c.parse().unwrap()).collect();
+        let (count, mean, low, high) = (cells[0], cells[1], cells[4], cells[5]);
+        assert!((high - low) / 2.0 <= 0.05 * mean.abs(), "{row}");
+        n = count as usize;
+    }
+    assert!(n > 6 && n < 1000, "took {n} replications");
+    // One thread: the same rounds, the same bytes.
+    let one = dir.path().join("one");
+    assert!(
+        batch(&one, &[&target[..], &["-j", "1"]].concat())
+            .status
+            .success()
+    );
+    assert_same_folders(&whole, &one);
+    // Interrupted in the second round: resumes to the same bytes.
+    let records = fs::read_to_string(whole.join("records.csv")).unwrap();
+    let lines: Vec<&str> = records.lines().collect();
+    let cut = dir.path().join("cut");
+    fs::create_dir(&cut).unwrap();
+    fs::write(
+        cut.join("records.partial"),
+        format!("{}\n", lines[..10].join("\n")),
+    )
+    .unwrap();
+    let output = batch(&cut, &[&target[..], &["--resume"]].concat());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_same_folders(&whole, &cut);
+    // A target cannot be sharded, and the outcome must exist.
+    let output = batch(
+        &dir.path().join("s"),
+        &[&target[..], &["--shard", "1/2"]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let output = batch(
+        &dir.path().join("m"),
+        &[
+            "--target-half-width",
+            "0.01",
+            "--target-metric",
+            "acute.nothing",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--target-metric acute.nothing: no such outcome")
+    );
+}

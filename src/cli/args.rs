@@ -180,6 +180,19 @@ pub struct BatchArgs {
     /// Finish an interrupted batch in the output folder.
     #[arg(long)]
     pub resume: bool,
+    /// Keep adding replications until each target outcome's 95% CI
+    /// half-width is at most this fraction of its mean (e.g. 0.01 for ±1%);
+    /// -n is then where it starts.
+    #[arg(long, value_parser = parse_fraction)]
+    pub target_half_width: Option<f64>,
+    /// An outcome for --target-half-width (repeatable): a whole-system
+    /// outcome (emergency_admissions), SERVICE.METRIC (acute.occupancy_mean)
+    /// or system.METRIC. Default: the headline outcomes.
+    #[arg(long)]
+    pub target_metric: Vec<String>,
+    /// The most replications --target-half-width may run.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
+    pub max_replications: u32,
     /// Run only shard i of n (replications r with r mod n = i - 1), e.g. 2/4.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
@@ -254,4 +267,14 @@ pub struct CompareArgs {
     /// `iccsim compare base.toml base.toml --set sites.general.adult_beds=420`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// A number strictly between 0 and 1.
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!(
+            "`{text}` is not a fraction between 0 and 1, e.g. 0.01 for ±1%"
+        )),
+    }
 }

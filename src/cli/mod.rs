@@ -13,6 +13,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use args::{BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, ValidateArgs};
+use iccsim::experiment::precision::Precision;
 use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, Plan};
 use iccsim::model::Network;
@@ -252,14 +253,39 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
     report::prepare_folder(&out)?;
     let schema = Schema::of(&network);
+    let precision = match args.target_half_width {
+        None => None,
+        Some(target) => {
+            if args.shard.is_some() {
+                return Err(Failure {
+                    code: EXIT_USAGE,
+                    message: "--target-half-width decides the number of replications as it goes; it cannot be split into --shard runs (run it on one machine, or shard a fixed number)".into(),
+                });
+            }
+            Some(Precision {
+                keys: precision_keys(&network, &schema, &args.target_metric)?,
+                relative_half_width: target,
+                max_replications: u64::from(args.max_replications).max(replications),
+            })
+        }
+    };
     let header = RecordsHeader {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: network.name.clone(),
         origin: origin.clone(),
         fingerprint: fingerprint(&network, seed),
         seed,
-        replications,
+        // With a precision target, the cap: how many there may be.
+        replications: precision
+            .as_ref()
+            .map_or(replications, |p| p.max_replications),
         values: schema.len(),
+        stopping: precision.as_ref().map_or(String::new(), |p| {
+            format!(
+                "relative half-width {} of positions {:?}, from {replications}",
+                p.relative_half_width, p.keys
+            )
+        }),
     };
     let wanted: Vec<u64> = (0..replications)
         .filter(|r| args.shard.is_none_or(|(i, n)| r % n == i - 1))
@@ -301,20 +327,19 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         })?;
         (Vec::new(), writer)
     };
-    done.retain(|r| wanted.contains(&r.replication));
-    let todo: Vec<u64> = wanted
-        .iter()
-        .copied()
-        .filter(|r| !done.iter().any(|d| d.replication == *r))
-        .collect();
+    done.retain(|r| r.replication < header.replications);
     if !args.quiet {
         eprintln!(
-            "Batch {} ({}): {} of {} replication{} to run{}, seed {} …",
+            "Batch {} ({}): {} replication{}{}{}, seed {} …",
             network.name,
             origin,
-            todo.len(),
             wanted.len(),
             if wanted.len() == 1 { "" } else { "s" },
+            if precision.is_some() {
+                " to start with"
+            } else {
+                ""
+            },
             if done.is_empty() {
                 String::new()
             } else {
@@ -323,47 +348,83 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             seed
         );
     }
-    let progress = if args.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(todo.len() as u64)
-    };
-    progress.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
     let writer = std::sync::Mutex::new(writer);
-    let keep = |record: &Record| -> Result<(), checkpoint::RecordsError> {
-        let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
-        writer.append(record)?;
-        progress.inc(1);
-        Ok(())
-    };
     let started = Instant::now();
-    let new = experiment::run_records(
-        &network,
-        seed,
-        &todo,
-        args.threads.map(usize::from),
-        &keep,
-    )
-    .map_err(|e| Failure {
-        code: match e {
-            experiment::BatchError::Simulation(_) => EXIT_SIMULATION,
-            experiment::BatchError::Keep(_) => EXIT_OUTPUT,
-        },
-        message: format!(
-            "{e}\nEvery replication finished before this is kept in {}; fix the cause and run again with --resume.",
-            partial.display()
-        ),
-    })?;
-    progress.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
+    let mut ran = 0;
+    // Rounds: one, or as many as the precision rule asks for.
+    let mut size = wanted.len() as u64;
     let mut records = done;
-    records.extend(new);
-    records.sort_by_key(|r| r.replication);
+    loop {
+        let todo: Vec<u64> = wanted
+            .iter()
+            .copied()
+            .chain(if precision.is_some() {
+                (wanted.len() as u64..size).collect()
+            } else {
+                Vec::new()
+            })
+            .filter(|r| !records.iter().any(|d: &Record| d.replication == *r))
+            .collect();
+        let progress = if args.quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new(todo.len() as u64)
+        };
+        progress.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let keep = |record: &Record| -> Result<(), checkpoint::RecordsError> {
+            let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+            writer.append(record)?;
+            progress.inc(1);
+            Ok(())
+        };
+        let new = experiment::run_records(
+            &network,
+            seed,
+            &todo,
+            args.threads.map(usize::from),
+            &keep,
+        )
+        .map_err(|e| Failure {
+            code: match e {
+                experiment::BatchError::Simulation(_) => EXIT_SIMULATION,
+                experiment::BatchError::Keep(_) => EXIT_OUTPUT,
+            },
+            message: format!(
+                "{e}\nEvery replication finished before this is kept in {}; fix the cause and run again with --resume.",
+                partial.display()
+            ),
+        })?;
+        progress.finish_and_clear();
+        ran += new.len();
+        records.extend(new);
+        records.sort_by_key(|r| r.replication);
+        let Some(rule) = &precision else { break };
+        // The rule sees replications 0..size only, so resumed and
+        // uninterrupted batches take the same rounds.
+        let prefix: Vec<Record> = records
+            .iter()
+            .filter(|r| r.replication < size)
+            .cloned()
+            .collect();
+        match rule.next_size(&prefix) {
+            Some(next) => {
+                if !args.quiet {
+                    eprintln!("Not precise enough after {size} replications: going on to {next} …");
+                }
+                size = next;
+            }
+            None => {
+                records = prefix;
+                break;
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
 
     let files = batch_files(&network, &header, &text, &schema, &records);
     report::write_file_set(&out, &files, OUTPUT_FILES)?;
@@ -374,14 +435,115 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             "{}\n",
             batch_table(&network, &header, &schema, &records)
         ));
+        if let Some(rule) = &precision {
+            print_stdout(&precision_table(&schema, rule, &records));
+        }
         eprintln!(
-            "Ran {} replications in {elapsed:.2} s. Wrote {} files to {}/",
-            todo.len(),
+            "Ran {ran} replications in {elapsed:.2} s. Wrote {} files to {}/",
             files.len(),
             out.display()
         );
     }
     Ok(())
+}
+
+/// The precision each chosen outcome reached, and how many replications it took.
+fn precision_table(schema: &Schema, rule: &Precision, records: &[Record]) -> String {
+    let mut rows = vec![vec![
+        "outcome".to_string(),
+        "mean".into(),
+        "95% CI half-width".into(),
+        "relative".into(),
+        "target".into(),
+    ]];
+    for a in rule.attained(records) {
+        rows.push(vec![
+            key_name(schema, a.key),
+            report::tables::round_for_reading(a.summary.mean),
+            report::tables::round_for_reading(a.summary.half_width()),
+            format!("{:.2}%", 100.0 * a.relative_half_width),
+            if a.relative_half_width <= rule.relative_half_width {
+                "met".into()
+            } else {
+                "NOT met".into()
+            },
+        ]);
+    }
+    let met = rule
+        .attained(records)
+        .iter()
+        .all(|a| a.relative_half_width <= rule.relative_half_width);
+    format!(
+        "\n{}\n{} after {} replications (target ±{}% of the mean, at most {} replications).\n",
+        report::tables::columns(&rows, &[false, true, true, true, false]),
+        if met {
+            "Every target met"
+        } else {
+            "Stopped at the cap with a target NOT met"
+        },
+        records.len(),
+        100.0 * rule.relative_half_width,
+        rule.max_replications
+    )
+}
+
+/// A readable name of a record position.
+fn key_name(schema: &Schema, key: usize) -> String {
+    match schema.metrics.get(key) {
+        Some(k) if k.service == "system" => format!("system.{}", k.metric),
+        Some(k) => format!("{}.{}", k.service, k.metric),
+        None => schema.breakdown[key - schema.metrics.len()]
+            .metric
+            .to_string(),
+    }
+}
+
+/// Record positions of the outcomes named for `--target-metric`: an
+/// outcome of a whole-system scenario (all years, ICCs and ages), or
+/// SERVICE.METRIC, or system.METRIC.
+fn precision_keys(
+    network: &Network,
+    schema: &Schema,
+    names: &[String],
+) -> Result<Vec<usize>, Failure> {
+    let defaults: Vec<String> = match &network.layout {
+        Some(_) => [
+            "emergency_admissions",
+            "acute_occupancy",
+            "acute_delayed_bed_days",
+            "cost_total",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        None => network
+            .services
+            .iter()
+            .map(|s| format!("{}.occupancy_mean", s.name))
+            .collect(),
+    };
+    let names = if names.is_empty() { &defaults } else { names };
+    names
+        .iter()
+        .map(|name| {
+            let in_breakdown = schema.breakdown.iter().position(|k| {
+                k.metric == name && k.year == "all" && k.icc == "all" && k.age_band == "all"
+            });
+            let in_metrics = name.split_once('.').and_then(|(service, metric)| {
+                schema.metrics.iter().position(|k| {
+                    k.service == service && k.patient_type == "all" && k.metric == metric
+                })
+            });
+            in_metrics
+                .or(in_breakdown.map(|k| schema.metrics.len() + k))
+                .ok_or_else(|| Failure {
+                    code: EXIT_USAGE,
+                    message: format!(
+                        "--target-metric {name}: no such outcome; give a whole-system outcome (e.g. emergency_admissions), SERVICE.METRIC (e.g. acute.occupancy_mean) or system.METRIC"
+                    ),
+                })
+        })
+        .collect()
 }
 
 /// The run information of a batch's records.

@@ -6,6 +6,7 @@
 //! the number of threads.
 
 pub mod compare;
+pub mod precision;
 pub mod record;
 
 use std::ops::Range;

@@ -32,6 +32,9 @@ pub struct RecordsHeader {
     pub replications: u64,
     /// Numbers in each record.
     pub values: usize,
+    /// The precision rule that decides how many replications, if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stopping: String,
 }
 
 /// A record file that cannot be used, and why.
@@ -208,6 +211,7 @@ mod tests {
             seed: 7,
             replications: 3,
             values: 3,
+            stopping: String::new(),
         }
     }
 
