@@ -325,3 +325,63 @@ fn a_precision_target_decides_how_many_and_resumes_to_the_same_bytes() {
             .contains("--target-metric acute.nothing: no such outcome")
     );
 }
+
+#[test]
+fn a_sweep_runs_every_point_with_the_same_patients() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let output = iccsim()
+        .args([
+            "sweep",
+            &stress(),
+            "--sweep",
+            "services.acute.capacity=240,250,260",
+            "--sweep",
+            "services.community.capacity=60,80",
+            "-n",
+            "3",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // sweep.csv parses, and has every point with its values.
+    let mut reader = csv::Reader::from_path(out.join("sweep.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[2], "services.acute.capacity");
+    assert_eq!(&header[3], "services.community.capacity");
+    let mut points = std::collections::BTreeSet::new();
+    let mut capacities_checked = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        points.insert((row[1].to_string(), row[2].to_string(), row[3].to_string()));
+        if &row[10] == "capacity_mean" && &row[5] == "acute" {
+            // The swept value is the capacity simulated at that point.
+            assert_eq!(&row[13], &row[2], "{row:?}");
+            capacities_checked += 1;
+        }
+    }
+    assert_eq!(points.len(), 6);
+    assert_eq!(capacities_checked, 6);
+    // Common random numbers: the same patients arrive at every point.
+    let mut reader = csv::Reader::from_path(out.join("sweep_replications.csv")).unwrap();
+    let mut entered: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for row in reader.records() {
+        let row = row.unwrap();
+        if &row[5] == "metrics" && &row[6] == "system" && &row[11] == "entered" {
+            entered
+                .entry(row[4].to_string())
+                .or_default()
+                .insert(row[13].to_string());
+        }
+    }
+    assert_eq!(entered.len(), 3);
+    assert!(entered.values().all(|v| v.len() == 1), "{entered:?}");
+}

@@ -41,6 +41,7 @@ fn help_on_every_command_has_examples() {
         vec!["batch", "--help"],
         vec!["merge", "--help"],
         vec!["compare", "--help"],
+        vec!["sweep", "--help"],
     ] {
         let output = iccsim().args(&args).output().unwrap();
         assert!(output.status.success());

@@ -62,6 +62,19 @@ taken replication by replication, with its 95% CI. comparison.csv has every
 shared outcome; the variance ratio (s2_base + s2_alt) / s2_diff says how many
 times more replications independent runs would need for the same interval.")]
     Compare(CompareArgs),
+    /// Run a grid of values of one or more scenario keys (common random
+    /// numbers across the grid).
+    #[command(after_help = "\
+Examples:
+  iccsim sweep --sweep sites.cumberland_infirmary.adult_beds=385,405,425 -n 20
+  iccsim sweep my.toml --sweep a.b=1,2 --sweep c.d=0.1,0.2 --out results/grid
+
+Every point of the grid (all combinations of the --sweep values) runs the same
+replications with the same random streams, so differences between points are
+the effect of the values. sweep.csv has one row per point x outcome: the values
+of the swept keys, then mean, sd and 95% CI. sweep_replications.csv has every
+replication's value, for plots of outcome against the swept values.")]
+    Sweep(SweepArgs),
     /// Combine the outputs of `batch --shard` runs into one result.
     #[command(after_help = "\
 Examples:
@@ -277,4 +290,32 @@ fn parse_fraction(text: &str) -> Result<f64, String> {
             "`{text}` is not a fraction between 0 and 1, e.g. 0.01 for ±1%"
         )),
     }
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Scenario file (TOML). Without it, the built-in default scenario.
+    pub scenario: Option<PathBuf>,
+    /// KEY=V1,V2,... (repeatable: the grid is every combination). Values
+    /// are TOML values; a list value needs --set instead.
+    #[arg(long = "sweep", value_name = "KEY=V1,V2,...", required = true)]
+    pub sweeps: Vec<String>,
+    /// Fixed changes applied at every point.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Master seed (the same at every point). Default: the scenario's `run.seed`.
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Replications at each point. Default: the scenario's `run.replications`.
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub replications: Option<u32>,
+    /// Worker threads (results are identical for any number).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder. Default: results/sweep-<scenario name>.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -12,7 +12,10 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use args::{BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, ValidateArgs};
+use args::{
+    BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, SweepArgs,
+    ValidateArgs,
+};
 use iccsim::experiment::precision::Precision;
 use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, Plan};
@@ -48,6 +51,12 @@ const OUTPUT_FILES: &[&str] = &[
 
 /// Every file `compare` writes.
 const COMPARE_FILES: &[&str] = &["comparison.csv"];
+
+/// Every file `sweep` writes.
+const SWEEP_FILES: &[&str] = &["sweep.csv", "sweep_replications.csv"];
+
+/// Most grid points a sweep may have.
+const MAX_SWEEP_POINTS: usize = 10_000;
 
 /// Where a batch appends its records as they finish.
 const CHECKPOINT: &str = "records.partial";
@@ -96,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Batch(args) => batch(args),
         Command::Merge(args) => merge(args),
         Command::Compare(args) => compare(args),
+        Command::Sweep(args) => sweep(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -820,6 +830,186 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         eprintln!("Wrote comparison.csv to {}/", out.display());
     }
     Ok(())
+}
+
+/// `KEY=V1,V2,...` into the key and its values.
+fn parse_sweep(text: &str) -> Result<(String, Vec<String>), Failure> {
+    let usage = |why: &str| Failure {
+        code: EXIT_USAGE,
+        message: format!(
+            "--sweep {text}: {why}; write KEY=V1,V2,..., e.g. --sweep sites.general.adult_beds=380,400,420"
+        ),
+    };
+    let (key, values) = text.split_once('=').ok_or_else(|| usage("no `=`"))?;
+    let values: Vec<String> = values
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if key.trim().is_empty() || values.is_empty() {
+        return Err(usage("it needs a key and at least one value"));
+    }
+    Ok((key.trim().to_string(), values))
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    let sweeps = args
+        .sweeps
+        .iter()
+        .map(|s| parse_sweep(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Every combination, the first key varying slowest.
+    let mut grid: Vec<Vec<String>> = vec![Vec::new()];
+    for (_, values) in &sweeps {
+        grid = grid
+            .iter()
+            .flat_map(|point| {
+                values.iter().map(move |v| {
+                    let mut p = point.clone();
+                    p.push(v.clone());
+                    p
+                })
+            })
+            .collect();
+        if grid.len() > MAX_SWEEP_POINTS {
+            return Err(Failure {
+                code: EXIT_USAGE,
+                message: format!(
+                    "the grid has more than {MAX_SWEEP_POINTS} points; sweep fewer values"
+                ),
+            });
+        }
+    }
+    let keys: Vec<String> = sweeps.iter().map(|(k, _)| k.clone()).collect();
+    // Every point is checked before any is run.
+    let mut networks = Vec::new();
+    for point in &grid {
+        let mut settings = args.set.clone();
+        settings.extend(keys.iter().zip(point).map(|(k, v)| format!("{k}={v}")));
+        let (network, _, _) = load(args.scenario.as_deref(), &settings)?;
+        networks.push(network);
+    }
+    let first = &networks[0];
+    let seed = args.seed.unwrap_or(first.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(first.run.replications));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", first.name)));
+    report::prepare_folder(&out)?;
+    let todo: Vec<u64> = (0..replications).collect();
+    let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
+    let mut points = Vec::new();
+    for (point, network) in grid.iter().zip(&networks) {
+        if !args.quiet {
+            let at: Vec<String> = keys
+                .iter()
+                .zip(point)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            eprintln!(
+                "Point {}/{} ({}): {replications} replications …",
+                points.len() + 1,
+                grid.len(),
+                at.join(", ")
+            );
+        }
+        let records =
+            experiment::run_records(network, seed, &todo, args.threads.map(usize::from), &keep)
+                .map_err(|e| Failure {
+                    code: EXIT_SIMULATION,
+                    message: e.to_string(),
+                })?;
+        points.push(report::sweep::SweepPoint {
+            values: point.clone(),
+            schema: Schema::of(network),
+            records,
+        });
+    }
+    let files = vec![
+        (
+            "sweep.csv",
+            report::sweep::sweep_csv(&first.name, &keys, &points),
+        ),
+        (
+            "sweep_replications.csv",
+            report::sweep::sweep_replications_csv(&first.name, &keys, &points),
+        ),
+    ];
+    report::write_file_set(&out, &files, SWEEP_FILES)?;
+    if !args.quiet {
+        print_stdout(&sweep_table(first, &keys, &points));
+        eprintln!(
+            "Wrote sweep.csv and sweep_replications.csv to {}/",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The record position of a headline outcome: a whole-system outcome (all
+/// years, ICCs and ages), or SERVICE.METRIC of a whole service.
+fn headline_position(schema: &Schema, name: &str) -> Option<usize> {
+    match name.split_once('.') {
+        Some((service, metric)) => schema
+            .metrics
+            .iter()
+            .position(|k| k.service == service && k.patient_type == "all" && k.metric == metric),
+        None => schema
+            .breakdown
+            .iter()
+            .position(|k| {
+                k.metric == name && k.year == "all" && k.icc == "all" && k.age_band == "all"
+            })
+            .map(|k| schema.metrics.len() + k),
+    }
+}
+
+/// Headline outcomes (mean and 95% CI) at every point of a sweep.
+fn sweep_table(network: &Network, keys: &[String], points: &[report::sweep::SweepPoint]) -> String {
+    let outcomes: Vec<String> = match &network.layout {
+        Some(_) => [
+            "emergency_admissions",
+            "acute_occupancy",
+            "acute_delayed_bed_days",
+            "cost_total",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        None => network
+            .services
+            .iter()
+            .flat_map(|s| {
+                [
+                    format!("{}.occupancy_mean", s.name),
+                    format!("{}.lost", s.name),
+                ]
+            })
+            .collect(),
+    };
+    let mut header: Vec<String> = keys.to_vec();
+    header.extend(outcomes.iter().cloned());
+    let mut rows = vec![header];
+    for point in points {
+        let mut row = point.values.clone();
+        for name in &outcomes {
+            row.push(match headline_position(&point.schema, name) {
+                Some(k) => {
+                    let v: Vec<f64> = point.records.iter().map(|r| r.values[k]).collect();
+                    report::tables::format_summary(&iccsim::stats::Summary::of(&v))
+                }
+                None => "–".into(),
+            });
+        }
+        rows.push(row);
+    }
+    let right = vec![true; rows[0].len()];
+    format!(
+        "Sweep of {} (same random streams at every point; mean and 95% CI)\n\n{}",
+        network.name,
+        report::tables::columns(&rows, &right)
+    )
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {

@@ -11,6 +11,7 @@ pub mod breakdown;
 pub mod calibration;
 pub mod checkpoint;
 pub mod compare;
+pub mod sweep;
 pub mod tables;
 pub mod tidy;
 
