@@ -82,7 +82,7 @@ fn run_without_a_scenario_uses_the_built_in_default() {
     }
     let summary = fs::read_to_string(folder.join("breakdown_summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max\n"
+        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,median,p95\n"
     ));
     for row in [
         "north-cumbria-baseline,all,,all,all,emergency_admissions,admissions,2,",
@@ -121,7 +121,7 @@ fn the_reference_network_still_reports_each_service() {
     assert!(!folder.join("breakdown.csv").exists());
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max\n"
+        "scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,median,p95\n"
     ));
     assert!(summary.contains("reference-network,acute,all,occupancy_mean,places,3,"));
     let timeseries = fs::read_to_string(folder.join("timeseries.csv")).unwrap();
@@ -328,4 +328,57 @@ fn compare_writes_paired_differences() {
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(stderr_of(&output).contains("no-such.toml"));
+}
+
+/// Every CSV file in a folder parses with the same number of fields in
+/// every row as in its header (renderers write rows field by field, so a
+/// header out of step with the rows would otherwise go unnoticed).
+fn assert_csv_files_are_rectangular(folder: &Path) {
+    let mut checked = 0;
+    for entry in fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") && !path.ends_with("records.csv") {
+            let mut reader = csv::Reader::from_path(&path).unwrap();
+            let width = reader.headers().unwrap().len();
+            for row in reader.records() {
+                let row = row.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert_eq!(row.len(), width, "{}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no csv in {}", folder.display());
+}
+
+#[test]
+fn every_csv_output_is_rectangular() {
+    let dir = tempfile::tempdir().unwrap();
+    let stress = scenario("reference-network-stress.toml");
+    for (args, name) in [
+        (vec!["run", "-n", "2", "--episodes"], "baseline-run"),
+        (vec!["run", &stress, "-n", "2", "--episodes"], "stress-run"),
+        (vec!["batch", &stress, "-n", "3"], "batch"),
+        (vec!["compare", &stress, &stress, "-n", "2"], "compare"),
+        (
+            vec![
+                "sweep",
+                &stress,
+                "--sweep",
+                "services.acute.capacity=240,250",
+                "-n",
+                "2",
+            ],
+            "sweep",
+        ),
+    ] {
+        let out = dir.path().join(name);
+        let output = iccsim()
+            .args(&args)
+            .args(["--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}: {}", stderr_of(&output));
+        assert_csv_files_are_rectangular(&out);
+    }
 }

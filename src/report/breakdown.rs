@@ -122,6 +122,9 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
         "ci95_high",
         "min",
         "max",
+        "p05",
+        "median",
+        "p95",
     ]);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
         let _ = writer.write_record([
@@ -140,6 +143,9 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
             &cell(s.ci_high),
             &cell(s.min),
             &cell(s.max),
+            &cell(s.p05),
+            &cell(s.median),
+            &cell(s.p95),
         ]);
     }
     writer.into_inner().unwrap_or_default()

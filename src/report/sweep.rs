@@ -85,6 +85,9 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
             "ci95_high",
             "min",
             "max",
+            "p05",
+            "median",
+            "p95",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -106,6 +109,9 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
                 cell(s.ci_high),
                 cell(s.min),
                 cell(s.max),
+                cell(s.p05),
+                cell(s.median),
+                cell(s.p95),
             ]);
             let _ = writer.write_record(&row);
         }

@@ -205,6 +205,9 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
             "ci95_high",
             "min",
             "max",
+            "p05",
+            "median",
+            "p95",
         ],
         set.summaries.iter().map(|s| {
             let m = &s.summary;
@@ -222,6 +225,9 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
                 cell(m.ci_high),
                 cell(m.min),
                 cell(m.max),
+                cell(m.p05),
+                cell(m.median),
+                cell(m.p95),
             ]
         }),
     )

@@ -19,6 +19,26 @@ pub struct Summary {
     pub ci_high: f64,
     pub min: f64,
     pub max: f64,
+    /// Percentiles of the values across replications (linear
+    /// interpolation between order statistics, as R's default type 7):
+    /// the spread of outcomes, not of the mean.
+    pub p05: f64,
+    pub median: f64,
+    pub p95: f64,
+}
+
+/// The p-quantile of sorted values, interpolating between order statistics.
+fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
 }
 
 impl Summary {
@@ -42,11 +62,21 @@ impl Summary {
                 ci_high: nan,
                 min: nan,
                 max: nan,
+                p05: nan,
+                median: nan,
+                p95: nan,
             };
         }
         let mean = finite.iter().sum::<f64>() / n as f64;
         let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut sorted = finite.clone();
+        sorted.sort_by(f64::total_cmp);
+        let (p05, median, p95) = (
+            quantile_sorted(&sorted, 0.05),
+            quantile_sorted(&sorted, 0.5),
+            quantile_sorted(&sorted, 0.95),
+        );
         if n < 2 {
             let nan = f64::NAN;
             return Summary {
@@ -58,6 +88,9 @@ impl Summary {
                 ci_high: nan,
                 min,
                 max,
+                p05,
+                median,
+                p95,
             };
         }
         let sum_sq: f64 = finite.iter().map(|v| (v - mean).powi(2)).sum();
@@ -73,6 +106,9 @@ impl Summary {
             ci_high: mean + half_width,
             min,
             max,
+            p05,
+            median,
+            p95,
         }
     }
 
@@ -237,6 +273,17 @@ mod tests {
         assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-8);
         assert!((normal_quantile(0.5)).abs() < 1e-12);
         assert!((normal_quantile(1e-6) + 4.753_424_308_822_899).abs() < 1e-7 * 4.76);
+    }
+
+    #[test]
+    fn percentiles_interpolate_like_r_type_7() {
+        // R: quantile(1:10, c(0.05, 0.5, 0.95)) = 1.45, 5.5, 9.55
+        let values: Vec<f64> = (1..=10).map(f64::from).collect();
+        let s = Summary::of(&values);
+        assert!((s.p05 - 1.45).abs() < 1e-12);
+        assert!((s.median - 5.5).abs() < 1e-12);
+        assert!((s.p95 - 9.55).abs() < 1e-12);
+        assert_eq!(Summary::of(&[4.0]).median, 4.0);
     }
 
     #[test]
