@@ -305,6 +305,36 @@ impl Distribution {
         (length * (1.0 - u), length * u)
     }
 
+    /// A draw of the time still to run of a stay that has already lasted
+    /// `elapsed`: X − elapsed given X > elapsed. Exact for the exponential
+    /// (memoryless), fixed and uniform; by rejection otherwise (up to
+    /// 100,000 draws; if the distribution almost never lasts that long, the
+    /// equilibrium residual is used instead, since the stay is then in its
+    /// far tail).
+    pub fn sample_residual_given<R: Rng + ?Sized>(&self, elapsed: f64, rng: &mut R) -> f64 {
+        match self {
+            Distribution::Exponential { .. } => self.sample(rng),
+            Distribution::Fixed { value } => (value - elapsed).max(0.0),
+            Distribution::Uniform { min, max } => {
+                if elapsed >= *max {
+                    0.0
+                } else {
+                    let from = min.max(elapsed);
+                    from + (max - from) * rng.random::<f64>() - elapsed
+                }
+            }
+            _ => {
+                for _ in 0..100_000 {
+                    let x = self.sample(rng);
+                    if x > elapsed {
+                        return x - elapsed;
+                    }
+                }
+                self.sample_residual(rng)
+            }
+        }
+    }
+
     fn sample_length_biased<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Distribution::Fixed { value } => *value,
@@ -525,6 +555,43 @@ mod tests {
                 "{d:?}: residual mean {mean} vs {exact}"
             );
         }
+    }
+
+    /// E[X − e | X > e] for a lognormal, against numerical integration of
+    /// the survival function: ∫_e^∞ S(x) dx / S(e).
+    #[test]
+    fn conditional_residuals_have_the_right_mean() {
+        let d = Distribution::lognormal(6.0, 9.0).unwrap();
+        let e = 10.0;
+        let mut rng = RandomStreams::new(3, 0).stream("conditional");
+        let tail: Vec<f64> = (0..400_000).map(|_| d.sample(&mut rng)).collect();
+        let above: Vec<f64> = tail.iter().filter(|x| **x > e).map(|x| x - e).collect();
+        let exact = above.iter().sum::<f64>() / above.len() as f64;
+        let n = 100_000;
+        let draws: Vec<f64> = (0..n)
+            .map(|_| d.sample_residual_given(e, &mut rng))
+            .collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let sd = (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+        let se = sd * (1.0 / n as f64 + 1.0 / above.len() as f64).sqrt();
+        assert!((mean - exact).abs() < 5.0 * se, "{mean} vs {exact}");
+        // Exact cases.
+        assert_eq!(
+            Distribution::fixed(10.0)
+                .unwrap()
+                .sample_residual_given(3.0, &mut rng),
+            7.0
+        );
+        let u = Distribution::uniform(2.0, 4.0)
+            .unwrap()
+            .sample_residual_given(3.0, &mut rng);
+        assert!((0.0..=1.0).contains(&u));
+        assert_eq!(
+            Distribution::uniform(2.0, 4.0)
+                .unwrap()
+                .sample_residual_given(5.0, &mut rng),
+            0.0
+        );
     }
 
     #[test]

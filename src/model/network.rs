@@ -131,7 +131,7 @@ pub struct Service {
     /// default.
     pub discharge_weekday_factors: [f64; 7],
     /// Patients in place at the start of the run.
-    pub census: Option<Census>,
+    pub census: Vec<Census>,
 }
 
 /// Destinations with their probabilities, and for each an optional delay
@@ -253,13 +253,38 @@ impl Pathway {
     }
 }
 
-/// Patients already in a service when the run starts, each part-way
-/// through a stay (time spent and time left drawn from the equilibrium of
-/// the stay distribution), so long-stay services need no long warm-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Patients already in a service when the run starts (today's census), so
+/// a run can start from now instead of from empty.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Census {
-    pub patients: u32,
     pub patient_type: PatientTypeId,
+    pub start: CensusStart,
+}
+
+/// How far through their stays the census patients are.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CensusStart {
+    /// Part-way through, time spent and time left drawn from the
+    /// equilibrium of the stay distribution (long-stay services then need
+    /// no long warm-up).
+    Equilibrium { patients: u32 },
+    /// One patient per value: days already spent; the time left is drawn
+    /// from the stay distribution given it has lasted that long.
+    DaysIn(Vec<f64>),
+    /// Ready to leave now (a delayed-discharge backlog): their routes are
+    /// drawn at the start, and they wait for the next service if it is full.
+    FitToLeave { patients: u32 },
+}
+
+impl CensusStart {
+    pub fn patients(&self) -> u32 {
+        match self {
+            CensusStart::Equilibrium { patients } | CensusStart::FitToLeave { patients } => {
+                *patients
+            }
+            CensusStart::DaysIn(days) => days.len() as u32,
+        }
+    }
 }
 
 /// A kind of patient with its own arrival stream.

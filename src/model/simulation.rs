@@ -36,7 +36,7 @@ use rand::RngExt;
 use rand_distr::{Distribution as _, Exp1};
 
 use super::network::{
-    Capacity, Destination, FullPolicy, Network, Overflow, PatientTypeId, ServiceId,
+    Capacity, CensusStart, Destination, FullPolicy, Network, Overflow, PatientTypeId, ServiceId,
 };
 use super::results::{
     Counters, DailyService, FlowMatrix, Ledger, LevelSummary, ReplicationResult, SHORT_STAY_DAYS,
@@ -502,36 +502,51 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         Ok(())
     }
 
-    /// Puts each service's census in place at time 0, part-way through
-    /// their stays. Census patients are not admissions; they count as
-    /// entered (so conservation holds) and leave like anyone else.
+    /// Puts each service's census in place at time 0. Census patients are
+    /// not admissions; they count as entered (so conservation holds) and
+    /// leave like anyone else.
     fn place_census(&mut self) -> Result<(), SimulationError> {
         let network = self.network;
         for (s, service) in network.services.iter().enumerate() {
-            let Some(census) = service.census else {
-                continue;
-            };
-            let t = census.patient_type;
-            let Some(pathway) = network.pathway(t, ServiceId(s as u32)) else {
-                return Err(self.no_pathway(t.0, s));
-            };
-            let key = StreamKey::new(&format!("census/{}", service.name));
-            for k in 0..u64::from(census.patients) {
-                let mut rng = self.streams.substream(key, k);
-                let (age, residual) = pathway.stay.sample_age_and_residual(&mut rng);
-                let pid = self.new_patient(0.0, t.0, rng);
-                let patient = &mut self.patients[pid as usize];
-                patient.holding = s as u32;
-                patient.started_at = -age;
-                patient.entered_at = -age;
-                patient.requested_at = -age;
-                patient.place_requested_at = -age;
-                let state = &mut self.services[s];
-                state.occupied += 1;
-                state.occupancy.set(0.0, state.occupied);
-                let at = SimTime::new(residual).map_err(|e| self.time_error(s, e))?;
-                self.queue
-                    .schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
+            for (g, census) in service.census.iter().enumerate() {
+                let t = census.patient_type;
+                let Some(pathway) = network.pathway(t, ServiceId(s as u32)) else {
+                    return Err(self.no_pathway(t.0, s));
+                };
+                // The first group keeps the plain name (scenarios written
+                // before groups existed draw the same numbers).
+                let purpose = if g == 0 {
+                    format!("census/{}", service.name)
+                } else {
+                    format!("census/{}/{g}", service.name)
+                };
+                let key = StreamKey::new(&purpose);
+                for k in 0..census.start.patients() {
+                    let mut rng = self.streams.substream(key, u64::from(k));
+                    let (age, residual) = match &census.start {
+                        CensusStart::Equilibrium { .. } => {
+                            pathway.stay.sample_age_and_residual(&mut rng)
+                        }
+                        CensusStart::DaysIn(days) => {
+                            let age = days[k as usize];
+                            (age, pathway.stay.sample_residual_given(age, &mut rng))
+                        }
+                        CensusStart::FitToLeave { .. } => (0.0, 0.0),
+                    };
+                    let pid = self.new_patient(0.0, t.0, rng);
+                    let patient = &mut self.patients[pid as usize];
+                    patient.holding = s as u32;
+                    patient.started_at = -age;
+                    patient.entered_at = -age;
+                    patient.requested_at = -age;
+                    patient.place_requested_at = -age;
+                    let state = &mut self.services[s];
+                    state.occupied += 1;
+                    state.occupancy.set(0.0, state.occupied);
+                    let at = SimTime::new(residual).map_err(|e| self.time_error(s, e))?;
+                    self.queue
+                        .schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
+                }
             }
         }
         Ok(())

@@ -114,6 +114,21 @@ pub struct RawService {
     pub opening: Option<RawOpening>,
     pub max_admissions_per_day: Option<f64>,
     pub discharge_weekday_factors: Option<Vec<f64>>,
+    /// Patients in place when the run starts.
+    pub initial: Option<Vec<RawInitial>>,
+}
+
+/// A group of patients in a service when the run starts:
+/// `{ patient_type = "t", patients = 40 }` (part-way through their stays),
+/// `{ patient_type = "t", days_in = [0.5, 3, 12] }` (days already spent),
+/// `{ patient_type = "t", patients = 5, fit_to_leave = true }` (a backlog).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawInitial {
+    pub patient_type: String,
+    pub patients: Option<f64>,
+    pub days_in: Option<Vec<f64>>,
+    pub fit_to_leave: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -23,8 +23,9 @@ use crate::model::system::{
     SITE_METRICS, Sector, ServiceInfo, SystemLayout, UnitCosts, is_count_metric,
 };
 use crate::model::{
-    Capacity, Census, Destination, FullPolicy, Network, OpeningHours, Overflow, Pathway,
-    PatientType, PatientTypeId, Readmission, RouteTable, RunSettings, Service, ServiceId, SinkId,
+    Capacity, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours, Overflow,
+    Pathway, PatientType, PatientTypeId, Readmission, RouteTable, RunSettings, Service, ServiceId,
+    SinkId,
 };
 
 /// Top-level keys of a whole-system scenario (besides the common ones).
@@ -1474,7 +1475,7 @@ fn service(
         opening: None,
         max_admissions_per_day: None,
         discharge_weekday_factors: [1.0; 7],
-        census: None,
+        census: Vec::new(),
     }
 }
 
@@ -2241,10 +2242,10 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     if_ed: AdmissionIfEd::default(),
                 });
                 pathways_table.push(community_pathways(i));
-                services[home.index()].census = Some(Census {
-                    patients: census,
+                services[home.index()].census = vec![Census {
                     patient_type: t,
-                });
+                    start: CensusStart::Equilibrium { patients: census },
+                }];
             }
         }
     }
