@@ -180,7 +180,7 @@ fn shards_merge_to_the_same_bytes_as_one_batch() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("is in more than one folder"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("give each shard once"));
     // A bad shard specification is a usage error.
     let output = batch(&dir.path().join("bad"), &["--shard", "4/3"]);
     assert_eq!(output.status.code(), Some(2));

@@ -297,7 +297,7 @@ pub struct SweepArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
     /// KEY=V1,V2,... (repeatable: the grid is every combination). Values
-    /// are TOML values; a list value needs --set instead.
+    /// are TOML values (a list or inline table may hold commas).
     #[arg(long = "sweep", value_name = "KEY=V1,V2,...", required = true)]
     pub sweeps: Vec<String>,
     /// Fixed changes applied at every point.

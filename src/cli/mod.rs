@@ -257,10 +257,11 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
     let (network, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    // Shards get folders of their own by default, to be merged.
+    let out = args.out.clone().unwrap_or_else(|| match args.shard {
+        None => PathBuf::from("results").join(&network.name),
+        Some((i, n)) => PathBuf::from("results").join(format!("{}-shard-{i}-of-{n}", network.name)),
+    });
     report::prepare_folder(&out)?;
     let schema = Schema::of(&network);
     let precision = match args.target_half_width {
@@ -296,6 +297,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
                 p.relative_half_width, p.keys
             )
         }),
+        shard: args.shard.map_or(String::new(), |(i, n)| format!("{i}/{n}")),
     };
     let wanted: Vec<u64> = (0..replications)
         .filter(|r| args.shard.is_none_or(|(i, n)| r % n == i - 1))
@@ -315,20 +317,28 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             });
         }
         let read = checkpoint::read_records(&partial).map_err(records_failure)?;
-        if read.header != header {
+        if !header.same_run(&read.header) {
             return Err(Failure {
                 code: EXIT_USAGE,
                 message: format!(
-                    "{} was written by another batch (scenario, seed, number of replications or iccsim version differ: it has {} replications of `{}`, seed {}); resume with the same scenario and options, or choose another --out",
+                    "{} was written by another batch (scenario, seed, number of replications, shard or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
                     partial.display(),
                     read.header.replications,
                     read.header.scenario,
-                    read.header.seed
+                    read.header.seed,
+                    if read.header.shard.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", shard {}", read.header.shard)
+                    }
                 ),
             });
         }
         let writer =
-            CheckpointWriter::reopen(&partial, read.complete_bytes).map_err(records_failure)?;
+            CheckpointWriter::reopen(&partial, read.complete_bytes).map_err(|e| Failure {
+                code: EXIT_OUTPUT,
+                message: e.to_string(),
+            })?;
         (read.records, writer)
     } else {
         let writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
@@ -365,6 +375,8 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
     let mut size = wanted.len() as u64;
     let mut records = done;
     loop {
+        let finished: std::collections::HashSet<u64> =
+            records.iter().map(|r| r.replication).collect();
         let todo: Vec<u64> = wanted
             .iter()
             .copied()
@@ -373,7 +385,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             } else {
                 Vec::new()
             })
-            .filter(|r| !records.iter().any(|d: &Record| d.replication == *r))
+            .filter(|r| !finished.contains(r))
             .collect();
         let progress = if args.quiet {
             indicatif::ProgressBar::hidden()
@@ -620,6 +632,7 @@ fn batch_table(
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     let mut header: Option<RecordsHeader> = None;
     let mut records: Vec<Record> = Vec::new();
+    let mut origin_of = std::collections::HashMap::new();
     let mut text = String::new();
     for folder in &args.folders {
         let path = folder.join("records.csv");
@@ -640,11 +653,11 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
                 text = scenario::read_file(&folder.join("scenario.toml"))?;
                 header = Some(read.header.clone());
             }
-            Some(first) if *first != read.header => {
+            Some(first) if !first.same_batch(&read.header) => {
                 return Err(Failure {
                     code: EXIT_SCENARIO,
                     message: format!(
-                        "{} holds records of another batch than {} (scenario, seed, number of replications or iccsim version differ); merge shards of one batch only",
+                        "{} holds records of another batch than {} (scenario, seed, number of replications or iccsim build differ); merge shards of one batch only",
                         folder.display(),
                         args.folders[0].display()
                     ),
@@ -653,12 +666,13 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             Some(_) => {}
         }
         for record in read.records {
-            if records.iter().any(|r| r.replication == record.replication) {
+            if let Some(earlier) = origin_of.insert(record.replication, folder) {
                 return Err(Failure {
                     code: EXIT_SCENARIO,
                     message: format!(
-                        "replication {} is in more than one folder ({} among them); give each shard once",
+                        "replication {} is in both {} and {}; give each shard once",
                         record.replication,
+                        earlier.display(),
                         folder.display()
                     ),
                 });
@@ -666,25 +680,34 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             records.push(record);
         }
     }
-    let Some(header) = header else {
+    let Some(mut header) = header else {
         return Err(Failure {
             code: EXIT_USAGE,
             message: "give at least one folder".into(),
         });
     };
+    // The merged records are those of the whole batch.
+    header.shard = String::new();
     let network = scenario::load_str(&text, &header.origin, &header.scenario)?;
     if fingerprint(&network, header.seed) != header.fingerprint {
         return Err(Failure {
             code: EXIT_SCENARIO,
             message: format!(
-                "{}/scenario.toml is not the scenario the records were made with (or another iccsim version made them); merge the shards' own files",
+                "{}/scenario.toml is not the scenario the records were made with (or another iccsim build made them); merge the shards' own files",
                 args.folders[0].display()
             ),
         });
     }
     records.sort_by_key(|r| r.replication);
-    let missing: Vec<u64> = (0..header.replications)
-        .filter(|r| records.binary_search_by_key(r, |x| x.replication).is_err())
+    // A fixed batch needs all its replications; one that stopped on a
+    // precision target needs the unbroken run 0..n it stopped at.
+    let expected = if header.stopping.is_empty() {
+        header.replications
+    } else {
+        records.last().map_or(0, |r| r.replication + 1)
+    };
+    let missing: Vec<u64> = (0..expected)
+        .filter(|r| !origin_of.contains_key(r))
         .collect();
     if !missing.is_empty() {
         return Err(Failure {
@@ -692,7 +715,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
             message: format!(
                 "{} of {} replications are missing (first: {:?}); add the folders of the other shards",
                 missing.len(),
-                header.replications,
+                expected,
                 &missing[..missing.len().min(5)]
             ),
         });
@@ -841,15 +864,55 @@ fn parse_sweep(text: &str) -> Result<(String, Vec<String>), Failure> {
         ),
     };
     let (key, values) = text.split_once('=').ok_or_else(|| usage("no `=`"))?;
-    let values: Vec<String> = values
-        .split(',')
+    let values: Vec<String> = split_top_level(values)
+        .into_iter()
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
         .collect();
     if key.trim().is_empty() || values.is_empty() {
         return Err(usage("it needs a key and at least one value"));
     }
-    Ok((key.trim().to_string(), values))
+    let key = key.trim().to_string();
+    refuse_run_identity(&key, "--sweep")?;
+    Ok((key, values))
+}
+
+/// The seed and the number of replications are those of the whole
+/// experiment (every point sees the same patients), not values to vary.
+fn refuse_run_identity(key: &str, option: &str) -> Result<(), Failure> {
+    let parts = scenario::overrides::key_parts(key).unwrap_or_default();
+    if parts.len() == 2 && parts[0] == "run" && (parts[1] == "seed" || parts[1] == "replications")
+    {
+        return Err(Failure {
+            code: EXIT_USAGE,
+            message: format!(
+                "{option} {key}: every point uses the same seed and number of replications (common random numbers); give them with --seed and -n, and run separate sweeps to vary them"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Splits at commas that are not inside brackets, braces or quotes, so a
+/// value may be a list or an inline table.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut quote, mut from) = (Vec::new(), 0i32, None, 0);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&text[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[from..]);
+    parts
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {

@@ -306,12 +306,16 @@ impl Distribution {
     }
 
     /// A draw of the time still to run of a stay that has already lasted
-    /// `elapsed`: X − elapsed given X > elapsed. Exact for the exponential
-    /// (memoryless), fixed and uniform; by rejection otherwise (up to
-    /// 100,000 draws; if the distribution almost never lasts that long, the
-    /// equilibrium residual is used instead, since the stay is then in its
-    /// far tail).
+    /// `elapsed`: X − elapsed given X > elapsed. Exact for every family:
+    /// in closed form for the exponential (memoryless), fixed, uniform and
+    /// empirical; for the lognormal and gamma by rejection from a tail
+    /// proposal, which stays efficient however far in the tail `elapsed`
+    /// is. A stay that cannot last `elapsed` (beyond a bounded
+    /// distribution's maximum) has nothing left: 0. For a mixture the
+    /// component is picked by its weight among those that can last that
+    /// long (not re-weighted by how likely each is to), then drawn exactly.
     pub fn sample_residual_given<R: Rng + ?Sized>(&self, elapsed: f64, rng: &mut R) -> f64 {
+        let elapsed = elapsed.max(0.0);
         match self {
             Distribution::Exponential { .. } => self.sample(rng),
             Distribution::Fixed { value } => (value - elapsed).max(0.0),
@@ -323,15 +327,55 @@ impl Distribution {
                     from + (max - from) * rng.random::<f64>() - elapsed
                 }
             }
-            _ => {
-                for _ in 0..100_000 {
-                    let x = self.sample(rng);
-                    if x > elapsed {
-                        return x - elapsed;
-                    }
+            Distribution::Empirical { values, cumulative } => {
+                let longer: Vec<f64> = weights_of(cumulative)
+                    .zip(values)
+                    .map(|(w, v)| if *v > elapsed { w } else { 0.0 })
+                    .collect();
+                match biased_pick(&longer, rng.random::<f64>()) {
+                    Some(i) => values[i] - elapsed,
+                    None => 0.0,
                 }
-                self.sample_residual(rng)
             }
+            Distribution::LogNormal { mu, sigma, .. } => {
+                if elapsed <= 0.0 {
+                    return self.sample(rng);
+                }
+                let a = (elapsed.ln() - mu) / sigma;
+                let z = standard_normal_above(a, rng);
+                ((mu + sigma * z).exp() - elapsed).max(0.0)
+            }
+            Distribution::Gamma { mean, sd, .. } => {
+                let shape = (mean / sd).powi(2);
+                let scale = sd * sd / mean;
+                gamma_above(shape, scale, elapsed, rng) - elapsed
+            }
+            Distribution::Mixture {
+                cumulative,
+                components,
+            } => {
+                let possible: Vec<f64> = weights_of(cumulative)
+                    .zip(components)
+                    .map(|(w, c)| if c.can_exceed(elapsed) { w } else { 0.0 })
+                    .collect();
+                match biased_pick(&possible, rng.random::<f64>()) {
+                    Some(i) => components[i].sample_residual_given(elapsed, rng),
+                    None => 0.0,
+                }
+            }
+        }
+    }
+
+    /// Whether a draw can be longer than `t`.
+    fn can_exceed(&self, t: f64) -> bool {
+        match self {
+            Distribution::Fixed { value } => *value > t,
+            Distribution::Uniform { max, .. } => *max > t,
+            Distribution::Empirical { values, .. } => values.iter().any(|v| *v > t),
+            Distribution::Mixture { components, .. } => components.iter().any(|c| c.can_exceed(t)),
+            Distribution::Exponential { .. }
+            | Distribution::LogNormal { .. }
+            | Distribution::Gamma { .. } => true,
         }
     }
 
@@ -444,6 +488,69 @@ impl Distribution {
 
 /// Index drawn with probability proportional to `weights` (u in [0, 1));
 /// None when they are all zero.
+/// A standard normal draw given it is above `a`: plain rejection below 0.5
+/// (acceptance above 30%), else Robert's (1995) exponential proposal,
+/// whose acceptance rises towards 1 the further out `a` is.
+fn standard_normal_above<R: Rng + ?Sized>(a: f64, rng: &mut R) -> f64 {
+    if a < 0.5 {
+        loop {
+            let z: f64 = StandardNormal.sample(rng);
+            if z > a {
+                return z;
+            }
+        }
+    }
+    let rate = (a + (a * a + 4.0).sqrt()) / 2.0;
+    loop {
+        let e: f64 = Exp1.sample(rng);
+        let z = a + e / rate;
+        let u: f64 = rng.random();
+        if u <= (-(z - rate).powi(2) / 2.0).exp() {
+            return z;
+        }
+    }
+}
+
+/// A gamma(shape, scale) draw given it is above `t`. Below the mode (and
+/// for t = 0) plain rejection accepts often; beyond it the proposal is
+/// t + an exponential whose rate is the log-density's slope at t, and
+/// the acceptance ratio (y/t)^(k−1) e^{−(y−t)(k−1)/t} is at most 1
+/// because ln(y/t) ≤ (y − t)/t. For shape < 1 the density falls
+/// everywhere: propose t + Exp(scale), accept with (y/t)^(k−1).
+fn gamma_above<R: Rng + ?Sized>(shape: f64, scale: f64, t: f64, rng: &mut R) -> f64 {
+    let mode = (shape - 1.0).max(0.0) * scale;
+    if t <= 0.0 || (shape >= 1.0 && t <= mode + scale) {
+        if let Ok(gamma) = Gamma::new(shape, scale) {
+            // P(X > mode + scale) is above 10% for shape ≥ 1.
+            loop {
+                let x: f64 = gamma.sample(rng);
+                if x > t {
+                    return x;
+                }
+            }
+        }
+        return t;
+    }
+    let rate = if shape >= 1.0 {
+        1.0 / scale - (shape - 1.0) / t
+    } else {
+        1.0 / scale
+    };
+    loop {
+        let e: f64 = Exp1.sample(rng);
+        let y = t + e / rate;
+        let ratio = if shape >= 1.0 {
+            (shape - 1.0) * ((y / t).ln() - (y - t) / t)
+        } else {
+            (shape - 1.0) * (y / t).ln()
+        };
+        let u: f64 = rng.random();
+        if u.ln() <= ratio {
+            return y;
+        }
+    }
+}
+
 fn biased_pick(weights: &[f64], u: f64) -> Option<usize> {
     let total: f64 = weights.iter().sum();
     if total <= 0.0 {
@@ -592,6 +699,74 @@ mod tests {
                 .sample_residual_given(5.0, &mut rng),
             0.0
         );
+    }
+
+    /// E[X − t | X > t] by Simpson's rule on an unnormalised density,
+    /// from t to t + width (the rest is negligible).
+    fn conditional_mean_numerically(density: impl Fn(f64) -> f64, t: f64, width: f64) -> f64 {
+        let steps = 200_000;
+        let h = width / steps as f64;
+        let (mut mass, mut moment) = (0.0, 0.0);
+        for i in 0..=steps {
+            let x = t + i as f64 * h;
+            let w = if i == 0 || i == steps {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            let f = density(x);
+            mass += w * f;
+            moment += w * f * (x - t);
+        }
+        moment / mass
+    }
+
+    #[test]
+    fn conditional_residuals_are_exact_far_into_the_tail() {
+        let mut rng = RandomStreams::new(4, 0).stream("tail");
+        let n = 100_000;
+        let mean_of = |d: &Distribution, t: f64, rng: &mut crate::engine::random::Stream| {
+            let draws: Vec<f64> = (0..n).map(|_| d.sample_residual_given(t, rng)).collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let sd = (draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+            (mean, sd / (n as f64).sqrt())
+        };
+        // Lognormal: at the median, and where only ~1 stay in 10^6 lasts.
+        let d = Distribution::lognormal(6.0, 9.0).unwrap();
+        let Distribution::LogNormal { mu, sigma, .. } = d else {
+            unreachable!()
+        };
+        let density = |x: f64| (-(x.ln() - mu).powi(2) / (2.0 * sigma * sigma)).exp() / x;
+        for t in [3.0, 400.0] {
+            let exact = conditional_mean_numerically(density, t, 200.0 * t);
+            let (mean, se) = mean_of(&d, t, &mut rng);
+            assert!((mean - exact).abs() < 5.0 * se, "lognormal t={t}: {mean} vs {exact}");
+        }
+        // Gamma with shape > 1 (below and far beyond the mode) and < 1.
+        for (m, sd, t) in [(6.0, 3.0, 2.0), (6.0, 3.0, 40.0), (5.0, 8.0, 30.0)] {
+            let d = Distribution::gamma(m, sd).unwrap();
+            let (shape, scale) = ((m / sd).powi(2), sd * sd / m);
+            let density = |x: f64| x.powf(shape - 1.0) * (-x / scale).exp();
+            let exact = conditional_mean_numerically(density, t, 80.0 * scale);
+            let (mean, se) = mean_of(&d, t, &mut rng);
+            assert!((mean - exact).abs() < 5.0 * se, "gamma {m},{sd} t={t}: {mean} vs {exact}");
+        }
+        // Empirical: only longer values, by weight; beyond the longest, 0.
+        let e = Distribution::empirical(vec![1.0, 5.0, 9.0], Some(vec![0.2, 0.2, 0.6])).unwrap();
+        let (mean, _) = mean_of(&e, 4.0, &mut rng);
+        // Values 5 and 9 with weights 0.2 : 0.6 give residuals 1 and 5: mean 4.
+        assert!((mean - 4.0).abs() < 0.05, "{mean}");
+        assert_eq!(e.sample_residual_given(9.5, &mut rng), 0.0);
+        // A mixture whose bounded part cannot last that long.
+        let mix = Distribution::mixture(vec![
+            (0.9, Distribution::fixed(2.0).unwrap()),
+            (0.1, Distribution::exponential(3.0).unwrap()),
+        ])
+        .unwrap();
+        let (mean, se) = mean_of(&mix, 50.0, &mut rng);
+        assert!((mean - 3.0).abs() < 5.0 * se, "{mean}");
     }
 
     #[test]

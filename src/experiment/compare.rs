@@ -33,9 +33,11 @@ pub struct Difference {
     /// Of ALT − BASE, replication by replication.
     pub diff: Summary,
     /// (s²_base + s²_alt) / s²_diff: the variance of an unpaired difference
-    /// over that of the paired one (NaN when the paired variance is 0).
+    /// over that of the paired one; infinite when pairing leaves no
+    /// variance, NaN when there is none to begin with.
     pub variance_ratio: f64,
-    /// Per-replication differences, in replication order.
+    /// Per-replication differences, in replication order, of the
+    /// replications where both values are defined.
     pub values: Vec<f64>,
 }
 
@@ -77,13 +79,24 @@ pub fn paired(
         .enumerate()
         .filter_map(|(i, key)| {
             let j = *alt_index.get(&key)?;
-            let b: Vec<f64> = base.iter().map(|r| r.values[i]).collect();
-            let a: Vec<f64> = alt.iter().map(|r| r.values[j]).collect();
+            // Only replications where both values are defined are paired,
+            // so the three summaries describe the same replications.
+            let (b, a): (Vec<f64>, Vec<f64>) = base
+                .iter()
+                .zip(alt)
+                .map(|(rb, ra)| (rb.values[i], ra.values[j]))
+                .filter(|(b, a)| b.is_finite() && a.is_finite())
+                .unzip();
             let d: Vec<f64> = a.iter().zip(&b).map(|(a, b)| a - b).collect();
             let (base, alt, diff) = (Summary::of(&b), Summary::of(&a), Summary::of(&d));
             let paired_variance = diff.sd * diff.sd;
+            let unpaired_variance = base.sd * base.sd + alt.sd * alt.sd;
             let variance_ratio = if paired_variance > 0.0 {
-                (base.sd * base.sd + alt.sd * alt.sd) / paired_variance
+                unpaired_variance / paired_variance
+            } else if unpaired_variance > 0.0 {
+                // Pairing removed all the noise (e.g. a change that moves
+                // every replication by the same amount).
+                f64::INFINITY
             } else {
                 f64::NAN
             };

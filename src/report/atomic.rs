@@ -34,7 +34,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&temporary, path)
+        fs::rename(&temporary, path)?;
+        sync_folder(folder)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temporary);
@@ -118,7 +119,17 @@ pub fn write_file_set(
         })?;
     }
     let _ = fs::remove_dir_all(&staging);
-    Ok(())
+    // The renames themselves reach the disk only with the folder.
+    sync_folder(folder).map_err(|source| WriteError {
+        path: folder.to_path_buf(),
+        source,
+    })
+}
+
+/// Flushes a folder's entries (new names, renames, removals) to disk, so
+/// that a crash cannot undo a rename that later steps rely on.
+pub fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    fs::File::open(folder)?.sync_all()
 }
 
 #[cfg(test)]

@@ -35,12 +35,36 @@ pub struct RecordsHeader {
     /// The precision rule that decides how many replications, if any.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stopping: String,
+    /// `i/n` for shard i of n; empty for a whole batch (or a merge).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shard: String,
+}
+
+impl RecordsHeader {
+    /// Whether `other` holds records of the same batch: everything but
+    /// where the scenario was read from (a path typed relative on one
+    /// machine and absolute on another names the same file; the
+    /// fingerprint holds its contents) and which shard.
+    pub fn same_batch(&self, other: &RecordsHeader) -> bool {
+        let strip = |h: &RecordsHeader| RecordsHeader {
+            origin: String::new(),
+            shard: String::new(),
+            ..h.clone()
+        };
+        strip(self) == strip(other)
+    }
+
+    /// Whether a checkpoint with header `other` can be resumed as this
+    /// run: the same batch and the same shard.
+    pub fn same_run(&self, other: &RecordsHeader) -> bool {
+        self.same_batch(other) && self.shard == other.shard
+    }
 }
 
 /// A record file that cannot be used, and why.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordsError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -105,7 +129,8 @@ pub struct RecordsRead {
     pub cut_short: bool,
 }
 
-/// Reads a record file (a checkpoint or a finished `records.csv`).
+/// Reads a record file (a checkpoint or a finished `records.csv`). A
+/// replication outside the batch or given twice makes the file damaged.
 pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
     let file = File::open(path).map_err(io_error(path))?;
     let mut reader = BufReader::new(file);
@@ -124,6 +149,7 @@ pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
     let mut complete_bytes = first.len() as u64;
     let mut records = Vec::new();
     let mut cut_short = false;
+    let mut seen = std::collections::HashSet::new();
     let mut line = String::new();
     loop {
         line.clear();
@@ -136,6 +162,18 @@ pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
             parse_record(line.trim_end(), header.values),
         ) {
             (true, Some(record)) => {
+                if record.replication >= header.replications {
+                    return Err(format(&format!(
+                        "replication {} is outside the batch's {} replications",
+                        record.replication, header.replications
+                    )));
+                }
+                if !seen.insert(record.replication) {
+                    return Err(format(&format!(
+                        "replication {} is there twice",
+                        record.replication
+                    )));
+                }
                 records.push(record);
                 complete_bytes += n as u64;
             }
@@ -156,21 +194,58 @@ pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
 }
 
 /// Appends records to a checkpoint, each flushed to disk before the next.
+///
+/// The file is locked for as long as the writer lives, so two batches
+/// cannot append to one checkpoint. If an append fails part-way (a full
+/// disk), the file is cut back to its last complete record and the writer
+/// refuses further appends: a later record glued to half a line would
+/// damage the checkpoint, where a clean end keeps it resumable.
 pub struct CheckpointWriter {
     path: PathBuf,
     file: File,
+    /// Bytes up to the end of the last record known to be on disk.
+    complete_bytes: u64,
+    failed: bool,
+}
+
+/// Why a checkpoint could not be opened for writing.
+fn lock(path: &Path, file: &File) -> Result<(), RecordsError> {
+    file.try_lock().map_err(|e| match e {
+        std::fs::TryLockError::WouldBlock => RecordsError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(
+                "another iccsim batch is writing to it; wait for it to finish, or choose another --out",
+            ),
+        },
+        std::fs::TryLockError::Error(source) => RecordsError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
 }
 
 impl CheckpointWriter {
     /// A new checkpoint with its header.
     pub fn create(path: &Path, header: &RecordsHeader) -> Result<CheckpointWriter, RecordsError> {
-        let mut file = File::create(path).map_err(io_error(path))?;
-        file.write_all(header_line(header).as_bytes())
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(io_error(path))?;
+        lock(path, &file)?;
+        let line = header_line(header);
+        file.write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
             .map_err(io_error(path))?;
+        // The checkpoint's name must survive a crash along with its contents.
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::report::atomic::sync_folder(folder).map_err(io_error(path))?;
+        }
         Ok(CheckpointWriter {
             path: path.to_path_buf(),
             file,
+            complete_bytes: line.len() as u64,
+            failed: false,
         })
     }
 
@@ -180,21 +255,47 @@ impl CheckpointWriter {
             .write(true)
             .open(path)
             .map_err(io_error(path))?;
+        lock(path, &file)?;
         file.set_len(complete_bytes)
             .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
             .map_err(io_error(path))?;
         Ok(CheckpointWriter {
             path: path.to_path_buf(),
             file,
+            complete_bytes,
+            failed: false,
         })
     }
 
     /// Appends one record and waits until it is on disk.
     pub fn append(&mut self, record: &Record) -> Result<(), RecordsError> {
-        self.file
-            .write_all(record_line(record).as_bytes())
+        if self.failed {
+            return Err(RecordsError::Io {
+                path: self.path.clone(),
+                source: std::io::Error::other("an earlier record could not be written"),
+            });
+        }
+        let line = record_line(record);
+        match self
+            .file
+            .write_all(line.as_bytes())
             .and_then(|()| self.file.sync_data())
-            .map_err(io_error(&self.path))
+        {
+            Ok(()) => {
+                self.complete_bytes += line.len() as u64;
+                Ok(())
+            }
+            Err(source) => {
+                self.failed = true;
+                // Best effort: resume cuts a partial last line off anyway.
+                let _ = self.file.set_len(self.complete_bytes);
+                let _ = self.file.seek(SeekFrom::Start(self.complete_bytes));
+                Err(RecordsError::Io {
+                    path: self.path.clone(),
+                    source,
+                })
+            }
+        }
     }
 }
 
@@ -212,6 +313,7 @@ mod tests {
             replications: 3,
             values: 3,
             stopping: String::new(),
+            shard: String::new(),
         }
     }
 

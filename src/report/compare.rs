@@ -142,19 +142,20 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
             round_for_reading(d.variance_ratio),
         ]);
     }
-    let mut ratios: Vec<f64> = rows
+    // Infinite ratios (no paired variance left) are not averaged over.
+    let ratios: Vec<f64> = rows
         .iter()
         .map(|d| d.variance_ratio)
         .filter(|r| r.is_finite())
         .collect();
-    ratios.sort_by(f64::total_cmp);
+    let median = crate::stats::Summary::of(&ratios).median;
     let mut out = format!("{scenario} against {baseline} (paired: common random numbers)\n\n");
     out.push_str(&columns(&table, &[false, true, true, false, false, true]));
-    if let Some(median) = ratios.get(ratios.len() / 2) {
+    if median.is_finite() {
         out.push_str(&format!(
             "\nPairing: the median variance ratio over these outcomes is {} (independent runs would need about {}× as many replications for the same intervals).\n",
-            round_for_reading(*median),
-            round_for_reading(*median)
+            round_for_reading(median),
+            round_for_reading(median)
         ));
     }
     out

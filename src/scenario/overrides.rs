@@ -7,66 +7,121 @@
 
 use super::error::{Issue, ScenarioError, did_you_mean};
 
-/// Parses `key=value` into a one-key TOML table (nested as the key says).
-fn parse(setting: &str) -> Result<toml::Table, Issue> {
+/// A parsed `key=value`: the key's parts and the value.
+struct Setting {
+    path: Vec<String>,
+    value: toml::Value,
+}
+
+/// Splits a TOML dotted key into its parts (`a."85+".b` → a, 85+, b).
+pub fn key_parts(key: &str) -> Result<Vec<String>, String> {
+    let table: toml::Table = toml::from_str(&format!("{key} = 0")).map_err(|e| {
+        format!(
+            "`{key}` is not a TOML key (quote parts with dots or signs, e.g. age_bands.\"85+\".crisis_per_1000): {}",
+            e.to_string().lines().next().unwrap_or_default()
+        )
+    })?;
+    let mut parts = Vec::new();
+    let mut here = &table;
+    loop {
+        // A key gives exactly one entry at each level; anything else was
+        // more than a key (e.g. `a = 1\nb`).
+        let mut entries = here.iter();
+        let (Some((name, value)), None) = (entries.next(), entries.next()) else {
+            return Err(format!("`{key}` is not one TOML key"));
+        };
+        parts.push(name.clone());
+        match value {
+            toml::Value::Table(inner) => here = inner,
+            _ => return Ok(parts),
+        }
+    }
+}
+
+/// Parses a value as TOML (`420`, `0.5`, `"text"`, `[1, 2]`, an inline
+/// table); anything that is not a single TOML value is taken as text
+/// (`--set name=trial run`), so pasted TOML cannot set other keys.
+pub fn parse_value(text: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("value = {text}"))
+        .ok()
+        .filter(|t| t.len() == 1 && !text.contains('\n'))
+        .and_then(|mut t| t.remove("value"))
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+/// Parses `key=value`: the key up to the first `=` (a TOML key has none
+/// unless quoted, and a quoted `=` is kept), the rest the value.
+fn parse(setting: &str) -> Result<Setting, Issue> {
     let problem = |text: &str| Issue {
         path: "--set".into(),
         value: Some(setting.to_string()),
         problem: text.to_string(),
     };
-    let Some((key, value)) = setting.split_once('=') else {
-        return Err(problem(
-            "must be key=value, e.g. --set sites.general.adult_beds=420",
-        ));
-    };
-    let (key, value) = (key.trim(), value.trim());
+    let split = split_key_value(setting).ok_or_else(|| {
+        problem("must be key=value, e.g. --set sites.general.adult_beds=420")
+    })?;
+    let (key, value) = (split.0.trim(), split.1.trim());
     if key.is_empty() {
         return Err(problem("has no key before `=`"));
     }
-    // A TOML value as written, else the text itself (`--set name=trial`).
-    toml::from_str::<toml::Table>(&format!("{key} = {value}"))
-        .or_else(|_| {
-            let quoted = toml::Value::String(value.to_string()).to_string();
-            toml::from_str::<toml::Table>(&format!("{key} = {quoted}"))
-        })
-        .map_err(|e| {
-            problem(&format!(
-                "`{key}` is not a TOML key (quote parts with dots or signs, e.g. age_bands.\"85+\".crisis_per_1000): {}",
-                e.to_string().lines().next().unwrap_or_default()
-            ))
-        })
+    let path = key_parts(key).map_err(|e| problem(&e))?;
+    Ok(Setting {
+        path,
+        value: parse_value(value),
+    })
 }
 
-/// Puts `patch` into `document`, replacing values and adding keys. A table
-/// the scenario does not have (`sites.nowhere`) is refused: a misspelt
-/// name would otherwise become a new, incomplete section.
-fn merge(document: &mut toml::Table, patch: toml::Table, path: &str) -> Result<(), String> {
-    for (key, value) in patch {
-        let here = if path.is_empty() {
-            key.clone()
-        } else {
-            format!("{path}.{key}")
-        };
-        match (document.get_mut(&key), value) {
-            (Some(toml::Value::Table(existing)), toml::Value::Table(inner)) => {
-                merge(existing, inner, &here)?
-            }
-            (None, toml::Value::Table(_)) => {
-                let tables: Vec<&str> = document
-                    .iter()
-                    .filter(|(_, v)| v.is_table())
-                    .map(|(k, _)| k.as_str())
-                    .collect();
-                return Err(format!(
-                    "`{here}` is not in the scenario{}; --set changes what the file has",
-                    did_you_mean(&key, tables.iter().copied())
-                ));
-            }
-            (_, value) => {
-                document.insert(key, value);
-            }
+/// Splits at the first `=` outside quotes.
+fn split_key_value(text: &str) -> Option<(&str, &str)> {
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '=') => return Some((&text[..i], &text[i + 1..])),
+            _ => {}
         }
     }
+    None
+}
+
+/// Puts the setting's value at its path, replacing what is there whole (an
+/// inline-table value replaces the table, so a distribution can change
+/// kind, and a new key or table may be added as the last part). Every
+/// table on the way must exist: a misspelt name would otherwise become a
+/// new, incomplete section that nothing uses.
+fn put(document: &mut toml::Table, setting: Setting) -> Result<(), String> {
+    let Setting { path, value } = setting;
+    let (last, tables) = path.split_last().expect("a key has at least one part");
+    let mut here = document;
+    let mut walked = Vec::new();
+    for name in tables {
+        walked.push(name.as_str());
+        if !here.contains_key(name) {
+            let siblings: Vec<&str> = here
+                .iter()
+                .filter(|(_, v)| v.is_table())
+                .map(|(k, _)| k.as_str())
+                .collect();
+            return Err(format!(
+                "`{}` is not in the scenario{}; --set changes what the file has (to add a whole section, give it as an inline table: --set '{}={{ ... }}')",
+                walked.join("."),
+                did_you_mean(name, siblings.iter().copied()),
+                walked.join(".")
+            ));
+        }
+        here = match here.get_mut(name) {
+            Some(toml::Value::Table(inner)) => inner,
+            _ => {
+                return Err(format!(
+                    "`{}` is a value, not a table: it has no `{}`",
+                    walked.join("."),
+                    path[walked.len()..].join(".")
+                ));
+            }
+        };
+    }
+    here.insert(last.clone(), value);
     Ok(())
 }
 
@@ -74,8 +129,8 @@ fn merge(document: &mut toml::Table, patch: toml::Table, path: &str) -> Result<(
 pub fn apply(document: &mut toml::Table, settings: &[String]) -> Result<(), Vec<Issue>> {
     let mut issues = Vec::new();
     for setting in settings {
-        let merged = parse(setting).and_then(|patch| {
-            merge(document, patch, "").map_err(|problem| Issue {
+        let merged = parse(setting).and_then(|parsed| {
+            put(document, parsed).map_err(|problem| Issue {
                 path: "--set".into(),
                 value: Some(setting.clone()),
                 problem,
@@ -154,7 +209,40 @@ mod tests {
         assert!(issues[0].problem.contains("must be key=value"));
         assert_eq!(
             issues[2].problem,
-            "`d.58+` is not in the scenario (did you mean `85+`?); --set changes what the file has"
+            "`d.58+` is not in the scenario (did you mean `85+`?); --set changes what the file has (to add a whole section, give it as an inline table: --set 'd.58+={ ... }')"
         );
+    }
+
+    #[test]
+    fn an_inline_table_replaces_the_table_whole() {
+        let mut document: toml::Table =
+            toml::from_str("[s]\nlos = { dist = \"lognormal\", mean = 4.0, sd = 2.0 }\n").unwrap();
+        apply(
+            &mut document,
+            &["s.los = { dist = \"exponential\", mean = 3.0 }".into()],
+        )
+        .unwrap();
+        let los = document["s"]["los"].as_table().unwrap();
+        assert_eq!(los.len(), 2, "no stale sd left: {los:?}");
+        assert_eq!(los["dist"].as_str(), Some("exponential"));
+    }
+
+    #[test]
+    fn a_missing_section_is_added_whole_and_pasted_toml_sets_nothing_else() {
+        let mut document: toml::Table = toml::from_str("[community]\n[community.a]\nx = 1\n").unwrap();
+        apply(&mut document, &["community.case_management={ y = 2 }".into()]).unwrap();
+        assert_eq!(document["community"]["case_management"]["y"].as_integer(), Some(2));
+        let issues = apply(&mut document, &["community.reablement.y=2".into()]).unwrap_err();
+        assert!(issues[0].problem.contains("give it as an inline table"), "{}", issues[0].problem);
+        // A value with a newline and another key is text, not two settings.
+        apply(&mut document, &["community.a.x=1\ncommunity.a.z = 5".into()]).unwrap();
+        assert!(document["community"]["a"].get("z").is_none());
+        assert!(document["community"]["a"]["x"].is_str());
+        // `=` inside a quoted value stays in the value.
+        apply(&mut document, &["name=\"a=b\"".into()]).unwrap();
+        assert_eq!(document["name"].as_str(), Some("a=b"));
+        // A value is not a table.
+        let issues = apply(&mut document, &["name.x=1".into()]).unwrap_err();
+        assert!(issues[0].problem.contains("is a value, not a table"), "{}", issues[0].problem);
     }
 }
