@@ -10,7 +10,7 @@
 //!   cli ──► experiment ──► model ──► engine
 //!    │          │            │
 //!    ├──► report ├──► stats ◄─┘
-//!    └──► scenario ──► model
+//!    └──► scenario ──► model, engine, stats
 //! ```
 //!
 //! - [`engine`]: time, event queue, random streams, calendar,
@@ -21,7 +21,8 @@
 //!   results of one replication. No I/O.
 //! - [`scenario`]: the TOML file: raw serde types (unknown keys rejected) and
 //!   their validation into a [`model::Network`], every error at once with its
-//!   TOML path.
+//!   TOML path; `--set` overrides; uncertain values drawn per replication
+//!   (a [`model::NetworkSource`], so `experiment` needs no scenario code).
 //! - [`experiment`]: replications, in parallel, deterministic whatever the
 //!   thread count.
 //! - [`report`]: renderers from results to bytes (CSV, JSON, text tables)

@@ -385,3 +385,96 @@ fn a_sweep_runs_every_point_with_the_same_patients() {
     assert_eq!(entered.len(), 3);
     assert!(entered.values().all(|v| v.len() == 1), "{entered:?}");
 }
+
+#[test]
+fn checkpoints_and_shards_cannot_be_mixed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let shard = dir.path().join("shard1");
+    assert!(batch(&shard, &["--shard", "1/2"]).status.success());
+    let records = fs::read_to_string(shard.join("records.csv")).unwrap();
+    assert!(
+        records
+            .lines()
+            .next()
+            .unwrap()
+            .contains("\"shard\":\"1/2\"")
+    );
+
+    // Shard 1's checkpoint is not resumed as shard 2, nor as the whole batch.
+    let cut = dir.path().join("cut");
+    fs::create_dir(&cut).unwrap();
+    fs::write(cut.join("records.partial"), &records).unwrap();
+    for other in [&["--shard", "2/2", "--resume"][..], &["--resume"][..]] {
+        let output = batch(&cut, other);
+        assert_eq!(output.status.code(), Some(2), "{other:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("was written by another batch"), "{stderr}");
+    }
+    // As shard 1 it finishes, running nothing, to the same bytes.
+    assert!(
+        batch(&cut, &["--shard", "1/2", "--resume"])
+            .status
+            .success()
+    );
+    assert_same_folders(&shard, &cut);
+    // --resume on a finished batch keeps it as it is.
+    assert!(
+        batch(&cut, &["--shard", "1/2", "--resume"])
+            .status
+            .success()
+    );
+    assert_same_folders(&shard, &cut);
+
+    // A checkpoint with a replication twice, or outside the batch, is damaged.
+    let lines: Vec<&str> = records.lines().collect();
+    for (name, damaged) in [
+        (
+            "twice",
+            format!("{}\n{}\n{}\n", lines[0], lines[1], lines[1]),
+        ),
+        (
+            "outside",
+            format!(
+                "{}\n99{}\n",
+                lines[0],
+                &lines[1][lines[1].find(',').unwrap()..]
+            ),
+        ),
+    ] {
+        let folder = dir.path().join(name);
+        fs::create_dir(&folder).unwrap();
+        fs::write(folder.join("records.partial"), damaged).unwrap();
+        let output = batch(&folder, &["--shard", "1/2", "--resume"]);
+        assert_eq!(output.status.code(), Some(3), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("is there twice") || stderr.contains("outside the batch"),
+            "{stderr}"
+        );
+    }
+
+    // A batch that stopped on a precision target merges on its own.
+    let precise = dir.path().join("precise");
+    let target = [
+        "--target-half-width",
+        "0.2",
+        "--target-metric",
+        "acute.occupancy_mean",
+    ];
+    assert!(batch(&precise, &target).status.success());
+    let merged = dir.path().join("merged");
+    let output = iccsim()
+        .arg("merge")
+        .arg(&precise)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_same_folders(&precise, &merged);
+}

@@ -68,13 +68,28 @@ times more replications independent runs would need for the same interval.")]
 Examples:
   iccsim sweep --sweep sites.cumberland_infirmary.adult_beds=385,405,425 -n 20
   iccsim sweep my.toml --sweep a.b=1,2 --sweep c.d=0.1,0.2 --out results/grid
+  iccsim sweep --design scenarios/sweeps/beds-and-demand.toml -n 10   # a Latin hypercube
 
 Every point of the grid (all combinations of the --sweep values) runs the same
 replications with the same random streams, so differences between points are
 the effect of the values. sweep.csv has one row per point x outcome: the values
 of the swept keys, then mean, sd and 95% CI. sweep_replications.csv has every
-replication's value, for plots of outcome against the swept values.")]
+replication's value, for plots of outcome against the swept values.
+With --design, the points are a Latin hypercube over the ranges of a sweep file.")]
     Sweep(SweepArgs),
+    /// One-way sensitivity (tornado) of an outcome to each uncertain value.
+    #[command(after_help = "\
+Examples:
+  iccsim tornado scenarios/examples/single-ward-uncertain.toml --metric medical_ward.occupancy_mean -n 20
+  iccsim tornado my.toml --metric acute.occupancy_mean --quantiles 0.1,0.9
+
+Every value in the scenario's [uncertainty] section is set in turn to a low and
+a high quantile of its distribution (default the 5th and 95th percentiles),
+the others staying at their point values (the numbers in the file). Each
+scenario runs the same replications (common random numbers). tornado.csv ranks
+the values by their swing (outcome at high - at low), with paired differences
+from the point scenario and their 95% CIs.")]
+    Tornado(TornadoArgs),
     /// Combine the outputs of `batch --shard` runs into one result.
     #[command(after_help = "\
 Examples:
@@ -293,13 +308,64 @@ fn parse_fraction(text: &str) -> Result<f64, String> {
 }
 
 #[derive(Args, Debug)]
+pub struct TornadoArgs {
+    /// Scenario file (TOML) with an [uncertainty] section.
+    pub scenario: Option<PathBuf>,
+    /// The outcome: a whole-system outcome (e.g. emergency_admissions),
+    /// SERVICE.METRIC (e.g. acute.occupancy_mean) or system.METRIC.
+    /// Default: emergency_admissions for a whole-system scenario, else the
+    /// first service's occupancy_mean.
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// The low and high quantiles each value is set to.
+    #[arg(long, value_name = "LOW,HIGH", default_value = "0.05,0.95", value_parser = parse_quantiles)]
+    pub quantiles: (f64, f64),
+    /// Changes to the scenario (KEY=VALUE, repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Master seed. Default: the scenario's `run.seed`.
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Replications per scenario. Default: the scenario's `run.replications`.
+    #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
+    pub replications: Option<u32>,
+    /// Worker threads (results are identical for any number).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Output folder. Default: results/tornado-<scenario name>.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("{text}: give LOW,HIGH with 0 < LOW < HIGH < 1, e.g. 0.05,0.95");
+    let (low, high) = text.split_once(',').ok_or_else(bad)?;
+    let (low, high): (f64, f64) = (
+        low.trim().parse().map_err(|_| bad())?,
+        high.trim().parse().map_err(|_| bad())?,
+    );
+    if 0.0 < low && low < high && high < 1.0 {
+        Ok((low, high))
+    } else {
+        Err(bad())
+    }
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
     /// KEY=V1,V2,... (repeatable: the grid is every combination). Values
     /// are TOML values (a list or inline table may hold commas).
-    #[arg(long = "sweep", value_name = "KEY=V1,V2,...", required = true)]
+    #[arg(long = "sweep", value_name = "KEY=V1,V2,...")]
     pub sweeps: Vec<String>,
+    /// A sweep file: a Latin hypercube of `points` scenarios over ranges
+    /// of values (see docs/experiments.md). Instead of --sweep.
+    #[arg(long, value_name = "FILE")]
+    pub design: Option<PathBuf>,
     /// Fixed changes applied at every point.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,

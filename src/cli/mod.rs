@@ -5,6 +5,7 @@
 //! 3 the scenario is invalid or unreadable; 4 results could not be written.
 
 mod args;
+mod sweep_file;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ use clap::Parser;
 
 use args::{
     BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, SweepArgs,
-    ValidateArgs,
+    TornadoArgs, ValidateArgs,
 };
 use iccsim::experiment::precision::Precision;
 use iccsim::experiment::record::{Record, Schema, fingerprint};
@@ -25,7 +26,7 @@ use iccsim::report::calibration;
 use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::tidy::Period;
 use iccsim::report::{self, ResultSet, RunInfo, tidy};
-use iccsim::scenario::{self, ScenarioError};
+use iccsim::scenario::{self, Scenario, ScenarioError};
 
 /// Exit codes, documented in the README and `--help`.
 pub const EXIT_SIMULATION: u8 = 1;
@@ -106,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Compare(args) => compare(args),
         Command::Sweep(args) => sweep(args),
+        Command::Tornado(args) => tornado(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,15 +121,16 @@ pub fn main() -> ExitCode {
 /// Loads the scenario named on the command line (or the built-in
 /// default) with its `--set` changes: the network, where it came from, and
 /// the text that makes it (the file's, or the changed document).
-fn load(path: Option<&Path>, settings: &[String]) -> Result<(Network, String, String), Failure> {
+fn load(path: Option<&Path>, settings: &[String]) -> Result<(Scenario, String, String), Failure> {
     let (text, origin, stem) = scenario_text(path)?;
     let text = scenario::overrides::apply_to_text(&text, &origin, settings)?;
-    let network = scenario::load_str(&text, &origin, &stem)?;
-    Ok((network, origin, text))
+    let scenario = scenario::load_scenario(&text, &origin, &stem)?;
+    Ok((scenario, origin, text))
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let (network, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     let out = args
@@ -156,7 +159,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         );
     }
     let started = Instant::now();
-    let outputs = experiment::run(&network, &plan).map_err(|e| Failure {
+    let outputs = experiment::run(&scenario, &plan).map_err(|e| Failure {
         code: EXIT_SIMULATION,
         message: e.to_string(),
     })?;
@@ -173,7 +176,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         warmup_days: network.run.warmup_days,
         horizon_days: network.run.horizon_days,
     };
-    let set = ResultSet::new(&network, info, &outputs);
+    let set = ResultSet::new(network, info, &outputs);
     let periods: Vec<Period> = match &args.periods {
         Some(names) => names.iter().filter_map(|n| Period::from_name(n)).collect(),
         None => Period::defaults_for(network.run.horizon_days),
@@ -183,12 +186,12 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         ("replications.csv", tidy::replications_csv(&set)),
         (
             "timeseries.csv",
-            tidy::timeseries_csv(&network, &set.info, &outputs, &periods),
+            tidy::timeseries_csv(network, &set.info, &outputs, &periods),
         ),
         ("flows.csv", tidy::flows_csv(&set.info, &outputs)),
         (
             "occupancy.csv",
-            tidy::occupancy_csv(&network, &set.info, &outputs),
+            tidy::occupancy_csv(network, &set.info, &outputs),
         ),
         ("results.json", tidy::results_json(&set)),
     ];
@@ -198,7 +201,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     let breakdown = network
         .layout
         .as_ref()
-        .map(|layout| BreakdownSet::new(&network, layout, &outputs));
+        .map(|layout| BreakdownSet::new(network, layout, &outputs));
     if let Some(breakdown) = &breakdown {
         files.push((
             "breakdown.csv",
@@ -214,7 +217,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if !args.quiet {
         let table = match &breakdown {
             Some(breakdown) => report::tables::headline_table(&set.info, breakdown),
-            None => report::tables::summary_table(&network, &set),
+            None => report::tables::summary_table(network, &set),
         };
         print_stdout(&format!("{table}\n"));
         let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
@@ -254,7 +257,8 @@ fn records_failure(e: checkpoint::RecordsError) -> Failure {
 }
 
 fn batch(args: BatchArgs) -> Result<(), Failure> {
-    let (network, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     // Shards get folders of their own by default, to be merged.
@@ -263,7 +267,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         Some((i, n)) => PathBuf::from("results").join(format!("{}-shard-{i}-of-{n}", network.name)),
     });
     report::prepare_folder(&out)?;
-    let schema = Schema::of(&network);
+    let schema = Schema::of(network);
     let precision = match args.target_half_width {
         None => None,
         Some(target) => {
@@ -274,7 +278,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
                 });
             }
             Some(Precision {
-                keys: precision_keys(&network, &schema, &args.target_metric)?,
+                keys: precision_keys(network, &schema, &args.target_metric)?,
                 relative_half_width: target,
                 max_replications: u64::from(args.max_replications).max(replications),
             })
@@ -284,7 +288,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: network.name.clone(),
         origin: origin.clone(),
-        fingerprint: fingerprint(&network, seed),
+        fingerprint: fingerprint(network, seed),
         seed,
         // With a precision target, the cap: how many there may be.
         replications: precision
@@ -297,7 +301,9 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
                 p.relative_half_width, p.keys
             )
         }),
-        shard: args.shard.map_or(String::new(), |(i, n)| format!("{i}/{n}")),
+        shard: args
+            .shard
+            .map_or(String::new(), |(i, n)| format!("{i}/{n}")),
     };
     let wanted: Vec<u64> = (0..replications)
         .filter(|r| args.shard.is_none_or(|(i, n)| r % n == i - 1))
@@ -341,11 +347,24 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             })?;
         (read.records, writer)
     } else {
-        let writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
+        // `--resume` on a batch that already finished keeps its records
+        // (a resubmitted shard, a rerun script) instead of running it again.
+        let finished = out.join("records.csv");
+        let done = match checkpoint::read_records(&finished) {
+            Ok(read) if args.resume && header.same_run(&read.header) => read.records,
+            _ => Vec::new(),
+        };
+        let mut writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
             code: EXIT_OUTPUT,
             message: e.to_string(),
         })?;
-        (Vec::new(), writer)
+        for record in &done {
+            writer.append(record).map_err(|e| Failure {
+                code: EXIT_OUTPUT,
+                message: e.to_string(),
+            })?;
+        }
+        (done, writer)
     };
     done.retain(|r| r.replication < header.replications);
     if !args.quiet {
@@ -405,7 +424,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             Ok(())
         };
         let new = experiment::run_records(
-            &network,
+            &scenario,
             seed,
             &todo,
             args.threads.map(usize::from),
@@ -448,14 +467,14 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
     }
     let elapsed = started.elapsed().as_secs_f64();
 
-    let files = batch_files(&network, &header, &text, &schema, &records);
+    let files = batch_files(network, &header, &text, &schema, &records);
     report::write_file_set(&out, &files, OUTPUT_FILES)?;
     // The finished records are in records.csv now.
     let _ = std::fs::remove_file(&partial);
     if !args.quiet {
         print_stdout(&format!(
             "{}\n",
-            batch_table(&network, &header, &schema, &records)
+            batch_table(network, &header, &schema, &records)
         ));
         if let Some(rule) = &precision {
             print_stdout(&precision_table(&schema, rule, &records));
@@ -785,15 +804,16 @@ fn headline_differences<'a>(
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let (base, _, _) = load(Some(&args.baseline), &[])?;
+    let (base_scenario, _, _) = load(Some(&args.baseline), &[])?;
+    let base = &base_scenario.network;
     let mut alternatives = Vec::new();
     for path in &args.scenarios {
-        let (mut network, _, _) = load(Some(path), &args.set)?;
+        let (mut alternative, _, _) = load(Some(path), &args.set)?;
         if !args.set.is_empty() {
             // The changed scenario is named apart from the one it came from.
-            network.name = format!("{}-changed", network.name);
+            alternative.network.name = format!("{}-changed", alternative.network.name);
         }
-        alternatives.push(network);
+        alternatives.push(alternative);
     }
     let seed = args.seed.unwrap_or(base.run.seed);
     let replications = u64::from(args.replications.unwrap_or(base.run.replications.max(2)));
@@ -804,7 +824,8 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     report::prepare_folder(&out)?;
     let todo: Vec<u64> = (0..replications).collect();
     let threads = args.threads.map(usize::from);
-    let run = |network: &Network| -> Result<(Schema, Vec<Record>), Failure> {
+    let run = |scenario: &Scenario| -> Result<(Schema, Vec<Record>), Failure> {
+        let network = &scenario.network;
         if !args.quiet {
             eprintln!(
                 "Running {}: {replications} replications, seed {seed} …",
@@ -813,9 +834,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         }
         let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
         let records =
-            experiment::run_records(network, seed, &todo, threads, &keep).map_err(|e| Failure {
-                code: EXIT_SIMULATION,
-                message: format!("{}: {e}", network.name),
+            experiment::run_records(scenario, seed, &todo, threads, &keep).map_err(|e| {
+                Failure {
+                    code: EXIT_SIMULATION,
+                    message: format!("{}: {e}", network.name),
+                }
             })?;
         Ok((Schema::of(network), records))
     };
@@ -825,10 +848,11 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.set.join(" --set ")
         );
     }
-    let (base_schema, base_records) = run(&base)?;
+    let (base_schema, base_records) = run(&base_scenario)?;
     let mut comparisons = Vec::new();
     for alt in &alternatives {
         let (alt_schema, alt_records) = run(alt)?;
+        let alt = &alt.network;
         let diffs = iccsim::experiment::compare::paired(
             &base_schema,
             &base_records,
@@ -844,13 +868,128 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     report::write_file_set(&out, &files, COMPARE_FILES)?;
     if !args.quiet {
         for (name, diffs) in &comparisons {
-            let rows = headline_differences(&base, diffs);
+            let rows = headline_differences(base, diffs);
             print_stdout(&format!(
                 "{}\n",
                 report::compare::comparison_table(name, &base.name, &rows)
             ));
         }
         eprintln!("Wrote comparison.csv to {}/", out.display());
+    }
+    Ok(())
+}
+
+fn tornado(args: TornadoArgs) -> Result<(), Failure> {
+    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
+    if scenario.uncertain.is_empty() {
+        return Err(Failure {
+            code: EXIT_SCENARIO,
+            message: format!(
+                "{origin} has no uncertain values; add an [uncertainty] section, e.g. \"sites.general.adult_beds\" = {{ dist = \"triangular\", min = 390, mode = 405, max = 420 }} (see docs/experiments.md)"
+            ),
+        });
+    }
+    let schema = Schema::of(network);
+    let names: Vec<String> = args.metric.iter().cloned().collect();
+    let position = precision_keys(network, &schema, &names)?[0];
+    let (metric, unit) = match schema.metrics.get(position) {
+        Some(k) => (key_name(&schema, position), k.unit.clone()),
+        None => {
+            let k = &schema.breakdown[position - schema.metrics.len()];
+            (k.metric.to_string(), k.unit.clone())
+        }
+    };
+    let seed = args.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications.max(2)));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("tornado-{}", network.name)));
+    report::prepare_folder(&out)?;
+    let (low_q, high_q) = args.quantiles;
+    // Every scenario is built (and checked) before any is run.
+    let points = scenario.points();
+    let mut variants = Vec::new();
+    for (k, value) in scenario.uncertain.iter().enumerate() {
+        let mut pair = Vec::new();
+        for q in [low_q, high_q] {
+            let mut values = points.clone();
+            values[k] = value.as_scenario_value(value.distribution.quantile(q));
+            let varied = scenario.network_with(&values).map_err(|e| Failure {
+                code: EXIT_SCENARIO,
+                message: format!(
+                    "{} at its {q} quantile ({}) makes an invalid scenario: {e}",
+                    value.key, values[k]
+                ),
+            })?;
+            pair.push((values[k], varied));
+        }
+        variants.push(pair);
+    }
+    let todo: Vec<u64> = (0..replications).collect();
+    let threads = args.threads.map(usize::from);
+    let total = 1 + 2 * variants.len();
+    let progress = if args.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new((total as u64) * replications)
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let keep = |_: &Record| -> Result<(), std::io::Error> {
+        progress.inc(1);
+        Ok(())
+    };
+    let outcome = |network: &Network| -> Result<Vec<f64>, Failure> {
+        let records =
+            experiment::run_records(network, seed, &todo, threads, &keep).map_err(|e| Failure {
+                code: EXIT_SIMULATION,
+                message: e.to_string(),
+            })?;
+        Ok(records.iter().map(|r| r.values[position]).collect())
+    };
+    if !args.quiet {
+        eprintln!(
+            "Tornado of {metric} in {} ({origin}): {} uncertain values, {total} scenarios × {replications} replications, seed {seed} …",
+            network.name,
+            variants.len()
+        );
+    }
+    let base = outcome(network)?;
+    let mut bars = Vec::new();
+    for (value, pair) in scenario.uncertain.iter().zip(&variants) {
+        let low = outcome(&pair[0].1)?;
+        let high = outcome(&pair[1].1)?;
+        bars.push(report::tornado::TornadoBar::new(
+            &value.key,
+            &value.source,
+            (value.point, pair[0].0, pair[1].0),
+            &base,
+            &low,
+            &high,
+        ));
+    }
+    progress.finish_and_clear();
+    let bars = report::tornado::ranked(bars);
+    let info = report::tornado::TornadoInfo {
+        scenario: &network.name,
+        metric: &metric,
+        unit: &unit,
+        quantiles: args.quantiles,
+        seed,
+        replications: todo.len(),
+        base: iccsim::stats::Summary::of(&base),
+    };
+    let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
+    report::write_file_set(&out, &files, &["tornado.csv"])?;
+    if !args.quiet {
+        print_stdout(&report::tornado::tornado_table(&info, &bars));
+        eprintln!("Wrote tornado.csv to {}/", out.display());
     }
     Ok(())
 }
@@ -881,8 +1020,7 @@ fn parse_sweep(text: &str) -> Result<(String, Vec<String>), Failure> {
 /// experiment (every point sees the same patients), not values to vary.
 fn refuse_run_identity(key: &str, option: &str) -> Result<(), Failure> {
     let parts = scenario::overrides::key_parts(key).unwrap_or_default();
-    if parts.len() == 2 && parts[0] == "run" && (parts[1] == "seed" || parts[1] == "replications")
-    {
+    if parts.len() == 2 && parts[0] == "run" && (parts[1] == "seed" || parts[1] == "replications") {
         return Err(Failure {
             code: EXIT_USAGE,
             message: format!(
@@ -916,34 +1054,96 @@ fn split_top_level(text: &str) -> Vec<&str> {
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
-    let sweeps = args
-        .sweeps
-        .iter()
-        .map(|s| parse_sweep(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Every combination, the first key varying slowest.
-    let mut grid: Vec<Vec<String>> = vec![Vec::new()];
-    for (_, values) in &sweeps {
-        grid = grid
-            .iter()
-            .flat_map(|point| {
-                values.iter().map(move |v| {
-                    let mut p = point.clone();
-                    p.push(v.clone());
-                    p
-                })
-            })
-            .collect();
-        if grid.len() > MAX_SWEEP_POINTS {
-            return Err(Failure {
-                code: EXIT_USAGE,
-                message: format!(
-                    "the grid has more than {MAX_SWEEP_POINTS} points; sweep fewer values"
-                ),
-            });
+    let usage = |message: String| Failure {
+        code: EXIT_USAGE,
+        message,
+    };
+    let (base, _, _) = load(args.scenario.as_deref(), &args.set)?;
+    let seed = args.seed.unwrap_or(base.network.run.seed);
+    let (keys, grid): (Vec<String>, Vec<Vec<String>>) = match (&args.design, args.sweeps.is_empty())
+    {
+        (Some(_), false) => {
+            return Err(usage(
+                "give either --sweep (a grid) or --design (a Latin hypercube), not both".into(),
+            ));
         }
+        (None, true) => {
+            return Err(usage(
+                "nothing to sweep: give --sweep KEY=V1,V2,... (a grid) or --design FILE (a Latin hypercube)".into(),
+            ));
+        }
+        (Some(path), true) => {
+            let text = scenario::read_file(path)?;
+            let design =
+                sweep_file::read(&text, &path.display().to_string()).map_err(|message| {
+                    Failure {
+                        code: EXIT_SCENARIO,
+                        message,
+                    }
+                })?;
+            for range in &design.ranges {
+                refuse_run_identity(&range.key, "--design")?;
+            }
+            let points = iccsim::experiment::design::latin_hypercube(
+                &design.ranges,
+                design.points,
+                design.seed.unwrap_or(seed),
+            );
+            let keys = design.ranges.iter().map(|r| r.key.clone()).collect();
+            let grid = points
+                .iter()
+                .map(|point| {
+                    point
+                        .iter()
+                        .zip(&design.ranges)
+                        .map(|(v, r)| {
+                            if r.whole_number {
+                                format!("{}", *v as i64)
+                            } else {
+                                // Debug keeps the decimal point: a TOML float.
+                                format!("{v:?}")
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            (keys, grid)
+        }
+        (None, false) => {
+            let sweeps = args
+                .sweeps
+                .iter()
+                .map(|s| parse_sweep(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Every combination, the first key varying slowest.
+            let mut grid: Vec<Vec<String>> = vec![Vec::new()];
+            for (_, values) in &sweeps {
+                grid = grid
+                    .iter()
+                    .flat_map(|point| {
+                        values.iter().map(move |v| {
+                            let mut p = point.clone();
+                            p.push(v.clone());
+                            p
+                        })
+                    })
+                    .collect();
+                if grid.len() > MAX_SWEEP_POINTS {
+                    return Err(usage(format!(
+                        "the grid has more than {MAX_SWEEP_POINTS} points; sweep fewer values"
+                    )));
+                }
+            }
+            (sweeps.iter().map(|(k, _)| k.clone()).collect(), grid)
+        }
+    };
+    // A value drawn per replication would overwrite the swept one.
+    if let Some(u) = base.uncertain.iter().find(|u| keys.contains(&u.key)) {
+        return Err(usage(format!(
+            "`{}` is uncertain in this scenario ([uncertainty]): each replication draws it, so sweeping it changes nothing; remove it from [uncertainty] to sweep it",
+            u.key
+        )));
     }
-    let keys: Vec<String> = sweeps.iter().map(|(k, _)| k.clone()).collect();
     // Every point is checked before any is run.
     let mut networks = Vec::new();
     for point in &grid {
@@ -952,8 +1152,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         let (network, _, _) = load(args.scenario.as_deref(), &settings)?;
         networks.push(network);
     }
-    let first = &networks[0];
-    let seed = args.seed.unwrap_or(first.run.seed);
+    let first = &networks[0].network;
     let replications = u64::from(args.replications.unwrap_or(first.run.replications));
     let out = args
         .out
@@ -985,7 +1184,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 })?;
         points.push(report::sweep::SweepPoint {
             values: point.clone(),
-            schema: Schema::of(network),
+            schema: Schema::of(&network.network),
             records,
         });
     }
@@ -1076,7 +1275,8 @@ fn sweep_table(network: &Network, keys: &[String], points: &[report::sweep::Swee
 }
 
 fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    let (network, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
     let Some(layout) = &network.layout else {
         return Err(Failure {
             code: EXIT_SCENARIO,
@@ -1105,11 +1305,11 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         "Calibrating {} ({}): {} replications, seed {} …",
         network.name, origin, replications, seed
     );
-    let outputs = experiment::run(&network, &plan).map_err(|e| Failure {
+    let outputs = experiment::run(&scenario, &plan).map_err(|e| Failure {
         code: EXIT_SIMULATION,
         message: e.to_string(),
     })?;
-    let set = BreakdownSet::new(&network, layout, &outputs);
+    let set = BreakdownSet::new(network, layout, &outputs);
     let rows = calibration::evaluate(layout, &set, network.run.horizon_days);
     print_stdout(&calibration::text_table(&rows));
     if let Some(path) = &args.update {

@@ -742,7 +742,10 @@ mod tests {
         for t in [3.0, 400.0] {
             let exact = conditional_mean_numerically(density, t, 200.0 * t);
             let (mean, se) = mean_of(&d, t, &mut rng);
-            assert!((mean - exact).abs() < 5.0 * se, "lognormal t={t}: {mean} vs {exact}");
+            assert!(
+                (mean - exact).abs() < 5.0 * se,
+                "lognormal t={t}: {mean} vs {exact}"
+            );
         }
         // Gamma with shape > 1 (below and far beyond the mode) and < 1.
         for (m, sd, t) in [(6.0, 3.0, 2.0), (6.0, 3.0, 40.0), (5.0, 8.0, 30.0)] {
@@ -751,7 +754,10 @@ mod tests {
             let density = |x: f64| x.powf(shape - 1.0) * (-x / scale).exp();
             let exact = conditional_mean_numerically(density, t, 80.0 * scale);
             let (mean, se) = mean_of(&d, t, &mut rng);
-            assert!((mean - exact).abs() < 5.0 * se, "gamma {m},{sd} t={t}: {mean} vs {exact}");
+            assert!(
+                (mean - exact).abs() < 5.0 * se,
+                "gamma {m},{sd} t={t}: {mean} vs {exact}"
+            );
         }
         // Empirical: only longer values, by weight; beyond the longest, 0.
         let e = Distribution::empirical(vec![1.0, 5.0, 9.0], Some(vec![0.2, 0.2, 0.6])).unwrap();

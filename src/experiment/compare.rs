@@ -111,3 +111,54 @@ pub fn paired(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::record::MetricKey;
+
+    fn schema() -> Schema {
+        Schema {
+            metrics: vec![MetricKey {
+                service: "ward".into(),
+                patient_type: "all".into(),
+                metric: "wait_mean".into(),
+                unit: "days".into(),
+            }],
+            breakdown: Vec::new(),
+        }
+    }
+
+    fn records(values: &[f64]) -> Vec<Record> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(r, v)| Record {
+                replication: r as u64,
+                values: vec![*v],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_replications_defined_in_both_are_paired() {
+        let base = records(&[1.0, f64::NAN, 3.0, 5.0]);
+        let alt = records(&[2.0, 7.0, f64::NAN, 6.0]);
+        let d = &paired(&schema(), &base, &schema(), &alt)[0];
+        // Replications 0 and 3 only, in all three summaries.
+        assert_eq!((d.base.n, d.alt.n, d.diff.n), (2, 2, 2));
+        assert_eq!(d.base.mean, 3.0);
+        assert_eq!(d.alt.mean, 4.0);
+        assert_eq!(d.values, vec![1.0, 1.0]);
+        // Pairing removed all the variance: the ratio is infinite, not NaN.
+        assert_eq!(d.variance_ratio, f64::INFINITY);
+        // No variance anywhere: undefined.
+        let flat = paired(
+            &schema(),
+            &records(&[1.0, 1.0]),
+            &schema(),
+            &records(&[2.0, 2.0]),
+        );
+        assert!(flat[0].variance_ratio.is_nan());
+    }
+}

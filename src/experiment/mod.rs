@@ -6,6 +6,7 @@
 //! the number of threads.
 
 pub mod compare;
+pub mod design;
 pub mod precision;
 pub mod record;
 
@@ -14,7 +15,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::model::SimulationError;
-use crate::model::{EpisodeRecord, Network, ReplicationResult, simulate};
+use crate::model::{EpisodeRecord, NetworkSource, ReplicationResult, simulate};
 use record::{Record, Schema};
 
 /// An episode record that owns its strings, kept when asked for.
@@ -49,12 +50,22 @@ impl From<&EpisodeRecord<'_>> for Episode {
     }
 }
 
+/// Why a replication failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicationProblem {
+    #[error(transparent)]
+    Simulation(#[from] SimulationError),
+    /// Its draws of the uncertain scenario values make an invalid scenario.
+    #[error("its draws of the uncertain values do not make a valid scenario: {0}")]
+    Parameters(String),
+}
+
 /// A replication that failed, with its index.
 #[derive(Debug, thiserror::Error)]
 #[error("replication {replication} failed: {source}")]
 pub struct ExperimentError {
     pub replication: u64,
-    pub source: SimulationError,
+    pub source: ReplicationProblem,
 }
 
 /// What to run.
@@ -74,13 +85,21 @@ pub struct ReplicationOutput {
     pub episodes: Vec<Episode>,
 }
 
-/// Runs one replication.
+/// Runs one replication (on its own network when the source samples
+/// uncertain values).
 pub fn run_one(
-    network: &Network,
+    source: &dyn NetworkSource,
     seed: u64,
     replication: u64,
     keep_episodes: bool,
 ) -> Result<ReplicationOutput, ExperimentError> {
+    let network = source
+        .for_replication(seed, replication)
+        .map_err(|problem| ExperimentError {
+            replication,
+            source: ReplicationProblem::Parameters(problem),
+        })?;
+    let network = network.as_ref();
     let mut episodes = Vec::new();
     let result = if keep_episodes {
         let mut keep = |record: &EpisodeRecord<'_>| {
@@ -96,7 +115,7 @@ pub fn run_one(
         .map(|result| ReplicationOutput { result, episodes })
         .map_err(|source| ExperimentError {
             replication,
-            source,
+            source: source.into(),
         })
 }
 
@@ -113,12 +132,15 @@ fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send
 }
 
 /// Runs the plan's replications in parallel; results in replication order.
-pub fn run(network: &Network, plan: &Plan) -> Result<Vec<ReplicationOutput>, ExperimentError> {
+pub fn run(
+    source: &dyn NetworkSource,
+    plan: &Plan,
+) -> Result<Vec<ReplicationOutput>, ExperimentError> {
     with_threads(plan.threads, || {
         plan.replications
             .clone()
             .into_par_iter()
-            .map(|r| run_one(network, plan.seed, r, plan.keep_episodes))
+            .map(|r| run_one(source, plan.seed, r, plan.keep_episodes))
             .collect::<Result<Vec<_>, _>>()
     })
 }
@@ -139,23 +161,18 @@ pub enum BatchError<E: std::error::Error + 'static> {
 /// order. Only records are kept, so memory does not grow with a
 /// replication's size, only with the number of records.
 pub fn run_records<E: std::error::Error + Send + 'static>(
-    network: &Network,
+    source: &dyn NetworkSource,
     seed: u64,
     todo: &[u64],
     threads: Option<usize>,
     keep: &(dyn Fn(&Record) -> Result<(), E> + Sync),
 ) -> Result<Vec<Record>, BatchError<E>> {
-    let schema = Schema::of(network);
+    let schema = Schema::of(source.base());
     let mut records = with_threads(threads, || {
         todo.par_iter()
             .map(|&r| {
-                let result = simulate(network, seed, r, &mut ()).map_err(|source| {
-                    BatchError::<E>::Simulation(ExperimentError {
-                        replication: r,
-                        source,
-                    })
-                })?;
-                let record = schema.reduce(network, &result);
+                let output = run_one(source, seed, r, false)?;
+                let record = schema.reduce(source.base(), &output.result);
                 keep(&record).map_err(BatchError::Keep)?;
                 Ok(record)
             })

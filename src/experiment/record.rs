@@ -16,10 +16,14 @@ use crate::model::{
     system_metrics,
 };
 
-/// A metric of a service (all types, or one) or of the system.
+/// The `service` label of the sampled values of uncertain parameters.
+pub const PARAMETER: &str = "parameter";
+
+/// A metric of a service (all types, or one), of the system, or the value
+/// of an uncertain parameter (service `parameter`, metric its key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MetricKey {
-    /// A service name, or `system`.
+    /// A service name, `system` or `parameter`.
     pub service: String,
     /// A patient type, or `all`.
     pub patient_type: String,
@@ -113,6 +117,10 @@ impl Schema {
         for metric in system_metrics() {
             metrics.push(key("system", "all", metric.name, metric.unit));
         }
+        // The uncertain scenario values this replication was run with.
+        for parameter in &network.parameters {
+            metrics.push(key(PARAMETER, "all", &parameter.key, "value"));
+        }
         Schema {
             metrics,
             breakdown: breakdown_keys(network),
@@ -157,6 +165,7 @@ impl Schema {
         for metric in system_metrics() {
             values.push(metric.value(result));
         }
+        values.extend_from_slice(&result.parameters);
         if let Some(layout) = &network.layout {
             let breakdown = layout.breakdown(network, result);
             for (_, site_values) in &breakdown.site_values {
@@ -233,12 +242,18 @@ fn breakdown_keys(network: &Network) -> Vec<BreakdownKey> {
 }
 
 /// A fingerprint of everything that makes records comparable: the
-/// validated network (every parameter), the seed and the program version.
-/// Records with different fingerprints must not be mixed (resume, merge).
+/// validated network (every parameter), the seed and the program's source
+/// (hashed by the build script, so a rebuilt binary with changed code is
+/// told apart even at the same version). Records with different
+/// fingerprints must not be mixed (resume, merge).
 pub fn fingerprint(network: &Network, seed: u64) -> String {
     // FNV-1a over the network's full debug form: stable for a given build,
     // and any changed parameter changes it.
-    let text = format!("{}|{seed}|{network:?}", env!("CARGO_PKG_VERSION"));
+    let text = format!(
+        "{}|{}|{seed}|{network:?}",
+        env!("CARGO_PKG_VERSION"),
+        env!("ICCSIM_SOURCE_HASH")
+    );
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);

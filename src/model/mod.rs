@@ -15,9 +15,9 @@ pub mod trackers;
 pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, system_metrics};
 
 pub use network::{
-    Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours,
-    Overflow, Pathway, PatientType, PatientTypeId, Readmission, RouteTable, RunSettings, Service,
-    ServiceId, SinkId,
+    Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, Network, NetworkSource,
+    OpeningHours, Overflow, ParameterValue, Pathway, PatientType, PatientTypeId, Readmission,
+    RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 pub use results::{
     DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, SystemResult, YearCell,

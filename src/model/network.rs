@@ -370,6 +370,45 @@ pub struct Network {
     /// For a whole-system scenario: who each type is and what each service
     /// is, for outputs by ICC, age band and year, and costs.
     pub layout: Option<super::system::SystemLayout>,
+    /// The scenario values given as distributions (parameter uncertainty)
+    /// and the value each has in this network: the file's point value, or
+    /// a replication's draw. Written with every replication's results.
+    pub parameters: Vec<ParameterValue>,
+}
+
+/// An uncertain scenario value and the value a network was built with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParameterValue {
+    /// The value's key in the scenario, as for `--set` (`sites.x.adult_beds`).
+    pub key: String,
+    pub value: f64,
+}
+
+/// Where each replication's network comes from: one network for all (the
+/// usual case), or one per replication with its own draws of the
+/// uncertain values (probabilistic sensitivity analysis). Every network
+/// of a source has the same services, types and outputs as `base`.
+pub trait NetworkSource: Sync {
+    /// The network with every uncertain value at its point value: what
+    /// outputs are labelled from.
+    fn base(&self) -> &Network;
+
+    /// The network of replication `replication` under master seed `seed`.
+    fn for_replication(
+        &self,
+        seed: u64,
+        replication: u64,
+    ) -> Result<std::borrow::Cow<'_, Network>, String>;
+}
+
+impl NetworkSource for Network {
+    fn base(&self) -> &Network {
+        self
+    }
+
+    fn for_replication(&self, _: u64, _: u64) -> Result<std::borrow::Cow<'_, Network>, String> {
+        Ok(std::borrow::Cow::Borrowed(self))
+    }
 }
 
 impl Network {

@@ -249,4 +249,7 @@ pub struct ReplicationResult {
     pub ledger: Ledger,
     /// Events the engine processed (warm-up included).
     pub events_processed: u64,
+    /// The values of the network's uncertain parameters it was run with,
+    /// in the network's order.
+    pub parameters: Vec<f64>,
 }

@@ -1453,6 +1453,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             system: self.system,
             ledger: self.ledger,
             events_processed: self.queue.events_processed(),
+            parameters: self.network.parameters.iter().map(|p| p.value).collect(),
         }
     }
 }

@@ -368,6 +368,26 @@ mod tests {
     }
 
     #[test]
+    fn a_checkpoint_has_one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.partial");
+        let writer = CheckpointWriter::create(&path, &header()).unwrap();
+        let complete = read_records(&path).unwrap().complete_bytes;
+        let err = CheckpointWriter::reopen(&path, complete)
+            .err()
+            .expect("a second writer is refused");
+        assert!(
+            err.to_string()
+                .contains("another iccsim batch is writing to it"),
+            "{err}"
+        );
+        // And a new checkpoint never replaces an existing one.
+        assert!(CheckpointWriter::create(&path, &header()).is_err());
+        drop(writer);
+        assert!(CheckpointWriter::reopen(&path, complete).is_ok());
+    }
+
+    #[test]
     fn a_file_that_is_not_records_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x");

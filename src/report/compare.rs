@@ -80,7 +80,7 @@ pub fn comparison_csv(baseline: &str, comparisons: &[(String, Vec<Difference>)])
                 &cell(d.diff.ci_low),
                 &cell(d.diff.ci_high),
                 &cell(relative),
-                &cell(d.variance_ratio),
+                &ratio_cell(d.variance_ratio),
             ]);
         }
     }
@@ -159,4 +159,14 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
         ));
     }
     out
+}
+
+/// The variance ratio as a cell: `inf` when pairing left no variance at
+/// all (pandas and R read it as infinity), empty when undefined.
+fn ratio_cell(ratio: f64) -> String {
+    if ratio == f64::INFINITY {
+        "inf".into()
+    } else {
+        cell(ratio)
+    }
 }

@@ -14,6 +14,7 @@ pub mod compare;
 pub mod sweep;
 pub mod tables;
 pub mod tidy;
+pub mod tornado;
 
 pub use atomic::{WriteError, prepare_folder, write_atomically, write_file_set};
 pub use tidy::{ResultSet, RunInfo};

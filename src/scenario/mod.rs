@@ -4,18 +4,21 @@
 //! checks meaning and resolves names, reporting every problem at once with
 //! its TOML path; `system` does the same for whole-system scenarios (a
 //! population in ICCs) and compiles them into a network; `error` holds the
-//! error types. The format is documented
-//! key by key in `docs/scenario-format.md`.
+//! error types; `overrides` applies `--set`; `uncertainty` reads the
+//! `[uncertainty]` section and builds each replication's network from its
+//! draws. The format is documented key by key in `docs/scenario-format.md`.
 
 pub mod error;
 pub mod overrides;
 pub mod raw;
 pub mod system;
+pub mod uncertainty;
 pub mod validate;
 
 use std::path::Path;
 
 pub use error::{Issue, ScenarioError};
+pub use uncertainty::Scenario;
 pub use validate::SCHEMA_VERSION;
 
 use crate::model::Network;
@@ -46,14 +49,21 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// path, or "built-in default"); `default_name` is used when the file has
 /// no `name`.
 pub fn load_str(text: &str, origin: &str, default_name: &str) -> Result<Network, ScenarioError> {
+    load_scenario(text, origin, default_name).map(|s| s.network)
+}
+
+/// Parses and validates scenario text with its uncertain values: the
+/// network at the point values, and each replication's from its draws.
+pub fn load_scenario(
+    text: &str,
+    origin: &str,
+    default_name: &str,
+) -> Result<Scenario, ScenarioError> {
     let document: toml::Table = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
         origin: origin.to_string(),
         message: e.to_string(),
     })?;
-    validate::validate_document(document, default_name).map_err(|issues| ScenarioError::Invalid {
-        origin: origin.to_string(),
-        issues,
-    })
+    Scenario::from_document(document, origin, default_name)
 }
 
 /// Reads a scenario file's text, refusing folders, huge files and

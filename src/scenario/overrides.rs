@@ -57,9 +57,8 @@ fn parse(setting: &str) -> Result<Setting, Issue> {
         value: Some(setting.to_string()),
         problem: text.to_string(),
     };
-    let split = split_key_value(setting).ok_or_else(|| {
-        problem("must be key=value, e.g. --set sites.general.adult_beds=420")
-    })?;
+    let split = split_key_value(setting)
+        .ok_or_else(|| problem("must be key=value, e.g. --set sites.general.adult_beds=420"))?;
     let (key, value) = (split.0.trim(), split.1.trim());
     if key.is_empty() {
         return Err(problem("has no key before `=`"));
@@ -229,13 +228,29 @@ mod tests {
 
     #[test]
     fn a_missing_section_is_added_whole_and_pasted_toml_sets_nothing_else() {
-        let mut document: toml::Table = toml::from_str("[community]\n[community.a]\nx = 1\n").unwrap();
-        apply(&mut document, &["community.case_management={ y = 2 }".into()]).unwrap();
-        assert_eq!(document["community"]["case_management"]["y"].as_integer(), Some(2));
+        let mut document: toml::Table =
+            toml::from_str("[community]\n[community.a]\nx = 1\n").unwrap();
+        apply(
+            &mut document,
+            &["community.case_management={ y = 2 }".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            document["community"]["case_management"]["y"].as_integer(),
+            Some(2)
+        );
         let issues = apply(&mut document, &["community.reablement.y=2".into()]).unwrap_err();
-        assert!(issues[0].problem.contains("give it as an inline table"), "{}", issues[0].problem);
+        assert!(
+            issues[0].problem.contains("give it as an inline table"),
+            "{}",
+            issues[0].problem
+        );
         // A value with a newline and another key is text, not two settings.
-        apply(&mut document, &["community.a.x=1\ncommunity.a.z = 5".into()]).unwrap();
+        apply(
+            &mut document,
+            &["community.a.x=1\ncommunity.a.z = 5".into()],
+        )
+        .unwrap();
         assert!(document["community"]["a"].get("z").is_none());
         assert!(document["community"]["a"]["x"].is_str());
         // `=` inside a quoted value stays in the value.
@@ -243,6 +258,10 @@ mod tests {
         assert_eq!(document["name"].as_str(), Some("a=b"));
         // A value is not a table.
         let issues = apply(&mut document, &["name.x=1".into()]).unwrap_err();
-        assert!(issues[0].problem.contains("is a value, not a table"), "{}", issues[0].problem);
+        assert!(
+            issues[0].problem.contains("is a value, not a table"),
+            "{}",
+            issues[0].problem
+        );
     }
 }

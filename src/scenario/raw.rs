@@ -156,4 +156,6 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "sinks",
     "services",
     "patient_types",
+    // Read by `uncertainty`, before the rest is validated.
+    "uncertainty",
 ];

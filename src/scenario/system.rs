@@ -2281,5 +2281,6 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         patient_types: types,
         pathways: pathways_flat,
         layout: Some(layout),
+        parameters: Vec::new(),
     }
 }

@@ -855,6 +855,7 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         patient_types,
         pathways,
         layout: None,
+        parameters: Vec::new(),
     })
 }
 

@@ -1,0 +1,157 @@
+//! Sweep files (`iccsim sweep --design FILE`): a Latin hypercube over
+//! ranges of scenario values, written in TOML.
+//!
+//! ```toml
+//! method = "latin-hypercube"
+//! points = 20            # how many scenarios
+//! seed = 1               # the design's own seed (default: the run's)
+//!
+//! [[ranges]]
+//! key = "sites.cumberland_infirmary.adult_beds"
+//! min = 380              # whole numbers in min and max: whole-number values
+//! max = 440
+//!
+//! [[ranges]]
+//! key = 'age_bands."85+".crisis_per_1000'
+//! min = 500.0
+//! max = 650.0
+//! ```
+
+use serde::Deserialize;
+
+use iccsim::experiment::design::Range;
+
+/// A validated sweep file.
+#[derive(Debug)]
+pub struct SweepFile {
+    pub points: usize,
+    pub seed: Option<u64>,
+    pub ranges: Vec<Range>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweepFile {
+    method: String,
+    points: i64,
+    seed: Option<u64>,
+    #[serde(default)]
+    ranges: Vec<RawRange>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    key: String,
+    min: toml::Value,
+    max: toml::Value,
+}
+
+/// Most points in a design (each is a full set of replications).
+pub const MAX_POINTS: i64 = 10_000;
+
+/// Reads a sweep file's text; every problem is reported at once, each
+/// naming its key, the bad value and the fix.
+pub fn read(text: &str, origin: &str) -> Result<SweepFile, String> {
+    let raw: RawSweepFile = toml::from_str(text).map_err(|e| {
+        format!(
+            "sweep file {origin} is not valid: {}",
+            e.to_string().trim_end()
+        )
+    })?;
+    let mut problems = Vec::new();
+    if raw.method != "latin-hypercube" {
+        problems.push(format!(
+            "method = \"{}\": the only method is \"latin-hypercube\" (for a grid, use --sweep KEY=V1,V2,...)",
+            raw.method
+        ));
+    }
+    if !(1..=MAX_POINTS).contains(&raw.points) {
+        problems.push(format!(
+            "points = {}: must be from 1 to {MAX_POINTS}",
+            raw.points
+        ));
+    }
+    if raw.ranges.is_empty() {
+        problems.push("has no [[ranges]]: give at least one, with key, min and max".into());
+    }
+    let mut ranges = Vec::new();
+    for (i, range) in raw.ranges.iter().enumerate() {
+        let at = format!("ranges[{i}] ({})", range.key);
+        let number = |value: &toml::Value| match value {
+            toml::Value::Integer(v) => Some((*v as f64, true)),
+            toml::Value::Float(v) if v.is_finite() => Some((*v, false)),
+            _ => None,
+        };
+        match (number(&range.min), number(&range.max)) {
+            (Some((min, whole_min)), Some((max, whole_max))) => {
+                if min >= max {
+                    problems.push(format!("{at}: min = {min} must be below max = {max}"));
+                } else if ranges.iter().any(|r: &Range| r.key == range.key) {
+                    problems.push(format!("{at}: `{}` has two ranges; give one", range.key));
+                } else {
+                    ranges.push(Range {
+                        key: range.key.clone(),
+                        min,
+                        max,
+                        whole_number: whole_min && whole_max,
+                    });
+                }
+            }
+            _ => problems.push(format!(
+                "{at}: min = {} and max = {} must be numbers (write both as whole numbers, e.g. 380, for whole-number values)",
+                range.min, range.max
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(SweepFile {
+            points: raw.points as usize,
+            seed: raw.seed,
+            ranges,
+        })
+    } else {
+        Err(format!(
+            "sweep file {origin} has {} problem{}:\n{}",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems
+                .iter()
+                .map(|p| format!("  - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ranges_and_whole_numbers() {
+        let file = read(
+            "method = \"latin-hypercube\"\npoints = 5\n[[ranges]]\nkey = \"a.b\"\nmin = 1\nmax = 9\n[[ranges]]\nkey = 'c.\"85+\".d'\nmin = 0.5\nmax = 0.7\n",
+            "f",
+        )
+        .unwrap();
+        assert_eq!(file.points, 5);
+        assert!(file.ranges[0].whole_number);
+        assert!(!file.ranges[1].whole_number);
+    }
+
+    #[test]
+    fn every_problem_at_once() {
+        let err = read(
+            "method = \"grid\"\npoints = 0\n[[ranges]]\nkey = \"a\"\nmin = 3\nmax = 2\n",
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.contains("3 problems"), "{err}");
+        assert!(err.contains("only method is \"latin-hypercube\""));
+        assert!(err.contains("points = 0"));
+        assert!(err.contains("min = 3 must be below max = 2"));
+        let err = read("method = \"latin-hypercube\"\npoints = 3\nrange = 1\n", "f").unwrap_err();
+        assert!(err.contains("unknown field `range`"), "{err}");
+    }
+}

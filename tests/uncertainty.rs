@@ -1,0 +1,374 @@
+//! Parameter uncertainty, one-way sensitivity and Latin hypercube sweeps:
+//! draws per replication from named streams, written with the results;
+//! known answers for a value whose effect is linear; zero effect for a
+//! value nothing uses (common random numbers); every output parses.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use iccsim::model::NetworkSource;
+
+fn iccsim() -> Command {
+    Command::cargo_bin("iccsim").unwrap()
+}
+
+/// One unlimited clinic with a fixed one-day stay (its arrivals are a
+/// Poisson count with the drawn rate), and a service nobody uses.
+const PSA: &str = r#"
+schema_version = 1
+name = "psa"
+sinks = ["home"]
+
+[run]
+start_date = 2025-04-07
+warmup_days = 0
+horizon_days = 100
+replications = 10
+seed = 11
+
+[services.clinic]
+capacity = "unlimited"
+stay = { dist = "fixed", value = 1.0 }
+routes = [{ to = "home", probability = 1.0 }]
+
+[services.unused]
+capacity = 5
+stay = { dist = "fixed", value = 1.0 }
+routes = [{ to = "home", probability = 1.0 }]
+
+[patient_types.walk_in]
+arrive_at = "clinic"
+rate_per_day = 15.0
+
+[uncertainty]
+"patient_types.walk_in.rate_per_day" = { dist = "uniform", min = 10.0, max = 20.0, source = "test" }
+"services.unused.capacity" = { dist = "triangular", min = 3, mode = 5, max = 8 }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// The rows of a CSV file as maps from header to cell (strictly parsed).
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(r.len(), header.len());
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn draws_come_from_their_own_streams_and_change_the_network() {
+    let scenario = iccsim::scenario::load_scenario(PSA, "test", "psa").unwrap();
+    assert_eq!(scenario.uncertain.len(), 2);
+    // The base network has the point values.
+    assert_eq!(scenario.network.patient_types[0].name, "walk_in");
+    let values: Vec<f64> = scenario
+        .network
+        .parameters
+        .iter()
+        .map(|p| p.value)
+        .collect();
+    assert_eq!(values, vec![15.0, 5.0]);
+    // Replication networks carry their draws; whole numbers are rounded.
+    let draws = scenario.draws(11, 3);
+    assert!((10.0..20.0).contains(&draws[0]));
+    assert_eq!(draws[1], draws[1].round());
+    assert!((3.0..=8.0).contains(&draws[1]));
+    let network = scenario.for_replication(11, 3).unwrap();
+    assert_eq!(network.parameters[0].value, draws[0]);
+    let unused = network.service_id("unused").unwrap();
+    assert_eq!(
+        format!("{:?}", network.services[unused.index()].capacity),
+        format!("{:?}", iccsim::model::Capacity::Limited(draws[1] as u32))
+    );
+    // A value's draws do not depend on the other uncertain values.
+    let alone = PSA.replace(
+        "\"services.unused.capacity\" = { dist = \"triangular\", min = 3, mode = 5, max = 8 }\n",
+        "",
+    );
+    let alone = iccsim::scenario::load_scenario(&alone, "test", "psa").unwrap();
+    assert_eq!(alone.uncertain.len(), 1);
+    for r in 0..20 {
+        assert_eq!(alone.draws(11, r)[0], scenario.draws(11, r)[0]);
+    }
+}
+
+#[test]
+fn a_psa_batch_writes_every_draw_and_carries_the_parameter_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "psa.toml", PSA);
+    let n = 400;
+    let run = |out: &str, threads: &str| {
+        let output = iccsim()
+            .args([
+                "batch",
+                &path,
+                "-n",
+                &n.to_string(),
+                "-j",
+                threads,
+                "--quiet",
+                "--out",
+            ])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run("one", "1");
+    run("two", "2");
+    for file in ["replications.csv", "summary.csv", "records.csv"] {
+        assert_eq!(
+            fs::read(dir.path().join("one").join(file)).unwrap(),
+            fs::read(dir.path().join("two").join(file)).unwrap(),
+            "{file} depends on the thread count"
+        );
+    }
+    let rows = rows(&dir.path().join("one/replications.csv"));
+    let value = |service: &str, metric: &str| -> Vec<f64> {
+        rows.iter()
+            .filter(|r| r["service"] == service && r["metric"] == metric)
+            .map(|r| r["value"].parse().unwrap())
+            .collect()
+    };
+    let rates = value("parameter", "patient_types.walk_in.rate_per_day");
+    let capacities = value("parameter", "services.unused.capacity");
+    let arrivals = value("clinic", "arrivals");
+    assert_eq!(rates.len(), n);
+    assert_eq!(capacities.len(), n);
+    // Every draw is written, and it is the one the replication used.
+    let scenario = iccsim::scenario::load_scenario(PSA, "test", "psa").unwrap();
+    for r in 0..n {
+        let draws = scenario.draws(11, r as u64);
+        assert_eq!(rates[r], draws[0]);
+        assert_eq!(capacities[r], draws[1]);
+    }
+    // Known answer: the clinic's daily arrivals are Poisson(rate) with the
+    // rate uniform on [10, 20]: mean 15, variance 100/12 + 15/100 per day.
+    let per_day: Vec<f64> = arrivals.iter().map(|a| a / 100.0).collect();
+    let mean = per_day.iter().sum::<f64>() / n as f64;
+    let variance = per_day.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let exact_variance = 100.0 / 12.0 + 15.0 / 100.0;
+    let se = (exact_variance / n as f64).sqrt();
+    assert!((mean - 15.0).abs() < 4.0 * se, "mean {mean}");
+    // s² of a near-uniform variable: se ≈ σ² √(0.8/n) (kurtosis 1.8).
+    let se_variance = exact_variance * (0.8 / n as f64).sqrt();
+    assert!(
+        (variance - exact_variance).abs() < 4.0 * se_variance,
+        "variance {variance} vs {exact_variance}"
+    );
+    // And the arrivals follow the drawn rate replication by replication.
+    for (a, r) in per_day.iter().zip(&rates) {
+        assert!(
+            (a - r).abs() < 5.0 * (r / 100.0).sqrt(),
+            "{a} per day at rate {r}"
+        );
+    }
+    // The summary has the parameter rows too.
+    let summary = fs::read_to_string(dir.path().join("one/summary.csv")).unwrap();
+    assert!(summary.contains("psa,parameter,all,services.unused.capacity,value,400,"));
+}
+
+#[test]
+fn the_tornado_ranks_by_swing_and_an_unused_value_moves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "psa.toml", PSA);
+    let out = dir.path().join("tornado");
+    let output = iccsim()
+        .args([
+            "tornado",
+            &path,
+            "--metric",
+            "clinic.arrivals",
+            "-n",
+            "30",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = rows(&out.join("tornado.csv"));
+    assert_eq!(rows.len(), 2);
+    let rate = &rows[0];
+    assert_eq!(rate["rank"], "1");
+    assert_eq!(rate["parameter"], "patient_types.walk_in.rate_per_day");
+    assert_eq!(rate["source"], "test");
+    // Uniform(10, 20): the 5% and 95% quantiles are 10.5 and 19.5 exactly.
+    assert_eq!(rate["low_value"].parse::<f64>().unwrap(), 10.5);
+    assert_eq!(rate["high_value"].parse::<f64>().unwrap(), 19.5);
+    // 100 days × 9 more arrivals a day; the paired swing's se is about
+    // √(100 × (10.5 + 19.5) / 30) ≈ 10 (Poisson counts, not common here).
+    let swing: f64 = rate["swing"].parse().unwrap();
+    assert!((swing - 900.0).abs() < 4.0 * 10.0, "swing {swing}");
+    // Nothing uses the other service: exactly no change (common random numbers).
+    let unused = &rows[1];
+    assert_eq!(unused["parameter"], "services.unused.capacity");
+    assert_eq!(unused["low_value"], "4");
+    assert_eq!(unused["high_value"], "7");
+    for column in ["low_diff", "high_diff", "swing"] {
+        assert_eq!(unused[column].parse::<f64>().unwrap(), 0.0, "{column}");
+    }
+
+    // Without an [uncertainty] section: a clear error.
+    let plain = write(
+        dir.path(),
+        "plain.toml",
+        PSA.split("[uncertainty]").next().unwrap(),
+    );
+    let output = iccsim()
+        .args(["tornado", &plain, "--out"])
+        .arg(dir.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has no uncertain values"));
+}
+
+#[test]
+fn bad_uncertain_values_are_located_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = PSA.replace(
+        "[uncertainty]\n",
+        "[uncertainty]\n\"patient_types.walk_in.rate_per_dy\" = { dist = \"normal\", mean = 1, sd = 1 }\n\"run.seed\" = { dist = \"fixed\", value = 3 }\n\"services.clinic.stay\" = { dist = \"fixed\", value = 3 }\n\"sinks.home\" = { dist = \"triangle\", min = 1, mode = 2, max = 3 }\n",
+    );
+    let path = write(dir.path(), "bad.toml", &bad);
+    let output = iccsim().args(["validate", &path]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for message in [
+        "uncertainty.\"patient_types.walk_in.rate_per_dy\": `patient_types.walk_in.rate_per_dy` is not a number in this scenario (did you mean `rate_per_day`?)",
+        "uncertainty.\"run.seed\": `run.seed` cannot be uncertain",
+        "uncertainty.\"services.clinic.stay\": `services.clinic.stay` is not a number",
+        "uncertainty.\"sinks.home\"",
+    ] {
+        assert!(stderr.contains(message), "{message}\n{stderr}");
+    }
+    // A draw that makes an invalid scenario names the replication and the draws.
+    let negative = PSA.replace(
+        "{ dist = \"uniform\", min = 10.0, max = 20.0, source = \"test\" }",
+        "{ dist = \"normal\", mean = 0.0, sd = 5.0 }",
+    );
+    let path = write(dir.path(), "negative.toml", &negative);
+    let output = iccsim()
+        .args(["batch", &path, "-n", "4", "--quiet", "--out"])
+        .arg(dir.path().join("neg"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("its draws of the uncertain values do not make a valid scenario")
+            && stderr.contains("patient_types.walk_in.rate_per_day = -"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_latin_hypercube_sweep_covers_every_stratum_and_writes_every_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(
+        dir.path(),
+        "plain.toml",
+        PSA.split("[uncertainty]").next().unwrap(),
+    );
+    let design = write(
+        dir.path(),
+        "design.toml",
+        "method = \"latin-hypercube\"\npoints = 8\nseed = 5\n\n[[ranges]]\nkey = \"patient_types.walk_in.rate_per_day\"\nmin = 8.0\nmax = 16.0\n\n[[ranges]]\nkey = \"services.unused.capacity\"\nmin = 1\nmax = 9\n",
+    );
+    let out = dir.path().join("lhs");
+    let output = iccsim()
+        .args([
+            "sweep", &plain, "--design", &design, "-n", "3", "--quiet", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = rows(&out.join("sweep.csv"));
+    let arrivals: Vec<&HashMap<String, String>> = rows
+        .iter()
+        .filter(|r| r["service"] == "clinic" && r["metric"] == "arrivals")
+        .collect();
+    assert_eq!(arrivals.len(), 8, "one row per point");
+    // One point in each eighth of each range.
+    let mut rate_strata: Vec<usize> = arrivals
+        .iter()
+        .map(|r| {
+            (r["patient_types.walk_in.rate_per_day"]
+                .parse::<f64>()
+                .unwrap()
+                - 8.0) as usize
+        })
+        .collect();
+    rate_strata.sort_unstable();
+    assert_eq!(rate_strata, (0..8).collect::<Vec<_>>());
+    let mut beds: Vec<i64> = arrivals
+        .iter()
+        .map(|r| r["services.unused.capacity"].parse().unwrap())
+        .collect();
+    beds.sort_unstable();
+    beds.dedup();
+    assert!(
+        beds.len() >= 7,
+        "whole numbers, spread over the range: {beds:?}"
+    );
+    // Each point's arrivals follow its rate (100 days, 3 replications).
+    for r in &arrivals {
+        let rate: f64 = r["patient_types.walk_in.rate_per_day"].parse().unwrap();
+        let mean: f64 = r["mean"].parse().unwrap();
+        assert!(
+            (mean / 100.0 - rate).abs() < 5.0 * (rate / 300.0).sqrt(),
+            "{mean} at {rate}"
+        );
+    }
+    let replications = self::rows(&out.join("sweep_replications.csv"));
+    assert!(!replications.is_empty());
+
+    // --sweep and --design together, or a bad file, are clear errors.
+    let output = iccsim()
+        .args(["sweep", &plain, "--design", &design, "--sweep", "a.b=1,2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let bad = write(dir.path(), "bad.toml", "method = \"grid\"\npoints = 0\n");
+    let output = iccsim()
+        .args(["sweep", &plain, "--design", &bad])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("only method is \"latin-hypercube\"") && stderr.contains("points = 0"),
+        "{stderr}"
+    );
+}
