@@ -417,13 +417,34 @@ fn checkpoints_and_shards_cannot_be_mixed_up() {
             .success()
     );
     assert_same_folders(&shard, &cut);
-    // --resume on a finished batch keeps it as it is.
+    // --resume on a finished batch keeps it as it is: nothing runs.
+    let output = iccsim()
+        .args([
+            "batch",
+            &stress(),
+            "-n",
+            "6",
+            "--shard",
+            "1/2",
+            "--resume",
+            "--out",
+        ])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        batch(&cut, &["--shard", "1/2", "--resume"])
-            .status
-            .success()
+        stderr.contains("(3 already done)") && stderr.contains("Ran 0 replications"),
+        "{stderr}"
     );
     assert_same_folders(&shard, &cut);
+    // ... but a finished batch of another run is not taken for this one.
+    let output = batch(&cut, &["--shard", "1/2", "--resume", "--seed", "99"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("holds a finished batch of another run")
+    );
 
     // A checkpoint with a replication twice, or outside the batch, is damaged.
     let lines: Vec<&str> = records.lines().collect();

@@ -372,3 +372,198 @@ fn a_latin_hypercube_sweep_covers_every_stratum_and_writes_every_point() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_shipped_sweep_file_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps");
+    let dir = tempfile::tempdir().unwrap();
+    let mut count = 0;
+    for entry in fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        count += 1;
+        // A month of the built-in baseline at every point keeps it quick.
+        let out = dir.path().join(path.file_stem().unwrap());
+        let output = iccsim()
+            .args(["sweep", "--design"])
+            .arg(&path)
+            .args([
+                "--set",
+                "run.horizon_days=30",
+                "--set",
+                "run.warmup_days=0",
+                "-n",
+                "1",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!rows(&out.join("sweep.csv")).is_empty());
+    }
+    assert!(count >= 1);
+}
+
+/// The built-in baseline, shortened, with extra text appended.
+fn short_baseline(extra: &str) -> String {
+    let text = iccsim::scenario::overrides::apply_to_text(
+        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        "baseline",
+        &["run.horizon_days=60".into(), "run.warmup_days=20".into()],
+    )
+    .unwrap();
+    format!("{text}\n{extra}")
+}
+
+#[test]
+fn a_fixed_uncertain_value_gives_what_setting_it_gives_in_every_output() {
+    use iccsim::experiment::record::{PARAMETER, Schema};
+    // Beds and a unit cost enter the whole-system outputs (occupancy,
+    // days above 92%, costs) through the network, not only the simulation.
+    let uncertain = iccsim::scenario::load_scenario(
+        &short_baseline(
+            "[uncertainty]\n\"sites.cumberland_infirmary.adult_beds\" = { dist = \"fixed\", value = 300 }\n\"costs.gp_appointment\" = { dist = \"fixed\", value = 90.0 }\n",
+        ),
+        "test",
+        "baseline",
+    )
+    .unwrap();
+    let set = iccsim::scenario::overrides::apply_to_text(
+        &short_baseline(""),
+        "test",
+        &[
+            "sites.cumberland_infirmary.adult_beds=300".into(),
+            "costs.gp_appointment=90.0".into(),
+        ],
+    )
+    .unwrap();
+    let set = iccsim::scenario::load_str(&set, "test", "baseline").unwrap();
+    let keep = |_: &iccsim::experiment::record::Record| -> Result<(), std::io::Error> { Ok(()) };
+    let run = |source: &dyn NetworkSource| {
+        iccsim::experiment::run_records(source, 5, &[0, 1], None, &keep).unwrap()
+    };
+    let (a, b) = (run(&uncertain), run(&set));
+    let (schema_a, schema_b) = (Schema::of(&uncertain.network), Schema::of(&set));
+    for (ra, rb) in a.iter().zip(&b) {
+        let metrics_a: Vec<f64> = schema_a
+            .metrics
+            .iter()
+            .zip(ra.metrics(&schema_a))
+            .filter(|(k, _)| k.service != PARAMETER)
+            .map(|(_, v)| *v)
+            .collect();
+        let same = |x: &[f64], y: &[f64]| {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.to_bits() == q.to_bits() || p.is_nan() && q.is_nan())
+        };
+        assert!(same(&metrics_a, rb.metrics(&schema_b)), "metrics differ");
+        assert!(
+            same(ra.breakdown(&schema_a), rb.breakdown(&schema_b)),
+            "breakdown differs"
+        );
+    }
+}
+
+#[test]
+fn uncertain_values_cannot_be_mixed_up_or_silently_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "psa.toml", PSA);
+    let out = dir.path().join("b");
+    let batch = |scenario: &str, extra: &[&str]| {
+        iccsim()
+            .args(["batch", scenario, "-n", "3", "--quiet", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(batch(&path, &[]).status.success());
+    // The same file with another distribution is another batch.
+    let other = write(
+        dir.path(),
+        "other.toml",
+        &PSA.replace("min = 10.0, max = 20.0", "min = 1.0, max = 2.0"),
+    );
+    let output = batch(&other, &["--resume"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // --set (or --sweep) of an uncertain value would be overwritten by the
+    // draws: refused, with the way to hold it fixed.
+    for key in [
+        "patient_types.walk_in.rate_per_day=12",
+        "'patient_types'.\"walk_in\".rate_per_day=12",
+        "patient_types.walk_in={ arrive_at = \"clinic\", rate_per_day = 12.0 }",
+    ] {
+        let output = batch(&path, &["--set", key]);
+        assert_eq!(output.status.code(), Some(2), "{key}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("is uncertain in") && stderr.contains("dist = \"fixed\""),
+            "{stderr}"
+        );
+    }
+    let output = iccsim()
+        .args([
+            "sweep",
+            &path,
+            "--sweep",
+            "patient_types.walk_in.rate_per_day=12,14",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    // Holding it fixed through the section works.
+    let fixed = dir.path().join("fixed");
+    let output = iccsim()
+        .args(["batch", &path, "-n", "2", "--quiet", "--out"])
+        .arg(&fixed)
+        .args([
+            "--set",
+            "uncertainty.\"patient_types.walk_in.rate_per_day\"={ dist = \"fixed\", value = 12.0 }",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rates: Vec<String> = rows(&fixed.join("replications.csv"))
+        .into_iter()
+        .filter(|r| r["metric"] == "patient_types.walk_in.rate_per_day")
+        .map(|r| r["value"].clone())
+        .collect();
+    assert_eq!(rates, vec!["12", "12"]);
+}
+
+#[test]
+fn rounding_follows_what_the_field_takes_not_how_the_point_is_written() {
+    // A rate written as 4 is still a rate: draws are not rounded. A
+    // capacity written as 30.0 still takes whole numbers: draws are rounded.
+    let text = PSA
+        .replace("rate_per_day = 15.0", "rate_per_day = 15")
+        .replace("capacity = 5\n", "capacity = 5.0\n");
+    let scenario = iccsim::scenario::load_scenario(&text, "test", "psa").unwrap();
+    assert!(!scenario.uncertain[0].whole_number);
+    assert!(scenario.uncertain[1].whole_number);
+    let draws: Vec<f64> = (0..50).map(|r| scenario.draws(11, r)[0]).collect();
+    assert!(draws.iter().any(|d| d.fract() != 0.0));
+    for r in 0..5 {
+        assert!(scenario.for_replication(11, r).is_ok());
+    }
+}

@@ -125,6 +125,29 @@ fn load(path: Option<&Path>, settings: &[String]) -> Result<(Scenario, String, S
     let (text, origin, stem) = scenario_text(path)?;
     let text = scenario::overrides::apply_to_text(&text, &origin, settings)?;
     let scenario = scenario::load_scenario(&text, &origin, &stem)?;
+    // A value drawn per replication would overwrite the one set here.
+    for setting in settings {
+        let Some(path) = scenario::overrides::setting_path(setting) else {
+            continue;
+        };
+        if path[0] == scenario::uncertainty::SECTION {
+            continue;
+        }
+        if let Some(u) = scenario
+            .uncertain
+            .iter()
+            .find(|u| scenario::uncertainty::keys_overlap(u.path(), &path))
+        {
+            return Err(Failure {
+                code: EXIT_USAGE,
+                message: format!(
+                    "{setting}: `{}` is uncertain in {origin} ([uncertainty]): each replication draws it, so setting or sweeping it would change nothing; to hold it at a value, --set 'uncertainty.\"{}\"={{ dist = \"fixed\", value = ... }}', or remove it from [uncertainty]",
+                    u.key,
+                    u.key.replace('"', "\\\"")
+                ),
+            });
+        }
+    }
     Ok((scenario, origin, text))
 }
 
@@ -352,6 +375,15 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         let finished = out.join("records.csv");
         let done = match checkpoint::read_records(&finished) {
             Ok(read) if args.resume && header.same_run(&read.header) => read.records,
+            Ok(_) if args.resume => {
+                return Err(Failure {
+                    code: EXIT_USAGE,
+                    message: format!(
+                        "{} holds a finished batch of another run (scenario, seed, number of replications, shard or iccsim build differ); --resume only finishes the same batch: choose another --out, or leave out --resume to replace it",
+                        out.display()
+                    ),
+                });
+            }
             _ => Vec::new(),
         };
         let mut writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
@@ -1137,32 +1169,30 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
             (sweeps.iter().map(|(k, _)| k.clone()).collect(), grid)
         }
     };
-    // A value drawn per replication would overwrite the swept one.
-    if let Some(u) = base.uncertain.iter().find(|u| keys.contains(&u.key)) {
-        return Err(usage(format!(
-            "`{}` is uncertain in this scenario ([uncertainty]): each replication draws it, so sweeping it changes nothing; remove it from [uncertainty] to sweep it",
-            u.key
-        )));
-    }
-    // Every point is checked before any is run.
-    let mut networks = Vec::new();
-    for point in &grid {
+    // Every point is checked before any is run; networks are built again
+    // when run, so memory does not grow with the number of points.
+    let point_settings = |point: &[String]| {
         let mut settings = args.set.clone();
         settings.extend(keys.iter().zip(point).map(|(k, v)| format!("{k}={v}")));
-        let (network, _, _) = load(args.scenario.as_deref(), &settings)?;
-        networks.push(network);
-    }
-    let first = &networks[0].network;
+        settings
+    };
+    let first = load(args.scenario.as_deref(), &point_settings(&grid[0]))?
+        .0
+        .network;
     let replications = u64::from(args.replications.unwrap_or(first.run.replications));
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", first.name)));
     report::prepare_folder(&out)?;
+    for point in &grid[1..] {
+        load(args.scenario.as_deref(), &point_settings(point))?;
+    }
     let todo: Vec<u64> = (0..replications).collect();
     let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
-    let mut points = Vec::new();
-    for (point, network) in grid.iter().zip(&networks) {
+    let mut points: Vec<report::sweep::SweepPoint> = Vec::new();
+    for point in &grid {
+        let (scenario, _, _) = load(args.scenario.as_deref(), &point_settings(point))?;
         if !args.quiet {
             let at: Vec<String> = keys
                 .iter()
@@ -1177,14 +1207,20 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
             );
         }
         let records =
-            experiment::run_records(network, seed, &todo, args.threads.map(usize::from), &keep)
+            experiment::run_records(&scenario, seed, &todo, args.threads.map(usize::from), &keep)
                 .map_err(|e| Failure {
-                    code: EXIT_SIMULATION,
-                    message: e.to_string(),
-                })?;
+                code: EXIT_SIMULATION,
+                message: e.to_string(),
+            })?;
+        // Points share one schema unless a swept value changes the outputs.
+        let schema = Schema::of(&scenario.network);
+        let schema = match points.last() {
+            Some(previous) if *previous.schema == schema => previous.schema.clone(),
+            _ => std::sync::Arc::new(schema),
+        };
         points.push(report::sweep::SweepPoint {
             values: point.clone(),
-            schema: Schema::of(&network.network),
+            schema,
             records,
         });
     }
@@ -1200,7 +1236,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     ];
     report::write_file_set(&out, &files, SWEEP_FILES)?;
     if !args.quiet {
-        print_stdout(&sweep_table(first, &keys, &points));
+        print_stdout(&sweep_table(&first, &keys, &points));
         eprintln!(
             "Wrote sweep.csv and sweep_replications.csv to {}/",
             out.display()

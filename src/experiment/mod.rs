@@ -79,9 +79,11 @@ pub struct Plan {
     pub keep_episodes: bool,
 }
 
-/// One replication's results and, if asked for, its episodes.
+/// One replication's results, its record (reduced from the network it
+/// ran on, drawn values included) and, if asked for, its episodes.
 pub struct ReplicationOutput {
     pub result: ReplicationResult,
+    pub record: Record,
     pub episodes: Vec<Episode>,
 }
 
@@ -112,7 +114,11 @@ pub fn run_one(
         simulate(network, seed, replication, &mut ())
     };
     result
-        .map(|result| ReplicationOutput { result, episodes })
+        .map(|result| ReplicationOutput {
+            record: record::reduce(network, &result),
+            result,
+            episodes,
+        })
         .map_err(|source| ExperimentError {
             replication,
             source: source.into(),
@@ -171,8 +177,8 @@ pub fn run_records<E: std::error::Error + Send + 'static>(
     let mut records = with_threads(threads, || {
         todo.par_iter()
             .map(|&r| {
-                let output = run_one(source, seed, r, false)?;
-                let record = schema.reduce(source.base(), &output.result);
+                let record = run_one(source, seed, r, false)?.record;
+                debug_assert_eq!(record.values.len(), schema.len());
                 keep(&record).map_err(BatchError::Keep)?;
                 Ok(record)
             })

@@ -45,7 +45,7 @@ pub struct BreakdownKey {
 }
 
 /// The keys of a network's records: metrics first, then the breakdown.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
     pub metrics: Vec<MetricKey>,
     pub breakdown: Vec<BreakdownKey>,
@@ -136,50 +136,59 @@ impl Schema {
         self.len() == 0
     }
 
-    /// The record of one replication.
+    /// The record of one replication (see [`reduce`]).
     pub fn reduce(&self, network: &Network, result: &ReplicationResult) -> Record {
-        let catalog = metric_catalog(&network.run.occupancy_thresholds);
-        let mut values = Vec::with_capacity(self.len());
-        let horizon = result.horizon_days;
-        for (s, _) in network.services.iter().enumerate() {
-            for metric in &catalog {
-                values.push(metric.value(&result.services[s], horizon));
-            }
-            if types_listed(network) {
-                for t in 0..network.patient_types.len() {
-                    if network
-                        .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
-                        .is_none()
-                    {
-                        continue;
-                    }
-                    for metric in catalog
-                        .iter()
-                        .filter(|m| m.scope == MetricScope::ServiceAndType)
-                    {
-                        values.push(metric.value(&result.by_type[s][t], horizon));
-                    }
+        let record = reduce(network, result);
+        debug_assert_eq!(record.values.len(), self.len());
+        record
+    }
+}
+
+/// The record of one replication, from the network it was run on: for a
+/// replication with drawn uncertain values, its own network, whose
+/// capacities, costs and population the whole-system outcomes (occupancy,
+/// costs, rates per 1,000) are computed from.
+pub fn reduce(network: &Network, result: &ReplicationResult) -> Record {
+    let catalog = metric_catalog(&network.run.occupancy_thresholds);
+    let mut values = Vec::new();
+    let horizon = result.horizon_days;
+    for (s, _) in network.services.iter().enumerate() {
+        for metric in &catalog {
+            values.push(metric.value(&result.services[s], horizon));
+        }
+        if types_listed(network) {
+            for t in 0..network.patient_types.len() {
+                if network
+                    .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
+                    .is_none()
+                {
+                    continue;
+                }
+                for metric in catalog
+                    .iter()
+                    .filter(|m| m.scope == MetricScope::ServiceAndType)
+                {
+                    values.push(metric.value(&result.by_type[s][t], horizon));
                 }
             }
         }
-        for metric in system_metrics() {
-            values.push(metric.value(result));
+    }
+    for metric in system_metrics() {
+        values.push(metric.value(result));
+    }
+    values.extend_from_slice(&result.parameters);
+    if let Some(layout) = &network.layout {
+        let breakdown = layout.breakdown(network, result);
+        for (_, site_values) in &breakdown.site_values {
+            values.extend_from_slice(site_values);
         }
-        values.extend_from_slice(&result.parameters);
-        if let Some(layout) = &network.layout {
-            let breakdown = layout.breakdown(network, result);
-            for (_, site_values) in &breakdown.site_values {
-                values.extend_from_slice(site_values);
-            }
-            for group_values in &breakdown.values {
-                values.extend_from_slice(group_values);
-            }
+        for group_values in &breakdown.values {
+            values.extend_from_slice(group_values);
         }
-        debug_assert_eq!(values.len(), self.len());
-        Record {
-            replication: result.replication,
-            values,
-        }
+    }
+    Record {
+        replication: result.replication,
+        values,
     }
 }
 

@@ -382,6 +382,9 @@ pub struct ParameterValue {
     /// The value's key in the scenario, as for `--set` (`sites.x.adult_beds`).
     pub key: String,
     pub value: f64,
+    /// The distribution it is drawn from, described: part of the network's
+    /// identity, so records drawn from another distribution do not mix.
+    pub distribution: String,
 }
 
 /// Where each replication's network comes from: one network for all (the
@@ -412,6 +415,101 @@ impl NetworkSource for Network {
 }
 
 impl Network {
+    /// The mean number of places each patient type would hold in each
+    /// service if no service were ever full (the offered load, in places),
+    /// indexed `[type][service]`: arrivals per day × expected visits per
+    /// arrival × mean days per visit.
+    ///
+    /// - Arrivals per day: the base rate × the mean monthly and weekday
+    ///   factors, without growth; for arrivals per occupant (care-home
+    ///   residents' crises), × the service's census at the start.
+    /// - Visits: the traffic equations v = e + v·P of the type's routes
+    ///   (entry routes for e, readmissions included), solved by iteration.
+    /// - Days per visit: the mean stay plus the mean arranging delay of the
+    ///   route taken. Time blocked by a full next service is not included.
+    ///
+    /// Used to share a census given per service among the types that use
+    /// it, in proportion to the place-days they would take.
+    pub fn offered_load(&self) -> Vec<Vec<f64>> {
+        let n = self.services.len();
+        let census: Vec<f64> = self
+            .services
+            .iter()
+            .map(|s| s.census.iter().map(|c| f64::from(c.start.patients())).sum())
+            .collect();
+        self.patient_types
+            .iter()
+            .enumerate()
+            .map(|(t, patient_type)| {
+                let mean = |f: &[f64]| f.iter().sum::<f64>() / f.len() as f64;
+                let mut rate = patient_type.rate_per_day
+                    * mean(&patient_type.monthly_factors)
+                    * mean(&patient_type.weekday_factors);
+                if let Some(of) = patient_type.per_occupant_of {
+                    rate *= census[of.index()];
+                }
+                let id = PatientTypeId(t as u32);
+                // External visits per arrival.
+                let mut entry = vec![0.0; n];
+                match &patient_type.entry {
+                    Some(routes) => {
+                        for (p, d) in routes.choices() {
+                            if let Destination::Service(s) = d {
+                                entry[s.index()] += p;
+                            }
+                        }
+                    }
+                    None => entry[patient_type.arrive_at.index()] = 1.0,
+                }
+                // Transfer probabilities s → s' (readmissions included).
+                let mut transfers: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+                let mut days = vec![0.0; n];
+                for (s, out) in transfers.iter_mut().enumerate() {
+                    let Some(pathway) = self.pathway(id, ServiceId(s as u32)) else {
+                        continue;
+                    };
+                    days[s] = pathway.stay.mean();
+                    let mut returning = 0.0;
+                    for (i, (p, d)) in pathway.routes.choices().enumerate() {
+                        if let Some(delay) = pathway.routes.delay(i) {
+                            days[s] += p * delay.mean();
+                        }
+                        if let Destination::Service(next) = d {
+                            out.push((next.index(), p));
+                        }
+                        if let Some(r) = &pathway.readmission
+                            && !r.not_after.contains(&d)
+                        {
+                            returning += p * r.probability;
+                        }
+                    }
+                    if let Some(r) = &pathway.readmission {
+                        out.push((r.service.index(), returning));
+                    }
+                }
+                let mut visits = entry.clone();
+                for _ in 0..10_000 {
+                    let mut next = entry.clone();
+                    for (s, out) in transfers.iter().enumerate() {
+                        for &(to, p) in out {
+                            next[to] += visits[s] * p;
+                        }
+                    }
+                    let change = next
+                        .iter()
+                        .zip(&visits)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0, f64::max);
+                    visits = next;
+                    if change < 1e-12 {
+                        break;
+                    }
+                }
+                (0..n).map(|s| rate * visits[s] * days[s]).collect()
+            })
+            .collect()
+    }
+
     /// What patients of `patient_type` do in `service`, if they ever go there.
     #[inline]
     pub fn pathway(&self, patient_type: PatientTypeId, service: ServiceId) -> Option<&Pathway> {

@@ -543,6 +543,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     let state = &mut self.services[s];
                     state.occupied += 1;
                     state.occupancy.set(0.0, state.occupied);
+                    if matches!(census.start, CensusStart::FitToLeave { .. }) {
+                        self.start_waiting(pid, s, &pathway.routes)?;
+                        continue;
+                    }
                     let at = SimTime::new(residual).map_err(|e| self.time_error(s, e))?;
                     self.queue
                         .schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
@@ -1159,6 +1163,67 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         };
         self.observer.episode(&record);
         self.release_work.push(s);
+    }
+
+    /// A census patient fit to leave and still here is waiting for
+    /// something: their route is drawn among those that make patients wait
+    /// (an arranging delay, or a place in another service). As for anyone
+    /// found waiting at a random moment, a route is found in proportion to
+    /// its probability × the mean wait it brings (its arranging delay; one
+    /// day where it has none but leads to a service, the time blocked being
+    /// unknown), and its delay is part-way through (the equilibrium
+    /// residual). They try to leave once every census is in place.
+    fn start_waiting(
+        &mut self,
+        pid: u32,
+        s: usize,
+        routes: &super::network::RouteTable,
+    ) -> Result<(), SimulationError> {
+        let patient = &mut self.patients[pid as usize];
+        patient.ready_at = 0.0;
+        let waiting: Vec<(usize, f64)> = routes
+            .choices()
+            .enumerate()
+            .filter_map(|(i, (p, d))| {
+                let wait = match routes.delay(i) {
+                    Some(delay) => delay.mean(),
+                    None if matches!(d, Destination::Service(_)) => 1.0,
+                    None => 0.0,
+                };
+                (p * wait > 0.0).then_some((i, p * wait))
+            })
+            .collect();
+        let total: f64 = waiting.iter().map(|(_, p)| p).sum();
+        let u: f64 = patient.rng.random();
+        let index = if total > 0.0 {
+            let mut left = u * total;
+            waiting
+                .iter()
+                .find(|(_, p)| {
+                    left -= p;
+                    left < 0.0
+                })
+                .map_or(waiting[waiting.len() - 1].0, |(i, _)| *i)
+        } else {
+            routes.choose_index(u)
+        };
+        let next = routes.destination(index);
+        patient.next = next;
+        let arranging = routes
+            .delay(index)
+            .map_or(0.0, |d| d.sample_residual(&mut patient.rng));
+        if matches!(next, Destination::Service(_)) && in_window(&self.window, 0.0) {
+            let patient_type = self.patients[pid as usize].patient_type;
+            self.count(s, patient_type, |c| c.onward_requests += 1);
+        }
+        if arranging > 0.0 {
+            self.patients[pid as usize].held_since = 0.0;
+            self.services[s].held.increment(0.0);
+        }
+        let at = SimTime::new(arranging).map_err(|e| self.time_error(s, e))?;
+        self.queue
+            .schedule(at, DEPARTURE_EVENT, Event::DischargeRetry(pid))?;
+        Ok(())
     }
 
     fn on_stay_end(&mut self, now: f64, pid: u32) -> Result<(), SimulationError> {

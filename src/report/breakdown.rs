@@ -31,10 +31,8 @@ impl BreakdownSet {
         outputs: &[ReplicationOutput],
     ) -> BreakdownSet {
         let schema = Schema::of(network);
-        let records: Vec<Record> = outputs
-            .iter()
-            .map(|o| schema.reduce(network, &o.result))
-            .collect();
+        // Each output's record was reduced from the network it ran on.
+        let records: Vec<Record> = outputs.iter().map(|o| o.record.clone()).collect();
         BreakdownSet::from_records(&schema, layout, &records)
     }
 

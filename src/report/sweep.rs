@@ -12,7 +12,8 @@ use super::tidy::cell;
 /// its replications' records.
 pub struct SweepPoint {
     pub values: Vec<String>,
-    pub schema: Schema,
+    /// Shared between points with the same outputs.
+    pub schema: std::sync::Arc<Schema>,
     pub records: Vec<Record>,
 }
 

@@ -68,10 +68,8 @@ impl ResultSet {
     /// Flattens replication results through the metric registry.
     pub fn new(network: &Network, info: RunInfo, outputs: &[ReplicationOutput]) -> ResultSet {
         let schema = Schema::of(network);
-        let records: Vec<Record> = outputs
-            .iter()
-            .map(|o| schema.reduce(network, &o.result))
-            .collect();
+        // Each output's record was reduced from the network it ran on.
+        let records: Vec<Record> = outputs.iter().map(|o| o.record.clone()).collect();
         ResultSet::from_records(&schema, info, &records)
     }
 

@@ -17,6 +17,8 @@ pub struct TornadoBar {
     pub point: f64,
     pub low_value: f64,
     pub high_value: f64,
+    /// The outcome at the point values, over the same replications.
+    pub base: Summary,
     /// The outcome with the value at its low quantile.
     pub low: Summary,
     pub high: Summary,
@@ -26,7 +28,10 @@ pub struct TornadoBar {
 }
 
 impl TornadoBar {
-    /// From the outcome's values per replication (all in one order).
+    /// From the outcome's values per replication (all in one order). Only
+    /// replications where the outcome is defined in all three scenarios
+    /// are used (a mean wait is undefined when nobody waited), so every
+    /// mean and difference describes the same replications.
     pub fn new(
         parameter: &str,
         source: &str,
@@ -35,18 +40,26 @@ impl TornadoBar {
         low: &[f64],
         high: &[f64],
     ) -> TornadoBar {
-        let diff =
-            |values: &[f64]| -> Vec<f64> { values.iter().zip(base).map(|(v, b)| v - b).collect() };
+        let triples: Vec<(f64, f64, f64)> = base
+            .iter()
+            .zip(low)
+            .zip(high)
+            .map(|((b, l), h)| (*b, *l, *h))
+            .filter(|(b, l, h)| b.is_finite() && l.is_finite() && h.is_finite())
+            .collect();
+        let column =
+            |f: fn(&(f64, f64, f64)) -> f64| -> Vec<f64> { triples.iter().map(f).collect() };
         TornadoBar {
             parameter: parameter.to_string(),
             source: source.to_string(),
             point,
             low_value,
             high_value,
-            low: Summary::of(low),
-            high: Summary::of(high),
-            low_diff: Summary::of(&diff(low)),
-            high_diff: Summary::of(&diff(high)),
+            base: Summary::of(&column(|t| t.0)),
+            low: Summary::of(&column(|t| t.1)),
+            high: Summary::of(&column(|t| t.2)),
+            low_diff: Summary::of(&column(|t| t.1 - t.0)),
+            high_diff: Summary::of(&column(|t| t.2 - t.0)),
         }
     }
 
@@ -121,7 +134,7 @@ pub fn tornado_csv(info: &TornadoInfo, bars: &[TornadoBar]) -> Vec<u8> {
             cell(info.quantiles.1),
             cell(bar.high_value),
             bar.low_diff.n.to_string(),
-            cell(info.base.mean),
+            cell(bar.base.mean),
             cell(bar.low.mean),
             cell(bar.high.mean),
             cell(bar.low_diff.mean),

@@ -70,6 +70,12 @@ fn parse(setting: &str) -> Result<Setting, Issue> {
     })
 }
 
+/// The key's parts of a `key=value` setting, if it has a valid key.
+pub fn setting_path(setting: &str) -> Option<Vec<String>> {
+    let (key, _) = split_key_value(setting)?;
+    key_parts(key.trim()).ok()
+}
+
 /// Splits at the first `=` outside quotes.
 fn split_key_value(text: &str) -> Option<(&str, &str)> {
     let mut quote: Option<char> = None;

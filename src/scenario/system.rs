@@ -39,6 +39,7 @@ pub const SYSTEM_KEYS: &[&str] = &[
     "care_homes",
     "costs",
     "calibration",
+    "initial",
 ];
 
 // ---------------------------------------------------------------- raw types
@@ -958,7 +959,140 @@ pub(super) fn validate_system(
     if !check.issues.is_empty() {
         return None;
     }
-    Some(compile(name, title, description, parts))
+    let mut network = compile(name, title, description, parts);
+    if let Some(initial) = document.get("initial") {
+        apply_initial(check, initial, &mut network);
+    }
+    Some(network)
+}
+
+/// `[initial.SERVICE]` of a whole-system scenario: today's census of a
+/// built service, `patients` part-way through their stays and
+/// `fit_to_leave` waiting to leave.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSystemInitial {
+    patients: Option<f64>,
+    fit_to_leave: Option<f64>,
+}
+
+/// Shares `total` among weights by largest remainder (ties to the first):
+/// whole numbers adding up to `total`, each within 1 of its exact share.
+fn apportion(total: u32, weights: &[f64]) -> Vec<u32> {
+    let sum: f64 = weights.iter().sum();
+    if sum <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let exact: Vec<f64> = weights.iter().map(|w| f64::from(total) * w / sum).collect();
+    let mut shares: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
+    let given: u32 = shares.iter().sum();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &i in order.iter().take(total.saturating_sub(given) as usize) {
+        shares[i] += 1;
+    }
+    shares
+}
+
+/// Puts each `[initial.SERVICE]` census into its service, shared among the
+/// patient types that use the service in proportion to the place-days
+/// they would take ([`Network::offered_load`]): the mix of ICCs, ages and
+/// pathways a ward holds in steady state.
+fn apply_initial(check: &mut Checker, initial: &toml::Value, network: &mut Network) {
+    let Some(table) = initial.as_table() else {
+        check.issue(
+            "initial",
+            Some(initial.type_str().to_string()),
+            "must be tables of services, e.g. [initial.acute_cumberland_infirmary] with patients = 370",
+        );
+        return;
+    };
+    let load = network.offered_load();
+    for (service_name, value) in table {
+        let path = format!("initial.{service_name}");
+        let Some(s) = network.service_id(service_name) else {
+            check.issue(
+                &path,
+                None,
+                format!(
+                    "no such service in this scenario{}; the built services are named in summary.csv (e.g. acute_<site>, community_beds_<icc>, reablement_<icc>)",
+                    super::error::did_you_mean(service_name, network.services.iter().map(|s| s.name.as_str()))
+                ),
+            );
+            continue;
+        };
+        let Some(raw) = check.section::<RawSystemInitial>(&path, value.clone()) else {
+            continue;
+        };
+        if !network.services[s.index()].census.is_empty() {
+            check.issue(
+                &path,
+                None,
+                "a care home's residents at the start are set by care_homes.occupancy_at_start; remove this section",
+            );
+            continue;
+        }
+        let count = |check: &mut Checker, key: &str, value: Option<f64>| {
+            value.map_or(Some(0), |v| {
+                check
+                    .whole_in(
+                        &format!("{path}.{key}"),
+                        v,
+                        0.0,
+                        super::validate::MAX_CAPACITY,
+                        "patients",
+                    )
+                    .map(|v| v as u32)
+            })
+        };
+        let (Some(patients), Some(fit)) = (
+            count(check, "patients", raw.patients),
+            count(check, "fit_to_leave", raw.fit_to_leave),
+        ) else {
+            continue;
+        };
+        if let Capacity::Limited(capacity) = network.services[s.index()].capacity
+            && patients + fit > capacity
+        {
+            check.issue(
+                &path,
+                Some(format!("{} patients", patients + fit)),
+                format!(
+                    "more than the service's {capacity} places; give at most {capacity} in all"
+                ),
+            );
+            continue;
+        }
+        let weights: Vec<f64> = load.iter().map(|per_type| per_type[s.index()]).collect();
+        if weights.iter().sum::<f64>() <= 0.0 {
+            check.issue(
+                &path,
+                None,
+                "no patients ever use this service in this scenario, so a census cannot be shared among them",
+            );
+            continue;
+        }
+        let mut census = Vec::new();
+        for (count, start) in [(patients, false), (fit, true)] {
+            for (t, share) in apportion(count, &weights).into_iter().enumerate() {
+                if share > 0 {
+                    census.push(Census {
+                        patient_type: PatientTypeId(t as u32),
+                        start: if start {
+                            CensusStart::FitToLeave { patients: share }
+                        } else {
+                            CensusStart::Equilibrium { patients: share }
+                        },
+                    });
+                }
+            }
+        }
+        network.services[s.index()].census = census;
+    }
 }
 
 fn array<const N: usize>(values: &[f64]) -> [f64; N] {

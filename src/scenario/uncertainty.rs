@@ -85,6 +85,43 @@ const QUANTILE_DRAWS: usize = 200_001;
 impl ValueDistribution {
     /// Reads `{ dist = ..., ... }`; the error names the parameter at fault.
     pub fn from_table(table: &toml::Table) -> Result<ValueDistribution, String> {
+        let d = Self::read(table)?;
+        // The samplers must exist for these parameters: extreme ones
+        // overflow (e.g. sd/mean above 1e150) and would otherwise fall back
+        // to the mean without a word.
+        let ok = match d {
+            ValueDistribution::LogNormal { mean, sd } => {
+                let (mu, sigma) = Self::log_parameters(mean, sd);
+                mu.is_finite() && sigma.is_finite() && Normal::new(mu, sigma).is_ok()
+            }
+            ValueDistribution::Gamma { mean, sd } => {
+                let (shape, scale) = ((mean / sd).powi(2), sd * sd / mean);
+                shape.is_finite()
+                    && scale.is_finite()
+                    && shape > 0.0
+                    && scale > 0.0
+                    && Gamma::new(shape, scale).is_ok()
+            }
+            ValueDistribution::Beta { mean, sd } => {
+                let (a, b) = Self::beta_parameters(mean, sd);
+                a.is_finite() && b.is_finite() && Beta::new(a, b).is_ok()
+            }
+            ValueDistribution::Normal { mean, sd } => Normal::new(mean, sd).is_ok(),
+            ValueDistribution::Triangular { min, mode, max } => {
+                Triangular::new(min, max, mode).is_ok()
+            }
+            ValueDistribution::Fixed { .. } | ValueDistribution::Uniform { .. } => true,
+        };
+        if ok {
+            Ok(d)
+        } else {
+            Err(format!(
+                "{d:?}: these parameters are too extreme to draw from; give a mean and sd of ordinary size"
+            ))
+        }
+    }
+
+    fn read(table: &toml::Table) -> Result<ValueDistribution, String> {
         let number = |name: &str| -> Result<f64, String> {
             match table.get(name) {
                 Some(toml::Value::Float(v)) if v.is_finite() => Ok(*v),
@@ -210,8 +247,8 @@ impl ValueDistribution {
 
     /// One draw.
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        // Parameters were checked when read, so the constructors succeed;
-        // the fallbacks only keep this total.
+        // The constructors were checked to succeed when the distribution
+        // was read; the fallbacks only keep this function total.
         match *self {
             ValueDistribution::Fixed { value } => value,
             ValueDistribution::Uniform { min, max } => {
@@ -284,13 +321,19 @@ pub struct UncertainValue {
     pub distribution: ValueDistribution,
     /// The value in the scenario.
     pub point: f64,
-    /// The scenario's value is a whole number (draws are rounded).
+    /// The value must be a whole number (the scenario refuses values just
+    /// off it): draws are rounded.
     pub whole_number: bool,
     /// Where the distribution comes from, if given.
     pub source: String,
 }
 
 impl UncertainValue {
+    /// The key's parts.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+
     /// A value as the scenario holds it: rounded for whole numbers.
     pub fn as_scenario_value(&self, value: f64) -> f64 {
         if self.whole_number {
@@ -336,6 +379,32 @@ fn number_at(document: &toml::Table, path: &[String]) -> Option<(f64, bool)> {
     }
 }
 
+/// A key's parts written back as a TOML dotted key, quoting only the parts
+/// that need it: `age_bands."85+".crisis_per_1000`.
+pub fn canonical_key(path: &[String]) -> String {
+    path.iter()
+        .map(|part| {
+            let bare = !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if bare {
+                part.clone()
+            } else {
+                toml::Value::String(part.clone()).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Whether a setting of `a` changes `b` or the other way round: the same
+/// key, or one inside the other (setting a table replaces its values).
+pub fn keys_overlap(a: &[String], b: &[String]) -> bool {
+    let n = a.len().min(b.len());
+    a[..n] == b[..n]
+}
+
 /// " (did you mean `x`?)" when the last part of `path` is misspelt.
 fn near_key(document: &toml::Table, path: &[String]) -> String {
     let Some((last, tables)) = path.split_last() else {
@@ -347,6 +416,10 @@ fn near_key(document: &toml::Table, path: &[String]) -> String {
             Some(inner) => here = inner,
             None => return String::new(),
         }
+    }
+    if here.contains_key(last) {
+        // It is there, just not a number: no spelling to suggest.
+        return String::new();
     }
     super::error::did_you_mean(last, here.keys().map(String::as_str))
 }
@@ -396,13 +469,22 @@ fn read_section(
                 continue;
             }
         };
+        // One spelling per value, so that its stream and its output rows
+        // do not depend on how the key was quoted.
+        let key = &canonical_key(&path);
+        if values.iter().any(|v: &UncertainValue| v.path == path) {
+            problem(format!(
+                "`{key}` is given twice (perhaps quoted differently); give it once"
+            ));
+            continue;
+        }
         if path[0] == "run" || path[0] == SECTION {
             problem(format!(
                 "`{key}` cannot be uncertain: the run settings are the experiment's, the same in every replication"
             ));
             continue;
         }
-        let Some((point, whole_number)) = number_at(document, &path) else {
+        let Some((point, written_whole)) = number_at(document, &path) else {
             problem(format!(
                 "`{key}` is not a number in this scenario{}; an uncertain value must name a number the file has (its point value), e.g. \"sites.cumberland_infirmary.adult_beds\"",
                 near_key(document, &path)
@@ -427,7 +509,7 @@ fn read_section(
                 path,
                 distribution,
                 point,
-                whole_number,
+                whole_number: written_whole,
                 source,
             }),
             Err(e) => problem(e),
@@ -483,11 +565,24 @@ impl Scenario {
                 return Err(invalid(issues));
             }
         };
+        let mut uncertain = uncertain;
+        for u in &mut uncertain {
+            // Whole numbers are what the field requires (beds, staff), not
+            // how the file writes the point: a field that refuses a value
+            // just off the point on both sides takes whole numbers only.
+            let accepts = |delta: f64| {
+                let mut probe = document.clone();
+                set_at(&mut probe, &u.path, toml::Value::Float(u.point + delta));
+                validate_document(probe, default_name).is_ok()
+            };
+            u.whole_number = !(accepts(1e-3) || accepts(-1e-3));
+        }
         network.parameters = uncertain
             .iter()
             .map(|u| ParameterValue {
                 key: u.key.clone(),
                 value: u.point,
+                distribution: format!("{:?}", u.distribution),
             })
             .collect();
         Ok(Scenario {
@@ -529,6 +624,7 @@ impl Scenario {
             .map(|(u, v)| ParameterValue {
                 key: u.key.clone(),
                 value: u.as_scenario_value(*v),
+                distribution: format!("{:?}", u.distribution),
             })
             .collect();
         Ok(network)
