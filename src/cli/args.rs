@@ -119,6 +119,16 @@ Examples:
 
 Exit code 3 if any file is invalid.")]
     Validate(ValidateArgs),
+    /// Print a scenario fully resolved: its `extends` chain merged in and
+    /// any --set applied, as the TOML that would run.
+    #[command(after_help = "\
+Examples:
+  iccsim show scenarios/my-change.toml               # what my-change inherits and changes
+  iccsim show --set sites.cumberland_infirmary.adult_beds=380 > my.toml
+
+The scenario is validated first; the text is what a batch writes to its
+scenario.toml.")]
+    Show(ShowArgs),
 }
 
 #[derive(Args, Debug)]
@@ -151,6 +161,15 @@ pub struct RunArgs {
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
     /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
     /// like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Scenario file (TOML). Without it, the built-in default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Changes to the scenario (KEY=VALUE, repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 }

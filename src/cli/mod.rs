@@ -14,7 +14,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use args::{
-    BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, SweepArgs,
+    BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, MergeArgs, RunArgs, ShowArgs, SweepArgs,
     TornadoArgs, ValidateArgs,
 };
 use iccsim::experiment::precision::Precision;
@@ -108,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare(args),
         Command::Sweep(args) => sweep(args),
         Command::Tornado(args) => tornado(args),
+        Command::Show(args) => show(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -257,7 +258,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
 fn scenario_text(path: Option<&Path>) -> Result<(String, String, String), Failure> {
     match path {
         Some(path) => Ok((
-            scenario::read_file(path)?,
+            scenario::inherit::read_resolved(path)?.text,
             path.display().to_string(),
             scenario::name_from_path(path).to_string(),
         )),
@@ -1389,6 +1390,16 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             code: EXIT_CALIBRATION,
             message: format!("{missed} calibration target(s) outside their accepted band"),
         });
+    }
+    Ok(())
+}
+
+fn show(args: ShowArgs) -> Result<(), Failure> {
+    // Loaded (and so validated) first: what is shown is what would run.
+    let (_, _, text) = load(args.scenario.as_deref(), &args.set)?;
+    print_stdout(&text);
+    if !text.ends_with('\n') {
+        print_stdout("\n");
     }
     Ok(())
 }

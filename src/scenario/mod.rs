@@ -4,11 +4,13 @@
 //! checks meaning and resolves names, reporting every problem at once with
 //! its TOML path; `system` does the same for whole-system scenarios (a
 //! population in ICCs) and compiles them into a network; `error` holds the
-//! error types; `overrides` applies `--set`; `uncertainty` reads the
+//! error types; `inherit` merges a file over the one it `extends`;
+//! `overrides` applies `--set`; `uncertainty` reads the
 //! `[uncertainty]` section and builds each replication's network from its
 //! draws. The format is documented key by key in `docs/scenario-format.md`.
 
 pub mod error;
+pub mod inherit;
 pub mod overrides;
 pub mod raw;
 pub mod system;
@@ -97,10 +99,15 @@ pub fn name_from_path(path: &Path) -> &str {
         .unwrap_or("scenario")
 }
 
-/// Reads, parses and validates a scenario file.
+/// Reads, parses and validates a scenario file (its `extends` chain
+/// merged in).
 pub fn load_file(path: &Path) -> Result<Network, ScenarioError> {
-    let text = read_file(path)?;
-    load_str(&text, &path.display().to_string(), name_from_path(path))
+    let resolved = inherit::read_resolved(path)?;
+    load_str(
+        &resolved.text,
+        &path.display().to_string(),
+        name_from_path(path),
+    )
 }
 
 /// The built-in default scenario (tested to be valid; an error here is a

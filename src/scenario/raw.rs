@@ -158,4 +158,6 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "patient_types",
     // Read by `uncertainty`, before the rest is validated.
     "uncertainty",
+    // Followed by `inherit` when a file is read.
+    "extends",
 ];

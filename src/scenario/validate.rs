@@ -509,6 +509,13 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
         }
     }
 
+    if document.contains_key("extends") {
+        check.issue(
+            "extends",
+            None,
+            "a scenario that extends another must be read from its file (the parent's path is relative to it); give the file's path",
+        );
+    }
     match document.get("schema_version") {
         None => check.issue("schema_version", None, format!("is missing; add `schema_version = {SCHEMA_VERSION}` at the top of the file")),
         Some(toml::Value::Integer(SCHEMA_VERSION)) => {}

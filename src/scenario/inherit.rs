@@ -1,0 +1,184 @@
+//! Scenario inheritance: `extends = "north-cumbria-baseline.toml"` at the
+//! top of a file makes it state only what it changes.
+//!
+//! Resolution reads the chain of parents (paths relative to the file that
+//! names them), refusing cycles, missing files and chains deeper than
+//! [`MAX_DEPTH`], and merges each child over its parent:
+//!
+//! - a table merges key by key, recursively (`[sites.cumberland_infirmary]`
+//!   with `adult_beds = 380` changes only the beds);
+//! - a table with a `dist` key is one value (a distribution) and replaces
+//!   the parent's whole, so its kind can change without stale keys;
+//! - any other value, arrays included, replaces the parent's whole;
+//! - `name`, `title` and `description` are never inherited: a child is
+//!   another scenario, named by its own file unless it says otherwise.
+//!
+//! The result is plain scenario text with no `extends`, written into every
+//! batch's `scenario.toml`, so results never depend on the parent files.
+
+use std::path::{Path, PathBuf};
+
+use super::error::ScenarioError;
+
+/// Longest chain of parents followed.
+pub const MAX_DEPTH: usize = 16;
+
+/// Keys a child never takes from its parent.
+const OWN_KEYS: &[&str] = &["name", "title", "description"];
+
+/// A scenario's text with its parents merged in, and the files it came
+/// from (the scenario first, then its parent, grandparent ...).
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub text: String,
+    pub chain: Vec<PathBuf>,
+}
+
+fn syntax(origin: &Path, e: toml::de::Error) -> ScenarioError {
+    ScenarioError::Syntax {
+        origin: origin.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn read_error(origin: &Path, reason: String) -> ScenarioError {
+    ScenarioError::Read {
+        origin: origin.display().to_string(),
+        reason,
+    }
+}
+
+/// Merges `child` over `parent` (see the module's rules).
+pub fn merge(parent: &mut toml::Table, child: toml::Table) {
+    for (key, value) in child {
+        match (parent.get_mut(&key), value) {
+            (Some(toml::Value::Table(into)), toml::Value::Table(from))
+                if !from.contains_key("dist") =>
+            {
+                merge(into, from);
+            }
+            (_, value) => {
+                parent.insert(key, value);
+            }
+        }
+    }
+}
+
+/// Resolves `text` read from `path` (a file on disk). A scenario without
+/// `extends` comes back unchanged, comments and all.
+pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
+    let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, e))?;
+    if !document.contains_key("extends") {
+        return Ok(Resolved {
+            text: text.to_string(),
+            chain: vec![path.to_path_buf()],
+        });
+    }
+    let mut chain = vec![path.to_path_buf()];
+    let mut documents = vec![document];
+    loop {
+        let (current, document) = (chain.last().unwrap(), documents.last().unwrap());
+        let parent = match document.get("extends") {
+            None => break,
+            Some(toml::Value::String(parent)) => parent.clone(),
+            Some(other) => {
+                return Err(ScenarioError::Invalid {
+                    origin: current.display().to_string(),
+                    issues: vec![super::Issue {
+                        path: "extends".into(),
+                        value: Some(other.to_string()),
+                        problem: "must be the path of the scenario this one changes, e.g. extends = \"north-cumbria-baseline.toml\" (relative to this file's folder)".into(),
+                    }],
+                });
+            }
+        };
+        let folder = current.parent().unwrap_or(Path::new("."));
+        let parent_path = folder.join(&parent);
+        let identity = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        if chain.iter().any(|c| identity(c) == identity(&parent_path)) {
+            let mut names: Vec<String> = chain.iter().map(|c| c.display().to_string()).collect();
+            names.push(parent_path.display().to_string());
+            return Err(read_error(
+                path,
+                format!(
+                    "its `extends` chain goes round in a circle: {}; a scenario cannot extend itself or one that extends it",
+                    names.join(" → ")
+                ),
+            ));
+        }
+        if chain.len() > MAX_DEPTH {
+            return Err(read_error(
+                path,
+                format!("its `extends` chain is more than {MAX_DEPTH} files deep"),
+            ));
+        }
+        if !parent_path.is_file() {
+            return Err(read_error(
+                current,
+                format!(
+                    "extends = \"{parent}\", but there is no file {} (the path is relative to this file's folder)",
+                    parent_path.display()
+                ),
+            ));
+        }
+        let parent_text = super::read_file(&parent_path)?;
+        let parent_document: toml::Table =
+            toml::from_str(&parent_text).map_err(|e| syntax(&parent_path, e))?;
+        chain.push(parent_path);
+        documents.push(parent_document);
+    }
+    // Merge from the root down; each child keeps its own identity keys.
+    let mut documents = documents.into_iter().rev();
+    let mut resolved = documents.next().unwrap_or_default();
+    for mut child in documents {
+        for key in OWN_KEYS {
+            resolved.remove(*key);
+        }
+        child.remove("extends");
+        merge(&mut resolved, child);
+    }
+    resolved.remove("extends");
+    let header = format!(
+        "# {} resolved: {}\n# (written by iccsim; the originals' comments are not kept)\n",
+        path.display(),
+        chain
+            .iter()
+            .map(|c| c.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" extends ")
+    );
+    let body = toml::to_string(&resolved).map_err(|e| read_error(path, e.to_string()))?;
+    Ok(Resolved {
+        text: format!("{header}{body}"),
+        chain,
+    })
+}
+
+/// Reads a scenario file with its parents merged in.
+pub fn read_resolved(path: &Path) -> Result<Resolved, ScenarioError> {
+    let text = super::read_file(path)?;
+    resolve(&text, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_merge_distributions_and_arrays_replace() {
+        let mut parent: toml::Table = toml::from_str(
+            "name = \"p\"\n[s]\ncapacity = 10\nstay = { dist = \"lognormal\", mean = 4.0, sd = 2.0 }\nroutes = [1, 2]\n",
+        )
+        .unwrap();
+        let child: toml::Table = toml::from_str(
+            "[s]\ncapacity = 12\nstay = { dist = \"exponential\", mean = 3.0 }\nroutes = [3]\n",
+        )
+        .unwrap();
+        merge(&mut parent, child);
+        assert_eq!(parent["s"]["capacity"].as_integer(), Some(12));
+        let stay = parent["s"]["stay"].as_table().unwrap();
+        assert_eq!(stay.len(), 2, "no stale sd: {stay:?}");
+        assert_eq!(parent["s"]["routes"].as_array().unwrap().len(), 1);
+        assert_eq!(parent["name"].as_str(), Some("p"));
+    }
+}
