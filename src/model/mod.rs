@@ -16,8 +16,8 @@ pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, syste
 
 pub use network::{
     Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, Network, NetworkSource,
-    OpeningHours, Overflow, ParameterValue, Pathway, PatientType, PatientTypeId, Readmission,
-    RouteTable, RunSettings, Service, ServiceId, SinkId,
+    OpeningHours, Overflow, ParameterValue, Pathway, PatientType, PatientTypeId, RateChange,
+    Readmission, RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 pub use results::{
     DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, SystemResult, YearCell,

@@ -311,6 +311,49 @@ pub struct PatientType {
     /// `run.start_date` (0.02: +2% a year; the year before the start date,
     /// during warm-up, has the rate divided by 1.02).
     pub growth_per_year: f64,
+    /// Multipliers of the rate over time (levers), multiplied together.
+    pub rate_changes: Vec<RateChange>,
+}
+
+/// A change of a rate over time: × 1 before `from_day`, moving linearly
+/// to × `factor` at `full_day`, and × `factor` after (days since the start
+/// of the observation window, as for capacity changes).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateChange {
+    pub from_day: f64,
+    pub full_day: f64,
+    pub factor: f64,
+}
+
+impl RateChange {
+    /// The multiplier on `day`.
+    #[inline]
+    pub fn factor_on(&self, day: f64) -> f64 {
+        if day <= self.from_day {
+            1.0
+        } else if day >= self.full_day {
+            self.factor
+        } else {
+            let done = (day - self.from_day) / (self.full_day - self.from_day);
+            1.0 + (self.factor - 1.0) * done
+        }
+    }
+}
+
+impl PatientType {
+    /// The product of the rate changes on `day`.
+    #[inline]
+    pub fn rate_factor(&self, day: f64) -> f64 {
+        self.rate_changes.iter().map(|c| c.factor_on(day)).product()
+    }
+
+    /// A bound on [`PatientType::rate_factor`] over all time.
+    pub fn max_rate_factor(&self) -> f64 {
+        self.rate_changes
+            .iter()
+            .map(|c| c.factor.max(1.0))
+            .product()
+    }
 }
 
 /// Run control.

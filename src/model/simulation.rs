@@ -379,7 +379,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let occupants = t
                     .per_occupant_of
                     .map_or(1.0, |s| largest_capacity(&network.services[s.index()]));
-                t.rate_per_day * m * w * g * occupants
+                // Levers that only lower a rate leave the bound, and so the
+                // candidate arrivals, as they were: their arrivals are a
+                // subset of the unchanged scenario's (common random numbers).
+                t.rate_per_day * m * w * g * occupants * t.max_rate_factor()
             })
             .collect();
         let per_occupant = network
@@ -395,6 +398,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .iter()
             .map(|t| {
                 t.growth_per_year == 0.0
+                    && t.rate_changes.is_empty()
                     && t.monthly_factors
                         .iter()
                         .chain(&t.weekday_factors)
@@ -731,7 +735,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 * patient_type.rate_per_day
                 * patient_type.monthly_factors[usize::from(self.days.month[slot])]
                 * patient_type.weekday_factors[usize::from(self.days.weekday[slot])]
-                * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot]);
+                * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot])
+                * if patient_type.rate_changes.is_empty() {
+                    1.0
+                } else {
+                    patient_type.rate_factor(t - self.window.start)
+                };
             let u: f64 = self.arrival_streams[type_index].random();
             if u * max_rate < rate {
                 break;

@@ -17,15 +17,15 @@ use serde::Deserialize;
 
 use super::raw::{RawDistribution, RawOpening};
 use super::validate::{Checker, quoted_list, validate_opening};
-use crate::engine::Distribution;
+use crate::engine::{CalendarDate, Distribution};
 use crate::model::system::{
     AGE_BANDS, AdmissionIfEd, BREAKDOWN_METRICS, CalibrationTarget, Cohort, DemandKind, Role,
     SITE_METRICS, Sector, ServiceInfo, SystemLayout, UnitCosts, is_count_metric,
 };
 use crate::model::{
     Capacity, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours, Overflow,
-    Pathway, PatientType, PatientTypeId, Readmission, RouteTable, RunSettings, Service, ServiceId,
-    SinkId,
+    Pathway, PatientType, PatientTypeId, RateChange, Readmission, RouteTable, RunSettings, Service,
+    ServiceId, SinkId,
 };
 
 /// Top-level keys of a whole-system scenario (besides the common ones).
@@ -40,6 +40,7 @@ pub const SYSTEM_KEYS: &[&str] = &[
     "costs",
     "calibration",
     "initial",
+    "levers",
 ];
 
 // ---------------------------------------------------------------- raw types
@@ -959,11 +960,233 @@ pub(super) fn validate_system(
     if !check.issues.is_empty() {
         return None;
     }
+    let start_date = parts.run.start_date;
     let mut network = compile(name, title, description, parts);
+    if let Some(levers) = document.get("levers") {
+        apply_levers(check, levers, start_date, &mut network);
+    }
     if let Some(initial) = document.get("initial") {
         apply_initial(check, initial, &mut network);
     }
     Some(network)
+}
+
+/// `[levers.NAME]`: an intervention that changes the model from a date,
+/// reaching full effect over `ramp_months`, in the ICCs it rolls out to.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLever {
+    description: Option<String>,
+    source: Option<String>,
+    effect: String,
+    multiplier: f64,
+    start: toml::Value,
+    ramp_months: Option<f64>,
+    demand: Option<Vec<String>>,
+    age_bands: Option<Vec<String>>,
+    tiers: Option<Vec<String>>,
+    iccs: Option<toml::Table>,
+}
+
+/// Lever effects this build knows.
+pub const LEVER_EFFECTS: &[&str] = &["crisis_rate"];
+
+/// Kinds of demand a rate lever can target, as written.
+const LEVER_DEMAND: &[(&str, DemandKind)] = &[
+    ("crisis", DemandKind::Crisis),
+    ("care_home_crisis", DemandKind::CareHomeCrisis),
+    ("elective", DemandKind::Elective),
+    (
+        "case_management_referral",
+        DemandKind::CaseManagementReferral,
+    ),
+    ("care_home_placement", DemandKind::CareHomePlacement),
+];
+
+/// Applies each `[levers.NAME]` to the compiled network.
+fn apply_levers(
+    check: &mut Checker,
+    levers: &toml::Value,
+    start_date: CalendarDate,
+    network: &mut Network,
+) {
+    let Some(table) = levers.as_table() else {
+        check.issue(
+            "levers",
+            Some(levers.type_str().to_string()),
+            "must be tables of levers, e.g. [levers.case_management] with effect, multiplier and start",
+        );
+        return;
+    };
+    let Some(layout) = network.layout.clone() else {
+        return;
+    };
+    let day_of = |date: CalendarDate| (date.day_number() - start_date.day_number()) as f64;
+    for (lever_name, value) in table {
+        let path = format!("levers.{lever_name}");
+        check.name(&path, lever_name, "lever");
+        let Some(raw) = check.section::<RawLever>(&path, value.clone()) else {
+            continue;
+        };
+        // `description` and `source` are for the file's readers.
+        let _ = (&raw.description, &raw.source);
+        if !LEVER_EFFECTS.contains(&raw.effect.as_str()) {
+            check.issue(
+                format!("{path}.effect"),
+                Some(format!("\"{}\"", raw.effect)),
+                format!(
+                    "is not a lever effect{}; this iccsim knows {}",
+                    super::error::did_you_mean(&raw.effect, LEVER_EFFECTS.iter().copied()),
+                    LEVER_EFFECTS
+                        .iter()
+                        .map(|e| format!("\"{e}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            continue;
+        }
+        let multiplier = check.number_in(
+            &format!("{path}.multiplier"),
+            raw.multiplier,
+            0.0,
+            10.0,
+            "× the rate at full effect",
+        );
+        let ramp = check.number_in(
+            &format!("{path}.ramp_months"),
+            raw.ramp_months.unwrap_or(0.0),
+            0.0,
+            120.0,
+            "months to full effect",
+        );
+        let start = check.date(&format!("{path}.start"), &raw.start);
+        let demand: Vec<DemandKind> = raw
+            .demand
+            .clone()
+            .unwrap_or_else(|| vec!["crisis".into()])
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| match LEVER_DEMAND.iter().find(|(n, _)| n == d) {
+                Some((_, kind)) => Some(*kind),
+                None => {
+                    check.issue(
+                        format!("{path}.demand[{i}]"),
+                        Some(format!("\"{d}\"")),
+                        format!(
+                            "is not a kind of demand{}; use {}",
+                            super::error::did_you_mean(d, LEVER_DEMAND.iter().map(|(n, _)| *n)),
+                            LEVER_DEMAND
+                                .iter()
+                                .map(|(n, _)| format!("\"{n}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                    None
+                }
+            })
+            .collect();
+        let bands: Vec<usize> = match &raw.age_bands {
+            None => (0..AGE_BANDS.len()).collect(),
+            Some(names) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| {
+                    let found = AGE_BANDS.iter().position(|x| x == b);
+                    if found.is_none() {
+                        check.issue(
+                            format!("{path}.age_bands[{i}]"),
+                            Some(format!("\"{b}\"")),
+                            format!(
+                                "is not an age band; use {}",
+                                AGE_BANDS
+                                    .iter()
+                                    .map(|x| format!("\"{x}\""))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
+                    found
+                })
+                .collect(),
+        };
+        let known_tiers: Vec<&str> = {
+            let mut t: Vec<&str> = layout.cohorts.iter().map(|c| c.tier.as_str()).collect();
+            t.sort_unstable();
+            t.dedup();
+            t
+        };
+        if let Some(tiers) = &raw.tiers {
+            for (i, tier) in tiers.iter().enumerate() {
+                if !known_tiers.contains(&tier.as_str()) {
+                    check.issue(
+                        format!("{path}.tiers[{i}]"),
+                        Some(format!("\"{tier}\"")),
+                        format!(
+                            "is not a risk tier of this scenario{}; its tiers are {} (`rest` is everyone outside a tier)",
+                            super::error::did_you_mean(tier, known_tiers.iter().copied()),
+                            known_tiers.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        // Rollout: each ICC from its own date, or every ICC from `start`.
+        let mut from: Vec<Option<CalendarDate>> = vec![start; layout.iccs.len()];
+        if let Some(iccs) = &raw.iccs {
+            from = vec![None; layout.iccs.len()];
+            for (icc, date) in iccs {
+                let at = format!("{path}.iccs.{icc}");
+                match layout.iccs.iter().position(|i| i == icc) {
+                    Some(k) => from[k] = check.date(&at, date),
+                    None => check.issue(
+                        &at,
+                        None,
+                        format!(
+                            "is not an ICC of this scenario{}",
+                            super::error::did_you_mean(icc, layout.iccs.iter().map(String::as_str))
+                        ),
+                    ),
+                }
+            }
+        }
+        let (Some(multiplier), Some(ramp), Some(_)) = (multiplier, ramp, start) else {
+            continue;
+        };
+        let mut targeted = 0;
+        for (t, cohort) in layout.cohorts.iter().enumerate() {
+            let Some(date) = from[cohort.icc] else {
+                continue;
+            };
+            let tier_ok = raw
+                .tiers
+                .as_ref()
+                .is_none_or(|tiers| tiers.contains(&cohort.tier));
+            if !(demand.contains(&cohort.kind) && bands.contains(&cohort.age_band) && tier_ok) {
+                continue;
+            }
+            // Whole months to full effect, then the fraction of the next.
+            let whole = ramp.floor() as i64;
+            let full = day_of(date.add_months(whole))
+                + (ramp - ramp.floor())
+                    * (day_of(date.add_months(whole + 1)) - day_of(date.add_months(whole)));
+            network.patient_types[t].rate_changes.push(RateChange {
+                from_day: day_of(date),
+                full_day: full,
+                factor: multiplier,
+            });
+            targeted += 1;
+        }
+        if targeted == 0 {
+            check.issue(
+                &path,
+                None,
+                "targets no cohort of this scenario: check demand, age_bands, tiers and iccs",
+            );
+        }
+    }
 }
 
 /// `[initial.SERVICE]` of a whole-system scenario: today's census of a
@@ -2137,6 +2360,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     monthly_factors: monthly,
                     weekday_factors: weekday,
                     growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2157,6 +2381,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                         monthly_factors: [1.0; 12],
                         weekday_factors: elective_weekday,
                         growth_per_year: growth[b],
+                        rate_changes: Vec::new(),
                     });
                     cohorts.push(Cohort {
                         icc: i,
@@ -2190,6 +2415,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     monthly_factors: [1.0; 12],
                     weekday_factors: elective_weekday,
                     growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2245,6 +2471,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     monthly_factors: [1.0; 12],
                     weekday_factors: elective_weekday,
                     growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2316,6 +2543,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 monthly_factors: monthly,
                 weekday_factors: weekday,
                 growth_per_year: 0.0,
+                rate_changes: Vec::new(),
             });
             cohorts.push(Cohort {
                 icc: i,
@@ -2367,6 +2595,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     monthly_factors: [1.0; 12],
                     weekday_factors: [1.0; 7],
                     growth_per_year: 0.0,
+                    rate_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,

@@ -1701,6 +1701,7 @@ fn validate_patient_type(
             monthly_factors,
             weekday_factors,
             growth_per_year: growth_per_year?,
+            rate_changes: Vec::new(),
         },
         overrides,
     ))
