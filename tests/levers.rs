@@ -51,7 +51,7 @@ fn a_lever_with_no_effect_changes_nothing() {
     let plain = baseline(1, "");
     let idle = baseline(
         1,
-        "[levers.nothing]\neffect = \"crisis_rate\"\nmultiplier = 1.0\nstart = 2025-04-01\nramp_months = 6\n",
+        "[levers.nothing]\neffect = \"crisis_rate\"\nmultiplier = 1.0\nstart = 2025-04-01\nramp_months = 6\n[levers.no_beds]\neffect = \"capacity\"\nservice = \"adult_beds\"\nchange = 0\nstart = 2025-04-01\nramp_months = 3\n",
     );
     let (a, b) = (records(&plain, 3), records(&idle, 3));
     for (x, y) in a.iter().zip(&b) {
@@ -156,6 +156,85 @@ fn bad_levers_are_located_and_explained() {
         "levers.b.age_bands[0] = \"90+\": is not an age band",
         "levers.b.tiers[0] = \"highest\": is not a risk tier of this scenario",
         "levers.b.iccs.copland: is not an ICC of this scenario (did you mean `copeland`?)",
+    ] {
+        assert!(err.contains(message), "{message}\n{err}");
+    }
+}
+
+fn capacities(network: &Network, service: &str) -> Vec<(f64, String)> {
+    let s = network.service_id(service).unwrap().index();
+    network.services[s]
+        .capacity_changes
+        .iter()
+        .map(|c| (c.from_day, format!("{:?}", c.capacity)))
+        .collect()
+}
+
+/// 20 beds closed at Cumberland Infirmary over 4 months from the start:
+/// 405 → 400, 395, 390, 385 at each month; West Cumberland untouched. 50%
+/// more community beds in Eden only, a year in. A year with the beds
+/// closed from day 0 has a mean capacity of exactly 385.
+#[test]
+fn capacity_levers_step_over_their_ramp_where_they_roll_out() {
+    let network = baseline(
+        2,
+        "[levers.close]\neffect = \"capacity\"\nservice = \"adult_beds\"\nsites = [\"cumberland_infirmary\"]\nchange = -20\nstart = 2025-04-01\nramp_months = 4\n\n[levers.community]\neffect = \"capacity\"\nservice = \"community_beds\"\nmultiplier = 1.5\nstart = 2026-04-01\niccs = { eden = 2026-04-01 }\n",
+    );
+    let steps: Vec<String> = capacities(&network, "acute_cumberland_infirmary")
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "Limited(400)",
+            "Limited(395)",
+            "Limited(390)",
+            "Limited(385)"
+        ]
+    );
+    let days: Vec<f64> = capacities(&network, "acute_cumberland_infirmary")
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    assert_eq!(days, [0.0, 30.0, 61.0, 91.0]);
+    assert!(capacities(&network, "acute_west_cumberland").is_empty());
+    assert!(capacities(&network, "community_beds_copeland").is_empty());
+    let eden = capacities(&network, "community_beds_eden");
+    assert_eq!(eden.len(), 1);
+    assert_eq!(eden[0].0, 365.0);
+
+    let closed = baseline(
+        1,
+        "[levers.close]\neffect = \"capacity\"\nservice = \"adult_beds\"\nsites = [\"cumberland_infirmary\"]\nchange = -20\nstart = 2025-04-01\n",
+    );
+    let k = Schema::of(&closed)
+        .metrics
+        .iter()
+        .position(|m| {
+            m.service == "acute_cumberland_infirmary"
+                && m.patient_type == "all"
+                && m.metric == "capacity_mean"
+        })
+        .unwrap();
+    for r in records(&closed, 1) {
+        assert_eq!(r.values[k], 385.0);
+    }
+}
+
+#[test]
+fn bad_capacity_levers_are_located_and_explained() {
+    let text = format!(
+        "{}\n[levers.a]\neffect = \"capacity\"\nservice = \"adult_bed\"\nchange = 3\nstart = 2025-04-01\n[levers.b]\neffect = \"capacity\"\nservice = \"adult_beds\"\nchange = 3\nmultiplier = 2\nstart = 2025-04-01\n[levers.c]\neffect = \"capacity\"\nservice = \"adult_beds\"\nsites = [\"cumberland\"]\nchange = 3\nstart = 2025-04-01\n",
+        iccsim::scenario::DEFAULT_SCENARIO_TOML
+    );
+    let err = iccsim::scenario::load_str(&text, "test", "baseline")
+        .unwrap_err()
+        .to_string();
+    for message in [
+        "levers.a.service = \"adult_bed\": is not a kind of service (did you mean `adult_beds`?)",
+        "levers.b: a capacity lever needs exactly one of `change`",
+        "levers.c.sites[0] = \"cumberland\": is not a site of this scenario",
     ] {
         assert!(err.contains(message), "{message}\n{err}");
     }

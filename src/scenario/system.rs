@@ -23,9 +23,9 @@ use crate::model::system::{
     SITE_METRICS, Sector, ServiceInfo, SystemLayout, UnitCosts, is_count_metric,
 };
 use crate::model::{
-    Capacity, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours, Overflow,
-    Pathway, PatientType, PatientTypeId, RateChange, Readmission, RouteTable, RunSettings, Service,
-    ServiceId, SinkId,
+    Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours,
+    Overflow, Pathway, PatientType, PatientTypeId, RateChange, Readmission, RouteTable,
+    RunSettings, Service, ServiceId, SinkId,
 };
 
 /// Top-level keys of a whole-system scenario (besides the common ones).
@@ -979,7 +979,10 @@ struct RawLever {
     description: Option<String>,
     source: Option<String>,
     effect: String,
-    multiplier: f64,
+    multiplier: Option<f64>,
+    change: Option<f64>,
+    service: Option<String>,
+    sites: Option<Vec<String>>,
     start: toml::Value,
     ramp_months: Option<f64>,
     demand: Option<Vec<String>>,
@@ -989,7 +992,43 @@ struct RawLever {
 }
 
 /// Lever effects this build knows.
-pub const LEVER_EFFECTS: &[&str] = &["crisis_rate"];
+pub const LEVER_EFFECTS: &[&str] = &["crisis_rate", "capacity"];
+
+/// Services a capacity lever can change, as written.
+const LEVER_SERVICES: &[(&str, Role)] = &[
+    ("adult_beds", Role::AcuteBeds),
+    ("paediatric_beds", Role::PaediatricBeds),
+    ("day_unit", Role::DayUnit),
+    ("rapid_response", Role::RapidResponse),
+    ("reablement", Role::Reablement),
+    ("case_management", Role::CaseManagement),
+    ("community_beds", Role::CommunityBeds),
+    ("residential", Role::ResidentialCare),
+    ("nursing", Role::NursingCare),
+];
+
+/// A step of a capacity lever: from `day`, `fraction` of its full effect.
+struct CapacityStep {
+    day: f64,
+    fraction: f64,
+}
+
+/// One capacity lever on one service: its steps and its full effect.
+struct CapacityLever {
+    steps: Vec<CapacityStep>,
+    change: f64,
+    multiplier: f64,
+}
+
+impl CapacityLever {
+    fn fraction_on(&self, day: f64) -> f64 {
+        self.steps
+            .iter()
+            .filter(|s| s.day <= day)
+            .map(|s| s.fraction)
+            .fold(0.0, f64::max)
+    }
+}
 
 /// Kinds of demand a rate lever can target, as written.
 const LEVER_DEMAND: &[(&str, DemandKind)] = &[
@@ -1022,6 +1061,7 @@ fn apply_levers(
         return;
     };
     let day_of = |date: CalendarDate| (date.day_number() - start_date.day_number()) as f64;
+    let mut capacity_levers: BTreeMap<usize, Vec<CapacityLever>> = BTreeMap::new();
     for (lever_name, value) in table {
         let path = format!("levers.{lever_name}");
         check.name(&path, lever_name, "lever");
@@ -1046,13 +1086,108 @@ fn apply_levers(
             );
             continue;
         }
-        let multiplier = check.number_in(
-            &format!("{path}.multiplier"),
-            raw.multiplier,
-            0.0,
-            10.0,
-            "× the rate at full effect",
-        );
+        let capacity = raw.effect == "capacity";
+        let multiplier = match (raw.multiplier, raw.change, capacity) {
+            (Some(m), None, _) => check.number_in(
+                &format!("{path}.multiplier"),
+                m,
+                0.0,
+                10.0,
+                if capacity {
+                    "× the places at full effect"
+                } else {
+                    "× the rate at full effect"
+                },
+            ),
+            (None, Some(_), true) => Some(1.0),
+            (_, _, true) => {
+                check.issue(
+                    &path,
+                    None,
+                    "a capacity lever needs exactly one of `change` (places added, or removed if negative, per service) or `multiplier` (× places)",
+                );
+                None
+            }
+            (_, _, false) => {
+                check.issue(
+                    &path,
+                    None,
+                    "a crisis_rate lever needs `multiplier` (× the rate at full effect) and no `change`",
+                );
+                None
+            }
+        };
+        let change = raw.change.map_or(Some(0.0), |c| {
+            check.number_in(
+                &format!("{path}.change"),
+                c,
+                -1e6,
+                1e6,
+                "places per service",
+            )
+        });
+        let services_list = || {
+            LEVER_SERVICES
+                .iter()
+                .map(|(n, _)| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let role = match (capacity, raw.service.as_deref()) {
+            (false, _) => None,
+            (true, None) => {
+                check.issue(
+                    format!("{path}.service"),
+                    None,
+                    format!(
+                        "is missing; a capacity lever changes one kind of service: {}",
+                        services_list()
+                    ),
+                );
+                None
+            }
+            (true, Some(name)) => match LEVER_SERVICES.iter().find(|(n, _)| *n == name) {
+                Some((_, role)) => Some(*role),
+                None => {
+                    check.issue(
+                        format!("{path}.service"),
+                        Some(format!("\"{name}\"")),
+                        format!(
+                            "is not a kind of service{}; use {}",
+                            super::error::did_you_mean(
+                                name,
+                                LEVER_SERVICES.iter().map(|(n, _)| *n)
+                            ),
+                            services_list()
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let sites: Option<Vec<usize>> = raw.sites.as_ref().map(|names| {
+            names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    let found = layout.sites.iter().position(|x| x == n);
+                    if found.is_none() {
+                        check.issue(
+                            format!("{path}.sites[{i}]"),
+                            Some(format!("\"{n}\"")),
+                            format!(
+                                "is not a site of this scenario{}",
+                                super::error::did_you_mean(
+                                    n,
+                                    layout.sites.iter().map(String::as_str)
+                                )
+                            ),
+                        );
+                    }
+                    found
+                })
+                .collect()
+        });
         let ramp = check.number_in(
             &format!("{path}.ramp_months"),
             raw.ramp_months.unwrap_or(0.0),
@@ -1152,9 +1287,65 @@ fn apply_levers(
                 }
             }
         }
-        let (Some(multiplier), Some(ramp), Some(_)) = (multiplier, ramp, start) else {
+        let (Some(multiplier), Some(ramp), Some(_), Some(change)) =
+            (multiplier, ramp, start, change)
+        else {
             continue;
         };
+        // Whole months to full effect, then the fraction of the next.
+        let full_day = |date: CalendarDate| {
+            let whole = ramp.floor() as i64;
+            day_of(date.add_months(whole))
+                + (ramp - ramp.floor())
+                    * (day_of(date.add_months(whole + 1)) - day_of(date.add_months(whole)))
+        };
+        if capacity {
+            let Some(role) = role else { continue };
+            let mut targeted = 0;
+            for (s, info) in layout.services.iter().enumerate() {
+                if info.role != role {
+                    continue;
+                }
+                let date = match (info.icc, info.site) {
+                    (Some(icc), _) => from[icc],
+                    (None, Some(site)) if sites.as_ref().is_some_and(|l| !l.contains(&site)) => {
+                        None
+                    }
+                    _ => start,
+                };
+                let Some(date) = date else { continue };
+                // Places change in monthly steps over the ramp (at once
+                // without one), each a further share of the full effect.
+                let months = ramp.ceil() as i64;
+                let steps = if months == 0 {
+                    vec![CapacityStep {
+                        day: day_of(date),
+                        fraction: 1.0,
+                    }]
+                } else {
+                    (1..=months)
+                        .map(|k| CapacityStep {
+                            day: day_of(date.add_months(k - 1)),
+                            fraction: (k as f64 / ramp).min(1.0),
+                        })
+                        .collect()
+                };
+                capacity_levers.entry(s).or_default().push(CapacityLever {
+                    steps,
+                    change,
+                    multiplier,
+                });
+                targeted += 1;
+            }
+            if targeted == 0 {
+                check.issue(
+                    &path,
+                    None,
+                    "changes no service of this scenario: check service, sites and iccs",
+                );
+            }
+            continue;
+        }
         let mut targeted = 0;
         for (t, cohort) in layout.cohorts.iter().enumerate() {
             let Some(date) = from[cohort.icc] else {
@@ -1167,14 +1358,9 @@ fn apply_levers(
             if !(demand.contains(&cohort.kind) && bands.contains(&cohort.age_band) && tier_ok) {
                 continue;
             }
-            // Whole months to full effect, then the fraction of the next.
-            let whole = ramp.floor() as i64;
-            let full = day_of(date.add_months(whole))
-                + (ramp - ramp.floor())
-                    * (day_of(date.add_months(whole + 1)) - day_of(date.add_months(whole)));
             network.patient_types[t].rate_changes.push(RateChange {
                 from_day: day_of(date),
-                full_day: full,
+                full_day: full_day(date),
                 factor: multiplier,
             });
             targeted += 1;
@@ -1185,6 +1371,40 @@ fn apply_levers(
                 None,
                 "targets no cohort of this scenario: check demand, age_bands, tiers and iccs",
             );
+        }
+    }
+    // Each service's places on each day a lever steps: the base, plus the
+    // changes, times the multipliers, each at its share of full effect.
+    for (s, levers) in capacity_levers {
+        let service = &mut network.services[s];
+        let Capacity::Limited(base) = service.capacity else {
+            continue;
+        };
+        let mut days: Vec<f64> = levers
+            .iter()
+            .flat_map(|l| l.steps.iter().map(|step| step.day))
+            .collect();
+        days.sort_by(f64::total_cmp);
+        days.dedup();
+        let mut current = base;
+        for day in days {
+            let added: f64 = levers.iter().map(|l| l.change * l.fraction_on(day)).sum();
+            let times: f64 = levers
+                .iter()
+                .map(|l| 1.0 + (l.multiplier - 1.0) * l.fraction_on(day))
+                .product();
+            let places = ((f64::from(base) + added) * times)
+                .round()
+                .clamp(0.0, f64::from(u32::MAX)) as u32;
+            // A step that changes nothing is left out: a lever with no
+            // effect leaves the run exactly as it was.
+            if places != current {
+                service.capacity_changes.push(CapacityChange {
+                    from_day: day,
+                    capacity: Capacity::Limited(places),
+                });
+                current = places;
+            }
         }
     }
 }
