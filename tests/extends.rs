@@ -5,12 +5,10 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use iccsim::scenario::load_file;
 
-fn iccsim() -> Command {
-    Command::cargo_bin("iccsim").unwrap()
-}
+mod common;
+use common::{iccsim, succeed};
 
 fn reference() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -143,17 +141,12 @@ fn batch_results_do_not_depend_on_the_parent_file_afterwards() {
     .unwrap();
     let shard = |i: u32| {
         let out = dir.path().join(format!("s{i}"));
-        let output = iccsim()
-            .arg("batch")
-            .arg(&child)
-            .args(["-n", "4", "--quiet", "--shard", &format!("{i}/2"), "--out"])
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        succeed(
+            iccsim()
+                .arg("batch")
+                .arg(&child)
+                .args(["-n", "4", "--quiet", "--shard", &format!("{i}/2"), "--out"])
+                .arg(&out),
         );
         out
     };
@@ -162,18 +155,13 @@ fn batch_results_do_not_depend_on_the_parent_file_afterwards() {
     let written = fs::read_to_string(s1.join("scenario.toml")).unwrap();
     assert!(!written.contains("extends =") && written.contains("capacity = 290"));
     fs::remove_file(&parent).unwrap();
-    let output = iccsim()
-        .arg("merge")
-        .arg(&s1)
-        .arg(&s2)
-        .arg("--quiet")
-        .arg("--out")
-        .arg(dir.path().join("merged"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeed(
+        iccsim()
+            .arg("merge")
+            .arg(&s1)
+            .arg(&s2)
+            .arg("--quiet")
+            .arg("--out")
+            .arg(dir.path().join("merged")),
     );
 }

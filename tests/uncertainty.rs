@@ -7,12 +7,10 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use iccsim::model::NetworkSource;
 
-fn iccsim() -> Command {
-    Command::cargo_bin("iccsim").unwrap()
-}
+mod common;
+use common::{csv_rows as rows, iccsim, succeed};
 
 /// One unlimited clinic with a fixed one-day stay (its arrivals are a
 /// Poisson count with the drawn rate), and a service nobody uses.
@@ -51,24 +49,6 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     fs::write(&path, text).unwrap();
     path.display().to_string()
-}
-
-/// The rows of a CSV file as maps from header to cell (strictly parsed).
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            assert_eq!(r.len(), header.len());
-            header
-                .iter()
-                .cloned()
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
@@ -114,24 +94,19 @@ fn a_psa_batch_writes_every_draw_and_carries_the_parameter_spread() {
     let path = write(dir.path(), "psa.toml", PSA);
     let n = 400;
     let run = |out: &str, threads: &str| {
-        let output = iccsim()
-            .args([
-                "batch",
-                &path,
-                "-n",
-                &n.to_string(),
-                "-j",
-                threads,
-                "--quiet",
-                "--out",
-            ])
-            .arg(dir.path().join(out))
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        succeed(
+            iccsim()
+                .args([
+                    "batch",
+                    &path,
+                    "-n",
+                    &n.to_string(),
+                    "-j",
+                    threads,
+                    "--quiet",
+                    "--out",
+                ])
+                .arg(dir.path().join(out)),
         );
     };
     run("one", "1");
@@ -193,24 +168,19 @@ fn the_tornado_ranks_by_swing_and_an_unused_value_moves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "psa.toml", PSA);
     let out = dir.path().join("tornado");
-    let output = iccsim()
-        .args([
-            "tornado",
-            &path,
-            "--metric",
-            "clinic.arrivals",
-            "-n",
-            "30",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeed(
+        iccsim()
+            .args([
+                "tornado",
+                &path,
+                "--metric",
+                "clinic.arrivals",
+                "-n",
+                "30",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out),
     );
     let rows = rows(&out.join("tornado.csv"));
     assert_eq!(rows.len(), 2);
@@ -302,17 +272,12 @@ fn a_latin_hypercube_sweep_covers_every_stratum_and_writes_every_point() {
         "method = \"latin-hypercube\"\npoints = 8\nseed = 5\n\n[[ranges]]\nkey = \"patient_types.walk_in.rate_per_day\"\nmin = 8.0\nmax = 16.0\n\n[[ranges]]\nkey = \"services.unused.capacity\"\nmin = 1\nmax = 9\n",
     );
     let out = dir.path().join("lhs");
-    let output = iccsim()
-        .args([
-            "sweep", &plain, "--design", &design, "-n", "3", "--quiet", "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeed(
+        iccsim()
+            .args([
+                "sweep", &plain, "--design", &design, "-n", "3", "--quiet", "--out",
+            ])
+            .arg(&out),
     );
     let rows = rows(&out.join("sweep.csv"));
     let arrivals: Vec<&HashMap<String, String>> = rows
@@ -529,20 +494,14 @@ fn uncertain_values_cannot_be_mixed_up_or_silently_overridden() {
     assert_eq!(output.status.code(), Some(2));
     // Holding it fixed through the section works.
     let fixed = dir.path().join("fixed");
-    let output = iccsim()
+    succeed(iccsim()
         .args(["batch", &path, "-n", "2", "--quiet", "--out"])
         .arg(&fixed)
         .args([
             "--set",
             "uncertainty.\"patient_types.walk_in.rate_per_day\"={ dist = \"fixed\", value = 12.0 }",
         ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        );
     let rates: Vec<String> = rows(&fixed.join("replications.csv"))
         .into_iter()
         .filter(|r| r["metric"] == "patient_types.walk_in.rate_per_day")

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use iccsim::experiment::{self, Plan, ReplicationOutput};
 use iccsim::model::Network;
 use iccsim::report::{ResultSet, RunInfo};
@@ -72,4 +75,39 @@ arrive_at = "unit"
 rate_per_day = {rate_per_day}
 "#
     )
+}
+
+/// The iccsim binary, ready for arguments.
+pub fn iccsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("iccsim").unwrap()
+}
+
+/// Runs a command that must succeed, showing its stderr if it does not.
+pub fn succeed(command: &mut assert_cmd::Command) -> std::process::Output {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The rows of a CSV file as maps from header to cell, parsed strictly
+/// (every row as wide as the header).
+pub fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(r.len(), header.len());
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
 }
