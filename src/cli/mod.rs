@@ -273,6 +273,22 @@ fn scenario_text(path: Option<&Path>) -> Result<(String, String, String), Failur
     }
 }
 
+/// A progress bar over `len` replications with an ETA (drawn only on a
+/// terminal; hidden with --quiet).
+fn replications_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let progress = indicatif::ProgressBar::new(len);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress
+}
+
 fn records_failure(e: checkpoint::RecordsError) -> Failure {
     Failure {
         code: EXIT_SCENARIO,
@@ -439,17 +455,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             })
             .filter(|r| !finished.contains(r))
             .collect();
-        let progress = if args.quiet {
-            indicatif::ProgressBar::hidden()
-        } else {
-            indicatif::ProgressBar::new(todo.len() as u64)
-        };
-        progress.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
+        let progress = replications_bar(todo.len() as u64, args.quiet);
         let keep = |record: &Record| -> Result<(), checkpoint::RecordsError> {
             let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
             writer.append(record)?;
@@ -963,17 +969,7 @@ fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     let todo: Vec<u64> = (0..replications).collect();
     let threads = args.threads.map(usize::from);
     let total = 1 + 2 * variants.len();
-    let progress = if args.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new((total as u64) * replications)
-    };
-    progress.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let progress = replications_bar((total as u64) * replications, args.quiet);
     let keep = |_: &Record| -> Result<(), std::io::Error> {
         progress.inc(1);
         Ok(())

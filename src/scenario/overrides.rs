@@ -96,8 +96,19 @@ fn split_key_value(text: &str) -> Option<(&str, &str)> {
 /// table on the way must exist: a misspelt name would otherwise become a
 /// new, incomplete section that nothing uses.
 fn put(document: &mut toml::Table, setting: Setting) -> Result<(), String> {
-    let Setting { path, value } = setting;
-    let (last, tables) = path.split_last().expect("a key has at least one part");
+    set_value(document, &setting.path, setting.value)
+}
+
+/// Puts `value` at `path` in `document` (the rules of `--set`): used for
+/// settings and for each replication's draws of uncertain values.
+pub(crate) fn set_value(
+    document: &mut toml::Table,
+    path: &[String],
+    value: toml::Value,
+) -> Result<(), String> {
+    let Some((last, tables)) = path.split_last() else {
+        return Err("the key is empty".into());
+    };
     let mut here = document;
     let mut walked = Vec::new();
     for name in tables {

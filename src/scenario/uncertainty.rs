@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use rand_distr::{Beta, Distribution as _, Gamma, Normal, Triangular};
 
 use super::error::{Issue, ScenarioError};
-use super::overrides::key_parts;
+use super::overrides::{key_parts, set_value};
 use super::validate::validate_document;
 use crate::engine::random::RandomStreams;
 use crate::model::{Network, NetworkSource, ParameterValue};
@@ -424,21 +424,6 @@ fn near_key(document: &toml::Table, path: &[String]) -> String {
     super::error::did_you_mean(last, here.keys().map(String::as_str))
 }
 
-/// Puts `value` at `path` (which exists: checked when read).
-fn set_at(document: &mut toml::Table, path: &[String], value: toml::Value) {
-    let Some((last, tables)) = path.split_last() else {
-        return;
-    };
-    let mut here = document;
-    for name in tables {
-        match here.get_mut(name) {
-            Some(toml::Value::Table(inner)) => here = inner,
-            _ => return,
-        }
-    }
-    here.insert(last.clone(), value);
-}
-
 /// Reads the `[uncertainty]` section against the rest of the document.
 fn read_section(
     section: &toml::Value,
@@ -572,7 +557,8 @@ impl Scenario {
             // just off the point on both sides takes whole numbers only.
             let accepts = |delta: f64| {
                 let mut probe = document.clone();
-                set_at(&mut probe, &u.path, toml::Value::Float(u.point + delta));
+                // The path exists: it was checked to hold a number.
+                let _ = set_value(&mut probe, &u.path, toml::Value::Float(u.point + delta));
                 validate_document(probe, default_name).is_ok()
             };
             u.whole_number = !(accepts(1e-3) || accepts(-1e-3));
@@ -599,7 +585,7 @@ impl Scenario {
     pub fn network_with(&self, values: &[f64]) -> Result<Network, ScenarioError> {
         let mut document = self.document.clone();
         for (u, v) in self.uncertain.iter().zip(values) {
-            set_at(&mut document, &u.path, u.toml_value(*v));
+            let _ = set_value(&mut document, &u.path, u.toml_value(*v));
         }
         let mut network = validate_document(document, &self.default_name).map_err(|issues| {
             ScenarioError::Invalid {
