@@ -239,3 +239,374 @@ fn bad_capacity_levers_are_located_and_explained() {
         assert!(err.contains(message), "{message}\n{err}");
     }
 }
+
+// ------------------------------------------------ pathway and money levers
+
+use iccsim::model::{Destination, Pathway, PatientTypeId, ServiceId};
+
+fn type_index(network: &Network, name: &str) -> usize {
+    network
+        .patient_types
+        .iter()
+        .position(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no type {name}"))
+}
+
+fn service_index(network: &Network, name: &str) -> usize {
+    network
+        .services
+        .iter()
+        .position(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no service {name}"))
+}
+
+fn pathway<'a>(network: &'a Network, patient_type: &str, service: &str) -> &'a Pathway {
+    network
+        .pathway(
+            PatientTypeId(type_index(network, patient_type) as u32),
+            ServiceId(service_index(network, service) as u32),
+        )
+        .unwrap()
+}
+
+/// The share of routes going to services whose name starts with `prefix`
+/// (or to a sink named `prefix`).
+fn share(network: &Network, routes: &iccsim::model::RouteTable, prefix: &str) -> f64 {
+    routes
+        .choices()
+        .filter(|(_, d)| match d {
+            Destination::Service(s) => network.services[s.index()].name.starts_with(prefix),
+            Destination::Sink(k) => network.sinks[k.index()] == prefix,
+        })
+        .map(|(p, _)| p)
+        .sum()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
+}
+
+const IDLE_PATHWAY_LEVERS: &str = "
+[levers.los]
+effect = \"length_of_stay\"
+multiplier = 1.0
+start = 2025-04-01
+ramp_months = 6
+[levers.delay]
+effect = \"discharge_delay\"
+multiplier = 1.0
+start = 2025-04-01
+[levers.homes]
+effect = \"care_home_discharge\"
+multiplier = 1.0
+to = \"reablement\"
+start = 2025-04-01
+[levers.rr]
+effect = \"rapid_response\"
+multiplier = 1.0
+start = 2025-04-01
+[levers.sdec]
+effect = \"day_unit_diversion\"
+multiplier = 1.0
+start = 2025-04-01
+ramp_months = 3
+[levers.money]
+effect = \"reinvestment\"
+amount_per_year = 0
+fund = { case_management = 1.0 }
+start = 2025-04-01
+";
+
+#[test]
+fn pathway_and_money_levers_with_no_effect_change_nothing() {
+    let plain = baseline(1, "");
+    let idle = baseline(1, IDLE_PATHWAY_LEVERS);
+    assert!(idle.pathways.iter().flatten().all(|p| p.changes.is_empty()));
+    assert!(
+        idle.patient_types
+            .iter()
+            .all(|t| t.entry_changes.is_empty())
+    );
+    assert!(idle.services.iter().all(|s| s.capacity_changes.is_empty()));
+    let (a, b) = (records(&plain, 2), records(&idle, 2));
+    for (x, y) in a.iter().zip(&b) {
+        assert!(
+            x.values
+                .iter()
+                .zip(&y.values)
+                .all(|(p, q)| p.to_bits() == q.to_bits() || p.is_nan() && q.is_nan()),
+            "replication {} differs",
+            x.replication
+        );
+    }
+}
+
+/// A 4-month ramp from 1 June in Copeland only, for people aged 85+: four
+/// monthly versions of the stay, the k-th × (1 − 0.2 k/4); nobody else's
+/// stays change.
+#[test]
+fn a_length_of_stay_lever_steps_over_its_ramp_for_the_cohorts_it_reaches() {
+    let network = baseline(
+        1,
+        "[levers.los]\neffect = \"length_of_stay\"\nmultiplier = 0.8\nstart = 2025-06-01\nramp_months = 4\nage_bands = [\"85+\"]\niccs = { copeland = 2025-06-01 }\n",
+    );
+    let p = pathway(
+        &network,
+        "crisis/copeland/85+/rest",
+        "acute_west_cumberland",
+    );
+    let days: Vec<f64> = p.changes.iter().map(|c| c.from_day).collect();
+    assert_eq!(days, [61.0, 91.0, 122.0, 153.0]);
+    for (k, change) in p.changes.iter().enumerate() {
+        let factor = 1.0 - 0.2 * (k + 1) as f64 / 4.0;
+        assert!(
+            (change.stay.mean() - factor * p.stay.mean()).abs() < 1e-9 * p.stay.mean(),
+            "step {k}"
+        );
+        // The routes are the base routes.
+        assert!(close(
+            share(&network, &change.routes, "home"),
+            share(&network, &p.routes, "home")
+        ));
+    }
+    assert_eq!(p.stay_on(60.9).mean(), p.stay.mean());
+    assert_eq!(p.stay_on(200.0).mean(), p.changes[3].stay.mean());
+    for (t, s) in [
+        ("crisis/eden/85+/rest", "acute_cumberland_infirmary"),
+        ("crisis/copeland/75-84/rest", "acute_west_cumberland"),
+        ("crisis/copeland/85+/rest", "ed_west_cumberland"),
+    ] {
+        assert!(pathway(&network, t, s).changes.is_empty(), "{t} at {s}");
+    }
+}
+
+/// Halving every reablement stay from before the warm-up: the simulated
+/// mean stay in reablement halves. Each patient's stay is exactly half
+/// (same draw, scaled), but the departures counted in the year differ
+/// (stays cut at the window's edges): ±6% covers that and the sampling
+/// error of a mean of ~1,500 stays (cv ≈ 0.8, se ≈ 2%).
+#[test]
+fn a_length_of_stay_lever_shortens_simulated_stays() {
+    let plain = baseline(1, "");
+    let half = baseline(
+        1,
+        "[levers.los]\neffect = \"length_of_stay\"\nservice = \"reablement\"\nmultiplier = 0.5\nstart = 2025-01-01\n",
+    );
+    let schema = Schema::of(&plain);
+    let k = schema
+        .metrics
+        .iter()
+        .position(|m| {
+            m.service == "reablement_carlisle_urban_north"
+                && m.patient_type == "all"
+                && m.metric == "los_mean"
+        })
+        .unwrap();
+    let mean = |n: &Network| records(n, 2).iter().map(|r| r.values[k]).sum::<f64>() / 2.0;
+    let ratio = mean(&half) / mean(&plain);
+    eprintln!("reablement stay ratio {ratio}");
+    assert!((ratio - 0.5).abs() < 0.03, "ratio {ratio}");
+}
+
+#[test]
+fn discharge_and_care_home_levers_change_routes_exactly() {
+    let network = baseline(
+        1,
+        "[levers.hub]\neffect = \"discharge_delay\"\nmultiplier = 0.5\ndestinations = [\"care_home\"]\nstart = 2025-04-01\n[levers.d2a]\neffect = \"care_home_discharge\"\nmultiplier = 0.6\nto = \"reablement\"\nstart = 2025-04-01\n",
+    );
+    let p = pathway(
+        &network,
+        "crisis/eden/85+/rest",
+        "acute_cumberland_infirmary",
+    );
+    assert_eq!(p.changes.len(), 1);
+    let (before, after) = (&p.routes, &p.changes[0].routes);
+    let homes = |r| share(&network, r, "residential") + share(&network, r, "nursing");
+    assert!(homes(before) > 0.0);
+    assert!(close(homes(after), 0.6 * homes(before)));
+    assert!(close(
+        share(&network, after, "reablement_eden"),
+        share(&network, before, "reablement_eden") + 0.4 * homes(before)
+    ));
+    assert!(close(
+        share(&network, after, "home"),
+        share(&network, before, "home")
+    ));
+    for (i, (_, d)) in after.choices().enumerate() {
+        let name = match d {
+            Destination::Service(s) => network.services[s.index()].name.clone(),
+            Destination::Sink(k) => network.sinks[k.index()].clone(),
+        };
+        let j = before.choices().position(|(_, e)| e == d).unwrap();
+        let (Some(new), Some(old)) = (after.delay(i), before.delay(j)) else {
+            continue;
+        };
+        let factor = if name.starts_with("residential") || name.starts_with("nursing") {
+            0.5
+        } else {
+            1.0
+        };
+        assert!((new.mean() - factor * old.mean()).abs() < 1e-9, "{name}");
+    }
+}
+
+#[test]
+fn rapid_response_and_day_unit_levers_move_shares_from_and_to_ed() {
+    let network = baseline(
+        1,
+        "[levers.rr]\neffect = \"rapid_response\"\nmultiplier = 1.5\nmanaged_at_home = 0.85\nstart = 2025-04-01\n[levers.sdec]\neffect = \"day_unit_diversion\"\nmultiplier = 2.0\nstart = 2025-04-01\n",
+    );
+    let t = &network.patient_types[type_index(&network, "crisis/copeland/85+/rest")];
+    let before = t.entry.as_ref().unwrap();
+    let after = &t.entry_changes[0].entry;
+    let rr = share(&network, before, "rapid_response_copeland");
+    assert!(close(rr, 0.20));
+    assert!(close(
+        share(&network, after, "rapid_response_copeland"),
+        0.30
+    ));
+    assert!(close(
+        share(&network, after, "ed_west_cumberland"),
+        share(&network, before, "ed_west_cumberland") - 0.10
+    ));
+    let at_home = pathway(
+        &network,
+        "crisis/copeland/85+/rest",
+        "rapid_response_copeland",
+    );
+    assert!(close(share(&network, &at_home.routes, "home"), 0.75));
+    assert!(close(
+        share(&network, &at_home.changes[0].routes, "home"),
+        0.85
+    ));
+
+    let ed = pathway(&network, "crisis/copeland/85+/rest", "ed_west_cumberland");
+    let (b, a) = (&ed.routes, &ed.changes[0].routes);
+    let admitted = |r| share(&network, r, "acute_") + share(&network, r, "other_providers");
+    assert!(close(
+        share(&network, a, "day_unit_"),
+        2.0 * share(&network, b, "day_unit_")
+    ));
+    assert!(close(
+        admitted(a),
+        admitted(b) - share(&network, b, "day_unit_")
+    ));
+    assert!(close(
+        share(&network, a, "home"),
+        share(&network, b, "home")
+    ));
+}
+
+/// Twice the share sent to the day unit from before the run: twice the
+/// referrals, of which the same share finds it open, so about twice the
+/// attendances (2 replications of ~2,000: ±10% is several se).
+#[test]
+fn a_day_unit_diversion_lever_doubles_simulated_attendances() {
+    let plain = baseline(1, "");
+    let more = baseline(
+        1,
+        "[levers.sdec]\neffect = \"day_unit_diversion\"\nmultiplier = 2.0\nstart = 2025-01-01\n",
+    );
+    let k = position(&plain, "all", "all", "day_unit_attendances");
+    let total = |n: &Network| records(n, 2).iter().map(|r| r.values[k]).sum::<f64>();
+    let ratio = total(&more) / total(&plain);
+    eprintln!("day-unit attendance ratio {ratio}");
+    assert!((ratio - 2.0).abs() < 0.2, "ratio {ratio}");
+}
+
+#[test]
+fn a_reinvestment_balances_to_the_penny_and_buys_the_places_it_says() {
+    let network = baseline(
+        1,
+        "[levers.money]\neffect = \"reinvestment\"\namount_per_year = 1234567.89\nfund = { case_management = 0.3, rapid_response = 0.3, community_beds = 0.4 }\nclose_adult_beds = { cumberland_infirmary = 6 }\nstart = 2025-07-01\niccs = { copeland = 2025-07-01, eden = 2026-01-01 }\n",
+    );
+    let layout = network.layout.as_ref().unwrap();
+    let budget = &layout.budget;
+    let moved: i64 = budget
+        .iter()
+        .filter(|l| l.item == "moved_from_acute")
+        .map(|l| l.pence)
+        .sum();
+    assert_eq!(moved, 123_456_789);
+    let spent: i64 = budget
+        .iter()
+        .filter(|l| l.icc.is_some())
+        .map(|l| l.pence)
+        .sum();
+    assert_eq!(spent, moved, "{budget:#?}");
+    // Only the ICCs in the rollout get money; whole beds at whole cost.
+    let copeland = layout.iccs.iter().position(|i| i == "copeland").unwrap();
+    let eden = layout.iccs.iter().position(|i| i == "eden").unwrap();
+    assert!(
+        budget
+            .iter()
+            .all(|l| l.icc.is_none() || l.icc == Some(copeland) || l.icc == Some(eden))
+    );
+    for line in budget.iter().filter(|l| l.item == "community_beds") {
+        assert_eq!(line.units.fract(), 0.0);
+        assert_eq!(line.units as i64 * line.pence_per_unit, line.pence);
+    }
+    // Copeland's community beds grow by the beds bought, from 1 July.
+    let bought = budget
+        .iter()
+        .find(|l| l.item == "community_beds" && l.icc == Some(copeland))
+        .unwrap()
+        .units;
+    assert!(bought >= 1.0);
+    let beds = &network.services[service_index(&network, "community_beds_copeland")];
+    assert_eq!(beds.capacity_changes.len(), 1);
+    assert_eq!(beds.capacity_changes[0].from_day, 91.0);
+    assert_eq!(
+        beds.capacity_changes[0].capacity.places(),
+        beds.capacity.places() + bought as u32
+    );
+    // Eden's from 1 January; West Cumberland's ICCs other than Copeland none.
+    let eden_beds = &network.services[service_index(&network, "community_beds_eden")];
+    assert_eq!(eden_beds.capacity_changes[0].from_day, 275.0);
+    assert!(
+        network.services[service_index(&network, "community_beds_workington")]
+            .capacity_changes
+            .is_empty()
+    );
+    // The closed beds, and the money a year they release at £345 a day.
+    let acute = &network.services[service_index(&network, "acute_cumberland_infirmary")];
+    assert_eq!(
+        acute.capacity_changes[0].capacity.places(),
+        acute.capacity.places() - 6
+    );
+    let closed = budget
+        .iter()
+        .find(|l| l.item == "adult_beds_closed_cumberland_infirmary")
+        .unwrap();
+    assert_eq!(closed.pence, 6 * 12_601_125);
+}
+
+#[test]
+fn bad_pathway_and_money_levers_are_located_and_explained() {
+    let text = format!(
+        "{}\n[levers.a]\neffect = \"rapid_response\"\nmultiplier = 9\nstart = 2025-04-01\n[levers.b]\neffect = \"reinvestment\"\namount_per_year = 1000\nfund = {{ case_managment = 1.0 }}\nstart = 2025-04-01\n[levers.c]\neffect = \"length_of_stay\"\nmultiplier = 0.9\nto = \"home\"\nstart = 2025-04-01\n[levers.d]\neffect = \"care_home_discharge\"\nmultiplier = 0.5\nto = \"hospice\"\nstart = 2025-04-01\n",
+        iccsim::scenario::DEFAULT_SCENARIO_TOML
+    );
+    let err = iccsim::scenario::load_str(&text, "test", "baseline")
+        .unwrap_err()
+        .to_string();
+    for message in [
+        "levers.b.fund.case_managment: is not something money can buy here (did you mean `case_management`?)",
+        "levers.c.to: is not read by a `length_of_stay` lever",
+        "levers.d.to = \"hospice\": is not where the discharges",
+    ] {
+        assert!(err.contains(message), "{message}\n{err}");
+    }
+    // The feasibility of a multiplier is checked once the others are fine.
+    let text = format!(
+        "{}\n[levers.a]\neffect = \"rapid_response\"\nmultiplier = 9\nstart = 2025-04-01\n",
+        iccsim::scenario::DEFAULT_SCENARIO_TOML
+    );
+    let err = iccsim::scenario::load_str(&text, "test", "baseline")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("levers.a: needs") && err.contains("lower the multiplier"),
+        "{err}"
+    );
+}

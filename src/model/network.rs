@@ -207,6 +207,74 @@ impl RouteTable {
         self.delays[index].as_ref()
     }
 
+    /// (probability, destination, delay) of every route.
+    pub fn entries(&self) -> Vec<(f64, Destination, Option<Distribution>)> {
+        self.choices()
+            .zip(&self.delays)
+            .map(|((p, d), delay)| (p, d, delay.clone()))
+            .collect()
+    }
+
+    /// The same routes with the delays of the destinations `applies`
+    /// picks multiplied by `factor` (a faster discharge assessment).
+    pub fn with_delays_scaled(
+        &self,
+        applies: impl Fn(Destination) -> bool,
+        factor: f64,
+    ) -> Result<RouteTable, crate::engine::DistributionError> {
+        let entries = self
+            .entries()
+            .into_iter()
+            .map(|(p, d, delay)| match delay {
+                Some(delay) if applies(d) => delay.scaled(factor).map(|x| (p, d, Some(x))),
+                other => Ok((p, d, other)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RouteTable::with_delays(&entries))
+    }
+
+    /// The same routes with the share going to the destinations `from`
+    /// picks multiplied by `factor`; the share given up goes to the
+    /// destinations `to` in proportion to their own shares (to the first of
+    /// them, with its delay, when none is drawable), and a share gained is
+    /// taken from them the same way. Err(missing share) when `to` has less
+    /// than a `factor` above 1 would take.
+    pub fn with_share_moved(
+        &self,
+        from: impl Fn(Destination) -> bool,
+        factor: f64,
+        to: &[(Destination, Option<Distribution>)],
+    ) -> Result<RouteTable, f64> {
+        let mut entries = self.entries();
+        let in_to = |d: Destination| to.iter().any(|(t, _)| *t == d);
+        let from_share: f64 = entries
+            .iter()
+            .filter(|(_, d, _)| from(*d) && !in_to(*d))
+            .map(|(p, _, _)| p)
+            .sum();
+        let moved = (1.0 - factor) * from_share;
+        let to_share: f64 = entries
+            .iter()
+            .filter(|(_, d, _)| in_to(*d))
+            .map(|(p, _, _)| p)
+            .sum();
+        if moved < 0.0 && to_share < -moved * (1.0 - 1e-12) {
+            return Err(-moved - to_share);
+        }
+        for (p, d, _) in &mut entries {
+            if in_to(*d) {
+                *p = (*p + moved * *p / to_share).max(0.0);
+            } else if from(*d) {
+                *p *= factor;
+            }
+        }
+        if to_share == 0.0 && moved > 0.0 {
+            let (d, delay) = to[0].clone();
+            entries.push((moved, d, delay));
+        }
+        Ok(RouteTable::with_delays(&entries))
+    }
+
     /// (probability, destination) pairs.
     pub fn choices(&self) -> impl Iterator<Item = (f64, Destination)> + '_ {
         let mut previous = 0.0;
@@ -241,6 +309,20 @@ pub struct Pathway {
     pub routes: RouteTable,
     /// A possible return after leaving.
     pub readmission: Option<Readmission>,
+    /// Later versions of the stay and routes (levers: shorter stays,
+    /// faster discharges, other destinations), in order of `from_day`.
+    pub changes: Vec<PathwayChange>,
+}
+
+/// The stay and routes of a pathway from `from_day` (days since the start
+/// of the observation window, as for capacity changes) until the next
+/// change. A stay follows the version in force when it starts; a route,
+/// the version in force when the patient is ready to leave.
+#[derive(Clone, Debug)]
+pub struct PathwayChange {
+    pub from_day: f64,
+    pub stay: Distribution,
+    pub routes: RouteTable,
 }
 
 impl Pathway {
@@ -249,7 +331,26 @@ impl Pathway {
             stay,
             routes,
             readmission: None,
+            changes: Vec::new(),
         }
+    }
+
+    /// The version in force on `day`, if a change has started by then.
+    #[inline]
+    fn change_on(&self, day: f64) -> Option<&PathwayChange> {
+        self.changes.iter().rev().find(|c| day >= c.from_day)
+    }
+
+    /// The stay of a patient admitted on `day`.
+    #[inline]
+    pub fn stay_on(&self, day: f64) -> &Distribution {
+        self.change_on(day).map_or(&self.stay, |c| &c.stay)
+    }
+
+    /// The routes of a patient ready to leave on `day`.
+    #[inline]
+    pub fn routes_on(&self, day: f64) -> &RouteTable {
+        self.change_on(day).map_or(&self.routes, |c| &c.routes)
     }
 }
 
@@ -313,6 +414,17 @@ pub struct PatientType {
     pub growth_per_year: f64,
     /// Multipliers of the rate over time (levers), multiplied together.
     pub rate_changes: Vec<RateChange>,
+    /// Later versions of `entry` (levers: more crises offered rapid
+    /// response), each in force from its day until the next.
+    pub entry_changes: Vec<EntryChange>,
+}
+
+/// The entry routes of a patient type from `from_day` (days since the
+/// start of the observation window).
+#[derive(Clone, Debug)]
+pub struct EntryChange {
+    pub from_day: f64,
+    pub entry: RouteTable,
 }
 
 /// A change of a rate over time: × 1 before `from_day`, moving linearly
@@ -341,6 +453,15 @@ impl RateChange {
 }
 
 impl PatientType {
+    /// The entry routes for an arrival on `day`, if the type has any.
+    #[inline]
+    pub fn entry_on(&self, day: f64) -> Option<&RouteTable> {
+        match self.entry_changes.iter().rev().find(|c| day >= c.from_day) {
+            Some(change) => Some(&change.entry),
+            None => self.entry.as_ref(),
+        }
+    }
+
     /// The product of the rate changes on `day`.
     #[inline]
     pub fn rate_factor(&self, day: f64) -> f64 {

@@ -517,6 +517,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let Some(pathway) = network.pathway(t, ServiceId(s as u32)) else {
                     return Err(self.no_pathway(t.0, s));
                 };
+                // Census patients follow the versions in force at time 0.
+                let day0 = -self.window.start;
+                let stay = pathway.stay_on(day0);
+                let routes = pathway.routes_on(day0);
                 // The first group keeps the plain name (scenarios written
                 // before groups existed draw the same numbers).
                 let purpose = if g == 0 {
@@ -528,12 +532,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 for k in 0..census.start.patients() {
                     let mut rng = self.streams.substream(key, u64::from(k));
                     let (age, residual) = match &census.start {
-                        CensusStart::Equilibrium { .. } => {
-                            pathway.stay.sample_age_and_residual(&mut rng)
-                        }
+                        CensusStart::Equilibrium { .. } => stay.sample_age_and_residual(&mut rng),
                         CensusStart::DaysIn(days) => {
                             let age = days[k as usize];
-                            (age, pathway.stay.sample_residual_given(age, &mut rng))
+                            (age, stay.sample_residual_given(age, &mut rng))
                         }
                         CensusStart::FitToLeave { .. } => (0.0, 0.0),
                     };
@@ -548,7 +550,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     state.occupied += 1;
                     state.occupancy.set(0.0, state.occupied);
                     if matches!(census.start, CensusStart::FitToLeave { .. }) {
-                        self.start_waiting(pid, s, &pathway.routes)?;
+                        self.start_waiting(pid, s, routes)?;
                         continue;
                     }
                     let at = SimTime::new(residual).map_err(|e| self.time_error(s, e))?;
@@ -836,7 +838,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             self.ledger.entries[t * self.ledger.years + year] += 1;
         }
         let patient_type = &self.network.patient_types[t];
-        let entry = match &patient_type.entry {
+        let entry = match patient_type.entry_on(now - self.window.start) {
             Some(routes) => {
                 let u: f64 = self.patients[pid as usize].rng.random();
                 match routes.choose(u) {
@@ -1096,7 +1098,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 service: self.network.services[si].name.clone(),
             });
         };
-        let stay = pathway.stay.sample(&mut patient.rng);
+        let stay = pathway
+            .stay_on(now - self.window.start)
+            .sample(&mut patient.rng);
         if counted {
             let day = self.window_day(now);
             let state = &mut self.services[si];
@@ -1241,10 +1245,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let patient_type = patient.patient_type;
         patient.ready_at = now;
         let u: f64 = patient.rng.random();
+        let day = now - self.window.start;
         let routes = &self
             .network
             .pathway(super::network::PatientTypeId(patient_type), ServiceId(s))
-            .map(|p| &p.routes);
+            .map(|p| p.routes_on(day));
         let Some(routes) = routes else {
             return Err(SimulationError::NoPathway {
                 patient_type: self.network.patient_types[patient_type as usize]

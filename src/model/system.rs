@@ -196,6 +196,28 @@ pub struct SystemLayout {
     pub price_year: String,
     /// Observed figures the scenario should reproduce.
     pub targets: Vec<CalibrationTarget>,
+    /// The reinvestment levers' budget statement, at full effect.
+    pub budget: Vec<BudgetLine>,
+}
+
+/// A line of a reinvestment's budget statement: money a year at the
+/// scenario's price year, in whole pence so that the lines balance exactly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BudgetLine {
+    pub lever: String,
+    /// The ICC the money goes to; None for the amount moved and the beds closed.
+    pub icc: Option<usize>,
+    /// `moved_from_acute`, a kind of service bought, `<kind>_unallocated`
+    /// (left over from buying whole beds or places), or
+    /// `adult_beds_closed_<site>`.
+    pub item: String,
+    /// WTE, beds or places bought or closed (0 for money alone).
+    pub units: f64,
+    pub unit: String,
+    /// £ a year of one unit, in pence.
+    pub pence_per_unit: i64,
+    /// £ a year, in pence.
+    pub pence: i64,
 }
 
 /// An observed figure and the band a simulated mean must fall in.

@@ -8,6 +8,7 @@
 
 pub mod atomic;
 pub mod breakdown;
+pub mod budget;
 pub mod calibration;
 pub mod checkpoint;
 pub mod compare;

@@ -11,8 +11,10 @@
 
 pub mod error;
 pub mod inherit;
+pub mod levers;
 pub mod overrides;
 pub mod raw;
+pub mod schema;
 pub mod system;
 pub mod uncertainty;
 pub mod validate;

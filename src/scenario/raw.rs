@@ -47,9 +47,10 @@ impl<'de> Deserialize<'de> for RawCapacity {
     }
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
+    #[schemars(with = "Option<super::schema::Date>")]
     pub start_date: Option<toml::Value>,
     pub warmup_days: Option<f64>,
     pub horizon_days: Option<f64>,
@@ -59,7 +60,7 @@ pub struct RawRun {
 }
 
 /// A distribution: `{ dist = "lognormal", mean = 6.0, sd = 4.0 }`.
-#[derive(Debug, Deserialize, Clone, Default)]
+#[derive(Debug, Deserialize, Clone, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDistribution {
     pub dist: Option<String>,
@@ -75,22 +76,23 @@ pub struct RawDistribution {
     pub weight: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, Clone)]
+#[derive(Debug, Deserialize, Clone, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRoute {
     pub to: String,
     pub probability: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCapacityChange {
     pub day: Option<f64>,
+    #[schemars(with = "Option<super::schema::Date>")]
     pub date: Option<toml::Value>,
     pub capacity: RawCapacity,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOpening {
     pub days: Option<Vec<String>>,
@@ -98,7 +100,7 @@ pub struct RawOpening {
     pub close_hour: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub description: Option<String>,
@@ -122,7 +124,7 @@ pub struct RawService {
 /// `{ patient_type = "t", patients = 40 }` (part-way through their stays),
 /// `{ patient_type = "t", days_in = [0.5, 3, 12] }` (days already spent),
 /// `{ patient_type = "t", patients = 5, fit_to_leave = true }` (a backlog).
-#[derive(Debug, Deserialize, Clone)]
+#[derive(Debug, Deserialize, Clone, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawInitial {
     pub patient_type: String,
@@ -131,7 +133,7 @@ pub struct RawInitial {
     pub fit_to_leave: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPatientType {
     pub description: Option<String>,
@@ -141,8 +143,10 @@ pub struct RawPatientType {
     pub weekday_factors: Option<Vec<f64>>,
     pub growth_per_year: Option<f64>,
     /// Stays by service name, replacing the service's default for this type.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, RawDistribution>>")]
     pub stay: Option<toml::Table>,
     /// Routes by service name, replacing the service's default for this type.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<RawRoute>>>")]
     pub routes: Option<toml::Table>,
 }
 

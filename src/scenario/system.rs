@@ -15,17 +15,18 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::levers::{LeverContext, UnitCostsPerYear, apply_levers};
 use super::raw::{RawDistribution, RawOpening};
 use super::validate::{Checker, quoted_list, validate_opening};
-use crate::engine::{CalendarDate, Distribution};
+use crate::engine::Distribution;
 use crate::model::system::{
     AGE_BANDS, AdmissionIfEd, BREAKDOWN_METRICS, CalibrationTarget, Cohort, DemandKind, Role,
     SITE_METRICS, Sector, ServiceInfo, SystemLayout, UnitCosts, is_count_metric,
 };
 use crate::model::{
-    Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours,
-    Overflow, Pathway, PatientType, PatientTypeId, RateChange, Readmission, RouteTable,
-    RunSettings, Service, ServiceId, SinkId,
+    Capacity, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours, Overflow,
+    Pathway, PatientType, PatientTypeId, Readmission, RouteTable, RunSettings, Service, ServiceId,
+    SinkId,
 };
 
 /// Top-level keys of a whole-system scenario (besides the common ones).
@@ -45,20 +46,23 @@ pub const SYSTEM_KEYS: &[&str] = &[
 
 // ---------------------------------------------------------------- raw types
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawPopulation {
+pub(super) struct RawPopulation {
+    #[schemars(with = "super::schema::PerBand")]
     growth_per_year: toml::Table,
     monthly_factors: Option<Vec<f64>>,
     weekday_factors: Option<Vec<f64>>,
     elective_weekday_factors: Option<Vec<f64>>,
+    #[schemars(with = "super::schema::PerBand")]
     gp_appointments_per_person: toml::Table,
+    #[schemars(with = "Option<BTreeMap<String, RawTier>>")]
     risk_tiers: Option<toml::Table>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawTier {
+pub(super) struct RawTier {
     share: f64,
     crisis_multiplier: f64,
     bands: Vec<String>,
@@ -66,11 +70,12 @@ struct RawTier {
     los_multiplier: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawIcc {
+pub(super) struct RawIcc {
     description: Option<String>,
     site: String,
+    #[schemars(with = "super::schema::PerBand")]
     population: toml::Table,
     rapid_response_wte: f64,
     reablement_wte: f64,
@@ -80,9 +85,9 @@ struct RawIcc {
     nursing_places: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawSite {
+pub(super) struct RawSite {
     description: Option<String>,
     adult_beds: f64,
     paediatric_beds: f64,
@@ -91,9 +96,9 @@ struct RawSite {
     day_unit_opening: Option<RawOpening>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawBand {
+pub(super) struct RawBand {
     crisis_per_1000: f64,
     elective_per_1000: f64,
     rapid_response_eligible: f64,
@@ -110,9 +115,9 @@ struct RawBand {
     care_home_placements_per_1000: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawPathways {
+pub(super) struct RawPathways {
     ed_stay: RawDistribution,
     day_unit_stay: RawDistribution,
     day_unit_admission: f64,
@@ -123,34 +128,34 @@ struct RawPathways {
     elective_discharge: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawTeam {
+pub(super) struct RawTeam {
     caseload_per_wte: f64,
     episode: RawDistribution,
     managed_at_home: Option<f64>,
     max_wait_days: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawCommunityBeds {
+pub(super) struct RawCommunityBeds {
     stay: RawDistribution,
     discharge: BTreeMap<String, f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawCommunity {
+pub(super) struct RawCommunity {
     rapid_response: RawTeam,
     reablement: RawTeam,
     case_management: RawTeam,
     community_beds: RawCommunityBeds,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawCareHomes {
+pub(super) struct RawCareHomes {
     residential_stay: RawDistribution,
     nursing_stay: RawDistribution,
     nursing_share: f64,
@@ -160,9 +165,9 @@ struct RawCareHomes {
     in_hospital_death: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawCosts {
+pub(super) struct RawCosts {
     price_year: String,
     ed_attendance: f64,
     day_unit_attendance: f64,
@@ -180,17 +185,18 @@ struct RawCosts {
     residential_week: f64,
     nursing_week: f64,
     gp_appointment: f64,
+    community_staff_wte_year: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawCalibration {
+pub(super) struct RawCalibration {
     targets: Vec<RawTarget>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawTarget {
+pub(super) struct RawTarget {
     name: String,
     metric: String,
     age_bands: Option<Vec<String>>,
@@ -961,9 +967,10 @@ pub(super) fn validate_system(
         return None;
     }
     let start_date = parts.run.start_date;
+    let context = lever_context(&parts);
     let mut network = compile(name, title, description, parts);
     if let Some(levers) = document.get("levers") {
-        apply_levers(check, levers, start_date, &mut network);
+        apply_levers(check, levers, start_date, &context, &mut network);
     }
     if let Some(initial) = document.get("initial") {
         apply_initial(check, initial, &mut network);
@@ -971,450 +978,43 @@ pub(super) fn validate_system(
     Some(network)
 }
 
-/// `[levers.NAME]`: an intervention that changes the model from a date,
-/// reaching full effect over `ramp_months`, in the ICCs it rolls out to.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLever {
-    description: Option<String>,
-    source: Option<String>,
-    effect: String,
-    multiplier: Option<f64>,
-    change: Option<f64>,
-    service: Option<String>,
-    sites: Option<Vec<String>>,
-    start: toml::Value,
-    ramp_months: Option<f64>,
-    demand: Option<Vec<String>>,
-    age_bands: Option<Vec<String>>,
-    tiers: Option<Vec<String>>,
-    iccs: Option<toml::Table>,
-}
-
-/// Lever effects this build knows.
-pub const LEVER_EFFECTS: &[&str] = &["crisis_rate", "capacity"];
-
-/// Services a capacity lever can change, as written.
-const LEVER_SERVICES: &[(&str, Role)] = &[
-    ("adult_beds", Role::AcuteBeds),
-    ("paediatric_beds", Role::PaediatricBeds),
-    ("day_unit", Role::DayUnit),
-    ("rapid_response", Role::RapidResponse),
-    ("reablement", Role::Reablement),
-    ("case_management", Role::CaseManagement),
-    ("community_beds", Role::CommunityBeds),
-    ("residential", Role::ResidentialCare),
-    ("nursing", Role::NursingCare),
-];
-
-/// A step of a capacity lever: from `day`, `fraction` of its full effect.
-struct CapacityStep {
-    day: f64,
-    fraction: f64,
-}
-
-/// One capacity lever on one service: its steps and its full effect.
-struct CapacityLever {
-    steps: Vec<CapacityStep>,
-    change: f64,
-    multiplier: f64,
-}
-
-impl CapacityLever {
-    fn fraction_on(&self, day: f64) -> f64 {
-        self.steps
+/// What the levers need to know beyond the compiled network.
+fn lever_context(parts: &Parts) -> LeverContext {
+    let costs = &parts.costs;
+    LeverContext {
+        arranging: parts.pathways.arranging.clone(),
+        team_wte: parts
+            .iccs
             .iter()
-            .filter(|s| s.day <= day)
-            .map(|s| s.fraction)
-            .fold(0.0, f64::max)
-    }
-}
-
-/// Kinds of demand a rate lever can target, as written.
-const LEVER_DEMAND: &[(&str, DemandKind)] = &[
-    ("crisis", DemandKind::Crisis),
-    ("care_home_crisis", DemandKind::CareHomeCrisis),
-    ("elective", DemandKind::Elective),
-    (
-        "case_management_referral",
-        DemandKind::CaseManagementReferral,
-    ),
-    ("care_home_placement", DemandKind::CareHomePlacement),
-];
-
-/// Applies each `[levers.NAME]` to the compiled network.
-fn apply_levers(
-    check: &mut Checker,
-    levers: &toml::Value,
-    start_date: CalendarDate,
-    network: &mut Network,
-) {
-    let Some(table) = levers.as_table() else {
-        check.issue(
-            "levers",
-            Some(levers.type_str().to_string()),
-            "must be tables of levers, e.g. [levers.case_management] with effect, multiplier and start",
-        );
-        return;
-    };
-    let Some(layout) = network.layout.clone() else {
-        return;
-    };
-    let day_of = |date: CalendarDate| (date.day_number() - start_date.day_number()) as f64;
-    let mut capacity_levers: BTreeMap<usize, Vec<CapacityLever>> = BTreeMap::new();
-    for (lever_name, value) in table {
-        let path = format!("levers.{lever_name}");
-        check.name(&path, lever_name, "lever");
-        let Some(raw) = check.section::<RawLever>(&path, value.clone()) else {
-            continue;
-        };
-        // `description` and `source` are for the file's readers.
-        let _ = (&raw.description, &raw.source);
-        if !LEVER_EFFECTS.contains(&raw.effect.as_str()) {
-            check.issue(
-                format!("{path}.effect"),
-                Some(format!("\"{}\"", raw.effect)),
-                format!(
-                    "is not a lever effect{}; this iccsim knows {}",
-                    super::error::did_you_mean(&raw.effect, LEVER_EFFECTS.iter().copied()),
-                    LEVER_EFFECTS
-                        .iter()
-                        .map(|e| format!("\"{e}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            continue;
-        }
-        let capacity = raw.effect == "capacity";
-        let multiplier = match (raw.multiplier, raw.change, capacity) {
-            (Some(m), None, _) => check.number_in(
-                &format!("{path}.multiplier"),
-                m,
-                0.0,
-                10.0,
-                if capacity {
-                    "× the places at full effect"
-                } else {
-                    "× the rate at full effect"
-                },
-            ),
-            (None, Some(_), true) => Some(1.0),
-            (_, _, true) => {
-                check.issue(
-                    &path,
-                    None,
-                    "a capacity lever needs exactly one of `change` (places added, or removed if negative, per service) or `multiplier` (× places)",
-                );
-                None
-            }
-            (_, _, false) => {
-                check.issue(
-                    &path,
-                    None,
-                    "a crisis_rate lever needs `multiplier` (× the rate at full effect) and no `change`",
-                );
-                None
-            }
-        };
-        let change = raw.change.map_or(Some(0.0), |c| {
-            check.number_in(
-                &format!("{path}.change"),
-                c,
-                -1e6,
-                1e6,
-                "places per service",
-            )
-        });
-        let services_list = || {
-            LEVER_SERVICES
-                .iter()
-                .map(|(n, _)| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let role = match (capacity, raw.service.as_deref()) {
-            (false, _) => None,
-            (true, None) => {
-                check.issue(
-                    format!("{path}.service"),
-                    None,
-                    format!(
-                        "is missing; a capacity lever changes one kind of service: {}",
-                        services_list()
-                    ),
-                );
-                None
-            }
-            (true, Some(name)) => match LEVER_SERVICES.iter().find(|(n, _)| *n == name) {
-                Some((_, role)) => Some(*role),
-                None => {
-                    check.issue(
-                        format!("{path}.service"),
-                        Some(format!("\"{name}\"")),
-                        format!(
-                            "is not a kind of service{}; use {}",
-                            super::error::did_you_mean(
-                                name,
-                                LEVER_SERVICES.iter().map(|(n, _)| *n)
-                            ),
-                            services_list()
-                        ),
-                    );
-                    None
-                }
-            },
-        };
-        let sites: Option<Vec<usize>> = raw.sites.as_ref().map(|names| {
-            names
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| {
-                    let found = layout.sites.iter().position(|x| x == n);
-                    if found.is_none() {
-                        check.issue(
-                            format!("{path}.sites[{i}]"),
-                            Some(format!("\"{n}\"")),
-                            format!(
-                                "is not a site of this scenario{}",
-                                super::error::did_you_mean(
-                                    n,
-                                    layout.sites.iter().map(String::as_str)
-                                )
-                            ),
-                        );
-                    }
-                    found
-                })
-                .collect()
-        });
-        let ramp = check.number_in(
-            &format!("{path}.ramp_months"),
-            raw.ramp_months.unwrap_or(0.0),
-            0.0,
-            120.0,
-            "months to full effect",
-        );
-        let start = check.date(&format!("{path}.start"), &raw.start);
-        let demand: Vec<DemandKind> = raw
-            .demand
-            .clone()
-            .unwrap_or_else(|| vec!["crisis".into()])
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| match LEVER_DEMAND.iter().find(|(n, _)| n == d) {
-                Some((_, kind)) => Some(*kind),
-                None => {
-                    check.issue(
-                        format!("{path}.demand[{i}]"),
-                        Some(format!("\"{d}\"")),
-                        format!(
-                            "is not a kind of demand{}; use {}",
-                            super::error::did_you_mean(d, LEVER_DEMAND.iter().map(|(n, _)| *n)),
-                            LEVER_DEMAND
-                                .iter()
-                                .map(|(n, _)| format!("\"{n}\""))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    );
-                    None
-                }
+            .map(|i| {
+                [
+                    i.rapid_response_wte,
+                    i.reablement_wte,
+                    i.case_management_wte,
+                ]
             })
-            .collect();
-        let bands: Vec<usize> = match &raw.age_bands {
-            None => (0..AGE_BANDS.len()).collect(),
-            Some(names) => names
-                .iter()
-                .enumerate()
-                .filter_map(|(i, b)| {
-                    let found = AGE_BANDS.iter().position(|x| x == b);
-                    if found.is_none() {
-                        check.issue(
-                            format!("{path}.age_bands[{i}]"),
-                            Some(format!("\"{b}\"")),
-                            format!(
-                                "is not an age band; use {}",
-                                AGE_BANDS
-                                    .iter()
-                                    .map(|x| format!("\"{x}\""))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        );
-                    }
-                    found
-                })
-                .collect(),
-        };
-        let known_tiers: Vec<&str> = {
-            let mut t: Vec<&str> = layout.cohorts.iter().map(|c| c.tier.as_str()).collect();
-            t.sort_unstable();
-            t.dedup();
-            t
-        };
-        if let Some(tiers) = &raw.tiers {
-            for (i, tier) in tiers.iter().enumerate() {
-                if !known_tiers.contains(&tier.as_str()) {
-                    check.issue(
-                        format!("{path}.tiers[{i}]"),
-                        Some(format!("\"{tier}\"")),
-                        format!(
-                            "is not a risk tier of this scenario{}; its tiers are {} (`rest` is everyone outside a tier)",
-                            super::error::did_you_mean(tier, known_tiers.iter().copied()),
-                            known_tiers.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")
-                        ),
-                    );
-                }
-            }
-        }
-        // Rollout: each ICC from its own date, or every ICC from `start`.
-        let mut from: Vec<Option<CalendarDate>> = vec![start; layout.iccs.len()];
-        if let Some(iccs) = &raw.iccs {
-            from = vec![None; layout.iccs.len()];
-            for (icc, date) in iccs {
-                let at = format!("{path}.iccs.{icc}");
-                match layout.iccs.iter().position(|i| i == icc) {
-                    Some(k) => from[k] = check.date(&at, date),
-                    None => check.issue(
-                        &at,
-                        None,
-                        format!(
-                            "is not an ICC of this scenario{}",
-                            super::error::did_you_mean(icc, layout.iccs.iter().map(String::as_str))
-                        ),
-                    ),
-                }
-            }
-        }
-        let (Some(multiplier), Some(ramp), Some(_), Some(change)) =
-            (multiplier, ramp, start, change)
-        else {
-            continue;
-        };
-        // Whole months to full effect, then the fraction of the next.
-        let full_day = |date: CalendarDate| {
-            let whole = ramp.floor() as i64;
-            day_of(date.add_months(whole))
-                + (ramp - ramp.floor())
-                    * (day_of(date.add_months(whole + 1)) - day_of(date.add_months(whole)))
-        };
-        if capacity {
-            let Some(role) = role else { continue };
-            let mut targeted = 0;
-            for (s, info) in layout.services.iter().enumerate() {
-                if info.role != role {
-                    continue;
-                }
-                let date = match (info.icc, info.site) {
-                    (Some(icc), _) => from[icc],
-                    (None, Some(site)) if sites.as_ref().is_some_and(|l| !l.contains(&site)) => {
-                        None
-                    }
-                    _ => start,
-                };
-                let Some(date) = date else { continue };
-                // Places change in monthly steps over the ramp (at once
-                // without one), each a further share of the full effect.
-                let months = ramp.ceil() as i64;
-                let steps = if months == 0 {
-                    vec![CapacityStep {
-                        day: day_of(date),
-                        fraction: 1.0,
-                    }]
-                } else {
-                    (1..=months)
-                        .map(|k| CapacityStep {
-                            day: day_of(date.add_months(k - 1)),
-                            fraction: (k as f64 / ramp).min(1.0),
-                        })
-                        .collect()
-                };
-                capacity_levers.entry(s).or_default().push(CapacityLever {
-                    steps,
-                    change,
-                    multiplier,
-                });
-                targeted += 1;
-            }
-            if targeted == 0 {
-                check.issue(
-                    &path,
-                    None,
-                    "changes no service of this scenario: check service, sites and iccs",
-                );
-            }
-            continue;
-        }
-        let mut targeted = 0;
-        for (t, cohort) in layout.cohorts.iter().enumerate() {
-            let Some(date) = from[cohort.icc] else {
-                continue;
-            };
-            let tier_ok = raw
-                .tiers
-                .as_ref()
-                .is_none_or(|tiers| tiers.contains(&cohort.tier));
-            if !(demand.contains(&cohort.kind) && bands.contains(&cohort.age_band) && tier_ok) {
-                continue;
-            }
-            network.patient_types[t].rate_changes.push(RateChange {
-                from_day: day_of(date),
-                full_day: full_day(date),
-                factor: multiplier,
-            });
-            targeted += 1;
-        }
-        if targeted == 0 {
-            check.issue(
-                &path,
-                None,
-                "targets no cohort of this scenario: check demand, age_bands, tiers and iccs",
-            );
-        }
-    }
-    // Each service's places on each day a lever steps: the base, plus the
-    // changes, times the multipliers, each at its share of full effect.
-    for (s, levers) in capacity_levers {
-        let service = &mut network.services[s];
-        let Capacity::Limited(base) = service.capacity else {
-            continue;
-        };
-        let mut days: Vec<f64> = levers
-            .iter()
-            .flat_map(|l| l.steps.iter().map(|step| step.day))
-            .collect();
-        days.sort_by(f64::total_cmp);
-        days.dedup();
-        let mut current = base;
-        for day in days {
-            let added: f64 = levers.iter().map(|l| l.change * l.fraction_on(day)).sum();
-            let times: f64 = levers
-                .iter()
-                .map(|l| 1.0 + (l.multiplier - 1.0) * l.fraction_on(day))
-                .product();
-            let places = ((f64::from(base) + added) * times)
-                .round()
-                .clamp(0.0, f64::from(u32::MAX)) as u32;
-            // A step that changes nothing is left out: a lever with no
-            // effect leaves the run exactly as it was.
-            if places != current {
-                service.capacity_changes.push(CapacityChange {
-                    from_day: day,
-                    capacity: Capacity::Limited(places),
-                });
-                current = places;
-            }
-        }
+            .collect(),
+        caseload_per_wte: [
+            parts.community.rapid.caseload_per_wte,
+            parts.community.reablement.caseload_per_wte,
+            parts.community.case_management.caseload_per_wte,
+        ],
+        cost_per_year: UnitCostsPerYear {
+            staff_wte: costs.community_staff_wte_year,
+            community_bed: costs.community_bed_day * DAYS_PER_YEAR,
+            residential_place: costs.residential_week * DAYS_PER_YEAR / 7.0,
+            nursing_place: costs.nursing_week * DAYS_PER_YEAR / 7.0,
+            acute_bed: costs.excess_bed_day * DAYS_PER_YEAR,
+        },
     }
 }
 
 /// `[initial.SERVICE]` of a whole-system scenario: today's census of a
 /// built service, `patients` part-way through their stays and
 /// `fit_to_leave` waiting to leave.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawSystemInitial {
+pub(super) struct RawSystemInitial {
     patients: Option<f64>,
     fit_to_leave: Option<f64>,
 }
@@ -1917,6 +1517,9 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
         residential_week: money("residential_week", raw.residential_week),
         nursing_week: money("nursing_week", raw.nursing_week),
         gp_appointment: money("gp_appointment", raw.gp_appointment),
+        community_staff_wte_year: raw
+            .community_staff_wte_year
+            .map(|v| money("community_staff_wte_year", v)),
     };
     ok &= check
         .number_in(
@@ -1995,6 +1598,7 @@ struct Costs {
     residential_week: f64,
     nursing_week: f64,
     gp_appointment: f64,
+    community_staff_wte_year: Option<f64>,
 }
 
 struct Parts {
@@ -2581,6 +2185,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     weekday_factors: weekday,
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2602,6 +2207,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                         weekday_factors: elective_weekday,
                         growth_per_year: growth[b],
                         rate_changes: Vec::new(),
+                        entry_changes: Vec::new(),
                     });
                     cohorts.push(Cohort {
                         icc: i,
@@ -2636,6 +2242,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     weekday_factors: elective_weekday,
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2692,6 +2299,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     weekday_factors: elective_weekday,
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2764,6 +2372,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                 weekday_factors: weekday,
                 growth_per_year: 0.0,
                 rate_changes: Vec::new(),
+                entry_changes: Vec::new(),
             });
             cohorts.push(Cohort {
                 icc: i,
@@ -2816,6 +2425,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
                     weekday_factors: [1.0; 7],
                     growth_per_year: 0.0,
                     rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -2853,6 +2463,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         gp_appointment_cost: costs.gp_appointment,
         price_year: costs.price_year,
         targets,
+        budget: Vec::new(),
     };
     Network {
         name,

@@ -121,6 +121,21 @@ impl ValueDistribution {
         }
     }
 
+    /// The value a distribution written in place of a number stands for
+    /// when nothing is drawn (its point value): the mode of a triangular,
+    /// the middle of a uniform, the mean otherwise.
+    pub fn central(&self) -> f64 {
+        match *self {
+            ValueDistribution::Fixed { value } => value,
+            ValueDistribution::Uniform { min, max } => 0.5 * (min + max),
+            ValueDistribution::Triangular { mode, .. } => mode,
+            ValueDistribution::Normal { mean, .. }
+            | ValueDistribution::LogNormal { mean, .. }
+            | ValueDistribution::Gamma { mean, .. }
+            | ValueDistribution::Beta { mean, .. } => mean,
+        }
+    }
+
     fn read(table: &toml::Table) -> Result<ValueDistribution, String> {
         let number = |name: &str| -> Result<f64, String> {
             match table.get(name) {
@@ -507,6 +522,61 @@ fn read_section(
     }
 }
 
+/// A lever's number written as a distribution (`multiplier = { dist =
+/// "triangular", min = 0.77, mode = 0.85, max = 1.0 }`) is an uncertain
+/// value like those of `[uncertainty]`: it moves there, keyed
+/// `levers.NAME.KEY`, and the lever keeps its central value as the point.
+fn hoist_lever_distributions(
+    document: &mut toml::Table,
+    section: &mut Option<toml::Value>,
+) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let Some(toml::Value::Table(levers)) = document.get_mut("levers") else {
+        return issues;
+    };
+    let mut moved = Vec::new();
+    for (name, lever) in levers.iter_mut() {
+        let Some(lever) = lever.as_table_mut() else {
+            continue;
+        };
+        for (key, value) in lever.iter_mut() {
+            let Some(table) = value.as_table().filter(|t| t.contains_key("dist")) else {
+                continue;
+            };
+            match ValueDistribution::from_table(table) {
+                Ok(distribution) => {
+                    let path = vec!["levers".to_string(), name.clone(), key.clone()];
+                    moved.push((canonical_key(&path), table.clone()));
+                    *value = toml::Value::Float(distribution.central());
+                }
+                Err(e) => issues.push(Issue {
+                    path: format!("levers.{name}.{key}"),
+                    value: None,
+                    problem: e,
+                }),
+            }
+        }
+    }
+    if moved.is_empty() {
+        return issues;
+    }
+    let target = section.get_or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if let Some(target) = target.as_table_mut() {
+        for (key, table) in moved {
+            if target.contains_key(&key) {
+                issues.push(Issue {
+                    path: format!("{SECTION}.{}", toml::Value::String(key.clone())),
+                    value: None,
+                    problem: format!("`{key}` is also written as a distribution in the lever; give it in one place"),
+                });
+            } else {
+                target.insert(key, toml::Value::Table(table));
+            }
+        }
+    }
+    issues
+}
+
 /// The structure a replication's network must share with the base.
 fn same_structure(a: &Network, b: &Network) -> bool {
     a.services.len() == b.services.len()
@@ -532,11 +602,15 @@ impl Scenario {
         origin: &str,
         default_name: &str,
     ) -> Result<Scenario, ScenarioError> {
-        let section = document.remove(SECTION);
+        let mut section = document.remove(SECTION);
         let invalid = |issues| ScenarioError::Invalid {
             origin: origin.to_string(),
             issues,
         };
+        let hoisted = hoist_lever_distributions(&mut document, &mut section);
+        if !hoisted.is_empty() {
+            return Err(invalid(hoisted));
+        }
         let network = validate_document(document.clone(), default_name);
         let uncertain = match &section {
             None => Ok(Vec::new()),

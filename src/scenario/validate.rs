@@ -1702,6 +1702,7 @@ fn validate_patient_type(
             weekday_factors,
             growth_per_year: growth_per_year?,
             rate_changes: Vec::new(),
+            entry_changes: Vec::new(),
         },
         overrides,
     ))

@@ -1,0 +1,187 @@
+//! The JSON Schema of the scenario format (`iccsim schema`), so that
+//! editors (VS Code with Even Better TOML, or any taplo-based tool)
+//! complete and check keys as people type.
+//!
+//! It is derived from the serde types that read the file (`raw`, the
+//! whole-system and lever sections), so it cannot drift from what the
+//! program accepts: a key the schema lists is a key the reader takes, and
+//! unknown keys are refused in both. It checks shapes and names only;
+//! meanings (ranges, shares adding up to 1, names that must exist) are
+//! `iccsim validate`'s.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+
+use super::levers::RawLever;
+use super::raw::{RawCapacity, RawPatientType, RawRun, RawService};
+use super::system::{
+    RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc, RawPathways,
+    RawPopulation, RawSite, RawSystemInitial,
+};
+use super::uncertainty::KINDS;
+use crate::model::system::AGE_BANDS;
+
+/// A date, written `2025-04-01` (a TOML date, or a quoted one).
+pub struct Date;
+
+impl JsonSchema for Date {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        // TOML dates reach a JSON validator in different forms depending on
+        // the editor, so the type is left open.
+        json_schema!({
+            "description": "a date, e.g. 2025-04-01",
+            "examples": ["2025-04-01"]
+        })
+    }
+}
+
+/// A number, or a distribution of it (parameter uncertainty).
+pub struct Number;
+
+impl JsonSchema for Number {
+    fn schema_name() -> Cow<'static, str> {
+        "NumberOrDistribution".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let distribution = generator.subschema_for::<UncertainValue>();
+        json_schema!({
+            "description": "a number, or a distribution drawn once per replication, e.g. { dist = \"triangular\", min = 0.77, mode = 0.85, max = 1.0 }",
+            "anyOf": [{ "type": "number" }, distribution]
+        })
+    }
+}
+
+/// One number per age band.
+pub struct PerBand;
+
+impl JsonSchema for PerBand {
+    fn schema_name() -> Cow<'static, str> {
+        "PerAgeBand".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let properties: serde_json::Map<String, serde_json::Value> = AGE_BANDS
+            .iter()
+            .map(|b| ((*b).to_string(), serde_json::json!({ "type": "number" })))
+            .collect();
+        json_schema!({
+            "description": "one number per age band",
+            "type": "object",
+            "properties": properties,
+            "required": AGE_BANDS,
+            "additionalProperties": false
+        })
+    }
+}
+
+impl JsonSchema for RawCapacity {
+    fn schema_name() -> Cow<'static, str> {
+        "Capacity".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "a whole number of places, or \"unlimited\"",
+            "anyOf": [{ "type": "number", "minimum": 0 }, { "const": "unlimited" }]
+        })
+    }
+}
+
+/// An entry of `[uncertainty]`, or a lever's number written as a
+/// distribution.
+#[allow(dead_code)]
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct UncertainValue {
+    #[schemars(with = "UncertainKind")]
+    dist: String,
+    value: Option<f64>,
+    min: Option<f64>,
+    mode: Option<f64>,
+    max: Option<f64>,
+    mean: Option<f64>,
+    sd: Option<f64>,
+    /// Where the range comes from.
+    source: Option<String>,
+}
+
+struct UncertainKind;
+
+impl JsonSchema for UncertainKind {
+    fn schema_name() -> Cow<'static, str> {
+        "UncertainKind".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "enum": KINDS })
+    }
+}
+
+/// A whole scenario file: a network written by hand (`services`,
+/// `patient_types`, `sinks`) or a whole system (`population`, `iccs` ...).
+#[allow(dead_code)]
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "iccsim scenario")]
+struct ScenarioFile {
+    /// The scenario format version; 1.
+    schema_version: Option<i64>,
+    /// A short identifier, used for the default output folder.
+    name: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    /// A scenario this one changes: everything not stated here comes from it.
+    extends: Option<String>,
+    run: Option<RawRun>,
+    /// Where patients leave to, e.g. ["home", "death"].
+    sinks: Option<Vec<String>>,
+    services: Option<BTreeMap<String, RawService>>,
+    patient_types: Option<BTreeMap<String, RawPatientType>>,
+    /// Values drawn once per replication: "key as for --set" = { dist = ... }.
+    uncertainty: Option<BTreeMap<String, UncertainValue>>,
+    population: Option<RawPopulation>,
+    iccs: Option<BTreeMap<String, RawIcc>>,
+    sites: Option<BTreeMap<String, RawSite>>,
+    #[schemars(with = "Option<BTreeMap<String, RawBand>>")]
+    age_bands: Option<BTreeMap<String, ()>>,
+    pathways: Option<RawPathways>,
+    community: Option<RawCommunity>,
+    care_homes: Option<RawCareHomes>,
+    costs: Option<RawCosts>,
+    calibration: Option<RawCalibration>,
+    /// Today's census of a built service.
+    initial: Option<BTreeMap<String, RawSystemInitial>>,
+    /// Interventions from a date, ramping up, rolling out by ICC.
+    levers: Option<BTreeMap<String, RawLever>>,
+}
+
+/// The JSON Schema (draft 2020-12) of scenario files, pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ScenarioFile);
+    let mut value = schema.to_value();
+    // A file that `extends` another states only what it changes, so no key
+    // is required here; `validate` says what the merged scenario lacks.
+    drop_required(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn drop_required(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("required");
+            map.values_mut().for_each(drop_required);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_required),
+        _ => {}
+    }
+}
