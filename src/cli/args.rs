@@ -129,6 +129,49 @@ Examples:
 The scenario is validated first; the text is what a batch writes to its
 scenario.toml.")]
     Show(ShowArgs),
+    /// Write the JSON Schema of scenario files, for editors that complete
+    /// and check keys as you type.
+    #[command(after_help = "\
+Examples:
+  iccsim schema --out iccsim-scenario.schema.json
+
+Then, in VS Code with the Even Better TOML extension, put this first line in
+a scenario file:
+  #:schema ./iccsim-scenario.schema.json
+The schema checks key names and shapes; `iccsim validate` checks meanings.")]
+    Schema(SchemaArgs),
+    /// Start a new scenario: a commented file that extends a baseline and
+    /// shows every lever, ready to edit.
+    #[command(after_help = "\
+Examples:
+  iccsim new more-rapid-response --from scenarios/north-cumbria-baseline.toml
+  iccsim new my-change --from scenarios/north-cumbria-baseline.toml --out scenarios/mine/my-change.toml
+
+The file states only what it changes (`extends`); `iccsim show FILE` prints
+it merged, `iccsim validate FILE` checks it.")]
+    New(NewArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Write the schema to this file (atomically). Default: standard output.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    /// The new scenario's name (letters, digits, '-' and '_').
+    pub name: String,
+    /// The scenario it changes (a TOML file).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Where to write it. Default: NAME.toml beside the baseline.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -314,6 +357,10 @@ pub struct CompareArgs {
     /// `iccsim compare base.toml base.toml --set sites.general.adult_beds=420`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Change a value of every scenario, the baseline included, e.g. a
+    /// quick look over one year: --set-all run.horizon_days=365.
+    #[arg(long = "set-all", value_name = "KEY=VALUE")]
+    pub set_all: Vec<String>,
 }
 
 /// A number strictly between 0 and 1.

@@ -5,6 +5,7 @@
 //! 3 the scenario is invalid or unreadable; 4 results could not be written.
 
 mod args;
+mod new;
 mod sweep_file;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, Plan};
 use iccsim::model::Network;
 use iccsim::report::breakdown::{self, BreakdownSet};
+use iccsim::report::budget;
 use iccsim::report::calibration;
 use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::tidy::Period;
@@ -46,6 +48,7 @@ const OUTPUT_FILES: &[&str] = &[
     "episodes.csv",
     "breakdown.csv",
     "breakdown_summary.csv",
+    "budget.csv",
     "records.csv",
     "scenario.toml",
 ];
@@ -65,16 +68,16 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Writes to stdout; a closed pipe (`iccsim validate ... | head`) is not an
 /// error worth a panic, so write errors are ignored.
-fn print_stdout(text: &str) {
+pub(super) fn print_stdout(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// A failure with the exit code it maps to.
-struct Failure {
-    code: u8,
-    message: String,
+pub(super) struct Failure {
+    pub(super) code: u8,
+    pub(super) message: String,
 }
 
 impl From<ScenarioError> for Failure {
@@ -109,6 +112,8 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Tornado(args) => tornado(args),
         Command::Show(args) => show(args),
+        Command::Schema(args) => new::schema(args),
+        Command::New(args) => new::new(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -236,13 +241,19 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             breakdown::breakdown_summary_csv(&set.info, breakdown),
         ));
     }
+    if let Some(layout) = network.layout.as_ref().filter(|l| !l.budget.is_empty()) {
+        files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
+    }
     report::write_file_set(&out, &files, OUTPUT_FILES)?;
 
     if !args.quiet {
-        let table = match &breakdown {
+        let mut table = match &breakdown {
             Some(breakdown) => report::tables::headline_table(&set.info, breakdown),
             None => report::tables::summary_table(network, &set),
         };
+        if let Some(layout) = network.layout.as_ref() {
+            table.push_str(&budget::budget_table(layout));
+        }
         print_stdout(&format!("{table}\n"));
         let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
         eprintln!(
@@ -667,6 +678,9 @@ fn batch_files(
             "breakdown_summary.csv",
             breakdown::breakdown_summary_csv(&set.info, &breakdown),
         ));
+        if !layout.budget.is_empty() {
+            files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
+        }
     }
     files
 }
@@ -679,10 +693,12 @@ fn batch_table(
 ) -> String {
     let set = ResultSet::from_records(schema, batch_info(network, header, records), records);
     match &network.layout {
-        Some(layout) => report::tables::headline_table(
-            &set.info,
-            &BreakdownSet::from_records(schema, layout, records),
-        ),
+        Some(layout) => {
+            report::tables::headline_table(
+                &set.info,
+                &BreakdownSet::from_records(schema, layout, records),
+            ) + &budget::budget_table(layout)
+        }
         None => report::tables::summary_table(network, &set),
     }
 }
@@ -843,14 +859,36 @@ fn headline_differences<'a>(
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let (base_scenario, _, _) = load(Some(&args.baseline), &[])?;
+    let (base_scenario, _, _) = load(Some(&args.baseline), &args.set_all)?;
     let base = &base_scenario.network;
     let mut alternatives = Vec::new();
+    let changes: Vec<String> = args.set_all.iter().chain(&args.set).cloned().collect();
     for path in &args.scenarios {
-        let (mut alternative, _, _) = load(Some(path), &args.set)?;
+        let (mut alternative, _, _) = load(Some(path), &changes)?;
         if !args.set.is_empty() {
             // The changed scenario is named apart from the one it came from.
             alternative.network.name = format!("{}-changed", alternative.network.name);
+        }
+        // Pairs are only pairs over the same days.
+        let (a, b) = (&alternative.network.run, &base.run);
+        if a.start_date != b.start_date
+            || a.warmup_days != b.warmup_days
+            || a.horizon_days != b.horizon_days
+        {
+            return Err(Failure {
+                code: EXIT_SCENARIO,
+                message: format!(
+                    "`{}` runs {} days from {} after {} days of warm-up, but the baseline `{}` runs {} days from {} after {}: a paired comparison needs the same window. Give both the same [run] settings, or change them for every scenario with --set-all (e.g. --set-all run.horizon_days=365)",
+                    alternative.network.name,
+                    a.horizon_days,
+                    a.start_date,
+                    a.warmup_days,
+                    base.name,
+                    b.horizon_days,
+                    b.start_date,
+                    b.warmup_days
+                ),
+            });
         }
         alternatives.push(alternative);
     }

@@ -1,0 +1,253 @@
+//! `iccsim new` and `iccsim schema`: starting a scenario file, and the
+//! JSON Schema editors use to check one as it is typed.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::args::{NewArgs, SchemaArgs};
+use super::{EXIT_OUTPUT, EXIT_USAGE, Failure, print_stdout};
+use iccsim::report::atomic::write_atomically;
+use iccsim::scenario;
+
+pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
+    let text = scenario::schema::json_schema();
+    match &args.out {
+        None => print_stdout(&text),
+        Some(path) => {
+            write_atomically(path, text.as_bytes()).map_err(|e| Failure {
+                code: EXIT_OUTPUT,
+                message: format!("{e}"),
+            })?;
+            eprintln!(
+                "Wrote the scenario schema to {}. In VS Code with Even Better TOML, start a scenario file with\n  #:schema {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `to` as seen from the folder `from` ("../north-cumbria-baseline.toml").
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for part in &to_parts[common..] {
+        path.push(part.as_os_str());
+    }
+    path
+}
+
+fn usage(message: String) -> Failure {
+    Failure {
+        code: EXIT_USAGE,
+        message,
+    }
+}
+
+pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
+    let name = &args.name;
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(usage(format!(
+            "{name:?} cannot be a scenario name: use letters, digits, `_` and `-` only (at most 64), e.g. more-rapid-response"
+        )));
+    }
+    // The baseline must be valid: the new file starts as exactly it.
+    let baseline = scenario::load_file(&args.from)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        args.from
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(format!("{name}.toml"))
+    });
+    if out.exists() && !args.force {
+        return Err(usage(format!(
+            "{} exists already; choose another name or --out, or add --force to replace it",
+            out.display()
+        )));
+    }
+    let absolute = |p: &Path| {
+        std::path::absolute(p).map_err(|e| Failure {
+            code: EXIT_OUTPUT,
+            message: format!("cannot resolve {}: {e}", p.display()),
+        })
+    };
+    let from = absolute(&args.from)?;
+    let folder = absolute(out.parent().unwrap_or(Path::new(".")))?;
+    let extends = relative_path(&folder, &from);
+    let extends = extends.to_string_lossy().replace('\\', "/");
+    let text = template(name, &extends, &baseline);
+    write_atomically(&out, text.as_bytes()).map_err(|e| Failure {
+        code: EXIT_OUTPUT,
+        message: format!("{e}"),
+    })?;
+    // What was written must load: a starting file that fails would be a
+    // poor start.
+    scenario::load_file(&out)?;
+    eprintln!(
+        "Wrote {}: it extends {extends} and changes nothing yet. Uncomment a lever, then\n  iccsim validate {}\n  iccsim compare {} {} -n 20",
+        out.display(),
+        out.display(),
+        args.from.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn listed(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn template(name: &str, extends: &str, baseline: &iccsim::model::Network) -> String {
+    let mut text = format!(
+        "# QUESTION: what does this scenario ask? (one or two sentences a board would read)\n\
+         #\n\
+         # EVIDENCE: for every effect below, the source of its central value and of its\n\
+         # pessimistic-optimistic range (e.g. shared/calibration/calibration-data.md §9),\n\
+         # and a tag: P published, D derived (show the arithmetic), X proxy, A assumption.\n\
+         #\n\
+         # Everything not stated here comes from {extends}.\n\
+         #   iccsim show THIS_FILE        the whole scenario, merged\n\
+         #   iccsim validate THIS_FILE    check it\n\
+         #   iccsim compare {extends} THIS_FILE -n 20\n\
+         \n\
+         extends = \"{extends}\"\n\
+         name = \"{name}\"\n\
+         title = \"{name}: describe the change in a line\"\n"
+    );
+    let Some(layout) = &baseline.layout else {
+        text.push_str(
+            "\n# Change any value of the parent by stating it again, e.g.\n\
+             # [services.SERVICE]\n\
+             # capacity = 30\n",
+        );
+        return text;
+    };
+    let mut tiers: Vec<String> = layout.cohorts.iter().map(|c| c.tier.clone()).collect();
+    tiers.sort();
+    tiers.dedup();
+    tiers.retain(|t| t != "residential" && t != "nursing");
+    let first_icc = layout.iccs.first().cloned().unwrap_or_default();
+    let first_site = layout.sites.first().cloned().unwrap_or_default();
+    text.push_str(&format!(
+        "\n\
+# ------------------------------------------------------------------ levers\n\
+# Uncomment and edit. Every lever has `start` (a date), optionally\n\
+# `ramp_months` (months to full effect, in monthly steps) and a rollout by ICC\n\
+# (`iccs = {{ {first_icc} = 2026-04-01, ... }}`, each ICC from its own date;\n\
+# without it, every ICC from `start`). Any number may be a distribution,\n\
+# drawn once per replication: {{ dist = \"triangular\", min = 0.77, mode = 0.85, max = 1.0 }}.\n\
+# A `source` says where the number comes from. docs/whole-system.md §11b has\n\
+# every key.\n\
+#\n\
+# This baseline's ICCs: {iccs}\n\
+# Its sites: {sites}\n\
+# Its risk tiers: {tiers}\n\
+# Age bands: \"0-17\", \"18-64\", \"65-74\", \"75-84\", \"85+\"\n\
+\n\
+# Fewer (or more) crises in targeted cohorts: case management, proactive care.\n\
+# [levers.proactive_care]\n\
+# effect = \"crisis_rate\"\n\
+# multiplier = {{ dist = \"triangular\", min = 0.91, mode = 0.965, max = 1.0 }}\n\
+# demand = [\"crisis\"]               # or care_home_crisis, elective, case_management_referral, care_home_placement\n\
+# age_bands = [\"75-84\", \"85+\"]\n\
+# tiers = [{tier_example}]\n\
+# start = 2026-04-01\n\
+# ramp_months = 12\n\
+# source = \"...\"\n\
+\n\
+# Places: beds, staff caseload, day-unit places, care-home places.\n\
+# [levers.more_beds]\n\
+# effect = \"capacity\"\n\
+# service = \"community_beds\"         # adult_beds, paediatric_beds, day_unit, rapid_response, reablement, case_management, residential, nursing\n\
+# change = 4                          # places per service (or multiplier = 1.2)\n\
+# sites = [\"{first_site}\"]          # for site services (beds, day unit)\n\
+# start = 2026-04-01\n\
+\n\
+# Money moved from acute care, bought as capacity at unit costs (budget.csv).\n\
+# [levers.reinvest]\n\
+# effect = \"reinvestment\"\n\
+# amount_per_year = 1_000_000         # £ a year at the scenario's price year\n\
+# fund = {{ rapid_response = 0.5, case_management = 0.5 }}   # also reablement, community_beds, residential, nursing\n\
+# close_adult_beds = {{ {first_site} = 8 }}\n\
+# start = 2026-04-01\n\
+# ramp_months = 12\n\
+\n\
+# Shorter stays.\n\
+# [levers.shorter_stays]\n\
+# effect = \"length_of_stay\"\n\
+# service = \"adult_beds\"             # or community_beds, reablement, ...\n\
+# multiplier = 0.95\n\
+# age_bands = [\"85+\"]\n\
+# start = 2026-04-01\n\
+\n\
+# Discharges arranged faster (discharge hub).\n\
+# [levers.discharge_hub]\n\
+# effect = \"discharge_delay\"\n\
+# destinations = [\"reablement\", \"community_bed\", \"care_home\"]   # and home\n\
+# multiplier = 0.71\n\
+# start = 2026-04-01\n\
+\n\
+# Fewer discharges straight to a care home (discharge to assess).\n\
+# [levers.assess_at_home]\n\
+# effect = \"care_home_discharge\"\n\
+# multiplier = 0.77\n\
+# to = \"reablement\"                  # or home, community_bed\n\
+# start = 2026-04-01\n\
+\n\
+# Rapid response offered to more crises, and the share it manages at home.\n\
+# [levers.rapid_response]\n\
+# effect = \"rapid_response\"\n\
+# multiplier = 1.5\n\
+# managed_at_home = 0.75\n\
+# start = 2026-04-01\n\
+\n\
+# More ED attendances sent to the day unit instead of admission.\n\
+# [levers.same_day_care]\n\
+# effect = \"day_unit_diversion\"\n\
+# multiplier = 1.5\n\
+# start = 2026-04-01\n",
+        iccs = listed(&layout.iccs),
+        sites = listed(&layout.sites),
+        tiers = listed(&tiers),
+        tier_example = tiers
+            .iter()
+            .find(|t| *t != "rest")
+            .map_or("\"rest\"".to_string(), |t| format!("\"{t}\"")),
+    ));
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_and_descend() {
+        assert_eq!(
+            relative_path(Path::new("/a/b/c"), Path::new("/a/d/e.toml")),
+            PathBuf::from("../../d/e.toml")
+        );
+        assert_eq!(
+            relative_path(Path::new("/a/b"), Path::new("/a/b/e.toml")),
+            PathBuf::from("e.toml")
+        );
+    }
+}
