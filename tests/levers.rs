@@ -610,3 +610,37 @@ fn bad_pathway_and_money_levers_are_located_and_explained() {
         "{err}"
     );
 }
+
+/// Staff become caseload places as the scenario builds them: Copeland's
+/// case management, 1.1 WTE × 40 = 44 places, with 0.5 WTE more is
+/// floor(1.6 × 40) = 64; its rapid response, 3.0 × 3 = 9, with 1.5 more is
+/// floor(4.5 × 3) = 13. Other ICCs are not in the rollout.
+#[test]
+fn a_capacity_lever_in_staff_becomes_caseload_places() {
+    let network = baseline(
+        1,
+        "[levers.cm]\neffect = \"capacity\"\nservice = \"case_management\"\nwte = 0.5\nstart = 2025-04-01\niccs = { copeland = 2025-05-01 }\n[levers.rr]\neffect = \"capacity\"\nservice = \"rapid_response\"\nwte = 1.5\nstart = 2025-04-01\niccs = { copeland = 2025-04-01 }\n",
+    );
+    let places = |name: &str| {
+        let service = &network.services[service_index(&network, name)];
+        (
+            service.capacity.places(),
+            service
+                .capacity_changes
+                .iter()
+                .map(|c| (c.from_day, c.capacity.places()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(places("case_management_copeland"), (44, vec![(30.0, 64)]));
+    assert_eq!(places("rapid_response_copeland"), (9, vec![(0.0, 13)]));
+    assert!(places("case_management_eden").1.is_empty());
+    let text = format!(
+        "{}\n[levers.beds]\neffect = \"capacity\"\nservice = \"adult_beds\"\nwte = 3\nstart = 2025-04-01\n",
+        iccsim::scenario::DEFAULT_SCENARIO_TOML
+    );
+    let err = iccsim::scenario::load_str(&text, "test", "baseline")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("levers.beds.wte: is for staff teams"), "{err}");
+}

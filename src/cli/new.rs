@@ -177,7 +177,7 @@ fn template(name: &str, extends: &str, baseline: &iccsim::model::Network) -> Str
 # [levers.more_beds]\n\
 # effect = \"capacity\"\n\
 # service = \"community_beds\"         # adult_beds, paediatric_beds, day_unit, rapid_response, reablement, case_management, residential, nursing\n\
-# change = 4                          # places per service (or multiplier = 1.2)\n\
+# change = 4                          # places per service (or multiplier = 1.2; or wte = 2.5 for a staff team)\n\
 # sites = [\"{first_site}\"]          # for site services (beds, day unit)\n\
 # start = 2026-04-01\n\
 \n\

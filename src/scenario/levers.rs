@@ -64,6 +64,10 @@ pub(super) struct RawLever {
     multiplier: Option<f64>,
     #[schemars(with = "Option<super::schema::Number>")]
     change: Option<f64>,
+    /// Staff added to each team (whole-time equivalents), instead of
+    /// `change` in caseload places.
+    #[schemars(with = "Option<super::schema::Number>")]
+    wte: Option<f64>,
     service: Option<String>,
     sites: Option<Vec<String>>,
     #[schemars(with = "super::schema::Date")]
@@ -320,7 +324,7 @@ impl Lever<'_> {
     /// the effect is not silently a lever doing something else.
     fn only_for(&mut self, effect: &str) {
         let raw = self.raw;
-        let given: [(&str, bool, &[&str]); 9] = [
+        let given: [(&str, bool, &[&str]); 10] = [
             (
                 "multiplier",
                 raw.multiplier.is_some(),
@@ -335,6 +339,7 @@ impl Lever<'_> {
                 ],
             ),
             ("change", raw.change.is_some(), &["capacity"]),
+            ("wte", raw.wte.is_some(), &["capacity"]),
             (
                 "service",
                 raw.service.is_some(),
@@ -701,14 +706,14 @@ impl Lever<'_> {
         from: Vec<Option<CalendarDate>>,
     ) {
         let raw = self.raw;
-        let multiplier = match (raw.multiplier, raw.change) {
-            (Some(_), None) => self.multiplier(10.0, "× the places at full effect"),
-            (None, Some(_)) => Some(1.0),
+        let multiplier = match (raw.multiplier, raw.change, raw.wte) {
+            (Some(_), None, None) => self.multiplier(10.0, "× the places at full effect"),
+            (None, Some(_), None) | (None, None, Some(_)) => Some(1.0),
             _ => {
                 self.check.issue(
                     &self.path,
                     None,
-                    "a capacity lever needs exactly one of `change` (places added, or removed if negative, per service) or `multiplier` (× places)",
+                    "a capacity lever needs exactly one of `change` (places added, or removed if negative, per service), `multiplier` (× places) or `wte` (staff added to each team)",
                 );
                 None
             }
@@ -717,11 +722,38 @@ impl Lever<'_> {
             self.check
                 .number_in(&self.at("change"), c, -1e6, 1e6, "places per service")
         });
+        let wte = raw.wte.map_or(Some(None), |w| {
+            self.check
+                .number_in(
+                    &self.at("wte"),
+                    w,
+                    -1e5,
+                    1e5,
+                    "whole-time equivalent staff per team",
+                )
+                .map(Some)
+        });
         let all: Vec<&str> = LEVER_SERVICES.iter().map(|(n, _)| *n).collect();
         let role = self.service(None, &all);
+        let team = |role: Role| match role {
+            Role::RapidResponse => Some(0),
+            Role::Reablement => Some(1),
+            Role::CaseManagement => Some(2),
+            _ => None,
+        };
+        if let (Some(Some(_)), Some(role)) = (wte, role)
+            && team(role).is_none()
+        {
+            self.check.issue(
+                self.at("wte"),
+                None,
+                "is for staff teams (rapid_response, reablement, case_management); give beds and places with `change`",
+            );
+            return;
+        }
         let sites = self.sites();
-        let (Some(multiplier), Some(change), Some(ramp), Some(role)) =
-            (multiplier, change, ramp, role)
+        let (Some(multiplier), Some(change), Some(wte), Some(ramp), Some(role)) =
+            (multiplier, change, wte, ramp, role)
         else {
             return;
         };
@@ -732,6 +764,16 @@ impl Lever<'_> {
             }
             let Some(date) = self.service_date(s, start, &from, sites.as_ref()) else {
                 continue;
+            };
+            // Staff become caseload places as the scenario builds them:
+            // floor(WTE × caseload per WTE).
+            let change = match (wte, team(role), info.icc) {
+                (Some(added), Some(k), Some(icc)) => {
+                    let base = self.context.team_wte[icc][k];
+                    let per = self.context.caseload_per_wte[k];
+                    ((base + added).max(0.0) * per).floor() - (base * per).floor()
+                }
+                _ => change,
             };
             plan.capacity.entry(s).or_default().push(CapacityLever {
                 steps: self.steps(date, ramp),
