@@ -10,13 +10,20 @@ use iccsim::model::Network;
 /// The built-in baseline over `years` years after a 60-day warm-up, with
 /// extra text.
 fn baseline(years: u32, extra: &str) -> Network {
+    baseline_set(years, &[], extra)
+}
+
+/// As [`baseline`], with values changed as by --set.
+fn baseline_set(years: u32, sets: &[&str], extra: &str) -> Network {
+    let mut changes = vec![
+        format!("run.horizon_days={}", 365 * years),
+        "run.warmup_days=60".into(),
+    ];
+    changes.extend(sets.iter().map(|s| s.to_string()));
     let text = iccsim::scenario::overrides::apply_to_text(
         iccsim::scenario::DEFAULT_SCENARIO_TOML,
         "baseline",
-        &[
-            format!("run.horizon_days={}", 365 * years),
-            "run.warmup_days=60".into(),
-        ],
+        &changes,
     )
     .unwrap();
     iccsim::scenario::load_str(&format!("{text}\n{extra}"), "test", "baseline")
@@ -171,7 +178,9 @@ fn capacities(network: &Network, service: &str) -> Vec<(f64, String)> {
 }
 
 /// 20 beds closed at Cumberland Infirmary over 4 months from the start:
-/// 405 → 400, 395, 390, 385 at each month; West Cumberland untouched. 50%
+/// 405 → 400, 395, 390, 385 at the start of each of the next 4 months
+/// (full effect 4 months after the start, as for a rate); West Cumberland
+/// untouched. 50%
 /// more community beds in Eden only, a year in. A year with the beds
 /// closed from day 0 has a mean capacity of exactly 385.
 #[test]
@@ -197,7 +206,7 @@ fn capacity_levers_step_over_their_ramp_where_they_roll_out() {
         .into_iter()
         .map(|(d, _)| d)
         .collect();
-    assert_eq!(days, [0.0, 30.0, 61.0, 91.0]);
+    assert_eq!(days, [30.0, 61.0, 91.0, 122.0]);
     assert!(capacities(&network, "acute_west_cumberland").is_empty());
     assert!(capacities(&network, "community_beds_copeland").is_empty());
     let eden = capacities(&network, "community_beds_eden");
@@ -342,8 +351,8 @@ fn pathway_and_money_levers_with_no_effect_change_nothing() {
 }
 
 /// A 4-month ramp from 1 June in Copeland only, for people aged 85+: four
-/// monthly versions of the stay, the k-th × (1 − 0.2 k/4); nobody else's
-/// stays change.
+/// monthly versions of the stay from 1 July, the k-th × (1 − 0.2 k/4), full
+/// effect on 1 October; nobody else's stays change.
 #[test]
 fn a_length_of_stay_lever_steps_over_its_ramp_for_the_cohorts_it_reaches() {
     let network = baseline(
@@ -356,7 +365,7 @@ fn a_length_of_stay_lever_steps_over_its_ramp_for_the_cohorts_it_reaches() {
         "acute_west_cumberland",
     );
     let days: Vec<f64> = p.changes.iter().map(|c| c.from_day).collect();
-    assert_eq!(days, [61.0, 91.0, 122.0, 153.0]);
+    assert_eq!(days, [91.0, 122.0, 153.0, 183.0]);
     for (k, change) in p.changes.iter().enumerate() {
         let factor = 1.0 - 0.2 * (k + 1) as f64 / 4.0;
         assert!(
@@ -369,7 +378,7 @@ fn a_length_of_stay_lever_steps_over_its_ramp_for_the_cohorts_it_reaches() {
             share(&network, &p.routes, "home")
         ));
     }
-    assert_eq!(p.stay_on(60.9).mean(), p.stay.mean());
+    assert_eq!(p.stay_on(90.9).mean(), p.stay.mean());
     assert_eq!(p.stay_on(200.0).mean(), p.changes[3].stay.mean());
     for (t, s) in [
         ("crisis/eden/85+/rest", "acute_cumberland_infirmary"),
@@ -643,4 +652,138 @@ fn a_capacity_lever_in_staff_becomes_caseload_places() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("levers.beds.wte: is for staff teams"), "{err}");
+}
+
+/// The baseline with constant rates (no growth, no seasonal or weekday
+/// shape), where arrivals need no thinning without levers.
+fn flat_baseline(extra: &str) -> Network {
+    baseline_set(
+        1,
+        &[
+            "population.growth_per_year={ \"0-17\" = 0.0, \"18-64\" = 0.0, \"65-74\" = 0.0, \"75-84\" = 0.0, \"85+\" = 0.0 }",
+            "population.monthly_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+            "population.weekday_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+            "population.elective_weekday_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+        ],
+        extra,
+    )
+}
+
+/// Where rates are constant, a lever still thins the same candidate
+/// arrivals (from a stream of its own): halving gives at most the
+/// unchanged crises in every replication, and about half (binomial given
+/// the unchanged count: sd/mean below 0.3%, so ±2% is over 6 sd); a
+/// multiplier of 1 changes nothing.
+#[test]
+fn rate_levers_keep_common_random_numbers_where_rates_are_constant() {
+    let plain = flat_baseline("");
+    let k = position(&plain, "all", "all", "crises");
+    let half = flat_baseline(
+        "[levers.half]\neffect = \"crisis_rate\"\nmultiplier = 0.5\nstart = 2025-04-01\n",
+    );
+    let idle = flat_baseline(
+        "[levers.idle]\neffect = \"crisis_rate\"\nmultiplier = 1.0\nstart = 2025-04-01\n",
+    );
+    let (a, b, c) = (records(&plain, 2), records(&half, 2), records(&idle, 2));
+    for ((x, y), z) in a.iter().zip(&b).zip(&c) {
+        assert!(y.values[k] <= x.values[k]);
+        let ratio = y.values[k] / x.values[k];
+        assert!((ratio - 0.5).abs() < 0.01, "ratio {ratio}");
+        assert!(
+            x.values
+                .iter()
+                .zip(&z.values)
+                .all(|(p, q)| p.to_bits() == q.to_bits() || p.is_nan() && q.is_nan())
+        );
+    }
+}
+
+/// `managed_at_home` sets the share, so two levers on one cohort end at
+/// the later one's share (not compounded), and a baseline where every
+/// episode ends at home gets an ED route.
+#[test]
+fn managed_at_home_sets_the_share_even_from_all_at_home() {
+    let network = baseline(
+        1,
+        "[levers.a]\neffect = \"rapid_response\"\nmanaged_at_home = 0.85\nstart = 2025-04-01\n[levers.b]\neffect = \"rapid_response\"\nmanaged_at_home = 0.9\nstart = 2025-04-01\n",
+    );
+    let p = pathway(
+        &network,
+        "crisis/copeland/85+/rest",
+        "rapid_response_copeland",
+    );
+    assert!(close(share(&network, &p.changes[0].routes, "home"), 0.9));
+    let all_home = baseline_set(
+        1,
+        &["community.rapid_response.managed_at_home=1.0"],
+        "[levers.a]\neffect = \"rapid_response\"\nmanaged_at_home = 0.6\nstart = 2025-04-01\n",
+    );
+    let p = pathway(
+        &all_home,
+        "crisis/copeland/85+/rest",
+        "rapid_response_copeland",
+    );
+    assert!(close(share(&all_home, &p.routes, "home"), 1.0));
+    let after = &p.changes[0].routes;
+    assert!(close(share(&all_home, after, "home"), 0.6));
+    assert!(close(share(&all_home, after, "ed_west_cumberland"), 0.4));
+}
+
+/// A discharge hub acts on the routes as they are when each version is
+/// built, so a route another lever opens is sped up too, in either order.
+#[test]
+fn a_discharge_lever_acts_on_routes_another_lever_opens() {
+    let hub = "[levers.hub]\neffect = \"discharge_delay\"\nservice = \"community_beds\"\ndestinations = [\"reablement\"]\nmultiplier = 0.5\nstart = 2025-04-01\n";
+    let d2a = "[levers.d2a]\neffect = \"care_home_discharge\"\nservice = \"community_beds\"\nto = \"reablement\"\nmultiplier = 0.5\nstart = 2025-04-01\n";
+    for text in [format!("{hub}{d2a}"), format!("{d2a}{hub}")] {
+        let network = baseline(1, &text);
+        let p = pathway(&network, "crisis/eden/85+/rest", "community_beds_eden");
+        let routes = &p.changes[0].routes;
+        let i = routes
+            .choices()
+            .position(|(_, d)| match d {
+                Destination::Service(s) => network.services[s.index()].name == "reablement_eden",
+                _ => false,
+            })
+            .expect("a route to reablement");
+        assert!(routes.choices().nth(i).unwrap().0 > 0.0);
+        // [pathways.arranging] reablement: mean 5 days, halved.
+        assert!((routes.delay(i).unwrap().mean() - 2.5).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn levers_that_would_do_something_else_than_written_are_refused() {
+    let cases = [
+        (
+            "[levers.a]\neffect = \"capacity\"\nservice = \"community_beds\"\nsites = [\"west_cumberland\"]\nchange = 2\nstart = 2025-04-01\n",
+            "levers.a.sites: is for the services of a site",
+        ),
+        (
+            "[levers.a]\neffect = \"crisis_rate\"\nmultiplier = 0.9\nsites = [\"west_cumberland\"]\nstart = 2025-04-01\n",
+            "levers.a.sites: is not read by a `crisis_rate` lever",
+        ),
+        (
+            "[levers.a]\neffect = \"care_home_discharge\"\nservice = \"community_beds\"\nto = \"community_bed\"\nmultiplier = 0.5\nstart = 2025-04-01\n",
+            "levers.a.to = \"community_bed\": would send patients leaving a community bed back to one",
+        ),
+        (
+            "[levers.a]\neffect = \"reinvestment\"\namount_per_year = 100000\nfund = { residential = 1.0 }\nstart = 2025-04-01\n",
+            "costs.residential_week = 0: must be above 0 for levers.a.fund.residential",
+        ),
+    ];
+    let free_homes = iccsim::scenario::overrides::apply_to_text(
+        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        "baseline",
+        &["costs.residential_week=0.0".to_string()],
+    )
+    .unwrap();
+    for (extra, message) in cases {
+        let text = format!("{free_homes}\n{extra}");
+        let err = match iccsim::scenario::load_str(&text, "test", "baseline") {
+            Ok(_) => panic!("accepted: {extra}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(message), "{message}\n{err}");
+    }
 }

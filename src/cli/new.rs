@@ -27,6 +27,22 @@ pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// An absolute path with `.` and `..` resolved by their names (the files
+/// need not exist yet), so that two spellings of a folder compare equal.
+fn normalised(path: &Path) -> std::io::Result<PathBuf> {
+    let mut out = PathBuf::new();
+    for part in std::path::absolute(path)?.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    Ok(out)
+}
+
 /// `to` as seen from the folder `from` ("../north-cumbria-baseline.toml").
 fn relative_path(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<Component> = from.components().collect();
@@ -80,7 +96,7 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
         )));
     }
     let absolute = |p: &Path| {
-        std::path::absolute(p).map_err(|e| Failure {
+        normalised(p).map_err(|e| Failure {
             code: EXIT_OUTPUT,
             message: format!("cannot resolve {}: {e}", p.display()),
         })
@@ -90,13 +106,13 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
     let extends = relative_path(&folder, &from);
     let extends = extends.to_string_lossy().replace('\\', "/");
     let text = template(name, &extends, &baseline);
+    // What is written must load: a starting file that fails would be a
+    // poor start. Checked before writing, as the file will read it.
+    scenario::load_text_at(&text, &out)?;
     write_atomically(&out, text.as_bytes()).map_err(|e| Failure {
         code: EXIT_OUTPUT,
         message: format!("{e}"),
     })?;
-    // What was written must load: a starting file that fails would be a
-    // poor start.
-    scenario::load_file(&out)?;
     eprintln!(
         "Wrote {}: it extends {extends} and changes nothing yet. Uncomment a lever, then\n  iccsim validate {}\n  iccsim compare {} {} -n 20",
         out.display(),
@@ -238,6 +254,14 @@ fn template(name: &str, extends: &str, baseline: &iccsim::model::Network) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dots_are_resolved_by_name() {
+        assert_eq!(
+            normalised(Path::new("/a/b/../c/./d.toml")).unwrap(),
+            PathBuf::from("/a/c/d.toml")
+        );
+    }
 
     #[test]
     fn relative_paths_climb_and_descend() {

@@ -275,6 +275,38 @@ impl RouteTable {
         Ok(RouteTable::with_delays(&entries))
     }
 
+    /// The same routes with the share going to `destination` set to
+    /// `share` and the others scaled to make up the rest; when nothing else
+    /// is drawable, the rest goes to `fallback`.
+    pub fn with_share_set(
+        &self,
+        destination: Destination,
+        share: f64,
+        fallback: Destination,
+    ) -> RouteTable {
+        let mut entries = self.entries();
+        let current: f64 = entries
+            .iter()
+            .filter(|(_, d, _)| *d == destination)
+            .map(|(p, _, _)| p)
+            .sum();
+        let others = 1.0 - current;
+        for (p, d, _) in &mut entries {
+            if *d == destination {
+                *p *= if current > 0.0 { share / current } else { 0.0 };
+            } else if others > 0.0 {
+                *p *= (1.0 - share) / others;
+            }
+        }
+        if current == 0.0 {
+            entries.push((share, destination, None));
+        }
+        if others <= 0.0 {
+            entries.push((1.0 - share, fallback, None));
+        }
+        RouteTable::with_delays(&entries)
+    }
+
     /// (probability, destination) pairs.
     pub fn choices(&self) -> impl Iterator<Item = (f64, Destination)> + '_ {
         let mut previous = 0.0;

@@ -244,7 +244,14 @@ struct Simulation<'a, O: EpisodeObserver> {
     readmission_keys: Vec<StreamKey>,
     readmissions_made: Vec<u64>,
     max_rates: Vec<f64>,
+    /// Whether a type's rate is constant before levers (no growth or
+    /// seasonal factors).
     constant_rate: Vec<bool>,
+    /// For constant-rate types with rate levers: the stream that thins
+    /// their candidate arrivals, apart from the arrival stream, so the
+    /// candidates are the same as without the levers (common random
+    /// numbers) and a lever that only lowers the rate removes arrivals.
+    lever_thinning: Vec<Option<Stream>>,
     /// For types whose arrivals come from a service's occupants: the
     /// service and its largest capacity (the thinning bound).
     per_occupant: Vec<Option<(usize, f64)>>,
@@ -393,12 +400,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     .map(|s| (s.index(), largest_capacity(&network.services[s.index()])))
             })
             .collect();
-        let constant_rate = network
+        let constant_rate: Vec<bool> = network
             .patient_types
             .iter()
             .map(|t| {
                 t.growth_per_year == 0.0
-                    && t.rate_changes.is_empty()
                     && t.monthly_factors
                         .iter()
                         .chain(&t.weekday_factors)
@@ -433,6 +439,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 .collect(),
             readmissions_made: vec![0; n_types],
             max_rates,
+            lever_thinning: network
+                .patient_types
+                .iter()
+                .zip(&constant_rate)
+                .map(|(t, constant)| {
+                    (*constant && !t.rate_changes.is_empty())
+                        .then(|| streams.stream(&format!("lever-thinning/{}", t.name)))
+                })
+                .collect(),
             constant_rate,
             per_occupant,
             year_bounds: ledger
@@ -726,7 +741,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             if t >= self.window.end {
                 return Ok(());
             }
-            if self.constant_rate[type_index] {
+            if self.constant_rate[type_index] && patient_type.rate_changes.is_empty() {
                 break;
             }
             let slot = self.days.slot(self.window.day_of(t));
@@ -743,7 +758,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 } else {
                     patient_type.rate_factor(t - self.window.start)
                 };
-            let u: f64 = self.arrival_streams[type_index].random();
+            let u: f64 = match &mut self.lever_thinning[type_index] {
+                Some(stream) => stream.random(),
+                None => self.arrival_streams[type_index].random(),
+            };
             if u * max_rate < rate {
                 break;
             }

@@ -177,24 +177,46 @@ struct CapacityLever {
 enum Operation {
     /// × the stay.
     Stay(f64),
-    /// × the arranging delay of routes to these destinations.
-    Delay(Vec<Destination>, f64),
+    /// × the arranging delay of routes to destinations of these kinds
+    /// (indices of `DISCHARGE_DESTINATIONS`), as the routes are when the
+    /// version is built (so routes another lever opened are included).
+    Delay(Vec<usize>, f64),
     /// × the share going to `from`; the difference from or to `to`.
     Share {
         from: Vec<Destination>,
         factor: f64,
         to: Vec<(Destination, Option<Distribution>)>,
     },
+    /// The share going home moves to `target` (the others scaled; to
+    /// `fallback` when nothing else is drawable).
+    HomeShare {
+        home: Destination,
+        target: f64,
+        fallback: Destination,
+    },
 }
 
-impl Operation {
-    /// The full-effect multiplier.
-    fn factor(&self) -> f64 {
-        match self {
-            Operation::Stay(f) | Operation::Delay(_, f) => *f,
-            Operation::Share { factor, .. } => *factor,
-        }
+/// The kind of a route's destination, as levers name them (an index of
+/// `DISCHARGE_DESTINATIONS`), if it is one.
+fn destination_kind(layout: &SystemLayout, destination: Destination) -> Option<usize> {
+    match destination {
+        Destination::Sink(k) if k.index() == layout.home_sink => Some(0),
+        Destination::Sink(_) => None,
+        Destination::Service(s) => match layout.services[s.index()].role {
+            Role::Reablement => Some(1),
+            Role::CommunityBeds => Some(2),
+            Role::ResidentialCare | Role::NursingCare => Some(3),
+            _ => None,
+        },
     }
+}
+
+/// Services that belong to a site (not to an ICC).
+fn is_site_service(role: Role) -> bool {
+    matches!(
+        role,
+        Role::AcuteBeds | Role::PaediatricBeds | Role::DayUnit | Role::EmergencyDepartment
+    )
 }
 
 /// What a lever changes: a pathway (type, service) or a type's entry.
@@ -293,7 +315,7 @@ pub(super) fn apply_levers(
         return;
     }
     write_capacity(&plan, network);
-    write_operations(check, &plan, network);
+    write_operations(check, &plan, &layout, network);
     if let Some(layout) = network.layout.as_mut() {
         layout.budget = plan.budget;
     }
@@ -324,7 +346,7 @@ impl Lever<'_> {
     /// the effect is not silently a lever doing something else.
     fn only_for(&mut self, effect: &str) {
         let raw = self.raw;
-        let given: [(&str, bool, &[&str]); 10] = [
+        let given: [(&str, bool, &[&str]); 11] = [
             (
                 "multiplier",
                 raw.multiplier.is_some(),
@@ -335,6 +357,17 @@ impl Lever<'_> {
                     "discharge_delay",
                     "care_home_discharge",
                     "rapid_response",
+                    "day_unit_diversion",
+                ],
+            ),
+            (
+                "sites",
+                raw.sites.is_some(),
+                &[
+                    "capacity",
+                    "length_of_stay",
+                    "discharge_delay",
+                    "care_home_discharge",
                     "day_unit_diversion",
                 ],
             ),
@@ -449,9 +482,11 @@ impl Lever<'_> {
                 fraction: 1.0,
             }];
         }
+        // The k-th month after the start is at k/ramp of the full effect,
+        // so full effect comes `ramp_months` after the start, as for rates.
         (1..=months)
             .map(|k| Step {
-                day: self.day_of(date.add_months(k - 1)),
+                day: self.day_of(date.add_months(k)),
                 fraction: (k as f64 / ramp).min(1.0),
             })
             .collect()
@@ -661,6 +696,11 @@ impl Lever<'_> {
             let Some(date) = reach.covers(self.layout, t) else {
                 continue;
             };
+            targeted += 1;
+            if multiplier == 1.0 {
+                // No effect: nothing to write.
+                continue;
+            }
             // Rate changes compose by multiplying, in any order.
             plan.rates.push((
                 t,
@@ -670,7 +710,6 @@ impl Lever<'_> {
                     factor: multiplier,
                 },
             ));
-            targeted += 1;
         }
         if targeted == 0 {
             self.check.issue(
@@ -752,6 +791,14 @@ impl Lever<'_> {
             return;
         }
         let sites = self.sites();
+        if sites.is_some() && role.is_some_and(|r| !is_site_service(r)) {
+            self.check.issue(
+                self.at("sites"),
+                None,
+                "is for the services of a site (adult_beds, paediatric_beds, day_unit); this service belongs to each ICC: choose ICCs with `iccs`",
+            );
+            return;
+        }
         let (Some(multiplier), Some(change), Some(wte), Some(ramp), Some(role)) =
             (multiplier, change, wte, ramp, role)
         else {
@@ -861,6 +908,26 @@ impl Lever<'_> {
                 None,
                 "is missing; a reinvestment that funds community teams needs the cost of one whole-time equivalent of community staff a year (£, salary with on-costs and overheads), e.g. community_staff_wte_year = 58_000",
             );
+        }
+        // Money buys at a price: a free unit would buy without limit.
+        let costs = &self.context.cost_per_year;
+        for &(k, share) in &shares {
+            let (key, price) = match k {
+                0..=2 => ("community_staff_wte_year", costs.staff_wte),
+                3 => ("community_bed_day", Some(costs.community_bed)),
+                4 => ("residential_week", Some(costs.residential_place)),
+                _ => ("nursing_week", Some(costs.nursing_place)),
+            };
+            if share > 0.0 && price.is_some_and(|p| p <= 0.0) {
+                self.check.issue(
+                    format!("costs.{key}"),
+                    Some("0".into()),
+                    format!(
+                        "must be above 0 for levers.{}.fund.{} to buy anything at a price; give the unit cost",
+                        self.name, FUNDABLE[k]
+                    ),
+                );
+            }
         }
         let mut closures: Vec<(usize, u32)> = Vec::new();
         if let Some(close) = &raw.close_adult_beds {
@@ -1122,6 +1189,22 @@ impl Lever<'_> {
         else {
             return;
         };
+        if sites.is_some() && !is_site_service(role) {
+            self.check.issue(
+                self.at("sites"),
+                None,
+                "is for the services of a site (adult_beds, paediatric_beds, day_unit, and ED for day_unit_diversion); this lever acts on a service of each ICC: choose ICCs with `iccs`",
+            );
+            return;
+        }
+        if effect == "care_home_discharge" && role == Role::CommunityBeds && to == 2 {
+            self.check.issue(
+                self.at("to"),
+                Some("\"community_bed\"".into()),
+                "would send patients leaving a community bed back to one; use \"home\" or \"reablement\"",
+            );
+            return;
+        }
         let managed = match managed {
             Some(None) => return,
             Some(Some(p)) => Some(p),
@@ -1130,19 +1213,8 @@ impl Lever<'_> {
         let network = self.network;
         let n_services = network.services.len();
         let services = &self.layout.services;
-        // The destination kind of a route, as the levers name them.
-        let kind_of = |d: Destination| -> Option<usize> {
-            match d {
-                Destination::Sink(k) if k.index() == self.layout.home_sink => Some(0),
-                Destination::Sink(_) => None,
-                Destination::Service(s) => match services[s.index()].role {
-                    Role::Reablement => Some(1),
-                    Role::CommunityBeds => Some(2),
-                    Role::ResidentialCare | Role::NursingCare => Some(3),
-                    _ => None,
-                },
-            }
-        };
+        let kind_of = |d: Destination| destination_kind(self.layout, d);
+        let home = Destination::Sink(crate::model::SinkId(self.layout.home_sink as u32));
         let mut targeted = 0;
         for t in 0..self.layout.cohorts.len() {
             let Some(date) = reach.covers(self.layout, t) else {
@@ -1156,7 +1228,17 @@ impl Lever<'_> {
                     .position(|x| x.role == role && x.icc == Some(cohort.icc))
                     .map(|s| Destination::Service(ServiceId(s as u32)))
             };
+            // An operation with no effect is not scheduled: the pathway
+            // keeps no version, and the run is exactly as without it.
             let mut add = |target: Target, operation: Operation| {
+                let idle = match &operation {
+                    Operation::Stay(f) | Operation::Delay(_, f) => *f == 1.0,
+                    Operation::Share { factor, .. } => *factor == 1.0,
+                    Operation::HomeShare { .. } => false,
+                };
+                if idle {
+                    return;
+                }
                 plan.operations.entry(target).or_default().push(Scheduled {
                     lever: self.name.clone(),
                     steps: steps.clone(),
@@ -1176,38 +1258,30 @@ impl Lever<'_> {
                     continue;
                 };
                 let ed = Destination::Service(patient_type.arrive_at);
-                if multiplier != 1.0 {
-                    add(
-                        Target::Entry(t),
-                        Operation::Share {
-                            from: vec![rr],
-                            factor: multiplier,
-                            to: vec![(ed, None)],
-                        },
-                    );
-                }
+                add(
+                    Target::Entry(t),
+                    Operation::Share {
+                        from: vec![rr],
+                        factor: multiplier,
+                        to: vec![(ed, None)],
+                    },
+                );
                 if let (Some(p1), Destination::Service(s)) = (managed, rr)
                     && let Some(pathway) = network.pathway(PatientTypeId(t as u32), s)
                 {
                     let p0: f64 = pathway
                         .routes
                         .choices()
-                        .filter(|(_, d)| {
-                            *d == Destination::Sink(crate::model::SinkId(
-                                self.layout.home_sink as u32,
-                            ))
-                        })
+                        .filter(|(_, d)| *d == home)
                         .map(|(p, _)| p)
                         .sum();
-                    if p0 < 1.0 && p1 != p0 {
-                        let home =
-                            Destination::Sink(crate::model::SinkId(self.layout.home_sink as u32));
+                    if p1 != p0 {
                         add(
                             Target::Pathway(t, s.index()),
-                            Operation::Share {
-                                from: vec![ed],
-                                factor: (1.0 - p1) / (1.0 - p0),
-                                to: vec![(home, None)],
+                            Operation::HomeShare {
+                                home,
+                                target: p1,
+                                fallback: ed,
                             },
                         );
                     }
@@ -1229,15 +1303,7 @@ impl Lever<'_> {
                 };
                 let operation = match effect {
                     "length_of_stay" => Operation::Stay(multiplier),
-                    "discharge_delay" => {
-                        let picked: Vec<Destination> = pathway
-                            .routes
-                            .choices()
-                            .map(|(_, d)| d)
-                            .filter(|d| kind_of(*d).is_some_and(|k| destinations.contains(&k)))
-                            .collect();
-                        Operation::Delay(picked, multiplier)
-                    }
+                    "discharge_delay" => Operation::Delay(destinations.clone(), multiplier),
                     "care_home_discharge" => {
                         let homes: Vec<Destination> = pathway
                             .routes
@@ -1249,9 +1315,7 @@ impl Lever<'_> {
                             continue;
                         }
                         let destination = match to {
-                            0 => Some(Destination::Sink(crate::model::SinkId(
-                                self.layout.home_sink as u32,
-                            ))),
+                            0 => Some(home),
                             1 => own(Role::Reablement),
                             _ => own(Role::CommunityBeds),
                         };
@@ -1376,7 +1440,12 @@ fn write_capacity(plan: &Plan, network: &mut Network) {
 /// Later versions of pathways and entry routes, one per day a lever on
 /// them steps, built from the base by each lever at its share of full
 /// effect, in file order.
-fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
+fn write_operations(
+    check: &mut Checker,
+    plan: &Plan,
+    layout: &SystemLayout,
+    network: &mut Network,
+) {
     let n_services = network.services.len();
     for (target, scheduled) in &plan.operations {
         let mut days: Vec<f64> = scheduled
@@ -1385,18 +1454,16 @@ fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
             .collect();
         days.sort_by(f64::total_cmp);
         days.dedup();
-        let mut previous: Vec<f64> = vec![1.0; scheduled.len()];
         for day in days {
-            let factors: Vec<f64> = scheduled
+            let fractions: Vec<f64> = scheduled
                 .iter()
-                .map(|l| 1.0 + (l.operation.factor() - 1.0) * fraction_on(&l.steps, day))
+                .map(|l| fraction_on(&l.steps, day))
                 .collect();
-            // No change since the last version (or from the base): none
-            // written, so a lever with no effect changes nothing.
-            if factors == previous {
-                continue;
-            }
-            previous = factors.clone();
+            let effective = |l: &Scheduled, fraction: f64, current: f64| match &l.operation {
+                Operation::Stay(f) | Operation::Delay(_, f) => 1.0 + (f - 1.0) * fraction,
+                Operation::Share { factor, .. } => 1.0 + (factor - 1.0) * fraction,
+                Operation::HomeShare { target, .. } => current + (target - current) * fraction,
+            };
             let failed = |check: &mut Checker, lever: &str, problem: String| {
                 check.issue(format!("levers.{lever}"), None, problem);
             };
@@ -1406,9 +1473,10 @@ fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
                     let Some(mut entry) = patient_type.entry.clone() else {
                         continue;
                     };
-                    for (l, factor) in scheduled.iter().zip(&factors) {
+                    for (l, &fraction) in scheduled.iter().zip(&fractions) {
                         if let Operation::Share { from, to, .. } = &l.operation {
-                            match entry.with_share_moved(|d| from.contains(&d), *factor, to) {
+                            let factor = effective(l, fraction, 0.0);
+                            match entry.with_share_moved(|d| from.contains(&d), factor, to) {
                                 Ok(routes) => entry = routes,
                                 Err(missing) => {
                                     failed(
@@ -1436,9 +1504,13 @@ fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
                     };
                     let mut stay = pathway.stay.clone();
                     let mut routes = pathway.routes.clone();
-                    for (l, factor) in scheduled.iter().zip(&factors) {
+                    // Delays last, so they reach routes the other levers open.
+                    let mut order: Vec<(&Scheduled, f64)> =
+                        scheduled.iter().zip(fractions.iter().copied()).collect();
+                    order.sort_by_key(|(l, _)| matches!(l.operation, Operation::Delay(..)));
+                    for (l, fraction) in order {
                         match &l.operation {
-                            Operation::Stay(_) => match stay.scaled(*factor) {
+                            Operation::Stay(_) => match stay.scaled(effective(l, fraction, 0.0)) {
                                 Ok(x) => stay = x,
                                 Err(e) => {
                                     failed(
@@ -1449,8 +1521,12 @@ fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
                                     return;
                                 }
                             },
-                            Operation::Delay(picked, _) => {
-                                match routes.with_delays_scaled(|d| picked.contains(&d), *factor) {
+                            Operation::Delay(kinds, _) => {
+                                let picked = |d: Destination| {
+                                    destination_kind(layout, d).is_some_and(|k| kinds.contains(&k))
+                                };
+                                match routes.with_delays_scaled(picked, effective(l, fraction, 0.0))
+                                {
                                     Ok(x) => routes = x,
                                     Err(e) => {
                                         failed(
@@ -1463,7 +1539,8 @@ fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
                                 }
                             }
                             Operation::Share { from, to, .. } => {
-                                match routes.with_share_moved(|d| from.contains(&d), *factor, to) {
+                                let factor = effective(l, fraction, 0.0);
+                                match routes.with_share_moved(|d| from.contains(&d), factor, to) {
                                     Ok(x) => routes = x,
                                     Err(missing) => {
                                         failed(
@@ -1479,6 +1556,15 @@ fn write_operations(check: &mut Checker, plan: &Plan, network: &mut Network) {
                                         return;
                                     }
                                 }
+                            }
+                            Operation::HomeShare { home, fallback, .. } => {
+                                let current: f64 = routes
+                                    .choices()
+                                    .filter(|(_, d)| d == home)
+                                    .map(|(p, _)| p)
+                                    .sum();
+                                let share = effective(l, fraction, current);
+                                routes = routes.with_share_set(*home, share, *fallback);
                             }
                         }
                     }

@@ -112,6 +112,17 @@ pub fn load_file(path: &Path) -> Result<Network, ScenarioError> {
     )
 }
 
+/// Validates text as if it were the file at `path` (its `extends` read
+/// relative to that file's folder), before the file is written.
+pub fn load_text_at(text: &str, path: &Path) -> Result<Network, ScenarioError> {
+    let resolved = inherit::resolve(text, path)?;
+    load_str(
+        &resolved.text,
+        &path.display().to_string(),
+        name_from_path(path),
+    )
+}
+
 /// The built-in default scenario (tested to be valid; an error here is a
 /// build defect, reported rather than panicked on).
 pub fn default_network() -> Result<Network, ScenarioError> {
