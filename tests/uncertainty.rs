@@ -526,3 +526,43 @@ fn rounding_follows_what_the_field_takes_not_how_the_point_is_written() {
         assert!(scenario.for_replication(11, r).is_ok());
     }
 }
+
+/// A lever's number written as a distribution in place is the same
+/// uncertain value as one given in `[uncertainty]`: the same key, point
+/// value (the mode of a triangular), draws and records, bit for bit.
+#[test]
+fn a_lever_distribution_in_place_is_an_uncertain_value() {
+    let inline = short_baseline(
+        "[levers.homes]\neffect = \"crisis_rate\"\ndemand = [\"care_home_crisis\"]\nmultiplier = { dist = \"triangular\", min = 0.77, mode = 0.85, max = 1.0, source = \"test\" }\nstart = 2025-04-01\n",
+    );
+    let section = short_baseline(
+        "[levers.homes]\neffect = \"crisis_rate\"\ndemand = [\"care_home_crisis\"]\nmultiplier = 0.85\nstart = 2025-04-01\n[uncertainty]\n\"levers.homes.multiplier\" = { dist = \"triangular\", min = 0.77, mode = 0.85, max = 1.0, source = \"test\" }\n",
+    );
+    let a = iccsim::scenario::load_scenario(&inline, "inline", "baseline").unwrap();
+    let b = iccsim::scenario::load_scenario(&section, "section", "baseline").unwrap();
+    assert_eq!(a.points(), vec![0.85]);
+    assert_eq!(a.base().parameters[0].key, "levers.homes.multiplier");
+    assert_eq!(a.draws(7, 3), b.draws(7, 3));
+    assert_ne!(a.draws(7, 3), a.draws(7, 4));
+    let keep = |_: &iccsim::experiment::record::Record| -> Result<(), std::io::Error> { Ok(()) };
+    let todo = [0, 1];
+    let x = iccsim::experiment::run_records(&a, 7, &todo, None, &keep).unwrap();
+    let y = iccsim::experiment::run_records(&b, 7, &todo, None, &keep).unwrap();
+    for (p, q) in x.iter().zip(&y) {
+        assert!(
+            p.values
+                .iter()
+                .zip(&q.values)
+                .all(|(u, v)| u.to_bits() == v.to_bits() || u.is_nan() && v.is_nan())
+        );
+    }
+    // A bad distribution in place is located at the lever's key.
+    let bad = short_baseline(
+        "[levers.homes]\neffect = \"crisis_rate\"\nmultiplier = { dist = \"triangular\", min = 0.9, mode = 0.85, max = 1.0 }\nstart = 2025-04-01\n",
+    );
+    let err = iccsim::scenario::load_scenario(&bad, "bad", "baseline")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("levers.homes.multiplier"), "{err}");
+}
