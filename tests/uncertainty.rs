@@ -426,12 +426,7 @@ fn a_fixed_uncertain_value_gives_what_setting_it_gives_in_every_output() {
             .filter(|(k, _)| k.service != PARAMETER)
             .map(|(_, v)| *v)
             .collect();
-        let same = |x: &[f64], y: &[f64]| {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|(p, q)| p.to_bits() == q.to_bits() || p.is_nan() && q.is_nan())
-        };
+        let same = common::same_bits;
         assert!(same(&metrics_a, rb.metrics(&schema_b)), "metrics differ");
         assert!(
             same(ra.breakdown(&schema_a), rb.breakdown(&schema_b)),
@@ -548,14 +543,7 @@ fn a_lever_distribution_in_place_is_an_uncertain_value() {
     let todo = [0, 1];
     let x = iccsim::experiment::run_records(&a, 7, &todo, None, &keep).unwrap();
     let y = iccsim::experiment::run_records(&b, 7, &todo, None, &keep).unwrap();
-    for (p, q) in x.iter().zip(&y) {
-        assert!(
-            p.values
-                .iter()
-                .zip(&q.values)
-                .all(|(u, v)| u.to_bits() == v.to_bits() || u.is_nan() && v.is_nan())
-        );
-    }
+    common::assert_same_records(&x, &y);
     // A bad distribution in place is located at the lever's key.
     let bad = short_baseline(
         "[levers.homes]\neffect = \"crisis_rate\"\nmultiplier = { dist = \"triangular\", min = 0.9, mode = 0.85, max = 1.0 }\nstart = 2025-04-01\n",

@@ -111,3 +111,26 @@ pub fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
         })
         .collect()
 }
+
+/// The same numbers bit for bit (NaN equal to NaN).
+pub fn same_bits(x: &[f64], y: &[f64]) -> bool {
+    x.len() == y.len()
+        && x.iter()
+            .zip(y)
+            .all(|(p, q)| p.to_bits() == q.to_bits() || p.is_nan() && q.is_nan())
+}
+
+/// Two runs' records are the same, replication by replication, bit for bit.
+pub fn assert_same_records(
+    a: &[iccsim::experiment::record::Record],
+    b: &[iccsim::experiment::record::Record],
+) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            same_bits(&x.values, &y.values),
+            "replication {} differs",
+            x.replication
+        );
+    }
+}
