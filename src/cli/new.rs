@@ -71,12 +71,7 @@ fn usage(message: String) -> Failure {
 
 pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
     let name = &args.name;
-    if name.is_empty()
-        || name.len() > 64
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if !scenario::validate::is_valid_name(name) {
         return Err(usage(format!(
             "{name:?} cannot be a scenario name: use letters, digits, `_` and `-` only (at most 64), e.g. more-rapid-response"
         )));

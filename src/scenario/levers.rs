@@ -100,6 +100,27 @@ pub const LEVER_EFFECTS: &[&str] = &[
     "reinvestment",
 ];
 
+/// Effects that act on cohorts of people (`demand`, `age_bands`, `tiers`).
+const COHORT_EFFECTS: &[&str] = &[
+    "crisis_rate",
+    "length_of_stay",
+    "discharge_delay",
+    "care_home_discharge",
+    "rapid_response",
+    "day_unit_diversion",
+];
+
+/// Effects sized by a `multiplier`.
+const MULTIPLIER_EFFECTS: &[&str] = &[
+    "crisis_rate",
+    "capacity",
+    "length_of_stay",
+    "discharge_delay",
+    "care_home_discharge",
+    "rapid_response",
+    "day_unit_diversion",
+];
+
 /// Services a capacity lever can change, as written.
 pub const LEVER_SERVICES: &[(&str, Role)] = &[
     ("adult_beds", Role::AcuteBeds),
@@ -346,20 +367,8 @@ impl Lever<'_> {
     /// the effect is not silently a lever doing something else.
     fn only_for(&mut self, effect: &str) {
         let raw = self.raw;
-        let given: [(&str, bool, &[&str]); 11] = [
-            (
-                "multiplier",
-                raw.multiplier.is_some(),
-                &[
-                    "crisis_rate",
-                    "capacity",
-                    "length_of_stay",
-                    "discharge_delay",
-                    "care_home_discharge",
-                    "rapid_response",
-                    "day_unit_diversion",
-                ],
-            ),
+        let given: [(&str, bool, &[&str]); 12] = [
+            ("multiplier", raw.multiplier.is_some(), MULTIPLIER_EFFECTS),
             (
                 "sites",
                 raw.sites.is_some(),
@@ -383,18 +392,7 @@ impl Lever<'_> {
                     "care_home_discharge",
                 ],
             ),
-            (
-                "demand",
-                raw.demand.is_some(),
-                &[
-                    "crisis_rate",
-                    "length_of_stay",
-                    "discharge_delay",
-                    "care_home_discharge",
-                    "rapid_response",
-                    "day_unit_diversion",
-                ],
-            ),
+            ("demand", raw.demand.is_some(), COHORT_EFFECTS),
             (
                 "destinations",
                 raw.destinations.is_some(),
@@ -408,9 +406,10 @@ impl Lever<'_> {
             ),
             (
                 "amount_per_year",
-                raw.amount_per_year.is_some() || raw.fund.is_some(),
+                raw.amount_per_year.is_some(),
                 &["reinvestment"],
             ),
+            ("fund", raw.fund.is_some(), &["reinvestment"]),
             (
                 "close_adult_beds",
                 raw.close_adult_beds.is_some(),
@@ -419,11 +418,6 @@ impl Lever<'_> {
         ];
         for (key, present, effects) in given {
             if present && !effects.contains(&effect) {
-                let key = if key == "amount_per_year" && raw.amount_per_year.is_none() {
-                    "fund"
-                } else {
-                    key
-                };
                 self.check.issue(
                     self.at(key),
                     None,
@@ -434,19 +428,11 @@ impl Lever<'_> {
                 );
             }
         }
-        let cohort_levers = [
-            "crisis_rate",
-            "length_of_stay",
-            "discharge_delay",
-            "care_home_discharge",
-            "rapid_response",
-            "day_unit_diversion",
-        ];
         for (key, present) in [
             ("age_bands", raw.age_bands.is_some()),
             ("tiers", raw.tiers.is_some()),
         ] {
-            if present && !cohort_levers.contains(&effect) {
+            if present && !COHORT_EFFECTS.contains(&effect) {
                 self.check.issue(
                     self.at(key),
                     None,

@@ -49,6 +49,16 @@ const DISTRIBUTION_KINDS: &[&str] = &[
     "mixture",
 ];
 
+/// Whether `name` may name a scenario, service, sink, type or lever:
+/// letters, digits, `_` and `-` only, 1 to 64 of them.
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 /// Collects issues as validation goes.
 #[derive(Default)]
 pub(super) struct Checker {
@@ -233,11 +243,7 @@ impl Checker {
     }
 
     pub(super) fn name(&mut self, path: &str, name: &str, what: &str) -> bool {
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let valid = is_valid_name(name);
         if !valid {
             self.issue(path, Some(format!("{name:?}")), format!("{what} names use letters, digits, `_` and `-` only (at most 64), e.g. \"acute_ward\""));
         } else if RESERVED_NAMES.contains(&name) {
