@@ -82,7 +82,7 @@ fn run_without_a_scenario_uses_the_built_in_default() {
     }
     let summary = fs::read_to_string(folder.join("breakdown_summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,median,p95\n"
+        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,p25,median,p75,p95\n"
     ));
     for row in [
         "north-cumbria-baseline,all,,all,all,emergency_admissions,admissions,2,",
@@ -121,7 +121,7 @@ fn the_reference_network_still_reports_each_service() {
     assert!(!folder.join("breakdown.csv").exists());
     let summary = fs::read_to_string(folder.join("summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,median,p95\n"
+        "scenario,service,patient_type,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,p25,median,p75,p95\n"
     ));
     assert!(summary.contains("reference-network,acute,all,occupancy_mean,places,3,"));
     let timeseries = fs::read_to_string(folder.join("timeseries.csv")).unwrap();

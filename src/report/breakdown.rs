@@ -121,7 +121,9 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
         "min",
         "max",
         "p05",
+        "p25",
         "median",
+        "p75",
         "p95",
     ]);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
@@ -142,7 +144,9 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
             &cell(s.min),
             &cell(s.max),
             &cell(s.p05),
+            &cell(s.p25),
             &cell(s.median),
+            &cell(s.p75),
             &cell(s.p95),
         ]);
     }

@@ -87,7 +87,9 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
             "min",
             "max",
             "p05",
+            "p25",
             "median",
+            "p75",
             "p95",
         ]
         .iter()
@@ -111,7 +113,9 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
                 cell(s.min),
                 cell(s.max),
                 cell(s.p05),
+                cell(s.p25),
                 cell(s.median),
+                cell(s.p75),
                 cell(s.p95),
             ]);
             let _ = writer.write_record(&row);

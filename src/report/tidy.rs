@@ -13,8 +13,8 @@ use crate::experiment::{Episode, ReplicationOutput};
 use crate::model::Network;
 use crate::stats::Summary;
 
-/// What was run, written beside the results.
-#[derive(Clone, Debug, Serialize)]
+/// What was run, written beside the results (`run.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct RunInfo {
     pub iccsim_version: String,
     pub scenario_name: String,
@@ -204,7 +204,9 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
             "min",
             "max",
             "p05",
+            "p25",
             "median",
+            "p75",
             "p95",
         ],
         set.summaries.iter().map(|s| {
@@ -224,7 +226,9 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
                 cell(m.min),
                 cell(m.max),
                 cell(m.p05),
+                cell(m.p25),
                 cell(m.median),
+                cell(m.p75),
                 cell(m.p95),
             ]
         }),
@@ -232,6 +236,14 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
 }
 
 /// `results.json`: run information, summaries and per-replication values.
+/// `run.json`: what was run, alone (`results.json` holds it too, with
+/// every replication's values).
+pub fn run_json(info: &RunInfo) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(info).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
 pub fn results_json(set: &ResultSet) -> Vec<u8> {
     #[derive(Serialize)]
     struct Document<'a> {

@@ -23,7 +23,9 @@ pub struct Summary {
     /// interpolation between order statistics, as R's default type 7):
     /// the spread of outcomes, not of the mean.
     pub p05: f64,
+    pub p25: f64,
     pub median: f64,
+    pub p75: f64,
     pub p95: f64,
 }
 
@@ -63,7 +65,9 @@ impl Summary {
                 min: nan,
                 max: nan,
                 p05: nan,
+                p25: nan,
                 median: nan,
+                p75: nan,
                 p95: nan,
             };
         }
@@ -72,11 +76,8 @@ impl Summary {
         let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut sorted = finite.clone();
         sorted.sort_by(f64::total_cmp);
-        let (p05, median, p95) = (
-            quantile_sorted(&sorted, 0.05),
-            quantile_sorted(&sorted, 0.5),
-            quantile_sorted(&sorted, 0.95),
-        );
+        let [p05, p25, median, p75, p95] =
+            [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| quantile_sorted(&sorted, p));
         if n < 2 {
             let nan = f64::NAN;
             return Summary {
@@ -89,7 +90,9 @@ impl Summary {
                 min,
                 max,
                 p05,
+                p25,
                 median,
+                p75,
                 p95,
             };
         }
@@ -107,7 +110,9 @@ impl Summary {
             min,
             max,
             p05,
+            p25,
             median,
+            p75,
             p95,
         }
     }
@@ -282,6 +287,9 @@ mod tests {
         let s = Summary::of(&values);
         assert!((s.p05 - 1.45).abs() < 1e-12);
         assert!((s.median - 5.5).abs() < 1e-12);
+        // Type 7 on 1..=10: h = 9p, so p25 = 1 + 2.25 and p75 = 1 + 6.75.
+        assert!((s.p25 - 3.25).abs() < 1e-12);
+        assert!((s.p75 - 7.75).abs() < 1e-12);
         assert!((s.p95 - 9.55).abs() < 1e-12);
         assert_eq!(Summary::of(&[4.0]).median, 4.0);
     }
