@@ -1,5 +1,6 @@
 //! A replication reduced to the numbers a batch keeps: every metric of
-//! every service (and patient type), of the system and, for a whole-system
+//! every service (and patient type), of the system, the patients moved
+//! between kinds of service (the flow picture) and, for a whole-system
 //! scenario, every outcome by year, ICC and age band.
 //!
 //! The keys depend only on the network, so a replication becomes one row of
@@ -10,6 +11,7 @@
 
 use serde::Serialize;
 
+use crate::model::flow_groups::FlowGroups;
 use crate::model::system::{AGE_BANDS, BREAKDOWN_METRICS, SITE_METRICS};
 use crate::model::{
     MetricScope, Network, PatientTypeId, ReplicationResult, ServiceId, metric_catalog,
@@ -18,6 +20,9 @@ use crate::model::{
 
 /// The `service` label of the sampled values of uncertain parameters.
 pub const PARAMETER: &str = "parameter";
+/// The `service` label of the patients moved between kinds of service in
+/// the window (metric `from->to`, see [`FlowGroups`]).
+pub const FLOW: &str = "flow";
 
 /// A metric of a service (all types, or one), of the system, or the value
 /// of an uncertain parameter (service `parameter`, metric its key).
@@ -117,6 +122,10 @@ impl Schema {
         for metric in system_metrics() {
             metrics.push(key("system", "all", metric.name, metric.unit));
         }
+        let flows = FlowGroups::of(network);
+        for pair in 0..flows.pairs.len() {
+            metrics.push(key(FLOW, "all", &flows.pair_name(pair), "patients"));
+        }
         // The uncertain scenario values this replication was run with.
         for parameter in &network.parameters {
             metrics.push(key(PARAMETER, "all", &parameter.key, "value"));
@@ -176,6 +185,7 @@ pub fn reduce(network: &Network, result: &ReplicationResult) -> Record {
     for metric in system_metrics() {
         values.push(metric.value(result));
     }
+    values.extend(FlowGroups::of(network).counts(&result.flows));
     values.extend_from_slice(&result.parameters);
     if let Some(layout) = &network.layout {
         let breakdown = layout.breakdown(network, result);

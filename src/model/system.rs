@@ -96,6 +96,23 @@ pub enum Role {
 }
 
 impl Role {
+    /// The name of the kind of service, as in outputs (`acute_beds`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::EmergencyDepartment => "ed",
+            Role::DayUnit => "day_unit",
+            Role::AcuteBeds => "acute_beds",
+            Role::PaediatricBeds => "paediatric_beds",
+            Role::OtherProvider => "other_provider",
+            Role::RapidResponse => "rapid_response",
+            Role::Reablement => "reablement",
+            Role::CaseManagement => "case_management",
+            Role::CommunityBeds => "community_beds",
+            Role::ResidentialCare => "residential_care",
+            Role::NursingCare => "nursing_care",
+        }
+    }
+
     pub fn is_hospital_bed(self) -> bool {
         matches!(
             self,

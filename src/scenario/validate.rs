@@ -36,8 +36,9 @@ pub const MAX_RATE_PER_DAY: f64 = 1_000_000.0;
 /// Most replications a scenario may ask for by default.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
 
-/// Names that output files use for flow nodes of their own.
-const RESERVED_NAMES: &[&str] = &["arrival", "lost", "all", "system"];
+/// Names that output files use for labels of their own (flow nodes, the
+/// system, parameters).
+const RESERVED_NAMES: &[&str] = &["arrival", "lost", "all", "system", "flow", "parameter"];
 
 const DISTRIBUTION_KINDS: &[&str] = &[
     "fixed",
