@@ -66,6 +66,17 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
 
 /// Resolves `text` read from `path` (a file on disk). A scenario without
 /// `extends` comes back unchanged, comments and all.
+/// The comment lines a scenario opens with (a library scenario's
+/// QUESTION). Rewritten text (merged, or changed by `--set`) keeps them, so
+/// they go with the scenario into results and reports; other comments
+/// cannot follow the values they annotate.
+pub(crate) fn opening_comment(text: &str) -> String {
+    text.lines()
+        .take_while(|line| line.trim_start().starts_with('#'))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, e))?;
     if !document.contains_key("extends") {
@@ -138,8 +149,9 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         merge(&mut resolved, child);
     }
     resolved.remove("extends");
+    let opening = opening_comment(text);
     let header = format!(
-        "# {} resolved: {}\n# (written by iccsim; the originals' comments are not kept)\n",
+        "# {} resolved: {}\n# (written by iccsim; of the originals' comments only this file's opening one is kept)\n{opening}",
         path.display(),
         chain
             .iter()

@@ -182,12 +182,13 @@ pub fn apply_to_text(
         issues,
     })?;
     let mut out = format!(
-        "# {origin} with {}\n# (written by iccsim; the original's comments are not kept)\n",
+        "# {origin} with {}\n# (written by iccsim; of the original's comments only its opening one is kept)\n{}",
         settings
             .iter()
             .map(|s| format!("--set {s}"))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" "),
+        super::inherit::opening_comment(text)
     );
     out.push_str(&toml::to_string(&document).unwrap_or_default());
     Ok(out)
