@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use iccsim::model::simulate;
 
 fn baseline(c: &mut Criterion) {
@@ -29,4 +29,12 @@ fn baseline(c: &mut Criterion) {
 }
 
 criterion_group!(benches, baseline);
-criterion_main!(benches);
+
+// criterion_main!, with the report's font registered first: plotters draws
+// criterion's charts too, and with the embedded font enabled for this crate
+// it cannot lay out text until a font is registered.
+fn main() {
+    iccsim::report::board::charts::register_fonts();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

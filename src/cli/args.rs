@@ -90,6 +90,25 @@ scenario runs the same replications (common random numbers). tornado.csv ranks
 the values by their swing (outcome at high - at low), with paired differences
 from the point scenario and their 95% CIs.")]
     Tornado(TornadoArgs),
+    /// Draw the board report of a results folder: one self-contained HTML
+    /// page (and its charts as SVG and PNG; PDF with --pdf).
+    #[command(after_help = "\
+Examples:
+  iccsim compare scenarios/north-cumbria-baseline.toml scenarios/library/full-icc-programme.toml -n 20 --out results/icc
+  iccsim report results/icc                       writes results/icc/report.html and results/icc/charts/
+  iccsim report results/icc --pdf                 also results/icc/report.pdf (needs Chromium: scripts/install-chromium.sh)
+  iccsim report results/north-cumbria-baseline    one scenario's batch or run
+  iccsim report results/icc --tornado results/tornado --out board/2026-12.html
+
+The folder is the output of `iccsim compare` (every scenario against the
+baseline), or of `batch` or `run` (one scenario). The page has the findings in
+sentences, a headline table with 95% CIs, fan charts by year, occupancy
+against 92% and 95%, the flow of patients between services, costs by sector
+and any reinvestment budget, small multiples by ICC, a tornado chart when a
+tornado.csv is given or in the folder, and a methods appendix. It needs no
+network, scripts or fonts, and prints to A4. It reads only the files, so it can
+be redrawn from saved results; `batch` and `compare` draw it with --report.")]
+    Report(ReportArgs),
     /// Combine the outputs of `batch --shard` runs into one result.
     #[command(after_help = "\
 Examples:
@@ -209,6 +228,32 @@ pub struct RunArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The output folder of `iccsim compare`, `batch` or `run`.
+    pub results: PathBuf,
+    /// Where to write the page. Default: report.html in the results
+    /// folder. The charts go in charts/ beside it.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// The tornado.csv of `iccsim tornado` (or its folder), when it is not
+    /// in the results folder.
+    #[arg(long)]
+    pub tornado: Option<PathBuf>,
+    #[command(flatten)]
+    pub drawing: ReportOptions,
+}
+
+/// How a report is drawn (shared by `report`, and by `batch` and
+/// `compare` with --report).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// Also print the page to PDF (beside it, .pdf) with headless Chromium
+    /// (`chromium` on the PATH, or the program in $ICCSIM_CHROMIUM).
+    #[arg(long)]
+    pub pdf: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct ShowArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
@@ -289,6 +334,12 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also draw the board report (report.html and charts/ in the output
+    /// folder; see `iccsim report`).
+    #[arg(long)]
+    pub report: bool,
+    #[command(flatten)]
+    pub drawing: ReportOptions,
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
     /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
     /// like the file).
@@ -352,6 +403,12 @@ pub struct CompareArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also draw the board report (report.html and charts/ in the output
+    /// folder; see `iccsim report`).
+    #[arg(long)]
+    pub report: bool,
+    #[command(flatten)]
+    pub drawing: ReportOptions,
     /// Change a value of each compared scenario (not the baseline), e.g.
     /// compare a scenario with itself changed:
     /// `iccsim compare base.toml base.toml --set sites.general.adult_beds=420`.

@@ -5,6 +5,7 @@
 //! 3 the scenario is invalid or unreadable; 4 results could not be written.
 
 mod args;
+mod board;
 mod new;
 mod sweep_file;
 
@@ -51,10 +52,20 @@ const OUTPUT_FILES: &[&str] = &[
     "budget.csv",
     "records.csv",
     "scenario.toml",
+    "run.json",
 ];
 
 /// Every file `compare` writes.
-const COMPARE_FILES: &[&str] = &["comparison.csv"];
+const COMPARE_FILES: &[&str] = &["comparison.csv", "comparison.json"];
+
+/// Every file a comparison writes for each scenario, in a folder of its own.
+const COMPARE_SCENARIO_FILES: &[&str] = &[
+    "run.json",
+    "summary.csv",
+    "scenario.toml",
+    "breakdown_summary.csv",
+    "budget.csv",
+];
 
 /// Every file `sweep` writes.
 const SWEEP_FILES: &[&str] = &["sweep.csv", "sweep_replications.csv"];
@@ -112,6 +123,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep(args),
         Command::Tornado(args) => tornado(args),
         Command::Show(args) => show(args),
+        Command::Report(args) => board::report(args),
         Command::Schema(args) => new::schema(args),
         Command::New(args) => new::new(args),
     };
@@ -158,7 +170,7 @@ fn load(path: Option<&Path>, settings: &[String]) -> Result<(Scenario, String, S
 }
 
 fn run(args: RunArgs) -> Result<(), Failure> {
-    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let network = &scenario.network;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
@@ -223,6 +235,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
             tidy::occupancy_csv(network, &set.info, &outputs),
         ),
         ("results.json", tidy::results_json(&set)),
+        ("run.json", tidy::run_json(&set.info)),
+        ("scenario.toml", text.into_bytes()),
     ];
     if args.episodes {
         files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
@@ -535,6 +549,15 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             out.display()
         );
     }
+    if args.report {
+        board::write_report(
+            &out,
+            &out.join(board::REPORT_FILE),
+            None,
+            &args.drawing,
+            args.quiet,
+        )?;
+    }
     Ok(())
 }
 
@@ -652,7 +675,8 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
     }
 }
 
-/// The files of a finished batch (or merge), from its records alone.
+/// The files of a finished batch (or merge), from its records alone: the
+/// summaries, and every replication's values.
 fn batch_files(
     network: &Network,
     header: &RecordsHeader,
@@ -660,20 +684,41 @@ fn batch_files(
     schema: &Schema,
     records: &[Record],
 ) -> Vec<(&'static str, Vec<u8>)> {
-    let set = ResultSet::from_records(schema, batch_info(network, header, records), records);
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("summary.csv", tidy::summary_csv(&set)),
-        ("replications.csv", tidy::replications_csv(&set)),
-        ("results.json", tidy::results_json(&set)),
-        ("records.csv", checkpoint::records_file(header, records)),
-        ("scenario.toml", text.as_bytes().to_vec()),
-    ];
+    let info = batch_info(network, header, records);
+    let set = ResultSet::from_records(schema, info.clone(), records);
+    let mut files = summary_files(network, info, text, schema, records);
+    files.push(("replications.csv", tidy::replications_csv(&set)));
+    files.push(("results.json", tidy::results_json(&set)));
+    files.push(("records.csv", checkpoint::records_file(header, records)));
     if let Some(layout) = &network.layout {
         let breakdown = BreakdownSet::from_records(schema, layout, records);
         files.push((
             "breakdown.csv",
             breakdown::breakdown_csv(&set.info, &breakdown),
         ));
+    }
+    files
+}
+
+/// The files whose size does not grow with the replications: what was run
+/// (`run.json`, `scenario.toml`), the summaries across replications and the
+/// budget statement. A comparison writes these for each scenario; with
+/// them, `iccsim report` draws its tables and charts.
+fn summary_files(
+    network: &Network,
+    info: RunInfo,
+    text: &str,
+    schema: &Schema,
+    records: &[Record],
+) -> Vec<(&'static str, Vec<u8>)> {
+    let set = ResultSet::from_records(schema, info, records);
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("run.json", tidy::run_json(&set.info)),
+        ("summary.csv", tidy::summary_csv(&set)),
+        ("scenario.toml", text.as_bytes().to_vec()),
+    ];
+    if let Some(layout) = &network.layout {
+        let breakdown = BreakdownSet::from_records(schema, layout, records);
         files.push((
             "breakdown_summary.csv",
             breakdown::breakdown_summary_csv(&set.info, &breakdown),
@@ -859,12 +904,12 @@ fn headline_differences<'a>(
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let (base_scenario, _, _) = load(Some(&args.baseline), &args.set_all)?;
+    let (base_scenario, base_origin, base_text) = load(Some(&args.baseline), &args.set_all)?;
     let base = &base_scenario.network;
     let mut alternatives = Vec::new();
     let changes: Vec<String> = args.set_all.iter().chain(&args.set).cloned().collect();
     for path in &args.scenarios {
-        let (mut alternative, _, _) = load(Some(path), &changes)?;
+        let (mut alternative, origin, text) = load(Some(path), &changes)?;
         if !args.set.is_empty() {
             // The changed scenario is named apart from the one it came from.
             alternative.network.name = format!("{}-changed", alternative.network.name);
@@ -890,7 +935,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 ),
             });
         }
-        alternatives.push(alternative);
+        alternatives.push((alternative, origin, text));
     }
     let seed = args.seed.unwrap_or(base.run.seed);
     let replications = u64::from(args.replications.unwrap_or(base.run.replications.max(2)));
@@ -925,23 +970,85 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.set.join(" --set ")
         );
     }
+    // Each scenario's summaries go in a folder of its own (named after the
+    // scenario, made unique), for `iccsim report` and for reading.
+    let mut folders: Vec<String> = Vec::new();
+    let mut folder_for = |name: &str| {
+        let mut folder = name.to_string();
+        let mut k = 2;
+        while folders.contains(&folder) {
+            folder = format!("{name}-{k}");
+            k += 1;
+        }
+        folders.push(folder.clone());
+        folder
+    };
+    let info = |network: &Network, origin: &str, records: &[Record]| RunInfo {
+        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: network.name.clone(),
+        scenario_title: network.title.clone(),
+        scenario_origin: origin.to_string(),
+        seed,
+        replications: records.len() as u64,
+        start_date: network.run.start_date.to_string(),
+        warmup_days: network.run.warmup_days,
+        horizon_days: network.run.horizon_days,
+    };
     let (base_schema, base_records) = run(&base_scenario)?;
+    let base_folder = folder_for(&base.name);
+    let files = summary_files(
+        base,
+        info(base, &base_origin, &base_records),
+        &base_text,
+        &base_schema,
+        &base_records,
+    );
+    report::write_file_set(&out.join(&base_folder), &files, COMPARE_SCENARIO_FILES)?;
     let mut comparisons = Vec::new();
-    for alt in &alternatives {
+    let mut manifest = report::compare::ComparisonManifest {
+        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        seed,
+        replications,
+        set: args.set.clone(),
+        set_all: args.set_all.clone(),
+        baseline: report::compare::ManifestScenario {
+            name: base.name.clone(),
+            folder: base_folder,
+        },
+        scenarios: Vec::new(),
+    };
+    for (alt, origin, text) in &alternatives {
         let (alt_schema, alt_records) = run(alt)?;
-        let alt = &alt.network;
+        let network = &alt.network;
+        let folder = folder_for(&network.name);
+        let files = summary_files(
+            network,
+            info(network, origin, &alt_records),
+            text,
+            &alt_schema,
+            &alt_records,
+        );
+        report::write_file_set(&out.join(&folder), &files, COMPARE_SCENARIO_FILES)?;
         let diffs = iccsim::experiment::compare::paired(
             &base_schema,
             &base_records,
             &alt_schema,
             &alt_records,
         );
-        comparisons.push((alt.name.clone(), diffs));
+        manifest.scenarios.push(report::compare::ManifestScenario {
+            name: network.name.clone(),
+            folder,
+        });
+        comparisons.push((network.name.clone(), diffs));
     }
-    let files = vec![(
-        "comparison.csv",
-        report::compare::comparison_csv(&base.name, &comparisons),
-    )];
+    // Written last: a comparison.csv on disk means every folder is complete.
+    let files = vec![
+        (
+            "comparison.csv",
+            report::compare::comparison_csv(&base.name, &comparisons),
+        ),
+        ("comparison.json", report::compare::manifest_json(&manifest)),
+    ];
     report::write_file_set(&out, &files, COMPARE_FILES)?;
     if !args.quiet {
         for (name, diffs) in &comparisons {
@@ -951,7 +1058,19 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
                 report::compare::comparison_table(name, &base.name, &rows)
             ));
         }
-        eprintln!("Wrote comparison.csv to {}/", out.display());
+        eprintln!(
+            "Wrote comparison.csv, and each scenario's summaries in a folder of its own, to {}/",
+            out.display()
+        );
+    }
+    if args.report {
+        board::write_report(
+            &out,
+            &out.join(board::REPORT_FILE),
+            None,
+            &args.drawing,
+            args.quiet,
+        )?;
     }
     Ok(())
 }

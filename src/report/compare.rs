@@ -8,6 +8,35 @@ use crate::experiment::compare::Difference;
 use super::tables::{columns, round_for_reading};
 use super::tidy::cell;
 
+/// `comparison.json`: what a comparison ran, and the folder of each
+/// scenario's summaries (beside `comparison.csv`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComparisonManifest {
+    pub iccsim_version: String,
+    pub seed: u64,
+    pub replications: u64,
+    /// `--set` changes of the compared scenarios.
+    pub set: Vec<String>,
+    /// `--set-all` changes of every scenario.
+    pub set_all: Vec<String>,
+    pub baseline: ManifestScenario,
+    pub scenarios: Vec<ManifestScenario>,
+}
+
+/// A scenario of a comparison: its name (as in `comparison.csv`) and the
+/// folder, beside `comparison.csv`, of its summaries.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ManifestScenario {
+    pub name: String,
+    pub folder: String,
+}
+
+pub fn manifest_json(manifest: &ComparisonManifest) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
 /// The labels of a key as (service, patient_type, year, icc, age_band).
 fn label_columns(d: &Difference) -> [String; 5] {
     let l = &d.key.labels;

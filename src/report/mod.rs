@@ -1,4 +1,5 @@
-//! Renderers from results to bytes, and atomic file writing.
+//! Renderers from results to bytes, and atomic file writing; the board
+//! report ([`board`]), drawn from a results folder read back from disk.
 //!
 //! Each renderer is a pure function from results to a `Vec<u8>` (tested
 //! without touching the disk). [`atomic::write_file_set`] then puts a run's
@@ -7,6 +8,7 @@
 //! absent, the old one, or complete).
 
 pub mod atomic;
+pub mod board;
 pub mod breakdown;
 pub mod budget;
 pub mod calibration;

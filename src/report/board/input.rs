@@ -1,0 +1,405 @@
+//! What a board report is drawn from: a results folder read back from disk.
+//! A folder is either one scenario's results (`iccsim run` or `batch`:
+//! `run.json`, `summary.csv`, `breakdown_summary.csv`, `budget.csv`,
+//! `scenario.toml`) or a comparison (`comparison.csv`, `comparison.json`,
+//! and those files for each scenario in a folder of its own), optionally
+//! with a tornado table (`tornado.csv`).
+//!
+//! Reading only files means a report can be redrawn from saved results,
+//! on another machine, without simulating again.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::report::compare::ComparisonManifest;
+use crate::report::tidy::RunInfo;
+
+/// A results folder that cannot make a report, with the file and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct InputError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+fn fail(path: &Path, message: impl Into<String>) -> InputError {
+    InputError {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Quantiles and mean of a value across replications (an empty cell,
+/// undefined, is None).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Spread {
+    pub n: usize,
+    pub mean: Option<f64>,
+    pub ci95_low: Option<f64>,
+    pub ci95_high: Option<f64>,
+    pub p05: Option<f64>,
+    pub p25: Option<f64>,
+    pub median: Option<f64>,
+    pub p75: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+/// A row of `summary.csv`.
+#[derive(Clone, Debug)]
+pub struct SummaryRow {
+    pub service: String,
+    pub patient_type: String,
+    pub metric: String,
+    pub unit: String,
+    pub spread: Spread,
+}
+
+/// A row of `breakdown_summary.csv`.
+#[derive(Clone, Debug)]
+pub struct BreakdownRow {
+    pub year: String,
+    pub year_start: String,
+    pub icc: String,
+    pub age_band: String,
+    pub metric: String,
+    pub unit: String,
+    pub spread: Spread,
+}
+
+// The csv crate cannot fill a flattened struct with numbers, so the rows
+// are read whole and split.
+#[derive(Deserialize)]
+struct SummaryLine {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    patient_type: String,
+    metric: String,
+    unit: String,
+    n: usize,
+    mean: Option<f64>,
+    ci95_low: Option<f64>,
+    ci95_high: Option<f64>,
+    p05: Option<f64>,
+    p25: Option<f64>,
+    median: Option<f64>,
+    p75: Option<f64>,
+    p95: Option<f64>,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    year_start: String,
+    #[serde(default)]
+    icc: String,
+    #[serde(default)]
+    age_band: String,
+}
+
+impl SummaryLine {
+    fn spread(&self) -> Spread {
+        Spread {
+            n: self.n,
+            mean: self.mean,
+            ci95_low: self.ci95_low,
+            ci95_high: self.ci95_high,
+            p05: self.p05,
+            p25: self.p25,
+            median: self.median,
+            p75: self.p75,
+            p95: self.p95,
+        }
+    }
+}
+
+/// A row of `budget.csv`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct BudgetRow {
+    pub lever: String,
+    pub icc: String,
+    pub item: String,
+    pub units: f64,
+    pub unit: String,
+    pub gbp_per_year: f64,
+    pub price_year: String,
+}
+
+/// A row of `comparison.csv`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ComparisonRow {
+    pub scenario: String,
+    pub table: String,
+    pub service: String,
+    pub patient_type: String,
+    pub year: String,
+    pub icc: String,
+    pub age_band: String,
+    pub metric: String,
+    pub unit: String,
+    pub n: usize,
+    pub baseline_mean: Option<f64>,
+    pub scenario_mean: Option<f64>,
+    pub difference_mean: Option<f64>,
+    pub difference_ci95_low: Option<f64>,
+    pub difference_ci95_high: Option<f64>,
+    pub relative_difference: Option<f64>,
+}
+
+/// A row of `tornado.csv`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TornadoRow {
+    pub scenario: String,
+    pub metric: String,
+    pub unit: String,
+    pub parameter: String,
+    pub source: String,
+    pub low_value: f64,
+    pub high_value: f64,
+    pub low_quantile: f64,
+    pub high_quantile: f64,
+    pub point_mean: Option<f64>,
+    pub low_mean: Option<f64>,
+    pub high_mean: Option<f64>,
+}
+
+/// One scenario's results.
+#[derive(Clone, Debug)]
+pub struct ScenarioResults {
+    pub run: RunInfo,
+    pub summary: Vec<SummaryRow>,
+    pub breakdown: Vec<BreakdownRow>,
+    pub budget: Vec<BudgetRow>,
+    /// The exact scenario text that was run (merged over what it extends).
+    pub scenario_text: String,
+}
+
+impl ScenarioResults {
+    pub fn is_whole_system(&self) -> bool {
+        !self.breakdown.is_empty()
+    }
+
+    /// A whole-system outcome for a year ("all" or "1", "2" ...) and ICC
+    /// ("all" or its name), all ages.
+    pub fn outcome(&self, metric: &str, year: &str, icc: &str) -> Option<&BreakdownRow> {
+        self.breakdown
+            .iter()
+            .find(|r| r.metric == metric && r.year == year && r.icc == icc && r.age_band == "all")
+    }
+
+    /// The years of the run, in order, as (label "1", start date).
+    pub fn years(&self) -> Vec<(String, String)> {
+        let mut years: Vec<(String, String)> = Vec::new();
+        for r in &self.breakdown {
+            if r.year != "all" && !years.iter().any(|(y, _)| *y == r.year) {
+                years.push((r.year.clone(), r.year_start.clone()));
+            }
+        }
+        years.sort_by_key(|(y, _)| y.parse::<u32>().unwrap_or(u32::MAX));
+        years
+    }
+
+    /// The ICCs, in the order of the results.
+    pub fn iccs(&self) -> Vec<String> {
+        let mut iccs: Vec<String> = Vec::new();
+        for r in &self.breakdown {
+            if r.icc != "all" && !iccs.contains(&r.icc) {
+                iccs.push(r.icc.clone());
+            }
+        }
+        iccs
+    }
+
+    /// A service metric (all patient types).
+    pub fn metric(&self, service: &str, metric: &str) -> Option<&SummaryRow> {
+        self.summary
+            .iter()
+            .find(|r| r.service == service && r.patient_type == "all" && r.metric == metric)
+    }
+
+    /// The services, in the order of the results.
+    pub fn services(&self) -> Vec<String> {
+        let mut services: Vec<String> = Vec::new();
+        for r in &self.summary {
+            let own = !matches!(r.service.as_str(), "system" | "flow" | "parameter");
+            if own && !services.contains(&r.service) {
+                services.push(r.service.clone());
+            }
+        }
+        services
+    }
+
+    /// The flows between kinds of service: (from, to, mean patients).
+    pub fn flows(&self) -> Vec<(String, String, f64)> {
+        self.summary
+            .iter()
+            .filter(|r| r.service == "flow")
+            .filter_map(|r| {
+                let (from, to) = r.metric.split_once("->")?;
+                Some((from.to_string(), to.to_string(), r.spread.mean?))
+            })
+            .collect()
+    }
+}
+
+/// Everything a report shows.
+#[derive(Clone, Debug)]
+pub struct ReportInput {
+    pub folder: PathBuf,
+    pub baseline: ScenarioResults,
+    /// The scenarios compared with the baseline (none for one scenario's results).
+    pub scenarios: Vec<ScenarioResults>,
+    /// Paired differences, for a comparison.
+    pub comparison: Vec<ComparisonRow>,
+    pub manifest: Option<ComparisonManifest>,
+    pub tornado: Vec<TornadoRow>,
+}
+
+impl ReportInput {
+    /// Reads a results folder; `tornado` names a `tornado.csv` (or a folder
+    /// holding one) when it is not in the results folder itself.
+    pub fn read(folder: &Path, tornado: Option<&Path>) -> Result<ReportInput, InputError> {
+        if !folder.is_dir() {
+            return Err(fail(
+                folder,
+                "no such folder: give the output folder of `iccsim run`, `batch` or `compare`",
+            ));
+        }
+        let manifest_path = folder.join("comparison.json");
+        let (baseline, scenarios, comparison, manifest) = if manifest_path.exists() {
+            let manifest: ComparisonManifest = read_json(&manifest_path)?;
+            let baseline = read_scenario(&folder.join(&manifest.baseline.folder))?;
+            let scenarios = manifest
+                .scenarios
+                .iter()
+                .map(|s| read_scenario(&folder.join(&s.folder)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let comparison = read_csv(&folder.join("comparison.csv"))?;
+            (baseline, scenarios, comparison, Some(manifest))
+        } else if folder.join("comparison.csv").exists() {
+            return Err(fail(
+                folder,
+                "holds comparison.csv but not comparison.json and the scenarios' folders: it was written by an older iccsim; run the comparison again",
+            ));
+        } else {
+            (read_scenario(folder)?, Vec::new(), Vec::new(), None)
+        };
+        let tornado_file = match tornado {
+            Some(path) if path.is_dir() => Some(path.join("tornado.csv")),
+            Some(path) => Some(path.to_path_buf()),
+            None => Some(folder.join("tornado.csv")).filter(|p| p.exists()),
+        };
+        let tornado = match tornado_file {
+            Some(path) => read_csv(&path)?,
+            None => Vec::new(),
+        };
+        Ok(ReportInput {
+            folder: folder.to_path_buf(),
+            baseline,
+            scenarios,
+            comparison,
+            manifest,
+            tornado,
+        })
+    }
+
+    /// The paired difference of a whole-system outcome (year, ICC; all ages).
+    pub fn difference(
+        &self,
+        scenario: &str,
+        metric: &str,
+        year: &str,
+        icc: &str,
+    ) -> Option<&ComparisonRow> {
+        self.comparison.iter().find(|r| {
+            r.scenario == scenario
+                && r.table == "breakdown"
+                && r.metric == metric
+                && r.year == year
+                && r.icc == icc
+                && r.age_band == "all"
+        })
+    }
+
+    /// The paired difference of a service metric (all patient types).
+    pub fn service_difference(
+        &self,
+        scenario: &str,
+        service: &str,
+        metric: &str,
+    ) -> Option<&ComparisonRow> {
+        self.comparison.iter().find(|r| {
+            r.scenario == scenario
+                && r.table == "metrics"
+                && r.service == service
+                && r.patient_type == "all"
+                && r.metric == metric
+        })
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, InputError> {
+    fs::read_to_string(path).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::NotFound {
+            "missing: give the output folder of `iccsim run`, `batch` or `compare` (results of an older iccsim: run again)".to_string()
+        } else {
+            format!("cannot be read: {e}")
+        };
+        fail(path, why)
+    })
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, InputError> {
+    serde_json::from_str(&read_text(path)?)
+        .map_err(|e| fail(path, format!("is not the JSON iccsim writes: {e}")))
+}
+
+fn read_csv<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, InputError> {
+    let text = read_text(path)?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .deserialize()
+        .collect::<Result<Vec<T>, _>>()
+        .map_err(|e| fail(path, format!("is not the CSV iccsim writes: {e}")))
+}
+
+fn read_scenario(folder: &Path) -> Result<ScenarioResults, InputError> {
+    let breakdown_path = folder.join("breakdown_summary.csv");
+    let budget_path = folder.join("budget.csv");
+    Ok(ScenarioResults {
+        run: read_json(&folder.join("run.json"))?,
+        summary: read_csv::<SummaryLine>(&folder.join("summary.csv"))?
+            .into_iter()
+            .map(|l| SummaryRow {
+                spread: l.spread(),
+                service: l.service,
+                patient_type: l.patient_type,
+                metric: l.metric,
+                unit: l.unit,
+            })
+            .collect(),
+        breakdown: if breakdown_path.exists() {
+            read_csv::<SummaryLine>(&breakdown_path)?
+                .into_iter()
+                .map(|l| BreakdownRow {
+                    spread: l.spread(),
+                    year: l.year,
+                    year_start: l.year_start,
+                    icc: l.icc,
+                    age_band: l.age_band,
+                    metric: l.metric,
+                    unit: l.unit,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        budget: if budget_path.exists() {
+            read_csv(&budget_path)?
+        } else {
+            Vec::new()
+        },
+        scenario_text: read_text(&folder.join("scenario.toml"))?,
+    })
+}

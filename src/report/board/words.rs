@@ -1,0 +1,484 @@
+//! Numbers and findings in plain words: the outcomes a board reads, their
+//! names, how each is rounded, and the sentence that states a difference
+//! with its 95% CI. Also HTML escaping, for every string that came from a
+//! scenario file.
+
+use super::input::ComparisonRow;
+
+/// How an outcome's numbers read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// People, admissions, bed-days: whole numbers with thousands separators.
+    Count,
+    /// A mean length of stay.
+    Days,
+    /// A fraction shown as a percentage; differences in percentage points.
+    Share,
+    /// Pounds.
+    Money,
+}
+
+/// A whole-system outcome of the headline table.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    /// The metric in the results (`breakdown_summary.csv`, `comparison.csv`).
+    pub metric: &'static str,
+    /// Its name in the report, capitalised.
+    pub label: &'static str,
+    /// "are" or "is".
+    pub verb: &'static str,
+    pub kind: Kind,
+}
+
+const fn outcome(
+    metric: &'static str,
+    label: &'static str,
+    verb: &'static str,
+    kind: Kind,
+) -> Outcome {
+    Outcome {
+        metric,
+        label,
+        verb,
+        kind,
+    }
+}
+
+/// The headline outcomes, in the order of the table.
+pub const HEADLINE: &[Outcome] = &[
+    outcome(
+        "emergency_admissions",
+        "Emergency admissions",
+        "are",
+        Kind::Count,
+    ),
+    outcome("acute_bed_days", "Acute bed-days", "are", Kind::Count),
+    outcome(
+        "emergency_los_mean",
+        "Mean length of stay after an emergency admission (days)",
+        "is",
+        Kind::Days,
+    ),
+    outcome("acute_occupancy", "Acute bed occupancy", "is", Kind::Share),
+    outcome(
+        "acute_days_above_92pct",
+        "Days with acute occupancy above 92%",
+        "are",
+        Kind::Count,
+    ),
+    outcome(
+        "acute_delayed_bed_days",
+        "Bed-days of patients fit to leave (delayed discharges)",
+        "are",
+        Kind::Count,
+    ),
+    outcome(
+        "care_home_admissions_from_hospital",
+        "Care-home admissions from hospital",
+        "are",
+        Kind::Count,
+    ),
+    outcome(
+        "care_home_admissions_from_community",
+        "Care-home admissions from the community",
+        "are",
+        Kind::Count,
+    ),
+    outcome(
+        "cost_acute",
+        "Cost of acute hospital care",
+        "is",
+        Kind::Money,
+    ),
+    outcome(
+        "cost_community",
+        "Cost of community care",
+        "is",
+        Kind::Money,
+    ),
+    outcome(
+        "cost_primary_care",
+        "Cost of primary care",
+        "is",
+        Kind::Money,
+    ),
+    outcome("cost_social_care", "Cost of social care", "is", Kind::Money),
+    outcome("cost_total", "Total cost", "is", Kind::Money),
+];
+
+/// The cost outcomes, by sector (the costs chart).
+pub const SECTORS: &[(&str, &str)] = &[
+    ("cost_acute", "Acute"),
+    ("cost_community", "Community"),
+    ("cost_primary_care", "Primary care"),
+    ("cost_social_care", "Social care"),
+];
+
+pub fn headline(metric: &str) -> Option<&'static Outcome> {
+    HEADLINE.iter().find(|o| o.metric == metric)
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A minus sign, not a hyphen, before negative numbers.
+fn signed(text: String, negative: bool) -> String {
+    if negative {
+        format!("\u{2212}{text}")
+    } else {
+        text
+    }
+}
+
+/// Thousands separators on a whole number.
+pub fn grouped(value: f64) -> String {
+    let rounded = value.abs().round();
+    let digits = format!("{rounded:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    signed(out, value < 0.0 && rounded > 0.0)
+}
+
+/// A value as the report prints it.
+pub fn value(kind: Kind, v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    match kind {
+        Kind::Count if v.abs() < 100.0 && v.fract() != 0.0 => {
+            signed(format!("{:.1}", v.abs()), v < 0.0 && v.abs() >= 0.05)
+        }
+        Kind::Count => grouped(v),
+        Kind::Days => signed(format!("{:.2}", v.abs()), v < 0.0 && v.abs() >= 0.005),
+        Kind::Share => signed(
+            format!("{:.1}%", 100.0 * v.abs()),
+            v < 0.0 && v.abs() >= 0.0005,
+        ),
+        Kind::Money => money(v),
+    }
+}
+
+/// Pounds: millions with one decimal from £1m (two below £10m), whole
+/// pounds below.
+pub fn money(v: f64) -> String {
+    let a = v.abs();
+    let text = if a >= 10e6 {
+        format!("£{:.1}m", a / 1e6)
+    } else if a >= 1e6 {
+        format!("£{:.2}m", a / 1e6)
+    } else {
+        format!("£{}", grouped(a))
+    };
+    let zero = text == "£0";
+    signed(text, v < 0.0 && !zero)
+}
+
+/// A difference: with a sign, and in percentage points for shares.
+pub fn difference(kind: Kind, d: f64) -> String {
+    if !d.is_finite() {
+        return "–".into();
+    }
+    let body = match kind {
+        Kind::Share => format!("{:.1} points", 100.0 * d.abs()),
+        _ => value(kind, d.abs()),
+    };
+    // Rounded to nothing: no sign.
+    let zero = !body.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if zero {
+        body
+    } else if d < 0.0 {
+        format!("\u{2212}{body}")
+    } else {
+        format!("+{body}")
+    }
+}
+
+/// A relative change as a percentage of the baseline, one decimal (two
+/// below 0.1%).
+pub fn percent(r: f64) -> String {
+    let p = 100.0 * r.abs();
+    if p >= 0.1 || p == 0.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.2}%")
+    }
+}
+
+fn direction(x: f64) -> &'static str {
+    if x < 0.0 { "lower" } else { "higher" }
+}
+
+/// The relative change and its 95% CI (difference CI over the baseline
+/// mean), as numbers.
+pub fn relative(row: &ComparisonRow) -> Option<(f64, f64, f64)> {
+    let base = row.baseline_mean.filter(|b| *b != 0.0)?;
+    let d = row.difference_mean?;
+    let lo = row.difference_ci95_low.map_or(f64::NAN, |l| l / base);
+    let hi = row.difference_ci95_high.map_or(f64::NAN, |h| h / base);
+    Some((d / base, lo, hi))
+}
+
+/// The relative column: "−3.1% (−3.8% to −2.4%)".
+pub fn relative_cell(row: &ComparisonRow) -> String {
+    match relative(row) {
+        None => "–".into(),
+        Some((r, lo, hi)) => {
+            let one = |x: f64| signed(percent(x), x < 0.0 && percent(x) != "0.0%");
+            if lo.is_finite() && hi.is_finite() {
+                format!("{} ({} to {})", one(r), one(lo), one(hi))
+            } else {
+                one(r)
+            }
+        }
+    }
+}
+
+/// The difference column: "−5,628 (−6,929 to −4,327)".
+pub fn difference_cell(kind: Kind, row: &ComparisonRow) -> String {
+    let d = row.difference_mean.unwrap_or(f64::NAN);
+    match (row.difference_ci95_low, row.difference_ci95_high) {
+        (Some(lo), Some(hi)) => format!(
+            "{} ({} to {})",
+            difference(kind, d),
+            difference(kind, lo),
+            difference(kind, hi)
+        ),
+        _ => difference(kind, d),
+    }
+}
+
+/// The finding in one sentence, e.g. "Emergency admissions are projected
+/// 3.1% lower (95% CI 2.4% to 3.8%)."
+pub fn sentence(outcome: &Outcome, row: &ComparisonRow) -> String {
+    let (label, verb) = (outcome.label, outcome.verb);
+    let d = row.difference_mean.unwrap_or(f64::NAN);
+    let (lo, hi) = (
+        row.difference_ci95_low.unwrap_or(f64::NAN),
+        row.difference_ci95_high.unwrap_or(f64::NAN),
+    );
+    if d == 0.0 && (lo == 0.0 || lo.is_nan()) && (hi == 0.0 || hi.is_nan()) {
+        return format!("{label} {verb} unchanged.");
+    }
+    let has_ci = lo.is_finite() && hi.is_finite();
+    let crosses = has_ci && lo < 0.0 && hi > 0.0;
+    if outcome.kind == Kind::Share {
+        let points = |x: f64| format!("{:.1}", 100.0 * x.abs());
+        let (b, s) = (
+            value(Kind::Share, row.baseline_mean.unwrap_or(f64::NAN)),
+            value(Kind::Share, row.scenario_mean.unwrap_or(f64::NAN)),
+        );
+        let ci = if !has_ci {
+            " (one replication: no interval)".to_string()
+        } else if crosses {
+            format!(
+                " (95% CI {} points lower to {} points higher)",
+                points(lo),
+                points(hi)
+            )
+        } else {
+            let (a, z) = if d < 0.0 { (hi, lo) } else { (lo, hi) };
+            format!(" (95% CI {} to {} points)", points(a), points(z))
+        };
+        return if crosses {
+            format!(
+                "{label} shows no clear change: {s} against {b}, {} points {}{ci}.",
+                points(d),
+                direction(d)
+            )
+        } else {
+            format!(
+                "{label} {verb} projected at {s} against {b}: {} percentage points {}{ci}.",
+                points(d),
+                direction(d)
+            )
+        };
+    }
+    let Some((r, rlo, rhi)) = relative(row) else {
+        return format!(
+            "{label}: {} against the baseline.",
+            difference(outcome.kind, d)
+        );
+    };
+    let ci = if !has_ci {
+        " (one replication: no interval)".to_string()
+    } else if crosses {
+        format!(
+            " (95% CI {} lower to {} higher)",
+            percent(rlo),
+            percent(rhi)
+        )
+    } else {
+        let (a, z) = if r < 0.0 { (rhi, rlo) } else { (rlo, rhi) };
+        format!(" (95% CI {} to {})", percent(a), percent(z))
+    };
+    if crosses {
+        let verb = if verb == "are" { "show" } else { "shows" };
+        format!(
+            "{label} {verb} no clear change: {} {}{ci}.",
+            percent(r),
+            direction(r)
+        )
+    } else {
+        format!(
+            "{label} {verb} projected {} {}{ci}.",
+            percent(r),
+            direction(r)
+        )
+    }
+}
+
+/// A name from the results in words: the kinds of service of the flow
+/// picture, sinks, and snake_case names (ICCs, scenario names).
+pub fn plain_name(name: &str) -> String {
+    let known = match name {
+        "arrival" => "Arrivals",
+        "ed" => "Emergency departments",
+        "day_unit" => "Day units (SDEC)",
+        "acute_beds" => "Acute beds",
+        "paediatric_beds" => "Children's beds",
+        "other_provider" => "Other hospitals",
+        "rapid_response" => "Rapid response",
+        "reablement" => "Reablement",
+        "case_management" => "Case management",
+        "community_beds" => "Community beds",
+        "residential_care" => "Residential homes",
+        "nursing_care" => "Nursing homes",
+        "home" => "Home",
+        "death" => "Died",
+        "lost" => "Turned away",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    // Names of places and services: each word capitalised.
+    name.split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A year's label from its start date: "2025/26" for a year from April,
+/// "2025" for a calendar year.
+pub fn year_label(start: &str) -> String {
+    let year: Option<i32> = start.get(0..4).and_then(|y| y.parse().ok());
+    match (year, start.get(5..7)) {
+        (Some(y), Some("01")) => y.to_string(),
+        (Some(y), Some(_)) => format!("{y}/{:02}", (y + 1) % 100),
+        _ => start.to_string(),
+    }
+}
+
+/// "five years", "one year", "13 years".
+pub fn years_in_words(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let number = WORDS.get(n).map_or(n.to_string(), |w| w.to_string());
+    format!("{number} year{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(base: f64, d: f64, lo: f64, hi: f64) -> ComparisonRow {
+        ComparisonRow {
+            scenario: "s".into(),
+            table: "breakdown".into(),
+            service: String::new(),
+            patient_type: String::new(),
+            year: "all".into(),
+            icc: "all".into(),
+            age_band: "all".into(),
+            metric: "emergency_admissions".into(),
+            unit: "admissions".into(),
+            n: 10,
+            baseline_mean: Some(base),
+            scenario_mean: Some(base + d),
+            difference_mean: Some(d),
+            difference_ci95_low: Some(lo),
+            difference_ci95_high: Some(hi),
+            relative_difference: Some(d / base),
+        }
+    }
+
+    #[test]
+    fn sentences_state_the_direction_and_interval() {
+        let admissions = headline("emergency_admissions").unwrap();
+        assert_eq!(
+            sentence(admissions, &row(1000.0, -31.0, -38.0, -24.0)),
+            "Emergency admissions are projected 3.1% lower (95% CI 2.4% to 3.8%)."
+        );
+        assert_eq!(
+            sentence(admissions, &row(1000.0, 31.0, 24.0, 38.0)),
+            "Emergency admissions are projected 3.1% higher (95% CI 2.4% to 3.8%)."
+        );
+        assert_eq!(
+            sentence(admissions, &row(1000.0, 1.0, -3.0, 5.0)),
+            "Emergency admissions show no clear change: 0.1% higher (95% CI 0.3% lower to 0.5% higher)."
+        );
+        assert_eq!(
+            sentence(admissions, &row(1000.0, 0.0, 0.0, 0.0)),
+            "Emergency admissions are unchanged."
+        );
+        let occupancy = headline("acute_occupancy").unwrap();
+        assert_eq!(
+            sentence(occupancy, &row(0.92, -0.025, -0.03, -0.02)),
+            "Acute bed occupancy is projected at 89.5% against 92.0%: 2.5 percentage points lower (95% CI 2.0 to 3.0 points)."
+        );
+    }
+
+    #[test]
+    fn numbers_are_rounded_for_reading() {
+        assert_eq!(grouped(1234567.4), "1,234,567");
+        assert_eq!(grouped(-999.6), "\u{2212}1,000");
+        assert_eq!(grouped(0.2), "0");
+        assert_eq!(money(412_345_678.0), "£412.3m");
+        assert_eq!(money(3_780_337.5), "£3.78m");
+        assert_eq!(money(-12_500.0), "\u{2212}£12,500");
+        assert_eq!(value(Kind::Share, 0.9234), "92.3%");
+        assert_eq!(value(Kind::Days, 7.6349), "7.63");
+        assert_eq!(difference(Kind::Count, -5628.2), "\u{2212}5,628");
+        assert_eq!(difference(Kind::Share, 0.031), "+3.1 points");
+        assert_eq!(difference(Kind::Count, 0.0), "0");
+        assert_eq!(percent(0.0004), "0.04%");
+        assert_eq!(year_label("2025-04-01"), "2025/26");
+        assert_eq!(year_label("2029-01-01"), "2029");
+        assert_eq!(plain_name("maryport_cockermouth"), "Maryport Cockermouth");
+        assert_eq!(years_in_words(5), "five years");
+    }
+
+    #[test]
+    fn escaping_leaves_no_markup() {
+        assert_eq!(
+            escape("<script>alert('x' & \"y\")</script>"),
+            "&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;"
+        );
+    }
+}

@@ -1,0 +1,428 @@
+//! The board report: its numbers are the results' numbers, every chart is
+//! on the page and in its files, scenario text cannot inject markup, and
+//! the flow picture accounts for every move the simulation makes.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::{csv_rows, iccsim, outputs, shipped, succeed};
+use iccsim::model::flow_groups::FlowGroups;
+
+fn baseline() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/north-cumbria-baseline.toml")
+        .display()
+        .to_string()
+}
+
+fn library(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/library")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn the_flow_picture_counts_every_move_once() {
+    let mut year = shipped("north-cumbria-baseline.toml");
+    year.run.horizon_days = 365.0;
+    for network in [
+        year,
+        shipped("reference-network-stress.toml"),
+        shipped("examples/stroke-pathway.toml"),
+        shipped("examples/single-ward.toml"),
+    ] {
+        let groups = FlowGroups::of(&network);
+        for output in outputs(&network, 2, 11, false) {
+            let flows = &output.result.flows;
+            assert_eq!(
+                groups.uncounted(flows),
+                0,
+                "{}: a move on no pair",
+                network.name
+            );
+            let counts = groups.counts(flows);
+            assert!(counts.iter().sum::<f64>() > 0.0, "{}", network.name);
+            // Patients leaving the window's arrivals: every move out of
+            // `arrival` is a patient who entered (or re-entered) the system.
+            let from_arrival: f64 = groups
+                .pairs
+                .iter()
+                .zip(&counts)
+                .filter(|((from, _), _)| *from == 0)
+                .map(|(_, n)| n)
+                .sum();
+            assert!(from_arrival > 0.0, "{}", network.name);
+        }
+    }
+}
+
+/// The first number in a cell and the half of its last printed digit (its
+/// rounding): "−£26.7m (…)" is (−26.7e6, 0.05e6); "92.3%" is (0.923, 0.0005).
+fn printed(text: &str) -> Option<(f64, f64)> {
+    let text = text.replace('\u{2212}', "-");
+    let start = text.find(|c: char| c.is_ascii_digit() || c == '-' || c == '+')?;
+    let rest = &text[start..];
+    let negative = rest.starts_with('-');
+    let rest = rest.trim_start_matches(['-', '+']).trim_start_matches('£');
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(rest.len());
+    let digits = rest[..end].replace(',', "");
+    let decimals = digits.split('.').nth(1).map_or(0, str::len) as i32;
+    let mut value: f64 = digits.parse().ok()?;
+    let mut half = 0.5 * 10f64.powi(-decimals);
+    let suffix = rest[end..].trim_start();
+    let scale = if suffix.starts_with('m') {
+        1e6
+    } else if suffix.starts_with('%') || suffix.starts_with("points") {
+        0.01
+    } else {
+        1.0
+    };
+    value *= scale;
+    half *= scale;
+    Some((if negative { -value } else { value }, half))
+}
+
+/// The cells of each `data-metric` row of the table with this id.
+fn table_rows(html: &str, id: &str) -> HashMap<String, Vec<String>> {
+    let start = html
+        .find(&format!("<table id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let mut rows = HashMap::new();
+    for row in table.split("<tr data-metric=\"").skip(1) {
+        let key = row[..row.find('"').unwrap()].to_string();
+        let cells = row
+            .split("<td")
+            .skip(1)
+            .map(|c| {
+                let c = &c[c.find('>').unwrap() + 1..];
+                c[..c.find("</td>").unwrap()].to_string()
+            })
+            .collect();
+        rows.insert(key, cells);
+    }
+    rows
+}
+
+fn close(printed_cell: &str, expected: f64, what: &str) {
+    let (value, half) =
+        printed(printed_cell).unwrap_or_else(|| panic!("{what}: no number in {printed_cell:?}"));
+    // Rounding, plus a hair for the decimal conversions.
+    assert!(
+        (value - expected).abs() <= half * 1.000_001 + 1e-9 * expected.abs(),
+        "{what}: the page says {printed_cell:?} ({value} ± {half}), the results {expected}"
+    );
+}
+
+#[test]
+fn a_comparison_report_shows_the_numbers_of_its_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    succeed(iccsim().args([
+        "compare",
+        &baseline(),
+        &library("reinvest-budget-neutral.toml"),
+        "-n",
+        "3",
+        "--set-all",
+        "run.horizon_days=365",
+        "--quiet",
+        "--report",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let comparison = csv_rows(&out.join("comparison.csv"));
+    let whole = |metric: &str| {
+        comparison
+            .iter()
+            .find(|r| {
+                r["table"] == "breakdown"
+                    && r["metric"] == metric
+                    && r["year"] == "all"
+                    && r["icc"] == "all"
+                    && r["age_band"] == "all"
+            })
+            .unwrap_or_else(|| panic!("{metric} not in comparison.csv"))
+    };
+    let number = |r: &HashMap<String, String>, column: &str| -> f64 { r[column].parse().unwrap() };
+    let rows = table_rows(&html, "headline-1");
+    let expected = [
+        "emergency_admissions",
+        "acute_bed_days",
+        "emergency_los_mean",
+        "acute_occupancy",
+        "acute_days_above_92pct",
+        "acute_delayed_bed_days",
+        "care_home_admissions_from_hospital",
+        "care_home_admissions_from_community",
+        "cost_acute",
+        "cost_community",
+        "cost_primary_care",
+        "cost_social_care",
+        "cost_total",
+    ];
+    assert_eq!(rows.len(), expected.len());
+    for metric in expected {
+        let cells = &rows[metric];
+        let r = whole(metric);
+        let base = number(r, "baseline_mean");
+        close(&cells[1], base, &format!("{metric} baseline"));
+        close(
+            &cells[2],
+            number(r, "scenario_mean"),
+            &format!("{metric} scenario"),
+        );
+        // "difference (low to high)"
+        let (d, ci) = cells[3].split_once('(').unwrap();
+        let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
+        close(
+            d,
+            number(r, "difference_mean"),
+            &format!("{metric} difference"),
+        );
+        close(
+            lo,
+            number(r, "difference_ci95_low"),
+            &format!("{metric} CI low"),
+        );
+        close(
+            hi,
+            number(r, "difference_ci95_high"),
+            &format!("{metric} CI high"),
+        );
+        if metric != "acute_occupancy" {
+            let (rel, ci) = cells[4].split_once('(').unwrap();
+            let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
+            close(
+                rel,
+                number(r, "relative_difference"),
+                &format!("{metric} relative"),
+            );
+            close(
+                lo,
+                number(r, "difference_ci95_low") / base,
+                &format!("{metric} relative low"),
+            );
+            close(
+                hi,
+                number(r, "difference_ci95_high") / base,
+                &format!("{metric} relative high"),
+            );
+        }
+    }
+    // The sentence of the first finding says the same.
+    let admissions = whole("emergency_admissions");
+    let relative = 100.0 * number(admissions, "relative_difference");
+    let said = format!(
+        "Emergency admissions are projected {:.1}% {}",
+        relative.abs(),
+        if relative < 0.0 { "lower" } else { "higher" }
+    );
+    let no_change = "Emergency admissions show no clear change";
+    assert!(html.contains(&said) || html.contains(no_change), "{said}");
+
+    // The budget balances to the penny, as budget.csv does.
+    let budget = table_rows(&html, "budget-1");
+    assert_eq!(budget["balance"][3], "£0.00");
+
+    // Every chart is on the page, inline, and in its two files.
+    let charts = out.join("charts");
+    let mut names: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter_map(|n| n.strip_suffix(".svg").map(String::from))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 7, "{names:?}");
+    for name in &names {
+        assert!(charts.join(format!("{name}.png")).is_file(), "{name}.png");
+        let png = std::fs::read(charts.join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let figure = html
+            .find(&format!("data-chart=\"{name}\""))
+            .unwrap_or_else(|| panic!("{name} is not on the page"));
+        let end = figure + html[figure..].find("</figure>").unwrap();
+        assert!(html[figure..end].contains("<svg"), "{name} is not inline");
+    }
+    assert_eq!(html.matches("<figure").count(), names.len());
+    // Self-contained: nothing fetched.
+    for fetch in ["<script", "<link", "src=\"http", "@import", "url("] {
+        assert!(
+            !html.contains(fetch),
+            "the page fetches or runs something: {fetch}"
+        );
+    }
+    // The methods appendix names what ran and what the scenario changes.
+    assert!(html.contains("<section id=\"methods\">"));
+    assert!(html.contains("lever money"));
+    assert!(html.contains("--set-all run.horizon_days=365"));
+}
+
+#[test]
+fn text_from_scenario_files_cannot_add_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("evil.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"# QUESTION: does <b>this</b> escape?
+extends = "{}"
+name = "evil"
+title = "<script>alert(1)</script> & \"friends\""
+
+[run]
+horizon_days = 365
+
+[levers.evil]
+description = "<img src=x onerror=alert(1)>"
+source = "</td><script>alert(2)</script>"
+effect = "crisis_rate"
+age_bands = ["85+"]
+multiplier = 0.9
+start = 2025-06-01
+ramp_months = 1
+"#,
+            baseline().replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    succeed(iccsim().args([
+        "compare",
+        &baseline(),
+        scenario.to_str().unwrap(),
+        "-n",
+        "2",
+        "--set-all",
+        "run.horizon_days=365",
+        "--quiet",
+        "--report",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for raw in ["<script", "<img", "<b>this"] {
+        assert!(!html.contains(raw), "{raw} reached the page unescaped");
+    }
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;friends&quot;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
+    assert!(html.contains("does &lt;b&gt;this&lt;/b&gt; escape?"));
+    for entry in std::fs::read_dir(out.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            assert!(!svg.contains("<script"), "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn a_batch_and_a_network_written_by_hand_have_reports_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stress");
+    let stress =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference-network-stress.toml");
+    succeed(iccsim().args([
+        "batch",
+        stress.to_str().unwrap(),
+        "-n",
+        "2",
+        "--quiet",
+        "--report",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let rows = table_rows(&html, "headline-1");
+    let summary = csv_rows(&out.join("summary.csv"));
+    let admissions = summary
+        .iter()
+        .find(|r| {
+            r["service"] == "acute" && r["patient_type"] == "all" && r["metric"] == "admissions"
+        })
+        .unwrap();
+    close(
+        &rows["acute.admissions"][1],
+        admissions["mean"].parse().unwrap(),
+        "acute admissions",
+    );
+    assert!(html.contains("data-chart=\"reference-network-stress-flows\""));
+    assert!(html.contains("data-chart=\"reference-network-stress-occupancy\""));
+
+    // Redrawn elsewhere, from the files alone.
+    let elsewhere = dir.path().join("board").join("december.html");
+    std::fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    succeed(iccsim().args([
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        elsewhere.to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), html);
+    assert!(
+        dir.path()
+            .join("board/charts/reference-network-stress-flows.svg")
+            .is_file()
+    );
+}
+
+#[test]
+fn a_folder_without_results_is_refused_with_the_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = iccsim()
+        .args(["report", dir.path().join("nowhere").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no such folder"));
+
+    let output = iccsim()
+        .args(["report", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("run.json") && message.contains("missing"),
+        "{message}"
+    );
+    assert!(!dir.path().join("report.html").exists());
+}
+
+#[test]
+fn a_pdf_without_chromium_is_a_clear_error_and_keeps_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("single");
+    succeed(
+        iccsim().args([
+            "run",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios/examples/single-ward.toml")
+                .to_str()
+                .unwrap(),
+            "-n",
+            "2",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]),
+    );
+    let output = iccsim()
+        .env("ICCSIM_CHROMIUM", dir.path().join("no-such-browser"))
+        .args(["report", out.to_str().unwrap(), "--pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("could not print"), "{message}");
+    assert!(out.join("report.html").is_file());
+    assert!(!out.join("report.pdf").exists());
+}
