@@ -233,7 +233,7 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     assert_eq!(budget["balance"][3], "£0.00");
 
     // Every chart is on the page, inline, and in its two files.
-    let charts = out.join("charts");
+    let charts = out.join("report-charts");
     let mut names: Vec<String> = std::fs::read_dir(&charts)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -315,7 +315,7 @@ ramp_months = 1
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(html.contains("&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
     assert!(html.contains("does &lt;b&gt;this&lt;/b&gt; escape?"));
-    for entry in std::fs::read_dir(out.join("charts")).unwrap() {
+    for entry in std::fs::read_dir(out.join("report-charts")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "svg") {
             let svg = std::fs::read_to_string(&path).unwrap();
@@ -366,10 +366,15 @@ fn a_batch_and_a_network_written_by_hand_have_reports_too() {
         "--out",
         elsewhere.to_str().unwrap(),
     ]));
-    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), html);
+    // The same page, but for where its charts are.
+    let redrawn = std::fs::read_to_string(&elsewhere).unwrap();
+    assert!(
+        redrawn.replace("december-charts/", "report-charts/") == html,
+        "the page redrawn from the files differs"
+    );
     assert!(
         dir.path()
-            .join("board/charts/reference-network-stress-flows.svg")
+            .join("board/december-charts/reference-network-stress-flows.svg")
             .is_file()
     );
 }
@@ -425,4 +430,199 @@ fn a_pdf_without_chromium_is_a_clear_error_and_keeps_the_page() {
     assert!(message.contains("could not print"), "{message}");
     assert!(out.join("report.html").is_file());
     assert!(!out.join("report.pdf").exists());
+}
+
+/// Runs iccsim and returns its exit code and stderr.
+fn fails(args: &[&str]) -> (Option<i32>, String) {
+    let output = iccsim().args(args).output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+#[test]
+fn scenarios_of_one_name_keep_their_own_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("twice");
+    // The baseline against itself and against a changed copy of itself:
+    // three scenarios named alike.
+    succeed(iccsim().args([
+        "compare",
+        &baseline(),
+        &baseline(),
+        &library("rapid-response-expansion.toml"),
+        "-n",
+        "2",
+        "--set-all",
+        "run.horizon_days=730",
+        "--quiet",
+        "--report",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let manifest = std::fs::read_to_string(out.join("comparison.json")).unwrap();
+    assert!(
+        manifest.contains("\"north-cumbria-baseline-2\""),
+        "{manifest}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The copy differs from the baseline by exactly nothing; the other does not.
+    let copy = table_rows(&html, "headline-1");
+    assert_eq!(copy["emergency_admissions"][3], "0 (0 to 0)");
+    let other = table_rows(&html, "headline-2");
+    assert_ne!(other["emergency_admissions"][3], "0 (0 to 0)");
+}
+
+#[test]
+fn a_folder_mixing_two_runs_or_naming_folders_outside_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    let stress =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference-network-stress.toml");
+    let stress = stress.to_str().unwrap();
+    succeed(iccsim().args([
+        "compare",
+        stress,
+        stress,
+        "--set",
+        "services.acute.capacity=260",
+        "-n",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    succeed(iccsim().args(["report", out.to_str().unwrap()]));
+    // A scenario's folder from another run (an interrupted comparison).
+    let run_json = out.join("scenarios/reference-network-stress/run.json");
+    let text = std::fs::read_to_string(&run_json).unwrap();
+    std::fs::write(&run_json, text.replace("\"seed\": 12345", "\"seed\": 7")).unwrap();
+    let (code, message) = fails(&["report", out.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{message}");
+    assert!(message.contains("mixes two runs"), "{message}");
+    std::fs::write(&run_json, text).unwrap();
+    // A manifest naming a folder outside the comparison.
+    let manifest = out.join("comparison.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("scenarios/reference-network-stress\"", "../../etc\""),
+    )
+    .unwrap();
+    let (code, message) = fails(&["report", out.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{message}");
+    assert!(
+        message.contains("not a folder of this comparison"),
+        "{message}"
+    );
+
+    // A batch written over the comparison replaces it, report and all.
+    std::fs::write(&manifest, text).unwrap();
+    succeed(iccsim().args(["report", out.to_str().unwrap()]));
+    succeed(iccsim().args([
+        "batch",
+        stress,
+        "-n",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(!out.join("comparison.csv").exists());
+    assert!(!out.join("comparison.json").exists());
+    assert!(
+        !out.join("report.html").exists(),
+        "a report of the replaced comparison was kept"
+    );
+    assert!(!out.join("report-charts").exists());
+}
+
+#[test]
+fn a_tornado_of_one_value_from_elsewhere_stays_in_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let ward =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/single-ward-uncertain.toml");
+    let out = dir.path().join("ward");
+    succeed(iccsim().args([
+        "run",
+        ward.to_str().unwrap(),
+        "-n",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    // One row, and a scenario name that tries to leave the charts' folder.
+    let tornado = dir.path().join("tornado.csv");
+    std::fs::write(
+        &tornado,
+        "scenario,metric,unit,rank,parameter,source,point_value,low_quantile,low_value,high_quantile,high_value,n,point_mean,low_mean,high_mean,low_diff,low_diff_ci95_low,low_diff_ci95_high,high_diff,high_diff_ci95_low,high_diff_ci95_high,swing\n\
+../../../escaped,medical_ward.occupancy_mean,patients,1,services.medical_ward.capacity,a source,29,0.05,28,0.95,30,2,25.9,26.3,25.6,0.4,0.1,0.7,-0.3,-0.5,-0.1,-0.7\n",
+    )
+    .unwrap();
+    succeed(iccsim().args([
+        "report",
+        out.to_str().unwrap(),
+        "--tornado",
+        tornado.to_str().unwrap(),
+    ]));
+    assert!(!dir.path().join("escaped-tornado.svg").exists());
+    let charts: Vec<String> = std::fs::read_dir(out.join("report-charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    let svg_name = charts
+        .iter()
+        .find(|n| n.ends_with("-tornado.svg"))
+        .unwrap_or_else(|| panic!("no tornado chart in {charts:?}"));
+    assert!(
+        !svg_name.contains('/') && !svg_name.contains(".."),
+        "{svg_name}"
+    );
+    // The one bar is drawn: its parameter labels the axis.
+    let svg = std::fs::read_to_string(out.join("report-charts").join(svg_name)).unwrap();
+    assert!(
+        svg.contains("services.medical_ward.capacity"),
+        "the single bar has no label"
+    );
+    // The page's name must be HTML.
+    let (code, message) = fails(&[
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        dir.path().join("board.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(message.contains(".html"), "{message}");
+}
+
+#[test]
+fn a_part_year_is_left_out_of_the_yearly_charts_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("part");
+    succeed(iccsim().args([
+        "batch",
+        &baseline(),
+        "-n",
+        "2",
+        "--set",
+        "run.horizon_days=400",
+        "--quiet",
+        "--report",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("over 400 days"),
+        "the period should be the days run"
+    );
+    assert!(html.contains("the last 35 days, a part year, count in the totals"));
+    // The fan chart has one year on its axis, not the part year.
+    let svg = std::fs::read_to_string(
+        out.join("report-charts/north-cumbria-baseline-emergency-admissions.svg"),
+    )
+    .unwrap();
+    assert!(svg.contains("2025/26") && !svg.contains("2026/27"));
 }

@@ -95,7 +95,7 @@ from the point scenario and their 95% CIs.")]
     #[command(after_help = "\
 Examples:
   iccsim compare scenarios/north-cumbria-baseline.toml scenarios/library/full-icc-programme.toml -n 20 --out results/icc
-  iccsim report results/icc                       writes results/icc/report.html and results/icc/charts/
+  iccsim report results/icc                       writes results/icc/report.html and results/icc/report-charts/
   iccsim report results/icc --pdf                 also results/icc/report.pdf (needs Chromium: scripts/install-chromium.sh)
   iccsim report results/north-cumbria-baseline    one scenario's batch or run
   iccsim report results/icc --tornado results/tornado --out board/2026-12.html
@@ -232,7 +232,7 @@ pub struct ReportArgs {
     /// The output folder of `iccsim compare`, `batch` or `run`.
     pub results: PathBuf,
     /// Where to write the page. Default: report.html in the results
-    /// folder. The charts go in charts/ beside it.
+    /// folder. The charts go beside it, in <name>-charts/.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// The tornado.csv of `iccsim tornado` (or its folder), when it is not
@@ -334,7 +334,7 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Also draw the board report (report.html and charts/ in the output
+    /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]
     pub report: bool,
@@ -403,7 +403,7 @@ pub struct CompareArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Also draw the board report (report.html and charts/ in the output
+    /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]
     pub report: bool,

@@ -1,18 +1,23 @@
 //! `iccsim report` (and `--report` on `batch` and `compare`): draws the
-//! board report of a results folder and writes it — the charts first, then
-//! the page that links to them, each file atomically — and, with `--pdf`,
-//! prints the page with headless Chromium.
+//! board report of a results folder and writes it — the charts first, in a
+//! folder of the page's own (`<page>-charts/`), then the page that links to
+//! them, each file atomically — and, with `--pdf`, prints the page with
+//! headless Chromium.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use super::args::{ReportArgs, ReportOptions};
-use super::{EXIT_OUTPUT, EXIT_SCENARIO, Failure};
-use iccsim::report::board::{self, CHARTS_FOLDER};
-use iccsim::report::{write_atomically, write_file_set};
+use super::{EXIT_OUTPUT, EXIT_SCENARIO, EXIT_USAGE, Failure};
+use iccsim::report::board;
+use iccsim::report::{WriteError, write_atomically, write_file_set};
 
 /// The page's default name in the results folder.
 pub(super) const REPORT_FILE: &str = "report.html";
+
+/// Longest a browser may take to print a page.
+const PRINT_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
     let out = args
@@ -28,7 +33,43 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
     )
 }
 
-/// Draws the report of `results` into `out` (and `charts/` beside it).
+/// The folder of a page's charts: `report.html` has `report-charts/`.
+fn charts_folder_name(page: &Path) -> String {
+    let stem = page
+        .file_stem()
+        .map_or("report".into(), |s| s.to_string_lossy().to_string());
+    format!("{stem}-charts")
+}
+
+/// Removes the default report of a results folder whose results were just
+/// replaced: a page (and its PDF and charts) drawn from other numbers.
+pub(super) fn remove_report(results: &Path) -> Result<(), WriteError> {
+    let page = results.join(REPORT_FILE);
+    let charts = results.join(charts_folder_name(&page));
+    let fail = |path: &Path, source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    for file in [page.clone(), page.with_extension("pdf")] {
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(&file, e)),
+            _ => {}
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(&charts) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "svg" || e == "png") {
+                std::fs::remove_file(&path).map_err(|e| fail(&path, e))?;
+            }
+        }
+        // Kept if someone put other files there.
+        let _ = std::fs::remove_dir(&charts);
+    }
+    Ok(())
+}
+
+/// Draws the report of `results` into `out` (and its charts beside it).
 pub(super) fn write_report(
     results: &Path,
     out: &Path,
@@ -36,8 +77,22 @@ pub(super) fn write_report(
     options: &ReportOptions,
     quiet: bool,
 ) -> Result<(), Failure> {
+    let is_html = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if !is_html {
+        return Err(Failure {
+            code: EXIT_USAGE,
+            message: format!(
+                "--out {}: the page is HTML; give a name ending .html (e.g. {})",
+                out.display(),
+                out.with_extension("html").display()
+            ),
+        });
+    }
+    let charts_name = charts_folder_name(out);
     // Unreadable or foreign results are bad input, like a bad scenario.
-    let report = board::build(results, tornado).map_err(|message| Failure {
+    let report = board::build(results, tornado, &charts_name).map_err(|message| Failure {
         code: EXIT_SCENARIO,
         message: format!("cannot draw the report: {message}"),
     })?;
@@ -45,6 +100,7 @@ pub(super) fn write_report(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let charts = folder.join(&charts_name);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for chart in &report.charts {
         files.push((
@@ -53,16 +109,27 @@ pub(super) fn write_report(
         ));
         files.push((format!("{}.png", chart.name), chart.png.clone()));
     }
+    // The folder is the page's own: charts of an earlier drawing that this
+    // one has not are removed with it.
+    let earlier: Vec<String> = std::fs::read_dir(&charts)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.ends_with(".svg") || n.ends_with(".png"))
+                .collect()
+        })
+        .unwrap_or_default();
     let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    write_file_set(&folder.join(CHARTS_FOLDER), &named, &names)?;
+    let previous: Vec<&str> = earlier.iter().map(String::as_str).collect();
+    write_file_set(&charts, &named, &previous)?;
     write_atomically(out, report.html.as_bytes())?;
     if !quiet {
         eprintln!(
             "Wrote the report to {} ({} charts, also as SVG and PNG in {}/)",
             out.display(),
             report.charts.len(),
-            folder.join(CHARTS_FOLDER).display()
+            charts.display()
         );
     }
     if options.pdf {
@@ -90,6 +157,21 @@ fn chromium() -> Option<PathBuf> {
     })
 }
 
+/// A file URL for an absolute path, with every byte outside the unreserved
+/// set and `/` percent-encoded (`#`, `?`, `%` and spaces in folder names).
+fn file_url(path: &Path) -> String {
+    let mut url = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                url.push(byte as char)
+            }
+            _ => url.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    url
+}
+
 /// Prints the page to PDF with headless Chromium, through a temporary file
 /// renamed into place, so a PDF on disk is always complete.
 fn print_pdf(page: &Path, pdf: &Path) -> Result<(), Failure> {
@@ -108,7 +190,7 @@ fn print_pdf(page: &Path, pdf: &Path) -> Result<(), Failure> {
     let profile = std::env::temp_dir().join(format!("iccsim-chromium-{}", std::process::id()));
     // The flags that work headless as root on a machine with no network
     // (../shared/notes/environment.md, section 4).
-    let status = Command::new(&browser)
+    let child = Command::new(&browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -123,23 +205,41 @@ fn print_pdf(page: &Path, pdf: &Path) -> Result<(), Failure> {
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--print-to-pdf={}", temporary.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
+        .arg(file_url(&page))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    // A browser that hangs is stopped, not waited for.
+    let outcome = child.map_err(|e| e.to_string()).and_then(|mut child| {
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => return Err(format!("it ended with {status}")),
+                Ok(None) if started.elapsed() > PRINT_TIMEOUT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("stopped after {} s", PRINT_TIMEOUT.as_secs()));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    });
     let _ = std::fs::remove_dir_all(&profile);
-    let printed = matches!(status, Ok(s) if s.success())
-        && std::fs::metadata(&temporary).is_ok_and(|m| m.len() > 0);
-    if !printed {
+    let printed = std::fs::read(&temporary).is_ok_and(|bytes| bytes.starts_with(b"%PDF-"));
+    if let Err(why) = outcome.clone().and_then(|()| {
+        if printed {
+            Ok(())
+        } else {
+            Err("it wrote no PDF".to_string())
+        }
+    }) {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail(format!(
-            "{} could not print {} to PDF ({})",
+            "{} could not print {} to PDF: {why}",
             browser.display(),
-            page.display(),
-            match status {
-                Ok(s) => format!("exit status {s}"),
-                Err(e) => e.to_string(),
-            }
+            page.display()
         )));
     }
     std::fs::rename(&temporary, pdf).map_err(|e| {

@@ -53,10 +53,16 @@ const OUTPUT_FILES: &[&str] = &[
     "records.csv",
     "scenario.toml",
     "run.json",
+    // A comparison's, when a run or batch replaces one in the folder.
+    "comparison.csv",
+    "comparison.json",
 ];
 
 /// Every file `compare` writes.
 const COMPARE_FILES: &[&str] = &["comparison.csv", "comparison.json"];
+
+/// The folder, in a comparison's output, of each scenario's summaries.
+const COMPARE_SCENARIOS: &str = "scenarios";
 
 /// Every file a comparison writes for each scenario, in a folder of its own.
 const COMPARE_SCENARIO_FILES: &[&str] = &[
@@ -259,6 +265,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
     }
     report::write_file_set(&out, &files, OUTPUT_FILES)?;
+    // A report of the results this replaced would now be wrong.
+    board::remove_report(&out)?;
 
     if !args.quiet {
         let mut table = match &breakdown {
@@ -533,6 +541,8 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
 
     let files = batch_files(network, &header, &text, &schema, &records);
     report::write_file_set(&out, &files, OUTPUT_FILES)?;
+    // A report of the results this replaced would now be wrong.
+    board::remove_report(&out)?;
     // The finished records are in records.csv now.
     let _ = std::fs::remove_file(&partial);
     if !args.quiet {
@@ -843,6 +853,8 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     report::prepare_folder(&args.out)?;
     let files = batch_files(&network, &header, &text, &schema, &records);
     report::write_file_set(&args.out, &files, OUTPUT_FILES)?;
+    // A report of the results this replaced would now be wrong.
+    board::remove_report(&args.out)?;
     if !args.quiet {
         print_stdout(&format!(
             "{}\n",
@@ -914,6 +926,22 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             // The changed scenario is named apart from the one it came from.
             alternative.network.name = format!("{}-changed", alternative.network.name);
         }
+        // Each scenario's rows in comparison.csv, and its folder, go by its
+        // name: two scenarios of one name are told apart by a number.
+        let taken = |name: &str| {
+            name == base.name
+                || alternatives
+                    .iter()
+                    .any(|(a, _, _): &(Scenario, String, String)| a.network.name == name)
+        };
+        if taken(&alternative.network.name) {
+            let stem = alternative.network.name.clone();
+            let mut k = 2;
+            while taken(&format!("{stem}-{k}")) {
+                k += 1;
+            }
+            alternative.network.name = format!("{stem}-{k}");
+        }
         // Pairs are only pairs over the same days.
         let (a, b) = (&alternative.network.run, &base.run);
         if a.start_date != b.start_date
@@ -970,19 +998,13 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             args.set.join(" --set ")
         );
     }
-    // Each scenario's summaries go in a folder of its own (named after the
-    // scenario, made unique), for `iccsim report` and for reading.
-    let mut folders: Vec<String> = Vec::new();
-    let mut folder_for = |name: &str| {
-        let mut folder = name.to_string();
-        let mut k = 2;
-        while folders.contains(&folder) {
-            folder = format!("{name}-{k}");
-            k += 1;
-        }
-        folders.push(folder.clone());
-        folder
-    };
+    // Each scenario's summaries go in scenarios/<name>/ (names are unique),
+    // for `iccsim report` and for reading. The comparison's own files go
+    // first: until comparison.csv is written again, last, the folder holds
+    // no comparison that could be read with another run's scenarios.
+    report::write_file_set(&out, &[], COMPARE_FILES)?;
+    board::remove_report(&out)?;
+    let folder_for = |name: &str| format!("{COMPARE_SCENARIOS}/{name}");
     let info = |network: &Network, origin: &str, records: &[Record]| RunInfo {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_name: network.name.clone(),

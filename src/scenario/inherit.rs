@@ -64,8 +64,6 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
     }
 }
 
-/// Resolves `text` read from `path` (a file on disk). A scenario without
-/// `extends` comes back unchanged, comments and all.
 /// The comment lines a scenario opens with (a library scenario's
 /// QUESTION). Rewritten text (merged, or changed by `--set`) keeps them, so
 /// they go with the scenario into results and reports; other comments
@@ -77,6 +75,8 @@ pub(crate) fn opening_comment(text: &str) -> String {
         .collect()
 }
 
+/// Resolves `text` read from `path` (a file on disk). A scenario without
+/// `extends` comes back unchanged, comments and all.
 pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, e))?;
     if !document.contains_key("extends") {

@@ -114,7 +114,7 @@ pub fn fan_chart<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(78)
-        .build_cartesian_2d((0..(n - 1).max(0)).into_segmented(), lo..hi)
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), lo..hi)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -366,7 +366,7 @@ pub fn small_multiples<DB: DrawingBackend>(
             .margin(6)
             .x_label_area_size(22)
             .y_label_area_size(54)
-            .build_cartesian_2d((0..(n - 1).max(0)).into_segmented(), lo..hi)
+            .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), lo..hi)
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -456,7 +456,7 @@ pub fn tornado_chart<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(label_width + 10)
-        .build_cartesian_2d(lo..hi, (0..n as i32 - 1).into_segmented())
+        .build_cartesian_2d(lo..hi, (0..(n as i32 - 1).max(1)).into_segmented())
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -467,8 +467,9 @@ pub fn tornado_chart<DB: DrawingBackend>(
         .y_labels(n)
         .y_label_formatter(&|v| match v {
             // The widest bar at the top.
-            SegmentValue::CenterOf(i) => bars
-                .get(n - 1 - *i as usize)
+            SegmentValue::CenterOf(i) => (n - 1)
+                .checked_sub(*i as usize)
+                .and_then(|k| bars.get(k))
                 .map(|b| b.label.clone())
                 .unwrap_or_default(),
             _ => String::new(),

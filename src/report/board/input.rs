@@ -269,11 +269,48 @@ impl ReportInput {
         let manifest_path = folder.join("comparison.json");
         let (baseline, scenarios, comparison, manifest) = if manifest_path.exists() {
             let manifest: ComparisonManifest = read_json(&manifest_path)?;
-            let baseline = read_scenario(&folder.join(&manifest.baseline.folder))?;
+            let read = |entry: &crate::report::compare::ManifestScenario| {
+                // A folder inside this one, named as compare names them.
+                let plain = entry.folder.split('/').all(|part| {
+                    !part.is_empty()
+                        && !part.starts_with('.')
+                        && part
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                });
+                if !plain {
+                    return Err(fail(
+                        &manifest_path,
+                        format!(
+                            "names the folder {:?}, which is not a folder of this comparison",
+                            entry.folder
+                        ),
+                    ));
+                }
+                let results = read_scenario(&folder.join(&entry.folder))?;
+                // The scenarios' folders and the differences must come from
+                // one comparison (an interrupted one can leave a mix).
+                if results.run.seed != manifest.seed
+                    || results.run.replications != manifest.replications
+                {
+                    return Err(fail(
+                        &folder.join(&entry.folder).join("run.json"),
+                        format!(
+                            "is seed {} with {} replications, but the comparison (comparison.json) is seed {} with {}: the folder mixes two runs; run the comparison again",
+                            results.run.seed,
+                            results.run.replications,
+                            manifest.seed,
+                            manifest.replications
+                        ),
+                    ));
+                }
+                Ok(results)
+            };
+            let baseline = read(&manifest.baseline)?;
             let scenarios = manifest
                 .scenarios
                 .iter()
-                .map(|s| read_scenario(&folder.join(&s.folder)))
+                .map(read)
                 .collect::<Result<Vec<_>, _>>()?;
             let comparison = read_csv(&folder.join("comparison.csv"))?;
             (baseline, scenarios, comparison, Some(manifest))

@@ -20,6 +20,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, SVGBackend};
 
+use crate::engine::calendar::CalendarDate;
 use charts::{BarGroup, Fan, FlowLink, FlowNode, PALETTE, Panel, Reference, TornadoBar};
 use input::{ReportInput, ScenarioResults};
 use page::{number, words as text_cell};
@@ -43,13 +44,26 @@ pub struct Report {
     pub charts: Vec<Chart>,
 }
 
-/// The folder, beside the page, that holds the charts' files.
-pub const CHARTS_FOLDER: &str = "charts";
-
-/// Reads a results folder and draws its report.
-pub fn build(folder: &Path, tornado: Option<&Path>) -> Result<Report, String> {
+/// Reads a results folder and draws its report; the page links to the
+/// charts' files in `charts_folder` (a folder beside it).
+pub fn build(folder: &Path, tornado: Option<&Path>, charts_folder: &str) -> Result<Report, String> {
     let input = ReportInput::read(folder, tornado).map_err(|e| e.to_string())?;
-    render(&input)
+    render(&input, charts_folder)
+}
+
+/// A chart's file name from names found in results files: letters,
+/// digits, `-` and `_` kept, anything else (a `/`, `..`) made a `-`, so a
+/// results folder from elsewhere cannot send a chart outside its folder.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// Draws a chart on an SVG and a bitmap of the same size.
@@ -59,6 +73,7 @@ fn draw(
     plot: &dyn Fn(&DrawingArea<SVGBackend, Shift>) -> charts::DrawResult,
     plot_png: &dyn Fn(&DrawingArea<BitMapBackend, Shift>) -> charts::DrawResult,
 ) -> Result<Chart, String> {
+    let name = file_stem(&name);
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -102,14 +117,21 @@ fn fan_point(spread: &input::Spread) -> Option<[f64; 5]> {
 }
 
 /// The fan of one outcome of one scenario over the years (ICC or "all").
-fn fan_of(results: &ScenarioResults, metric: &str, icc: &str, label: &str, colour: usize) -> Fan {
+fn fan_of(
+    context: &Context,
+    results: &ScenarioResults,
+    metric: &str,
+    icc: &str,
+    label: &str,
+    colour: usize,
+) -> Fan {
     Fan {
         label: label.to_string(),
         colour: PALETTE[colour % PALETTE.len()],
-        points: results
-            .years()
+        points: context
+            .years
             .iter()
-            .map(|(y, _)| {
+            .map(|y| {
                 results
                     .outcome(metric, y, icc)
                     .and_then(|r| fan_point(&r.spread))
@@ -137,27 +159,71 @@ fn y_format(kind: Kind) -> impl Fn(f64) -> String {
 /// What a report needs to know of the comparison it draws, for words.
 struct Context<'a> {
     input: &'a ReportInput,
+    /// The folder beside the page holding the charts' files.
+    charts_folder: String,
+    /// The years the charts show ("1", "2" ...): the whole years of the
+    /// run (a part year at the end would read as a fall), or every year
+    /// when none is whole.
+    years: Vec<String>,
+    /// A sentence on a part year left out of the yearly charts, if any.
+    part_year: Option<String>,
     year_labels: Vec<String>,
     /// "over the five years 2025/26 to 2029/30"
     period: String,
 }
 
 impl Context<'_> {
-    fn new(input: &ReportInput) -> Context<'_> {
-        let years = input.baseline.years();
+    fn new<'a>(input: &'a ReportInput, charts_folder: &str) -> Context<'a> {
+        let run = &input.baseline.run;
+        let all_years = input.baseline.years();
+        // A year is whole when the window reaches its anniversary.
+        let start = CalendarDate::parse(&run.start_date).ok();
+        let whole = |year: &str| -> bool {
+            let (Some(start), Ok(k)) = (start, year.parse::<i64>()) else {
+                return true;
+            };
+            let end = start.add_months(12 * k).day_number() - start.day_number();
+            end as f64 <= run.horizon_days + 0.5
+        };
+        let full: Vec<(String, String)> = all_years
+            .iter()
+            .filter(|(y, _)| whole(y))
+            .cloned()
+            .collect();
+        let (years, part_year) = if full.is_empty() || full.len() == all_years.len() {
+            (all_years.clone(), None)
+        } else {
+            let shown = full.len();
+            let days = run.horizon_days
+                - start.map_or(0.0, |s| {
+                    (s.add_months(12 * shown as i64).day_number() - s.day_number()) as f64
+                });
+            (
+                full,
+                Some(format!(
+                    "The yearly charts show only whole years ({}); the last {} days, a part year, count in the totals.",
+                    shown,
+                    days.round()
+                )),
+            )
+        };
         let year_labels: Vec<String> = years.iter().map(|(_, s)| year_label(s)).collect();
-        let period = match (year_labels.first(), year_labels.last()) {
-            (Some(a), Some(b)) if a != b => {
-                format!("over the {} {a} to {b}", years_in_words(years.len()))
+        let period = if part_year.is_some() || all_years.is_empty() {
+            format!("over {} days", run.horizon_days)
+        } else {
+            match (year_labels.first(), year_labels.last()) {
+                (Some(a), Some(b)) if a != b => {
+                    format!("over the {} {a} to {b}", years_in_words(years.len()))
+                }
+                (Some(a), _) => format!("over {a}"),
+                _ => format!("over {} days", run.horizon_days),
             }
-            (Some(a), _) => format!("over {a}"),
-            _ => format!(
-                "over {} days from {}",
-                input.baseline.run.horizon_days, input.baseline.run.start_date
-            ),
         };
         Context {
             input,
+            charts_folder: charts_folder.to_string(),
+            years: years.into_iter().map(|(y, _)| y).collect(),
+            part_year,
             year_labels,
             period,
         }
@@ -165,9 +231,9 @@ impl Context<'_> {
 }
 
 /// Renders the report of results already read.
-pub fn render(input: &ReportInput) -> Result<Report, String> {
+pub fn render(input: &ReportInput, charts_folder: &str) -> Result<Report, String> {
     charts::register_fonts();
-    let context = Context::new(input);
+    let context = Context::new(input, charts_folder);
     let mut charts = Vec::new();
     let mut body = String::new();
     let base = &input.baseline;
@@ -188,7 +254,7 @@ pub fn render(input: &ReportInput) -> Result<Report, String> {
     body.push_str(&page::paragraph(
         "lede",
         &format!(
-            "Projections by iccsim {} of {} replications, {}, from {} (after {} days of warm-up); seed {}. Intervals are 95% confidence intervals of the mean{}.",
+            "Projections by iccsim {} of {} replications, {}, from {} (after {} days of warm-up); seed {}. Intervals are 95% confidence intervals of the mean{}.{}",
             base.run.iccsim_version,
             base.run.replications,
             context.period,
@@ -199,7 +265,8 @@ pub fn render(input: &ReportInput) -> Result<Report, String> {
                 "; differences are paired replication by replication (every scenario sees the same patients)"
             } else {
                 ""
-            }
+            },
+            context.part_year.as_ref().map_or(String::new(), |p| format!(" {p}"))
         ),
     ));
     body.push_str("</header>\n");
@@ -215,7 +282,7 @@ pub fn render(input: &ReportInput) -> Result<Report, String> {
         body.push_str(&single_section(&context, &mut charts)?);
     }
     if !input.tornado.is_empty() {
-        body.push_str(&tornado_section(input, &mut charts)?);
+        body.push_str(&tornado_section(&context, &mut charts)?);
     }
     body.push_str(&methods(&context));
     Ok(Report {
@@ -303,7 +370,9 @@ fn scenario_section(
         out.push_str(&page::paragraph("question", &question));
     }
     if !base.is_whole_system() {
-        out.push_str(&services_comparison(context, scenario, &folder, charts)?);
+        out.push_str(&services_comparison(
+            context, index, scenario, &folder, charts,
+        )?);
         out.push_str("</section>\n");
         return Ok(out);
     }
@@ -356,7 +425,7 @@ fn scenario_section(
     out.push_str(&page::paragraph(
         "note",
         &format!(
-            "Totals {} (occupancy and length of stay: means over the period); money at {} prices.",
+            "Totals {} (occupancy and length of stay: means over the period); money at {} prices. A relative CI is the difference's CI over the baseline mean, whose own uncertainty it leaves out.",
             context.period,
             price_year(scenario)
         ),
@@ -377,8 +446,8 @@ fn scenario_section(
             continue;
         };
         let fans = [
-            fan_of(base, metric, "all", "Baseline", 0),
-            fan_of(scenario, metric, "all", "Scenario", 1),
+            fan_of(context, base, metric, "all", "Baseline", 0),
+            fan_of(context, scenario, metric, "all", "Scenario", 1),
         ];
         let title = match input.difference(name, metric, "all", "all") {
             Some(r) => format!("{}: {}", o.label, change_phrase(r, &context.period)),
@@ -400,7 +469,7 @@ fn scenario_section(
             &chart.name,
             &chart.svg,
             &fan_caption,
-            CHARTS_FOLDER,
+            &context.charts_folder,
         ));
         charts.push(chart);
     }
@@ -498,7 +567,7 @@ fn occupancy_figure(
     let fans: Vec<Fan> = series
         .iter()
         .enumerate()
-        .map(|(i, (r, label))| fan_of(r, "acute_occupancy", "all", label, i))
+        .map(|(i, (r, label))| fan_of(context, r, "acute_occupancy", "all", label, i))
         .collect();
     let references = [
         Reference {
@@ -561,7 +630,7 @@ fn occupancy_figure(
             &y_format(Kind::Share),
         )
     })?;
-    let html = page::figure(&chart.name, &chart.svg, &caption, CHARTS_FOLDER);
+    let html = page::figure(&chart.name, &chart.svg, &caption, &context.charts_folder);
     charts.push(chart);
     Ok(html)
 }
@@ -625,7 +694,7 @@ fn costs_figure(
         "Simulated activity costs by who pays, {}: each service's activity (admissions, bed-days, contacts, care-home days) at its unit cost, {price} prices. Whiskers: 95% CI of the mean.",
         context.period
     );
-    let html = page::figure(&chart.name, &chart.svg, &caption, CHARTS_FOLDER);
+    let html = page::figure(&chart.name, &chart.svg, &caption, &context.charts_folder);
     charts.push(chart);
     Ok(html)
 }
@@ -682,7 +751,7 @@ fn budget_table(context: &Context, index: usize, scenario: &ScenarioResults) -> 
                 text_cell(lever.clone()),
                 text_cell(what),
                 number(amount),
-                number(format!("£{}", words::grouped(*pounds))),
+                number(format!("£{}", words::grouped_decimal(*pounds, 2))),
             ],
         ));
     }
@@ -828,7 +897,7 @@ fn flow_figure(
             ""
         }
     );
-    let html = page::figure(&chart.name, &chart.svg, &caption, CHARTS_FOLDER);
+    let html = page::figure(&chart.name, &chart.svg, &caption, &context.charts_folder);
     charts.push(chart);
     Ok(html)
 }
@@ -879,7 +948,7 @@ fn icc_figure(
                 fans: series
                     .iter()
                     .enumerate()
-                    .map(|(i, (r, label))| fan_of(r, metric, icc, label, i))
+                    .map(|(i, (r, label))| fan_of(context, r, metric, icc, label, i))
                     .collect(),
             }
         })
@@ -910,7 +979,7 @@ fn icc_figure(
         },
         context.period
     );
-    let html = page::figure(&chart.name, &chart.svg, &caption, CHARTS_FOLDER);
+    let html = page::figure(&chart.name, &chart.svg, &caption, &context.charts_folder);
     charts.push(chart);
     Ok(html)
 }
@@ -994,7 +1063,7 @@ fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Result<String, 
         let Some(o) = words::headline(metric) else {
             continue;
         };
-        let fan = fan_of(results, metric, "all", "Projection", 0);
+        let fan = fan_of(context, results, metric, "all", "Projection", 0);
         let medians: Vec<f64> = fan.points.iter().flatten().map(|p| p[2]).collect();
         let title = match (
             medians.first(),
@@ -1030,7 +1099,7 @@ fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Result<String, 
             &chart.name,
             &chart.svg,
             &format!("Median across {n} replications with the middle 50% and 90% of replications, by year."),
-            CHARTS_FOLDER,
+            &context.charts_folder,
         ));
         charts.push(chart);
     }
@@ -1123,6 +1192,7 @@ fn services_single(
 
 fn services_comparison(
     context: &Context,
+    index: usize,
     scenario: &ScenarioResults,
     folder: &str,
     charts: &mut Vec<Chart>,
@@ -1152,7 +1222,7 @@ fn services_comparison(
         }
     }
     let mut out = page::table(
-        "headline-1",
+        &format!("headline-{}", index + 1),
         &[
             text_cell("Outcome"),
             number("Baseline"),
@@ -1249,15 +1319,15 @@ fn utilisation_figure(
         &chart.name,
         &chart.svg,
         "Mean share of places occupied, with the 95% CI, against the 92% and 95% lines.",
-        CHARTS_FOLDER,
+        &context.charts_folder,
     );
     charts.push(chart);
     Ok(html)
 }
 
 /// The tornado of a sensitivity analysis.
-fn tornado_section(input: &ReportInput, charts: &mut Vec<Chart>) -> Result<String, String> {
-    let rows = &input.tornado;
+fn tornado_section(context: &Context, charts: &mut Vec<Chart>) -> Result<String, String> {
+    let rows = &context.input.tornado;
     let first = &rows[0];
     let point = first.point_mean.unwrap_or(f64::NAN);
     let bars: Vec<TornadoBar> = rows
@@ -1315,7 +1385,7 @@ fn tornado_section(input: &ReportInput, charts: &mut Vec<Chart>) -> Result<Strin
             "{}: each uncertain value set to its low and its high quantile in turn, the others at their central values; the line is the outcome with every value central. Widest first.",
             metric
         ),
-        CHARTS_FOLDER,
+        &context.charts_folder,
     ));
     charts.push(chart);
     let table_rows: Vec<(Option<String>, Vec<page::Cell>)> = rows
@@ -1499,15 +1569,36 @@ fn changes_table(base: &ScenarioResults, scenario: &ScenarioResults) -> String {
                 .and_then(|d| d.as_str())
                 .unwrap_or("");
             let source = sources(lever).join("; ");
+            // A lever the baseline pulls too: only what differs, before → after.
+            let before = base_levers
+                .and_then(|bl| bl.get(name))
+                .and_then(|l| l.as_table());
             let values: Vec<String> = table
                 .iter()
                 .filter(|(k, _)| !matches!(k.as_str(), "description" | "source"))
-                .map(|(k, v)| format!("{k} = {}", inline(v)))
+                .filter_map(|(k, v)| match before {
+                    None => Some(format!("{k} = {}", inline(v))),
+                    Some(before) => match before.get(k) {
+                        Some(old) if old == v => None,
+                        Some(old) => Some(format!("{k} = {} → {}", inline(old), inline(v))),
+                        None => Some(format!("{k} = {} (new)", inline(v))),
+                    },
+                })
+                .chain(before.into_iter().flat_map(|before| {
+                    before
+                        .iter()
+                        .filter(|(k, _)| !table.contains_key(*k))
+                        .map(|(k, old)| format!("{k} = {} → (removed)", inline(old)))
+                }))
                 .collect();
             rows.push((
                 Some(format!("levers.{name}")),
                 vec![
-                    text_cell(format!("lever {name}")),
+                    text_cell(if before.is_some() {
+                        format!("lever {name} (changed)")
+                    } else {
+                        format!("lever {name}")
+                    }),
                     text_cell(if description.is_empty() {
                         values.join(", ")
                     } else {
@@ -1521,6 +1612,28 @@ fn changes_table(base: &ScenarioResults, scenario: &ScenarioResults) -> String {
                 ],
             ));
         }
+    }
+    // Levers of the baseline this scenario does not pull.
+    for (name, lever) in base_levers.into_iter().flatten() {
+        if levers.is_some_and(|l| l.contains_key(name)) {
+            continue;
+        }
+        let description = lever
+            .get("description")
+            .and_then(|d| d.as_str())
+            .unwrap_or("");
+        rows.push((
+            Some(format!("levers.{name}")),
+            vec![
+                text_cell(format!("lever {name} (removed)")),
+                text_cell(if description.is_empty() {
+                    "the baseline's lever is not pulled".to_string()
+                } else {
+                    format!("the baseline's lever is not pulled: {description}")
+                }),
+                text_cell("—"),
+            ],
+        ));
     }
     let mut flat_b = Vec::new();
     let mut flat_s = Vec::new();

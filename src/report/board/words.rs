@@ -176,12 +176,25 @@ pub fn value(kind: Kind, v: f64) -> String {
     }
 }
 
-/// Pounds: millions with one decimal from £1m (two below £10m), whole
+/// A non-negative number with `decimals` decimals and thousands
+/// separators in its whole part.
+pub fn grouped_decimal(a: f64, decimals: usize) -> String {
+    let text = format!("{a:.decimals$}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let whole = grouped(whole.parse::<f64>().unwrap_or(0.0));
+    if fraction.is_empty() {
+        whole
+    } else {
+        format!("{whole}.{fraction}")
+    }
+}
+
+/// Pounds: millions with one decimal from £10m (two from £1m), whole
 /// pounds below.
 pub fn money(v: f64) -> String {
     let a = v.abs();
     let text = if a >= 10e6 {
-        format!("£{:.1}m", a / 1e6)
+        format!("£{}m", grouped_decimal(a / 1e6, 1))
     } else if a >= 1e6 {
         format!("£{:.2}m", a / 1e6)
     } else {
@@ -229,8 +242,8 @@ fn direction(x: f64) -> &'static str {
 /// The relative change and its 95% CI (difference CI over the baseline
 /// mean), as numbers.
 pub fn relative(row: &ComparisonRow) -> Option<(f64, f64, f64)> {
-    let base = row.baseline_mean.filter(|b| *b != 0.0)?;
-    let d = row.difference_mean?;
+    let base = row.baseline_mean.filter(|b| *b != 0.0 && b.is_finite())?;
+    let d = row.difference_mean.filter(|d| d.is_finite())?;
     let lo = row.difference_ci95_low.map_or(f64::NAN, |l| l / base);
     let hi = row.difference_ci95_high.map_or(f64::NAN, |h| h / base);
     Some((d / base, lo, hi))
@@ -241,7 +254,16 @@ pub fn relative_cell(row: &ComparisonRow) -> String {
     match relative(row) {
         None => "–".into(),
         Some((r, lo, hi)) => {
-            let one = |x: f64| signed(percent(x), x < 0.0 && percent(x) != "0.0%");
+            let one = |x: f64| {
+                let text = percent(x);
+                if !text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+                    text
+                } else if x < 0.0 {
+                    format!("\u{2212}{text}")
+                } else {
+                    format!("+{text}")
+                }
+            };
             if lo.is_finite() && hi.is_finite() {
                 format!("{} ({} to {})", one(r), one(lo), one(hi))
             } else {
@@ -270,6 +292,9 @@ pub fn difference_cell(kind: Kind, row: &ComparisonRow) -> String {
 pub fn sentence(outcome: &Outcome, row: &ComparisonRow) -> String {
     let (label, verb) = (outcome.label, outcome.verb);
     let d = row.difference_mean.unwrap_or(f64::NAN);
+    if !d.is_finite() {
+        return format!("{label}: no difference can be given (undefined in these replications).");
+    }
     let (lo, hi) = (
         row.difference_ci95_low.unwrap_or(f64::NAN),
         row.difference_ci95_high.unwrap_or(f64::NAN),
@@ -286,7 +311,7 @@ pub fn sentence(outcome: &Outcome, row: &ComparisonRow) -> String {
             value(Kind::Share, row.scenario_mean.unwrap_or(f64::NAN)),
         );
         let ci = if !has_ci {
-            " (one replication: no interval)".to_string()
+            " (no interval: too few replications)".to_string()
         } else if crosses {
             format!(
                 " (95% CI {} points lower to {} points higher)",
@@ -318,7 +343,7 @@ pub fn sentence(outcome: &Outcome, row: &ComparisonRow) -> String {
         );
     };
     let ci = if !has_ci {
-        " (one replication: no interval)".to_string()
+        " (no interval: too few replications)".to_string()
     } else if crosses {
         format!(
             " (95% CI {} lower to {} higher)",
@@ -460,6 +485,7 @@ mod tests {
         assert_eq!(grouped(-999.6), "\u{2212}1,000");
         assert_eq!(grouped(0.2), "0");
         assert_eq!(money(412_345_678.0), "£412.3m");
+        assert_eq!(money(1_005_912_345.0), "£1,005.9m");
         assert_eq!(money(3_780_337.5), "£3.78m");
         assert_eq!(money(-12_500.0), "\u{2212}£12,500");
         assert_eq!(value(Kind::Share, 0.9234), "92.3%");
@@ -472,6 +498,24 @@ mod tests {
         assert_eq!(year_label("2029-01-01"), "2029");
         assert_eq!(plain_name("maryport_cockermouth"), "Maryport Cockermouth");
         assert_eq!(years_in_words(5), "five years");
+    }
+
+    #[test]
+    fn relative_cells_sign_what_is_not_zero() {
+        assert_eq!(
+            relative_cell(&row(1000.0, 2.0, -5.0, 0.8)),
+            "+0.2% (\u{2212}0.5% to +0.08%)"
+        );
+        assert_eq!(
+            relative_cell(&row(1e9, -1.0, -2.0, -0.5)),
+            "0.00% (0.00% to 0.00%)"
+        );
+        let mut undefined = row(1000.0, 1.0, 0.0, 2.0);
+        undefined.difference_mean = Some(f64::NAN);
+        assert_eq!(relative_cell(&undefined), "–");
+        assert!(
+            sentence(headline("acute_bed_days").unwrap(), &undefined).contains("no difference")
+        );
     }
 
     #[test]
