@@ -42,6 +42,7 @@ fn help_on_every_command_has_examples() {
         vec!["merge", "--help"],
         vec!["compare", "--help"],
         vec!["sweep", "--help"],
+        vec!["report", "--help"],
     ] {
         let output = iccsim().args(&args).output().unwrap();
         assert!(output.status.success());
@@ -380,5 +381,43 @@ fn every_csv_output_is_rectangular() {
             .unwrap();
         assert!(output.status.success(), "{name}: {}", stderr_of(&output));
         assert_csv_files_are_rectangular(&out);
+    }
+}
+
+#[test]
+fn calibrate_writes_observed_against_simulated_for_notebooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = iccsim()
+        .args([
+            "calibrate",
+            "-n",
+            "2",
+            "--set",
+            "run.horizon_days=365",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = fs::read_to_string(dir.path().join("calibration.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "scenario,target,metric,age_bands,year,per_year,observed,accepted_low,accepted_high,n,simulated_mean,simulated_ci95_low,simulated_ci95_high,within,source"
+    );
+    // One row per target of the baseline's [calibration] section (14), each
+    // with its observed figure, two replications and a simulated mean.
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), 14);
+    for row in &rows {
+        assert!(row[6].parse::<f64>().unwrap() > 0.0, "{row:?}");
+        assert_eq!(row[9], "2");
+        assert!(row[10].parse::<f64>().is_ok(), "{row:?}");
+        assert!(row[13] == "true" || row[13] == "false");
+        assert!(!row[14].is_empty(), "every target has a source");
     }
 }

@@ -125,6 +125,7 @@ Examples:
   iccsim calibrate                                      the built-in north Cumbria baseline
   iccsim calibrate --update docs/calibration.md         also rewrite the table in that file
   iccsim calibrate my-system.toml -n 20 --check         exit code 5 if a target is missed
+  iccsim calibrate --out results/calibration            also calibration.csv, for notebooks
 
 The table lists each target of the scenario's [calibration] section: the observed
 figure, the accepted band, the simulated mean with its 95% CI, and whether the mean
@@ -289,6 +290,10 @@ pub struct CalibrateArgs {
     /// Exit with code 5 if any target is outside its accepted band.
     #[arg(long)]
     pub check: bool,
+    /// Also write calibration.csv (observed against simulated, one row per
+    /// target) to this folder.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
     /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
     /// like the file).

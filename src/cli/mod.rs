@@ -1524,6 +1524,16 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     let set = BreakdownSet::new(network, layout, &outputs);
     let rows = calibration::evaluate(layout, &set, network.run.horizon_days);
     print_stdout(&calibration::text_table(&rows));
+    if let Some(out) = &args.out {
+        report::write_file_set(
+            out,
+            &[(
+                "calibration.csv",
+                calibration::calibration_csv(&network.name, &rows),
+            )],
+            &["calibration.csv"],
+        )?;
+    }
     if let Some(path) = &args.update {
         let scenario_arg = args
             .scenario

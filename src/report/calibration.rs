@@ -1,6 +1,6 @@
 //! Observed against simulated: a scenario's calibration targets checked
-//! against the replications' means, as a text table for the terminal and a
-//! Markdown table for `docs/calibration.md` (written between two marker
+//! against the replications' means, as a text table for the terminal, a
+//! CSV file (`calibration.csv`) and a Markdown table for `docs/calibration.md` (written between two marker
 //! lines, so the prose around it is kept).
 
 use crate::model::system::{AGE_BANDS, CalibrationTarget, SystemLayout};
@@ -8,6 +8,7 @@ use crate::stats::Summary;
 
 use super::breakdown::BreakdownSet;
 use super::tables::{columns, format_summary, round_for_reading};
+use super::tidy::cell;
 
 /// Marker lines around the generated table in a Markdown file.
 pub const BEGIN_MARKER: &str = "<!-- iccsim calibrate: begin (generated; do not edit by hand) -->";
@@ -88,6 +89,55 @@ fn bands_label(target: &CalibrationTarget) -> String {
         Some(y) => format!("{ages}; year {y}"),
         None => ages,
     }
+}
+
+/// `calibration.csv`: each target, observed against simulated, one row
+/// each (for notebooks and plots).
+pub fn calibration_csv(scenario: &str, rows: &[CalibrationRow<'_>]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "scenario",
+        "target",
+        "metric",
+        "age_bands",
+        "year",
+        "per_year",
+        "observed",
+        "accepted_low",
+        "accepted_high",
+        "n",
+        "simulated_mean",
+        "simulated_ci95_low",
+        "simulated_ci95_high",
+        "within",
+        "source",
+    ]);
+    for row in rows {
+        let t = row.target;
+        let s = &row.simulated;
+        let _ = writer.write_record([
+            scenario,
+            &t.name,
+            &t.metric,
+            &t.age_bands
+                .iter()
+                .map(|&b| AGE_BANDS[b])
+                .collect::<Vec<_>>()
+                .join(";"),
+            &t.year.map_or(String::new(), |y| y.to_string()),
+            &t.per_year.to_string(),
+            &cell(t.observed),
+            &cell(t.low),
+            &cell(t.high),
+            &s.n.to_string(),
+            &cell(s.mean),
+            &cell(s.ci_low),
+            &cell(s.ci_high),
+            &row.within().to_string(),
+            &t.source,
+        ]);
+    }
+    writer.into_inner().unwrap_or_default()
 }
 
 /// The table for the terminal.
