@@ -55,6 +55,24 @@ fn every_library_scenario_states_its_question_and_its_sources() {
                 );
             }
         }
+        // Each uncertain value carries a source into the outputs (the
+        // tornado's `source` column): its own, or its lever's.
+        let scenario = iccsim::scenario::load_scenario(
+            &iccsim::scenario::inherit::read_resolved(&file)
+                .unwrap()
+                .text,
+            &file.display().to_string(),
+            "library",
+        )
+        .unwrap();
+        for value in &scenario.uncertain {
+            assert!(
+                !value.source.is_empty(),
+                "{}: `{}` has no source in the outputs",
+                file.display(),
+                value.key
+            );
+        }
     }
 }
 

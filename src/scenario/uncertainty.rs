@@ -539,6 +539,9 @@ fn hoist_lever_distributions(
         let Some(lever) = lever.as_table_mut() else {
             continue;
         };
+        // A distribution with no source of its own takes its lever's, so
+        // the tornado and the report can say where the range came from.
+        let lever_source = lever.get("source").cloned();
         for (key, value) in lever.iter_mut() {
             let Some(table) = value.as_table().filter(|t| t.contains_key("dist")) else {
                 continue;
@@ -546,7 +549,13 @@ fn hoist_lever_distributions(
             match ValueDistribution::from_table(table) {
                 Ok(distribution) => {
                     let path = vec!["levers".to_string(), name.clone(), key.clone()];
-                    moved.push((canonical_key(&path), table.clone()));
+                    let mut table = table.clone();
+                    if let Some(source) = &lever_source
+                        && !table.contains_key("source")
+                    {
+                        table.insert("source".into(), source.clone());
+                    }
+                    moved.push((canonical_key(&path), table));
                     *value = toml::Value::Float(distribution.central());
                 }
                 Err(e) => issues.push(Issue {
