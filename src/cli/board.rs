@@ -69,6 +69,16 @@ pub(super) fn remove_report(results: &Path) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// The report of results just written (`--report` on `batch` and
+/// `compare`): `report.html` in their folder.
+pub(super) fn write_default_report(
+    results: &Path,
+    options: &ReportOptions,
+    quiet: bool,
+) -> Result<(), Failure> {
+    write_report(results, &results.join(REPORT_FILE), None, options, quiet)
+}
+
 /// Draws the report of `results` into `out` (and its charts beside it).
 pub(super) fn write_report(
     results: &Path,

@@ -560,13 +560,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_report(
-            &out,
-            &out.join(board::REPORT_FILE),
-            None,
-            &args.drawing,
-            args.quiet,
-        )?;
+        board::write_default_report(&out, &args.drawing, args.quiet)?;
     }
     Ok(())
 }
@@ -1086,13 +1080,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_report(
-            &out,
-            &out.join(board::REPORT_FILE),
-            None,
-            &args.drawing,
-            args.quiet,
-        )?;
+        board::write_default_report(&out, &args.drawing, args.quiet)?;
     }
     Ok(())
 }

@@ -84,6 +84,27 @@ fn value_range<'a>(values: impl Iterator<Item = &'a f64>, floor_zero: bool) -> (
     (lo - pad, hi + pad)
 }
 
+/// Draws the chart's legend where asked, then finishes the drawing.
+fn legend_and_present<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    area: &DrawingArea<DB, Shift>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(text_style(12.0))
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .draw()
+        .map_err(err)?;
+    area.present().map_err(err)
+}
+
 fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
 }
@@ -193,15 +214,7 @@ pub fn fan_chart<DB: DrawingBackend>(
             )
             .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(text_style(12.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .draw()
-        .map_err(err)?;
-    area.present().map_err(err)
+    legend_and_present(&mut chart, area, SeriesLabelPosition::UpperRight)
 }
 
 /// One group of bars (a sector), one bar per series (scenario), each with
@@ -316,15 +329,7 @@ pub fn bar_chart<DB: DrawingBackend>(
             .label(reference.label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(text_style(12.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .draw()
-        .map_err(err)?;
-    area.present().map_err(err)
+    legend_and_present(&mut chart, area, SeriesLabelPosition::UpperRight)
 }
 
 /// A small panel of the small multiples: one outcome of one ICC.
@@ -514,15 +519,7 @@ pub fn tornado_chart<DB: DrawingBackend>(
             INK.stroke_width(2),
         )))
         .map_err(err)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(text_style(12.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .draw()
-        .map_err(err)?;
-    area.present().map_err(err)
+    legend_and_present(&mut chart, area, SeriesLabelPosition::LowerRight)
 }
 
 /// A node of the flow picture.

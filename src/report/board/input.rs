@@ -47,6 +47,18 @@ pub struct Spread {
     pub p95: Option<f64>,
 }
 
+impl Spread {
+    /// (mean, 95% CI low, high) for a bar with whiskers; None without a
+    /// mean, NaN ends without an interval.
+    pub fn mean_ci(&self) -> Option<(f64, f64, f64)> {
+        Some((
+            self.mean?,
+            self.ci95_low.unwrap_or(f64::NAN),
+            self.ci95_high.unwrap_or(f64::NAN),
+        ))
+    }
+}
+
 /// A row of `summary.csv`.
 #[derive(Clone, Debug)]
 pub struct SummaryRow {

@@ -556,6 +556,31 @@ fn price_year(results: &ScenarioResults) -> String {
         })
 }
 
+/// The 92% and 95% occupancy lines, labelled.
+fn occupancy_lines(labels: &[&str; 2]) -> [Reference; 2] {
+    [
+        Reference {
+            value: 0.92,
+            label: labels[0].to_string(),
+            colour: PALETTE[4],
+        },
+        Reference {
+            value: 0.95,
+            label: labels[1].to_string(),
+            colour: PALETTE[3],
+        },
+    ]
+}
+
+/// Each series' label and colour: the baseline blue, then the palette.
+fn series_colours(series: &[(&ScenarioResults, &str)]) -> Vec<(String, plotters::style::RGBColor)> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, (_, l))| (l.to_string(), PALETTE[i % PALETTE.len()]))
+        .collect()
+}
+
 /// Acute occupancy by year against 92% and 95%.
 fn occupancy_figure(
     context: &Context,
@@ -569,18 +594,10 @@ fn occupancy_figure(
         .enumerate()
         .map(|(i, (r, label))| fan_of(context, r, "acute_occupancy", "all", label, i))
         .collect();
-    let references = [
-        Reference {
-            value: 0.92,
-            label: "92%: the level above which delays build up".into(),
-            colour: PALETTE[4],
-        },
-        Reference {
-            value: 0.95,
-            label: "95%: the level hospitals treat as unsafe".into(),
-            colour: PALETTE[3],
-        },
-    ];
+    let references = occupancy_lines(&[
+        "92%: the level above which delays build up",
+        "95%: the level hospitals treat as unsafe",
+    ]);
     let last = series.last().map(|(r, _)| *r);
     let level = last
         .and_then(|r| r.outcome("acute_occupancy", "all", "all"))
@@ -650,22 +667,13 @@ fn costs_figure(
             values: series
                 .iter()
                 .map(|(r, _)| {
-                    r.outcome(metric, "all", "all").and_then(|row| {
-                        Some((
-                            row.spread.mean?,
-                            row.spread.ci95_low.unwrap_or(f64::NAN),
-                            row.spread.ci95_high.unwrap_or(f64::NAN),
-                        ))
-                    })
+                    r.outcome(metric, "all", "all")
+                        .and_then(|row| row.spread.mean_ci())
                 })
                 .collect(),
         })
         .collect();
-    let labels: Vec<(String, plotters::style::RGBColor)> = series
-        .iter()
-        .enumerate()
-        .map(|(i, (_, l))| (l.to_string(), PALETTE[i % PALETTE.len()]))
-        .collect();
+    let labels = series_colours(series);
     let title = match difference {
         Some(d) => format!(
             "Total cost {}: {} ({})",
@@ -1276,34 +1284,12 @@ fn utilisation_figure(
             label: plain_name(s),
             values: series
                 .iter()
-                .map(|(r, _)| {
-                    let row = r.metric(s, "utilisation")?;
-                    Some((
-                        row.spread.mean?,
-                        row.spread.ci95_low.unwrap_or(f64::NAN),
-                        row.spread.ci95_high.unwrap_or(f64::NAN),
-                    ))
-                })
+                .map(|(r, _)| r.metric(s, "utilisation")?.spread.mean_ci())
                 .collect(),
         })
         .collect();
-    let labels: Vec<(String, plotters::style::RGBColor)> = series
-        .iter()
-        .enumerate()
-        .map(|(i, (_, l))| (l.to_string(), PALETTE[i % PALETTE.len()]))
-        .collect();
-    let references = [
-        Reference {
-            value: 0.92,
-            label: "92%".into(),
-            colour: PALETTE[4],
-        },
-        Reference {
-            value: 0.95,
-            label: "95%".into(),
-            colour: PALETTE[3],
-        },
-    ];
+    let labels = series_colours(series);
+    let references = occupancy_lines(&["92%", "95%"]);
     let chart = chart!(format!("{folder}-occupancy"), (760, 400), |area| {
         charts::bar_chart(
             area,
