@@ -15,15 +15,11 @@ pub fn pounds(pence: i64) -> String {
 /// Pence as whole pounds with thousands separators ("£1,234,568").
 fn pounds_rounded(pence: i64) -> String {
     let whole = (pence as f64 / 100.0).round() as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{}£{grouped}", if whole < 0 { "-" } else { "" })
+    format!(
+        "{}£{}",
+        if whole < 0 { "-" } else { "" },
+        super::tables::thousands(whole.unsigned_abs())
+    )
 }
 
 fn icc_name(layout: &SystemLayout, line: &BudgetLine) -> String {

@@ -241,6 +241,19 @@ pub fn columns<R: AsRef<[String]>>(rows: &[R], right: &[bool]) -> String {
 }
 
 /// A number rounded for reading: 3 significant figures, or more for large values.
+/// A whole number's digits with thousands separators ("1,234,568").
+pub fn thousands(whole: u64) -> String {
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 pub fn round_for_reading(value: f64) -> String {
     if !value.is_finite() {
         return "–".into();

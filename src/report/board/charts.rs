@@ -486,33 +486,26 @@ pub fn tornado_chart<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     let row = |i: usize| (n - 1 - i) as i32;
-    let (low_colour, high_colour) = (PALETTE[0], PALETTE[1]);
-    chart
-        .draw_series(bars.iter().enumerate().map(|(i, b)| {
-            Rectangle::new(
-                [
-                    (point.min(b.low), SegmentValue::Exact(row(i))),
-                    (point.max(b.low), SegmentValue::Exact(row(i) + 1)),
-                ],
-                low_colour.mix(0.85).filled(),
-            )
-        }))
-        .map_err(err)?
-        .label("value at its low quantile")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], low_colour.filled()));
-    chart
-        .draw_series(bars.iter().enumerate().map(|(i, b)| {
-            Rectangle::new(
-                [
-                    (point.min(b.high), SegmentValue::Exact(row(i))),
-                    (point.max(b.high), SegmentValue::Exact(row(i) + 1)),
-                ],
-                high_colour.mix(0.85).filled(),
-            )
-        }))
-        .map_err(err)?
-        .label("value at its high quantile")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], high_colour.filled()));
+    // The low bars, then the high ones, each from the point value.
+    for (high, colour, label) in [
+        (false, PALETTE[0], "value at its low quantile"),
+        (true, PALETTE[1], "value at its high quantile"),
+    ] {
+        let end = |b: &TornadoBar| if high { b.high } else { b.low };
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                Rectangle::new(
+                    [
+                        (point.min(end(b)), SegmentValue::Exact(row(i))),
+                        (point.max(end(b)), SegmentValue::Exact(row(i) + 1)),
+                    ],
+                    colour.mix(0.85).filled(),
+                )
+            }))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled()));
+    }
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![(point, SegmentValue::Exact(0)), (point, SegmentValue::Last)],

@@ -146,15 +146,10 @@ fn signed(text: String, negative: bool) -> String {
 /// Thousands separators on a whole number.
 pub fn grouped(value: f64) -> String {
     let rounded = value.abs().round();
-    let digits = format!("{rounded:.0}");
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    signed(out, value < 0.0 && rounded > 0.0)
+    signed(
+        crate::report::tables::thousands(rounded as u64),
+        value < 0.0 && rounded > 0.0,
+    )
 }
 
 /// A value as the report prints it.
