@@ -75,13 +75,6 @@ impl Record {
     }
 }
 
-/// Types are listed separately only where there are several, and not for a
-/// whole-system scenario: its hundreds of cohort types are reported by ICC
-/// and age band instead.
-fn types_listed(network: &Network) -> bool {
-    network.patient_types.len() > 1 && network.layout.is_none()
-}
-
 impl Schema {
     /// The keys of every record of this network.
     pub fn of(network: &Network) -> Schema {
@@ -97,7 +90,7 @@ impl Schema {
             for metric in &catalog {
                 metrics.push(key(&service.name, "all", &metric.name, metric.unit));
             }
-            if types_listed(network) {
+            if network.results_by_type() {
                 for (t, patient_type) in network.patient_types.iter().enumerate() {
                     if network
                         .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
@@ -165,7 +158,7 @@ pub fn reduce(network: &Network, result: &ReplicationResult) -> Record {
         for metric in &catalog {
             values.push(metric.value(&result.services[s], horizon));
         }
-        if types_listed(network) {
+        if network.results_by_type() {
             for t in 0..network.patient_types.len() {
                 if network
                     .pathway(PatientTypeId(t as u32), ServiceId(s as u32))

@@ -611,6 +611,15 @@ impl NetworkSource for Network {
 }
 
 impl Network {
+    /// Whether results are kept per patient type within each service.
+    /// Only where there are several types, and not for a whole-system
+    /// scenario: its hundreds of cohort types are reported by ICC and age
+    /// band instead (from the ledger), and keeping a result per (service,
+    /// type) would cost a cache miss per stay for figures nobody reads.
+    pub fn results_by_type(&self) -> bool {
+        self.patient_types.len() > 1 && self.layout.is_none()
+    }
+
     /// The mean number of places each patient type would hold in each
     /// service if no service were ever full (the offered load, in places),
     /// indexed `[type][service]`: arrivals per day × expected visits per

@@ -241,7 +241,9 @@ pub struct ReplicationResult {
     pub horizon_days: f64,
     /// Per service, all types together.
     pub services: Vec<ServiceResult>,
-    /// Per service, then per patient type.
+    /// Per service, then per patient type: kept where
+    /// `Network::results_by_type` says so, the totals where there is one
+    /// type, and empty for a whole-system scenario.
     pub by_type: Vec<Vec<ServiceResult>>,
     pub daily: Vec<DailyService>,
     pub flows: FlowMatrix,

@@ -200,15 +200,15 @@ struct ServiceState {
 
 impl ServiceState {
     /// The results a patient's event updates: the service's total, and its
-    /// type's own when there are several types (with one, the type's
-    /// figures are the totals, copied at the end).
+    /// type's own where results are kept by type (with one type, the
+    /// type's figures are the totals, copied at the end).
     #[inline]
     fn results(
         &mut self,
-        several_types: bool,
+        per_type_results: bool,
         patient_type: u32,
     ) -> impl Iterator<Item = &mut ServiceResult> {
-        let by_type = several_types.then(|| &mut self.by_type[patient_type as usize]);
+        let by_type = per_type_results.then(|| &mut self.by_type[patient_type as usize]);
         std::iter::once(&mut self.total).chain(by_type)
     }
 }
@@ -269,7 +269,7 @@ struct Simulation<'a, O: EpisodeObserver> {
     in_system: LevelTracker,
     system: SystemResult,
     lost_node: usize,
-    several_types: bool,
+    per_type_results: bool,
     last_instant: f64,
     events_at_instant: u64,
 }
@@ -355,7 +355,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     held: LevelTracker::new(window, window_days, false),
                     waiting_level: LevelTracker::new(window, window_days, false),
                     total: ServiceResult::new(),
-                    by_type: (0..n_types).map(|_| ServiceResult::new()).collect(),
+                    by_type: if network.results_by_type() {
+                        (0..n_types).map(|_| ServiceResult::new()).collect()
+                    } else {
+                        Vec::new()
+                    },
                     daily: DailyService {
                         arrivals: vec![0; window_days],
                         admissions: vec![0; window_days],
@@ -477,7 +481,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 time_in_system: QuantileSketch::new(),
             },
             lost_node,
-            several_types: n_types > 1,
+            per_type_results: network.results_by_type(),
             last_instant: f64::NAN,
             events_at_instant: 0,
         };
@@ -935,7 +939,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// Counts for service s and the patient's type.
     #[inline]
     fn count(&mut self, s: usize, patient_type: u32, bump: impl Fn(&mut Counters)) {
-        for result in self.services[s].results(self.several_types, patient_type) {
+        for result in self.services[s].results(self.per_type_results, patient_type) {
             bump(&mut result.counters);
         }
     }
@@ -1122,7 +1126,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if counted {
             let day = self.window_day(now);
             let state = &mut self.services[si];
-            for result in state.results(self.several_types, patient_type) {
+            for result in state.results(self.per_type_results, patient_type) {
                 result.counters.admissions += 1;
                 result.counters.admitted_without_wait += u64::from(wait == 0.0);
                 result.wait.add(wait);
@@ -1165,7 +1169,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         state.occupied -= 1;
         state.occupancy.set(now, state.occupied);
         if counted {
-            for result in state.results(self.several_types, patient_type) {
+            for result in state.results(self.per_type_results, patient_type) {
                 result.counters.departures += 1;
                 result.counters.delayed_departures += u64::from(delayed > 0.0);
                 result.length_of_stay.add(length_of_stay);
@@ -1449,6 +1453,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 
     fn finish(mut self) -> ReplicationResult {
         let end = self.window.end;
+        let n_types = self.network.patient_types.len();
         // Stays, blocks and holds still open at the end count up to it.
         let mut free = vec![false; self.patients.len()];
         for &slot in &self.free_slots {
@@ -1525,7 +1530,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             state.daily.occupancy_peak = occupancy_peak.to_vec();
             state.daily.delayed_area = delayed_area;
             state.daily.waiting_area = state.waiting_level.daily().0.to_vec();
-            if !self.several_types {
+            if n_types == 1 {
                 state.by_type = vec![ServiceResult {
                     levels: None,
                     ..state.total.clone()
