@@ -239,7 +239,7 @@ impl<E> EventQueue<E> {
                 break;
             }
         }
-        events.sort_unstable_by(|a, b| b.key.cmp(&a.key));
+        events.sort_unstable_by_key(|e| std::cmp::Reverse(e.key));
         self.near = events;
         true
     }
