@@ -9,6 +9,7 @@ mod board;
 mod new;
 mod sweep_file;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -28,7 +29,7 @@ use iccsim::report::budget;
 use iccsim::report::calibration;
 use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::tidy::Period;
-use iccsim::report::{self, ResultSet, RunInfo, tidy};
+use iccsim::report::{self, FileBody, ResultSet, RunInfo, Streamed, tidy};
 use iccsim::scenario::{self, Scenario, ScenarioError};
 
 /// Exit codes, documented in the README and `--help`.
@@ -539,8 +540,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
     }
     let elapsed = started.elapsed().as_secs_f64();
 
-    let files = batch_files(network, &header, &text, &schema, &records);
-    report::write_file_set(&out, &files, OUTPUT_FILES)?;
+    let written = write_batch_files(&out, network, &header, &text, &schema, &records)?;
     // A report of the results this replaced would now be wrong.
     board::remove_report(&out)?;
     // The finished records are in records.csv now.
@@ -554,8 +554,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             print_stdout(&precision_table(&schema, rule, &records));
         }
         eprintln!(
-            "Ran {ran} replications in {elapsed:.2} s. Wrote {} files to {}/",
-            files.len(),
+            "Ran {ran} replications in {elapsed:.2} s. Wrote {written} files to {}/",
             out.display()
         );
     }
@@ -679,29 +678,58 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
     }
 }
 
-/// The files of a finished batch (or merge), from its records alone: the
-/// summaries, and every replication's values.
-fn batch_files(
+/// Writes the files of a finished batch (or merge) into `out`, from its
+/// records alone: the summaries, and every replication's values. Those
+/// grow with the replications (a gigabyte of text for 1,000 replications
+/// of the baseline), so they are streamed into their files, not built in
+/// memory first. Returns the number of files written.
+fn write_batch_files(
+    out: &Path,
     network: &Network,
     header: &RecordsHeader,
     text: &str,
     schema: &Schema,
     records: &[Record],
-) -> Vec<(&'static str, Vec<u8>)> {
+) -> Result<usize, report::WriteError> {
     let info = batch_info(network, header, records);
     let set = ResultSet::from_records(schema, info.clone(), records);
-    let mut files = summary_files(network, info, text, schema, records);
-    files.push(("replications.csv", tidy::replications_csv(&set)));
-    files.push(("results.json", tidy::results_json(&set)));
-    files.push(("records.csv", checkpoint::records_file(header, records)));
-    if let Some(layout) = &network.layout {
-        let breakdown = BreakdownSet::from_records(schema, layout, records);
+    let breakdown = network
+        .layout
+        .as_ref()
+        .map(|layout| BreakdownSet::from_records(schema, layout, records));
+    let mut files: Vec<(&str, Box<dyn FileBody + '_>)> =
+        summary_files(network, info, text, schema, records)
+            .into_iter()
+            .map(|(name, bytes)| (name, Box::new(bytes) as Box<dyn FileBody>))
+            .collect();
+    files.push((
+        "replications.csv",
+        Box::new(Streamed(|w: &mut dyn Write| {
+            tidy::write_replications_csv(w, &set)
+        })),
+    ));
+    files.push((
+        "results.json",
+        Box::new(Streamed(|w: &mut dyn Write| {
+            tidy::write_results_json(w, &set)
+        })),
+    ));
+    files.push((
+        "records.csv",
+        Box::new(Streamed(|w: &mut dyn Write| {
+            checkpoint::write_records_file(w, header, records)
+        })),
+    ));
+    if let Some(breakdown) = &breakdown {
         files.push((
             "breakdown.csv",
-            breakdown::breakdown_csv(&set.info, &breakdown),
+            Box::new(Streamed(|w: &mut dyn Write| {
+                breakdown::write_breakdown_csv(w, &set.info, breakdown)
+            })),
         ));
     }
-    files
+    report::write_file_set(out, &files, OUTPUT_FILES)?;
+    Ok(files.len())
 }
 
 /// The files whose size does not grow with the replications: what was run
@@ -845,8 +873,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     }
     let schema = Schema::of(&network);
     report::prepare_folder(&args.out)?;
-    let files = batch_files(&network, &header, &text, &schema, &records);
-    report::write_file_set(&args.out, &files, OUTPUT_FILES)?;
+    write_batch_files(&args.out, &network, &header, &text, &schema, &records)?;
     // A report of the results this replaced would now be wrong.
     board::remove_report(&args.out)?;
     if !args.quiet {
@@ -996,7 +1023,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     // for `iccsim report` and for reading. The comparison's own files go
     // first: until comparison.csv is written again, last, the folder holds
     // no comparison that could be read with another run's scenarios.
-    report::write_file_set(&out, &[], COMPARE_FILES)?;
+    report::write_file_set::<Vec<u8>>(&out, &[], COMPARE_FILES)?;
     board::remove_report(&out)?;
     let folder_for = |name: &str| format!("{COMPARE_SCENARIOS}/{name}");
     let info = |network: &Network, origin: &str, records: &[Record]| RunInfo {

@@ -69,8 +69,21 @@ impl BreakdownSet {
 
 /// `breakdown.csv`: one row per replication × year × ICC × band × metric.
 pub fn breakdown_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_breakdown_csv(&mut bytes, info, set);
+    bytes
+}
+
+/// `breakdown.csv`, streamed (about a megabyte per replication of the
+/// five-year baseline).
+pub fn write_breakdown_csv(
+    out: &mut dyn std::io::Write,
+    info: &RunInfo,
+    set: &BreakdownSet,
+) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
         "scenario",
         "replication",
         "year",
@@ -80,11 +93,11 @@ pub fn breakdown_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
         "metric",
         "unit",
         "value",
-    ]);
+    ])?;
     for (r, replication) in set.replications.iter().enumerate() {
         let replication = replication.to_string();
         for (key, values) in set.keys.iter().zip(&set.values) {
-            let _ = writer.write_record([
+            writer.write_record([
                 info.scenario_name.as_str(),
                 &replication,
                 &key.year,
@@ -94,10 +107,10 @@ pub fn breakdown_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
                 key.metric,
                 &key.unit,
                 &cell(values[r]),
-            ]);
+            ])?;
         }
     }
-    writer.into_inner().unwrap_or_default()
+    writer.flush()
 }
 
 /// `breakdown_summary.csv`: each (year, ICC, band, metric) across

@@ -102,11 +102,23 @@ pub fn record_line(record: &Record) -> String {
 
 /// A whole record file: the header, then the records in replication order.
 pub fn records_file(header: &RecordsHeader, records: &[Record]) -> Vec<u8> {
-    let mut text = header_line(header);
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_records_file(&mut bytes, header, records);
+    bytes
+}
+
+/// A whole record file, streamed.
+pub fn write_records_file(
+    out: &mut dyn std::io::Write,
+    header: &RecordsHeader,
+    records: &[Record],
+) -> std::io::Result<()> {
+    out.write_all(header_line(header).as_bytes())?;
     for record in records {
-        text.push_str(&record_line(record));
+        out.write_all(record_line(record).as_bytes())?;
     }
-    text.into_bytes()
+    Ok(())
 }
 
 fn parse_record(line: &str, values: usize) -> Option<Record> {

@@ -19,5 +19,7 @@ pub mod tables;
 pub mod tidy;
 pub mod tornado;
 
-pub use atomic::{WriteError, prepare_folder, write_atomically, write_file_set};
+pub use atomic::{
+    FileBody, Streamed, WriteError, prepare_folder, write_atomically, write_file_set,
+};
 pub use tidy::{ResultSet, RunInfo};

@@ -6,6 +6,8 @@
 //! same results always give the same bytes; a value that is undefined (a
 //! mean of nothing) is an empty CSV cell and `null` in JSON.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use crate::experiment::record::{MetricKey, Record, Schema};
@@ -160,29 +162,39 @@ fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8
 
 /// `replications.csv`: one row per replication × service × type × metric.
 pub fn replications_csv(set: &ResultSet) -> Vec<u8> {
-    let scenario = &set.info.scenario_name;
-    csv_bytes(
-        &[
-            "scenario",
-            "replication",
-            "service",
-            "patient_type",
-            "metric",
-            "unit",
-            "value",
-        ],
-        set.rows().map(|r| {
-            vec![
-                scenario.clone(),
-                r.replication.to_string(),
-                r.service.clone(),
-                r.patient_type.clone(),
-                r.metric.clone(),
-                r.unit.clone(),
-                cell(r.value),
-            ]
-        }),
-    )
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_replications_csv(&mut bytes, set);
+    bytes
+}
+
+/// `replications.csv`, streamed (it grows with the replications).
+pub fn write_replications_csv(out: &mut dyn Write, set: &ResultSet) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "scenario",
+        "replication",
+        "service",
+        "patient_type",
+        "metric",
+        "unit",
+        "value",
+    ])?;
+    for (r, replication) in set.replications.iter().enumerate() {
+        let replication = replication.to_string();
+        for (key, values) in set.keys.iter().zip(&set.values) {
+            writer.write_record([
+                set.info.scenario_name.as_str(),
+                &replication,
+                &key.service,
+                &key.patient_type,
+                &key.metric,
+                &key.unit,
+                &cell(values[r]),
+            ])?;
+        }
+    }
+    writer.flush()
 }
 
 /// `summary.csv`: each metric across replications with its 95% CI.
@@ -245,21 +257,37 @@ pub fn run_json(info: &RunInfo) -> Vec<u8> {
 }
 
 pub fn results_json(set: &ResultSet) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_results_json(&mut bytes, set);
+    bytes
+}
+
+/// `results.json`, streamed: the per-replication rows are serialised one
+/// at a time as they are written, never collected.
+pub fn write_results_json(out: &mut dyn Write, set: &ResultSet) -> std::io::Result<()> {
+    struct Rows<'a>(&'a ResultSet);
+    impl Serialize for Rows<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.0.rows())
+        }
+    }
     #[derive(Serialize)]
     struct Document<'a> {
         run: &'a RunInfo,
         summary: &'a [SummaryRow],
-        replications: &'a [MetricRow],
+        replications: Rows<'a>,
     }
     // serde_json writes NaN as null.
-    let mut bytes = serde_json::to_vec_pretty(&Document {
-        run: &set.info,
-        summary: &set.summaries,
-        replications: &set.rows().collect::<Vec<_>>(),
-    })
-    .unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Document {
+            run: &set.info,
+            summary: &set.summaries,
+            replications: Rows(set),
+        },
+    )?;
+    out.write_all(b"\n")
 }
 
 /// Periods of the time series.
