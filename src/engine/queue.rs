@@ -322,6 +322,18 @@ impl<E> EventQueue<E> {
         entry.map(|e| unpack_time(e.key))
     }
 
+    /// The next event if it is already filed in `near` (no refill): lets
+    /// the caller prefetch what that event will touch while it handles the
+    /// current one.
+    #[inline]
+    pub fn peek_filed(&self) -> Option<&E> {
+        match (self.near.last(), self.near_new.peek()) {
+            (Some(sorted), Some(new)) if new.key < sorted.key => Some(&new.event),
+            (Some(sorted), _) => Some(&sorted.event),
+            (None, new) => new.map(|e| &e.event),
+        }
+    }
+
     /// Events waiting.
     pub fn len(&self) -> usize {
         self.near.len() + self.near_new.len() + self.in_wheel + self.far.len()

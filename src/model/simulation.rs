@@ -287,6 +287,20 @@ pub fn simulate<O: EpisodeObserver>(
     Ok(simulation.finish())
 }
 
+/// A hint to bring `value` into the cache (nothing on other targets).
+#[inline(always)]
+fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it never faults, whatever the
+    // address, and changes no program state.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
 #[inline]
 fn in_window(window: &Window, now: f64) -> bool {
     now >= window.start
@@ -788,6 +802,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 break;
             };
             let now = time.days();
+            // The patient of the next event is usually far from the cache
+            // (stays end in random order); ask for it now, so that the
+            // memory fetch overlaps this event's work.
+            if let Some(Event::StayEnd(p) | Event::DischargeRetry(p)) = self.queue.peek_filed()
+                && let Some(patient) = self.patients.get(*p as usize)
+            {
+                prefetch(patient);
+            }
             if now == self.last_instant {
                 self.events_at_instant += 1;
                 if self.events_at_instant > MAX_EVENTS_AT_ONE_INSTANT {
