@@ -1655,3 +1655,13 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         entries: vec![0; types * years],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/performance.md counts a patient in the system as 128 bytes
+    /// (two cache lines); a field added here should keep it so, or say why.
+    #[test]
+    fn a_patient_record_is_two_cache_lines() {
+        assert_eq!(std::mem::size_of::<super::Patient>(), 128);
+    }
+}
