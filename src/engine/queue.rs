@@ -14,7 +14,7 @@
 //!   any earlier ones) are `near`: the events that were in the wheel,
 //!   sorted once when taken from it and popped off the end, plus a small
 //!   heap, `near_new`, of events scheduled into those buckets since;
-//! - the next 1,024 buckets (128 days) are a ring of unsorted vectors
+//! - the next 1,023 buckets (about 128 days) are a ring of 1,024 unsorted vectors
 //!   (`wheel`), with a bitmap of the non-empty ones: scheduling there is one
 //!   push, whatever the number of events pending;
 //! - events further ahead (long stays, readmissions months away) wait in a
@@ -28,8 +28,8 @@
 //! all. A single binary heap of n events costs O(log n) cache misses per pop
 //! once n outgrows the cache (tens of thousands of people in a large
 //! system); measured on the hold model (benches/engine.rs) this structure
-//! keeps 60% of its speed from 1,000 to 100,000 pending events, where the
-//! heap kept 26%.
+//! keeps about half its speed from 1,000 to 100,000 pending events, where
+//! the heap kept a quarter (docs/performance.md).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
