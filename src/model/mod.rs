@@ -16,9 +16,10 @@ pub mod trackers;
 pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, system_metrics};
 
 pub use network::{
-    Capacity, CapacityChange, Census, CensusStart, Destination, EntryChange, FullPolicy, Network,
-    NetworkSource, OpeningHours, Overflow, ParameterValue, Pathway, PathwayChange, PatientType,
-    PatientTypeId, RateChange, Readmission, RouteTable, RunSettings, Service, ServiceId, SinkId,
+    Capacity, CapacityChange, Census, CensusStart, Destination, EntryChange, FullPolicy,
+    MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, MemoryEstimate, Network, NetworkSource,
+    OpeningHours, Overflow, ParameterValue, Pathway, PathwayChange, PatientType, PatientTypeId,
+    RateChange, Readmission, RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 pub use results::{
     DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, SystemResult, YearCell,

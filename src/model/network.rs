@@ -524,6 +524,10 @@ pub struct RunSettings {
     pub seed: u64,
     /// Occupancy fractions for "share of time above" metrics (e.g. 0.92).
     pub occupancy_thresholds: Vec<f64>,
+    /// People allowed in the system at once before a replication stops
+    /// with an error: [`MAX_PEOPLE_IN_SYSTEM`] from a scenario file (not a
+    /// scenario key; tests lower it).
+    pub max_people_in_system: usize,
 }
 
 impl RunSettings {
@@ -547,6 +551,38 @@ impl RunSettings {
             })
             .count()
             .max(1)
+    }
+}
+
+/// Most memory one replication may take for the structures fixed by the
+/// scenario's shape and horizon ([`Network::memory_estimate`]): 2 GiB.
+pub const MAX_REPLICATION_BYTES: u64 = 2 << 30;
+
+/// Most people in the system at once in one replication: 10 million, about
+/// 1.6 GB of patient records and pending events. A scenario that reaches it
+/// has arrivals far beyond its places' turnover (or absurd rates), and the
+/// replication stops with an error rather than exhaust the machine.
+pub const MAX_PEOPLE_IN_SYSTEM: usize = 10_000_000;
+
+/// Bytes per service per window day: four daily counters (4 bytes each)
+/// and four time-weighted levels (an 8-byte area and a 4-byte peak) while
+/// running, then the four series the results keep (28 bytes).
+const DAILY_BYTES_PER_SERVICE_DAY: u64 = 16 + 4 * 12 + 28;
+
+/// The parts of [`Network::memory_estimate`], in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Per-day series of every service (grows with services × days).
+    pub daily_series: u64,
+    /// The ledger by (type, service, year).
+    pub by_year: u64,
+    /// The flow matrix and the per-(type, service) tables.
+    pub flows_and_pairs: u64,
+}
+
+impl MemoryEstimate {
+    pub fn total(&self) -> u64 {
+        self.daily_series + self.by_year + self.flows_and_pairs
     }
 }
 
@@ -611,6 +647,36 @@ impl NetworkSource for Network {
 }
 
 impl Network {
+    /// What one replication of this network allocates before its first
+    /// event, whatever the arrivals: the structures whose size is fixed by
+    /// the scenario's shape and horizon. Scenario validation refuses
+    /// networks whose estimate passes [`MAX_REPLICATION_BYTES`], so that an
+    /// absurd horizon or a thousand services fail with a message instead of
+    /// exhausting memory mid-run. (What grows with the people in the system
+    /// is bounded at run time: [`MAX_PEOPLE_IN_SYSTEM`].)
+    pub fn memory_estimate(&self) -> MemoryEstimate {
+        use super::results::{ServiceResult, YearCell};
+        let days = self.run.window_days() as u64;
+        let years = self.run.window_years() as u64;
+        let services = self.services.len() as u64;
+        let sinks = self.sinks.len() as u64;
+        let pairs = self.patient_types.len() as u64 * services;
+        let visited = self.pathways.iter().filter(|p| p.is_some()).count() as u64;
+        let nodes = services + sinks + 2;
+        let by_type = if self.results_by_type() {
+            pairs * std::mem::size_of::<ServiceResult>() as u64
+        } else {
+            0
+        };
+        MemoryEstimate {
+            daily_series: services * days * DAILY_BYTES_PER_SERVICE_DAY,
+            by_year: visited * years * (std::mem::size_of::<YearCell>() as u64 + 8 * sinks),
+            flows_and_pairs: nodes * nodes * 8
+                + pairs * (std::mem::size_of::<Option<Pathway>>() as u64 + 4)
+                + by_type,
+        }
+    }
+
     /// Whether results are kept per patient type within each service.
     /// Only where there are several types, and not for a whole-system
     /// scenario: its hundreds of cohort types are reported by ICC and age

@@ -116,6 +116,10 @@ pub enum SimulationError {
     )]
     Stuck { day: f64 },
     #[error(
+        "more than {limit} people are in the system at once (by day {day:.1} of the window), more than one replication can hold in memory: arrivals far outpace the places' turnover. Check the arrival rates, populations and stays, or shorten run.horizon_days"
+    )]
+    TooManyPeople { day: f64, limit: usize },
+    #[error(
         "patients of type `{patient_type}` reached service `{service}`, which has no stay or routes for them"
     )]
     NoPathway {
@@ -572,7 +576,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         }
                         CensusStart::FitToLeave { .. } => (0.0, 0.0),
                     };
-                    let pid = self.new_patient(0.0, t.0, rng);
+                    let pid = self.new_patient(0.0, t.0, rng)?;
                     let patient = &mut self.patients[pid as usize];
                     patient.holding = s as u32;
                     patient.started_at = -age;
@@ -875,7 +879,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let k = self.arrivals_made[t];
         self.arrivals_made[t] += 1;
         let rng = self.patient_stream(t, k);
-        let pid = self.new_patient(now, type_index, rng);
+        let pid = self.new_patient(now, type_index, rng)?;
         if in_window(&self.window, now) {
             self.system.entered += 1;
             let year = self.year_of(now);
@@ -907,7 +911,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let k = self.readmissions_made[t];
         self.readmissions_made[t] += 1;
         let rng = self.streams.substream(self.readmission_keys[t], k);
-        let pid = self.new_patient(now, patient_type, rng);
+        let pid = self.new_patient(now, patient_type, rng)?;
         if in_window(&self.window, now) {
             self.system.entered += 1;
             self.count(service as usize, patient_type, |c| c.readmissions += 1);
@@ -918,8 +922,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.request_entry(now, pid, service)
     }
 
-    /// A new patient in the system (not yet asking for a place).
-    fn new_patient(&mut self, now: f64, type_index: u32, rng: Stream) -> u32 {
+    /// A new patient in the system (not yet asking for a place). Refused
+    /// past the run's `max_people_in_system`, before the records outgrow
+    /// memory.
+    fn new_patient(
+        &mut self,
+        now: f64,
+        type_index: u32,
+        rng: Stream,
+    ) -> Result<u32, SimulationError> {
         let patient = Patient {
             rng,
             number: self.next_patient_number,
@@ -943,6 +954,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 self.patients[slot as usize] = patient;
                 slot
             }
+            None if self.patients.len() >= self.network.run.max_people_in_system => {
+                return Err(SimulationError::TooManyPeople {
+                    day: now - self.window.start,
+                    limit: self.network.run.max_people_in_system,
+                });
+            }
             None => {
                 self.patients.push(patient);
                 (self.patients.len() - 1) as u32
@@ -950,7 +967,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         };
         self.system.entered_total += 1;
         self.in_system.increment(now);
-        pid
+        Ok(pid)
     }
 
     /// The k-th patient of a type always draws from the same stream.

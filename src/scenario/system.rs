@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::error::Issue;
 use super::levers::{LeverContext, UnitCostsPerYear, apply_levers};
 use super::raw::{RawDistribution, RawOpening};
-use super::validate::{Checker, quoted_list, validate_opening};
+use super::validate::{Checker, MAX_TYPE_SERVICE_PAIRS, quoted_list, validate_opening};
 use crate::engine::Distribution;
 use crate::model::system::{
     AGE_BANDS, AdmissionIfEd, BREAKDOWN_METRICS, CalibrationTarget, Cohort, DemandKind, Role,
@@ -968,7 +969,13 @@ pub(super) fn validate_system(
     }
     let start_date = parts.run.start_date;
     let context = lever_context(&parts);
-    let mut network = compile(name, title, description, parts);
+    let mut network = match compile(name, title, description, parts) {
+        Ok(network) => network,
+        Err(issue) => {
+            check.issues.push(issue);
+            return None;
+        }
+    };
     if let Some(levers) = document.get("levers") {
         apply_levers(check, levers, start_date, &context, &mut network);
     }
@@ -1670,7 +1677,12 @@ fn band_label(b: usize) -> &'static str {
     AGE_BANDS[b]
 }
 
-fn compile(name: String, title: String, description: String, parts: Parts) -> Network {
+fn compile(
+    name: String,
+    title: String,
+    description: String,
+    parts: Parts,
+) -> Result<Network, Issue> {
     let Parts {
         run,
         growth,
@@ -2443,6 +2455,18 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         }
     }
 
+    if types.len().saturating_mul(n_services) > MAX_TYPE_SERVICE_PAIRS {
+        return Err(Issue {
+            path: "iccs".to_string(),
+            value: None,
+            problem: format!(
+                "{} ICCs make {} patient types × {} services, more than {MAX_TYPE_SERVICE_PAIRS} (type, service) pairs: more than a replication can hold; model fewer ICCs or sites in one scenario",
+                iccs.len(),
+                types.len(),
+                n_services
+            ),
+        });
+    }
     let mut pathways_flat: Vec<Option<Pathway>> = vec![None; types.len() * n_services];
     for (t, list) in pathways_table.into_iter().enumerate() {
         for (s, pathway) in list {
@@ -2465,7 +2489,7 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         targets,
         budget: Vec::new(),
     };
-    Network {
+    Ok(Network {
         name,
         title,
         description,
@@ -2476,5 +2500,5 @@ fn compile(name: String, title: String, description: String, parts: Parts) -> Ne
         pathways: pathways_flat,
         layout: Some(layout),
         parameters: Vec::new(),
-    }
+    })
 }

@@ -19,9 +19,9 @@ use super::raw::{
 use super::system::{SYSTEM_KEYS, validate_system};
 use crate::engine::{CalendarDate, Distribution, Weekday};
 use crate::model::{
-    Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, Network, OpeningHours,
-    Overflow, Pathway, PatientType, PatientTypeId, RouteTable, RunSettings, Service, ServiceId,
-    SinkId,
+    Capacity, CapacityChange, Census, CensusStart, Destination, FullPolicy, MAX_PEOPLE_IN_SYSTEM,
+    MAX_REPLICATION_BYTES, Network, OpeningHours, Overflow, Pathway, PatientType, PatientTypeId,
+    RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 
 /// The only scenario format version this build reads.
@@ -498,6 +498,59 @@ struct PendingService {
 
 /// Builds a network from a parsed TOML document, or returns every problem.
 pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Network, Vec<Issue>> {
+    let network = validate_shape(document, default_name)?;
+    check_memory(&network)?;
+    Ok(network)
+}
+
+/// Refuses a network whose fixed structures would not fit in memory
+/// ([`MAX_REPLICATION_BYTES`]), naming the part that is too large.
+fn check_memory(network: &Network) -> Result<(), Vec<Issue>> {
+    let estimate = network.memory_estimate();
+    if estimate.total() <= MAX_REPLICATION_BYTES {
+        return Ok(());
+    }
+    let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+    let (path, value, fix) = if estimate.daily_series >= estimate.total() / 2 {
+        (
+            "run.horizon_days",
+            Some(format!("{}", network.run.horizon_days)),
+            format!(
+                "with {} services, per-day series of {:.1} GiB",
+                network.services.len(),
+                gib(estimate.daily_series)
+            ) + "; shorten the horizon or split the network",
+        )
+    } else {
+        (
+            "patient_types",
+            None,
+            format!(
+                "{} patient types × {} services over {} years: {:.1} GiB of tables by type, service and year",
+                network.patient_types.len(),
+                network.services.len(),
+                network.run.window_years(),
+                gib(estimate.by_year + estimate.flows_and_pairs)
+            ) + "; use fewer patient types or services, or shorten the horizon",
+        )
+    };
+    Err(vec![Issue {
+        path: path.to_string(),
+        value,
+        problem: format!(
+            "would need about {:.1} GiB per replication before any patient arrives ({fix}); the limit is {:.0} GiB",
+            gib(estimate.total()),
+            gib(MAX_REPLICATION_BYTES)
+        ),
+    }])
+}
+
+/// Most (patient type, service) pairs a network may have: every pair has a
+/// pathway slot (about 250 bytes), so 10,000 types × 10,000 services would take gigabytes
+/// before any check could say so.
+pub const MAX_TYPE_SERVICE_PAIRS: usize = 1_000_000;
+
+fn validate_shape(document: toml::Table, default_name: &str) -> Result<Network, Vec<Issue>> {
     let mut check = Checker::default();
 
     let whole_system = document.contains_key("population") || document.contains_key("iccs");
@@ -759,6 +812,18 @@ pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Ne
     // Pathways: follow each type from its arrival service through routes
     // and diversions; each service reached needs a stay and routes.
     let n_services = services.len();
+    if patient_types.len().saturating_mul(n_services) > MAX_TYPE_SERVICE_PAIRS {
+        check.issue(
+            "patient_types",
+            None,
+            format!(
+                "{} patient types × {} services is more than {MAX_TYPE_SERVICE_PAIRS} (type, service) pairs, each with its own pathway: more than a replication can hold; use fewer types or services",
+                patient_types.len(),
+                n_services
+            ),
+        );
+        return Err(check.issues);
+    }
     let mut pathways: Vec<Option<Pathway>> = vec![None; patient_types.len() * n_services];
     for (t, (patient_type, (type_path, overrides))) in
         patient_types.iter().zip(&type_overrides).enumerate()
@@ -1186,6 +1251,7 @@ fn validate_run(check: &mut Checker, value: Option<toml::Value>) -> Option<RunSe
         } else {
             return None;
         },
+        max_people_in_system: MAX_PEOPLE_IN_SYSTEM,
     })
 }
 

@@ -1,0 +1,147 @@
+//! Absurd sizes are refused before they take the machine's memory: every
+//! case here would allocate gigabytes (and abort the test process) if the
+//! limit it tests were missing. Each refusal names the key and the fix.
+
+mod common;
+
+use iccsim::model::{MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, SimulationError};
+use iccsim::scenario::{DEFAULT_SCENARIO_TOML, load_str};
+
+fn refusal(text: &str) -> String {
+    match load_str(text, "absurd", "absurd") {
+        Ok(_) => panic!("an absurd scenario was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// `services` services in a chain of one-service pathways, `types` types.
+fn wide_network(services: usize, types: usize, horizon_days: u32) -> String {
+    let mut text = format!("schema_version = 1\n[run]\nhorizon_days = {horizon_days}\n");
+    for s in 0..services {
+        text += &format!(
+            "[services.s{s}]\ncapacity = 1\nstay = {{ dist = \"exponential\", mean = 1.0 }}\nroutes = [{{ to = \"exit\", probability = 1.0 }}]\n"
+        );
+    }
+    for t in 0..types {
+        text += &format!(
+            "[patient_types.t{t}]\narrive_at = \"s{}\"\nrate_per_day = 0.01\n",
+            t % services
+        );
+    }
+    text
+}
+
+#[test]
+fn thousands_of_types_times_thousands_of_services_are_refused() {
+    // 1,500 × 1,500 pairs: about 560 MB of pathway slots if allocated.
+    let message = refusal(&wide_network(1_500, 1_500, 30));
+    assert!(
+        message.contains("patient_types: 1500 patient types × 1500 services is more than 1000000"),
+        "{message}"
+    );
+    assert!(message.contains("use fewer types or services"), "{message}");
+}
+
+#[test]
+fn a_thousand_iccs_are_refused_by_their_pairs() {
+    // The baseline with its first ICC copied 1,000 times: 28,224 cohort
+    // types × 6,057 services (about 42 GB of pathway slots).
+    let start = DEFAULT_SCENARIO_TOML.find("[iccs.copeland]").unwrap();
+    let end = start + DEFAULT_SCENARIO_TOML[start..].find("\n\n").unwrap();
+    let block = &DEFAULT_SCENARIO_TOML[start..end];
+    let mut text = DEFAULT_SCENARIO_TOML.to_string();
+    for i in 0..1_000 {
+        text += "\n";
+        text += &block.replace("[iccs.copeland]", &format!("[iccs.extra{i}]"));
+        text += "\n";
+    }
+    let message = refusal(&text);
+    assert!(
+        message.contains("iccs: 1008 ICCs make 28224 patient types"),
+        "{message}"
+    );
+    assert!(message.contains("model fewer ICCs or sites"), "{message}");
+}
+
+#[test]
+fn per_day_series_beyond_the_memory_limit_are_refused_at_the_horizon() {
+    // 20,000 services × 73,000 days × 92 bytes: about 125 GiB, and the
+    // flow matrix between 20,002 nodes 3 GiB.
+    let message = refusal(&wide_network(20_000, 1, 73_000));
+    assert!(
+        message.contains("run.horizon_days = 73000: would need about 128.1 GiB per replication"),
+        "{message}"
+    );
+    assert!(message.contains("shorten the horizon"), "{message}");
+    assert!(message.contains("per-day series of 125.1 GiB"), "{message}");
+    assert!(message.contains("the limit is 2 GiB"), "{message}");
+}
+
+#[test]
+fn a_population_of_a_trillion_and_a_million_year_horizon_are_refused() {
+    let text = DEFAULT_SCENARIO_TOML
+        .replacen("\"85+\" = 2040", "\"85+\" = 1000000000000", 1)
+        .replacen("horizon_days = 1826", "horizon_days = 365000000", 1);
+    let message = refusal(&text);
+    assert!(
+        message.contains(
+            "iccs.copeland.population.\"85+\" = 1e12: must be a number from 0 to 100000000 (people)"
+        ),
+        "{message}"
+    );
+    assert!(
+        message
+            .contains("run.horizon_days = 365000000: must be more than 0 days and at most 73000"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_estimate_counts_every_service_day_and_the_baseline_is_far_below_the_limit() {
+    let network = common::network(&wide_network(10, 1, 1_000));
+    let estimate = network.memory_estimate();
+    assert_eq!(estimate.daily_series, 10 * 1_000 * 92);
+    let baseline = common::shipped("north-cumbria-baseline.toml").memory_estimate();
+    // Five years of the baseline: tens of megabytes, against 2 GiB.
+    assert!(
+        baseline.total() < MAX_REPLICATION_BYTES / 20,
+        "{baseline:?}"
+    );
+    assert!(baseline.total() > 1 << 20, "{baseline:?}");
+}
+
+#[test]
+fn a_replication_that_fills_past_the_people_limit_stops_with_a_clear_error() {
+    // 2,000 arrivals a day staying a year in unlimited places: the system
+    // passes 5,000 people on the third day.
+    let mut network = common::network(
+        r#"
+schema_version = 1
+[run]
+horizon_days = 365
+[services.ward]
+capacity = "unlimited"
+stay = { dist = "fixed", value = 365.0 }
+routes = [{ to = "exit", probability = 1.0 }]
+[patient_types.flood]
+arrive_at = "ward"
+rate_per_day = 2000
+"#,
+    );
+    assert_eq!(network.run.max_people_in_system, MAX_PEOPLE_IN_SYSTEM);
+    network.run.max_people_in_system = 5_000;
+    let error = iccsim::model::simulate(&network, 1, 0, &mut ()).unwrap_err();
+    match &error {
+        SimulationError::TooManyPeople { day, limit } => {
+            assert_eq!(*limit, 5_000);
+            assert!((2.0..3.0).contains(day), "day {day}");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.starts_with("more than 5000 people are in the system at once (by day 2."),
+        "{message}"
+    );
+    assert!(message.contains("shorten run.horizon_days"), "{message}");
+}
