@@ -165,3 +165,99 @@ fn batch_results_do_not_depend_on_the_parent_file_afterwards() {
             .arg(dir.path().join("merged")),
     );
 }
+
+/// `extends` cannot be used to read, or print, a file that is not a
+/// scenario: only `.toml` files are read, a parent outside the scenario's
+/// folder must be a scenario (symbolic links followed), and its text never
+/// appears in a message. A real scenario outside is read, and said.
+#[test]
+fn parents_outside_the_folder_must_be_scenarios_and_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    fs::create_dir(&scenarios).unwrap();
+    let secret = "token = \"s3cret-value\"\n[registry]\nkey = \"s3cret-key\"\n";
+    fs::write(dir.path().join("credentials.toml"), secret).unwrap();
+    fs::write(
+        dir.path().join("broken.toml"),
+        "schema_version = 1\nthis line = \"s3cret-broken\" is not toml\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("passwd"), "root:x:0:0:s3cret:/root\n").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("credentials.toml"),
+        scenarios.join("linked.toml"),
+    )
+    .unwrap();
+    let cases = [
+        (
+            "passwd",
+            "../passwd",
+            "must name a scenario file ending in .toml",
+        ),
+        (
+            "credentials",
+            "../credentials.toml",
+            "has no `schema_version` (or `extends`) at its top",
+        ),
+        ("link", "linked.toml", "has no `schema_version`"),
+        ("broken", "../broken.toml", "is not valid TOML (line 2)"),
+    ];
+    for (name, parent, message) in cases {
+        let child = scenarios.join(format!("{name}-child.toml"));
+        fs::write(&child, format!("extends = \"{parent}\"\n")).unwrap();
+        let output = iccsim()
+            .arg("run")
+            .arg(&child)
+            .arg("-n")
+            .arg("1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{name}: {stderr}");
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(
+            !stderr.contains("s3cret"),
+            "{name} leaked its parent: {stderr}"
+        );
+    }
+
+    // A scenario outside the folder is read, and the user is told.
+    fs::write(
+        scenarios.join("outside-child.toml"),
+        format!("extends = \"{}\"\n[run]\nhorizon_days = 30\n", reference()),
+    )
+    .unwrap();
+    let resolved =
+        iccsim::scenario::inherit::read_resolved(&scenarios.join("outside-child.toml")).unwrap();
+    assert_eq!(resolved.outside.len(), 1);
+    let output = succeed(
+        iccsim()
+            .arg("validate")
+            .arg(scenarios.join("outside-child.toml")),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("inherits from")
+            && stderr.contains("reference-network.toml, outside its own folder"),
+        "{stderr}"
+    );
+    // A parent in the scenario's own folder is read without a note.
+    fs::write(
+        scenarios.join("inside.toml"),
+        format!("extends = \"{}\"\n", reference()),
+    )
+    .unwrap();
+    fs::write(
+        scenarios.join("inside-child.toml"),
+        "extends = \"inside.toml\"\n",
+    )
+    .unwrap();
+    let resolved =
+        iccsim::scenario::inherit::read_resolved(&scenarios.join("inside-child.toml")).unwrap();
+    assert_eq!(resolved.chain.len(), 3);
+    assert_eq!(
+        resolved.outside.len(),
+        1,
+        "only the reference network is outside"
+    );
+}

@@ -135,7 +135,7 @@ pub(super) fn write_report(
     write_file_set(&charts, &named, &previous)?;
     write_atomically(out, report.html.as_bytes())?;
     if !quiet {
-        eprintln!(
+        say!(
             "Wrote the report to {} ({} charts, also as SVG and PNG in {}/)",
             out.display(),
             report.charts.len(),
@@ -146,7 +146,7 @@ pub(super) fn write_report(
         let pdf = out.with_extension("pdf");
         print_pdf(out, &pdf)?;
         if !quiet {
-            eprintln!("Printed it to {}", pdf.display());
+            say!("Printed it to {}", pdf.display());
         }
     }
     Ok(())

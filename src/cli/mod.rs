@@ -4,6 +4,16 @@
 //! Exit codes: 0 success; 1 a simulation failed; 2 bad command-line usage;
 //! 3 the scenario is invalid or unreadable; 4 results could not be written.
 
+/// `eprintln!` without its panic: messages to a closed or full stderr are
+/// dropped (nobody can read them), and the exit code still says what
+/// happened.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod board;
 mod new;
@@ -84,12 +94,19 @@ const MAX_SWEEP_POINTS: usize = 10_000;
 const CHECKPOINT: &str = "records.partial";
 pub const EXIT_USAGE: u8 = 2;
 
-/// Writes to stdout; a closed pipe (`iccsim validate ... | head`) is not an
-/// error worth a panic, so write errors are ignored.
-pub(super) fn print_stdout(text: &str) {
+/// Writes to stdout. A closed pipe (`iccsim validate ... | head`) is the
+/// reader's choice, not an error; any other failure (a full disk behind
+/// `> table.txt`) is, or the table would be lost without a word.
+pub(super) fn print_stdout(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure {
+            code: EXIT_OUTPUT,
+            message: format!("cannot write to standard output: {e}"),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A failure with the exit code it maps to.
@@ -137,7 +154,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message.trim_end());
+            say!("error: {}", failure.message.trim_end());
             ExitCode::from(failure.code)
         }
     }
@@ -195,7 +212,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     };
 
     if !args.quiet {
-        eprintln!(
+        say!(
             "Running {} ({}): {} replication{}, seed {}, {} days after {} days of warm-up …",
             network.name,
             origin,
@@ -277,9 +294,9 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         if let Some(layout) = network.layout.as_ref() {
             table.push_str(&budget::budget_table(layout));
         }
-        print_stdout(&format!("{table}\n"));
+        print_stdout(&format!("{table}\n"))?;
         let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
-        eprintln!(
+        say!(
             "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
             files.len(),
             out.display()
@@ -288,11 +305,33 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Says, once per parent and process, that a scenario takes values from a
+/// file outside its own folder (inherit.rs reads such a parent only if it is
+/// a scenario): the user should know which files a result depends on.
+fn note_parents_outside(path: &Path, resolved: &scenario::inherit::Resolved) {
+    static NOTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let Ok(mut noted) = NOTED.lock() else { return };
+    for parent in &resolved.outside {
+        if !noted.contains(parent) {
+            say!(
+                "note: {} inherits from {}, outside its own folder",
+                path.display(),
+                parent.display()
+            );
+            noted.push(parent.clone());
+        }
+    }
+}
+
 /// The scenario's text and where it came from (a path, or the default).
 fn scenario_text(path: Option<&Path>) -> Result<(String, String, String), Failure> {
     match path {
         Some(path) => Ok((
-            scenario::inherit::read_resolved(path)?.text,
+            {
+                let resolved = scenario::inherit::read_resolved(path)?;
+                note_parents_outside(path, &resolved);
+                resolved.text
+            },
             path.display().to_string(),
             scenario::name_from_path(path).to_string(),
         )),
@@ -451,7 +490,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
     };
     done.retain(|r| r.replication < header.replications);
     if !args.quiet {
-        eprintln!(
+        say!(
             "Batch {} ({}): {} replication{}{}{}, seed {} …",
             network.name,
             origin,
@@ -528,7 +567,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         match rule.next_size(&prefix) {
             Some(next) => {
                 if !args.quiet {
-                    eprintln!("Not precise enough after {size} replications: going on to {next} …");
+                    say!("Not precise enough after {size} replications: going on to {next} …");
                 }
                 size = next;
             }
@@ -549,11 +588,11 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         print_stdout(&format!(
             "{}\n",
             batch_table(network, &header, &schema, &records)
-        ));
+        ))?;
         if let Some(rule) = &precision {
-            print_stdout(&precision_table(&schema, rule, &records));
+            print_stdout(&precision_table(&schema, rule, &records))?;
         }
-        eprintln!(
+        say!(
             "Ran {ran} replications in {elapsed:.2} s. Wrote {written} files to {}/",
             out.display()
         );
@@ -880,8 +919,8 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         print_stdout(&format!(
             "{}\n",
             batch_table(&network, &header, &schema, &records)
-        ));
-        eprintln!(
+        ))?;
+        say!(
             "Merged {} replications from {} folders into {}/",
             records.len(),
             args.folders.len(),
@@ -998,7 +1037,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let run = |scenario: &Scenario| -> Result<(Schema, Vec<Record>), Failure> {
         let network = &scenario.network;
         if !args.quiet {
-            eprintln!(
+            say!(
                 "Running {}: {replications} replications, seed {seed} …",
                 network.name
             );
@@ -1014,7 +1053,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         Ok((Schema::of(network), records))
     };
     if !args.set.is_empty() && !args.quiet {
-        eprintln!(
+        say!(
             "Compared scenarios are changed by --set {}",
             args.set.join(" --set ")
         );
@@ -1099,9 +1138,9 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
             print_stdout(&format!(
                 "{}\n",
                 report::compare::comparison_table(name, &base.name, &rows)
-            ));
+            ))?;
         }
-        eprintln!(
+        say!(
             "Wrote comparison.csv, and each scenario's summaries in a folder of its own, to {}/",
             out.display()
         );
@@ -1177,7 +1216,7 @@ fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         Ok(records.iter().map(|r| r.values[position]).collect())
     };
     if !args.quiet {
-        eprintln!(
+        say!(
             "Tornado of {metric} in {} ({origin}): {} uncertain values, {total} scenarios × {replications} replications, seed {seed} …",
             network.name,
             variants.len()
@@ -1211,8 +1250,8 @@ fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
     report::write_file_set(&out, &files, &["tornado.csv"])?;
     if !args.quiet {
-        print_stdout(&report::tornado::tornado_table(&info, &bars));
-        eprintln!("Wrote tornado.csv to {}/", out.display());
+        print_stdout(&report::tornado::tornado_table(&info, &bars))?;
+        say!("Wrote tornado.csv to {}/", out.display());
     }
     Ok(())
 }
@@ -1390,7 +1429,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 .zip(point)
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            eprintln!(
+            say!(
                 "Point {}/{} ({}): {replications} replications …",
                 points.len() + 1,
                 grid.len(),
@@ -1427,8 +1466,8 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
     ];
     report::write_file_set(&out, &files, SWEEP_FILES)?;
     if !args.quiet {
-        print_stdout(&sweep_table(&first, &keys, &points));
-        eprintln!(
+        print_stdout(&sweep_table(&first, &keys, &points))?;
+        say!(
             "Wrote sweep.csv and sweep_replications.csv to {}/",
             out.display()
         );
@@ -1528,9 +1567,12 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         threads: args.threads.map(usize::from),
         keep_episodes: false,
     };
-    eprintln!(
+    say!(
         "Calibrating {} ({}): {} replications, seed {} …",
-        network.name, origin, replications, seed
+        network.name,
+        origin,
+        replications,
+        seed
     );
     let outputs = experiment::run(&scenario, &plan).map_err(|e| Failure {
         code: EXIT_SIMULATION,
@@ -1538,7 +1580,7 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     })?;
     let set = BreakdownSet::new(network, layout, &outputs);
     let rows = calibration::evaluate(layout, &set, network.run.horizon_days);
-    print_stdout(&calibration::text_table(&rows));
+    print_stdout(&calibration::text_table(&rows))?;
     if let Some(out) = &args.out {
         report::write_file_set(
             out,
@@ -1582,7 +1624,7 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             path,
             calibration::replace_block(&existing, &block).as_bytes(),
         )?;
-        eprintln!("Updated the calibration table in {}", path.display());
+        say!("Updated the calibration table in {}", path.display());
     }
     let missed = rows.iter().filter(|r| !r.within()).count();
     if args.check && missed > 0 {
@@ -1597,9 +1639,9 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
 fn show(args: ShowArgs) -> Result<(), Failure> {
     // Loaded (and so validated) first: what is shown is what would run.
     let (_, _, text) = load(args.scenario.as_deref(), &args.set)?;
-    print_stdout(&text);
+    print_stdout(&text)?;
     if !text.ends_with('\n') {
-        print_stdout("\n");
+        print_stdout("\n")?;
     }
     Ok(())
 }
@@ -1607,6 +1649,9 @@ fn show(args: ShowArgs) -> Result<(), Failure> {
 fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let mut failures = Vec::new();
     for path in &args.scenarios {
+        if let Ok(resolved) = scenario::inherit::read_resolved(path) {
+            note_parents_outside(path, &resolved);
+        }
         match scenario::load_file(path) {
             Ok(network) => print_stdout(&format!(
                 "ok: {} — {}{} service{}, {} patient type{}, {} days after {} days of warm-up\n",
@@ -1628,7 +1673,7 @@ fn validate(args: ValidateArgs) -> Result<(), Failure> {
                 },
                 network.run.horizon_days,
                 network.run.warmup_days
-            )),
+            ))?,
             Err(e) => failures.push(e.to_string()),
         }
     }

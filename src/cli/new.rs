@@ -11,13 +11,13 @@ use iccsim::scenario;
 pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
     let text = scenario::schema::json_schema();
     match &args.out {
-        None => print_stdout(&text),
+        None => print_stdout(&text)?,
         Some(path) => {
             write_atomically(path, text.as_bytes()).map_err(|e| Failure {
                 code: EXIT_OUTPUT,
                 message: format!("{e}"),
             })?;
-            eprintln!(
+            say!(
                 "Wrote the scenario schema to {}. In VS Code with Even Better TOML, start a scenario file with\n  #:schema {}",
                 path.display(),
                 path.display()
@@ -108,7 +108,7 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
         code: EXIT_OUTPUT,
         message: format!("{e}"),
     })?;
-    eprintln!(
+    say!(
         "Wrote {}: it extends {extends} and changes nothing yet. Uncomment a lever, then\n  iccsim validate {}\n  iccsim compare {} {} -n 20",
         out.display(),
         out.display(),

@@ -13,6 +13,12 @@
 //! - `name`, `title` and `description` are never inherited: a child is
 //!   another scenario, named by its own file unless it says otherwise.
 //!
+//! `extends` reads only `.toml` files. A parent outside the scenario's own
+//! folder (after following symbolic links) is read only if it is an iccsim
+//! scenario, is never quoted in an error, and is listed in
+//! [`Resolved::outside`] for the caller to name: a scenario file from
+//! elsewhere cannot use `extends` to read, or print, another file quietly.
+//!
 //! The result is plain scenario text with no `extends`, written into every
 //! batch's `scenario.toml`, so results never depend on the parent files.
 
@@ -32,6 +38,9 @@ const OWN_KEYS: &[&str] = &["name", "title", "description"];
 pub struct Resolved {
     pub text: String,
     pub chain: Vec<PathBuf>,
+    /// Parents outside the scenario's own folder (symbolic links
+    /// followed), which the caller should name to the user.
+    pub outside: Vec<PathBuf>,
 }
 
 fn syntax(origin: &Path, e: toml::de::Error) -> ScenarioError {
@@ -83,10 +92,18 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         return Ok(Resolved {
             text: text.to_string(),
             chain: vec![path.to_path_buf()],
+            outside: Vec::new(),
         });
     }
     let mut chain = vec![path.to_path_buf()];
     let mut documents = vec![document];
+    // The scenario's own folder: parents beyond it are read only if they
+    // are scenarios, and are listed so that the caller can say so.
+    let home = std::fs::canonicalize(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let mut outside = Vec::new();
     loop {
         let (current, document) = (chain.last().unwrap(), documents.last().unwrap());
         let parent = match document.get("extends") {
@@ -103,6 +120,17 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
                 });
             }
         };
+        if !parent.to_ascii_lowercase().ends_with(".toml") {
+            return Err(ScenarioError::Invalid {
+                origin: current.display().to_string(),
+                issues: vec![super::Issue {
+                    path: "extends".into(),
+                    value: Some(format!("{parent:?}")),
+                    problem: "must name a scenario file ending in .toml; other files are not read"
+                        .into(),
+                }],
+            });
+        }
         let folder = current.parent().unwrap_or(Path::new("."));
         let parent_path = folder.join(&parent);
         let identity = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -133,8 +161,15 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
             ));
         }
         let parent_text = super::read_file(&parent_path)?;
-        let parent_document: toml::Table =
-            toml::from_str(&parent_text).map_err(|e| syntax(&parent_path, e))?;
+        let beyond = !identity(&parent_path).starts_with(&home);
+        let parent_document: toml::Table = if beyond {
+            guarded_parse(&parent_text, &parent_path)?
+        } else {
+            toml::from_str(&parent_text).map_err(|e| syntax(&parent_path, e))?
+        };
+        if beyond {
+            outside.push(parent_path.clone());
+        }
         chain.push(parent_path);
         documents.push(parent_document);
     }
@@ -163,7 +198,37 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     Ok(Resolved {
         text: format!("{header}{body}"),
         chain,
+        outside,
     })
+}
+
+/// Parses a parent that lies outside the scenario's folder without ever
+/// echoing its text: a syntax error gives only the line, and a file that
+/// is not an iccsim scenario (no `schema_version` or `extends` at its top)
+/// is refused before any of its keys or values can appear in a message.
+/// So `extends` cannot be used to print another file's contents.
+fn guarded_parse(text: &str, path: &Path) -> Result<toml::Table, ScenarioError> {
+    let not_scenario = |why: String| {
+        read_error(
+            path,
+            format!(
+                "is named by `extends` but {why}; a parent outside the scenario's folder is read only if it is an iccsim scenario, and its contents are never quoted"
+            ),
+        )
+    };
+    let document: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .and_then(|span| text.get(..span.start))
+            .map_or(1, |before| before.matches('\n').count() + 1);
+        not_scenario(format!("is not valid TOML (line {line})"))
+    })?;
+    if !document.contains_key("schema_version") && !document.contains_key("extends") {
+        return Err(not_scenario(
+            "has no `schema_version` (or `extends`) at its top".to_string(),
+        ));
+    }
+    Ok(document)
 }
 
 /// Reads a scenario file with its parents merged in.
