@@ -1,4 +1,5 @@
-//! Properties of random valid networks (proptest): people are conserved,
+//! Properties of random valid networks and of random changes to the whole
+//! system (proptest): people are conserved,
 //! capacity is never exceeded, no level goes negative, results are finite
 //! where defined and identical when run twice; and no text whatever makes
 //! the scenario loader panic.
@@ -161,6 +162,71 @@ proptest! {
         match iccsim::scenario::load_str(&text, "mangled", "mangled") {
             Ok(_) => {}
             Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+/// Random changes to the whole-system baseline, as a strategist would make
+/// them with `--set`: horizon, warm-up, beds at each site (a quarter to
+/// double), community beds, an ICC's oldest population, staff and growth,
+/// all within what validation accepts.
+fn system_settings() -> impl Strategy<Value = Vec<String>> {
+    (
+        (30u32..=90, 0u32..=30),
+        (100u32..=810, 60u32..=540),
+        (5u32..=60, 0u32..=20_000),
+        (0.5f64..=20.0, -0.1f64..=0.2),
+    )
+        .prop_map(
+            |((horizon, warmup), (carlisle, west), (community, oldest), (wte, growth))| {
+                vec![
+                    format!("run.horizon_days={horizon}"),
+                    format!("run.warmup_days={warmup}"),
+                    format!("sites.cumberland_infirmary.adult_beds={carlisle}"),
+                    format!("sites.west_cumberland.adult_beds={west}"),
+                    format!("iccs.copeland.community_beds={community}"),
+                    format!("iccs.copeland.population.\"85+\"={oldest}"),
+                    format!("iccs.copeland.rapid_response_wte={wte}"),
+                    format!("population.growth_per_year.\"85+\"={growth}"),
+                ]
+            },
+        )
+}
+
+proptest! {
+    // Each case validates and runs the 224-type whole system for 30 to 90
+    // days (about 50 ms in the test profile); more by hand with
+    // PROPTEST_CASES=1000.
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_203),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_whole_systems_keep_their_invariants(settings in system_settings(), seed in 0u64..1000) {
+        let text = iccsim::scenario::overrides::apply_to_text(
+            iccsim::scenario::DEFAULT_SCENARIO_TOML, "baseline", &settings).unwrap();
+        let network = iccsim::scenario::load_str(&text, "baseline", "baseline")
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let result = iccsim::model::simulate(&network, seed, 0, &mut ()).unwrap();
+        let s = &result.system;
+        prop_assert_eq!(s.entered_total, s.left_total + s.lost_total + s.in_system_at_end);
+        for (service, outcome) in network.services.iter().zip(&result.services) {
+            let levels = outcome.levels.as_ref().unwrap();
+            let most = std::iter::once(service.capacity)
+                .chain(service.capacity_changes.iter().map(|c| c.capacity))
+                .map(|c| c.places())
+                .max()
+                .unwrap_or(0);
+            prop_assert!(levels.occupancy_peak <= most, "{}: peak {} > {}", service.name, levels.occupancy_peak, most);
+            prop_assert!(levels.occupancy_mean.is_finite() && levels.occupancy_mean >= 0.0);
+            prop_assert!(levels.blocked_mean >= 0.0 && levels.waiting_mean >= 0.0);
+            let c = &outcome.counters;
+            prop_assert!(c.lost + c.diverted <= c.arrivals + c.timed_out);
+            for sketch in [&outcome.length_of_stay, &outcome.wait, &outcome.delayed_days] {
+                prop_assert!(sketch.count() == 0 || (sketch.mean().is_finite() && sketch.mean() >= 0.0));
+            }
         }
     }
 }
