@@ -1,8 +1,7 @@
 //! Properties of random valid networks and of random changes to the whole
-//! system (proptest): people are conserved,
-//! capacity is never exceeded, no level goes negative, results are finite
-//! where defined and identical when run twice; and no text whatever makes
-//! the scenario loader panic.
+//! system (proptest): people are conserved, capacity is never exceeded, no
+//! level goes negative, results are finite where defined and identical
+//! when run twice; and no text whatever makes the scenario loader panic.
 
 use proptest::prelude::*;
 
