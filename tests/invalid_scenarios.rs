@@ -144,3 +144,92 @@ fn names_from_awkward_file_names_are_made_valid() {
         assert_eq!(network.name, expected);
     }
 }
+
+/// Mistakes a strategist makes with `--set` on the whole-system baseline:
+/// each is refused with its key, the value and what is allowed.
+#[test]
+fn mistakes_in_the_whole_system_are_named_with_their_key() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"sites.cumberland_infirmary.adult_beds="many""#,
+            r#"sites.cumberland_infirmary.adult_beds: wrong type: string "many", expected a number"#,
+        ),
+        (
+            "sites.cumberland_infirmary.adult_beds=-5",
+            "sites.cumberland_infirmary.adult_beds = -5: must be a whole number from 0 to 10000000 (places)",
+        ),
+        (
+            "sites.cumberland_infirmary.adult_beds=nan",
+            "sites.cumberland_infirmary.adult_beds = nan: must be a whole number",
+        ),
+        (
+            "iccs.copeland.bedz=3",
+            "iccs.copeland.bedz: unknown key `bedz`; valid keys here:",
+        ),
+        (
+            r#"population.growth_per_year."85+"=inf"#,
+            r#"population.growth_per_year."85+" = inf: must be a number from -0.5 to 1 (fraction per year)"#,
+        ),
+        ("run.seed=-1", "run.seed = -1: must be a whole number ≥ 0"),
+        (
+            r#"run.start_date="2025-02-30""#,
+            "no such day in the calendar",
+        ),
+        (
+            r#"iccs.copeland.population."85+"=-1"#,
+            r#"iccs.copeland.population."85+" = -1: must be a number from 0 to 100000000 (people)"#,
+        ),
+        (
+            "run.replications=0",
+            "run.replications = 0: must be a whole number from 1 to 1000000",
+        ),
+        (
+            r#"age_bands."0-17".discharge.home=0.5"#,
+            "the shares must add up to 1 (they add up to 0.5)",
+        ),
+        (
+            r#"age_bands."0-17".ed_admission=1.5"#,
+            "must be a number from 0 to 1 (probability)",
+        ),
+        (
+            "run.horizon_days=0",
+            "run.horizon_days = 0: must be more than 0 days and at most 73000",
+        ),
+        (
+            "run.warmup_days=-3",
+            "run.warmup_days = -3: must be a number from 0 to 73000 (days)",
+        ),
+        (
+            r#"iccs.copeland.site="nowhere""#,
+            "is not a site; the sites are `cumberland_infirmary`, `west_cumberland`",
+        ),
+        (
+            r#"age_bands."0-17".overnight_stay.dist="weibull""#,
+            "unknown distribution; use one of",
+        ),
+        (
+            r#"age_bands."0-17".overnight_stay.sd=-1"#,
+            "overnight_stay.sd = -1: must be a finite number > 0",
+        ),
+        (
+            "population.risk_tiers.high.share=2",
+            "must be a number from 0 to 0.5 (fraction of the band)",
+        ),
+        ("iccs={}", "iccs: needs at least one ICC"),
+    ];
+    for (setting, expected) in cases {
+        let text = iccsim::scenario::overrides::apply_to_text(
+            iccsim::scenario::DEFAULT_SCENARIO_TOML,
+            "baseline",
+            &[setting.to_string()],
+        )
+        .unwrap();
+        match iccsim::scenario::load_str(&text, "baseline", "baseline") {
+            Ok(_) => panic!("--set {setting} was accepted"),
+            Err(e) => assert!(
+                e.to_string().contains(expected),
+                "--set {setting}:\nexpected: {expected}\nmessage: {e}"
+            ),
+        }
+    }
+}
