@@ -73,6 +73,21 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
     }
 }
 
+/// `text` made safe for one TOML comment line: control characters
+/// (newlines among them) are escaped, so a setting or a file name cannot
+/// end the comment and write TOML of its own, nor make the text unreadable.
+pub(crate) fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The comment lines a scenario opens with (a library scenario's
 /// QUESTION). Rewritten text (merged, or changed by `--set`) keeps them, so
 /// they go with the scenario into results and reports; other comments
@@ -187,12 +202,14 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     let opening = opening_comment(text);
     let header = format!(
         "# {} resolved: {}\n# (written by iccsim; of the originals' comments only this file's opening one is kept)\n{opening}",
-        path.display(),
-        chain
-            .iter()
-            .map(|c| c.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" extends ")
+        comment_text(&path.display().to_string()),
+        comment_text(
+            &chain
+                .iter()
+                .map(|c| c.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" extends ")
+        )
     );
     let body = toml::to_string(&resolved).map_err(|e| read_error(path, e.to_string()))?;
     Ok(Resolved {

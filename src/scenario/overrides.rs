@@ -181,13 +181,17 @@ pub fn apply_to_text(
         origin: origin.to_string(),
         issues,
     })?;
+    let comment = super::inherit::comment_text;
     let mut out = format!(
-        "# {origin} with {}\n# (written by iccsim; of the original's comments only its opening one is kept)\n{}",
-        settings
-            .iter()
-            .map(|s| format!("--set {s}"))
-            .collect::<Vec<_>>()
-            .join(" "),
+        "# {} with {}\n# (written by iccsim; of the original's comments only its opening one is kept)\n{}",
+        comment(origin),
+        comment(
+            &settings
+                .iter()
+                .map(|s| format!("--set {s}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         super::inherit::opening_comment(text)
     );
     out.push_str(&toml::to_string(&document).unwrap_or_default());
@@ -197,6 +201,28 @@ pub fn apply_to_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A setting, or an origin, with a newline or another control
+    /// character cannot end the header comment and write TOML of its own.
+    #[test]
+    fn control_characters_in_settings_stay_inside_the_comment() {
+        let text = "schema_version = 1\n";
+        let settings = ["name=x\nfoo = 1".to_string(), "title=a\u{1}b".to_string()];
+        let out = apply_to_text(text, "file\nbar = 2.toml", &settings).unwrap();
+        let document: toml::Table = toml::from_str(&out).unwrap();
+        assert!(
+            !document.contains_key("foo") && !document.contains_key("bar"),
+            "{out}"
+        );
+        assert_eq!(document["name"].as_str(), Some("x\nfoo = 1"));
+        assert_eq!(document["title"].as_str(), Some("a\u{1}b"));
+        assert!(
+            out.starts_with(
+                "# file\\nbar = 2.toml with --set name=x\\nfoo = 1 --set title=a\\u{1}b\n"
+            ),
+            "{out}"
+        );
+    }
 
     #[test]
     fn settings_replace_nested_values_and_keep_the_rest() {

@@ -21,6 +21,7 @@
 //! [`NetworkSource`].
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use rand_distr::{Beta, Distribution as _, Gamma, Normal, Triangular};
 
@@ -634,7 +635,21 @@ impl Scenario {
             }
         };
         let mut uncertain = uncertain;
+        // Fields of one kind in tables of one kind (`iccs.*.community_beds`)
+        // are all whole or all not: each kind is probed once, so a file
+        // with hundreds of uncertain ICC values validates in a second, not
+        // minutes (each probe validates the whole document twice).
+        let mut known: HashMap<(String, String, usize), bool> = HashMap::new();
         for u in &mut uncertain {
+            let kind = (
+                u.path.first().cloned().unwrap_or_default(),
+                u.path.last().cloned().unwrap_or_default(),
+                u.path.len(),
+            );
+            if let Some(&whole) = known.get(&kind) {
+                u.whole_number = whole;
+                continue;
+            }
             // Whole numbers are what the field requires (beds, staff), not
             // how the file writes the point: a field that refuses a value
             // just off the point on both sides takes whole numbers only.
@@ -645,6 +660,7 @@ impl Scenario {
                 validate_document(probe, default_name).is_ok()
             };
             u.whole_number = !(accepts(1e-3) || accepts(-1e-3));
+            known.insert(kind, u.whole_number);
         }
         network.parameters = uncertain
             .iter()
