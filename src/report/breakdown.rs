@@ -10,6 +10,7 @@ use crate::model::Network;
 use crate::model::system::SystemLayout;
 use crate::stats::Summary;
 
+use super::csv_safe::neutralise;
 use super::tidy::{RunInfo, cell};
 
 /// Every replication's breakdown values, key by key.
@@ -94,18 +95,19 @@ pub fn write_breakdown_csv(
         "unit",
         "value",
     ])?;
+    let scenario = neutralise(&info.scenario_name);
     for (r, replication) in set.replications.iter().enumerate() {
         let replication = replication.to_string();
         for (key, values) in set.keys.iter().zip(&set.values) {
             writer.write_record([
-                info.scenario_name.as_str(),
+                &*scenario,
                 &replication,
-                &key.year,
-                &key.year_start,
-                &key.icc,
-                &key.age_band,
-                key.metric,
-                &key.unit,
+                &neutralise(&key.year),
+                &neutralise(&key.year_start),
+                &neutralise(&key.icc),
+                &neutralise(&key.age_band),
+                &neutralise(key.metric),
+                &neutralise(&key.unit),
                 &cell(values[r]),
             ])?;
         }
@@ -139,15 +141,16 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
         "p75",
         "p95",
     ]);
+    let scenario = neutralise(&info.scenario_name);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
         let _ = writer.write_record([
-            info.scenario_name.as_str(),
-            &key.year,
-            &key.year_start,
-            &key.icc,
-            &key.age_band,
-            key.metric,
-            &key.unit,
+            &*scenario,
+            &neutralise(&key.year),
+            &neutralise(&key.year_start),
+            &neutralise(&key.icc),
+            &neutralise(&key.age_band),
+            &neutralise(key.metric),
+            &neutralise(&key.unit),
             &s.n.to_string(),
             &cell(s.mean),
             &cell(s.sd),

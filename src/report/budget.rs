@@ -5,6 +5,8 @@
 
 use crate::model::system::{BudgetLine, SystemLayout};
 
+use super::csv_safe::neutralise;
+
 /// Pence as pounds with two decimals ("-12.05").
 pub fn pounds(pence: i64) -> String {
     let sign = if pence < 0 { "-" } else { "" };
@@ -42,17 +44,18 @@ pub fn budget_csv(scenario: &str, layout: &SystemLayout) -> Vec<u8> {
         "gbp_per_year",
         "price_year",
     ]);
+    let scenario = neutralise(scenario);
     for line in &layout.budget {
         let _ = writer.write_record([
-            scenario,
-            &line.lever,
-            &icc_name(layout, line),
-            &line.item,
+            &*scenario,
+            &neutralise(&line.lever),
+            &neutralise(&icc_name(layout, line)),
+            &neutralise(&line.item),
             &format!("{}", line.units),
-            &line.unit,
+            &neutralise(&line.unit),
             &pounds(line.pence_per_unit),
             &pounds(line.pence),
-            &layout.price_year,
+            &neutralise(&layout.price_year),
         ]);
     }
     writer.into_inner().unwrap_or_default()

@@ -7,6 +7,7 @@ use crate::model::system::{AGE_BANDS, CalibrationTarget, SystemLayout};
 use crate::stats::Summary;
 
 use super::breakdown::BreakdownSet;
+use super::csv_safe::neutralise;
 use super::tables::{columns, format_summary, round_for_reading};
 use super::tidy::cell;
 
@@ -112,18 +113,21 @@ pub fn calibration_csv(scenario: &str, rows: &[CalibrationRow<'_>]) -> Vec<u8> {
         "within",
         "source",
     ]);
+    let scenario = neutralise(scenario);
     for row in rows {
         let t = row.target;
         let s = &row.simulated;
         let _ = writer.write_record([
-            scenario,
-            &t.name,
-            &t.metric,
-            &t.age_bands
-                .iter()
-                .map(|&b| AGE_BANDS[b])
-                .collect::<Vec<_>>()
-                .join(";"),
+            &*scenario,
+            &neutralise(&t.name),
+            &neutralise(&t.metric),
+            &neutralise(
+                &t.age_bands
+                    .iter()
+                    .map(|&b| AGE_BANDS[b])
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
             &t.year.map_or(String::new(), |y| y.to_string()),
             &t.per_year.to_string(),
             &cell(t.observed),
@@ -134,7 +138,7 @@ pub fn calibration_csv(scenario: &str, rows: &[CalibrationRow<'_>]) -> Vec<u8> {
             &cell(s.ci_low),
             &cell(s.ci_high),
             &row.within().to_string(),
-            &t.source,
+            &neutralise(&t.source),
         ]);
     }
     writer.into_inner().unwrap_or_default()
@@ -179,7 +183,13 @@ pub fn text_table(rows: &[CalibrationRow<'_>]) -> String {
 
 /// The Markdown block (markers included) for `docs/calibration.md`.
 pub fn markdown_block(rows: &[CalibrationRow<'_>], command: &str, run_line: &str) -> String {
-    let escape = |s: &str| s.replace('|', "\\|");
+    // A `|` would end the cell; `<` and `>` would let a name or source
+    // write HTML into the rendered documentation.
+    let escape = |s: &str| {
+        s.replace('|', "\\|")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let mut out = String::new();
     out.push_str(BEGIN_MARKER);
     out.push_str("\n\n");
@@ -236,6 +246,35 @@ pub fn replace_block(existing: &str, block: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_end_early_or_hold_markup() {
+        let target = CalibrationTarget {
+            name: "<script>alert(1)</script> | x".into(),
+            metric: "emergency_admissions".into(),
+            age_bands: Vec::new(),
+            per_year: false,
+            year: None,
+            observed: 1.0,
+            low: 0.5,
+            high: 1.5,
+            source: "A&E <b>".into(),
+        };
+        let rows = [CalibrationRow {
+            target: &target,
+            simulated: Summary::of(&[1.0, 1.0]),
+        }];
+        let block = markdown_block(&rows, "iccsim calibrate", "1 replication");
+        assert!(
+            !block.contains("<script") && !block.contains("<b>"),
+            "{block}"
+        );
+        assert!(
+            block.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| x"),
+            "{block}"
+        );
+        assert!(block.contains("A&E &lt;b&gt;"), "{block}");
+    }
 
     #[test]
     fn the_block_is_replaced_and_the_prose_kept() {

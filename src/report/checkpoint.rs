@@ -1,7 +1,8 @@
 //! Record files: a batch's replications as they finish, and the final
 //! `records.csv` that shards are merged from.
 //!
-//! Format: a first line `# iccsim records {json header}`, then one line per
+//! Format: a first line `# iccsim records {json header}` (commas inside
+//! its strings written `\u002c`, see [`header_line`]), then one line per
 //! replication, `replication,value,value,...`, each value in Rust's
 //! shortest round-trip form (`NaN` when undefined), so a value read back is
 //! the same f64 bit for bit. A checkpoint is appended to and flushed to
@@ -80,13 +81,42 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> RecordsError + '_ {
     }
 }
 
-/// The header line.
+/// The header line: the header as JSON, with commas inside its strings
+/// escaped so that a spreadsheet cannot split a formula out of it.
 pub fn header_line(header: &RecordsHeader) -> String {
     // Serialising plain strings and numbers cannot fail.
     format!(
         "{MAGIC}{}\n",
-        serde_json::to_string(header).unwrap_or_default()
+        commas_escaped(&serde_json::to_string(header).unwrap_or_default())
     )
+}
+
+/// JSON with every comma inside its strings written `\u002c`, which JSON
+/// reads back as the same comma. A spreadsheet opening `records.csv`
+/// splits the header line at commas; a comma in the scenario's path
+/// (`plans,=HYPERLINK(...)/my.toml`) would otherwise start a cell of its
+/// own, read as a formula. Each cell then starts with `#` or with a
+/// quoted key.
+fn commas_escaped(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if escaped {
+            escaped = false;
+        } else {
+            match c {
+                '"' => in_string = !in_string,
+                '\\' if in_string => escaped = true,
+                ',' if in_string => {
+                    out.push_str("\\u002c");
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// One record as a line.
@@ -397,6 +427,23 @@ mod tests {
         assert!(CheckpointWriter::create(&path, &header()).is_err());
         drop(writer);
         assert!(CheckpointWriter::reopen(&path, complete).is_ok());
+    }
+
+    #[test]
+    fn commas_in_the_header_text_come_back_and_split_no_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records");
+        let header = RecordsHeader {
+            origin: "a,=HYPERLINK(\"x\",\"y\"),\\,b.toml".into(),
+            stopping: "-2+3, @SUM(1)".into(),
+            ..header()
+        };
+        let line = header_line(&header);
+        for cell in line.split(',').skip(1) {
+            assert!(cell.starts_with('"'), "{cell:?} in {line}");
+        }
+        drop(CheckpointWriter::create(&path, &header).unwrap());
+        assert_eq!(read_records(&path).unwrap().header, header);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use crate::experiment::compare::Difference;
 
+use super::csv_safe::neutralise;
 use super::tables::{columns, round_for_reading};
 use super::tidy::cell;
 
@@ -82,7 +83,9 @@ pub fn comparison_csv(baseline: &str, comparisons: &[(String, Vec<Difference>)])
         "relative_difference",
         "variance_ratio",
     ]);
+    let baseline = neutralise(baseline);
     for (scenario, diffs) in comparisons {
+        let scenario = neutralise(scenario);
         for d in diffs {
             let [service, patient_type, year, icc, band] = label_columns(d);
             let relative = if d.base.mean != 0.0 {
@@ -91,16 +94,16 @@ pub fn comparison_csv(baseline: &str, comparisons: &[(String, Vec<Difference>)])
                 f64::NAN
             };
             let _ = writer.write_record([
-                baseline,
-                scenario,
-                d.key.table,
-                &service,
-                &patient_type,
-                &year,
-                &icc,
-                &band,
-                &d.key.metric,
-                &d.key.unit,
+                &*baseline,
+                &scenario,
+                &neutralise(d.key.table),
+                &neutralise(&service),
+                &neutralise(&patient_type),
+                &neutralise(&year),
+                &neutralise(&icc),
+                &neutralise(&band),
+                &neutralise(&d.key.metric),
+                &neutralise(&d.key.unit),
                 &d.diff.n.to_string(),
                 &cell(d.base.mean),
                 &cell(d.alt.mean),

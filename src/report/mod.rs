@@ -6,6 +6,10 @@
 //! files in place together, so an output folder never mixes two runs;
 //! [`atomic::write_atomically`] does the same for a single file (a file is
 //! absent, the old one, or complete).
+//!
+//! Every text cell of a CSV file goes through [`csv_safe::neutralise`], so
+//! that no name or title from a scenario can run as a spreadsheet formula;
+//! what is read back goes through [`csv_safe::restore`].
 
 pub mod atomic;
 pub mod board;
@@ -14,6 +18,7 @@ pub mod budget;
 pub mod calibration;
 pub mod checkpoint;
 pub mod compare;
+pub mod csv_safe;
 pub mod sweep;
 pub mod tables;
 pub mod tidy;

@@ -6,6 +6,7 @@
 use crate::experiment::record::{Record, Schema};
 use crate::stats::Summary;
 
+use super::csv_safe::neutralise;
 use super::tidy::cell;
 
 /// One grid point: the swept values (in the order of the swept keys), and
@@ -72,9 +73,10 @@ const LABEL_HEADER: [&str; 8] = [
 
 /// `sweep.csv`.
 pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<u8> {
+    let scenario = neutralise(scenario);
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["scenario".into(), "point".into()];
-    header.extend(keys.iter().cloned());
+    header.extend(keys.iter().map(|k| neutralise(k).into_owned()));
     header.extend(LABEL_HEADER.iter().map(|s| s.to_string()));
     header.extend(
         [
@@ -101,8 +103,12 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
             let values: Vec<f64> = point.records.iter().map(|r| r.values[k]).collect();
             let s = Summary::of(&values);
             let mut row: Vec<String> = vec![scenario.to_string(), (p + 1).to_string()];
-            row.extend(point.values.iter().cloned());
-            row.extend(labels(&point.schema, k));
+            row.extend(point.values.iter().map(|v| neutralise(v).into_owned()));
+            row.extend(
+                labels(&point.schema, k)
+                    .iter()
+                    .map(|l| neutralise(l).into_owned()),
+            );
             row.extend([
                 s.n.to_string(),
                 cell(s.mean),
@@ -127,9 +133,10 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
 /// `sweep_replications.csv`: per point and replication, the value of every
 /// whole-system outcome and whole-service metric.
 pub fn sweep_replications_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<u8> {
+    let scenario = neutralise(scenario);
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["scenario".into(), "point".into()];
-    header.extend(keys.iter().cloned());
+    header.extend(keys.iter().map(|k| neutralise(k).into_owned()));
     header.push("replication".into());
     header.extend(LABEL_HEADER.iter().map(|s| s.to_string()));
     header.push("value".into());
@@ -141,9 +148,13 @@ pub fn sweep_replications_csv(scenario: &str, keys: &[String], points: &[SweepPo
         for record in &point.records {
             for &k in &kept {
                 let mut row: Vec<String> = vec![scenario.to_string(), (p + 1).to_string()];
-                row.extend(point.values.iter().cloned());
+                row.extend(point.values.iter().map(|v| neutralise(v).into_owned()));
                 row.push(record.replication.to_string());
-                row.extend(labels(&point.schema, k));
+                row.extend(
+                    labels(&point.schema, k)
+                        .iter()
+                        .map(|l| neutralise(l).into_owned()),
+                );
                 row.push(cell(record.values[k]));
                 let _ = writer.write_record(&row);
             }

@@ -15,6 +15,8 @@ use crate::experiment::{Episode, ReplicationOutput};
 use crate::model::Network;
 use crate::stats::Summary;
 
+use super::csv_safe::neutralise;
+
 /// What was run, written beside the results (`run.json`).
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct RunInfo {
@@ -180,16 +182,17 @@ pub fn write_replications_csv(out: &mut dyn Write, set: &ResultSet) -> std::io::
         "unit",
         "value",
     ])?;
+    let scenario = neutralise(&set.info.scenario_name);
     for (r, replication) in set.replications.iter().enumerate() {
         let replication = replication.to_string();
         for (key, values) in set.keys.iter().zip(&set.values) {
             writer.write_record([
-                set.info.scenario_name.as_str(),
+                &*scenario,
                 &replication,
-                &key.service,
-                &key.patient_type,
-                &key.metric,
-                &key.unit,
+                &neutralise(&key.service),
+                &neutralise(&key.patient_type),
+                &neutralise(&key.metric),
+                &neutralise(&key.unit),
                 &cell(values[r]),
             ])?;
         }
@@ -199,7 +202,7 @@ pub fn write_replications_csv(out: &mut dyn Write, set: &ResultSet) -> std::io::
 
 /// `summary.csv`: each metric across replications with its 95% CI.
 pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
-    let scenario = &set.info.scenario_name;
+    let scenario = neutralise(&set.info.scenario_name);
     csv_bytes(
         &[
             "scenario",
@@ -224,11 +227,11 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
         set.summaries.iter().map(|s| {
             let m = &s.summary;
             vec![
-                scenario.clone(),
-                s.service.clone(),
-                s.patient_type.clone(),
-                s.metric.clone(),
-                s.unit.clone(),
+                scenario.to_string(),
+                neutralise(&s.service).into_owned(),
+                neutralise(&s.patient_type).into_owned(),
+                neutralise(&s.metric).into_owned(),
+                neutralise(&s.unit).into_owned(),
                 m.n.to_string(),
                 cell(m.mean),
                 cell(m.sd),
@@ -360,6 +363,7 @@ pub fn timeseries_csv(
     let days = network.run.window_days();
     let horizon = network.run.horizon_days;
     let day_length = |d: usize| (horizon - d as f64).min(1.0);
+    let scenario = neutralise(&info.scenario_name);
     // Rows go straight to the writer: this file is the largest output, and
     // building it as strings first multiplied its memory.
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -379,6 +383,7 @@ pub fn timeseries_csv(
         for output in outputs {
             for (s, service) in network.services.iter().enumerate() {
                 let daily = &output.result.daily[s];
+                let service_name = neutralise(&service.name);
                 for (i, (first, date)) in starts.iter().enumerate() {
                     let last = starts.get(i + 1).map(|(d, _)| *d).unwrap_or(days);
                     let span = *first..last;
@@ -402,15 +407,15 @@ pub fn timeseries_csv(
                     ];
                     for (metric, value) in values {
                         let _ = writer.write_record([
-                            info.scenario_name.clone(),
-                            output.result.replication.to_string(),
-                            service.name.clone(),
-                            period.name().to_string(),
-                            i.to_string(),
-                            date.clone(),
-                            cell(length),
-                            metric.to_string(),
-                            cell(value),
+                            &*scenario,
+                            &output.result.replication.to_string(),
+                            &service_name,
+                            period.name(),
+                            &i.to_string(),
+                            &neutralise(date),
+                            &cell(length),
+                            metric,
+                            &cell(value),
                         ]);
                     }
                 }
@@ -423,15 +428,17 @@ pub fn timeseries_csv(
 /// `flows.csv`: patients moved between each pair of nodes (arrival,
 /// services, sinks, lost) in the window, per replication.
 pub fn flows_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+    let scenario = neutralise(&info.scenario_name);
     csv_bytes(
         &["scenario", "replication", "from", "to", "patients"],
         outputs.iter().flat_map(|o| {
+            let scenario = &scenario;
             o.result.flows.non_zero().map(move |(from, to, n)| {
                 vec![
-                    info.scenario_name.clone(),
+                    scenario.to_string(),
                     o.result.replication.to_string(),
-                    from.to_string(),
-                    to.to_string(),
+                    neutralise(from).into_owned(),
+                    neutralise(to).into_owned(),
                     n.to_string(),
                 ]
             })
@@ -442,6 +449,7 @@ pub fn flows_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
 /// `occupancy.csv`: share of window time at each occupancy level, per
 /// replication and service (levels never held are left out).
 pub fn occupancy_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
+    let scenario = neutralise(&info.scenario_name);
     let mut rows = Vec::new();
     for output in outputs {
         for (s, service) in network.services.iter().enumerate() {
@@ -451,9 +459,9 @@ pub fn occupancy_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOu
             for (occupied, share) in levels.occupancy_distribution.iter().enumerate() {
                 if *share > 0.0 {
                     rows.push(vec![
-                        info.scenario_name.clone(),
+                        scenario.to_string(),
                         output.result.replication.to_string(),
-                        service.name.clone(),
+                        neutralise(&service.name).into_owned(),
                         occupied.to_string(),
                         cell(*share),
                     ]);
@@ -477,6 +485,7 @@ pub fn occupancy_csv(network: &Network, info: &RunInfo, outputs: &[ReplicationOu
 /// days since the start of the window.
 pub fn episodes_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
     let optional = |v: Option<f64>| v.map(cell).unwrap_or_default();
+    let scenario = neutralise(&info.scenario_name);
     csv_bytes(
         &[
             "scenario",
@@ -498,11 +507,11 @@ pub fn episodes_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
             .flat_map(|o| o.episodes.iter())
             .map(|e: &Episode| {
                 vec![
-                    info.scenario_name.clone(),
+                    scenario.to_string(),
                     e.replication.to_string(),
                     e.patient.to_string(),
-                    e.patient_type.clone(),
-                    e.service.clone(),
+                    neutralise(&e.patient_type).into_owned(),
+                    neutralise(&e.service).into_owned(),
                     cell(e.requested_at),
                     optional(e.started_at),
                     optional(e.ready_at),
@@ -510,7 +519,7 @@ pub fn episodes_csv(info: &RunInfo, outputs: &[ReplicationOutput]) -> Vec<u8> {
                     optional(e.started_at.map(|s| s - e.requested_at)),
                     optional(e.started_at.map(|s| e.left_at - s)),
                     cell(e.delayed_days),
-                    e.destination.clone(),
+                    neutralise(&e.destination).into_owned(),
                 ]
             }),
     )

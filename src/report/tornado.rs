@@ -6,6 +6,7 @@
 
 use crate::stats::Summary;
 
+use super::csv_safe::neutralise;
 use super::tables::{columns, round_for_reading};
 use super::tidy::cell;
 
@@ -122,12 +123,12 @@ pub fn tornado_csv(info: &TornadoInfo, bars: &[TornadoBar]) -> Vec<u8> {
     ]);
     for (rank, bar) in bars.iter().enumerate() {
         let _ = writer.write_record([
-            info.scenario.to_string(),
-            info.metric.to_string(),
-            info.unit.to_string(),
+            neutralise(info.scenario).into_owned(),
+            neutralise(info.metric).into_owned(),
+            neutralise(info.unit).into_owned(),
             (rank + 1).to_string(),
-            bar.parameter.clone(),
-            bar.source.clone(),
+            neutralise(&bar.parameter).into_owned(),
+            neutralise(&bar.source).into_owned(),
             cell(bar.point),
             cell(info.quantiles.0),
             cell(bar.low_value),

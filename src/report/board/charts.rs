@@ -720,3 +720,53 @@ pub fn flow_diagram<DB: DrawingBackend>(
     }
     area.present().map_err(err)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// plotters' SVG backend escapes the text it draws (`&`, `<`, `>`, `"`,
+    /// `'`), so names and titles from scenario files reach the page as
+    /// text; the page inlines the SVG as plotters wrote it.
+    #[test]
+    fn text_drawn_into_svg_is_escaped() {
+        register_fonts();
+        let hostile = "<script>alert(1)</script> &\"'";
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (600, 300)).into_drawing_area();
+            let bars = [TornadoBar {
+                label: hostile.to_string(),
+                low: 1.0,
+                high: 2.0,
+            }];
+            tornado_chart(&area, hostile, hostile, 1.5, &bars, &|v| format!("{v}")).unwrap();
+        }
+        assert!(!svg.contains("<script"), "{svg}");
+        let escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp;&quot;&apos;";
+        // The title, the axis description and the bar's label.
+        assert!(svg.matches(escaped).count() >= 3, "{svg}");
+        let mut flows = String::new();
+        {
+            let area = SVGBackend::with_string(&mut flows, (600, 300)).into_drawing_area();
+            let nodes = [
+                FlowNode {
+                    label: hostile.to_string(),
+                    detail: hostile.to_string(),
+                },
+                FlowNode {
+                    label: "home".into(),
+                    detail: "1".into(),
+                },
+            ];
+            let links = [FlowLink {
+                from: 0,
+                to: 1,
+                value: 1.0,
+            }];
+            flow_diagram(&area, hostile, &nodes, &links).unwrap();
+        }
+        assert!(!flows.contains("<script"), "{flows}");
+        assert_eq!(flows.matches(escaped).count(), 3, "{flows}");
+    }
+}

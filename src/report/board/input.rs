@@ -6,7 +6,10 @@
 //! with a tornado table (`tornado.csv`).
 //!
 //! Reading only files means a report can be redrawn from saved results,
-//! on another machine, without simulating again.
+//! on another machine, without simulating again. Every text cell read from
+//! CSV goes through [`csv_safe::restore`], which takes off the quote
+//! written before a cell a spreadsheet would read as a formula: names come
+//! back exactly as the scenario gave them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::report::compare::ComparisonManifest;
+use crate::report::csv_safe;
 use crate::report::tidy::RunInfo;
 
 /// A results folder that cannot make a report, with the file and why.
@@ -85,11 +89,13 @@ pub struct BreakdownRow {
 // are read whole and split.
 #[derive(Deserialize)]
 struct SummaryLine {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
     service: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
     patient_type: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     metric: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     unit: String,
     n: usize,
     mean: Option<f64>,
@@ -100,13 +106,13 @@ struct SummaryLine {
     median: Option<f64>,
     p75: Option<f64>,
     p95: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
     year: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
     year_start: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
     icc: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
     age_band: String,
 }
 
@@ -129,26 +135,40 @@ impl SummaryLine {
 /// A row of `budget.csv`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct BudgetRow {
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub lever: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub icc: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub item: String,
     pub units: f64,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub unit: String,
     pub gbp_per_year: f64,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub price_year: String,
 }
 
 /// A row of `comparison.csv`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ComparisonRow {
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub scenario: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub table: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub service: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub patient_type: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub year: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub icc: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub age_band: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub metric: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub unit: String,
     pub n: usize,
     pub baseline_mean: Option<f64>,
@@ -162,10 +182,15 @@ pub struct ComparisonRow {
 /// A row of `tornado.csv`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct TornadoRow {
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub scenario: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub metric: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub unit: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub parameter: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub source: String,
     pub low_value: f64,
     pub high_value: f64,

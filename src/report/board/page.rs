@@ -99,11 +99,29 @@ pub fn figure(name: &str, svg: &str, caption: &str, files_folder: &str) -> Strin
     // plotters writes an XML declaration-free <svg> element; keep only it.
     let svg = svg.find("<svg").map_or(svg, |i| &svg[i..]);
     format!(
-        "<figure class=\"chart\" data-chart=\"{name}\">\n{svg}\n<figcaption>{} <a href=\"{folder}/{name}.svg\">SVG</a> · <a href=\"{folder}/{name}.png\">PNG</a></figcaption>\n</figure>\n",
+        "<figure class=\"chart\" data-chart=\"{}\">\n{svg}\n<figcaption>{} <a href=\"{folder}/{file}.svg\">SVG</a> · <a href=\"{folder}/{file}.png\">PNG</a></figcaption>\n</figure>\n",
+        escape(name),
         escape(caption),
-        name = escape(name),
-        folder = escape(files_folder),
+        folder = relative_url(files_folder),
+        file = relative_url(name),
     )
+}
+
+/// A relative link to a file: every byte but letters, digits, `-`, `_`,
+/// `.`, `~` and `/` percent-encoded. HTML escaping is not enough in an
+/// `href`: a folder named after the page (`--out "javascript:alert(1).html"`)
+/// would make a script link; encoded, its `:` cannot start a scheme.
+fn relative_url(path: &str) -> String {
+    let mut url = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                url.push(char::from(byte))
+            }
+            _ => url.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    url
 }
 
 /// A paragraph of text.
@@ -127,4 +145,33 @@ pub fn list(class: &str, items: &[String]) -> String {
 
 pub fn heading(level: u8, text: &str) -> String {
     format!("<h{level}>{}</h{level}>\n", escape(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_figure_escapes_its_text_and_links_only_to_files() {
+        let html = figure(
+            "a\"b",
+            "<?xml version=\"1.0\"?><svg></svg>",
+            "<b>caption</b>",
+            "javascript:alert(1)-charts",
+        );
+        assert!(html.contains("data-chart=\"a&quot;b\""), "{html}");
+        assert!(html.contains("&lt;b&gt;caption&lt;/b&gt;"), "{html}");
+        assert!(!html.contains("<?xml"), "{html}");
+        // A folder name cannot make a script link: its `:` is encoded.
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains("href=\"javascript%3Aalert%281%29-charts/a%22b.svg\""),
+            "{html}"
+        );
+        let plain = figure("x-flows", "<svg></svg>", "", "report-charts");
+        assert!(
+            plain.contains("href=\"report-charts/x-flows.png\""),
+            "{plain}"
+        );
+    }
 }
