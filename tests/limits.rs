@@ -42,25 +42,54 @@ fn thousands_of_types_times_thousands_of_services_are_refused() {
     assert!(message.contains("use fewer types or services"), "{message}");
 }
 
-#[test]
-fn a_thousand_iccs_are_refused_by_their_pairs() {
-    // The baseline with its first ICC copied 1,000 times: 28,224 cohort
-    // types × 6,057 services (about 42 GB of pathway slots).
+/// The baseline with its first ICC copied `extra` times.
+fn many_iccs(extra: usize) -> String {
     let start = DEFAULT_SCENARIO_TOML.find("[iccs.copeland]").unwrap();
     let end = start + DEFAULT_SCENARIO_TOML[start..].find("\n\n").unwrap();
     let block = &DEFAULT_SCENARIO_TOML[start..end];
     let mut text = DEFAULT_SCENARIO_TOML.to_string();
-    for i in 0..1_000 {
+    for i in 0..extra {
         text += "\n";
         text += &block.replace("[iccs.copeland]", &format!("[iccs.extra{i}]"));
         text += "\n";
     }
-    let message = refusal(&text);
+    text
+}
+
+#[test]
+fn a_thousand_iccs_or_tiers_are_refused_before_the_system_is_built() {
+    // 1,008 ICCs would be 28,224 cohort types × 6,057 services (a 42 GB
+    // pathway table; before the limit, the types alone took 141 MB).
+    let message = refusal(&many_iccs(1_000));
     assert!(
-        message.contains("iccs: 1008 ICCs make 28224 patient types"),
+        message.contains("iccs = 1008 ICCs: at most 100 ICCs in one scenario"),
         "{message}"
     );
-    assert!(message.contains("model fewer ICCs or sites"), "{message}");
+    // Risk tiers of share 0 pass the shares check but multiply the types.
+    let mut text = DEFAULT_SCENARIO_TOML.to_string();
+    let tiers = (0..1_000)
+        .map(|i| format!("t{i} = {{ share = 0.0, crisis_multiplier = 0.0, bands = [\"85+\"], case_management_referrals_per_1000 = 1.0 }}\n"))
+        .collect::<String>();
+    text = text.replacen(
+        "[population.risk_tiers.very_high]",
+        &format!("[population.risk_tiers]\n{tiers}\n[population.risk_tiers.very_high]"),
+        1,
+    );
+    let message = refusal(&text);
+    assert!(
+        message.contains("population.risk_tiers = 1002 risk tiers: at most 8 risk tiers"),
+        "{message}"
+    );
+}
+
+#[test]
+fn eighty_iccs_pass_the_count_but_not_the_pairs() {
+    // 80 ICCs: 2,240 cohort types × 489 services, just over a million pairs.
+    let message = refusal(&many_iccs(72));
+    assert!(
+        message.contains("iccs: 80 ICCs make 2240 patient types × 489 services, more than 1000000"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -144,4 +173,43 @@ rate_per_day = 2000
         "{message}"
     );
     assert!(message.contains("shorten run.horizon_days"), "{message}");
+}
+
+#[test]
+fn returns_pending_past_the_limit_stop_the_replication_with_a_clear_error() {
+    // Everyone discharged from an emergency admission returns, 900 days
+    // later: the returns pile up as pending events, past a lowered limit
+    // of 8,000 long before the first comes back, while the people in the
+    // system stay near 4,000 (about as many events as people are pending
+    // otherwise: each one's next step).
+    let mut settings = vec![
+        "run.horizon_days=1000".to_string(),
+        "run.warmup_days=0".to_string(),
+        r#"pathways.readmission_delay={dist="fixed",value=900.0}"#.to_string(),
+    ];
+    for band in ["0-17", "18-64", "65-74", "75-84", "85+"] {
+        settings.push(format!(r#"age_bands."{band}".readmission_30d=1.0"#));
+    }
+    let text =
+        iccsim::scenario::overrides::apply_to_text(DEFAULT_SCENARIO_TOML, "baseline", &settings)
+            .unwrap();
+    let mut network = common::network(&text);
+    assert_eq!(network.run.max_pending_events, 2 * MAX_PEOPLE_IN_SYSTEM);
+    network.run.max_pending_events = 8_000;
+    let error = match iccsim::model::simulate(&network, 1, 0, &mut ()) {
+        Ok(result) => panic!("finished: {} events", result.events_processed),
+        Err(e) => e,
+    };
+    match &error {
+        SimulationError::TooManyPending { day, limit } => {
+            assert_eq!(*limit, 8_000);
+            assert!((20.0..900.0).contains(day), "day {day}");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .contains("Check the readmission probabilities and delays")
+    );
 }

@@ -528,6 +528,10 @@ pub struct RunSettings {
     /// with an error: [`MAX_PEOPLE_IN_SYSTEM`] from a scenario file (not a
     /// scenario key; tests lower it).
     pub max_people_in_system: usize,
+    /// Events allowed to wait at once (chiefly returns scheduled for
+    /// later, which are not people yet): twice the people limit from a
+    /// scenario file.
+    pub max_pending_events: usize,
 }
 
 impl RunSettings {

@@ -120,6 +120,10 @@ pub enum SimulationError {
     )]
     TooManyPeople { day: f64, limit: usize },
     #[error(
+        "more than {limit} events are pending (by day {day:.1} of the window), chiefly returns scheduled for later, more than one replication can hold in memory. Check the readmission probabilities and delays, or shorten run.horizon_days"
+    )]
+    TooManyPending { day: f64, limit: usize },
+    #[error(
         "patients of type `{patient_type}` reached service `{service}`, which has no stay or routes for them"
     )]
     NoPathway {
@@ -813,6 +817,17 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 && let Some(patient) = self.patients.get(*p as usize)
             {
                 prefetch(patient);
+            }
+            // Returns scheduled for later are pending events, not people:
+            // the people limit does not see them, so the queue has its own
+            // (checked now and then; it grows by at most one per event).
+            if self.queue.events_processed().is_multiple_of(4096)
+                && self.queue.len() > self.network.run.max_pending_events
+            {
+                return Err(SimulationError::TooManyPending {
+                    day: now - self.window.start,
+                    limit: self.network.run.max_pending_events,
+                });
             }
             if now == self.last_instant {
                 self.events_at_instant += 1;

@@ -964,6 +964,7 @@ pub(super) fn validate_system(
         targets: targets?,
     };
     check_capacities(check, &parts);
+    check_counts(check, &parts);
     if !check.issues.is_empty() {
         return None;
     }
@@ -983,6 +984,37 @@ pub(super) fn validate_system(
         apply_initial(check, initial, &mut network);
     }
     Some(network)
+}
+
+/// Most ICCs, sites and risk tiers one scenario may have. Every ICC ×
+/// band × tier is a set of patient types, each with a pathway through
+/// most services, and the network is built before the (type, service)
+/// limit can be checked: these bounds keep that building small. The pair
+/// limit ([`MAX_TYPE_SERVICE_PAIRS`]) is reached at 77 ICCs of the
+/// baseline's shape, so they refuse only what could never run.
+const MAX_ICCS: usize = 100;
+const MAX_SITES: usize = 50;
+const MAX_RISK_TIERS: usize = 8;
+
+fn check_counts(check: &mut Checker, parts: &Parts) {
+    for (path, count, most, what) in [
+        ("iccs", parts.iccs.len(), MAX_ICCS, "ICCs"),
+        ("sites", parts.sites.len(), MAX_SITES, "sites"),
+        (
+            "population.risk_tiers",
+            parts.tiers.len(),
+            MAX_RISK_TIERS,
+            "risk tiers",
+        ),
+    ] {
+        if count > most {
+            check.issue(
+                path,
+                Some(format!("{count} {what}")),
+                format!("at most {most} {what} in one scenario: each multiplies the patient types and services a replication holds; split the system into several scenarios"),
+            );
+        }
+    }
 }
 
 /// What the levers need to know beyond the compiled network.
@@ -2460,7 +2492,7 @@ fn compile(
             path: "iccs".to_string(),
             value: None,
             problem: format!(
-                "{} ICCs make {} patient types × {} services, more than {MAX_TYPE_SERVICE_PAIRS} (type, service) pairs: more than a replication can hold; model fewer ICCs or sites in one scenario",
+                "{} ICCs make {} patient types × {} services, more than {MAX_TYPE_SERVICE_PAIRS} (type, service) pairs: more than a replication can hold; model fewer ICCs, sites or risk tiers in one scenario",
                 iccs.len(),
                 types.len(),
                 n_services

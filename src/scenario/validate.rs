@@ -1252,6 +1252,7 @@ fn validate_run(check: &mut Checker, value: Option<toml::Value>) -> Option<RunSe
             return None;
         },
         max_people_in_system: MAX_PEOPLE_IN_SYSTEM,
+        max_pending_events: 2 * MAX_PEOPLE_IN_SYSTEM,
     })
 }
 
