@@ -221,6 +221,40 @@ fn parents_outside_the_folder_must_be_scenarios_and_are_named() {
         );
     }
 
+    // Through a parent inside the folder; a non-scenario inside it; and an
+    // outside scenario whose own `extends` is not a path: still refused,
+    // still not quoted.
+    fs::write(
+        scenarios.join("chain.toml"),
+        "schema_version = 1\nextends = \"../credentials.toml\"\n",
+    )
+    .unwrap();
+    fs::write(scenarios.join("tokens.toml"), secret).unwrap();
+    fs::write(
+        dir.path().join("odd.toml"),
+        "extends = { token = \"s3cret-inline\" }\n",
+    )
+    .unwrap();
+    for (parent, message) in [
+        (
+            "chain.toml",
+            "has no `schema_version` (or `extends`) at its top",
+        ),
+        (
+            "tokens.toml",
+            "has no `schema_version` (or `extends`) at its top",
+        ),
+        ("../odd.toml", "extends: must be the path of the scenario"),
+    ] {
+        let child = scenarios.join("via-child.toml");
+        fs::write(&child, format!("extends = \"{parent}\"\n")).unwrap();
+        let output = iccsim().arg("validate").arg(&child).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{parent}: {stderr}");
+        assert!(stderr.contains(message), "{parent}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{parent} leaked: {stderr}");
+    }
+
     // A scenario outside the folder is read, and the user is told.
     fs::write(
         scenarios.join("outside-child.toml"),

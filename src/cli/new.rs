@@ -126,7 +126,11 @@ fn listed(names: &[String]) -> String {
         .join(", ")
 }
 
-fn template(name: &str, extends: &str, baseline: &iccsim::model::Network) -> String {
+fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> String {
+    // The path goes into comments (escaped) and into a TOML string (quoted
+    // by toml), so a `"` or a newline in it cannot break the file.
+    let extends = iccsim::scenario::inherit::comment_text(parent);
+    let quoted = toml::Value::String(parent.to_string());
     let mut text = format!(
         "# QUESTION: what does this scenario ask? (one or two sentences a board would read)\n\
          #\n\
@@ -139,7 +143,7 @@ fn template(name: &str, extends: &str, baseline: &iccsim::model::Network) -> Str
          #   iccsim validate THIS_FILE    check it\n\
          #   iccsim compare {extends} THIS_FILE -n 20\n\
          \n\
-         extends = \"{extends}\"\n\
+         extends = {quoted}\n\
          name = \"{name}\"\n\
          title = \"{name}: describe the change in a line\"\n"
     );

@@ -13,11 +13,12 @@
 //! - `name`, `title` and `description` are never inherited: a child is
 //!   another scenario, named by its own file unless it says otherwise.
 //!
-//! `extends` reads only `.toml` files. A parent outside the scenario's own
-//! folder (after following symbolic links) is read only if it is an iccsim
-//! scenario, is never quoted in an error, and is listed in
-//! [`Resolved::outside`] for the caller to name: a scenario file from
-//! elsewhere cannot use `extends` to read, or print, another file quietly.
+//! `extends` reads only `.toml` files that declare themselves scenarios
+//! (`schema_version` or `extends` at the top). A parent outside the
+//! scenario's own folder (after following symbolic links) is never quoted
+//! in an error, and is listed in [`Resolved::outside`] for the caller to
+//! name: a scenario file from elsewhere cannot use `extends` to read, or
+//! print, another file quietly.
 //!
 //! The result is plain scenario text with no `extends`, written into every
 //! batch's `scenario.toml`, so results never depend on the parent files.
@@ -76,7 +77,7 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
 /// `text` made safe for one TOML comment line: control characters
 /// (newlines among them) are escaped, so a setting or a file name cannot
 /// end the comment and write TOML of its own, nor make the text unreadable.
-pub(crate) fn comment_text(text: &str) -> String {
+pub fn comment_text(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() {
@@ -114,13 +115,20 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     let mut documents = vec![document];
     // The scenario's own folder: parents beyond it are read only if they
     // are scenarios, and are listed so that the caller can say so.
-    let home = std::fs::canonicalize(path)
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
-    let mut outside = Vec::new();
+    // The folder is canonicalised, not the file: the file may not exist
+    // yet (`iccsim new` checks its text first) or be a link elsewhere, and
+    // its parents are found from the folder it is named in.
+    let folder_of = |p: &Path| match p.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let home = std::fs::canonicalize(folder_of(path)).unwrap_or_else(|_| folder_of(path));
+    let mut outside: Vec<PathBuf> = Vec::new();
     loop {
         let (current, document) = (chain.last().unwrap(), documents.last().unwrap());
+        // Values read from a file outside the folder are never echoed.
+        let beyond_here = outside.last() == Some(current);
+        let shown = |value: String| (!beyond_here).then_some(value);
         let parent = match document.get("extends") {
             None => break,
             Some(toml::Value::String(parent)) => parent.clone(),
@@ -129,7 +137,7 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
                     origin: current.display().to_string(),
                     issues: vec![super::Issue {
                         path: "extends".into(),
-                        value: Some(other.to_string()),
+                        value: shown(other.to_string()),
                         problem: "must be the path of the scenario this one changes, e.g. extends = \"north-cumbria-baseline.toml\" (relative to this file's folder)".into(),
                     }],
                 });
@@ -140,7 +148,7 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
                 origin: current.display().to_string(),
                 issues: vec![super::Issue {
                     path: "extends".into(),
-                    value: Some(format!("{parent:?}")),
+                    value: shown(format!("{parent:?}")),
                     problem: "must name a scenario file ending in .toml; other files are not read"
                         .into(),
                 }],
@@ -167,13 +175,15 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
             ));
         }
         if !parent_path.is_file() {
-            return Err(read_error(
-                current,
+            let reason = if beyond_here {
+                "its `extends` names a file that does not exist".to_string()
+            } else {
                 format!(
                     "extends = \"{parent}\", but there is no file {} (the path is relative to this file's folder)",
                     parent_path.display()
-                ),
-            ));
+                )
+            };
+            return Err(read_error(current, reason));
         }
         let parent_text = super::read_file(&parent_path)?;
         let beyond = !identity(&parent_path).starts_with(&home);
@@ -182,6 +192,12 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         } else {
             toml::from_str(&parent_text).map_err(|e| syntax(&parent_path, e))?
         };
+        if !is_scenario(&parent_document) {
+            return Err(not_a_scenario(
+                &parent_path,
+                "has no `schema_version` (or `extends`) at its top",
+            ));
+        }
         if beyond {
             outside.push(parent_path.clone());
         }
@@ -219,33 +235,33 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     })
 }
 
+/// Whether a parsed file declares itself an iccsim scenario: only such
+/// files are read as parents, so `extends` cannot pull another program's
+/// TOML (credentials, say) into a scenario and its messages.
+fn is_scenario(document: &toml::Table) -> bool {
+    document.contains_key("schema_version") || document.contains_key("extends")
+}
+
+fn not_a_scenario(path: &Path, why: &str) -> ScenarioError {
+    read_error(
+        path,
+        format!(
+            "is named by `extends` but {why}; only iccsim scenarios are read as parents, and one outside the scenario's folder is never quoted"
+        ),
+    )
+}
+
 /// Parses a parent that lies outside the scenario's folder without ever
-/// echoing its text: a syntax error gives only the line, and a file that
-/// is not an iccsim scenario (no `schema_version` or `extends` at its top)
-/// is refused before any of its keys or values can appear in a message.
-/// So `extends` cannot be used to print another file's contents.
+/// echoing its text: a syntax error gives only the line. So `extends`
+/// cannot be used to print another file's contents.
 fn guarded_parse(text: &str, path: &Path) -> Result<toml::Table, ScenarioError> {
-    let not_scenario = |why: String| {
-        read_error(
-            path,
-            format!(
-                "is named by `extends` but {why}; a parent outside the scenario's folder is read only if it is an iccsim scenario, and its contents are never quoted"
-            ),
-        )
-    };
-    let document: toml::Table = toml::from_str(text).map_err(|e| {
+    toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .and_then(|span| text.get(..span.start))
             .map_or(1, |before| before.matches('\n').count() + 1);
-        not_scenario(format!("is not valid TOML (line {line})"))
-    })?;
-    if !document.contains_key("schema_version") && !document.contains_key("extends") {
-        return Err(not_scenario(
-            "has no `schema_version` (or `extends`) at its top".to_string(),
-        ));
-    }
-    Ok(document)
+        not_a_scenario(path, &format!("is not valid TOML (line {line})"))
+    })
 }
 
 /// Reads a scenario file with its parents merged in.
