@@ -202,6 +202,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    results_fit_in_memory(network, replications, "run")?;
     // Check the output folder before the work, not after.
     report::prepare_folder(&out)?;
     let plan = Plan {
@@ -321,6 +322,38 @@ fn note_parents_outside(path: &Path, resolved: &scenario::inherit::Resolved) {
             noted.push(parent.clone());
         }
     }
+}
+
+/// Most memory `run` and `calibrate` may use for the replications' results
+/// they keep (each replication's per-day series, ledger and flows, as
+/// [`Network::memory_estimate`] counts them).
+const MAX_KEPT_RESULTS_BYTES: u64 = 8 << 30;
+
+/// `run` and `calibrate` keep every replication's results until the end
+/// (for their daily files); the per-replication bound of validation does
+/// not bound that. `batch` streams, so it is where large counts belong.
+fn results_fit_in_memory(
+    network: &Network,
+    replications: u64,
+    command: &str,
+) -> Result<(), Failure> {
+    let kept = network
+        .memory_estimate()
+        .total()
+        .saturating_mul(replications);
+    if kept <= MAX_KEPT_RESULTS_BYTES {
+        return Ok(());
+    }
+    let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+    Err(Failure {
+        code: EXIT_USAGE,
+        message: format!(
+            "{command} keeps every replication's results in memory: {replications} replications of {} would need about {:.1} GiB (the limit is {:.0} GiB); use `iccsim batch`, which writes each replication as it finishes, or fewer replications",
+            network.name,
+            gib(kept),
+            gib(MAX_KEPT_RESULTS_BYTES)
+        ),
+    })
 }
 
 /// The scenario's text and where it came from (a path, or the default).
@@ -1561,6 +1594,7 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     }
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    results_fit_in_memory(network, replications, "calibrate")?;
     let plan = Plan {
         seed,
         replications: 0..replications,
