@@ -1,6 +1,5 @@
 //! Fuzz target: any bytes as a scenario file must load to a network or to
-//! an error with a message, never a panic (issue 9, "no panic on any
-//! input"). Run with `scripts/fuzz [SECONDS] load_scenario`.
+//! an error with a located message, never a panic. Run with `scripts/fuzz [SECONDS] load_scenario`.
 //!
 //! The bytes are taken as UTF-8 (invalid sequences replaced, as a reader
 //! that refused them would never get this far) and given to
@@ -25,10 +24,13 @@ fn check_error(error: &ScenarioError) {
         );
         for issue in issues {
             assert!(
-                !issue.problem.trim().is_empty(),
-                "an issue with no problem text: {issue:?}"
+                !issue.problem.trim().is_empty() && !issue.path.trim().is_empty(),
+                "an issue without its key or its problem: {issue:?}"
             );
         }
+    }
+    if let ScenarioError::Syntax { message, .. } = error {
+        assert!(message.contains("line"), "a syntax error without its line: {message}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Fuzz target: `--set KEY=VALUE` settings on the built-in default scenario
 //! (north Cumbria's baseline) must give a network or an error with a
-//! message, never a panic. Run with
+//! located message, never a panic. Run with
 //! `scripts/fuzz [SECONDS] validate_overrides`.
 //!
 //! Each line of the input is one setting (at most 8), applied as the
@@ -20,6 +20,12 @@ fn check_error(error: &ScenarioError) {
             !issues.is_empty(),
             "an Invalid error with no issues: {message}"
         );
+        for issue in issues {
+            assert!(
+                !issue.problem.trim().is_empty() && !issue.path.trim().is_empty(),
+                "an issue without its key or its problem: {issue:?}"
+            );
+        }
     }
 }
 
