@@ -233,3 +233,40 @@ fn mistakes_in_the_whole_system_are_named_with_their_key() {
         }
     }
 }
+
+/// Diversion loops are found in one pass (a service diverts to at most one
+/// other): each loop once, at its first service, and a chain leading into
+/// a loop is not a loop of its own.
+#[test]
+fn each_diversion_loop_is_reported_once_at_its_first_service() {
+    let service = |name: &str, to: &str| {
+        format!(
+            "[services.{name}]\ncapacity = 1\nwhen_full = \"divert\"\ndivert_to = \"{to}\"\nstay = {{ dist = \"exponential\", mean = 1.0 }}\nroutes = [{{ to = \"exit\", probability = 1.0 }}]\n"
+        )
+    };
+    let text = format!(
+        "schema_version = 1\n{}{}{}{}{}[patient_types.t]\narrive_at = \"c\"\nrate_per_day = 1.0\n",
+        service("c", "a"),
+        service("a", "b"),
+        service("b", "a"),
+        service("d", "e"),
+        service("e", "d"),
+    );
+    let message = match iccsim::scenario::load_str(&text, "loops", "loops") {
+        Ok(_) => panic!("loops were accepted"),
+        Err(e) => e.to_string(),
+    };
+    let loops: Vec<&str> = message
+        .lines()
+        .filter(|l| l.contains("form a loop"))
+        .collect();
+    assert_eq!(loops.len(), 2, "{message}");
+    assert!(
+        loops[0].contains("services.a.divert_to: diversions when full form a loop (a → b → a)"),
+        "{message}"
+    );
+    assert!(
+        loops[1].contains("services.d.divert_to: diversions when full form a loop (d → e → d)"),
+        "{message}"
+    );
+}

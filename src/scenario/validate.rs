@@ -749,32 +749,47 @@ fn validate_shape(document: toml::Table, default_name: &str) -> Result<Network, 
     }
 
     // Immediate diversions must not loop (a patient would bounce forever).
-    for start in 0..divert_edges.len() {
-        let mut seen = vec![start];
+    // Each service diverts to at most one other, so one walk per service,
+    // never revisiting a service, finds every loop in linear time (a walk
+    // that restarted at every service was cubic in a long chain). Each
+    // loop is reported once, at its first service in file order.
+    let mut state = vec![0u8; divert_edges.len()]; // 0 new, 1 on this walk, 2 done
+    let mut loop_starts = Vec::new();
+    for first in 0..divert_edges.len() {
+        let mut walk = Vec::new();
+        let mut current = first;
+        while state[current] == 0 {
+            state[current] = 1;
+            walk.push(current);
+            match &divert_edges[current] {
+                Some((next, _)) => current = *next as usize,
+                None => break,
+            }
+        }
+        if state[current] == 1 && divert_edges[current].is_some() {
+            let at = walk.iter().position(|&i| i == current).unwrap_or(0);
+            loop_starts.push(walk[at..].iter().copied().min().unwrap_or(current));
+        }
+        for i in walk {
+            state[i] = 2;
+        }
+    }
+    loop_starts.sort_unstable();
+    for start in loop_starts {
+        let mut cycle = vec![service_names[start].as_str()];
         let mut current = start;
         while let Some((next, _)) = &divert_edges[current] {
-            let next = *next as usize;
-            if next == start {
-                let cycle: Vec<&str> = seen
-                    .iter()
-                    .chain([&start])
-                    .map(|&i| service_names[i].as_str())
-                    .collect();
-                if seen.iter().all(|&i| i >= start) {
-                    check.issue(
-                        divert_edges[start].as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
-                        None,
-                        format!("diversions when full form a loop ({}); let one of these services wait or lose patients instead", cycle.join(" → ")),
-                    );
-                }
+            current = *next as usize;
+            cycle.push(service_names[current].as_str());
+            if current == start {
                 break;
             }
-            if seen.contains(&next) {
-                break;
-            }
-            seen.push(next);
-            current = next;
         }
+        check.issue(
+            divert_edges[start].as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
+            None,
+            format!("diversions when full form a loop ({}); let one of these services wait or lose patients instead", cycle.join(" → ")),
+        );
     }
 
     // Patient types.
