@@ -7,6 +7,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+use common::assert_same_folders;
+
 fn iccsim() -> Command {
     Command::cargo_bin("iccsim").unwrap()
 }
@@ -30,26 +33,6 @@ fn batch(out: &Path, extra: &[&str]) -> std::process::Output {
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     iccsim().args(&args).output().unwrap()
-}
-
-/// Every file of folder `a` equals the same file in `b`, and they hold the
-/// same files.
-fn assert_same_folders(a: &Path, b: &Path) {
-    let names = |p: &Path| {
-        let mut v: Vec<String> = fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(names(a), names(b));
-    for name in names(a) {
-        assert!(
-            fs::read(a.join(&name)).unwrap() == fs::read(b.join(&name)).unwrap(),
-            "{name} differs"
-        );
-    }
 }
 
 #[test]

@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::assert_same_folders;
+
 fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_iccsim"))
 }
@@ -81,24 +84,6 @@ fn whole_batch(dir: &Path) -> PathBuf {
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     whole
-}
-
-fn assert_same_folders(a: &Path, b: &Path) {
-    let names = |p: &Path| {
-        let mut v: Vec<String> = fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(names(a), names(b));
-    for name in names(a) {
-        assert!(
-            fs::read(a.join(&name)).unwrap() == fs::read(b.join(&name)).unwrap(),
-            "{name} differs"
-        );
-    }
 }
 
 #[test]

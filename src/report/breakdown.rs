@@ -99,20 +99,33 @@ pub fn write_breakdown_csv(
     for (r, replication) in set.replications.iter().enumerate() {
         let replication = replication.to_string();
         for (key, values) in set.keys.iter().zip(&set.values) {
+            let [year, year_start, icc, age_band, metric, unit] = &key_cells(key);
             writer.write_record([
                 &*scenario,
                 &replication,
-                &neutralise(&key.year),
-                &neutralise(&key.year_start),
-                &neutralise(&key.icc),
-                &neutralise(&key.age_band),
-                &neutralise(key.metric),
-                &neutralise(&key.unit),
+                year,
+                year_start,
+                icc,
+                age_band,
+                metric,
+                unit,
                 &cell(values[r]),
             ])?;
         }
     }
     writer.flush()
+}
+
+/// The text cells of a breakdown key, safe for a spreadsheet.
+fn key_cells(key: &Key) -> [std::borrow::Cow<'_, str>; 6] {
+    [
+        neutralise(&key.year),
+        neutralise(&key.year_start),
+        neutralise(&key.icc),
+        neutralise(&key.age_band),
+        neutralise(key.metric),
+        neutralise(&key.unit),
+    ]
 }
 
 /// `breakdown_summary.csv`: each (year, ICC, band, metric) across
@@ -143,14 +156,15 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     ]);
     let scenario = neutralise(&info.scenario_name);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
+        let [year, year_start, icc, age_band, metric, unit] = &key_cells(key);
         let _ = writer.write_record([
             &*scenario,
-            &neutralise(&key.year),
-            &neutralise(&key.year_start),
-            &neutralise(&key.icc),
-            &neutralise(&key.age_band),
-            &neutralise(key.metric),
-            &neutralise(&key.unit),
+            year,
+            year_start,
+            icc,
+            age_band,
+            metric,
+            unit,
             &s.n.to_string(),
             &cell(s.mean),
             &cell(s.sd),

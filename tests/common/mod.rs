@@ -134,3 +134,23 @@ pub fn assert_same_records(
         );
     }
 }
+
+/// Every file of folder `a` equals the same file in `b`, and they hold the
+/// same files.
+pub fn assert_same_folders(a: &Path, b: &Path) {
+    let names = |p: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(a), names(b));
+    for name in names(a) {
+        assert!(
+            std::fs::read(a.join(&name)).unwrap() == std::fs::read(b.join(&name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
