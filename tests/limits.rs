@@ -1,10 +1,15 @@
 //! Absurd sizes are refused before they take the machine's memory: every
 //! case here would allocate gigabytes (and abort the test process) if the
 //! limit it tests were missing. Each refusal names the key and the fix.
+//! Runaway replications (far more events in a simulated day than any care
+//! system makes) stop with an error that says where the events were,
+//! instead of running for hours.
 
 mod common;
 
-use iccsim::model::{MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, SimulationError};
+use iccsim::model::{
+    MAX_EVENTS_PER_DAY, MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, SimulationError,
+};
 use iccsim::scenario::{DEFAULT_SCENARIO_TOML, load_str};
 
 fn refusal(text: &str) -> String {
@@ -211,5 +216,133 @@ fn returns_pending_past_the_limit_stop_the_replication_with_a_clear_error() {
         error
             .to_string()
             .contains("Check the readmission probabilities and delays")
+    );
+}
+
+const RUNAWAY_LOOP: &str = "tests/fixtures/runaway/short-stays-in-a-loop.toml";
+
+#[test]
+fn a_loop_of_moments_stops_within_a_simulated_day_and_says_where() {
+    // Without the limit this replication makes 120 million events over
+    // its 30 days (23 s in a release build, minutes in a test build).
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(RUNAWAY_LOOP);
+    let network = iccsim::scenario::load_file(&path).unwrap();
+    assert_eq!(network.run.max_events_per_day, MAX_EVENTS_PER_DAY);
+    let error = match iccsim::model::simulate(&network, 1, 0, &mut ()) {
+        Ok(result) => panic!("finished: {} events", result.events_processed),
+        Err(e) => e,
+    };
+    match &error {
+        SimulationError::RunAway { day, limit, .. } => {
+            assert_eq!(*limit, MAX_EVENTS_PER_DAY);
+            // 4 million events a day: past 2 million within the first day.
+            assert!((0.0..1.0).contains(day), "day {day}");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.starts_with("the simulation ran away on day 0.")
+            && message.contains(": more than 2000000 events in one simulated day"),
+        "{message}"
+    );
+    // Where the events were: half each at `a` and `b`, ends of stays.
+    assert!(
+        message.contains("50% at `a` (ends of stays), 50% at `b` (ends of stays)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("lengthen the stays there, or route more of these patients to a sink"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_runaway_exits_with_code_1_and_its_message() {
+    let output = common::iccsim()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", RUNAWAY_LOOP, "-n", "1", "--out"])
+        .arg(tempfile::tempdir().unwrap().path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the simulation ran away on day 0."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("at `a` (ends of stays)"), "{stderr}");
+}
+
+#[test]
+fn discharges_retried_every_day_for_ever_stop_as_a_runaway_naming_the_factors() {
+    // Patients ready to leave after half a day, but discharged only on
+    // Mondays with probability one in a million: they retry daily, and
+    // the retries grow by 2,000 a day. Past a lowered limit of 20,000
+    // events a day (about day 8) the run stops and says why.
+    let mut network = common::network(
+        r#"
+schema_version = 1
+sinks = ["home"]
+[run]
+horizon_days = 150
+[services.ward]
+capacity = "unlimited"
+stay = { dist = "fixed", value = 0.5 }
+routes = [{ to = "home", probability = 1.0 }]
+discharge_weekday_factors = [0.000001, 0, 0, 0, 0, 0, 0]
+[patient_types.flood]
+arrive_at = "ward"
+rate_per_day = 2000
+"#,
+    );
+    network.run.max_events_per_day = 20_000;
+    let error = match iccsim::model::simulate(&network, 1, 0, &mut ()) {
+        Ok(result) => panic!("finished: {} events", result.events_processed),
+        Err(e) => e,
+    };
+    match &error {
+        SimulationError::RunAway { day, limit, .. } => {
+            assert_eq!(*limit, 20_000);
+            assert!((6.0..10.0).contains(day), "day {day}");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+    let message = error.to_string();
+    assert!(
+        message.contains("at `ward` (discharge retries)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("raise the discharge_weekday_factors of these services"),
+        "{message}"
+    );
+}
+
+#[test]
+fn arrivals_beyond_the_events_a_day_blame_the_arrival_rate() {
+    // 2,000 arrivals a day staying a day: 4,000 events a day from day 1,
+    // past a lowered limit of 3,000. Each patient makes two events, so
+    // the cause is the arrivals, not a loop.
+    let mut network = common::network(&common::single_service(
+        "capacity = \"unlimited\"\nstay = { dist = \"fixed\", value = 1.0 }",
+        2000.0,
+        0.0,
+        60.0,
+    ));
+    network.run.max_events_per_day = 3_000;
+    let error = match iccsim::model::simulate(&network, 1, 0, &mut ()) {
+        Ok(result) => panic!("finished: {} events", result.events_processed),
+        Err(e) => e,
+    };
+    let SimulationError::RunAway { day, .. } = &error else {
+        panic!("unexpected error {error}");
+    };
+    assert!((1.0..3.0).contains(day), "day {day}");
+    let message = error.to_string();
+    assert!(message.contains("100% at `unit`"), "{message}");
+    assert!(
+        message.contains("Arrivals are far more than any care system sees"),
+        "{message}"
     );
 }

@@ -22,6 +22,9 @@
 //!
 //! When `near` runs dry, the next non-empty buckets (at least 32 events, so
 //! that a small system does not refill for every event) are sorted into it.
+//! A slot emptied so keeps room for at most 1,024 events, so the queue's
+//! memory follows the events pending, not the largest bucket each slot
+//! ever held.
 //! Every bucket in `near` precedes every bucket in the wheel, which precedes
 //! `far`, and the bucket of a time never decreases as the time grows, so the
 //! smaller of `near`'s last and `near_new`'s first is the smallest key of
@@ -70,6 +73,9 @@ const WHEEL_BUCKETS: u64 = 1024;
 const WHEEL_MASK: u64 = WHEEL_BUCKETS - 1;
 /// A refill of `near` takes buckets until it has at least this many events.
 const NEAR_REFILL: usize = 32;
+/// Most entries an empty wheel slot keeps room for: the idle slots then
+/// hold at most 1,024 × 1,024 × 32 bytes (32 MiB), whatever the peak load.
+const SLOT_KEPT: usize = 1024;
 
 #[inline]
 fn pack(time: SimTime, priority: Priority, sequence: u64) -> u128 {
@@ -232,8 +238,17 @@ impl<E> EventQueue<E> {
             self.current = next;
             let bucket = &mut self.wheel[slot];
             self.in_wheel -= bucket.len();
-            // The slot keeps its allocation for the events it gets next.
             events.append(bucket);
+            // The slot keeps a modest allocation for the events it gets
+            // next, not its peak: a slot is idle for most of its turn, and
+            // 1,024 slots each keeping the largest bucket it ever held
+            // cost over a hundred times the events pending when the load
+            // grows (patients retrying their discharge daily: 4 GB at 3
+            // million people). Shrinking costs a reallocation only for
+            // buckets beyond SLOT_KEPT events.
+            if bucket.capacity() > SLOT_KEPT {
+                bucket.shrink_to(SLOT_KEPT);
+            }
             self.pull_from_far();
             if events.len() >= NEAR_REFILL || self.in_wheel == 0 {
                 break;
@@ -347,6 +362,15 @@ impl<E> EventQueue<E> {
     /// Events popped so far (the engine's event count).
     pub fn events_processed(&self) -> u64 {
         self.popped
+    }
+
+    /// Entries the queue has room for, pending or not: its memory is this
+    /// times the size of an entry (32 bytes for the simulation's events).
+    pub fn capacity(&self) -> usize {
+        self.near.capacity()
+            + self.near_new.capacity()
+            + self.wheel.iter().map(Vec::capacity).sum::<usize>()
+            + self.far.capacity()
     }
 }
 
@@ -487,6 +511,43 @@ mod tests {
         q.schedule(t(0.5), Priority(0), "small").unwrap();
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ["small", "big", "huge"]);
+    }
+
+    #[test]
+    fn memory_follows_the_pending_events_not_each_slot_s_peak() {
+        // Patients retrying their discharge every day and almost never
+        // leaving: 1,000 more each day, each one's next retry a day later,
+        // so the events pending all sit in the next eight buckets and grow
+        // by 1,000 a day. After 140 days (every slot of the wheel used)
+        // 140,000 are pending; had each slot kept the largest bucket it
+        // held, the queue would have room for about ten million.
+        let mut q = EventQueue::new();
+        let mut next = 0u32;
+        for day in 0..140 {
+            for k in 0..1_000 {
+                let at = f64::from(day) + f64::from(k) / 1_000.0;
+                q.schedule(t(at), Priority(3), next).unwrap();
+                next += 1;
+            }
+            while q
+                .peek_time()
+                .is_some_and(|at| at.days() < f64::from(day + 1))
+            {
+                let (now, patient) = q.pop().unwrap();
+                q.schedule(t(now.days() + 1.0), Priority(2), patient)
+                    .unwrap();
+            }
+        }
+        assert_eq!(q.len(), 140_000);
+        // The pending events, the doubling slack of the vectors holding
+        // them, and at most SLOT_KEPT entries in each idle slot.
+        let bound = 2 * q.len() + SLOT_KEPT * WHEEL_BUCKETS as usize;
+        assert!(
+            q.capacity() <= bound,
+            "room for {} entries with {} pending (bound {bound})",
+            q.capacity(),
+            q.len()
+        );
     }
 
     #[test]

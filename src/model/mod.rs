@@ -17,9 +17,9 @@ pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, syste
 
 pub use network::{
     Capacity, CapacityChange, Census, CensusStart, Destination, EntryChange, FullPolicy,
-    MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, MemoryEstimate, Network, NetworkSource,
-    OpeningHours, Overflow, ParameterValue, Pathway, PathwayChange, PatientType, PatientTypeId,
-    RateChange, Readmission, RouteTable, RunSettings, Service, ServiceId, SinkId,
+    MAX_EVENTS_PER_DAY, MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, MemoryEstimate, Network,
+    NetworkSource, OpeningHours, Overflow, ParameterValue, Pathway, PathwayChange, PatientType,
+    PatientTypeId, RateChange, Readmission, RouteTable, RunSettings, Service, ServiceId, SinkId,
 };
 pub use results::{
     DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, SystemResult, YearCell,

@@ -532,6 +532,9 @@ pub struct RunSettings {
     /// later, which are not people yet): twice the people limit from a
     /// scenario file.
     pub max_pending_events: usize,
+    /// Events allowed in one simulated day before a replication stops as
+    /// runaway: [`MAX_EVENTS_PER_DAY`] from a scenario file (tests lower it).
+    pub max_events_per_day: u64,
 }
 
 impl RunSettings {
@@ -567,6 +570,18 @@ pub const MAX_REPLICATION_BYTES: u64 = 2 << 30;
 /// has arrivals far beyond its places' turnover (or absurd rates), and the
 /// replication stops with an error rather than exhaust the machine.
 pub const MAX_PEOPLE_IN_SYSTEM: usize = 10_000_000;
+
+/// Most events in one simulated day (midnight to midnight) of one
+/// replication: 2 million. The whole-system baseline (323,000 residents)
+/// peaks at about 1,200 events a day, in its fifth year as in its fiftieth
+/// with its growth; a system of all England's 57 million people would make
+/// about 210,000. The limit is ten times that, so no real scenario comes
+/// near it, while a patient caught in a loop of stays of a millionth of a
+/// day makes a million events a day on their own: such a run stops within
+/// a simulated day or two, after about a second, instead of running for
+/// hours. (Each event costs about 200 ns, so a run below the limit still
+/// advances at least a simulated day per half second or so.)
+pub const MAX_EVENTS_PER_DAY: u64 = 2_000_000;
 
 /// Bytes per service per window day: four daily counters (4 bytes each)
 /// and four time-weighted levels (an 8-byte area and a 4-byte peak) while

@@ -22,6 +22,15 @@
 //! - A patient ready to leave on a weekday whose discharge factor is below
 //!   1 leaves with that probability, else tries again a day later.
 //!
+//! # Limits
+//! A replication stops with an error, rather than exhaust the memory or
+//! run for hours, when more people are in the system at once than the run
+//! allows, more events are pending, or a simulated day has more events
+//! than [`MAX_EVENTS_PER_DAY`](super::network::MAX_EVENTS_PER_DAY) (a
+//! runaway: patients circling through moments-long stays or waits). The
+//! checks are compares of counters; only after a runaway is found are the
+//! next events tallied by service and kind, to say where it is.
+//!
 //! # Random numbers
 //! Arrivals of each type come from the stream `arrivals/<type>`; each
 //! patient has a stream of its own, `patient/<type>` sub-stream k for the
@@ -48,10 +57,38 @@ use crate::engine::{
 };
 use crate::stats::QuantileSketch;
 
-/// More events than this at one instant means time has stopped moving:
-/// stays or waits so short that `t + d == t` in a loop of routes or
-/// diversions. Far above anything a real scenario does at one instant.
-const MAX_EVENTS_AT_ONE_INSTANT: u64 = 10_000_000;
+/// Events handled after a replication passes its events per day, to say
+/// where they are: enough for the shares to be plain, few enough to cost
+/// nothing next to the events that passed the limit.
+const RUNAWAY_SAMPLE: u64 = 100_000;
+
+/// The index of arrivals (and returns) in [`RUNAWAY_KINDS`].
+const RUNAWAY_ARRIVALS: usize = 3;
+
+/// The kinds of event a runaway is told by: what they are, and the likely
+/// cause and fix when most events are of that kind.
+const RUNAWAY_KINDS: [(&str, &str); 5] = [
+    (
+        "ends of stays",
+        "Patients are going round a loop of routes through these services with stays so short that a simulated day takes millions of moves; lengthen the stays there, or route more of these patients to a sink",
+    ),
+    (
+        "ends of maximum waits",
+        "Patients leave a waiting list after a moment and ask elsewhere, round and round; lengthen max_wait_days there, or let patients be lost after their wait (after_max_wait = \"lose\")",
+    ),
+    (
+        "discharge retries",
+        "Patients ready to leave are held day after day and almost never leave: raise the discharge_weekday_factors of these services",
+    ),
+    (
+        "arrivals",
+        "Arrivals are far more than any care system sees; check rate_per_day, the populations and the readmission probabilities",
+    ),
+    (
+        "capacity changes, openings and midnights",
+        "Check the capacity changes and opening hours of these services",
+    ),
+];
 
 const NEW_DAY_EVENT: Priority = Priority(0);
 const CAPACITY_EVENT: Priority = Priority(1);
@@ -112,9 +149,14 @@ pub enum SimulationError {
     #[error("internal error: {0}")]
     Schedule(#[from] ScheduleError),
     #[error(
-        "the simulation is stuck at day {day:.6}: more than 10 million events at one instant. Patients are moving in a loop of routes or diversions with stays or maximum waits too short for time to advance; lengthen them or break the loop"
+        "the simulation ran away on day {day:.1} of the window: more than {limit} events in one simulated day, where the whole-system baseline has about 1,200. {detail}"
     )]
-    Stuck { day: f64 },
+    RunAway {
+        day: f64,
+        limit: u64,
+        /// Where the events were and what to change.
+        detail: String,
+    },
     #[error(
         "more than {limit} people are in the system at once (by day {day:.1} of the window), more than one replication can hold in memory: arrivals far outpace the places' turnover. Check the arrival rates, populations and stays, or shorten run.horizon_days"
     )]
@@ -278,8 +320,27 @@ struct Simulation<'a, O: EpisodeObserver> {
     system: SystemResult,
     lost_node: usize,
     per_type_results: bool,
-    last_instant: f64,
-    events_at_instant: u64,
+    /// When the simulated day of the events being counted ends.
+    day_ends: f64,
+    /// The queue's count of events processed beyond which this day has
+    /// had more than it allows.
+    day_event_limit: u64,
+    /// Events a day allows: the run's limit, then zero while a runaway's
+    /// events are sampled (so that each one passes through
+    /// [`Simulation::note_runaway`], off the hot path).
+    events_allowed: u64,
+    /// The events sampled since the run passed its limit.
+    runaway: Option<Box<RunawaySample>>,
+}
+
+/// Where the events of a runaway replication are: counts by service and
+/// kind (the index in [`RUNAWAY_KINDS`]).
+struct RunawaySample {
+    day: f64,
+    by_service: Vec<[u64; RUNAWAY_KINDS.len()]>,
+    sampled: u64,
+    first: f64,
+    last: f64,
 }
 
 /// Simulates replication `replication` of `network` under master seed
@@ -504,8 +565,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             },
             lost_node,
             per_type_results: network.results_by_type(),
-            last_instant: f64::NAN,
-            events_at_instant: 0,
+            day_ends: f64::NEG_INFINITY,
+            day_event_limit: 0,
+            events_allowed: network.run.max_events_per_day,
+            runaway: None,
         };
         simulation.schedule_initial_events()?;
         Ok(simulation)
@@ -820,7 +883,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             // Returns scheduled for later are pending events, not people:
             // the people limit does not see them, so the queue has its own
-            // (checked now and then; it grows by at most one per event).
+            // (checked every 4,096 events: between checks the queue grows
+            // by about one per event, plus the stays of people admitted
+            // from waiting lists, whom the people limit bounds).
             if self.queue.events_processed().is_multiple_of(4096)
                 && self.queue.len() > self.network.run.max_pending_events
             {
@@ -829,55 +894,204 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     limit: self.network.run.max_pending_events,
                 });
             }
-            if now == self.last_instant {
-                self.events_at_instant += 1;
-                if self.events_at_instant > MAX_EVENTS_AT_ONE_INSTANT {
-                    return Err(SimulationError::Stuck {
-                        day: now - self.window.start,
-                    });
-                }
-            } else {
-                self.last_instant = now;
-                self.events_at_instant = 0;
+            // Events per simulated day, bounded by two compares of values
+            // at hand: more means patients circle faster than time
+            // advances (or arrivals beyond reason), and the run would take
+            // hours. This event is the day's first when the day changes.
+            if now >= self.day_ends {
+                self.day_ends = now.floor() + 1.0;
+                self.day_event_limit = self.queue.events_processed() - 1 + self.events_allowed;
             }
-            match event {
-                Event::Arrival(t) => self.on_arrival(now, t)?,
-                Event::StayEnd(p) => self.on_stay_end(now, p)?,
-                Event::DischargeRetry(p) => self.try_leave(now, p)?,
-                Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
-                Event::CapacityChange { service, change } => {
-                    let s = service as usize;
-                    let capacity =
-                        self.network.services[s].capacity_changes[change as usize].capacity;
-                    let state = &mut self.services[s];
-                    state.capacity = capacity.places();
-                    state.capacity_level.set(now, capacity.places());
-                    state.occupancy.set_thresholds(
-                        now,
-                        threshold_levels(&self.network.run.occupancy_thresholds, capacity),
-                    );
-                    self.release_work.push(service);
-                }
-                Event::OpeningToggle { service, open } => {
-                    self.services[service as usize].open = open;
-                    self.schedule_next_toggle(service as usize, now, open)?;
-                    if open {
-                        self.release_work.push(service);
-                    }
-                }
-                Event::Readmission {
-                    patient_type,
-                    service,
-                } => self.on_readmission(now, patient_type, service)?,
-                Event::NewDay { service, day } => {
-                    self.services[service as usize].starts_today = 0;
-                    self.schedule_new_day(service as usize, day + 1)?;
-                    self.release_work.push(service);
-                }
+            if self.queue.events_processed() > self.day_event_limit {
+                self.note_runaway(now, event)?;
             }
-            self.process_releases(now)?;
+            if let Err(error) = self.handle(now, event) {
+                // (An error while a runaway is sampled is the runaway's.)
+                return Err(match &self.runaway {
+                    Some(sample) => self.runaway_error(sample),
+                    None => error,
+                });
+            }
         }
-        Ok(())
+        match &self.runaway {
+            Some(sample) => Err(self.runaway_error(sample)),
+            None => Ok(()),
+        }
+    }
+
+    /// Handles one event, then serves the waiting lists it may have freed.
+    #[inline(always)]
+    fn handle(&mut self, now: f64, event: Event) -> Result<(), SimulationError> {
+        match event {
+            Event::Arrival(t) => self.on_arrival(now, t)?,
+            Event::StayEnd(p) => self.on_stay_end(now, p)?,
+            Event::DischargeRetry(p) => self.try_leave(now, p)?,
+            Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
+            Event::CapacityChange { service, change } => {
+                let s = service as usize;
+                let capacity = self.network.services[s].capacity_changes[change as usize].capacity;
+                let state = &mut self.services[s];
+                state.capacity = capacity.places();
+                state.capacity_level.set(now, capacity.places());
+                state.occupancy.set_thresholds(
+                    now,
+                    threshold_levels(&self.network.run.occupancy_thresholds, capacity),
+                );
+                self.release_work.push(service);
+            }
+            Event::OpeningToggle { service, open } => {
+                self.services[service as usize].open = open;
+                self.schedule_next_toggle(service as usize, now, open)?;
+                if open {
+                    self.release_work.push(service);
+                }
+            }
+            Event::Readmission {
+                patient_type,
+                service,
+            } => self.on_readmission(now, patient_type, service)?,
+            Event::NewDay { service, day } => {
+                self.services[service as usize].starts_today = 0;
+                self.schedule_new_day(service as usize, day + 1)?;
+                self.release_work.push(service);
+            }
+        }
+        self.process_releases(now)
+    }
+
+    /// The service an event is at, and what kind of event it is (its index
+    /// in [`RUNAWAY_KINDS`]), for the runaway error.
+    fn whereabouts(&self, event: Event) -> (Option<usize>, usize) {
+        let patient = |p: u32| self.patients.get(p as usize);
+        let held = |p: u32| patient(p).map(|p| p.holding).filter(|&s| s != NONE);
+        match event {
+            Event::StayEnd(p) => (held(p).map(|s| s as usize), 0),
+            Event::WaitTimeout { patient: p, ticket } => (
+                patient(p)
+                    .filter(|p| p.ticket == ticket && p.waiting_for != NONE)
+                    .map(|p| p.waiting_for as usize),
+                1,
+            ),
+            Event::DischargeRetry(p) => (held(p).map(|s| s as usize), 2),
+            Event::Arrival(t) => (
+                Some(self.network.patient_types[t as usize].arrive_at.index()),
+                RUNAWAY_ARRIVALS,
+            ),
+            Event::Readmission { service, .. } => (Some(service as usize), RUNAWAY_ARRIVALS),
+            Event::CapacityChange { service, .. }
+            | Event::OpeningToggle { service, .. }
+            | Event::NewDay { service, .. } => (Some(service as usize), 4),
+        }
+    }
+
+    /// Counts an event of a replication past its events per day: the first
+    /// starts a sample of the next [`RUNAWAY_SAMPLE`] (nothing is counted
+    /// by service while a run goes well, so as not to slow it), and the
+    /// last ends the run with the error that says where they were. The
+    /// events are handled as usual meanwhile.
+    #[cold]
+    #[inline(never)]
+    fn note_runaway(&mut self, now: f64, event: Event) -> Result<(), SimulationError> {
+        let (service, kind) = self.whereabouts(event);
+        let day = now - self.window.start;
+        let services = self.network.services.len();
+        self.events_allowed = 0;
+        self.day_event_limit = 0;
+        let sample = self.runaway.get_or_insert_with(|| {
+            Box::new(RunawaySample {
+                day,
+                by_service: vec![[0; RUNAWAY_KINDS.len()]; services],
+                sampled: 0,
+                first: now,
+                last: now,
+            })
+        });
+        if let Some(s) = service {
+            sample.by_service[s][kind] += 1;
+            sample.sampled += 1;
+        }
+        sample.last = now;
+        match &self.runaway {
+            Some(sample) if sample.sampled >= RUNAWAY_SAMPLE => Err(self.runaway_error(sample)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The error for a runaway replication, from its sample of events:
+    /// the services they were at, what kind they were, and so the likely
+    /// cause and its fix.
+    #[cold]
+    fn runaway_error(&self, sample: &RunawaySample) -> SimulationError {
+        let by_service = &sample.by_service;
+        let sampled = sample.sampled;
+        let mut kinds = [0u64; RUNAWAY_KINDS.len()];
+        for counts in by_service {
+            for (total, n) in kinds.iter_mut().zip(counts) {
+                *total += n;
+            }
+        }
+        let mut busiest: Vec<(usize, u64)> = by_service
+            .iter()
+            .map(|kinds| kinds.iter().sum::<u64>())
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut detail = String::new();
+        if sampled > 0 {
+            let share = |n: u64| 100.0 * n as f64 / sampled as f64;
+            let places: Vec<String> = busiest
+                .iter()
+                .take(4)
+                .map(|&(s, n)| {
+                    let k = (0..kinds.len())
+                        .max_by_key(|&k| (by_service[s][k], std::cmp::Reverse(k)))
+                        .unwrap_or(0);
+                    format!(
+                        "{:.0}% at `{}` ({})",
+                        share(n),
+                        self.network.services[s].name,
+                        RUNAWAY_KINDS[k].0
+                    )
+                })
+                .collect();
+            let others = sampled - busiest.iter().take(4).map(|b| b.1).sum::<u64>();
+            let others = if others > 0 {
+                format!(", {:.0}% elsewhere", share(others))
+            } else {
+                String::new()
+            };
+            let span = sample.last - sample.first;
+            let when = if span == 0.0 {
+                " all at one instant (time has stopped)".to_string()
+            } else if span >= 0.001 {
+                format!(" in {span:.3} days")
+            } else {
+                format!(" in {span:.1e} days")
+            };
+            detail = format!(
+                "Of the next {sampled} events{when}, {}{others}. ",
+                places.join(", ")
+            );
+        }
+        // The likely cause: arrivals when the patients make few events
+        // each (the baseline's make 2.5), else the kind most events were.
+        let kind = if kinds[RUNAWAY_ARRIVALS] > 0 && kinds[RUNAWAY_ARRIVALS] * 10 >= sampled {
+            Some(RUNAWAY_ARRIVALS)
+        } else {
+            (0..kinds.len())
+                .filter(|&k| kinds[k] > 0)
+                .max_by_key(|&k| (kinds[k], std::cmp::Reverse(k)))
+        };
+        detail += kind.map_or(
+            "Patients are moving far faster than time advances, or arrive far too often; look for loops of routes or diversions with short stays or waits, and check the arrival rates",
+            |k| RUNAWAY_KINDS[k].1,
+        );
+        SimulationError::RunAway {
+            day: sample.day,
+            limit: self.network.run.max_events_per_day,
+            detail,
+        }
     }
 
     fn on_arrival(&mut self, now: f64, type_index: u32) -> Result<(), SimulationError> {
