@@ -295,3 +295,181 @@ fn parents_outside_the_folder_must_be_scenarios_and_are_named() {
         "only the reference network is outside"
     );
 }
+
+/// Runs `iccsim ARGS`, which must refuse the scenario (exit 3) within a
+/// minute, and gives its standard error.
+fn refused(args: &[&std::ffi::OsStr]) -> String {
+    let output = iccsim()
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(3), "{args:?}: {stderr}");
+    stderr
+}
+
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// `extends` reads regular files only, and no more in all than one
+/// scenario file may be (16 MiB): a parent linked to `/proc/self/pagemap`
+/// (which reports 0 bytes and would give gigabytes) stops at the limit, a
+/// named pipe is refused without waiting for a writer, a device is
+/// refused, and so is a chain of parents that are each small enough but
+/// together too large (17 of 16 MB had taken over 5 GB and aborted).
+#[test]
+fn extends_reads_regular_files_only_and_at_most_16_mib_in_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    std::os::unix::fs::symlink("/proc/self/pagemap", at("pagemap.toml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", at("zero.toml")).unwrap();
+    mkfifo(&at("pipe.toml"));
+    for (parent, message) in [
+        (
+            "pagemap.toml",
+            "pagemap.toml: with the files before it in the `extends` chain of",
+        ),
+        ("zero.toml", "zero.toml: it is a device, not a regular file"),
+        (
+            "pipe.toml",
+            "pipe.toml: it is a pipe (a FIFO, or <(...) in a shell), not a regular file",
+        ),
+    ] {
+        let child = at(&format!("child-of-{parent}"));
+        fs::write(&child, format!("extends = \"{parent}\"\n")).unwrap();
+        let stderr = refused(&["validate".as_ref(), child.as_os_str()]);
+        assert!(stderr.contains(message), "{parent}: {stderr}");
+    }
+
+    // Sixteen parents of 1.1 MB each: each is far below 16 MiB, their sum
+    // is not. The message names the file at which the budget ran out.
+    let padding = format!("# {}\n", "x".repeat(1_100_000));
+    for i in 0..16 {
+        let extends = if i < 15 {
+            format!("extends = \"p{}.toml\"\n", i + 1)
+        } else {
+            format!("extends = {:?}\n", reference())
+        };
+        fs::write(
+            at(&format!("p{i}.toml")),
+            format!("schema_version = 1\n{extends}{padding}"),
+        )
+        .unwrap();
+    }
+    fs::write(at("long-chain.toml"), "extends = \"p0.toml\"\n").unwrap();
+    let stderr = refused(&["validate".as_ref(), at("long-chain.toml").as_os_str()]);
+    assert!(
+        stderr.contains("p15.toml: with the files before it in the `extends` chain of")
+            && stderr.contains(
+                "it is more than 16777216 bytes (16 MiB), the most a scenario and all its parents may be together"
+            ),
+        "{stderr}"
+    );
+    // Fifteen of them fit.
+    fs::write(
+        at("p14.toml"),
+        format!("schema_version = 1\nextends = {:?}\n{padding}", reference()),
+    )
+    .unwrap();
+    succeed(iccsim().arg("validate").arg(at("long-chain.toml")));
+}
+
+/// A value from a parent outside the scenario's folder is never quoted,
+/// however it is wrong (a word for a number, a misspelt word, a bad
+/// distribution, an uncertain range): the message names its key and the
+/// file it came from. The scenario's own values, and those set with
+/// `--set`, are quoted as ever.
+#[test]
+fn values_from_a_parent_outside_the_folder_are_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    fs::create_dir(&scenarios).unwrap();
+    let parent = fs::read_to_string(reference())
+        .unwrap()
+        .replace("capacity = 300 ", "capacity = \"SECRET-CAPACITY-VALUE\" ")
+        .replace("when_full = \"lose\"", "when_full = \"SECRET-WORD\"")
+        .replace(
+            "stay = { dist = \"exponential\", mean = 5.0 }",
+            "stay = { dist = \"SECRET-DIST\", mean = 5.0 }",
+        )
+        + "\n[uncertainty]\n\"services.community.capacity\" = { dist = \"normal\", mean = 7.25, sd = 424242 }\n";
+    assert!(parent.contains("SECRET-CAPACITY-VALUE") && parent.contains("SECRET-DIST"));
+    fs::write(dir.path().join("outside.toml"), &parent).unwrap();
+    let child = scenarios.join("child.toml");
+    fs::write(
+        &child,
+        "extends = \"../outside.toml\"\n[services.community]\ncapacity = -5\n",
+    )
+    .unwrap();
+    let secrets = ["SECRET", "424242", "2545", "7.25"];
+    for command in ["validate", "run"] {
+        let stderr = refused(&[command.as_ref(), child.as_os_str()]);
+        for secret in secrets {
+            assert!(
+                !stderr.contains(secret),
+                "{command} quoted {secret}: {stderr}"
+            );
+        }
+        for (at, key) in [
+            ("services.acute.capacity", "services.acute.capacity"),
+            ("services.acute.when_full", "services.acute.when_full"),
+            ("services.community.stay.dist", "services.community.stay"),
+        ] {
+            assert!(
+                stderr.contains(&format!(
+                    "{at}: the value here comes from {}, outside this scenario's folder",
+                    dir.path().join("scenarios/../outside.toml").display()
+                )) && stderr.contains(&format!("give `{key}` a value in this scenario")),
+                "{command}, {key}: {stderr}"
+            );
+        }
+        // The scenario's own mistake is quoted as before.
+        assert!(
+            stderr.contains("services.community.capacity = -5"),
+            "{command}: {stderr}"
+        );
+    }
+    // Set again on the command line, a value is the user's: quoted.
+    let output = iccsim()
+        .arg("run")
+        .arg(&child)
+        .args(["--set", "services.acute.capacity=\"MY-OWN-WORD\""])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("MY-OWN-WORD") && !stderr.contains("SECRET"),
+        "{stderr}"
+    );
+
+    // Fixed in the child, only the uncertain range from outside is left:
+    // refused (normal(7.25, 424242) draws negative capacities), unquoted.
+    fs::write(
+        &child,
+        "extends = \"../outside.toml\"\n[services.acute]\ncapacity = 300\nwhen_full = \"lose\"\n[services.community]\nstay = { dist = \"exponential\", mean = 5.0 }\n",
+    )
+    .unwrap();
+    let stderr = refused(&["validate".as_ref(), child.as_os_str()]);
+    assert!(
+        stderr.contains("uncertainty.\"services.community.capacity\": the value here comes from"),
+        "{stderr}"
+    );
+    for secret in secrets {
+        assert!(!stderr.contains(secret), "quoted {secret}: {stderr}");
+    }
+    // In the scenario's folder, the same parent is the user's own: quoted.
+    fs::write(scenarios.join("inside.toml"), &parent).unwrap();
+    fs::write(&child, "extends = \"inside.toml\"\n").unwrap();
+    let stderr = refused(&["validate".as_ref(), child.as_os_str()]);
+    assert!(
+        stderr.contains("services.acute.capacity") && stderr.contains("SECRET-CAPACITY-VALUE"),
+        "{stderr}"
+    );
+}

@@ -238,23 +238,85 @@ fn bad_uncertain_values_are_located_and_explained() {
     ] {
         assert!(stderr.contains(message), "{message}\n{stderr}");
     }
-    // A draw that makes an invalid scenario names the replication and the draws.
-    let negative = PSA.replace(
-        "{ dist = \"uniform\", min = 10.0, max = 20.0, source = \"test\" }",
-        "{ dist = \"normal\", mean = 0.0, sd = 5.0 }",
-    );
-    let path = write(dir.path(), "negative.toml", &negative);
+    // Draws that make an invalid scenario together, though each value's
+    // range is valid with the others at their lowest or highest (opening
+    // from 7 to 9, closing from 8 to 10): the replication and the draws
+    // are named.
+    let crossing = PSA.replace(
+        "[services.unused]\n",
+        "[services.unused]\nopening = { open_hour = 8.0, close_hour = 9.5 }\n",
+    ) + "\"services.unused.opening.open_hour\" = { dist = \"uniform\", min = 7.0, max = 9.0 }\n\"services.unused.opening.close_hour\" = { dist = \"uniform\", min = 8.0, max = 10.0 }\n";
+    let path = write(dir.path(), "crossing.toml", &crossing);
+    succeed(iccsim().args(["validate", &path]));
     let output = iccsim()
-        .args(["batch", &path, "-n", "4", "--quiet", "--out"])
-        .arg(dir.path().join("neg"))
+        .args(["batch", &path, "-n", "40", "--quiet", "--out"])
+        .arg(dir.path().join("crossing"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("its draws of the uncertain values do not make a valid scenario")
-            && stderr.contains("patient_types.walk_in.rate_per_day = -"),
+            && stderr.contains("services.unused.opening.close_hour = "),
         "{stderr}"
+    );
+}
+
+/// `validate` checks what `batch` will draw: each uncertain value at the
+/// lowest and the highest it can be drawn (an unbounded distribution's
+/// draws are kept within one chance in a billion of each tail), so a
+/// range that can only fail at run time is refused before anything runs,
+/// naming the key, the distribution, the bad draw and the fix.
+#[test]
+fn validate_refuses_ranges_that_could_only_fail_at_run_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let capacity =
+        "\"services.unused.capacity\" = { dist = \"triangular\", min = 3, mode = 5, max = 8 }";
+    let rate = "\"patient_types.walk_in.rate_per_day\" = { dist = \"uniform\", min = 10.0, max = 20.0, source = \"test\" }";
+    for (old, entry, messages) in [
+        (
+            capacity,
+            "\"services.unused.capacity\" = { dist = \"normal\", mean = 0, sd = 100 }",
+            vec![
+                "uncertainty.\"services.unused.capacity\": dist = \"normal\" (mean 0, sd 100) draws from -600 to 600, and with its lowest draw the scenario is invalid: services.unused.capacity = -600: must be",
+                "narrow it to the values that key takes",
+            ],
+        ),
+        (
+            rate,
+            "\"patient_types.walk_in.rate_per_day\" = { dist = \"normal\", mean = 15, sd = 5 }",
+            vec![
+                "draws from -14.9",
+                "with its lowest draw the scenario is invalid: patient_types.walk_in.rate_per_day = -14.9",
+            ],
+        ),
+        (
+            capacity,
+            "\"schema_version\" = { dist = \"uniform\", min = 1, max = 2 }",
+            vec![
+                "uncertainty.\"schema_version\": `schema_version` cannot be uncertain: it is the version of the file's format",
+            ],
+        ),
+    ] {
+        let text = PSA.replace(old, entry);
+        let path = write(dir.path(), "bad.toml", &text);
+        let output = iccsim().args(["validate", &path]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{entry}: {stderr}");
+        for message in messages {
+            assert!(stderr.contains(message), "{entry}: {message}\n{stderr}");
+        }
+    }
+    // A normal whose tails stay far inside the range is accepted, and its
+    // draws stay within ±6 sd.
+    let text = PSA.replace(
+        "{ dist = \"uniform\", min = 10.0, max = 20.0, source = \"test\" }",
+        "{ dist = \"normal\", mean = 15.0, sd = 2.0 }",
+    );
+    let scenario = iccsim::scenario::load_scenario(&text, "test", "psa").unwrap();
+    let (low, high) = scenario.uncertain[0].distribution.bounds();
+    assert!(
+        (low - (15.0 - 2.0 * 5.998)).abs() < 0.01 && (high - (15.0 + 2.0 * 5.998)).abs() < 0.01
     );
 }
 

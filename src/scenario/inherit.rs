@@ -2,8 +2,10 @@
 //! top of a file makes it state only what it changes.
 //!
 //! Resolution reads the chain of parents (paths relative to the file that
-//! names them), refusing cycles, missing files and chains deeper than
-//! [`MAX_DEPTH`], and merges each child over its parent:
+//! names them), refusing cycles, missing files, anything but regular files,
+//! chains deeper than [`MAX_DEPTH`] and chains of more than
+//! [`super::MAX_FILE_BYTES`] in all (so that neither one parent nor many
+//! can fill memory), and merges each child over its parent:
 //!
 //! - a table merges key by key, recursively (`[sites.cumberland_infirmary]`
 //!   with `adult_beds = 380` changes only the beds);
@@ -18,14 +20,17 @@
 //! scenario's own folder (after following symbolic links) is never quoted
 //! in an error, and is listed in [`Resolved::outside`] for the caller to
 //! name: a scenario file from elsewhere cannot use `extends` to read, or
-//! print, another file quietly.
+//! print, another file quietly. Its values reach validation merged into
+//! one document, so [`Origins`] records which keys it gave: an error about
+//! such a key says where the value came from instead of quoting it.
 //!
 //! The result is plain scenario text with no `extends`, written into every
 //! batch's `scenario.toml`, so results never depend on the parent files.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::error::ScenarioError;
+use super::error::{Issue, ScenarioError};
 
 /// Longest chain of parents followed.
 pub const MAX_DEPTH: usize = 16;
@@ -42,12 +47,255 @@ pub struct Resolved {
     /// Parents outside the scenario's own folder (symbolic links
     /// followed), which the caller should name to the user.
     pub outside: Vec<PathBuf>,
+    /// The keys whose values those parents gave.
+    pub origins: Origins,
 }
 
-fn syntax(origin: &Path, e: toml::de::Error) -> ScenarioError {
+impl Resolved {
+    /// Text that extends nothing (the built-in default): all its own.
+    pub fn own(text: String) -> Resolved {
+        Resolved {
+            text,
+            chain: Vec::new(),
+            outside: Vec::new(),
+            origins: Origins::default(),
+        }
+    }
+}
+
+/// Which values of a merged scenario came from a parent outside the
+/// scenario's folder, by key path, so that an error about one names the
+/// file instead of quoting the value (validation sees only the merged
+/// document). A path marked here covers everything under it; the longest
+/// marked prefix of an error's path decides, so a key the user set again
+/// (`--set`, or a draw of their own uncertain value) is theirs.
+#[derive(Clone, Debug, Default)]
+pub struct Origins {
+    /// Key path → the outside file (an index into `files`), or `None` for
+    /// the user's own value.
+    by_path: HashMap<Vec<String>, Option<usize>>,
+    /// The same, keyed by the parts joined with dots and unquoted, as
+    /// serde's error paths write them (a name with a dot in it cannot be
+    /// told apart there, so both forms are looked up).
+    by_dotted: HashMap<String, Option<usize>>,
+    files: Vec<PathBuf>,
+}
+
+impl Origins {
+    /// Whether no value came from outside.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    fn file_index(&mut self, file: &Path) -> usize {
+        match self.files.iter().position(|f| f == file) {
+            Some(i) => i,
+            None => {
+                self.files.push(file.to_path_buf());
+                self.files.len() - 1
+            }
+        }
+    }
+
+    fn mark(&mut self, path: Vec<String>, file: Option<usize>) {
+        self.by_dotted.insert(path.join("."), file);
+        self.by_path.insert(path, file);
+    }
+
+    /// Marks the value at `path` as the user's own (a setting replaced it).
+    pub fn mark_own(&mut self, path: Vec<String>) {
+        if !self.is_empty() {
+            self.mark(path, None);
+        }
+    }
+
+    /// Marks the value at `path` as coming from the outside file `file`.
+    pub(crate) fn mark_outside(&mut self, path: Vec<String>, file: &Path) {
+        let index = self.file_index(file);
+        self.mark(path, Some(index));
+    }
+
+    /// The outside file the value at `path` (key parts) came from.
+    pub fn outside_file(&self, path: &[String]) -> Option<&Path> {
+        (1..=path.len())
+            .rev()
+            .find_map(|n| self.by_path.get(&path[..n]))
+            .copied()
+            .flatten()
+            .map(|i| self.files[i].as_path())
+    }
+
+    /// The outside file the value an issue is about came from, and the key
+    /// to set to replace it, judged from the issue's path
+    /// (`services.ward.routes[1].to`, `age_bands."85+".share`).
+    fn issue_origin(&self, issue_path: &str) -> Option<(&Path, String)> {
+        let parts = issue_parts(issue_path);
+        let by_parts = (1..=parts.len()).rev().find_map(|n| {
+            self.by_path
+                .get(&parts[..n])
+                .map(|file| (*file, super::uncertainty::canonical_key(&parts[..n])))
+        });
+        let by_dotted = || {
+            let ends = issue_path
+                .char_indices()
+                .filter(|(_, c)| matches!(c, '.' | '['))
+                .map(|(i, _)| i)
+                .chain(std::iter::once(issue_path.len()));
+            let mut ends: Vec<usize> = ends.collect();
+            ends.reverse();
+            ends.into_iter().find_map(|end| {
+                self.by_dotted
+                    .get(&issue_path[..end])
+                    .map(|file| (*file, issue_path[..end].to_string()))
+            })
+        };
+        let (file, key) = by_parts.or_else(by_dotted)?;
+        Some((self.files[file?].as_path(), key))
+    }
+
+    /// The issues, each about a value from outside the folder said without
+    /// that value: its key, the file it came from and the fix. The
+    /// problem text goes too, since it may quote the value (a misspelt
+    /// word, a serde message).
+    pub fn redact(&self, issues: Vec<Issue>) -> Vec<Issue> {
+        if self.is_empty() {
+            return issues;
+        }
+        let mut out: Vec<Issue> = Vec::with_capacity(issues.len());
+        for issue in issues {
+            let issue = match self.issue_origin(&issue.path) {
+                None => issue,
+                Some((file, key)) => Issue {
+                    path: issue.path,
+                    value: None,
+                    problem: format!(
+                        "the value here comes from {}, outside this scenario's folder, and is not valid in this scenario (values from outside the folder are never quoted); give `{key}` a value in this scenario, or check that file with `iccsim validate`",
+                        comment_text(&file.display().to_string())
+                    ),
+                },
+            };
+            if !out.contains(&issue) {
+                out.push(issue);
+            }
+        }
+        out
+    }
+
+    /// Records where each value of `merged` came from: the first of
+    /// `documents` (the scenario first, then its parents) that has it;
+    /// `outside_files[i]` is document i's file when it is outside the
+    /// folder. A distribution is one value, outside if any of it is; a
+    /// table is outside when all its values are. Returns (all outside,
+    /// some outside file, values) for the caller's table.
+    /// Within a distribution (`in_value`), only the whole is marked.
+    fn trace(
+        &mut self,
+        merged: &toml::Table,
+        documents: &[Option<&toml::Table>],
+        outside_files: &[Option<&Path>],
+        path: &mut Vec<String>,
+        in_value: bool,
+    ) -> (bool, Option<usize>, usize) {
+        let (mut all, mut any, mut count) = (true, None, 0);
+        for (key, value) in merged {
+            path.push(key.clone());
+            let first = documents
+                .iter()
+                .position(|d| d.is_some_and(|t| t.contains_key(key)));
+            let (inner_all, inner_any, inner_count) = match value {
+                toml::Value::Table(inner) => {
+                    let below: Vec<Option<&toml::Table>> = documents
+                        .iter()
+                        .map(|d| d.and_then(|t| t.get(key)).and_then(toml::Value::as_table))
+                        .collect();
+                    let distribution = in_value || inner.contains_key("dist");
+                    let (all, any, count) =
+                        self.trace(inner, &below, outside_files, path, distribution);
+                    let whole = if distribution {
+                        any.is_some()
+                    } else {
+                        all && count > 0
+                    };
+                    if whole && !in_value {
+                        self.mark(path.clone(), any);
+                    }
+                    (all, any, count)
+                }
+                _ => match first.and_then(|i| outside_files[i]) {
+                    Some(file) => {
+                        let index = self.file_index(file);
+                        if !in_value {
+                            self.mark(path.clone(), Some(index));
+                        }
+                        (true, Some(index), 1)
+                    }
+                    None => (false, None, 1),
+                },
+            };
+            all &= inner_all;
+            any = any.or(inner_any);
+            count += inner_count;
+            path.pop();
+        }
+        (all, any, count)
+    }
+}
+
+/// An issue's path split into its keys: dots separate them, quoted parts
+/// (`"85+"`, `'a.b'`) are one key, and `[1]` is kept as a part of its own.
+pub(crate) fn issue_parts(path: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => parts.push(std::mem::take(&mut current)),
+            '[' => {
+                if !current.is_empty() {
+                    parts.push(std::mem::take(&mut current));
+                }
+                let mut index = String::from("[");
+                for c in chars.by_ref() {
+                    index.push(c);
+                    if c == ']' {
+                        break;
+                    }
+                }
+                parts.push(index);
+                if chars.peek() == Some(&'.') {
+                    chars.next();
+                }
+            }
+            '"' => {
+                let mut quoted = String::from('"');
+                while let Some(c) = chars.next() {
+                    quoted.push(c);
+                    match c {
+                        '\\' => quoted.extend(chars.next()),
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                // The TOML reader unescapes it, as it did the file's key.
+                match toml::from_str::<toml::Table>(&format!("k = {quoted}")) {
+                    Ok(t) => current.push_str(t["k"].as_str().unwrap_or_default()),
+                    Err(_) => current.push_str(&quoted),
+                }
+            }
+            '\'' => current.extend(chars.by_ref().take_while(|c| *c != '\'')),
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() || path.ends_with('.') {
+        parts.push(current);
+    }
+    parts
+}
+
+fn syntax(origin: &Path, text: &str, e: toml::de::Error) -> ScenarioError {
     ScenarioError::Syntax {
         origin: origin.display().to_string(),
-        message: e.to_string(),
+        message: super::syntax_message(text, &e),
     }
 }
 
@@ -103,12 +351,11 @@ pub(crate) fn opening_comment(text: &str) -> String {
 /// Resolves `text` read from `path` (a file on disk). A scenario without
 /// `extends` comes back unchanged, comments and all.
 pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
-    let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, e))?;
+    let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, text, e))?;
     if !document.contains_key("extends") {
         return Ok(Resolved {
-            text: text.to_string(),
             chain: vec![path.to_path_buf()],
-            outside: Vec::new(),
+            ..Resolved::own(text.to_string())
         });
     }
     let mut chain = vec![path.to_path_buf()];
@@ -124,6 +371,9 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     };
     let home = std::fs::canonicalize(folder_of(path)).unwrap_or_else(|_| folder_of(path));
     let mut outside: Vec<PathBuf> = Vec::new();
+    // The whole chain shares one budget: 17 files of 16 MiB each parsed
+    // together took over 5 GB.
+    let mut bytes_read = text.len() as u64;
     loop {
         let (current, document) = (chain.last().unwrap(), documents.last().unwrap());
         // Values read from a file outside the folder are never echoed.
@@ -174,7 +424,7 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
                 format!("its `extends` chain is more than {MAX_DEPTH} files deep"),
             ));
         }
-        if !parent_path.is_file() {
+        if !parent_path.exists() {
             let reason = if beyond_here {
                 "its `extends` names a file that does not exist".to_string()
             } else {
@@ -185,12 +435,22 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
             };
             return Err(read_error(current, reason));
         }
-        let parent_text = super::read_file(&parent_path)?;
+        // A pipe, a device or a folder is refused here, unopened; a file
+        // that never ends (`/proc/self/pagemap`) at the budget.
+        let budget = super::MAX_FILE_BYTES.saturating_sub(bytes_read);
+        let parent_text = super::read_capped(&parent_path, budget, || {
+            format!(
+                "with the files before it in the `extends` chain of {}, it is more than {} bytes (16 MiB), the most a scenario and all its parents may be together",
+                path.display(),
+                super::MAX_FILE_BYTES
+            )
+        })?;
+        bytes_read += parent_text.len() as u64;
         let beyond = !identity(&parent_path).starts_with(&home);
         let parent_document: toml::Table = if beyond {
             guarded_parse(&parent_text, &parent_path)?
         } else {
-            toml::from_str(&parent_text).map_err(|e| syntax(&parent_path, e))?
+            toml::from_str(&parent_text).map_err(|e| syntax(&parent_path, &parent_text, e))?
         };
         if !is_scenario(&parent_document) {
             return Err(not_a_scenario(
@@ -205,16 +465,25 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         documents.push(parent_document);
     }
     // Merge from the root down; each child keeps its own identity keys.
-    let mut documents = documents.into_iter().rev();
-    let mut resolved = documents.next().unwrap_or_default();
-    for mut child in documents {
+    let mut merged = documents.last().cloned().unwrap_or_default();
+    for child in documents.iter().rev().skip(1) {
         for key in OWN_KEYS {
-            resolved.remove(*key);
+            merged.remove(*key);
         }
+        let mut child = child.clone();
         child.remove("extends");
-        merge(&mut resolved, child);
+        merge(&mut merged, child);
     }
-    resolved.remove("extends");
+    merged.remove("extends");
+    let mut origins = Origins::default();
+    if !outside.is_empty() {
+        let outside_files: Vec<Option<&Path>> = chain
+            .iter()
+            .map(|c| outside.contains(c).then_some(c.as_path()))
+            .collect();
+        let documents: Vec<Option<&toml::Table>> = documents.iter().map(Some).collect();
+        origins.trace(&merged, &documents, &outside_files, &mut Vec::new(), false);
+    }
     let opening = opening_comment(text);
     let header = format!(
         "# {} resolved: {}\n# (written by iccsim; of the originals' comments only this file's opening one is kept)\n{opening}",
@@ -227,11 +496,12 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
                 .join(" extends ")
         )
     );
-    let body = toml::to_string(&resolved).map_err(|e| read_error(path, e.to_string()))?;
+    let body = toml::to_string(&merged).map_err(|e| read_error(path, e.to_string()))?;
     Ok(Resolved {
         text: format!("{header}{body}"),
         chain,
         outside,
+        origins,
     })
 }
 
@@ -256,10 +526,12 @@ fn not_a_scenario(path: &Path, why: &str) -> ScenarioError {
 /// cannot be used to print another file's contents.
 fn guarded_parse(text: &str, path: &Path) -> Result<toml::Table, ScenarioError> {
     toml::from_str(text).map_err(|e| {
-        let line = e
-            .span()
-            .and_then(|span| text.get(..span.start))
-            .map_or(1, |before| before.matches('\n').count() + 1);
+        let line = match e.span() {
+            Some(span) => text
+                .get(..span.start)
+                .map_or(1, |before| before.matches('\n').count() + 1),
+            None => super::unlocated_error_line(text),
+        };
         not_a_scenario(path, &format!("is not valid TOML (line {line})"))
     })
 }
@@ -290,5 +562,77 @@ mod tests {
         assert_eq!(stay.len(), 2, "no stale sd: {stay:?}");
         assert_eq!(parent["s"]["routes"].as_array().unwrap().len(), 1);
         assert_eq!(parent["name"].as_str(), Some("p"));
+    }
+
+    #[test]
+    fn issue_paths_split_into_keys_however_they_are_quoted() {
+        let parts = |p: &str| issue_parts(p);
+        assert_eq!(
+            parts("services.ward.routes[1].to"),
+            ["services", "ward", "routes", "[1]", "to"]
+        );
+        assert_eq!(
+            parts("age_bands.\"85+\".share"),
+            ["age_bands", "85+", "share"]
+        );
+        assert_eq!(parts("uncertainty.\"a.b\\\"c\""), ["uncertainty", "a.b\"c"]);
+        assert_eq!(parts("x.'a.b'.c"), ["x", "a.b", "c"]);
+        assert_eq!(parts("extends"), ["extends"]);
+    }
+
+    /// Each merged value is traced to the file that gave it: a table is
+    /// outside only if all of it is, a distribution if any of it is, and
+    /// the longest marked key of an issue's path decides.
+    #[test]
+    fn values_are_traced_to_the_file_they_came_from() {
+        let child: toml::Table =
+            toml::from_str("[s.a]\ncapacity = 1\n[s.b.stay]\nmean = 3.0\n").unwrap();
+        let parent: toml::Table = toml::from_str(
+            "[s.a]\nwhen_full = \"x y\"\n[s.b]\nstay = { dist = \"gamma\", mean = 2.0, sd = 1.0 }\n[t]\nu = 1\nv = [1, 2]\n",
+        )
+        .unwrap();
+        let mut merged = parent.clone();
+        merge(&mut merged, child.clone());
+        let mut origins = Origins::default();
+        let outside = Path::new("../out.toml");
+        origins.trace(
+            &merged,
+            &[Some(&child), Some(&parent)],
+            &[None, Some(outside)],
+            &mut Vec::new(),
+            false,
+        );
+        let from = |origins: &Origins, path: &str| {
+            origins
+                .issue_origin(path)
+                .map(|(f, key)| (f.to_path_buf(), key))
+        };
+        assert_eq!(from(&origins, "s.a.capacity"), None);
+        assert_eq!(
+            from(&origins, "s.a.when_full"),
+            Some((outside.into(), "s.a.when_full".into()))
+        );
+        // The child changed the mean: the distribution is still partly the parent's.
+        assert_eq!(
+            from(&origins, "s.b.stay.mean"),
+            Some((outside.into(), "s.b.stay".into()))
+        );
+        assert_eq!(from(&origins, "t"), Some((outside.into(), "t".into())));
+        assert_eq!(
+            from(&origins, "t.v[1]"),
+            Some((outside.into(), "t.v".into()))
+        );
+        assert_eq!(from(&origins, "s.a"), None);
+        origins.mark_own(vec!["t".into(), "v".into()]);
+        assert_eq!(from(&origins, "t.v[1]"), None);
+        let issues = origins.redact(vec![Issue {
+            path: "s.a.when_full".into(),
+            value: Some("\"x y\"".into()),
+            problem: "\"x y\" is not a policy".into(),
+        }]);
+        assert!(
+            issues[0].value.is_none() && !issues[0].problem.contains("x y"),
+            "{issues:?}"
+        );
     }
 }

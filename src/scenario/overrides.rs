@@ -173,10 +173,7 @@ pub fn apply_to_text(
     if settings.is_empty() {
         return Ok(text.to_string());
     }
-    let mut document: toml::Table = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
-        origin: origin.to_string(),
-        message: e.to_string(),
-    })?;
+    let mut document = super::parse(text, origin)?;
     apply(&mut document, settings).map_err(|issues| ScenarioError::Invalid {
         origin: origin.to_string(),
         issues,

@@ -16,16 +16,25 @@
 //! (common random numbers). The drawn scenario is validated like a file;
 //! its values are written with the replication's results.
 //!
+//! Every draw lies within its distribution's [`ValueDistribution::bounds`]
+//! (an unbounded one's tails are cut at one chance in a billion), and
+//! loading validates the scenario with every value at its lowest and at
+//! its highest, so a scenario that `validate` accepts does not fail a
+//! replication for one value's range (two values that must keep an order
+//! are not tried against each other).
+//!
 //! This module owns the section's syntax, the value distributions and
 //! the per-replication networks; the experiment layer sees only
 //! [`NetworkSource`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::Path;
 
 use rand_distr::{Beta, Distribution as _, Gamma, Normal, Triangular};
 
 use super::error::{Issue, ScenarioError};
+use super::inherit::Origins;
 use super::overrides::{key_parts, set_value};
 use super::validate::validate_document;
 use crate::engine::random::RandomStreams;
@@ -83,6 +92,51 @@ pub enum ValueDistribution {
 /// Draws used to find a quantile where there is no closed form.
 const QUANTILE_DRAWS: usize = 200_001;
 
+/// Most probability an unbounded distribution's draws may have beyond
+/// each of its [`ValueDistribution::bounds`].
+const TAIL: f64 = 1e-9;
+
+/// Multiples of the mean beyond which a gamma of shape `k` has at most
+/// `tail` probability on each side, from the Chernoff bound
+/// P(X ≤ a·mean) ≤ (a·e^(1−a))^k for a < 1, and P(X ≥ a·mean) likewise for
+/// a > 1: a true bound (not an approximation), and close to the quantile
+/// (within 15% for k = 100). Found by bisection.
+fn gamma_bounds(k: f64, tail: f64) -> (f64, f64) {
+    // Within bound: k (1 − a + ln a) ≤ ln(tail).
+    let within = |a: f64| k * (1.0 - a + a.ln()) <= tail.ln();
+    let bisect = |mut inside: f64, mut outside: f64| {
+        for _ in 0..200 {
+            let middle = 0.5 * (inside + outside);
+            if middle == inside || middle == outside {
+                break;
+            }
+            if within(middle) {
+                inside = middle;
+            } else {
+                outside = middle;
+            }
+        }
+        inside
+    };
+    // Below: from 1 down to where the bound holds (0 if it never does in
+    // floating point: a tiny shape puts mass right at 0).
+    let mut low = 0.5;
+    while !within(low) && low > f64::MIN_POSITIVE {
+        low *= low;
+    }
+    let low = if within(low) { bisect(low, 1.0) } else { 0.0 };
+    let mut high = 2.0;
+    while !within(high) && high.is_finite() {
+        high *= 2.0;
+    }
+    let high = if within(high) {
+        bisect(high, 1.0)
+    } else {
+        f64::INFINITY
+    };
+    (low, high)
+}
+
 impl ValueDistribution {
     /// Reads `{ dist = ..., ... }`; the error names the parameter at fault.
     pub fn from_table(table: &toml::Table) -> Result<ValueDistribution, String> {
@@ -120,6 +174,31 @@ impl ValueDistribution {
                 "{d:?}: these parameters are too extreme to draw from; give a mean and sd of ordinary size"
             ))
         }
+    }
+
+    /// The distribution as written: `dist = "normal" (mean 0, sd 100)`.
+    pub fn describe(&self) -> String {
+        let (kind, parameters): (&str, Vec<(&str, f64)>) = match *self {
+            ValueDistribution::Fixed { value } => ("fixed", vec![("value", value)]),
+            ValueDistribution::Uniform { min, max } => {
+                ("uniform", vec![("min", min), ("max", max)])
+            }
+            ValueDistribution::Triangular { min, mode, max } => (
+                "triangular",
+                vec![("min", min), ("mode", mode), ("max", max)],
+            ),
+            ValueDistribution::Normal { mean, sd } => ("normal", vec![("mean", mean), ("sd", sd)]),
+            ValueDistribution::LogNormal { mean, sd } => {
+                ("lognormal", vec![("mean", mean), ("sd", sd)])
+            }
+            ValueDistribution::Gamma { mean, sd } => ("gamma", vec![("mean", mean), ("sd", sd)]),
+            ValueDistribution::Beta { mean, sd } => ("beta", vec![("mean", mean), ("sd", sd)]),
+        };
+        let parameters: Vec<String> = parameters
+            .iter()
+            .map(|(name, v)| format!("{name} {}", short(*v)))
+            .collect();
+        format!("dist = \"{kind}\" ({})", parameters.join(", "))
     }
 
     /// The value a distribution written in place of a number stands for
@@ -261,8 +340,63 @@ impl ValueDistribution {
         (mean * common, (1.0 - mean) * common)
     }
 
-    /// One draw.
+    /// The range every draw lies in: a bounded distribution's support;
+    /// for an unbounded one, bounds with at most one chance in a billion
+    /// ([`TAIL`]) beyond each (a normal's mean ± 6.0 sd). Draws beyond are
+    /// moved to the bound, so what `validate` checks at both ends is all a
+    /// replication can draw.
+    pub fn bounds(&self) -> (f64, f64) {
+        let z = -crate::stats::summary::normal_quantile(TAIL);
+        match *self {
+            ValueDistribution::Fixed { value } => (value, value),
+            ValueDistribution::Uniform { min, max }
+            | ValueDistribution::Triangular { min, max, .. } => (min, max),
+            ValueDistribution::Normal { mean, sd } => (mean - z * sd, mean + z * sd),
+            ValueDistribution::LogNormal { mean, sd } => {
+                let (mu, sigma) = Self::log_parameters(mean, sd);
+                ((mu - z * sigma).exp(), (mu + z * sigma).exp())
+            }
+            ValueDistribution::Gamma { mean, sd } => {
+                let (low, high) = gamma_bounds((mean / sd).powi(2), TAIL);
+                (low * mean, high * mean)
+            }
+            ValueDistribution::Beta { mean, sd } => {
+                // Beta(a, b) is G₁ / (G₁ + G₂) for gammas of shapes a and b
+                // and scale 1: it is below the low bound only if G₁ is below
+                // its own or G₂ above its own (half the tail each).
+                let (a, b) = Self::beta_parameters(mean, sd);
+                let ((a_low, a_high), (b_low, b_high)) =
+                    (gamma_bounds(a, TAIL / 2.0), gamma_bounds(b, TAIL / 2.0));
+                let (a_low, a_high, b_low, b_high) = (a * a_low, a * a_high, b * b_low, b * b_high);
+                let share = |x: f64, y: f64| if x + y > 0.0 { x / (x + y) } else { 0.0 };
+                let high = if a_high.is_finite() {
+                    share(a_high, b_low)
+                } else {
+                    1.0
+                };
+                let low = if b_high.is_finite() {
+                    share(a_low, b_high)
+                } else {
+                    0.0
+                };
+                (low, high)
+            }
+        }
+    }
+
+    /// One draw, within [`Self::bounds`].
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let (low, high) = self.bounds();
+        let draw = self.sample_unbounded(rng);
+        if low <= high {
+            draw.clamp(low, high)
+        } else {
+            draw
+        }
+    }
+
+    /// One draw from the whole distribution.
+    fn sample_unbounded<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // The constructors were checked to succeed when the distribution
         // was read; the fallbacks only keep this function total.
         match *self {
@@ -299,7 +433,8 @@ impl ValueDistribution {
     /// fixed stream (relative error well under 1% in the body).
     pub fn quantile(&self, p: f64) -> f64 {
         let p = p.clamp(0.0, 1.0);
-        match *self {
+        let (low, high) = self.bounds();
+        let q = match *self {
             ValueDistribution::Fixed { value } => value,
             ValueDistribution::Uniform { min, max } => min + p * (max - min),
             ValueDistribution::Triangular { min, mode, max } => {
@@ -319,12 +454,32 @@ impl ValueDistribution {
             }
             ValueDistribution::Gamma { .. } | ValueDistribution::Beta { .. } => {
                 let mut rng = RandomStreams::new(0, 0).stream("uncertainty-quantiles");
-                let mut draws: Vec<f64> =
-                    (0..QUANTILE_DRAWS).map(|_| self.sample(&mut rng)).collect();
+                let mut draws: Vec<f64> = (0..QUANTILE_DRAWS)
+                    .map(|_| self.sample_unbounded(&mut rng))
+                    .collect();
                 draws.sort_by(f64::total_cmp);
                 draws[((QUANTILE_DRAWS - 1) as f64 * p).round() as usize]
             }
-        }
+        };
+        // Draws are kept within the bounds, so quantiles are too.
+        if low <= high { q.clamp(low, high) } else { q }
+    }
+}
+
+/// A number for a message: six significant digits at most.
+fn short(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    if !(1e-6..1e9).contains(&value.abs()) {
+        return format!("{value:.5e}");
+    }
+    let digits = (5 - value.abs().log10().floor() as i32).clamp(0, 17) as usize;
+    let text = format!("{value:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
@@ -342,6 +497,8 @@ pub struct UncertainValue {
     pub whole_number: bool,
     /// Where the distribution comes from, if given.
     pub source: String,
+    /// Where the distribution is in the document (`uncertainty."KEY"`).
+    written_at: Vec<String>,
 }
 
 impl UncertainValue {
@@ -379,6 +536,10 @@ pub struct Scenario {
     document: toml::Table,
     origin: String,
     default_name: String,
+    /// Values a parent outside the scenario's folder gave, never quoted,
+    /// as they are in a replication: an uncertain value is then the draw
+    /// from its distribution, the user's own or not.
+    drawn_origins: Origins,
 }
 
 /// The number at `path` in `document`, and whether it is a whole number.
@@ -455,6 +616,7 @@ fn read_section(
     let mut issues = Vec::new();
     let mut values = Vec::new();
     for (key, entry) in section {
+        let written_key = key;
         let at = format!("{SECTION}.{}", toml::Value::String(key.clone()));
         let mut problem = |text: String| {
             issues.push(Issue {
@@ -485,6 +647,12 @@ fn read_section(
             ));
             continue;
         }
+        if path[0] == "schema_version" {
+            problem(format!(
+                "`{key}` cannot be uncertain: it is the version of the file's format, not a value of the system; remove it from [uncertainty]"
+            ));
+            continue;
+        }
         let Some((point, written_whole)) = number_at(document, &path) else {
             problem(format!(
                 "`{key}` is not a number in this scenario{}; an uncertain value must name a number the file has (its point value), e.g. \"sites.cumberland_infirmary.adult_beds\"",
@@ -512,6 +680,7 @@ fn read_section(
                 point,
                 whole_number: written_whole,
                 source,
+                written_at: vec![SECTION.to_string(), written_key.clone()],
             }),
             Err(e) => problem(e),
         }
@@ -607,15 +776,19 @@ fn same_structure(a: &Network, b: &Network) -> bool {
 impl Scenario {
     /// Validates a parsed scenario: the rest of the document as a network,
     /// and the `[uncertainty]` section against it.
+    ///
+    /// `origins` tells which values came from a parent outside the
+    /// scenario's folder: errors about them never quote them.
     pub fn from_document(
         mut document: toml::Table,
         origin: &str,
         default_name: &str,
+        origins: Origins,
     ) -> Result<Scenario, ScenarioError> {
         let mut section = document.remove(SECTION);
         let invalid = |issues| ScenarioError::Invalid {
             origin: origin.to_string(),
-            issues,
+            issues: origins.redact(issues),
         };
         let hoisted = hoist_lever_distributions(&mut document, &mut section);
         if !hoisted.is_empty() {
@@ -670,13 +843,115 @@ impl Scenario {
                 distribution: format!("{:?}", u.distribution),
             })
             .collect();
-        Ok(Scenario {
+        // In a replication, an uncertain value is a draw from its
+        // distribution: quoted if that is the user's, not if it came from
+        // outside the folder (a lever's distribution is at the lever).
+        let mut drawn_origins = origins.clone();
+        for u in &uncertain {
+            let from = origins
+                .outside_file(&u.written_at)
+                .or_else(|| {
+                    (u.path[0] == "levers")
+                        .then(|| origins.outside_file(&u.path))
+                        .flatten()
+                })
+                .map(Path::to_path_buf);
+            match from {
+                Some(file) => drawn_origins.mark_outside(u.path.clone(), &file),
+                None => drawn_origins.mark_own(u.path.clone()),
+            }
+        }
+        let scenario = Scenario {
             network,
             uncertain,
             document,
             origin: origin.to_string(),
             default_name: default_name.to_string(),
-        })
+            drawn_origins,
+        };
+        let issues = scenario.check_bounds();
+        if issues.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(invalid(issues))
+        }
+    }
+
+    /// Validates the scenario with every uncertain value at the lowest it
+    /// can be drawn, then at the highest, as a replication would; each
+    /// problem is put to the uncertain value whose key it is at (or to the
+    /// section, for one that two values make together).
+    fn check_bounds(&self) -> Vec<Issue> {
+        let mut issues: Vec<Issue> = Vec::new();
+        if self.uncertain.is_empty() {
+            return issues;
+        }
+        let ends: Vec<(f64, f64)> = self
+            .uncertain
+            .iter()
+            .map(|u| {
+                let (low, high) = u.distribution.bounds();
+                (u.as_scenario_value(low), u.as_scenario_value(high))
+            })
+            .collect();
+        for (end, at) in [("lowest", 0), ("highest", 1)] {
+            let values: Vec<f64> = ends
+                .iter()
+                .map(|e| if at == 0 { e.0 } else { e.1 })
+                .collect();
+            let Err(error) = self.network_with(&values) else {
+                continue;
+            };
+            for inner in error.issues() {
+                let parts = super::inherit::issue_parts(&inner.path);
+                let owner = self
+                    .uncertain
+                    .iter()
+                    .zip(&ends)
+                    .find(|(u, _)| parts.starts_with(&u.path));
+                let issue = match owner {
+                    Some((u, (low, high))) => Issue {
+                        path: format!("{SECTION}.{}", toml::Value::String(u.key.clone())),
+                        value: None,
+                        problem: format!(
+                            "{} draws from {} to {}, and with its {end} draw the scenario is invalid: {inner}; narrow it to the values that key takes (a bounded distribution such as uniform, triangular or beta keeps within them)",
+                            u.distribution.describe(),
+                            short(*low),
+                            short(*high)
+                        ),
+                    },
+                    None => Issue {
+                        path: SECTION.to_string(),
+                        value: None,
+                        problem: format!(
+                            "with every uncertain value at its {end} draw ({}), the scenario is invalid: {inner}; narrow the distributions",
+                            self.uncertain
+                                .iter()
+                                .zip(&values)
+                                .map(|(u, v)| format!("{} = {}", u.key, self.shown_draw(u, *v)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                };
+                if !issues.contains(&issue) {
+                    issues.push(issue);
+                }
+            }
+        }
+        issues
+    }
+
+    /// A drawn value as messages show it: not at all when its distribution
+    /// came from outside the scenario's folder.
+    fn shown_draw(&self, u: &UncertainValue, value: f64) -> String {
+        match self.drawn_origins.outside_file(&u.path) {
+            Some(file) => format!(
+                "(not quoted: drawn from a distribution in {}, outside the scenario's folder)",
+                super::inherit::comment_text(&file.display().to_string())
+            ),
+            None => short(value),
+        }
     }
 
     /// The network with the given values of the uncertain values (in
@@ -689,7 +964,7 @@ impl Scenario {
         let mut network = validate_document(document, &self.default_name).map_err(|issues| {
             ScenarioError::Invalid {
                 origin: self.origin.clone(),
-                issues,
+                issues: self.drawn_origins.redact(issues),
             }
         })?;
         if !same_structure(&network, &self.network) {
@@ -748,7 +1023,7 @@ impl NetworkSource for Scenario {
                 .uncertain
                 .iter()
                 .zip(&draws)
-                .map(|(u, v)| format!("{} = {v}", u.key))
+                .map(|(u, v)| format!("{} = {}", u.key, self.shown_draw(u, *v)))
                 .collect();
             format!("{} (drawn: {})", e, drawn.join(", "))
         })
@@ -822,6 +1097,50 @@ mod tests {
         ))
         .unwrap();
         assert!((beta.quantile(0.05) - 0.05).abs() < 0.005);
+    }
+
+    /// Draws stay within the bounds, which leave at most one chance in a
+    /// billion in each tail: exact for the normal (±5.998 sd); for the
+    /// gamma a true bound near the quantile (the exponential's upper
+    /// 1e-9 quantile is ln(1e9) = 20.7 means).
+    #[test]
+    fn draws_stay_within_bounds_that_cut_only_the_far_tails() {
+        let normal = distribution("dist = \"normal\"\nmean = 10\nsd = 2").unwrap();
+        let (low, high) = normal.bounds();
+        assert!(
+            (low - (10.0 - 2.0 * 5.997_807)).abs() < 1e-4
+                && (high - (10.0 + 2.0 * 5.997_807)).abs() < 1e-4
+        );
+        let exponential = distribution("dist = \"gamma\"\nmean = 4\nsd = 4").unwrap();
+        let (low, high) = exponential.bounds();
+        assert!(low > 0.0 && low < 4.0 * 1e-9, "{low}");
+        assert!(high > 4.0 * 20.72 && high < 4.0 * 26.0, "{high}");
+        let narrow = distribution("dist = \"gamma\"\nmean = 20\nsd = 2").unwrap();
+        let (low, high) = narrow.bounds();
+        // Its 1e-9 quantiles are about 10.0 and 34.4 (Wilson–Hilferty).
+        assert!(
+            (9.5..10.05).contains(&low) && (34.4..36.0).contains(&high),
+            "{low} {high}"
+        );
+        let beta = distribution("dist = \"beta\"\nmean = 0.3\nsd = 0.1").unwrap();
+        let (low, high) = beta.bounds();
+        assert!(
+            0.0 < low && low < 0.05 && 0.7 < high && high < 1.0,
+            "{low} {high}"
+        );
+        let tiny_shape = distribution("dist = \"gamma\"\nmean = 1\nsd = 1000").unwrap();
+        let (low, high) = tiny_shape.bounds();
+        assert!(low >= 0.0 && high.is_finite() && high > 1e6, "{low} {high}");
+        // A far draw is moved to the bound.
+        let wide = distribution("dist = \"normal\"\nmean = 0\nsd = 1").unwrap();
+        let (low, high) = wide.bounds();
+        let mut rng = RandomStreams::new(3, 0).stream("bounds");
+        for _ in 0..100_000 {
+            let d = wide.sample(&mut rng);
+            assert!((low..=high).contains(&d));
+        }
+        assert_eq!(wide.quantile(0.0), low);
+        assert_eq!(wide.quantile(1.0), high);
     }
 
     #[test]
