@@ -421,3 +421,110 @@ fn calibrate_writes_observed_against_simulated_for_notebooks() {
         assert!(!row[14].is_empty(), "every target has a source");
     }
 }
+
+#[test]
+fn new_works_from_a_bare_file_name_and_into_a_new_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    fs::create_dir(&plans).unwrap();
+    fs::copy(
+        scenario("reference-network-stress.toml"),
+        plans.join("base.toml"),
+    )
+    .unwrap();
+    let new = |args: &[&str]| {
+        iccsim()
+            .current_dir(&plans)
+            .arg("new")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let validates = |path: &Path| {
+        let output = iccsim().arg("validate").arg(path).output().unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+    };
+    // A bare file name: the current folder.
+    let output = new(&["here", "--from", "base.toml"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let written = fs::read_to_string(plans.join("here.toml")).unwrap();
+    assert!(written.contains("extends = \"base.toml\""), "{written}");
+    validates(&plans.join("here.toml"));
+    // Into folders that do not exist yet: made, and the parent found.
+    let output = new(&["deeper", "--from", "base.toml", "--out", "sub/dir/x.toml"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let written = fs::read_to_string(plans.join("sub/dir/x.toml")).unwrap();
+    assert!(
+        written.contains("extends = \"../../base.toml\""),
+        "{written}"
+    );
+    validates(&plans.join("sub/dir/x.toml"));
+    // Through a symbolic link to a folder elsewhere: `..` is where the
+    // link leads, so the parent is found from there.
+    #[cfg(unix)]
+    {
+        let elsewhere = dir.path().join("elsewhere/deep");
+        fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, plans.join("link")).unwrap();
+        let output = new(&["linked", "--from", "base.toml", "--out", "link/x.toml"]);
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        let written = fs::read_to_string(elsewhere.join("x.toml")).unwrap();
+        assert!(
+            written.contains("extends = \"../../plans/base.toml\""),
+            "{written}"
+        );
+        validates(&elsewhere.join("x.toml"));
+    }
+    // A folder that cannot be made is named, with the fix.
+    fs::write(plans.join("file"), "").unwrap();
+    let output = new(&["x", "--from", "base.toml", "--out", "file/sub/x.toml"]);
+    assert_eq!(output.status.code(), Some(4));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("cannot create the folder file/sub for file/sub/x.toml")
+            && stderr.contains("choose another --out"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_key_swept_twice_is_refused() {
+    // Only the last value of a key given twice would run, under two
+    // columns labelled with it; a key inside another likewise.
+    let dir = tempfile::tempdir().unwrap();
+    let stress = scenario("reference-network-stress.toml");
+    for (first, second, problem) in [
+        (
+            "services.acute.capacity=240",
+            "services.acute.capacity=250",
+            "`services.acute.capacity` is given twice",
+        ),
+        (
+            "services.acute.capacity=240",
+            "\"services\".acute . capacity=250",
+            "`\"services\".acute . capacity` is `services.acute.capacity` again, spelt otherwise",
+        ),
+        (
+            "services.acute={ capacity = 240 }",
+            "services.acute.capacity=250",
+            "`services.acute.capacity` and `services.acute` overlap",
+        ),
+    ] {
+        let out = dir.path().join("sweep");
+        let output = iccsim()
+            .args(["sweep", &stress, "--sweep", first, "--sweep", second])
+            .args(["-n", "1", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{first} {second}");
+        let stderr = stderr_of(&output);
+        let (earlier, _) = first.split_once('=').unwrap();
+        assert!(
+            stderr.contains(&format!("--sweep: {problem}"))
+                && stderr.contains(&format!("--sweep {earlier}=V1,V2,...")),
+            "{stderr}"
+        );
+        assert!(!out.exists(), "nothing is run or written");
+    }
+}

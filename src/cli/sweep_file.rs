@@ -1,5 +1,6 @@
 //! Sweep files (`iccsim sweep --design FILE`): a Latin hypercube over
-//! ranges of scenario values, written in TOML.
+//! ranges of scenario values, written in TOML; and when two swept keys
+//! collide ([`overlap`]), for the ranges here and `--sweep` alike.
 //!
 //! ```toml
 //! method = "latin-hypercube"
@@ -47,6 +48,38 @@ struct RawRange {
     max: toml::Value,
 }
 
+/// How two swept keys collide: the later setting of a point would change
+/// what the earlier set, and the earlier's column would label values that
+/// did not run.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Overlap {
+    /// The same value, however each is spelt (`a.b`, `"a".b`, `a . b`).
+    Same,
+    /// One lies inside the other (`a` and `a.b`).
+    Inside,
+}
+
+/// Whether, and how, two swept keys collide. A key that does not parse is
+/// compared as text (its point is refused when it loads).
+pub fn overlap(a: &str, b: &str) -> Option<Overlap> {
+    use iccsim::scenario::overrides::key_parts;
+    match (key_parts(a), key_parts(b)) {
+        (Ok(a), Ok(b)) if a == b => Some(Overlap::Same),
+        (Ok(a), Ok(b)) if a.iter().zip(&b).all(|(x, y)| x == y) => Some(Overlap::Inside),
+        (Ok(_), Ok(_)) => None,
+        _ => (a.trim() == b.trim()).then_some(Overlap::Same),
+    }
+}
+
+/// What to say of two colliding keys, `earlier` given first.
+pub fn overlap_problem(kind: &Overlap, earlier: &str, later: &str) -> String {
+    match kind {
+        Overlap::Same if earlier == later => format!("`{later}` is given twice"),
+        Overlap::Same => format!("`{later}` is `{earlier}` again, spelt otherwise"),
+        Overlap::Inside => format!("`{later}` and `{earlier}` overlap: one sets part of the other"),
+    }
+}
+
 /// Most points in a design (each is a full set of replications).
 pub const MAX_POINTS: i64 = 10_000;
 
@@ -87,8 +120,14 @@ pub fn read(text: &str, origin: &str) -> Result<SweepFile, String> {
             (Some((min, whole_min)), Some((max, whole_max))) => {
                 if min >= max {
                     problems.push(format!("{at}: min = {min} must be below max = {max}"));
-                } else if ranges.iter().any(|r: &Range| r.key == range.key) {
-                    problems.push(format!("{at}: `{}` has two ranges; give one", range.key));
+                } else if let Some((earlier, kind)) = ranges
+                    .iter()
+                    .find_map(|r: &Range| Some((r, overlap(&r.key, &range.key)?)))
+                {
+                    problems.push(format!(
+                        "{at}: {}; give one range for that value",
+                        overlap_problem(&kind, &earlier.key, &range.key)
+                    ));
                 } else {
                     ranges.push(Range {
                         key: range.key.clone(),
@@ -151,6 +190,24 @@ mod tests {
         assert!(err.contains("only method is \"latin-hypercube\""));
         assert!(err.contains("points = 0"));
         assert!(err.contains("min = 3 must be below max = 2"));
+        let err = read(
+            "method = \"latin-hypercube\"\npoints = 3\n[[ranges]]\nkey = 'a.\"85+\".b'\nmin = 1\nmax = 2\n[[ranges]]\nkey = \"a . '85+' . b\"\nmin = 1\nmax = 2\n[[ranges]]\nkey = \"a\"\nmin = 1\nmax = 2\n",
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.contains("2 problems"), "{err}");
+        assert!(
+            err.contains(
+                "ranges[1] (a . '85+' . b): `a . '85+' . b` is `a.\"85+\".b` again, spelt otherwise; give one range"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "ranges[2] (a): `a` and `a.\"85+\".b` overlap: one sets part of the other"
+            ),
+            "{err}"
+        );
         let err = read("method = \"latin-hypercube\"\npoints = 3\nrange = 1\n", "f").unwrap_err();
         assert!(err.contains("unknown field `range`"), "{err}");
     }

@@ -1,12 +1,21 @@
 //! Record files: a batch's replications as they finish, and the final
 //! `records.csv` that shards are merged from.
 //!
-//! Format: a first line `# iccsim records {json header}` (commas inside
-//! its strings written `\u002c`, see [`header_line`]), then one line per
-//! replication, `replication,value,value,...`, each value in Rust's
+//! Format: a first line `# iccsim records {json header} CRC` (commas
+//! inside its strings written `\u002c`, see [`header_line`]), then one line
+//! per replication, `replication,value,value,...,CRC`, each value in Rust's
 //! shortest round-trip form (`NaN` when undefined), so a value read back is
-//! the same f64 bit for bit. A checkpoint is appended to and flushed to
-//! disk line by line; a last line cut short by a crash is ignored on
+//! the same f64 bit for bit. Each CRC is a CRC-32 in eight hex digits: the
+//! header's of its JSON, a record's of the header's JSON followed by the
+//! line before the CRC, so a line is valid only under the header it was
+//! written with. A value or a header changed by hand, or a line moved in
+//! from another file, is refused with its line number, not summarised.
+//!
+//! Only what the writer writes is read back: each number in exactly the
+//! form the writer gives it, and no infinity (records hold finite numbers,
+//! or NaN for a value that is undefined; a writer asked for an infinity
+//! refuses). A checkpoint is appended to and flushed to disk line by line;
+//! a last line cut short by a crash (it has no newline) is ignored on
 //! resume, and cut off before appending.
 
 use std::fs::{File, OpenOptions};
@@ -72,6 +81,15 @@ pub enum RecordsError {
     },
     #[error("{path} is not an iccsim record file: {problem}")]
     Format { path: PathBuf, problem: String },
+    /// A complete line that is not as iccsim wrote it.
+    #[error("{path}, line {line}: {problem}. {fix}")]
+    Damaged {
+        path: PathBuf,
+        /// From 1; the header is line 1.
+        line: u64,
+        problem: String,
+        fix: String,
+    },
 }
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> RecordsError + '_ {
@@ -81,14 +99,35 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> RecordsError + '_ {
     }
 }
 
-/// The header line: the header as JSON, with commas inside its strings
-/// escaped so that a spreadsheet cannot split a formula out of it.
-pub fn header_line(header: &RecordsHeader) -> String {
+/// Eight hex digits, as checksums are written.
+fn hex(crc: u32) -> String {
+    format!("{crc:08x}")
+}
+
+/// The checksum of a record line's text (without its own checksum),
+/// continuing from the header's: the CRC-32 of the header's JSON followed
+/// by the line.
+fn line_checksum(header_crc: u32, text: &str) -> u32 {
+    let mut hasher = crc32fast::Hasher::new_with_initial(header_crc);
+    hasher.update(text.as_bytes());
+    hasher.finalize()
+}
+
+/// The header's JSON as written (commas escaped) and its checksum.
+fn header_json(header: &RecordsHeader) -> (String, u32) {
     // Serialising plain strings and numbers cannot fail.
-    format!(
-        "{MAGIC}{}\n",
-        commas_escaped(&serde_json::to_string(header).unwrap_or_default())
-    )
+    let json = commas_escaped(&serde_json::to_string(header).unwrap_or_default());
+    let crc = crc32fast::hash(json.as_bytes());
+    (json, crc)
+}
+
+/// The header line: the header as JSON, with commas inside its strings
+/// escaped so that a spreadsheet cannot split a formula out of it, then
+/// its checksum after a space (so the last cell still starts with a
+/// quoted key).
+pub fn header_line(header: &RecordsHeader) -> String {
+    let (json, crc) = header_json(header);
+    format!("{MAGIC}{json} {}\n", hex(crc))
 }
 
 /// JSON with every comma inside its strings written `\u002c`, which JSON
@@ -119,43 +158,94 @@ fn commas_escaped(json: &str) -> String {
     out
 }
 
-/// One record as a line.
-pub fn record_line(record: &Record) -> String {
+/// One record as a line, checksummed under the header whose checksum is
+/// `header_crc`. An infinite value is refused: no metric has one, so it
+/// would be a fault, and the reader refuses it (a hand-typed `inf` must
+/// not pass for a result).
+fn record_line(header_crc: u32, record: &Record) -> std::io::Result<String> {
     let mut line = record.replication.to_string();
-    for v in &record.values {
+    for (k, v) in record.values.iter().enumerate() {
+        if v.is_infinite() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "replication {}: value {} of the record is {v}; records hold finite numbers, or NaN where a value is undefined (this is a fault in iccsim: please report it with the scenario)",
+                    record.replication,
+                    k + 1
+                ),
+            ));
+        }
         line.push(',');
         line.push_str(&format!("{v}"));
     }
+    let crc = line_checksum(header_crc, &line);
+    line.push(',');
+    line.push_str(&hex(crc));
     line.push('\n');
-    line
+    Ok(line)
 }
 
-/// A whole record file: the header, then the records in replication order.
-pub fn records_file(header: &RecordsHeader, records: &[Record]) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    // Writing to memory cannot fail.
-    let _ = write_records_file(&mut bytes, header, records);
-    bytes
-}
-
-/// A whole record file, streamed.
+/// A whole record file, streamed: the header, then the records in the
+/// order given (replication order, for files that must be the same bytes
+/// however the batch ran).
 pub fn write_records_file(
     out: &mut dyn std::io::Write,
     header: &RecordsHeader,
     records: &[Record],
 ) -> std::io::Result<()> {
+    let (_, header_crc) = header_json(header);
     out.write_all(header_line(header).as_bytes())?;
     for record in records {
-        out.write_all(record_line(record).as_bytes())?;
+        out.write_all(record_line(header_crc, record)?.as_bytes())?;
     }
     Ok(())
 }
 
-fn parse_record(line: &str, values: usize) -> Option<Record> {
-    let mut parts = line.split(',');
-    let replication = parts.next()?.parse().ok()?;
-    let numbers: Vec<f64> = parts.map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    (numbers.len() == values).then_some(Record {
+/// The text of a number exactly as [`record_line`] writes it, or `None`:
+/// `f64`'s parser also takes `inf`, `nan`, `+1`, `1e5` and `1.50`, which
+/// the writer never writes, so anything it would not have written is
+/// refused rather than trusted.
+fn written_number(text: &str) -> Option<f64> {
+    let v: f64 = text.parse().ok()?;
+    (!v.is_infinite() && format!("{v}") == text).then_some(v)
+}
+
+/// Parses a complete record line (without its newline); the problem, as a
+/// sentence, if it is not one iccsim wrote under this header.
+fn parse_record(line: &str, header_crc: u32, values: usize) -> Result<Record, String> {
+    let Some((text, crc)) = line.rsplit_once(',') else {
+        return Err("it is not a record (no checksum at its end)".into());
+    };
+    if crc != hex(line_checksum(header_crc, text)) {
+        return Err(format!(
+            "it fails its checksum ({crc:?} is not that of the line): it was changed after iccsim wrote it, or comes from another record file"
+        ));
+    }
+    // The checksum matched, so what follows can only fail for a line
+    // written by another iccsim build, or forged with its checksum.
+    let mut parts = text.split(',');
+    let first = parts.next().unwrap_or_default();
+    let replication: u64 = first
+        .parse()
+        .ok()
+        .filter(|r: &u64| r.to_string() == first)
+        .ok_or_else(|| format!("the replication number {first:?} is not a whole number"))?;
+    let mut numbers = Vec::with_capacity(values);
+    for (k, part) in parts.enumerate() {
+        numbers.push(written_number(part).ok_or_else(|| {
+            format!(
+                "value {} ({part:?}) is not a number as iccsim writes one (a finite number, or NaN)",
+                k + 1
+            )
+        })?);
+    }
+    if numbers.len() != values {
+        return Err(format!(
+            "it has {} values where the header says {values}",
+            numbers.len()
+        ));
+    }
+    Ok(Record {
         replication,
         values: numbers,
     })
@@ -171,61 +261,118 @@ pub struct RecordsRead {
     pub cut_short: bool,
 }
 
-/// Reads a record file (a checkpoint or a finished `records.csv`). A
+/// Reads a header line (with its newline): the header and its checksum,
+/// or the problem.
+fn parse_header(first: &str) -> Result<(RecordsHeader, u32), String> {
+    let not_records = || "the first line is not an iccsim records header".to_string();
+    let body = first
+        .strip_prefix(MAGIC)
+        .and_then(|rest| rest.strip_suffix('\n'))
+        .ok_or_else(not_records)?;
+    let (json, crc) = match body.rsplit_once(' ') {
+        Some((json, crc)) if crc.len() == 8 && crc.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (json, crc)
+        }
+        _ => {
+            return Err(
+                "the header has no checksum at its end: it was written by an iccsim from before record checksums, or changed by hand"
+                    .into(),
+            );
+        }
+    };
+    let expected = crc32fast::hash(json.as_bytes());
+    if crc != hex(expected) {
+        return Err(format!(
+            "the header fails its checksum ({crc:?} is not that of the header): it was changed after iccsim wrote it"
+        ));
+    }
+    let header = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    Ok((header, expected))
+}
+
+/// Reads a record file (a checkpoint or a finished `records.csv`). The
+/// header and every complete line must pass their checksums; a
 /// replication outside the batch or given twice makes the file damaged.
 pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
     let file = File::open(path).map_err(io_error(path))?;
-    let mut reader = BufReader::new(file);
-    let format = |problem: &str| RecordsError::Format {
+    read_from(BufReader::new(file), path)
+}
+
+/// [`read_records`] of what `reader` gives, read from `path`.
+fn read_from(mut reader: impl BufRead, path: &Path) -> Result<RecordsRead, RecordsError> {
+    let damaged = |line: u64, problem: String| RecordsError::Damaged {
         path: path.to_path_buf(),
-        problem: problem.to_string(),
+        line,
+        problem,
+        fix: if line == 1 {
+            "None of its records can be trusted: remove the file and run the batch (or shard) again"
+                .into()
+        } else {
+            // A checkpoint is a working file: without the line, --resume
+            // runs that replication again. A finished file is output, made
+            // again rather than edited.
+            "Its replication must run again: in a checkpoint (records.partial), delete that line and finish the batch with its own scenario and options and --resume; a finished records.csv cannot be mended: run its batch (or shard) again into a new --out folder".into()
+        },
     };
-    let mut first = String::new();
-    reader.read_line(&mut first).map_err(io_error(path))?;
-    let json = first
-        .strip_prefix(MAGIC)
-        .filter(|_| first.ends_with('\n'))
-        .ok_or_else(|| format("the first line is not an iccsim records header"))?;
-    let header: RecordsHeader =
-        serde_json::from_str(json.trim_end()).map_err(|e| format(&e.to_string()))?;
+    let mut bytes = Vec::new();
+    reader
+        .read_until(b'\n', &mut bytes)
+        .map_err(io_error(path))?;
+    let first = String::from_utf8_lossy(&bytes).into_owned();
+    let (header, header_crc) = match parse_header(&first) {
+        Ok(parsed) => parsed,
+        // Not a record file at all, or one that was.
+        Err(problem) if first.starts_with(MAGIC) && first.ends_with('\n') => {
+            return Err(damaged(1, problem));
+        }
+        Err(problem) => {
+            return Err(RecordsError::Format {
+                path: path.to_path_buf(),
+                problem,
+            });
+        }
+    };
     let mut complete_bytes = first.len() as u64;
     let mut records = Vec::new();
     let mut cut_short = false;
     let mut seen = std::collections::HashSet::new();
-    let mut line = String::new();
+    let mut number = 1;
     loop {
-        line.clear();
-        let n = reader.read_line(&mut line).map_err(io_error(path))?;
+        bytes.clear();
+        let n = reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(io_error(path))?;
         if n == 0 {
             break;
         }
-        match (
-            line.ends_with('\n'),
-            parse_record(line.trim_end(), header.values),
-        ) {
-            (true, Some(record)) => {
-                if record.replication >= header.replications {
-                    return Err(format(&format!(
-                        "replication {} is outside the batch's {} replications",
-                        record.replication, header.replications
-                    )));
-                }
-                if !seen.insert(record.replication) {
-                    return Err(format(&format!(
-                        "replication {} is there twice",
-                        record.replication
-                    )));
-                }
-                records.push(record);
-                complete_bytes += n as u64;
-            }
-            // A last line cut short by a crash: everything after it is ignored.
-            (false, _) => {
-                cut_short = true;
-                break;
-            }
-            (true, None) => return Err(format("a record line is damaged")),
+        number += 1;
+        // A last line cut short by a crash: everything after it is ignored
+        // (there is nothing after it: only the last line lacks a newline).
+        let Some(complete) = bytes.strip_suffix(b"\n") else {
+            cut_short = true;
+            break;
+        };
+        let complete =
+            std::str::from_utf8(complete).map_err(|_| damaged(number, "it is not text".into()))?;
+        let record =
+            parse_record(complete, header_crc, header.values).map_err(|p| damaged(number, p))?;
+        if record.replication >= header.replications {
+            return Err(damaged(
+                number,
+                format!(
+                    "replication {} is outside the batch's {} replications",
+                    record.replication, header.replications
+                ),
+            ));
         }
+        if !seen.insert(record.replication) {
+            return Err(damaged(
+                number,
+                format!("replication {} is there twice", record.replication),
+            ));
+        }
+        records.push(record);
+        complete_bytes += n as u64;
     }
     Ok(RecordsRead {
         header,
@@ -245,6 +392,8 @@ pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
 pub struct CheckpointWriter {
     path: PathBuf,
     file: File,
+    /// The header's checksum, which every line's continues.
+    header_crc: u32,
     /// Bytes up to the end of the last record known to be on disk.
     complete_bytes: u64,
     failed: bool,
@@ -276,9 +425,16 @@ impl CheckpointWriter {
             .map_err(io_error(path))?;
         lock(path, &file)?;
         let line = header_line(header);
-        file.write_all(line.as_bytes())
+        if let Err(source) = file
+            .write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
-            .map_err(io_error(path))?;
+        {
+            // A checkpoint without its whole header holds nothing and
+            // could not be resumed: it is ours (create_new), so it goes.
+            drop(file);
+            let _ = std::fs::remove_file(path);
+            return Err(io_error(path)(source));
+        }
         // The checkpoint's name must survive a crash along with its contents.
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             crate::report::atomic::sync_folder(folder).map_err(io_error(path))?;
@@ -286,24 +442,37 @@ impl CheckpointWriter {
         Ok(CheckpointWriter {
             path: path.to_path_buf(),
             file,
+            header_crc: header_json(header).1,
             complete_bytes: line.len() as u64,
             failed: false,
         })
     }
 
-    /// An existing checkpoint, cut back to its last complete record.
+    /// An existing checkpoint (read with [`read_records`] first), cut
+    /// back to its last complete record.
     pub fn reopen(path: &Path, complete_bytes: u64) -> Result<CheckpointWriter, RecordsError> {
         let mut file = OpenOptions::new()
+            .read(true)
             .write(true)
             .open(path)
             .map_err(io_error(path))?;
         lock(path, &file)?;
+        // New lines continue the checksum of the header that is there.
+        let mut first = String::new();
+        BufReader::new(&file)
+            .read_line(&mut first)
+            .map_err(io_error(path))?;
+        let (_, header_crc) = parse_header(&first).map_err(|problem| RecordsError::Format {
+            path: path.to_path_buf(),
+            problem,
+        })?;
         file.set_len(complete_bytes)
             .and_then(|()| file.seek(SeekFrom::End(0)).map(|_| ()))
             .map_err(io_error(path))?;
         Ok(CheckpointWriter {
             path: path.to_path_buf(),
             file,
+            header_crc,
             complete_bytes,
             failed: false,
         })
@@ -317,7 +486,8 @@ impl CheckpointWriter {
                 source: std::io::Error::other("an earlier record could not be written"),
             });
         }
-        let line = record_line(record);
+        // A record that cannot be written leaves the file as it was.
+        let line = record_line(self.header_crc, record).map_err(io_error(&self.path))?;
         match self
             .file
             .write_all(line.as_bytes())
@@ -370,7 +540,7 @@ mod tests {
             },
             Record {
                 replication: 2,
-                values: vec![-0.0, 123_456_789.123_456_78, f64::INFINITY],
+                values: vec![-0.0, 123_456_789.123_456_78, f64::MAX],
             },
         ];
         let mut writer = CheckpointWriter::create(&path, &header()).unwrap();
@@ -409,6 +579,215 @@ mod tests {
         assert_eq!(again.records[2].values, vec![1.0, 2.0, 3.0]);
     }
 
+    fn sample() -> Vec<Record> {
+        vec![
+            Record {
+                replication: 0,
+                values: vec![14_713.0, f64::NAN, 0.038_673_282_131_448_376],
+            },
+            Record {
+                replication: 1,
+                values: vec![-2.5, 1e-7, 569.0],
+            },
+            Record {
+                replication: 2,
+                values: vec![0.0, 7.0, 1e21],
+            },
+        ]
+    }
+
+    fn file_text(header: &RecordsHeader, records: &[Record]) -> String {
+        let mut bytes = Vec::new();
+        write_records_file(&mut bytes, header, records).unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    fn read_text(text: &str) -> Result<RecordsRead, RecordsError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.csv");
+        std::fs::write(&path, text).unwrap();
+        read_records(&path)
+    }
+
+    #[test]
+    fn a_changed_value_or_header_is_refused_with_its_line() {
+        let text = file_text(&header(), &sample());
+        assert_eq!(read_text(&text).unwrap().records.len(), 3);
+        let lines: Vec<&str> = text.lines().collect();
+        let with_line = |n: usize, line: &str| {
+            let mut changed: Vec<&str> = lines.clone();
+            changed[n - 1] = line;
+            format!("{}\n", changed.join("\n"))
+        };
+        // As a hand or a script would change them: +100000, NaN, inf,
+        // another spelling of the same number, a changed seed.
+        let cases = [
+            (2, lines[1].replacen("14713", "114713", 1)),
+            (3, lines[2].replacen("569", "NaN", 1)),
+            (3, lines[2].replacen("569", "inf", 1)),
+            (4, lines[3].replacen(",7,", ",7.0,", 1)),
+            (1, lines[0].replacen("\"seed\":7", "\"seed\":8", 1)),
+        ];
+        for (n, line) in cases {
+            let err = read_text(&with_line(n, &line))
+                .err()
+                .unwrap_or_else(|| panic!("accepted {line}"));
+            let message = err.to_string();
+            assert!(
+                matches!(err, RecordsError::Damaged { line, .. } if line == n as u64),
+                "{message}"
+            );
+            assert!(
+                message.contains(&format!("records.csv, line {n}: "))
+                    && message.contains("fails its checksum"),
+                "{message}"
+            );
+            // And what to do about it.
+            let fix = if n == 1 {
+                "run the batch (or shard) again"
+            } else {
+                "--resume"
+            };
+            assert!(message.contains(fix), "{message}");
+        }
+    }
+
+    #[test]
+    fn no_change_of_one_byte_passes_for_other_records() {
+        // Every byte of a file replaced by others, removed, or doubled:
+        // the file is refused, or reads back the same records (or fewer,
+        // when the change cut the last newline: that line runs again).
+        let text = file_text(&header(), &sample()).into_bytes();
+        let expected = read_text(std::str::from_utf8(&text).unwrap()).unwrap();
+        let same = |a: &Record, b: &Record| {
+            a.replication == b.replication
+                && a.values
+                    .iter()
+                    .zip(&b.values)
+                    .all(|(x, y)| x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan())
+        };
+        let path = Path::new("records.partial");
+        let (mut tried, mut refused) = (0, 0);
+        for at in 0..text.len() {
+            let mut changes: Vec<Vec<u8>> = b"0159.-,eNa\n "
+                .iter()
+                .filter(|&&b| b != text[at])
+                .map(|&b| {
+                    let mut t = text.clone();
+                    t[at] = b;
+                    t
+                })
+                .collect();
+            let mut removed = text.clone();
+            removed.remove(at);
+            let mut doubled = text.clone();
+            doubled.insert(at, text[at]);
+            changes.extend([removed, doubled]);
+            for changed in changes {
+                tried += 1;
+                match read_from(&changed[..], path) {
+                    Err(_) => refused += 1,
+                    Ok(read) => {
+                        assert_eq!(read.header, expected.header);
+                        assert!(
+                            read.records.len() <= expected.records.len()
+                                && read
+                                    .records
+                                    .iter()
+                                    .zip(&expected.records)
+                                    .all(|(a, b)| same(a, b)),
+                            "{}",
+                            String::from_utf8_lossy(&changed)
+                        );
+                        assert!(
+                            read.cut_short || read.records.len() == expected.records.len(),
+                            "{}",
+                            String::from_utf8_lossy(&changed)
+                        );
+                    }
+                }
+            }
+        }
+        assert!(refused > tried * 9 / 10, "{refused} of {tried} refused");
+    }
+
+    #[test]
+    fn a_line_from_another_file_fails_under_this_header() {
+        let text = file_text(&header(), &sample());
+        let other = file_text(
+            &RecordsHeader {
+                seed: 8,
+                ..header()
+            },
+            &sample(),
+        );
+        let mixed = format!(
+            "{}\n{}\n",
+            text.lines().next().unwrap(),
+            other.lines().nth(1).unwrap()
+        );
+        let err = read_text(&mixed).err().expect("refused").to_string();
+        assert!(
+            err.contains("line 2: ") && err.contains("another record file"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn only_numbers_as_written_pass_even_with_a_matching_checksum() {
+        // Lines forged with a correct checksum still hold only what the
+        // writer writes: no infinity, no other spelling, no stray field,
+        // no replication outside the batch.
+        let (_, crc) = header_json(&header());
+        let forged = |body: &str| format!("{body},{}", hex(line_checksum(crc, body)));
+        let head = header_line(&header());
+        for (body, problem) in [
+            ("0,1,inf,2", "value 2 (\"inf\")"),
+            ("0,1,-inf,2", "value 2"),
+            ("0,1,nan,2", "value 2"),
+            ("0,1e5,1,2", "value 1"),
+            ("0,+1,1,2", "value 1"),
+            ("00,1,1,2", "replication number"),
+            ("0,1,2", "2 values where the header says 3"),
+            ("3,1,2,3", "replication 3 is outside the batch's 3"),
+        ] {
+            let err = read_text(&format!("{head}{}\n", forged(body)))
+                .err()
+                .unwrap_or_else(|| panic!("accepted {body}"))
+                .to_string();
+            assert!(err.contains("line 2: ") && err.contains(problem), "{err}");
+        }
+        // The writer refuses an infinity rather than write what cannot
+        // be read back.
+        let mut out = Vec::new();
+        let err = write_records_file(
+            &mut out,
+            &header(),
+            &[Record {
+                replication: 0,
+                values: vec![1.0, f64::NEG_INFINITY, 2.0],
+            }],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("value 2 of the record is -inf"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_bytes_of_a_record_file_are_fixed() {
+        // records.csv must be the same bytes however a batch ran (CI
+        // compares them), and its checksums are plain CRC-32 (zlib's
+        // crc32 of the header's JSON, and of that JSON followed by the
+        // line), so a script can check a file too.
+        assert_eq!(
+            file_text(&header(), &sample()[..1]),
+            "# iccsim records {\"iccsim_version\":\"test\",\"scenario\":\"s\",\"origin\":\"s.toml\",\"fingerprint\":\"0123\",\"seed\":7,\"replications\":3,\"values\":3} d0a4da37\n\
+             0,14713,NaN,0.038673282131448376,71af519f\n"
+        );
+    }
+
     #[test]
     fn a_checkpoint_has_one_writer_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
@@ -444,6 +823,17 @@ mod tests {
         }
         drop(CheckpointWriter::create(&path, &header).unwrap());
         assert_eq!(read_records(&path).unwrap().header, header);
+    }
+
+    #[test]
+    fn a_file_from_before_checksums_is_refused_as_such() {
+        let old = "# iccsim records {\"iccsim_version\":\"0.1.0\",\"stopping\":\"relative half-width 0.05\"}\n0,1,2\n";
+        let err = read_text(old).err().expect("refused").to_string();
+        assert!(
+            err.contains("line 1: the header has no checksum at its end")
+                && err.contains("run the batch (or shard) again"),
+            "{err}"
+        );
     }
 
     #[test]
