@@ -89,7 +89,7 @@ fn an_interrupted_batch_resumes_to_the_same_bytes() {
         lines[4],
         &lines[3][..lines[3].len() / 2]
     );
-    fs::write(cut.join("records.partial"), partial).unwrap();
+    common::write_checkpoint(&cut, partial);
 
     // Without --resume: refused, and the checkpoint is untouched.
     let output = batch(&cut, &[]);
@@ -275,11 +275,7 @@ fn a_precision_target_decides_how_many_and_resumes_to_the_same_bytes() {
     let lines: Vec<&str> = records.lines().collect();
     let cut = dir.path().join("cut");
     fs::create_dir(&cut).unwrap();
-    fs::write(
-        cut.join("records.partial"),
-        format!("{}\n", lines[..10].join("\n")),
-    )
-    .unwrap();
+    common::write_checkpoint(&cut, format!("{}\n", lines[..10].join("\n")));
     let output = batch(&cut, &[&target[..], &["--resume"]].concat());
     assert!(
         output.status.success(),
@@ -386,7 +382,7 @@ fn checkpoints_and_shards_cannot_be_mixed_up() {
     // Shard 1's checkpoint is not resumed as shard 2, nor as the whole batch.
     let cut = dir.path().join("cut");
     fs::create_dir(&cut).unwrap();
-    fs::write(cut.join("records.partial"), &records).unwrap();
+    common::write_checkpoint(&cut, &records);
     for other in [&["--shard", "2/2", "--resume"][..], &["--resume"][..]] {
         let output = batch(&cut, other);
         assert_eq!(output.status.code(), Some(2), "{other:?}");
@@ -429,12 +425,14 @@ fn checkpoints_and_shards_cannot_be_mixed_up() {
         String::from_utf8_lossy(&output.stderr).contains("holds a finished batch of another run")
     );
 
-    // A checkpoint with a replication twice, or outside the batch, is damaged.
+    // A checkpoint with a replication twice, or with its number changed
+    // (to one outside the batch: its checksum fails first), is damaged.
     let lines: Vec<&str> = records.lines().collect();
-    for (name, damaged) in [
+    for (name, damaged, problem) in [
         (
             "twice",
             format!("{}\n{}\n{}\n", lines[0], lines[1], lines[1]),
+            "line 3: replication 0 is there twice",
         ),
         (
             "outside",
@@ -443,18 +441,16 @@ fn checkpoints_and_shards_cannot_be_mixed_up() {
                 lines[0],
                 &lines[1][lines[1].find(',').unwrap()..]
             ),
+            "line 2: it fails its checksum",
         ),
     ] {
         let folder = dir.path().join(name);
         fs::create_dir(&folder).unwrap();
-        fs::write(folder.join("records.partial"), damaged).unwrap();
+        common::write_checkpoint(&folder, damaged);
         let output = batch(&folder, &["--shard", "1/2", "--resume"]);
         assert_eq!(output.status.code(), Some(3), "{name}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            stderr.contains("is there twice") || stderr.contains("outside the batch"),
-            "{stderr}"
-        );
+        assert!(stderr.contains(problem), "{stderr}");
     }
 
     // A batch that stopped on a precision target merges on its own.

@@ -123,8 +123,9 @@ fn a_read_only_output_folder_is_a_clear_error_and_nothing_is_written() {
 }
 
 /// The disk fills while a batch appends replications to its checkpoint
-/// (a 4 KiB tmpfs: the fourth line is cut part-way), then while it writes
-/// its files (64 KiB). Both stop with exit 4 and keep the checkpoint, no
+/// (an 8 KiB tmpfs: a page for the folder's manifest, one for the
+/// checkpoint, whose fourth line is cut part-way), then while it writes its
+/// files (64 KiB). Both stop with exit 4 and keep the checkpoint, no
 /// file is left under a final name, and after the disk is grown `--resume`
 /// gives the uninterrupted batch's bytes.
 #[test]
@@ -140,7 +141,7 @@ fn a_full_disk_loses_no_finished_replication_and_resumes_to_the_same_bytes() {
     }
     let dir = tempfile::tempdir().unwrap();
     let whole = whole_batch(dir.path());
-    for (size, failing) in [("4k", "records.partial"), ("64k", "replications.csv")] {
+    for (size, failing) in [("8k", "records.partial"), ("64k", "replications.csv")] {
         let mount = dir.path().join(format!("disk-{size}"));
         fs::create_dir(&mount).unwrap();
         let out = mount.join("out");
@@ -149,7 +150,7 @@ fn a_full_disk_loses_no_finished_replication_and_resumes_to_the_same_bytes() {
         let script = format!(
             "m=\"$1\"; shift; mount -t tmpfs -o size={size} tmpfs \"$m\" || exit 90
              \"$@\"; echo \"first exit $?\" >&2
-             ls \"$m/out\" >&2
+             ls -A \"$m/out\" >&2
              mount -o remount,size=8m \"$m\" || exit 91
              \"$@\" --resume || exit 92
              cp -r \"$m/out\" {copy}",
@@ -166,14 +167,19 @@ fn a_full_disk_loses_no_finished_replication_and_resumes_to_the_same_bytes() {
             )),
             "{size}: {stderr}"
         );
-        // Only the checkpoint was left by the failed run: no output file
-        // under its final name, no temporary file.
+        // Only the checkpoint (and the folder's lock and list of the files
+        // iccsim wrote) was left by the failed run: no output file under
+        // its final name, no temporary file, no staging folder.
         let listed: Vec<&str> = stderr
             .lines()
             .skip_while(|l| !l.starts_with("first exit"))
             .skip(1)
             .collect();
-        assert_eq!(listed, ["records.partial"], "{size}: {stderr}");
+        assert_eq!(
+            listed,
+            [".iccsim-manifest.json", ".iccsim.lock", "records.partial"],
+            "{size}: {stderr}"
+        );
         assert_same_folders(&whole, &copy);
     }
 }
@@ -232,6 +238,35 @@ fn a_full_standard_output_or_error_is_no_panic() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
+/// Starts a batch on one thread into `out` and kills it (`kill -9`) as
+/// soon as `at_least` replications are in its checkpoint; returns how many
+/// were.
+fn killed_part_way(out: &Path, at_least: usize) -> usize {
+    let checkpoint = out.join("records.partial");
+    let finished = || {
+        fs::read_to_string(&checkpoint)
+            .map(|t| t.lines().filter(|l| !l.starts_with('#')).count())
+            .unwrap_or(0)
+    };
+    let mut child = Command::new(binary())
+        .args(batch_args(out, "1"))
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while finished() < at_least && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    let before = finished();
+    assert!(
+        status.code().is_none() && (at_least..8).contains(&before),
+        "not killed part-way: {status:?} with {before} of 8 replications"
+    );
+    assert!(!out.join("records.csv").exists());
+    before
+}
+
 /// `kill -9` while a batch runs on one thread, as soon as its first
 /// replication is in the checkpoint; `--resume` finishes it to the bytes
 /// of a batch that was never interrupted.
@@ -240,28 +275,7 @@ fn a_batch_killed_with_sigkill_resumes_to_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let whole = whole_batch(dir.path());
     let killed = dir.path().join("killed");
-    let checkpoint = killed.join("records.partial");
-    let finished = || {
-        fs::read_to_string(&checkpoint)
-            .map(|t| t.lines().filter(|l| !l.starts_with('#')).count())
-            .unwrap_or(0)
-    };
-    let mut child = Command::new(binary())
-        .args(batch_args(&killed, "1"))
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while finished() < 1 && start.elapsed() < Duration::from_secs(120) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().unwrap(); // SIGKILL
-    let status = child.wait().unwrap();
-    let before = finished();
-    assert!(
-        status.code().is_none() && (1..8).contains(&before),
-        "not killed part-way: {status:?} with {before} of 8 replications"
-    );
-    assert!(!killed.join("records.csv").exists());
+    killed_part_way(&killed, 1);
     let output = Command::new(binary())
         .args(batch_args(&killed, "2"))
         .arg("--resume")
@@ -269,4 +283,103 @@ fn a_batch_killed_with_sigkill_resumes_to_the_same_bytes() {
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_same_folders(&whole, &killed);
+}
+
+/// A value changed by hand in a shard's `records.csv` (+100000, `NaN`,
+/// `inf`), or in a checkpoint, is refused with the file, the line and what
+/// to do; deleting that line lets `--resume` run its replication again, to
+/// the bytes of a batch that was never touched. A line cut short by a
+/// crash is still dropped and run again.
+#[test]
+fn a_record_changed_by_hand_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = whole_batch(dir.path());
+    let records = fs::read_to_string(whole.join("records.csv")).unwrap();
+    let lines: Vec<&str> = records.lines().collect();
+    // Replication 2 (line 4): its second number is a count of arrivals.
+    let cells: Vec<&str> = lines[3].split(',').collect();
+    let arrivals: f64 = cells[1].parse().unwrap();
+    let with_value = |value: &str| {
+        let mut changed = cells.clone();
+        changed[1] = value;
+        changed.join(",")
+    };
+    let plus = (arrivals + 100_000.0).to_string();
+    for value in [&plus[..], "NaN", "inf"] {
+        // Merging shards: a whole batch's records.csv merges on its own.
+        let shard = dir.path().join(format!("shard-{value}"));
+        fs::create_dir(&shard).unwrap();
+        fs::copy(whole.join("scenario.toml"), shard.join("scenario.toml")).unwrap();
+        let mut changed = lines.clone();
+        let line = with_value(value);
+        changed[3] = &line;
+        fs::write(shard.join("records.csv"), changed.join("\n") + "\n").unwrap();
+        let output = Command::new(binary())
+            .arg("merge")
+            .arg(&shard)
+            .arg("--out")
+            .arg(dir.path().join(format!("merged-{value}")))
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{value}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{}, line 4: ",
+                shard.join("records.csv").display()
+            )) && stderr.contains("fails its checksum")
+                && stderr.contains("run its batch (or shard) again"),
+            "{value}: {stderr}"
+        );
+        assert!(!dir.path().join(format!("merged-{value}")).exists());
+    }
+
+    // A checkpoint left by kill -9, with a value changed, then half a
+    // line as a crash leaves it.
+    let cut = dir.path().join("cut");
+    killed_part_way(&cut, 2);
+    let checkpoint = cut.join("records.partial");
+    let kept = fs::read_to_string(&checkpoint).unwrap();
+    let kept: Vec<&str> = kept.lines().collect();
+    let first: Vec<&str> = kept[1].split(',').collect();
+    let tampered = [first[0], "NaN"]
+        .into_iter()
+        .chain(first[2..].iter().copied())
+        .collect::<Vec<_>>()
+        .join(",");
+    let partial = format!(
+        "{}\n{tampered}\n{}\n{}",
+        kept[0],
+        kept[2..].join("\n"),
+        &lines[7][..lines[7].len() / 2]
+    );
+    fs::write(&checkpoint, &partial).unwrap();
+    let resume = || {
+        Command::new(binary())
+            .args(batch_args(&cut, "2"))
+            .arg("--resume")
+            .output()
+            .unwrap()
+    };
+    let output = resume();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("records.partial, line 2: ")
+            && stderr.contains("fails its checksum")
+            && stderr.contains("delete that line"),
+        "{stderr}"
+    );
+    // Refused before anything ran: the checkpoint is as it was.
+    assert_eq!(fs::read_to_string(&checkpoint).unwrap(), partial);
+    // As the message says: delete that line and resume.
+    fs::write(
+        &checkpoint,
+        partial.replacen(&format!("{tampered}\n"), "", 1),
+    )
+    .unwrap();
+    let output = resume();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_same_folders(&whole, &cut);
 }

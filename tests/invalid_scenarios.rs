@@ -134,9 +134,17 @@ fn names_from_awkward_file_names_are_made_valid() {
     )
     .unwrap()
     .replace("name = \"reference-network\"\n", "");
+    // A name that had to be changed carries the original's CRC-32, so
+    // that `東京.toml` and `大阪.toml` (both `--`) never share a name or an
+    // output folder (issue 18).
+    let changed =
+        |made: &str, stem: &str| format!("{made}-{:08x}", crc32fast::hash(stem.as_bytes()));
     for (file, expected) in [
-        ("my ward.v2.toml", "my-ward-v2"),
-        ("lost.toml", "lost-scenario"),
+        ("my ward.v2.toml", changed("my-ward-v2", "my ward.v2")),
+        ("lost.toml", "lost-scenario".to_string()),
+        ("東京.toml", changed("scenario", "東京")),
+        ("大阪.toml", changed("scenario", "大阪")),
+        ("..toml", changed("scenario", ".")),
     ] {
         let path = dir.path().join(file);
         std::fs::write(&path, &text).unwrap();
@@ -269,4 +277,127 @@ fn each_diversion_loop_is_reported_once_at_its_first_service() {
         loops[1].contains("services.d.divert_to: diversions when full form a loop (d → e → d)"),
         "{message}"
     );
+}
+
+/// Only regular files are read, and never past 16 MiB, whatever size the
+/// file system reports: a named pipe called `x.toml` (opening it would wait
+/// for a writer for ever), a pipe (`validate <(...)`, here standard input),
+/// `/dev/zero` and `/proc/self/pagemap` (both report 0 bytes and never end).
+/// Each is refused at once with exit code 3.
+#[test]
+fn pipes_devices_and_endless_files_are_refused_without_waiting() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let binary = env!("CARGO_BIN_EXE_iccsim");
+    let refused = |mut command: Command, feed: Option<Vec<u8>>| -> String {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // The writer may find the pipe closed once iccsim has refused it.
+        let writer = std::thread::spawn(move || {
+            if let Some(bytes) = feed {
+                let _ = stdin.write_all(&bytes);
+            }
+        });
+        let started = std::time::Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("still reading after 60 s: {command:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(3), "{command:?}: {stderr}");
+        stderr
+    };
+    let validate = |path: &Path| {
+        let mut command = Command::new(binary);
+        command.arg("validate").arg(path);
+        command
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("x.toml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let stderr = refused(validate(&fifo), None);
+    assert!(
+        stderr.contains("x.toml: it is a pipe (a FIFO, or <(...) in a shell), not a regular file: scenarios are read only from files; save the scenario to a .toml file and give its path"),
+        "{stderr}"
+    );
+    // 20 MiB of comments through a pipe: refused as a pipe, unread.
+    let stderr = refused(
+        validate(Path::new("/dev/stdin")),
+        Some(vec![b'#'; 20 << 20]),
+    );
+    assert!(stderr.contains("/dev/stdin: it is a pipe"), "{stderr}");
+    let stderr = refused(validate(Path::new("/dev/zero")), None);
+    assert!(
+        stderr.contains("/dev/zero: it is a device, not a regular file"),
+        "{stderr}"
+    );
+    let stderr = refused(validate(Path::new("/proc/self/pagemap")), None);
+    assert!(
+        stderr
+            .contains("it is larger than 16777216 bytes (16 MiB), the most a scenario file may be"),
+        "{stderr}"
+    );
+}
+
+/// A key or table header nested more than 80 deep is refused by the TOML
+/// reader without a location; the message gives the line, in the file
+/// itself and in a parent outside the folder (which is never quoted).
+#[test]
+fn keys_nested_too_deep_are_located() {
+    let deep = (0..81)
+        .map(|i| format!("k{i}"))
+        .collect::<Vec<_>>()
+        .join(".");
+    for text in [
+        format!("schema_version = 1\n# a comment\n{deep} = 1\nname = \"x\"\n"),
+        format!("schema_version = 1\n\n[{deep}]\nx = 1\n"),
+        format!("schema_version = 1\n\n[[{deep}]]\n"),
+    ] {
+        let message = iccsim::scenario::load_scenario(&text, "deep", "deep")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            message.contains("TOML parse error at line 3: recursion limit: a key or [table] header on this line has more than 80 dotted parts"),
+            "{message}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let deep_file = format!("schema_version = 1\n\n\n\n{deep} = 1\n");
+    std::fs::write(scenarios.join("deep.toml"), &deep_file).unwrap();
+    let message = load_file(&scenarios.join("deep.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("at line 5"), "{message}");
+    std::fs::write(dir.path().join("outside.toml"), &deep_file).unwrap();
+    std::fs::write(
+        scenarios.join("child.toml"),
+        "extends = \"../outside.toml\"\n",
+    )
+    .unwrap();
+    let message = load_file(&scenarios.join("child.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("is not valid TOML (line 5)"), "{message}");
 }

@@ -502,7 +502,9 @@ fn a_folder_mixing_two_runs_or_naming_folders_outside_is_refused() {
     assert_eq!(code, Some(3), "{message}");
     assert!(message.contains("mixes two runs"), "{message}");
     std::fs::write(&run_json, text).unwrap();
-    // A manifest naming a folder outside the comparison.
+    // A manifest naming a folder outside the comparison: refused as a
+    // changed file, and, in a folder without iccsim's list of the files it
+    // wrote (an older iccsim's), as a folder outside.
     let manifest = out.join("comparison.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
@@ -512,10 +514,23 @@ fn a_folder_mixing_two_runs_or_naming_folders_outside_is_refused() {
     .unwrap();
     let (code, message) = fails(&["report", out.to_str().unwrap()]);
     assert_eq!(code, Some(3), "{message}");
+    assert!(message.contains("comparison.json"), "{message}");
+    let written = out.join(".iccsim-manifest.json");
+    let list = std::fs::read(&written).unwrap();
+    std::fs::remove_file(&written).unwrap();
+    let elsewhere = dir.path().join("elsewhere/page.html");
+    let (code, message) = fails(&[
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(3), "{message}");
     assert!(
         message.contains("not a folder of this comparison"),
         "{message}"
     );
+    std::fs::write(&written, list).unwrap();
 
     // A batch written over the comparison replaces it, report and all.
     std::fs::write(&manifest, text).unwrap();

@@ -175,8 +175,12 @@ it merged, `iccsim validate FILE` checks it.")]
 #[derive(Args, Debug)]
 pub struct SchemaArgs {
     /// Write the schema to this file (atomically). Default: standard output.
+    /// An existing file is replaced only if it is a schema iccsim wrote.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Replace the --out file even if it is not a schema iccsim wrote.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -211,6 +215,11 @@ pub struct RunArgs {
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Also write episodes.csv: one row per visit to a service.
     #[arg(long)]
     pub episodes: bool,
@@ -236,6 +245,11 @@ pub struct ReportArgs {
     /// folder. The charts go beside it, in <name>-charts/.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// The tornado.csv of `iccsim tornado` (or its folder), when it is not
     /// in the results folder.
     #[arg(long)]
@@ -294,6 +308,11 @@ pub struct CalibrateArgs {
     /// target) to this folder.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
     /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
     /// like the file).
@@ -317,6 +336,11 @@ pub struct BatchArgs {
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Finish an interrupted batch in the output folder.
     #[arg(long)]
     pub resume: bool,
@@ -381,6 +405,11 @@ pub struct MergeArgs {
     /// Output folder.
     #[arg(long, short, required = true)]
     pub out: PathBuf,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -405,6 +434,11 @@ pub struct CompareArgs {
     /// Output folder. Default: results/compare-<baseline name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -463,6 +497,11 @@ pub struct TornadoArgs {
     /// Output folder. Default: results/tornado-<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -509,6 +548,11 @@ pub struct SweepArgs {
     /// Output folder. Default: results/sweep-<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use super::args::{ReportArgs, ReportOptions};
 use super::{EXIT_OUTPUT, EXIT_SCENARIO, EXIT_USAGE, Failure};
+use iccsim::report::OutputFolder;
 use iccsim::report::board;
-use iccsim::report::{WriteError, write_atomically, write_file_set};
+use iccsim::report::output_folder::{self, REPORT_GROUP_PREFIX, Replace, Request};
 
 /// The page's default name in the results folder.
 pub(super) const REPORT_FILE: &str = "report.html";
@@ -30,6 +31,7 @@ pub(super) fn report(args: ReportArgs) -> Result<(), Failure> {
         args.tornado.as_deref(),
         &args.drawing,
         false,
+        Target::Open { force: args.force },
     )
 }
 
@@ -41,42 +43,29 @@ fn charts_folder_name(page: &Path) -> String {
     format!("{stem}-charts")
 }
 
-/// Removes the default report of a results folder whose results were just
-/// replaced: a page (and its PDF and charts) drawn from other numbers.
-pub(super) fn remove_report(results: &Path) -> Result<(), WriteError> {
-    let page = results.join(REPORT_FILE);
-    let charts = results.join(charts_folder_name(&page));
-    let fail = |path: &Path, source| WriteError {
-        path: path.to_path_buf(),
-        source,
-    };
-    for file in [page.clone(), page.with_extension("pdf")] {
-        match std::fs::remove_file(&file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(fail(&file, e)),
-            _ => {}
-        }
-    }
-    if let Ok(entries) = std::fs::read_dir(&charts) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "svg" || e == "png") {
-                std::fs::remove_file(&path).map_err(|e| fail(&path, e))?;
-            }
-        }
-        // Kept if someone put other files there.
-        let _ = std::fs::remove_dir(&charts);
-    }
-    Ok(())
-}
-
 /// The report of results just written (`--report` on `batch` and
-/// `compare`): `report.html` in their folder.
+/// `compare`): `report.html` in their folder, which the command holds.
 pub(super) fn write_default_report(
-    results: &Path,
+    results: &mut OutputFolder,
     options: &ReportOptions,
     quiet: bool,
 ) -> Result<(), Failure> {
-    write_report(results, &results.join(REPORT_FILE), None, options, quiet)
+    let folder = results.path().to_path_buf();
+    write_report(
+        &folder,
+        &folder.join(REPORT_FILE),
+        None,
+        options,
+        quiet,
+        Target::Held(results),
+    )
+}
+
+/// Where a page is written: a folder the calling command already holds,
+/// or the page's folder, opened (and locked) here.
+pub(super) enum Target<'a> {
+    Held(&'a mut OutputFolder),
+    Open { force: bool },
 }
 
 /// Draws the report of `results` into `out` (and its charts beside it).
@@ -86,11 +75,13 @@ pub(super) fn write_report(
     tornado: Option<&Path>,
     options: &ReportOptions,
     quiet: bool,
+    target: Target,
 ) -> Result<(), Failure> {
     let is_html = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
-    if !is_html {
+    let page_name = out.file_name().map(|n| n.to_string_lossy().to_string());
+    let Some(page_name) = page_name.filter(|_| is_html) else {
         return Err(Failure {
             code: EXIT_USAGE,
             message: format!(
@@ -99,41 +90,78 @@ pub(super) fn write_report(
                 out.with_extension("html").display()
             ),
         });
-    }
+    };
     let charts_name = charts_folder_name(out);
+    let pdf_name = Path::new(&page_name)
+        .with_extension("pdf")
+        .to_string_lossy()
+        .to_string();
+    let folder_path = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !results.is_dir() {
+        return Err(Failure {
+            code: EXIT_SCENARIO,
+            message: format!(
+                "cannot draw the report: {}: no such folder: give the output folder of `iccsim run`, `batch` or `compare`",
+                results.display()
+            ),
+        });
+    }
+    // The page's folder is locked and checked before the drawing: the
+    // page, its PDF and its charts folder may be written there, and only
+    // over files iccsim wrote.
+    let mut opened;
+    let folder: &mut OutputFolder = match target {
+        Target::Held(folder) => folder,
+        Target::Open { force } => {
+            let mut inputs = vec![results.to_path_buf()];
+            inputs.extend(tornado.map(Path::to_path_buf));
+            opened = OutputFolder::open(
+                &folder_path,
+                &Request {
+                    force,
+                    whole_folder: false,
+                    may_write: vec![
+                        page_name.clone(),
+                        pdf_name.clone(),
+                        format!("{charts_name}/"),
+                    ],
+                    inputs,
+                },
+            )?;
+            &mut opened
+        }
+    };
+    // A folder that mixes two runs' files is not drawn as one.
+    output_folder::check_consistent(results).map_err(|message| Failure {
+        code: EXIT_SCENARIO,
+        message: format!("cannot draw the report: {message}"),
+    })?;
     // Unreadable or foreign results are bad input, like a bad scenario.
     let report = board::build(results, tornado, &charts_name).map_err(|message| Failure {
         code: EXIT_SCENARIO,
         message: format!("cannot draw the report: {message}"),
     })?;
-    let folder = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let charts = folder.join(&charts_name);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for chart in &report.charts {
         files.push((
-            format!("{}.svg", chart.name),
+            format!("{charts_name}/{}.svg", chart.name),
             chart.svg.clone().into_bytes(),
         ));
-        files.push((format!("{}.png", chart.name), chart.png.clone()));
+        files.push((
+            format!("{charts_name}/{}.png", chart.name),
+            chart.png.clone(),
+        ));
     }
-    // The folder is the page's own: charts of an earlier drawing that this
-    // one has not are removed with it.
-    let earlier: Vec<String> = std::fs::read_dir(&charts)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n.ends_with(".svg") || n.ends_with(".png"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    let previous: Vec<&str> = earlier.iter().map(String::as_str).collect();
-    write_file_set(&charts, &named, &previous)?;
-    write_atomically(out, report.html.as_bytes())?;
+    files.push((page_name.clone(), report.html.clone().into_bytes()));
+    // The page's group: its charts, page and PDF of an earlier drawing that
+    // this one has not are removed with it (a PDF of the old page too).
+    let group = format!("{REPORT_GROUP_PREFIX}{page_name}");
+    let named: Vec<(&str, &Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b)).collect();
+    folder.commit(&named, &group, Replace::Group)?;
+    let charts = folder_path.join(&charts_name);
     if !quiet {
         say!(
             "Wrote the report to {} ({} charts, also as SVG and PNG in {}/)",
@@ -143,10 +171,10 @@ pub(super) fn write_report(
         );
     }
     if options.pdf {
-        let pdf = out.with_extension("pdf");
-        print_pdf(out, &pdf)?;
+        let pdf = print_pdf(out)?;
+        folder.commit(&[(pdf_name.as_str(), pdf)], &group, Replace::Nothing)?;
         if !quiet {
-            say!("Printed it to {}", pdf.display());
+            say!("Printed it to {}", out.with_extension("pdf").display());
         }
     }
     Ok(())
@@ -182,9 +210,10 @@ fn file_url(path: &Path) -> String {
     url
 }
 
-/// Prints the page to PDF with headless Chromium, through a temporary file
-/// renamed into place, so a PDF on disk is always complete.
-fn print_pdf(page: &Path, pdf: &Path) -> Result<(), Failure> {
+/// Prints the page to PDF with headless Chromium, into a temporary file of
+/// ours, and returns the PDF's bytes (the caller commits them with the
+/// page's set, so a PDF on disk is always complete and always the page's).
+fn print_pdf(page: &Path) -> Result<Vec<u8>, Failure> {
     let fail = |message: String| Failure {
         code: EXIT_OUTPUT,
         message,
@@ -237,23 +266,19 @@ fn print_pdf(page: &Path, pdf: &Path) -> Result<(), Failure> {
         }
     });
     let _ = std::fs::remove_dir_all(&profile);
-    let printed = std::fs::read(&temporary).is_ok_and(|bytes| bytes.starts_with(b"%PDF-"));
-    if let Err(why) = outcome.clone().and_then(|()| {
-        if printed {
-            Ok(())
-        } else {
-            Err("it wrote no PDF".to_string())
-        }
-    }) {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(fail(format!(
-            "{} could not print {} to PDF: {why}",
+    let printed = std::fs::read(&temporary)
+        .ok()
+        .filter(|bytes| bytes.starts_with(b"%PDF-"));
+    let _ = std::fs::remove_file(&temporary);
+    match (outcome, printed) {
+        (Ok(()), Some(bytes)) => Ok(bytes),
+        (outcome, _) => Err(fail(format!(
+            "{} could not print {} to PDF: {}",
             browser.display(),
-            page.display()
-        )));
+            page.display(),
+            outcome
+                .err()
+                .unwrap_or_else(|| "it wrote no PDF".to_string())
+        ))),
     }
-    std::fs::rename(&temporary, pdf).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        fail(format!("{}: {e}", pdf.display()))
-    })
 }

@@ -6,11 +6,17 @@
 
 /// `eprintln!` without its panic: messages to a closed or full stderr are
 /// dropped (nobody can read them), and the exit code still says what
-/// happened.
+/// happened. Messages quote names, titles and values from files, so control
+/// characters are escaped ([`terminal_safe`](iccsim::report::tables::terminal_safe)).
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let text = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            iccsim::report::tables::terminal_safe(&text)
+        );
     }};
 }
 
@@ -38,8 +44,9 @@ use iccsim::report::breakdown::{self, BreakdownSet};
 use iccsim::report::budget;
 use iccsim::report::calibration;
 use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
+use iccsim::report::output_folder::{RESULTS, Replace, Request};
 use iccsim::report::tidy::Period;
-use iccsim::report::{self, FileBody, ResultSet, RunInfo, Streamed, tidy};
+use iccsim::report::{self, FileBody, OutputFolder, ResultSet, RunInfo, Streamed, tidy};
 use iccsim::scenario::{self, Scenario, ScenarioError};
 
 /// Exit codes, documented in the README and `--help`.
@@ -48,8 +55,9 @@ pub const EXIT_SCENARIO: u8 = 3;
 pub const EXIT_OUTPUT: u8 = 4;
 pub const EXIT_CALIBRATION: u8 = 5;
 
-/// Every file `run` may write; those a run does not write are removed so a
-/// folder never mixes two runs.
+/// Every file `run`, `batch` or `merge` may write (with `--report`, the
+/// page and its charts too). Any of them held by a file iccsim did not
+/// write is refused before the work.
 const OUTPUT_FILES: &[&str] = &[
     "summary.csv",
     "replications.csv",
@@ -64,25 +72,25 @@ const OUTPUT_FILES: &[&str] = &[
     "records.csv",
     "scenario.toml",
     "run.json",
-    // A comparison's, when a run or batch replaces one in the folder.
-    "comparison.csv",
-    "comparison.json",
+    "records.partial",
+    "report.html",
+    "report.pdf",
+    "report-charts/",
 ];
 
-/// Every file `compare` writes.
-const COMPARE_FILES: &[&str] = &["comparison.csv", "comparison.json"];
+/// Every file `compare` writes (with `--report`, the page and its
+/// charts too), beside each scenario's folder in `scenarios/`.
+const COMPARE_FILES: &[&str] = &[
+    "comparison.csv",
+    "comparison.json",
+    "scenarios/",
+    "report.html",
+    "report.pdf",
+    "report-charts/",
+];
 
 /// The folder, in a comparison's output, of each scenario's summaries.
 const COMPARE_SCENARIOS: &str = "scenarios";
-
-/// Every file a comparison writes for each scenario, in a folder of its own.
-const COMPARE_SCENARIO_FILES: &[&str] = &[
-    "run.json",
-    "summary.csv",
-    "scenario.toml",
-    "breakdown_summary.csv",
-    "budget.csv",
-];
 
 /// Every file `sweep` writes.
 const SWEEP_FILES: &[&str] = &["sweep.csv", "sweep_replications.csv"];
@@ -94,12 +102,14 @@ const MAX_SWEEP_POINTS: usize = 10_000;
 const CHECKPOINT: &str = "records.partial";
 pub const EXIT_USAGE: u8 = 2;
 
-/// Writes to stdout. A closed pipe (`iccsim validate ... | head`) is the
+/// Writes to stdout, with control characters escaped as for `say!`
+/// (tables show names and titles from files). A closed pipe (`iccsim validate ... | head`) is the
 /// reader's choice, not an error; any other failure (a full disk behind
 /// `> table.txt`) is, or the table would be lost without a word.
 pub(super) fn print_stdout(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
+    let text = iccsim::report::tables::terminal_safe(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure {
             code: EXIT_OUTPUT,
@@ -126,13 +136,48 @@ impl From<ScenarioError> for Failure {
 
 impl From<report::WriteError> for Failure {
     fn from(e: report::WriteError) -> Failure {
+        // A refusal says what to do itself; a failed write needs the
+        // reassurance and the usual fixes.
+        let refused = e.source.kind() == std::io::ErrorKind::Other;
         Failure {
             code: EXIT_OUTPUT,
-            message: format!(
-                "{e}\nResults already in that folder, if any, are unchanged. Fix the folder (permissions, space) and run again, or choose another with --out."
-            ),
+            message: if refused {
+                e.to_string()
+            } else {
+                format!(
+                    "{e}\nResults already in that folder, if any, are unchanged. Fix the folder (permissions, space) and run again, or choose another with --out."
+                )
+            },
         }
     }
+}
+
+/// Opens a command's whole output folder: locked, cleared of what a killed
+/// command left, and refused if it holds files iccsim did not write (unless
+/// `--force`) or if an output would be one of `inputs`.
+fn open_output(
+    out: &Path,
+    force: bool,
+    may_write: &[&str],
+    inputs: Vec<PathBuf>,
+) -> Result<OutputFolder, Failure> {
+    Ok(OutputFolder::open(
+        out,
+        &Request {
+            force,
+            whole_folder: true,
+            may_write: may_write.iter().map(|s| s.to_string()).collect(),
+            inputs,
+        },
+    )?)
+}
+
+/// The files a scenario is read from: the file and every parent it extends
+/// (none for the built-in default).
+fn scenario_inputs(path: Option<&Path>) -> Vec<PathBuf> {
+    path.and_then(|p| scenario::inherit::read_resolved(p).ok())
+        .map(|resolved| resolved.chain)
+        .unwrap_or_default()
 }
 
 pub fn main() -> ExitCode {
@@ -164,9 +209,8 @@ pub fn main() -> ExitCode {
 /// default) with its `--set` changes: the network, where it came from, and
 /// the text that makes it (the file's, or the changed document).
 fn load(path: Option<&Path>, settings: &[String]) -> Result<(Scenario, String, String), Failure> {
-    let (text, origin, stem) = scenario_text(path)?;
-    let text = scenario::overrides::apply_to_text(&text, &origin, settings)?;
-    let scenario = scenario::load_scenario(&text, &origin, &stem)?;
+    let (resolved, origin, stem) = scenario_text(path)?;
+    let (scenario, text) = scenario::load_resolved(&resolved, &origin, &stem, settings)?;
     // A value drawn per replication would overwrite the one set here.
     for setting in settings {
         let Some(path) = scenario::overrides::setting_path(setting) else {
@@ -202,13 +246,18 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
-    results_fit_in_memory(network, replications, "run")?;
+    results_fit_in_memory(network, replications, args.episodes, "run")?;
     // Check the output folder before the work, not after.
-    report::prepare_folder(&out)?;
+    let mut folder = open_output(
+        &out,
+        args.force,
+        OUTPUT_FILES,
+        scenario_inputs(args.scenario.as_deref()),
+    )?;
     let plan = Plan {
         seed,
         replications: 0..replications,
-        threads: args.threads.map(usize::from),
+        threads: threads_within_memory(network, args.threads, args.episodes, args.quiet)?,
         keep_episodes: args.episodes,
     };
 
@@ -283,9 +332,8 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(layout) = network.layout.as_ref().filter(|l| !l.budget.is_empty()) {
         files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
     }
-    report::write_file_set(&out, &files, OUTPUT_FILES)?;
-    // A report of the results this replaced would now be wrong.
-    board::remove_report(&out)?;
+    // Replaces the earlier results and any report drawn from them.
+    folder.commit(&files, RESULTS, Replace::Results)?;
 
     if !args.quiet {
         let mut table = match &breakdown {
@@ -329,47 +377,170 @@ fn note_parents_outside(path: &Path, resolved: &scenario::inherit::Resolved) {
 /// [`Network::memory_estimate`] counts them).
 const MAX_KEPT_RESULTS_BYTES: u64 = 8 << 30;
 
+/// Memory one kept episode takes: the record and its three names on the
+/// heap (measured: about 200 bytes on the baseline), with a margin.
+const EPISODE_BYTES: u64 = 256;
+
 /// `run` and `calibrate` keep every replication's results until the end
-/// (for their daily files); the per-replication bound of validation does
-/// not bound that. `batch` streams, so it is where large counts belong.
+/// (for their daily files), and `run --episodes` every visit of every
+/// replication; the per-replication bound of validation does not bound
+/// that. `batch` streams, so it is where large counts belong.
 fn results_fit_in_memory(
     network: &Network,
     replications: u64,
+    episodes: bool,
     command: &str,
 ) -> Result<(), Failure> {
-    let kept = network
-        .memory_estimate()
-        .total()
+    let per_replication = network.memory_estimate().total();
+    // Visits are estimated as if no service were ever full, over the
+    // window (episodes ending in the warm-up are not kept); growth over
+    // the years is covered by the margin in EPISODE_BYTES.
+    let episode_bytes = if episodes {
+        let visits = network.visits_per_day() * network.run.horizon_days;
+        (visits.max(0.0).min(u64::MAX as f64 / 1024.0) as u64).saturating_mul(EPISODE_BYTES)
+    } else {
+        0
+    };
+    let kept = per_replication
+        .saturating_add(episode_bytes)
         .saturating_mul(replications);
     if kept <= MAX_KEPT_RESULTS_BYTES {
         return Ok(());
     }
     let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+    let fewer =
+        (MAX_KEPT_RESULTS_BYTES / per_replication.saturating_add(episode_bytes).max(1)).max(1);
     Err(Failure {
         code: EXIT_USAGE,
         message: format!(
-            "{command} keeps every replication's results in memory: {replications} replications of {} would need about {:.1} GiB (the limit is {:.0} GiB); use `iccsim batch`, which writes each replication as it finishes, or fewer replications",
+            "{command} keeps every replication's results{} in memory: {replications} replications of {} would need about {:.1} GiB (the limit is {:.0} GiB); {}",
+            if episodes {
+                " and episodes (--episodes: one row per visit)"
+            } else {
+                ""
+            },
             network.name,
             gib(kept),
-            gib(MAX_KEPT_RESULTS_BYTES)
+            gib(MAX_KEPT_RESULTS_BYTES),
+            if episodes {
+                format!(
+                    "give at most {fewer} replications with --episodes (episodes of a few replications are enough to follow patients), or leave out --episodes and use `iccsim batch` for many replications"
+                )
+            } else {
+                format!(
+                    "use `iccsim batch`, which writes each replication as it finishes, or at most {fewer} replications"
+                )
+            }
         ),
     })
 }
 
+/// Memory the whole process may use for replications in flight: 80% of
+/// what the machine has free (Linux: MemAvailable) or of the control
+/// group's limit (a Slurm job's `--mem`), whichever is less; 8 GiB where
+/// neither can be read. `ICCSIM_MEMORY_LIMIT` (bytes, or with K, M or G)
+/// sets it instead, e.g. for a shared machine.
+fn process_memory_budget() -> Result<u64, Failure> {
+    if let Ok(text) = std::env::var("ICCSIM_MEMORY_LIMIT") {
+        return parse_bytes(&text).ok_or_else(|| Failure {
+            code: EXIT_USAGE,
+            message: format!(
+                "ICCSIM_MEMORY_LIMIT={text:?}: give a number of bytes, or of K, M or G, e.g. ICCSIM_MEMORY_LIMIT=6G"
+            ),
+        });
+    }
+    let available = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemAvailable:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map(|kib| kib * 1024)
+        });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit = match (available, cgroup) {
+        (Some(a), Some(c)) => a.min(c),
+        (a, c) => a.or(c).unwrap_or(10 << 30),
+    };
+    Ok(limit / 10 * 8)
+}
+
+/// `6G`, `512M`, `1048576` as bytes.
+fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (digits, scale) = match text.char_indices().last()? {
+        (i, 'K' | 'k') => (&text[..i], 1u64 << 10),
+        (i, 'M' | 'm') => (&text[..i], 1 << 20),
+        (i, 'G' | 'g') => (&text[..i], 1 << 30),
+        _ => (text, 1),
+    };
+    digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)?
+        .checked_mul(scale)
+}
+
+/// The worker threads to run with: those asked for (one per core by
+/// default), but no more than the replications in flight can take memory
+/// for, since each holds its own results (a 1 GiB replication on 8
+/// threads needs 8 GiB). Fewer threads change no number, only the time;
+/// the note says so.
+fn threads_within_memory(
+    network: &Network,
+    requested: Option<u16>,
+    episodes: bool,
+    quiet: bool,
+) -> Result<Option<usize>, Failure> {
+    let wanted = requested.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let episode_bytes = if episodes {
+        (network.visits_per_day() * network.run.horizon_days).max(0.0) as u64 * EPISODE_BYTES
+    } else {
+        0
+    };
+    let per_replication = network
+        .memory_estimate()
+        .total()
+        .saturating_add(episode_bytes)
+        .max(1);
+    let budget = process_memory_budget()?;
+    let fits = usize::try_from(budget / per_replication)
+        .unwrap_or(usize::MAX)
+        .max(1);
+    if fits >= wanted {
+        return Ok(requested.map(usize::from));
+    }
+    if !quiet {
+        let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
+        say!(
+            "note: each replication of {} holds about {:.1} GiB; running {fits} at a time instead of {wanted}, to stay within the {:.1} GiB of memory available (the results are the same for any number of threads)",
+            network.name,
+            gib(per_replication),
+            gib(budget)
+        );
+    }
+    Ok(Some(fits))
+}
+
 /// The scenario's text and where it came from (a path, or the default).
-fn scenario_text(path: Option<&Path>) -> Result<(String, String, String), Failure> {
+fn scenario_text(path: Option<&Path>) -> Result<(scenario::Resolved, String, String), Failure> {
     match path {
         Some(path) => Ok((
             {
                 let resolved = scenario::inherit::read_resolved(path)?;
                 note_parents_outside(path, &resolved);
-                resolved.text
+                resolved
             },
             path.display().to_string(),
             scenario::name_from_path(path).to_string(),
         )),
         None => Ok((
-            scenario::DEFAULT_SCENARIO_TOML.to_string(),
+            scenario::Resolved::own(scenario::DEFAULT_SCENARIO_TOML.to_string()),
             format!(
                 "built-in default (scenarios/{}.toml)",
                 scenario::DEFAULT_SCENARIO_NAME
@@ -412,7 +583,12 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         None => PathBuf::from("results").join(&network.name),
         Some((i, n)) => PathBuf::from("results").join(format!("{}-shard-{i}-of-{n}", network.name)),
     });
-    report::prepare_folder(&out)?;
+    let mut folder = open_output(
+        &out,
+        args.force,
+        OUTPUT_FILES,
+        scenario_inputs(args.scenario.as_deref()),
+    )?;
     let schema = Schema::of(network);
     let precision = match args.target_half_width {
         None => None,
@@ -507,8 +683,12 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
                     ),
                 });
             }
+            // A damaged record file is not started afresh under --resume.
+            Err(e) if args.resume && finished.exists() => return Err(records_failure(e)),
             _ => Vec::new(),
         };
+        // Claimed before it exists, so a later --resume knows it is ours.
+        folder.claim_working_file(CHECKPOINT, RESULTS)?;
         let mut writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
             code: EXIT_OUTPUT,
             message: e.to_string(),
@@ -543,6 +723,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         );
     }
     let writer = std::sync::Mutex::new(writer);
+    let threads = threads_within_memory(network, args.threads, false, args.quiet)?;
     let started = Instant::now();
     let mut ran = 0;
     // Rounds: one, or as many as the precision rule asks for.
@@ -572,7 +753,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
             &scenario,
             seed,
             &todo,
-            args.threads.map(usize::from),
+            threads,
             &keep,
         )
         .map_err(|e| Failure {
@@ -612,11 +793,9 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
     }
     let elapsed = started.elapsed().as_secs_f64();
 
-    let written = write_batch_files(&out, network, &header, &text, &schema, &records)?;
-    // A report of the results this replaced would now be wrong.
-    board::remove_report(&out)?;
-    // The finished records are in records.csv now.
-    let _ = std::fs::remove_file(&partial);
+    // The finished records are in records.csv now: the commit replaces the
+    // checkpoint with them, along with any earlier results and reports.
+    let written = write_batch_files(&mut folder, network, &header, &text, &schema, &records)?;
     if !args.quiet {
         print_stdout(&format!(
             "{}\n",
@@ -631,7 +810,7 @@ fn batch(args: BatchArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_default_report(&out, &args.drawing, args.quiet)?;
+        board::write_default_report(&mut folder, &args.drawing, args.quiet)?;
     }
     Ok(())
 }
@@ -756,7 +935,7 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
 /// of the baseline), so they are streamed into their files, not built in
 /// memory first. Returns the number of files written.
 fn write_batch_files(
-    out: &Path,
+    out: &mut OutputFolder,
     network: &Network,
     header: &RecordsHeader,
     text: &str,
@@ -800,7 +979,7 @@ fn write_batch_files(
             })),
         ));
     }
-    report::write_file_set(out, &files, OUTPUT_FILES)?;
+    out.commit(&files, RESULTS, Replace::Results)?;
     Ok(files.len())
 }
 
@@ -944,10 +1123,15 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         });
     }
     let schema = Schema::of(&network);
-    report::prepare_folder(&args.out)?;
-    write_batch_files(&args.out, &network, &header, &text, &schema, &records)?;
-    // A report of the results this replaced would now be wrong.
-    board::remove_report(&args.out)?;
+    // Each shard's files are inputs: merging into a shard's own folder
+    // would write over the records it reads.
+    let inputs = args
+        .folders
+        .iter()
+        .flat_map(|f| [f.join("records.csv"), f.join("scenario.toml")])
+        .collect();
+    let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
+    write_batch_files(&mut folder, &network, &header, &text, &schema, &records)?;
     if !args.quiet {
         print_stdout(&format!(
             "{}\n",
@@ -1064,9 +1248,17 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", base.name)));
-    report::prepare_folder(&out)?;
+    let inputs = std::iter::once(&args.baseline)
+        .chain(&args.scenarios)
+        .flat_map(|p| scenario_inputs(Some(p)))
+        .collect();
+    let mut folder = open_output(&out, args.force, COMPARE_FILES, inputs)?;
     let todo: Vec<u64> = (0..replications).collect();
-    let threads = args.threads.map(usize::from);
+    let largest = std::iter::once(base)
+        .chain(alternatives.iter().map(|(a, _, _)| &a.network))
+        .max_by_key(|n| n.memory_estimate().total())
+        .unwrap_or(base);
+    let threads = threads_within_memory(largest, args.threads, false, args.quiet)?;
     let run = |scenario: &Scenario| -> Result<(Schema, Vec<Record>), Failure> {
         let network = &scenario.network;
         if !args.quiet {
@@ -1092,11 +1284,16 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     // Each scenario's summaries go in scenarios/<name>/ (names are unique),
-    // for `iccsim report` and for reading. The comparison's own files go
-    // first: until comparison.csv is written again, last, the folder holds
-    // no comparison that could be read with another run's scenarios.
-    report::write_file_set::<Vec<u8>>(&out, &[], COMPARE_FILES)?;
-    board::remove_report(&out)?;
+    // for `iccsim report` and for reading. Every file is kept until all
+    // scenarios have run, then the whole comparison replaces the earlier
+    // one in one commit: a comparison killed part-way leaves the earlier
+    // one whole.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut add_scenario_files = |folder: &str, summaries: Vec<(&str, Vec<u8>)>| {
+        for (name, bytes) in summaries {
+            files.push((format!("{folder}/{name}"), bytes));
+        }
+    };
     let folder_for = |name: &str| format!("{COMPARE_SCENARIOS}/{name}");
     let info = |network: &Network, origin: &str, records: &[Record]| RunInfo {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -1111,14 +1308,16 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     };
     let (base_schema, base_records) = run(&base_scenario)?;
     let base_folder = folder_for(&base.name);
-    let files = summary_files(
-        base,
-        info(base, &base_origin, &base_records),
-        &base_text,
-        &base_schema,
-        &base_records,
+    add_scenario_files(
+        &base_folder,
+        summary_files(
+            base,
+            info(base, &base_origin, &base_records),
+            &base_text,
+            &base_schema,
+            &base_records,
+        ),
     );
-    report::write_file_set(&out.join(&base_folder), &files, COMPARE_SCENARIO_FILES)?;
     let mut comparisons = Vec::new();
     let mut manifest = report::compare::ComparisonManifest {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -1135,15 +1334,17 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     for (alt, origin, text) in &alternatives {
         let (alt_schema, alt_records) = run(alt)?;
         let network = &alt.network;
-        let folder = folder_for(&network.name);
-        let files = summary_files(
-            network,
-            info(network, origin, &alt_records),
-            text,
-            &alt_schema,
-            &alt_records,
+        let scenario_folder = folder_for(&network.name);
+        add_scenario_files(
+            &scenario_folder,
+            summary_files(
+                network,
+                info(network, origin, &alt_records),
+                text,
+                &alt_schema,
+                &alt_records,
+            ),
         );
-        report::write_file_set(&out.join(&folder), &files, COMPARE_SCENARIO_FILES)?;
         let diffs = iccsim::experiment::compare::paired(
             &base_schema,
             &base_records,
@@ -1152,19 +1353,20 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
         manifest.scenarios.push(report::compare::ManifestScenario {
             name: network.name.clone(),
-            folder,
+            folder: scenario_folder,
         });
         comparisons.push((network.name.clone(), diffs));
     }
-    // Written last: a comparison.csv on disk means every folder is complete.
-    let files = vec![
-        (
-            "comparison.csv",
-            report::compare::comparison_csv(&base.name, &comparisons),
-        ),
-        ("comparison.json", report::compare::manifest_json(&manifest)),
-    ];
-    report::write_file_set(&out, &files, COMPARE_FILES)?;
+    files.push((
+        "comparison.csv".into(),
+        report::compare::comparison_csv(&base.name, &comparisons),
+    ));
+    files.push((
+        "comparison.json".into(),
+        report::compare::manifest_json(&manifest),
+    ));
+    let named: Vec<(&str, &Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b)).collect();
+    folder.commit(&named, RESULTS, Replace::Results)?;
     if !args.quiet {
         for (name, diffs) in &comparisons {
             let rows = headline_differences(base, diffs);
@@ -1179,7 +1381,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_default_report(&out, &args.drawing, args.quiet)?;
+        board::write_default_report(&mut folder, &args.drawing, args.quiet)?;
     }
     Ok(())
 }
@@ -1211,7 +1413,13 @@ fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("tornado-{}", network.name)));
-    report::prepare_folder(&out)?;
+    // tornado.csv may join a comparison's folder, for its report.
+    let mut folder = open_output(
+        &out,
+        args.force,
+        &["tornado.csv"],
+        scenario_inputs(args.scenario.as_deref()),
+    )?;
     let (low_q, high_q) = args.quantiles;
     // Every scenario is built (and checked) before any is run.
     let points = scenario.points();
@@ -1233,7 +1441,7 @@ fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         variants.push(pair);
     }
     let todo: Vec<u64> = (0..replications).collect();
-    let threads = args.threads.map(usize::from);
+    let threads = threads_within_memory(network, args.threads, false, args.quiet)?;
     let total = 1 + 2 * variants.len();
     let progress = replications_bar((total as u64) * replications, args.quiet);
     let keep = |_: &Record| -> Result<(), std::io::Error> {
@@ -1281,7 +1489,7 @@ fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         base: iccsim::stats::Summary::of(&base),
     };
     let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
-    report::write_file_set(&out, &files, &["tornado.csv"])?;
+    folder.commit(&files, "tornado", Replace::Group)?;
     if !args.quiet {
         print_stdout(&report::tornado::tornado_table(&info, &bars))?;
         say!("Wrote tornado.csv to {}/", out.display());
@@ -1410,6 +1618,19 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 .iter()
                 .map(|s| parse_sweep(s))
                 .collect::<Result<Vec<_>, _>>()?;
+            // Only the last setting of a key would run, under every
+            // column labelled with it.
+            for (i, (key, _)) in sweeps.iter().enumerate() {
+                if let Some((earlier, kind)) = sweeps[..i]
+                    .iter()
+                    .find_map(|(k, _)| Some((k, sweep_file::overlap(k, key)?)))
+                {
+                    return Err(usage(format!(
+                        "--sweep: {}; sweep each value once, with all its values: --sweep {earlier}=V1,V2,...",
+                        sweep_file::overlap_problem(&kind, earlier, key)
+                    )));
+                }
+            }
             // Every combination, the first key varying slowest.
             let mut grid: Vec<Vec<String>> = vec![Vec::new()];
             for (_, values) in &sweeps {
@@ -1447,11 +1668,14 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", first.name)));
-    report::prepare_folder(&out)?;
+    let mut inputs = scenario_inputs(args.scenario.as_deref());
+    inputs.extend(args.design.clone());
+    let mut folder = open_output(&out, args.force, SWEEP_FILES, inputs)?;
     for point in &grid[1..] {
         load(args.scenario.as_deref(), &point_settings(point))?;
     }
     let todo: Vec<u64> = (0..replications).collect();
+    let threads = threads_within_memory(&first, args.threads, false, args.quiet)?;
     let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
     let mut points: Vec<report::sweep::SweepPoint> = Vec::new();
     for point in &grid {
@@ -1470,10 +1694,11 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
             );
         }
         let records =
-            experiment::run_records(&scenario, seed, &todo, args.threads.map(usize::from), &keep)
-                .map_err(|e| Failure {
-                code: EXIT_SIMULATION,
-                message: e.to_string(),
+            experiment::run_records(&scenario, seed, &todo, threads, &keep).map_err(|e| {
+                Failure {
+                    code: EXIT_SIMULATION,
+                    message: e.to_string(),
+                }
             })?;
         // Points share one schema unless a swept value changes the outputs.
         let schema = Schema::of(&scenario.network);
@@ -1497,7 +1722,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
             report::sweep::sweep_replications_csv(&first.name, &keys, &points),
         ),
     ];
-    report::write_file_set(&out, &files, SWEEP_FILES)?;
+    folder.commit(&files, "sweep", Replace::Group)?;
     if !args.quiet {
         print_stdout(&sweep_table(&first, &keys, &points))?;
         say!(
@@ -1594,11 +1819,21 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     }
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
-    results_fit_in_memory(network, replications, "calibrate")?;
+    results_fit_in_memory(network, replications, false, "calibrate")?;
+    // The folder is checked (and locked) before the work.
+    let mut calibration_folder = match &args.out {
+        Some(out) => Some(open_output(
+            out,
+            args.force,
+            &["calibration.csv"],
+            scenario_inputs(args.scenario.as_deref()),
+        )?),
+        None => None,
+    };
     let plan = Plan {
         seed,
         replications: 0..replications,
-        threads: args.threads.map(usize::from),
+        threads: threads_within_memory(network, args.threads, false, false)?,
         keep_episodes: false,
     };
     say!(
@@ -1615,14 +1850,14 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     let set = BreakdownSet::new(network, layout, &outputs);
     let rows = calibration::evaluate(layout, &set, network.run.horizon_days);
     print_stdout(&calibration::text_table(&rows))?;
-    if let Some(out) = &args.out {
-        report::write_file_set(
-            out,
+    if let Some(folder) = &mut calibration_folder {
+        folder.commit(
             &[(
                 "calibration.csv",
                 calibration::calibration_csv(&network.name, &rows),
             )],
-            &["calibration.csv"],
+            "calibration",
+            Replace::Group,
         )?;
     }
     if let Some(path) = &args.update {

@@ -13,6 +13,17 @@ pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
     match &args.out {
         None => print_stdout(&text)?,
         Some(path) => {
+            // Only a schema iccsim wrote is replaced: `--out README.md` must
+            // not overwrite the user's file.
+            if path.exists() && !args.force && !is_iccsim_schema(path) {
+                return Err(Failure {
+                    code: EXIT_OUTPUT,
+                    message: format!(
+                        "{} exists and is not a scenario schema iccsim wrote; choose another --out, or add --force to replace it",
+                        path.display()
+                    ),
+                });
+            }
             write_atomically(path, text.as_bytes()).map_err(|e| Failure {
                 code: EXIT_OUTPUT,
                 message: format!("{e}"),
@@ -27,20 +38,35 @@ pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// An absolute path with `.` and `..` resolved by their names (the files
-/// need not exist yet), so that two spellings of a folder compare equal.
-fn normalised(path: &Path) -> std::io::Result<PathBuf> {
-    let mut out = PathBuf::new();
-    for part in std::path::absolute(path)?.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    Ok(out)
+/// Whether the file at `path` is a scenario schema (JSON whose title is
+/// iccsim's), that `schema --out` may replace.
+fn is_iccsim_schema(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .filter(|bytes| bytes.len() < 16 << 20)
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|schema| schema["title"] == "iccsim scenario")
+}
+
+/// The folder a file is in. `Path::parent` gives the empty path for a
+/// bare file name (`base.toml`), which names no folder to resolve or
+/// create: it means the current one.
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The folders of `folder` and its ancestors that do not exist yet,
+/// innermost first: what making `folder` creates, and what is removed
+/// again if the file is not written.
+fn missing_folders(folder: &Path) -> Vec<PathBuf> {
+    folder
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .take_while(|a| !a.exists())
+        .map(Path::to_path_buf)
+        .collect()
 }
 
 /// `to` as seen from the folder `from` ("../north-cumbria-baseline.toml").
@@ -78,36 +104,39 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
     }
     // The baseline must be valid: the new file starts as exactly it.
     let baseline = scenario::load_file(&args.from)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        args.from
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(format!("{name}.toml"))
-    });
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.from.with_file_name(format!("{name}.toml")));
     if out.exists() && !args.force {
         return Err(usage(format!(
             "{} exists already; choose another name or --out, or add --force to replace it",
             out.display()
         )));
     }
-    let absolute = |p: &Path| {
-        normalised(p).map_err(|e| Failure {
-            code: EXIT_OUTPUT,
-            message: format!("cannot resolve {}: {e}", p.display()),
-        })
-    };
-    let from = absolute(&args.from)?;
-    let folder = absolute(out.parent().unwrap_or(Path::new(".")))?;
-    let extends = relative_path(&folder, &from);
-    let extends = extends.to_string_lossy().replace('\\', "/");
-    let text = template(name, &extends, &baseline);
-    // What is written must load: a starting file that fails would be a
-    // poor start. Checked before writing, as the file will read it.
-    scenario::load_text_at(&text, &out)?;
-    write_atomically(&out, text.as_bytes()).map_err(|e| Failure {
+    // The file's folder must exist before `extends` can be worked out and
+    // checked: both go through the file system, which resolves `..` and
+    // symbolic links where they are, not by their names. It is made here
+    // (as it would be to write the file) and removed again if the file
+    // is not written.
+    let folder = folder_of(&out);
+    let created = missing_folders(folder);
+    std::fs::create_dir_all(folder).map_err(|e| Failure {
         code: EXIT_OUTPUT,
-        message: format!("{e}"),
+        message: format!(
+            "cannot create the folder {} for {}: {e}; create it yourself, or choose another --out",
+            folder.display(),
+            out.display()
+        ),
     })?;
+    let written = write_new(name, &args.from, &out, folder, &baseline);
+    if written.is_err() {
+        // Only folders this command made, and only if still empty.
+        for made in &created {
+            let _ = std::fs::remove_dir(made);
+        }
+    }
+    let extends = written?;
     say!(
         "Wrote {}: it extends {extends} and changes nothing yet. Uncomment a lever, then\n  iccsim validate {}\n  iccsim compare {} {} -n 20",
         out.display(),
@@ -116,6 +145,34 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
         out.display()
     );
     Ok(())
+}
+
+/// Writes the new scenario `out` in its existing `folder`, extending
+/// `from`; the `extends` path it wrote.
+fn write_new(
+    name: &str,
+    from: &Path,
+    out: &Path,
+    folder: &Path,
+    baseline: &iccsim::model::Network,
+) -> Result<String, Failure> {
+    let canonical = |p: &Path| {
+        std::fs::canonicalize(p).map_err(|e| Failure {
+            code: EXIT_OUTPUT,
+            message: format!("cannot resolve {}: {e}", p.display()),
+        })
+    };
+    let extends = relative_path(&canonical(folder)?, &canonical(from)?);
+    let extends = extends.to_string_lossy().replace('\\', "/");
+    let text = template(name, &extends, baseline);
+    // What is written must load: a starting file that fails would be a
+    // poor start. Checked before writing, as the file will read it.
+    scenario::load_text_at(&text, out)?;
+    write_atomically(out, text.as_bytes()).map_err(|e| Failure {
+        code: EXIT_OUTPUT,
+        message: format!("{e}"),
+    })?;
+    Ok(extends)
 }
 
 fn listed(names: &[String]) -> String {
@@ -255,11 +312,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dots_are_resolved_by_name() {
+    fn a_bare_file_name_is_in_the_current_folder() {
+        assert_eq!(folder_of(Path::new("base.toml")), Path::new("."));
+        assert_eq!(folder_of(Path::new("a/base.toml")), Path::new("a"));
+        assert_eq!(folder_of(Path::new("/base.toml")), Path::new("/"));
+    }
+
+    #[test]
+    fn the_folders_to_make_are_the_missing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("a/b");
         assert_eq!(
-            normalised(Path::new("/a/b/../c/./d.toml")).unwrap(),
-            PathBuf::from("/a/c/d.toml")
+            missing_folders(&folder),
+            [dir.path().join("a/b"), dir.path().join("a")]
         );
+        assert!(missing_folders(dir.path()).is_empty());
     }
 
     #[test]

@@ -721,6 +721,32 @@ impl Network {
     /// Used to share a census given per service among the types that use
     /// it, in proportion to the place-days they would take.
     pub fn offered_load(&self) -> Vec<Vec<f64>> {
+        self.traffic()
+            .into_iter()
+            .map(|(rate, visits, days)| {
+                visits
+                    .iter()
+                    .zip(&days)
+                    .map(|(v, d)| rate * v * d)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The mean number of visits to services that start each day, over all
+    /// patient types, if no service were ever full (arrivals per day ×
+    /// expected visits per arrival, as [`Network::offered_load`] counts
+    /// them). `run --episodes` keeps one record per visit.
+    pub fn visits_per_day(&self) -> f64 {
+        self.traffic()
+            .iter()
+            .map(|(rate, visits, _)| rate * visits.iter().sum::<f64>())
+            .sum()
+    }
+
+    /// Per patient type: arrivals per day, expected visits per arrival to
+    /// each service, and mean days per visit there.
+    fn traffic(&self) -> Vec<(f64, Vec<f64>, Vec<f64>)> {
         let n = self.services.len();
         let census: Vec<f64> = self
             .services
@@ -795,7 +821,7 @@ impl Network {
                         break;
                     }
                 }
-                (0..n).map(|s| rate * visits[s] * days[s]).collect()
+                (rate, visits, days)
             })
             .collect()
     }

@@ -2,9 +2,10 @@
 //! report ([`board`]), drawn from a results folder read back from disk.
 //!
 //! Each renderer is a pure function from results to a `Vec<u8>` (tested
-//! without touching the disk). [`atomic::write_file_set`] then puts a run's
-//! files in place together, so an output folder never mixes two runs;
-//! [`atomic::write_atomically`] does the same for a single file (a file is
+//! without touching the disk). [`output_folder::OutputFolder`] then puts a
+//! command's files in place together, in a folder it holds locked, and
+//! replaces or removes only files it can prove it wrote;
+//! [`atomic::write_atomically`] writes a single file whole (a file is
 //! absent, the old one, or complete).
 //!
 //! Every text cell of a CSV file goes through [`csv_safe::neutralise`], so
@@ -19,12 +20,12 @@ pub mod calibration;
 pub mod checkpoint;
 pub mod compare;
 pub mod csv_safe;
+pub mod output_folder;
 pub mod sweep;
 pub mod tables;
 pub mod tidy;
 pub mod tornado;
 
-pub use atomic::{
-    FileBody, Streamed, WriteError, prepare_folder, write_atomically, write_file_set,
-};
+pub use atomic::{FileBody, Streamed, WriteError, write_atomically};
+pub use output_folder::{OutputFolder, Replace, Request};
 pub use tidy::{ResultSet, RunInfo};

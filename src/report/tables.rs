@@ -1,8 +1,34 @@
-//! Plain-text tables for the terminal.
+//! Plain-text tables for the terminal, and [`terminal_safe`], through which
+//! everything printed to a terminal passes.
 
 use super::tidy::ResultSet;
 use crate::model::Network;
 use crate::stats::Summary;
+
+/// Text made safe to print on a terminal: control characters (escape
+/// sequences that could clear the screen, fake a message, retitle the
+/// window or set the clipboard) and the invisible bidirectional overrides
+/// are shown as `\u{..}` escapes; line breaks and tabs stay. Names, titles
+/// and values read from files reach the terminal in messages and tables, so
+/// the command line passes all it prints through this.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            safe.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            safe.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(safe)
+}
 
 /// Key metrics per service and for the system, mean with 95% CI.
 pub fn summary_table(network: &Network, set: &ResultSet) -> String {

@@ -1190,7 +1190,8 @@ fn check_exits_and_diversions(
 }
 
 /// A valid scenario name made from a file name: other characters become
-/// `-`, and a reserved or empty name gets a suffix.
+/// `-` and the original's CRC-32 is added (so that the name stays unique),
+/// and a reserved name gets a suffix.
 fn name_from_file(stem: &str) -> String {
     let mut name: String = stem
         .chars()
@@ -1201,9 +1202,18 @@ fn name_from_file(stem: &str) -> String {
                 '-'
             }
         })
-        .take(64)
         .collect();
-    if name.is_empty() || RESERVED_NAMES.contains(&name.as_str()) {
+    // The name is the scenario's default output folder: a file name that
+    // had to be changed (`東京` and `大阪` would both be `--`) gets a mark
+    // of the original, so two files never share results/<name>/.
+    if name != stem || name.len() > 64 {
+        if !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+            name = "scenario".into();
+        }
+        name.truncate(55);
+        name = format!("{name}-{:08x}", crc32fast::hash(stem.as_bytes()));
+    }
+    if RESERVED_NAMES.contains(&name.as_str()) {
         name.push_str("-scenario");
     }
     name

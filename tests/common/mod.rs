@@ -154,3 +154,16 @@ pub fn assert_same_folders(a: &Path, b: &Path) {
         );
     }
 }
+
+/// Leaves `text` in `folder` as a killed batch leaves its checkpoint: the
+/// file recorded in the folder's manifest as the tool's working file (so
+/// that `--resume` may read and replace it), then written.
+pub fn write_checkpoint(folder: &Path, text: impl AsRef<[u8]>) {
+    use iccsim::report::output_folder::{OutputFolder, RESULTS, Request};
+    let mut claimed = OutputFolder::open(folder, &Request::default()).unwrap();
+    let path = claimed
+        .claim_working_file("records.partial", RESULTS)
+        .unwrap();
+    drop(claimed);
+    std::fs::write(path, text).unwrap();
+}
