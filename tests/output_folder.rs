@@ -81,11 +81,11 @@ fn a_batch_refuses_a_folder_of_the_users_files_and_removes_none() {
             stderr(&output)
         );
     }
-    let after: Vec<_> = files_under(&mine)
-        .into_iter()
-        .filter(|(n, _)| !n.starts_with(".iccsim"))
-        .collect();
-    assert_eq!(before, after, "every file of the user's is as it was");
+    assert_eq!(
+        before,
+        files_under(&mine),
+        "every file of the user's is as it was, and nothing of iccsim's is left"
+    );
 }
 
 /// Item 1: with --force, iccsim writes beside files of the user's that do
@@ -408,6 +408,8 @@ fn debris_of_a_killed_command_is_cleared_by_the_next() {
     )
     .unwrap();
     fs::write(out.join(format!(".report.html.{dead}.tmp")), b"half a page").unwrap();
+    fs::write(out.join(format!("..iccsim-manifest.json.{dead}.tmp")), b"{").unwrap();
+    fs::write(out.join(format!(".iccsim-report-{dead}.pdf")), b"%PDF-").unwrap();
     let mut resume = args.to_vec();
     resume.push("--resume");
     let output = run(&resume);
@@ -570,4 +572,278 @@ fn the_schema_never_overwrites_a_file_of_the_users() {
         let written = run(&["schema", "--out", &schema]);
         assert!(written.status.success(), "{}", stderr(&written));
     }
+    // A schema the team edited (same title) is theirs now.
+    let edited = fs::read_to_string(&schema).unwrap().replacen(
+        "{",
+        "{\"description\": \"OUR TEAM EDITED THIS\",",
+        1,
+    );
+    fs::write(&schema, &edited).unwrap();
+    let out = run(&["schema", "--out", &schema]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&schema).unwrap(), edited);
+}
+
+/// Found by a hostile trial: what a killed command left, or a manifest
+/// that claims files, never lets iccsim overwrite or remove a file that is
+/// not its own: a staged set is finished only if everything it replaces is
+/// still the tool's; only names iccsim makes count as its debris; only its
+/// checkpoint may be listed without a checksum, and never through a link.
+#[test]
+fn leftovers_and_claims_never_cost_the_user_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ward = single_ward();
+    let out = dir.path().join("out");
+    let out_text = out.display().to_string();
+    assert!(
+        run(&["run", &ward, "-n", "2", "-q", "--out", &out_text])
+            .status
+            .success()
+    );
+    // A forged "killed commit" that would remove notes.txt and replace
+    // summary.csv, after the user edited summary.csv.
+    fs::write(out.join("notes.txt"), b"mine").unwrap();
+    let staging = out.join(".iccsim-staging-1");
+    fs::create_dir_all(&staging).unwrap();
+    fs::write(staging.join("summary.csv"), b"forged").unwrap();
+    fs::write(
+        staging.join(".iccsim-manifest.json"),
+        r#"{"format":1,"files":[{"path":"summary.csv","group":"results","size":6,"crc32":1}]}"#,
+    )
+    .unwrap();
+    fs::write(staging.join(".iccsim-commit"), br#"["notes.txt"]"#).unwrap();
+    fs::write(out.join("summary.csv"), b"edited by hand").unwrap();
+    // A folder of the user's that merely looks like iccsim's.
+    fs::create_dir_all(out.join(".iccsim-backup-2024")).unwrap();
+    fs::write(out.join(".iccsim-backup-2024/data.txt"), b"keep").unwrap();
+    let refused = run(&["run", &ward, "-n", "2", "-q", "--out", &out_text]);
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    assert_eq!(fs::read(out.join("notes.txt")).unwrap(), b"mine");
+    assert_eq!(
+        fs::read(out.join("summary.csv")).unwrap(),
+        b"edited by hand"
+    );
+    assert_eq!(
+        fs::read(out.join(".iccsim-backup-2024/data.txt")).unwrap(),
+        b"keep"
+    );
+    assert!(!staging.exists(), "the forged set was dropped, not applied");
+
+    // A manifest entry without a checksum proves nothing (but for the
+    // checkpoint), and none leads through a link out of the folder.
+    let claimed = dir.path().join("claimed");
+    fs::create_dir_all(&claimed).unwrap();
+    fs::write(claimed.join("thesis.docx"), b"years of work").unwrap();
+    fs::write(
+        claimed.join(".iccsim-manifest.json"),
+        r#"{"format":1,"files":[{"path":"thesis.docx","group":"results"}]}"#,
+    )
+    .unwrap();
+    let claimed_text = claimed.display().to_string();
+    let output = run(&["run", &ward, "-n", "1", "-q", "--out", &claimed_text]);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert_eq!(
+        fs::read(claimed.join("thesis.docx")).unwrap(),
+        b"years of work"
+    );
+    let victim = dir.path().join("victim");
+    fs::create_dir_all(&victim).unwrap();
+    fs::write(victim.join("v.txt"), b"outside").unwrap();
+    let linked = dir.path().join("linked");
+    fs::create_dir_all(&linked).unwrap();
+    std::os::unix::fs::symlink(&victim, linked.join("link")).unwrap();
+    let crc = format!("{}", crc32fast::hash(b"outside"));
+    fs::write(
+        linked.join(".iccsim-manifest.json"),
+        format!(
+            r#"{{"format":1,"files":[{{"path":"link/v.txt","group":"results","size":7,"crc32":{crc}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let linked_text = linked.display().to_string();
+    let output = run(&[
+        "run",
+        &ward,
+        "-n",
+        "1",
+        "-q",
+        "--force",
+        "--out",
+        &linked_text,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(fs::read(victim.join("v.txt")).unwrap(), b"outside");
+}
+
+/// Found by a hostile trial: a command that would replace a folder's
+/// results refuses a folder holding an interrupted batch, as `batch`
+/// without --resume does; a file where a folder of the tool's goes is
+/// refused before the work, and leaves nothing that blocks later commands.
+#[test]
+fn an_interrupted_batch_and_a_file_in_the_way_are_refused_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let ward = single_ward();
+    let out = dir.path().join("out");
+    let text = fs::read_to_string(shipped("scenarios/examples/single-ward.toml")).unwrap();
+    let _ = text;
+    let out_text = out.display().to_string();
+    assert!(
+        run(&["batch", &ward, "-n", "2", "-q", "--out", &out_text])
+            .status
+            .success()
+    );
+    let records = fs::read_to_string(out.join("records.csv")).unwrap();
+    let first_two: String = records.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let folder = dir.path().join("cut");
+    fs::create_dir_all(&folder).unwrap();
+    let mut claimed = iccsim::report::output_folder::OutputFolder::open(
+        &folder,
+        &iccsim::report::output_folder::Request::default(),
+    )
+    .unwrap();
+    let partial = claimed
+        .claim_working_file("records.partial", "results")
+        .unwrap();
+    drop(claimed);
+    fs::write(&partial, &first_two).unwrap();
+    let folder_text = folder.display().to_string();
+    for command in ["run", "compare"] {
+        let mut args = vec![command, &ward];
+        if command == "compare" {
+            args.push(&ward);
+        }
+        args.extend(["-n", "2", "-q", "--out", &folder_text]);
+        let output = run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{command}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("interrupted batch"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(fs::read_to_string(&partial).unwrap(), first_two);
+    }
+
+    let charts = dir.path().join("charts");
+    let charts_text = charts.display().to_string();
+    assert!(
+        run(&["run", &ward, "-n", "2", "-q", "--out", &charts_text])
+            .status
+            .success()
+    );
+    fs::write(charts.join("report-charts"), b"notes").unwrap();
+    for _ in 0..2 {
+        let output = run(&["report", &charts_text, "--force"]);
+        assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("report-charts"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    fs::remove_file(charts.join("report-charts")).unwrap();
+    let output = run(&["report", &charts_text]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// Found by a hostile trial: `merge` reads a shard's records.csv only if
+/// it is a regular file, and no line past what a record can be.
+#[test]
+fn merge_refuses_records_that_are_not_files_or_never_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let stress = shipped("scenarios/reference-network-stress.toml")
+        .display()
+        .to_string();
+    let s1 = dir.path().join("s1").display().to_string();
+    let s2 = dir.path().join("s2");
+    assert!(
+        run(&[
+            "batch", &stress, "-n", "2", "--shard", "1/2", "-q", "--out", &s1
+        ])
+        .status
+        .success()
+    );
+    fs::create_dir_all(&s2).unwrap();
+    fs::copy(
+        Path::new(&s1).join("scenario.toml"),
+        s2.join("scenario.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", s2.join("records.csv")).unwrap();
+    let merged = dir.path().join("m").display().to_string();
+    let output = run(&["merge", &s1, &s2.display().to_string(), "--out", &merged]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    // A line that never ends.
+    fs::remove_file(s2.join("records.csv")).unwrap();
+    let header = fs::read_to_string(Path::new(&s1).join("records.csv"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let mut endless = format!("{header}\n").into_bytes();
+    endless.extend(std::iter::repeat_n(b'7', 64 << 20));
+    endless.push(b'\n');
+    fs::write(s2.join("records.csv"), endless).unwrap();
+    let output = run(&["merge", &s1, &s2.display().to_string(), "--out", &merged]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("longer than any record"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Found by a hostile trial: `calibrate --update` never writes over the
+/// scenario it calibrates; `show` into a file is the text itself, and
+/// clap's own messages are escaped like the rest.
+#[test]
+fn calibrate_show_and_usage_errors_keep_their_promises() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.toml");
+    fs::copy(shipped("scenarios/north-cumbria-baseline.toml"), &base).unwrap();
+    let before = fs::read(&base).unwrap();
+    let base_text = base.display().to_string();
+    let output = run(&["calibrate", &base_text, "-n", "1", "--update", &base_text]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("never writes over its own input"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read(&base).unwrap(), before);
+
+    let ward = fs::read_to_string(single_ward()).unwrap();
+    let titled: String = ward
+        .lines()
+        .map(|l| {
+            if l.starts_with("title =") {
+                "title = \"Ward \u{202e} x\"\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let path = dir.path().join("titled.toml");
+    fs::write(&path, titled).unwrap();
+    let shown = run(&["show", &path.display().to_string()]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("Ward \u{202e} x"));
+
+    let usage = run(&["run", "--bogus\u{1b}]0;PWN\u{7}"]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(
+        !usage.stderr.iter().any(|b| *b == 0x1b || *b == 0x07),
+        "{}",
+        stderr(&usage)
+    );
 }

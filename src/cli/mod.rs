@@ -107,9 +107,24 @@ pub const EXIT_USAGE: u8 = 2;
 /// reader's choice, not an error; any other failure (a full disk behind
 /// `> table.txt`) is, or the table would be lost without a word.
 pub(super) fn print_stdout(text: &str) -> Result<(), Failure> {
+    write_stdout(&iccsim::report::tables::terminal_safe(text))
+}
+
+/// Writes a document to stdout (`show`'s scenario, `schema`'s JSON): the
+/// text itself, so that `show > merged.toml` is that scenario; escaped as
+/// for `say!` only when stdout is a terminal.
+pub(super) fn print_document(text: &str) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        print_stdout(text)
+    } else {
+        write_stdout(text)
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let text = iccsim::report::tables::terminal_safe(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure {
             code: EXIT_OUTPUT,
@@ -172,6 +187,23 @@ fn open_output(
     )?)
 }
 
+/// Refuses to replace the results of a folder that holds an interrupted
+/// batch (its finished replications would be lost with its checkpoint):
+/// what `batch` without `--resume` says, for the other commands that
+/// replace a folder's results.
+fn refuse_interrupted_batch(folder: &OutputFolder) -> Result<(), Failure> {
+    if !folder.has_working_file(CHECKPOINT) {
+        return Ok(());
+    }
+    Err(Failure {
+        code: EXIT_USAGE,
+        message: format!(
+            "{} holds an interrupted batch ({CHECKPOINT}), whose finished replications this command would discard; finish it with `iccsim batch ... --resume`, or choose another --out",
+            folder.path().display()
+        ),
+    })
+}
+
 /// The files a scenario is read from: the file and every parent it extends
 /// (none for the built-in default).
 fn scenario_inputs(path: Option<&Path>) -> Vec<PathBuf> {
@@ -181,7 +213,26 @@ fn scenario_inputs(path: Option<&Path>) -> Vec<PathBuf> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap's messages quote what was typed (or what a shell glob found),
+    // so they go through `say!` too.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let text = e.render().to_string();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    match print_stdout(&text) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(failure) => ExitCode::from(failure.code),
+                    }
+                }
+                _ => {
+                    say!("{}", text.trim_end());
+                    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE))
+                }
+            };
+        }
+    };
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
@@ -254,6 +305,7 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         OUTPUT_FILES,
         scenario_inputs(args.scenario.as_deref()),
     )?;
+    refuse_interrupted_batch(&folder)?;
     let plan = Plan {
         seed,
         replications: 0..replications,
@@ -377,9 +429,12 @@ fn note_parents_outside(path: &Path, resolved: &scenario::inherit::Resolved) {
 /// [`Network::memory_estimate`] counts them).
 const MAX_KEPT_RESULTS_BYTES: u64 = 8 << 30;
 
-/// Memory one kept episode takes: the record and its three names on the
-/// heap (measured: about 200 bytes on the baseline), with a margin.
-const EPISODE_BYTES: u64 = 256;
+/// Memory one kept episode takes until `run` has written its files: the
+/// record with its three names on the heap, and its row of
+/// `episodes.csv`, which is built in memory. Measured on the baseline:
+/// 369 MB more per replication with --episodes, for 801,000 episodes
+/// (460 bytes each).
+const EPISODE_BYTES: u64 = 512;
 
 /// `run` and `calibrate` keep every replication's results until the end
 /// (for their daily files), and `run --episodes` every visit of every
@@ -404,24 +459,24 @@ fn results_fit_in_memory(
     let kept = per_replication
         .saturating_add(episode_bytes)
         .saturating_mul(replications);
-    if kept <= MAX_KEPT_RESULTS_BYTES {
+    // Kept results stay in memory to the end, whatever the threads.
+    let limit = MAX_KEPT_RESULTS_BYTES.min(process_memory_budget()?);
+    if kept <= limit {
         return Ok(());
     }
-    let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
-    let fewer =
-        (MAX_KEPT_RESULTS_BYTES / per_replication.saturating_add(episode_bytes).max(1)).max(1);
+    let fewer = (limit / per_replication.saturating_add(episode_bytes).max(1)).max(1);
     Err(Failure {
         code: EXIT_USAGE,
         message: format!(
-            "{command} keeps every replication's results{} in memory: {replications} replications of {} would need about {:.1} GiB (the limit is {:.0} GiB); {}",
+            "{command} keeps every replication's results{} in memory: {replications} replications of {} would need about {} (the limit is {}: 8 GiB, or less where less memory is free or ICCSIM_MEMORY_LIMIT says so); {}",
             if episodes {
                 " and episodes (--episodes: one row per visit)"
             } else {
                 ""
             },
             network.name,
-            gib(kept),
-            gib(MAX_KEPT_RESULTS_BYTES),
+            size_text(kept),
+            size_text(limit),
             if episodes {
                 format!(
                     "give at most {fewer} replications with --episodes (episodes of a few replications are enough to follow patients), or leave out --episodes and use `iccsim batch` for many replications"
@@ -465,6 +520,18 @@ fn process_memory_budget() -> Result<u64, Failure> {
         (a, c) => a.or(c).unwrap_or(10 << 30),
     };
     Ok(limit / 10 * 8)
+}
+
+/// Bytes for reading: `1.5 GiB`, `230 MB`, `12 KB`.
+fn size_text(bytes: u64) -> String {
+    let bytes = bytes as f64;
+    if bytes >= f64::from(1u32 << 30) {
+        format!("{:.1} GiB", bytes / f64::from(1u32 << 30))
+    } else if bytes >= 1e6 {
+        format!("{:.0} MB", bytes / 1e6)
+    } else {
+        format!("{:.0} KB", (bytes / 1e3).ceil())
+    }
 }
 
 /// `6G`, `512M`, `1048576` as bytes.
@@ -516,12 +583,11 @@ fn threads_within_memory(
         return Ok(requested.map(usize::from));
     }
     if !quiet {
-        let gib = |bytes: u64| bytes as f64 / f64::from(1u32 << 30);
         say!(
-            "note: each replication of {} holds about {:.1} GiB; running {fits} at a time instead of {wanted}, to stay within the {:.1} GiB of memory available (the results are the same for any number of threads)",
+            "note: each replication of {} holds about {}; running {fits} at a time instead of {wanted}, to stay within the {} of memory available (the results are the same for any number of threads)",
             network.name,
-            gib(per_replication),
-            gib(budget)
+            size_text(per_replication),
+            size_text(budget)
         );
     }
     Ok(Some(fits))
@@ -1131,6 +1197,7 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         .flat_map(|f| [f.join("records.csv"), f.join("scenario.toml")])
         .collect();
     let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
+    refuse_interrupted_batch(&folder)?;
     write_batch_files(&mut folder, &network, &header, &text, &schema, &records)?;
     if !args.quiet {
         print_stdout(&format!(
@@ -1253,6 +1320,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         .flat_map(|p| scenario_inputs(Some(p)))
         .collect();
     let mut folder = open_output(&out, args.force, COMPARE_FILES, inputs)?;
+    refuse_interrupted_batch(&folder)?;
     let todo: Vec<u64> = (0..replications).collect();
     let largest = std::iter::once(base)
         .chain(alternatives.iter().map(|(a, _, _)| &a.network))
@@ -1820,6 +1888,20 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     results_fit_in_memory(network, replications, false, "calibrate")?;
+    // Checked before the work: --update never writes over an input.
+    if let Some(path) = &args.update
+        && scenario_inputs(args.scenario.as_deref())
+            .iter()
+            .any(|input| report::output_folder::same_file(input, path))
+    {
+        return Err(Failure {
+            code: EXIT_USAGE,
+            message: format!(
+                "--update {}: that is the scenario being calibrated (or a file it extends); iccsim never writes over its own input. Give the Markdown file that holds the table, e.g. docs/calibration.md",
+                path.display()
+            ),
+        });
+    }
     // The folder is checked (and locked) before the work.
     let mut calibration_folder = match &args.out {
         Some(out) => Some(open_output(
@@ -1889,6 +1971,18 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
                 });
             }
         };
+        let markdown = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+        if !existing.is_empty() && !existing.contains(calibration::BEGIN_MARKER) && !markdown {
+            return Err(Failure {
+                code: EXIT_USAGE,
+                message: format!(
+                    "--update {}: it has no calibration table of iccsim's and is not a Markdown file; give a .md file (the table is added at its end, between markers), or one that already holds the table",
+                    path.display()
+                ),
+            });
+        }
         report::write_atomically(
             path,
             calibration::replace_block(&existing, &block).as_bytes(),
@@ -1908,9 +2002,9 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
 fn show(args: ShowArgs) -> Result<(), Failure> {
     // Loaded (and so validated) first: what is shown is what would run.
     let (_, _, text) = load(args.scenario.as_deref(), &args.set)?;
-    print_stdout(&text)?;
+    print_document(&text)?;
     if !text.ends_with('\n') {
-        print_stdout("\n")?;
+        print_document("\n")?;
     }
     Ok(())
 }

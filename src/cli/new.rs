@@ -4,22 +4,26 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::args::{NewArgs, SchemaArgs};
-use super::{EXIT_OUTPUT, EXIT_USAGE, Failure, print_stdout};
+use super::{EXIT_OUTPUT, EXIT_USAGE, Failure, print_document};
 use iccsim::report::atomic::write_atomically;
 use iccsim::scenario;
 
 pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
     let text = scenario::schema::json_schema();
     match &args.out {
-        None => print_stdout(&text)?,
+        None => print_document(&text)?,
         Some(path) => {
             // Only a schema iccsim wrote is replaced: `--out README.md` must
             // not overwrite the user's file.
-            if path.exists() && !args.force && !is_iccsim_schema(path) {
+            // Only the very schema this iccsim writes is replaced without
+            // --force: an edited schema, another version's, or any other
+            // file (`--out README.md`) is the user's.
+            let same = std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes());
+            if path.exists() && !args.force && !same {
                 return Err(Failure {
                     code: EXIT_OUTPUT,
                     message: format!(
-                        "{} exists and is not a scenario schema iccsim wrote; choose another --out, or add --force to replace it",
+                        "{} exists and is not the schema this iccsim writes (another file, an edited schema, or another version's); choose another --out, or add --force to replace it",
                         path.display()
                     ),
                 });
@@ -36,16 +40,6 @@ pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// Whether the file at `path` is a scenario schema (JSON whose title is
-/// iccsim's), that `schema --out` may replace.
-fn is_iccsim_schema(path: &Path) -> bool {
-    std::fs::read(path)
-        .ok()
-        .filter(|bytes| bytes.len() < 16 << 20)
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|schema| schema["title"] == "iccsim scenario")
 }
 
 /// The folder a file is in. `Path::parent` gives the empty path for a

@@ -217,7 +217,11 @@ fn markdown_cell(text: &str) -> String {
 /// the text (a path may hold a backtick), padded when the text starts or
 /// ends with one.
 fn code_span(text: &str) -> String {
-    let text = one_line(text);
+    // The block's own markers are HTML comments: a path holding one must
+    // not end the block early.
+    let text = one_line(text)
+        .replace("<!--", "< !--")
+        .replace("-->", "-- >");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {

@@ -294,9 +294,30 @@ fn parse_header(first: &str) -> Result<(RecordsHeader, u32), String> {
 /// header and every complete line must pass their checksums; a
 /// replication outside the batch or given twice makes the file damaged.
 pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
+    // A pipe would block the open, a device never end: record files are
+    // regular files (checked again on the opened file).
+    let regular = |meta: std::io::Result<std::fs::Metadata>| {
+        match meta {
+        Ok(meta) if !meta.is_file() => Err(RecordsError::Format {
+            path: path.to_path_buf(),
+            problem: "it is not a regular file (a pipe, a device or a folder); give the records.csv iccsim wrote".into(),
+        }),
+        Ok(_) => Ok(()),
+        Err(e) => Err(io_error(path)(e)),
+    }
+    };
+    regular(std::fs::metadata(path))?;
     let file = File::open(path).map_err(io_error(path))?;
+    regular(file.metadata())?;
     read_from(BufReader::new(file), path)
 }
+
+/// Longest header line read.
+const MAX_HEADER_BYTES: u64 = 1 << 20;
+/// Longest a number (with its comma) may be written in a record line,
+/// with room to spare: numbers are written in full decimal (`f64::MAX` has
+/// 309 digits, `-1e-300` 303 characters before its 17 significant digits).
+const MAX_NUMBER_BYTES: u64 = 400;
 
 /// [`read_records`] of what `reader` gives, read from `path`.
 fn read_from(mut reader: impl BufRead, path: &Path) -> Result<RecordsRead, RecordsError> {
@@ -315,7 +336,9 @@ fn read_from(mut reader: impl BufRead, path: &Path) -> Result<RecordsRead, Recor
         },
     };
     let mut bytes = Vec::new();
-    reader
+    // No line is read without bound: a header is a few hundred bytes, a
+    // record at most MAX_NUMBER_BYTES per value.
+    std::io::Read::take(&mut reader, MAX_HEADER_BYTES)
         .read_until(b'\n', &mut bytes)
         .map_err(io_error(path))?;
     let first = String::from_utf8_lossy(&bytes).into_owned();
@@ -337,15 +360,25 @@ fn read_from(mut reader: impl BufRead, path: &Path) -> Result<RecordsRead, Recor
     let mut cut_short = false;
     let mut seen = std::collections::HashSet::new();
     let mut number = 1;
+    let longest = (header.values as u64 + 4) * MAX_NUMBER_BYTES;
     loop {
         bytes.clear();
-        let n = reader
+        let n = std::io::Read::take(&mut reader, longest + 1)
             .read_until(b'\n', &mut bytes)
             .map_err(io_error(path))?;
         if n == 0 {
             break;
         }
         number += 1;
+        if n as u64 > longest {
+            return Err(damaged(
+                number,
+                format!(
+                    "it is longer than any record of {} values can be",
+                    header.values
+                ),
+            ));
+        }
         // A last line cut short by a crash: everything after it is ignored
         // (there is nothing after it: only the last line lacks a newline).
         let Some(complete) = bytes.strip_suffix(b"\n") else {

@@ -144,6 +144,11 @@ fn identity(path: &Path) -> Option<PathBuf> {
     fs::canonicalize(path).ok()
 }
 
+/// Whether two paths name one file (through links and other spellings).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    identity(a).is_some_and(|id| identity(b) == Some(id))
+}
+
 /// CRC-32 and size of a file's bytes.
 fn checksum_file(path: &Path) -> std::io::Result<(u64, u32)> {
     let mut file = fs::File::open(path)?;
@@ -181,28 +186,39 @@ impl<W: Write> Write for ChecksumWriter<W> {
     }
 }
 
-/// Whether a process of this id is alive (Linux: /proc; elsewhere, assume
-/// it is, so that nothing of a live process is ever removed).
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    let proc_root = Path::new("/proc/self");
-    if !proc_root.exists() {
-        return true;
-    }
-    Path::new("/proc").join(pid.to_string()).exists()
-}
+/// Working files that grow while their command runs, recorded in the
+/// manifest without a size or checksum: only these names may be.
+pub const WORKING_FILES: &[&str] = &["records.partial"];
 
-/// The process id in a temporary name of ours: `.NAME.<pid>.tmp` (a single
-/// file written atomically) or `.iccsim-<what>-<pid>[.ext]`.
-fn temporary_pid(name: &str) -> Option<u32> {
-    if let Some(rest) = name.strip_prefix(CONTROL_PREFIX) {
-        let stem = rest.split('.').next()?;
-        return stem.rsplit('-').next()?.parse().ok();
+/// What a command of ours may have left in a folder if it was killed, by
+/// the exact names it gives them: a staging folder, the probe of a
+/// writable folder, a PDF being printed, the manifest being replaced.
+/// Every command that makes them holds the folder's lock, so while we hold
+/// it, any of them is a dead command's (whatever its process id says: a
+/// container or another machine has other ids).
+fn is_debris(name: &str, kind: &fs::FileType) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if kind.is_dir() {
+        return name.strip_prefix(STAGING_PREFIX).is_some_and(digits);
     }
-    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    inner.rsplit('.').next()?.parse().ok()
+    if !kind.is_file() {
+        return false;
+    }
+    name.strip_prefix(&format!("{CONTROL_PREFIX}write-test-"))
+        .is_some_and(digits)
+        || name
+            .strip_prefix(&format!("{CONTROL_PREFIX}report-"))
+            .and_then(|n| n.strip_suffix(".pdf"))
+            .is_some_and(digits)
+        || [MANIFEST_FILE, "report.html", "report.pdf"]
+            .iter()
+            .any(|file| {
+                // The manifest being replaced; a report page or PDF as an
+                // earlier iccsim wrote them, each through such a file.
+                name.strip_prefix(&format!(".{file}."))
+                    .and_then(|n| n.strip_suffix(".tmp"))
+                    .is_some_and(digits)
+            })
 }
 
 fn read_manifest(folder: &Path) -> Result<Manifest, WriteError> {
@@ -247,6 +263,9 @@ impl Entry {
     /// its recorded size and checksum (a working file: present).
     fn holds(&self, folder: &Path) -> bool {
         let path = folder.join(&self.path);
+        if !inside_without_links(folder, &self.path) {
+            return false;
+        }
         let Ok(meta) = fs::symlink_metadata(&path) else {
             return false;
         };
@@ -257,9 +276,63 @@ impl Entry {
             (Some(size), Some(crc)) => {
                 meta.len() == size && checksum_file(&path).is_ok_and(|(_, c)| c == crc)
             }
-            _ => true,
+            // Only a working file of the tool's is recorded without its
+            // checksum; any other such entry proves nothing.
+            _ => WORKING_FILES.contains(&self.path.as_str()),
         }
     }
+}
+
+/// Whether every folder on the way from `folder` to `name` is a real
+/// folder (or missing), not a symbolic link that would lead outside.
+fn inside_without_links(folder: &Path, name: &str) -> bool {
+    let mut path = folder.to_path_buf();
+    let parts: Vec<&str> = name.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        path.push(part);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if !meta.is_dir() => return false,
+            Ok(_) => {}
+            Err(_) => return true,
+        }
+    }
+    true
+}
+
+/// Whether a killed command's staged set may be moved into place: every
+/// file it would replace or remove must still be the tool's by the
+/// folder's manifest now, and every name inside the folder without a link
+/// on the way. A set that fails this (changed by hand since, forged, or
+/// copied in from elsewhere) is removed instead, and the folder's files
+/// are left as they are, for the checks to judge.
+fn safe_to_apply(folder: &Path, staging: &Path, manifest: &Manifest) -> bool {
+    let Ok(staged) = read_manifest(staging) else {
+        return false;
+    };
+    let Some(removals) = fs::read(staging.join(COMMIT_MARKER))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
+    else {
+        return false;
+    };
+    let owned = |name: &str| {
+        let path = folder.join(name);
+        fs::symlink_metadata(&path).is_err()
+            || manifest
+                .files
+                .iter()
+                .any(|e| e.path == name && e.holds(folder))
+    };
+    let moving = staged
+        .files
+        .iter()
+        .filter(|e| staging.join(&e.path).exists())
+        .map(|e| e.path.as_str());
+    moving
+        .chain(removals.iter().map(String::as_str))
+        .all(|name| {
+            checked_name(name).is_some() && inside_without_links(folder, name) && owned(name)
+        })
 }
 
 /// Moves a complete staged set into place: the files, then the removals of
@@ -327,6 +400,7 @@ impl OutputFolder {
         }
         fs::create_dir_all(path).map_err(io_fail(path))?;
         let lock_path = path.join(LOCK_FILE);
+        let lock_was_there = lock_path.exists();
         let lock = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -356,9 +430,17 @@ impl OutputFolder {
                 .collect(),
             _lock: lock,
         };
-        folder.recover()?;
+        folder.finish_staged()?;
         folder.manifest = read_manifest(path)?;
-        folder.check(request)?;
+        if let Err(refused) = folder.check(request) {
+            // A refused folder keeps nothing of ours (the lock is still held,
+            // so no other command is using the file being removed).
+            if !lock_was_there {
+                let _ = fs::remove_file(&lock_path);
+            }
+            return Err(refused);
+        }
+        folder.clear_debris()?;
         Ok(folder)
     }
 
@@ -367,36 +449,43 @@ impl OutputFolder {
         &self.path
     }
 
-    /// Finishes a killed command's complete commit, and removes the
-    /// staging folders and temporary files of processes no longer running
-    /// (the lock is ours, so no other command of ours is writing here).
-    fn recover(&self) -> Result<(), WriteError> {
+    /// The debris of killed commands at the top of the folder.
+    fn debris(&self) -> Vec<PathBuf> {
         let Ok(entries) = fs::read_dir(&self.path) else {
-            return Ok(());
+            return Vec::new();
         };
-        let mut staged: Vec<PathBuf> = Vec::new();
-        let mut debris: Vec<PathBuf> = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if name == LOCK_FILE || name == MANIFEST_FILE {
+        entries
+            .flatten()
+            .filter(|e| {
+                e.file_type()
+                    .is_ok_and(|kind| is_debris(&e.file_name().to_string_lossy(), &kind))
+            })
+            .map(|e| e.path())
+            .collect()
+    }
+
+    /// Finishes a killed command's complete commit (its marker written),
+    /// if everything it would replace or remove is still the tool's; a set
+    /// that is not is dropped, touching nothing else.
+    fn finish_staged(&self) -> Result<(), WriteError> {
+        let manifest = read_manifest(&self.path)?;
+        for staging in self.debris() {
+            if !staging.is_dir() || !staging.join(COMMIT_MARKER).is_file() {
                 continue;
             }
-            let Some(pid) = temporary_pid(&name) else {
-                continue;
-            };
-            if process_alive(pid) {
-                continue;
-            }
-            if name.starts_with(STAGING_PREFIX) && entry.path().join(COMMIT_MARKER).exists() {
-                staged.push(entry.path());
-            } else if name.starts_with(CONTROL_PREFIX) || self.is_temporary_of_ours(&name) {
-                debris.push(entry.path());
+            if safe_to_apply(&self.path, &staging, &manifest) {
+                apply_staged(&self.path, &staging)?;
+            } else {
+                fs::remove_dir_all(&staging).map_err(io_fail(&staging))?;
             }
         }
-        for staging in staged {
-            apply_staged(&self.path, &staging)?;
-        }
-        for path in debris {
+        Ok(())
+    }
+
+    /// Removes what killed commands left (once the folder is known to be
+    /// one the command may write).
+    fn clear_debris(&self) -> Result<(), WriteError> {
+        for path in self.debris() {
             let removed = if path.is_dir() {
                 fs::remove_dir_all(&path)
             } else {
@@ -405,18 +494,6 @@ impl OutputFolder {
             removed.map_err(io_fail(&path))?;
         }
         Ok(())
-    }
-
-    /// `.NAME.<pid>.tmp` where NAME is a file the tool writes here.
-    fn is_temporary_of_ours(&self, name: &str) -> bool {
-        let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
-            return false;
-        };
-        let Some((stem, _pid)) = inner.rsplit_once('.') else {
-            return false;
-        };
-        let manifest = read_manifest(&self.path).unwrap_or_default();
-        manifest.files.iter().any(|e| e.path == stem) || KNOWN_SINGLE_FILES.contains(&stem)
     }
 
     /// Whether the file at `name` is the tool's own, as the manifest proves.
@@ -437,6 +514,12 @@ impl OutputFolder {
         } else {
             for name in &request.may_write {
                 match name.strip_suffix('/') {
+                    // A file (or link) where the command needs a folder.
+                    Some(dir)
+                        if fs::symlink_metadata(self.path.join(dir)).is_ok_and(|m| !m.is_dir()) =>
+                    {
+                        found.push(dir.to_string())
+                    }
                     Some(dir) => self.walk(Path::new(dir), &mut found),
                     None => {
                         if fs::symlink_metadata(self.path.join(name)).is_ok() && !self.owns(name) {
@@ -459,7 +542,12 @@ impl OutputFolder {
             let name = entry.file_name().to_string_lossy().to_string();
             let rel = relative.join(&name);
             let rel_text = rel.to_string_lossy().replace('\\', "/");
-            if relative.as_os_str().is_empty() && (name == LOCK_FILE || name == MANIFEST_FILE) {
+            let top = relative.as_os_str().is_empty();
+            if top
+                && (name == LOCK_FILE
+                    || name == MANIFEST_FILE
+                    || entry.file_type().is_ok_and(|kind| is_debris(&name, &kind)))
+            {
                 continue;
             }
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
@@ -491,7 +579,9 @@ impl OutputFolder {
             .iter()
             .filter(|name| {
                 request.may_write.iter().any(|w| match w.strip_suffix('/') {
-                    Some(dir) => name.starts_with(&format!("{dir}/")) && !request.force,
+                    Some(dir) => {
+                        *name == dir || (name.starts_with(&format!("{dir}/")) && !request.force)
+                    }
                     None => *name == w,
                 })
             })
@@ -561,6 +651,9 @@ impl OutputFolder {
     /// a later command knows it is the tool's. Returns its path.
     pub fn claim_working_file(&mut self, name: &str, group: &str) -> Result<PathBuf, WriteError> {
         let path = self.path.join(name);
+        if !WORKING_FILES.contains(&name) {
+            return Err(refusal(&path, "not a working file of iccsim's".into()));
+        }
         self.refuse_input(&path)?;
         if !self.manifest.files.iter().any(|e| e.path == name) {
             self.manifest.files.push(Entry {
@@ -610,11 +703,14 @@ impl OutputFolder {
             Replace::Group => e.group == group,
             Replace::Nothing => false,
         };
+        // Earlier files this set replaces are removed only if they are
+        // still the tool's; one changed by hand since (kept with --force),
+        // or listed through a link, is left alone and dropped from the list.
         let removals: Vec<String> = self
             .manifest
             .files
             .iter()
-            .filter(|e| replaced(e) && !new_names.contains(e.path.as_str()))
+            .filter(|e| replaced(e) && !new_names.contains(e.path.as_str()) && e.holds(&self.path))
             .map(|e| e.path.clone())
             .collect();
         // Everything to be overwritten or removed must still be the tool's.
@@ -625,6 +721,13 @@ impl OutputFolder {
         {
             let path = self.path.join(name);
             self.refuse_input(&path)?;
+            if !inside_without_links(&self.path, name) {
+                return Err(refusal(
+                    &path,
+                    "a file or a link is where iccsim needs a folder of its own; move it away"
+                        .into(),
+                ));
+            }
             if fs::symlink_metadata(&path).is_err() {
                 continue;
             }
@@ -649,7 +752,7 @@ impl OutputFolder {
             .manifest
             .files
             .iter()
-            .filter(|e| !new_names.contains(e.path.as_str()) && !removals.contains(&e.path))
+            .filter(|e| !new_names.contains(e.path.as_str()) && !replaced(e))
             .cloned()
             .collect();
         let staged = (|| -> Result<(), WriteError> {
@@ -661,17 +764,16 @@ impl OutputFolder {
                 if let Some(parent) = path.parent() {
                     fs::create_dir_all(parent).map_err(io_fail(&target))?;
                 }
+                // Checksummed under the buffer, so that the CRC sees large
+                // pieces rather than each small write of a CSV writer.
                 let write = || -> std::io::Result<(u64, u32)> {
                     let file = fs::File::create(&path)?;
                     let mut out =
-                        ChecksumWriter::new(std::io::BufWriter::with_capacity(1 << 16, file));
+                        std::io::BufWriter::with_capacity(1 << 16, ChecksumWriter::new(file));
                     body.write_to(&mut out)?;
-                    let (bytes, crc) = (out.bytes, out.hasher.clone().finalize());
-                    out.inner
-                        .into_inner()
-                        .map_err(|e| e.into_error())?
-                        .sync_all()?;
-                    Ok((bytes, crc))
+                    let checked = out.into_inner().map_err(|e| e.into_error())?;
+                    checked.inner.sync_all()?;
+                    Ok((checked.bytes, checked.hasher.finalize()))
                 };
                 let (size, crc) = write().map_err(io_fail(&target))?;
                 entries.push(Entry {
@@ -711,10 +813,6 @@ impl OutputFolder {
         Ok(())
     }
 }
-
-/// Single files written atomically into output folders (whose temporary
-/// copies `.NAME.<pid>.tmp` a killed command may leave).
-const KNOWN_SINGLE_FILES: &[&str] = &[MANIFEST_FILE, "report.html", "report.pdf"];
 
 /// Before a folder is read as results (`iccsim report`): refuses one whose
 /// files are not those the tool wrote together, e.g. a file of another run
