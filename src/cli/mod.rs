@@ -464,20 +464,24 @@ fn results_fit_in_memory(
     if kept <= limit {
         return Ok(());
     }
-    let fewer = (limit / per_replication.saturating_add(episode_bytes).max(1)).max(1);
+    let kept_one = per_replication.saturating_add(episode_bytes);
+    let fewer = (limit / kept_one.max(1)).max(1);
     Err(Failure {
         code: EXIT_USAGE,
         message: format!(
-            "{command} keeps every replication's results{} in memory: {replications} replications of {} would need about {} (the limit is {}: 8 GiB, or less where less memory is free or ICCSIM_MEMORY_LIMIT says so); {}",
+            "{command} keeps every replication's results{} in memory: {replications} replication{} of {} would need about {} (the limit is {}: 8 GiB, or less where less memory is free or ICCSIM_MEMORY_LIMIT says so); {}",
             if episodes {
                 " and episodes (--episodes: one row per visit)"
             } else {
                 ""
             },
+            if replications == 1 { "" } else { "s" },
             network.name,
             size_text(kept),
             size_text(limit),
-            if episodes {
+            if episodes && kept_one > limit {
+                "even one replication's episodes do not fit: shorten run.horizon_days, or leave out --episodes and use `iccsim batch`".to_string()
+            } else if episodes {
                 format!(
                     "give at most {fewer} replications with --episodes (episodes of a few replications are enough to follow patients), or leave out --episodes and use `iccsim batch` for many replications"
                 )
@@ -522,15 +526,15 @@ fn process_memory_budget() -> Result<u64, Failure> {
     Ok(limit / 10 * 8)
 }
 
-/// Bytes for reading: `1.5 GiB`, `230 MB`, `12 KB`.
+/// Bytes for reading: `1.5 GiB`, `230 MiB`, `12 KiB`.
 fn size_text(bytes: u64) -> String {
     let bytes = bytes as f64;
     if bytes >= f64::from(1u32 << 30) {
         format!("{:.1} GiB", bytes / f64::from(1u32 << 30))
-    } else if bytes >= 1e6 {
-        format!("{:.0} MB", bytes / 1e6)
+    } else if bytes >= f64::from(1u32 << 20) {
+        format!("{:.0} MiB", bytes / f64::from(1u32 << 20))
     } else {
-        format!("{:.0} KB", (bytes / 1e3).ceil())
+        format!("{:.0} KiB", (bytes / 1024.0).ceil())
     }
 }
 
