@@ -218,7 +218,7 @@ impl Distribution {
         Ok(Distribution::Empirical { values, cumulative })
     }
 
-    /// A mixture: component i with probability weights[i].
+    /// A mixture: component i with probability `weights[i]`.
     pub fn mixture(weighted: Vec<(f64, Distribution)>) -> Result<Distribution, DistributionError> {
         if weighted.is_empty() {
             return Err(error("components", "[]", "needs at least one component"));
@@ -289,7 +289,7 @@ impl Distribution {
 
     /// A draw of the time still to run of a stay in progress, for a place
     /// taken at random from a service in equilibrium: the forward
-    /// recurrence time, whose mean is E[X²] / (2 E[X]). Drawn as U × L
+    /// recurrence time, whose mean is E\[X²\] / (2 E\[X\]). Drawn as U × L
     /// with L from the length-biased distribution (density ∝ x f(x)), in
     /// closed form for each family. Used to start a service already full
     /// (a census) without a warm-up as long as its stays.

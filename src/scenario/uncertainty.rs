@@ -342,7 +342,7 @@ impl ValueDistribution {
 
     /// The range every draw lies in: a bounded distribution's support;
     /// for an unbounded one, bounds with at most one chance in a billion
-    /// ([`TAIL`]) beyond each (a normal's mean ± 6.0 sd). Draws beyond are
+    /// (`TAIL`) beyond each (a normal's mean ± 6.0 sd). Draws beyond are
     /// moved to the bound, so what `validate` checks at both ends is all a
     /// replication can draw.
     pub fn bounds(&self) -> (f64, f64) {
