@@ -4,14 +4,16 @@
 //! [`OutputFolder::open`], which:
 //! - takes an exclusive lock (`.iccsim.lock`) for the whole command, so two
 //!   commands can never write one folder at once and mix their files;
-//! - finishes, or clears, what a killed command left: a staged set whose
-//!   commit marker is on disk is moved into place (it was complete), any
-//!   other staging folder or temporary file of ours is removed;
+//! - finishes what a killed command left: a staged set whose commit marker
+//!   is on disk is moved into place (it was complete) if everything it
+//!   replaces is still the tool's, and dropped otherwise;
 //! - reads the folder's manifest (`.iccsim-manifest.json`): every file the
 //!   tool wrote there, with its size and CRC-32, written with the set;
 //! - refuses a folder holding files the manifest does not prove are the
 //!   tool's (a file it never wrote, or one changed since), unless `--force`,
-//!   and refuses always to write over such a file or over an input.
+//!   and refuses always to write over such a file or over an input;
+//! - then removes what killed commands left, by the exact names it gives
+//!   them (staging folders, its probe, temporary files).
 //!
 //! [`OutputFolder::commit`] then writes a whole set: every file is staged
 //! and flushed beside the results, a commit marker is written last, and only
