@@ -280,22 +280,7 @@ fn discharges_retried_every_day_for_ever_stop_as_a_runaway_naming_the_factors() 
     // Mondays with probability one in a million: they retry daily, and
     // the retries grow by 2,000 a day. Past a lowered limit of 20,000
     // events a day (about day 8) the run stops and says why.
-    let mut network = common::network(
-        r#"
-schema_version = 1
-sinks = ["home"]
-[run]
-horizon_days = 150
-[services.ward]
-capacity = "unlimited"
-stay = { dist = "fixed", value = 0.5 }
-routes = [{ to = "home", probability = 1.0 }]
-discharge_weekday_factors = [0.000001, 0, 0, 0, 0, 0, 0]
-[patient_types.flood]
-arrive_at = "ward"
-rate_per_day = 2000
-"#,
-    );
+    let mut network = common::network(&common::discharge_retries(2000.0));
     network.run.max_events_per_day = 20_000;
     let error = match iccsim::model::simulate(&network, 1, 0, &mut ()) {
         Ok(result) => panic!("finished: {} events", result.events_processed),

@@ -125,25 +125,9 @@ fn retried_discharges_in_a_process_of_their_own() {
     // emptied slots, each of its 1,024 slots kept the largest bucket it
     // had held, and this run peaked at 374 MB (4 GB at 20,000 arrivals a
     // day).
-    let network = iccsim::scenario::load_str(
-        r#"
-schema_version = 1
-sinks = ["home"]
-[run]
-horizon_days = 150
-[services.ward]
-capacity = "unlimited"
-stay = { dist = "fixed", value = 0.5 }
-routes = [{ to = "home", probability = 1.0 }]
-discharge_weekday_factors = [0.000001, 0, 0, 0, 0, 0, 0]
-[patient_types.flood]
-arrive_at = "ward"
-rate_per_day = 1000
-"#,
-        "retries",
-        "retries",
-    )
-    .unwrap();
+    let network =
+        iccsim::scenario::load_str(&common::discharge_retries(1000.0), "retries", "retries")
+            .unwrap();
     let result = iccsim::model::simulate(&network, 1, 0, &mut ()).unwrap();
     let s = &result.system;
     assert!(s.in_system_at_end > 145_000, "{}", s.in_system_at_end);

@@ -8,11 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-
-fn iccsim() -> Command {
-    Command::cargo_bin("iccsim").unwrap()
-}
+mod common;
+use common::{fails_with, iccsim};
 
 fn shipped(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
@@ -68,12 +65,7 @@ fn a_batch_refuses_a_folder_of_the_users_files_and_removes_none() {
         let mut args = vec!["batch", &ward, "-n", "2", "-q", "--out", &out];
         args.extend(extra);
         let output = run(&args);
-        assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-        assert!(
-            stderr(&output).contains("budget.csv"),
-            "{}",
-            stderr(&output)
-        );
+        fails_with(&output, 4, "budget.csv");
         assert!(
             stderr(&output).contains("never overwrites or removes files it did not write")
                 || stderr(&output).contains("never removes or overwrites files it did not write"),
@@ -98,12 +90,7 @@ fn force_writes_beside_the_users_files_and_replaces_only_its_own() {
     fs::write(out.join("notes.txt"), b"mine").unwrap();
     let out_text = out.display().to_string();
     let refused = run(&["run", &single_ward(), "-n", "2", "-q", "--out", &out_text]);
-    assert_eq!(refused.status.code(), Some(4));
-    assert!(
-        stderr(&refused).contains("notes.txt"),
-        "{}",
-        stderr(&refused)
-    );
+    fails_with(&refused, 4, "notes.txt");
     assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
     assert!(!out.join("summary.csv").exists());
     for _ in 0..2 {
@@ -153,12 +140,7 @@ fn a_report_keeps_the_users_pictures_in_its_charts_folder() {
     let page = pics.join("holiday.html").display().to_string();
     let results_text = results.display().to_string();
     let refused = run(&["report", &results_text, "--out", &page]);
-    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
-    assert!(
-        stderr(&refused).contains("beach.png"),
-        "{}",
-        stderr(&refused)
-    );
+    fails_with(&refused, 4, "beach.png");
     for _ in 0..2 {
         let forced = run(&["report", &results_text, "--out", &page, "--force"]);
         assert!(forced.status.success(), "{}", stderr(&forced));
@@ -193,12 +175,7 @@ fn the_scenario_being_run_is_never_an_output() {
             .args(extra)
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-        assert!(
-            stderr(&output).contains("scenario.toml"),
-            "{}",
-            stderr(&output)
-        );
+        fails_with(&output, 4, "scenario.toml");
     }
     assert_eq!(
         fs::read_to_string(dir.path().join("scenario.toml")).unwrap(),
@@ -234,12 +211,7 @@ fn the_scenario_being_run_is_never_an_output() {
         "--set",
         "run.seed=5",
     ]);
-    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("never writes over its own input"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&output, 4, "never writes over its own input");
     assert_eq!(fs::read(&saved).unwrap(), saved_before);
 }
 
@@ -340,12 +312,7 @@ fn a_report_refuses_a_folder_that_mixes_two_runs() {
     )
     .unwrap();
     let output = run(&["report", &a]);
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("results.json"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&output, 3, "results.json");
 }
 
 /// Item 4: a comparison killed part-way leaves the earlier comparison
@@ -503,12 +470,7 @@ fn threads_are_fewer_when_memory_is_short_and_numbers_the_same() {
         .args(["batch", &stress, "-n", "1", "-q", "--out", &b])
         .output()
         .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        stderr(&bad).contains("ICCSIM_MEMORY_LIMIT"),
-        "{}",
-        stderr(&bad)
-    );
+    fails_with(&bad, 2, "ICCSIM_MEMORY_LIMIT");
 }
 
 /// Item 14: nothing read from a file reaches the terminal as a control
@@ -564,8 +526,7 @@ fn the_schema_never_overwrites_a_file_of_the_users() {
     let readme = dir.path().join("README.md");
     fs::write(&readme, b"# my notes").unwrap();
     let out = run(&["schema", "--out", &readme.display().to_string()]);
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    fails_with(&out, 4, "--force");
     assert_eq!(fs::read(&readme).unwrap(), b"# my notes");
     let schema = dir.path().join("schema.json").display().to_string();
     for _ in 0..2 {
@@ -738,12 +699,7 @@ fn an_interrupted_batch_and_a_file_in_the_way_are_refused_before_the_work() {
     fs::write(charts.join("report-charts"), b"notes").unwrap();
     for _ in 0..2 {
         let output = run(&["report", &charts_text, "--force"]);
-        assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-        assert!(
-            stderr(&output).contains("report-charts"),
-            "{}",
-            stderr(&output)
-        );
+        fails_with(&output, 4, "report-charts");
     }
     fs::remove_file(charts.join("report-charts")).unwrap();
     let output = run(&["report", &charts_text]);
@@ -776,12 +732,7 @@ fn merge_refuses_records_that_are_not_files_or_never_end() {
     std::os::unix::fs::symlink("/dev/zero", s2.join("records.csv")).unwrap();
     let merged = dir.path().join("m").display().to_string();
     let output = run(&["merge", &s1, &s2.display().to_string(), "--out", &merged]);
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("not a regular file"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&output, 3, "not a regular file");
     // A line that never ends.
     fs::remove_file(s2.join("records.csv")).unwrap();
     let header = fs::read_to_string(Path::new(&s1).join("records.csv"))
@@ -795,12 +746,7 @@ fn merge_refuses_records_that_are_not_files_or_never_end() {
     endless.push(b'\n');
     fs::write(s2.join("records.csv"), endless).unwrap();
     let output = run(&["merge", &s1, &s2.display().to_string(), "--out", &merged]);
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("longer than any record"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&output, 3, "longer than any record");
 }
 
 /// Found by a hostile trial: `calibrate --update` never writes over the
@@ -814,12 +760,7 @@ fn calibrate_show_and_usage_errors_keep_their_promises() {
     let before = fs::read(&base).unwrap();
     let base_text = base.display().to_string();
     let output = run(&["calibrate", &base_text, "-n", "1", "--update", &base_text]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("never writes over its own input"),
-        "{}",
-        stderr(&output)
-    );
+    fails_with(&output, 2, "never writes over its own input");
     assert_eq!(fs::read(&base).unwrap(), before);
 
     let ward = fs::read_to_string(single_ward()).unwrap();

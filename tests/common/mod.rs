@@ -167,3 +167,33 @@ pub fn write_checkpoint(folder: &Path, text: impl AsRef<[u8]>) {
     drop(claimed);
     std::fs::write(path, text).unwrap();
 }
+
+/// Asserts that a command failed with `code` and said `text` on stderr
+/// (showing stderr if not).
+pub fn fails_with(output: &std::process::Output, code: i32, text: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(text), "expected {text:?} in: {stderr}");
+}
+
+/// One unlimited ward whose patients may leave only on Mondays, with
+/// probability one in a million: they retry their discharge daily, and the
+/// people held (and their pending events) grow by `arrivals_per_day` a day
+/// for 150 days (issue 18, item 11).
+pub fn discharge_retries(arrivals_per_day: f64) -> String {
+    format!(
+        r#"schema_version = 1
+sinks = ["home"]
+[run]
+horizon_days = 150
+[services.ward]
+capacity = "unlimited"
+stay = {{ dist = "fixed", value = 0.5 }}
+routes = [{{ to = "home", probability = 1.0 }}]
+discharge_weekday_factors = [0.000001, 0, 0, 0, 0, 0, 0]
+[patient_types.flood]
+arrive_at = "ward"
+rate_per_day = {arrivals_per_day}
+"#
+    )
+}
