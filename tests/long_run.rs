@@ -8,6 +8,7 @@
 //! retrying their discharge every day, measures its memory in a child
 //! process (this binary again, running only that test).
 
+#[path = "it/common/mod.rs"]
 mod common;
 
 fn peak_resident_bytes() -> u64 {

@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::assert_same_folders;
+use crate::common::assert_same_folders;
 
 fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_iccsim"))

@@ -4,9 +4,7 @@
 //! replications themselves (Monte Carlo error), or an exact equality where
 //! the model is deterministic.
 
-mod common;
-
-use common::{network, outputs, results, shipped, single_service};
+use crate::common::{network, outputs, results, shipped, single_service};
 use iccsim::stats::{Summary, erlang_b, erlang_c, mmc_mean_wait};
 
 /// Erlang B, M/M/c/c at critical load: the 99% CI of the simulated loss

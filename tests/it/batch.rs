@@ -7,8 +7,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-mod common;
-use common::assert_same_folders;
+use crate::common;
+use crate::common::assert_same_folders;
 
 fn iccsim() -> Command {
     Command::cargo_bin("iccsim").unwrap()

@@ -94,7 +94,7 @@ fn shipped_scenarios_are_valid() {
     let mut files = vec![];
     for entry in walk(&root) {
         // scenarios/sweeps/ holds sweep files, not scenarios (each is run
-        // by tests/uncertainty.rs and .ci/run).
+        // by tests/it/uncertainty.rs and .ci/run).
         if entry.starts_with(root.join("sweeps")) {
             continue;
         }

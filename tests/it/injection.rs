@@ -9,11 +9,9 @@
 //! reads every CSV file produced with the csv crate, as a spreadsheet
 //! would split it.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{iccsim, succeed};
+use crate::common::{iccsim, succeed};
 use iccsim::report::csv_safe::{neutralise, restore};
 
 const TITLE: &str = r#"=HYPERLINK("http://x","y") <script>alert(1)</script>"#;

@@ -4,11 +4,9 @@
 //! loads as the baseline, and the JSON Schema accepts every shipped
 //! scenario.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{csv_rows, iccsim, succeed};
+use crate::common::{csv_rows, iccsim, succeed};
 
 fn library() -> Vec<PathBuf> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/library");

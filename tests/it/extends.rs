@@ -7,8 +7,7 @@ use std::path::Path;
 
 use iccsim::scenario::load_file;
 
-mod common;
-use common::{iccsim, succeed};
+use crate::common::{iccsim, succeed};
 
 fn reference() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -5,7 +5,7 @@
 //! system makes) stop with an error that says where the events were,
 //! instead of running for hours.
 
-mod common;
+use crate::common;
 
 use iccsim::model::{
     MAX_EVENTS_PER_DAY, MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, SimulationError,

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use iccsim::model::NetworkSource;
 
-mod common;
-use common::{csv_rows as rows, iccsim, succeed};
+use crate::common;
+use crate::common::{csv_rows as rows, iccsim, succeed};
 
 /// One unlimited clinic with a fixed one-day stay (its arrivals are a
 /// Poisson count with the drawn rate), and a service nobody uses.

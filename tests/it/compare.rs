@@ -2,7 +2,7 @@
 //! baseline differs by exactly zero everywhere; one more bed changes only
 //! what it should; pairing shrinks the variance of the difference.
 
-mod common;
+use crate::common;
 
 use iccsim::experiment::compare::{Difference, paired};
 use iccsim::experiment::record::{Record, Schema};

@@ -7,8 +7,7 @@
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
 
-mod common;
-use common::assert_same_records;
+use crate::common::assert_same_records;
 
 /// The built-in baseline over `years` years after a 60-day warm-up, with
 /// extra text.

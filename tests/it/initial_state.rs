@@ -2,7 +2,7 @@
 //! through their stays, with days already spent, or fit to leave and
 //! waiting (a delayed-discharge backlog). Known answers.
 
-mod common;
+use crate::common;
 
 use iccsim::model::simulate;
 

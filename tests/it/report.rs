@@ -2,12 +2,10 @@
 //! on the page and in its files, scenario text cannot inject markup, and
 //! the flow picture accounts for every move the simulation makes.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 
-use common::{csv_rows, iccsim, outputs, shipped, succeed};
+use crate::common::{csv_rows, iccsim, outputs, shipped, succeed};
 use iccsim::model::flow_groups::FlowGroups;
 
 fn baseline() -> String {

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 
-mod common;
+use crate::common;
 
 /// Options of one random service.
 #[derive(Clone, Debug)]
@@ -101,7 +101,7 @@ fn scenario_text() -> impl Strategy<Value = (String, Vec<ServiceSpec>)> {
 
 proptest! {
     // A fixed seed keeps CI deterministic; explore further with e.g.
-    // `PROPTEST_CASES=5000 cargo test --release --test properties`.
+    // `PROPTEST_CASES=5000 cargo test --release --test it properties::`.
     #![proptest_config(ProptestConfig {
         cases: 128,
         rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_123),

@@ -9,7 +9,7 @@
 //! and throughput move together). The sharp checks of the blocking rule are
 //! the Erlang and identity tests in known_answers.rs. The table is printed with --nocapture.
 
-mod common;
+use crate::common;
 
 use iccsim::stats::Summary;
 

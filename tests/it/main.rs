@@ -1,0 +1,31 @@
+//! The integration tests, as one test binary: linking the library into
+//! twenty binaries was most of the test build's time. Each file is a module
+//! with its own `//!` header saying what it checks; `common` holds the
+//! helpers they share.
+//!
+//! `tests/long_run.rs` stays a binary of its own: it measures the process's
+//! peak memory (VmHWM), which must be its run's alone.
+//!
+//! Run one file's tests with a filter on its module path, e.g.
+//! `cargo test --test it known_answers::`.
+
+mod common;
+
+mod batch;
+mod cli;
+mod compare;
+mod extends;
+mod faults;
+mod initial_state;
+mod injection;
+mod invalid_scenarios;
+mod known_answers;
+mod levers;
+mod library;
+mod limits;
+mod output_folder;
+mod peers;
+mod properties;
+mod report;
+mod uncertainty;
+mod whole_system;
