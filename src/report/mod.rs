@@ -13,6 +13,7 @@
 //! what is read back goes through [`csv_safe::restore`].
 
 pub mod atomic;
+#[cfg(feature = "board")]
 pub mod board;
 pub mod breakdown;
 pub mod budget;
