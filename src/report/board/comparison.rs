@@ -3,6 +3,8 @@
 //! baseline: findings in sentences, the headline table, fans, occupancy,
 //! costs, flows and ICCs.
 
+use crate::model::metrics::{self, View};
+
 use super::charts;
 use super::context::{Context, price_year};
 use super::drawing::{Chart, chart, fan_of, unit_words, y_format};
@@ -17,16 +19,9 @@ use super::words::{self, Kind, escape};
 /// The headline outcomes of every scenario side by side: relative changes.
 pub(super) fn at_a_glance(context: &Context) -> String {
     let input = context.input;
-    const GLANCE: &[&str] = &[
-        "emergency_admissions",
-        "acute_bed_days",
-        "acute_occupancy",
-        "acute_delayed_bed_days",
-        "care_home_admissions_from_hospital",
-        "cost_total",
-    ];
+    let glance = metrics::whole_system_headlines(View::AtAGlance);
     let mut header = vec![text_cell("Scenario")];
-    for m in GLANCE {
+    for m in &glance {
         if let Some(o) = words::headline(m) {
             header.push(number(o.label));
         }
@@ -36,7 +31,7 @@ pub(super) fn at_a_glance(context: &Context) -> String {
         .iter()
         .map(|s| {
             let mut cells = vec![text_cell(s.run.scenario_title.clone())];
-            for m in GLANCE {
+            for m in &glance {
                 let row = input.difference(&s.run.scenario_name, m, "all", "all");
                 let cell = match (words::headline(m), row) {
                     (Some(o), Some(r)) if o.kind == Kind::Share => {
@@ -102,7 +97,7 @@ pub(super) fn scenario_section(
     // Findings in sentences, then the table.
     // The costs of each sector are in the table and the chart; the
     // sentences keep to the total.
-    let findings: Vec<String> = words::HEADLINE
+    let findings: Vec<String> = words::headlines()
         .iter()
         .filter(|o| !words::SECTORS.iter().any(|(m, _)| *m == o.metric))
         .filter_map(|o| {
@@ -120,7 +115,7 @@ pub(super) fn scenario_section(
         number("Difference (95% CI)"),
         number("Relative (95% CI)"),
     ];
-    let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::HEADLINE
+    let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::headlines()
         .iter()
         .filter_map(|o| {
             let r = input.difference(name, o.metric, "all", "all")?;
@@ -160,11 +155,7 @@ pub(super) fn scenario_section(
         "Median across {n} replications (line) with the middle 50% (darker band) and middle 90% (lighter band) of replications, by year. Blue: baseline; vermillion: scenario."
     );
     out.push_str(&page::heading(3, "Over the years"));
-    for metric in [
-        "emergency_admissions",
-        "acute_bed_days",
-        "acute_delayed_bed_days",
-    ] {
+    for metric in metrics::whole_system_headlines(View::Fans) {
         let Some(o) = words::headline(metric) else {
             continue;
         };
@@ -177,7 +168,7 @@ pub(super) fn scenario_section(
             None => o.label.to_string(),
         };
         let chart_name = format!("{folder}-{}", metric.replace('_', "-"));
-        let y_desc = format!("{} a year", unit_words(o));
+        let y_desc = format!("{} a year", unit_words(&o));
         let format = y_format(o.kind);
         let chart = chart!(chart_name, (760, 400), |area| charts::fan_chart(
             area,

@@ -16,8 +16,10 @@
 //! appendix), over `context` (what every section shares) and `drawing`
 //! (a chart as SVG and PNG).
 //!
-//! Depends on `engine` (calendar dates) only, beyond its own files: the
-//! results it draws are read from files.
+//! Depends on `engine` (calendar dates) and `model::metrics` (which
+//! outcomes are headlines, in which order, and what sort of number each
+//! is), beyond `report`'s own files; the results it draws are read from
+//! files.
 
 pub mod charts;
 pub mod input;

@@ -2,6 +2,8 @@
 //! service's main metrics, alone or against the baseline, with occupancy
 //! and flows.
 
+use crate::model::metrics::{self, View};
+
 use super::context::Context;
 use super::drawing::Chart;
 use super::figures::{flow_figure, utilisation_figure};
@@ -9,18 +11,28 @@ use super::input::ScenarioResults;
 use super::page::{self, number, words as text_cell};
 use super::words::{self, Kind, plain_name};
 
-/// Service metrics shown for a network written by hand (no ICCs or years).
-const SERVICE_METRICS: &[(&str, &str, Kind)] = &[
-    ("admissions", "Admissions", Kind::Count),
-    ("lost", "Turned away (lost)", Kind::Count),
-    ("los_mean", "Mean stay (days)", Kind::Days),
-    ("utilisation", "Occupancy (share of places)", Kind::Share),
-    (
-        "delayed_bed_days",
-        "Place-days of patients ready to leave",
-        Kind::Count,
-    ),
+/// The board's name for each service metric it shows. Which it shows, and
+/// in which order, is the registry's (`model::metrics`, view `Board`).
+const LABELS: &[(&str, &str)] = &[
+    ("admissions", "Admissions"),
+    ("lost", "Turned away (lost)"),
+    ("los_mean", "Mean stay (days)"),
+    ("utilisation", "Occupancy (share of places)"),
+    ("delayed_bed_days", "Place-days of patients ready to leave"),
 ];
+
+/// Service metrics shown for a network written by hand (no ICCs or
+/// years): the metric, its label and how it reads.
+fn service_outcomes() -> Vec<(&'static str, &'static str, Kind)> {
+    metrics::headlines(View::Board)
+        .into_iter()
+        .filter(|m| m.is_service())
+        .filter_map(|m| {
+            let &(_, label) = LABELS.iter().find(|(name, _)| *name == m.name)?;
+            Some((m.name, label, m.kind.into()))
+        })
+        .collect()
+}
 
 pub(super) fn services_single(
     context: &Context,
@@ -30,8 +42,9 @@ pub(super) fn services_single(
     let results = &context.input.baseline;
     let mut out = page::heading(2, "Services");
     let mut rows = Vec::new();
+    let outcomes = service_outcomes();
     for service in results.services() {
-        for (metric, label, kind) in SERVICE_METRICS {
+        for (metric, label, kind) in &outcomes {
             let Some(r) = results.metric(&service, metric) else {
                 continue;
             };
@@ -76,8 +89,9 @@ pub(super) fn services_comparison(
     let input = context.input;
     let name = &scenario.run.scenario_name;
     let mut rows = Vec::new();
+    let outcomes = service_outcomes();
     for service in input.baseline.services() {
-        for (metric, label, kind) in SERVICE_METRICS {
+        for (metric, label, kind) in &outcomes {
             let Some(r) = input.service_difference(name, &service, metric) else {
                 continue;
             };
@@ -122,4 +136,28 @@ pub(super) fn services_comparison(
         charts,
     )?);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_written_network_shows_five_service_metrics_in_order() {
+        // As they were written by hand before the registry.
+        assert_eq!(
+            service_outcomes(),
+            [
+                ("admissions", "Admissions", Kind::Count),
+                ("lost", "Turned away (lost)", Kind::Count),
+                ("los_mean", "Mean stay (days)", Kind::Days),
+                ("utilisation", "Occupancy (share of places)", Kind::Share),
+                (
+                    "delayed_bed_days",
+                    "Place-days of patients ready to leave",
+                    Kind::Count
+                ),
+            ]
+        );
+    }
 }

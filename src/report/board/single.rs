@@ -2,6 +2,8 @@
 //! findings, the headline table with 95% CIs and the spread of
 //! replications, fans, occupancy, costs, flows and ICCs.
 
+use crate::model::metrics::{self, View};
+
 use super::charts;
 use super::context::{Context, price_year};
 use super::drawing::{Chart, chart, fan_of, unit_words, y_format};
@@ -35,7 +37,7 @@ pub(super) fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Resu
         number("90% of replications between"),
     ];
     let mut findings = Vec::new();
-    let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::HEADLINE
+    let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::headlines()
         .iter()
         .filter_map(|o| {
             let r = results.outcome(o.metric, "all", "all")?;
@@ -83,11 +85,7 @@ pub(super) fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Resu
         ),
     ));
     out.push_str(&page::heading(3, "Over the years"));
-    for metric in [
-        "emergency_admissions",
-        "acute_bed_days",
-        "acute_delayed_bed_days",
-    ] {
+    for metric in metrics::whole_system_headlines(View::Fans) {
         let Some(o) = words::headline(metric) else {
             continue;
         };
@@ -107,7 +105,7 @@ pub(super) fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Resu
             ),
             _ => o.label.to_string(),
         };
-        let y_desc = format!("{} a year", unit_words(o));
+        let y_desc = format!("{} a year", unit_words(&o));
         let chart = chart!(
             format!("{folder}-{}", metric.replace('_', "-")),
             (760, 400),
