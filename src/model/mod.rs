@@ -13,9 +13,7 @@ pub mod simulation;
 pub mod system;
 pub mod trackers;
 
-pub use metrics::{
-    Metric, MetricDef, MetricScope, SystemMetricDef, View, metric_catalog, system_metrics,
-};
+pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, system_metrics};
 
 pub use network::{
     Capacity, CapacityChange, Census, CensusStart, Destination, EntryChange, FullPolicy,
