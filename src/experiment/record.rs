@@ -12,7 +12,8 @@
 use serde::Serialize;
 
 use crate::model::flow_groups::FlowGroups;
-use crate::model::system::{AGE_BANDS, BREAKDOWN_METRICS, SITE_METRICS};
+use crate::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS};
+use crate::model::system::AGE_BANDS;
 use crate::model::{
     MetricScope, Network, PatientTypeId, ReplicationResult, ServiceId, metric_catalog,
     system_metrics,

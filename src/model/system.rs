@@ -256,95 +256,9 @@ pub struct CalibrationTarget {
     pub source: String,
 }
 
-/// Whether a metric can be summed over age bands (a count, not a ratio).
-pub fn is_count_metric(name: &str) -> bool {
-    BREAKDOWN_METRICS.iter().any(|m| {
-        m.name == name
-            && !matches!(m.unit, "fraction" | "days" | "per 1,000/year")
-            && m.name != "population"
-    })
-}
-
-/// One output of the whole-system layer.
-pub struct BreakdownMetric {
-    pub name: &'static str,
-    pub unit: &'static str,
-    pub description: &'static str,
-}
-
-macro_rules! metrics {
-    ($($id:ident: $name:literal, $unit:literal, $description:literal;)*) => {
-        /// Index of each breakdown metric in [`BREAKDOWN_METRICS`].
-        #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        #[repr(usize)]
-        pub enum M { $($id),* }
-        /// Every output split by ICC, age band and year, in output order.
-        pub const BREAKDOWN_METRICS: &[BreakdownMetric] = &[
-            $(BreakdownMetric { name: $name, unit: $unit, description: $description }),*
-        ];
-    };
-}
-
-metrics! {
-    population: "population", "people", "residents (mean over the years in the period)";
-    crises: "crises", "people", "urgent needs arising (at home and in care homes)";
-    crises_per_1000: "crises_per_1000", "per 1,000/year", "crises per 1,000 residents per year";
-    rapid_response_episodes: "rapid_response_episodes", "episodes", "rapid-response episodes started";
-    rapid_response_at_home: "rapid_response_managed_at_home", "people", "rapid-response episodes that ended at home";
-    admissions_avoided: "admissions_avoided", "admissions", "expected emergency admissions avoided by rapid response: episodes ending at home × the person's probability of admission had they gone to ED (with the day unit's simulated diversions)";
-    ed_attendances: "ed_attendances", "attendances", "emergency department attendances";
-    day_unit_attendances: "day_unit_attendances", "attendances", "day-unit (SDEC) attendances";
-    emergency_admissions: "emergency_admissions", "admissions", "emergency admissions of residents, all providers (residence-based, as the observed figures)";
-    emergency_admissions_per_1000: "emergency_admissions_per_1000", "per 1,000/year", "emergency admissions per 1,000 residents per year";
-    emergency_admissions_local: "emergency_admissions_local", "admissions", "emergency admissions to the modelled trust's beds";
-    elective_admissions: "elective_admissions", "admissions", "ordinary elective admissions";
-    readmissions: "readmissions", "admissions", "returns after a hospital stay (readmissions)";
-    emergency_los_mean: "emergency_los_mean", "days", "mean length of stay of emergency admissions in the modelled trust's adult beds (delays included)";
-    acute_bed_days: "acute_bed_days", "bed-days", "adult acute bed-days held (all admissions)";
-    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", "adult acute bed-days held by patients ready to leave (no criteria to reside)";
-    acute_delayed_share: "acute_delayed_share", "fraction", "share of adult acute bed-days held by patients ready to leave";
-    reablement_episodes: "reablement_episodes", "episodes", "reablement / community team episodes started (discharge pathway 1)";
-    case_management_episodes: "case_management_episodes", "episodes", "case-management episodes started";
-    community_bed_admissions: "community_bed_admissions", "admissions", "community hospital admissions (discharge pathway 2)";
-    community_bed_days: "community_bed_days", "bed-days", "community hospital bed-days held";
-    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
-    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", "permanent care-home admissions arranged from home";
-    care_home_bed_days: "care_home_bed_days", "place-days", "care-home place-days held (residential and nursing)";
-    deaths: "deaths", "people", "people who died (in hospital, a community bed or as care-home residents), each once";
-    deaths_in_hospital: "deaths_in_hospital", "people", "deaths in a hospital bed, care-home residents included";
-    care_home_resident_deaths: "care_home_resident_deaths", "people", "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
-    cost_acute: "cost_acute", "GBP", "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
-    cost_community: "cost_community", "GBP", "community health cost: rapid response, reablement, case management, community hospital";
-    cost_primary_care: "cost_primary_care", "GBP", "GP-practice appointments";
-    cost_social_care: "cost_social_care", "GBP", "care-home places";
-    cost_total: "cost_total", "GBP", "all sectors";
-}
-
-/// Outputs of the trust's adult acute beds as a whole (not split by ICC
-/// or age): occupancy against capacity.
-pub const SITE_METRICS: &[BreakdownMetric] = &[
-    BreakdownMetric {
-        name: "acute_occupancy",
-        unit: "fraction",
-        description: "adult acute beds occupied / available, time-average",
-    },
-    BreakdownMetric {
-        name: "acute_days_above_92pct",
-        unit: "days",
-        description: "days whose mean adult acute occupancy was above 92%",
-    },
-    BreakdownMetric {
-        name: "acute_days_above_95pct",
-        unit: "days",
-        description: "days whose mean adult acute occupancy was above 95%",
-    },
-    BreakdownMetric {
-        name: "care_home_occupancy",
-        unit: "fraction",
-        description: "care-home places occupied / available, time-average",
-    },
-];
+pub use super::metrics::breakdown::{
+    BREAKDOWN_METRICS, BreakdownMetric, M, SITE_METRICS, is_count_metric,
+};
 
 /// A group of the breakdown: None means "all".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

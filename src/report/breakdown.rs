@@ -11,7 +11,7 @@ use crate::model::system::SystemLayout;
 use crate::stats::Summary;
 
 use super::csv_safe::neutralise;
-use super::tidy::{RunInfo, cell};
+use super::tidy::{RunInfo, SUMMARY_COLUMNS, cell, summary_cells};
 
 /// Every replication's breakdown values, key by key.
 pub struct BreakdownSet {
@@ -132,53 +132,28 @@ fn key_cells(key: &Key) -> [std::borrow::Cow<'_, str>; 6] {
 /// replications: mean, sd, standard error, 95% CI (Student t), min, max.
 pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "scenario",
-        "year",
-        "year_start",
-        "icc",
-        "age_band",
-        "metric",
-        "unit",
-        "n",
-        "mean",
-        "sd",
-        "se",
-        "ci95_low",
-        "ci95_high",
-        "min",
-        "max",
-        "p05",
-        "p25",
-        "median",
-        "p75",
-        "p95",
-    ]);
+    let _ = writer.write_record(
+        [
+            [
+                "scenario",
+                "year",
+                "year_start",
+                "icc",
+                "age_band",
+                "metric",
+                "unit",
+            ]
+            .as_slice(),
+            &SUMMARY_COLUMNS,
+        ]
+        .concat(),
+    );
     let scenario = neutralise(&info.scenario_name);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
-        let [year, year_start, icc, age_band, metric, unit] = &key_cells(key);
-        let _ = writer.write_record([
-            &*scenario,
-            year,
-            year_start,
-            icc,
-            age_band,
-            metric,
-            unit,
-            &s.n.to_string(),
-            &cell(s.mean),
-            &cell(s.sd),
-            &cell(s.se),
-            &cell(s.ci_low),
-            &cell(s.ci_high),
-            &cell(s.min),
-            &cell(s.max),
-            &cell(s.p05),
-            &cell(s.p25),
-            &cell(s.median),
-            &cell(s.p75),
-            &cell(s.p95),
-        ]);
+        let mut row: Vec<String> = vec![scenario.to_string()];
+        row.extend(key_cells(key).map(|c| c.into_owned()));
+        row.extend(summary_cells(s));
+        let _ = writer.write_record(&row);
     }
     writer.into_inner().unwrap_or_default()
 }

@@ -11,6 +11,13 @@
 //! Every text cell of a CSV file goes through [`csv_safe::neutralise`], so
 //! that no name or title from a scenario can run as a spreadsheet formula;
 //! what is read back goes through [`csv_safe::restore`].
+//!
+//! Depends on `experiment` (records, their schema, comparisons), `model`
+//! (the network, the whole-system layout, and the metric registry that
+//! says which outcomes are headlines), `stats` (summaries) and `engine`
+//! (calendar dates, in the board). Never on `scenario` or `cli`: the board
+//! reads the copy of the scenario a run wrote beside its results as plain
+//! TOML, for its methods appendix, not through `scenario`.
 
 pub mod atomic;
 #[cfg(feature = "board")]

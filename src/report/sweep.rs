@@ -7,7 +7,7 @@ use crate::experiment::record::{Record, Schema};
 use crate::stats::Summary;
 
 use super::csv_safe::neutralise;
-use super::tidy::cell;
+use super::tidy::{SUMMARY_COLUMNS, cell, summary_cells};
 
 /// One grid point: the swept values (in the order of the swept keys), and
 /// its replications' records.
@@ -78,25 +78,7 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
     let mut header: Vec<String> = vec!["scenario".into(), "point".into()];
     header.extend(keys.iter().map(|k| neutralise(k).into_owned()));
     header.extend(LABEL_HEADER.iter().map(|s| s.to_string()));
-    header.extend(
-        [
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci95_low",
-            "ci95_high",
-            "min",
-            "max",
-            "p05",
-            "p25",
-            "median",
-            "p75",
-            "p95",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
+    header.extend(SUMMARY_COLUMNS.iter().map(|s| s.to_string()));
     let _ = writer.write_record(&header);
     for (p, point) in points.iter().enumerate() {
         for k in 0..point.schema.len() {
@@ -109,21 +91,7 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
                     .iter()
                     .map(|l| neutralise(l).into_owned()),
             );
-            row.extend([
-                s.n.to_string(),
-                cell(s.mean),
-                cell(s.sd),
-                cell(s.se),
-                cell(s.ci_low),
-                cell(s.ci_high),
-                cell(s.min),
-                cell(s.max),
-                cell(s.p05),
-                cell(s.p25),
-                cell(s.median),
-                cell(s.p75),
-                cell(s.p95),
-            ]);
+            row.extend(summary_cells(&s));
             let _ = writer.write_record(&row);
         }
     }

@@ -3,6 +3,7 @@
 
 use super::tidy::ResultSet;
 use crate::model::Network;
+use crate::model::metrics::{self, View};
 use crate::stats::Summary;
 
 /// Text made safe to print on a terminal: control characters (escape
@@ -142,32 +143,6 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
 /// The whole-system headline: key outcomes for all ICCs and ages, in the
 /// first and last year and over the whole window (mean and 95% CI).
 pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSet) -> String {
-    const HEADLINE: &[&str] = &[
-        "crises",
-        "rapid_response_episodes",
-        "admissions_avoided",
-        "ed_attendances",
-        "day_unit_attendances",
-        "emergency_admissions",
-        "elective_admissions",
-        "readmissions",
-        "emergency_los_mean",
-        "acute_occupancy",
-        "acute_days_above_92pct",
-        "acute_delayed_share",
-        "acute_delayed_bed_days",
-        "reablement_episodes",
-        "community_bed_admissions",
-        "care_home_admissions_from_hospital",
-        "care_home_admissions_from_community",
-        "care_home_occupancy",
-        "deaths",
-        "cost_acute",
-        "cost_community",
-        "cost_primary_care",
-        "cost_social_care",
-        "cost_total",
-    ];
     let years = set
         .keys
         .iter()
@@ -197,7 +172,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         format!("year {last}"),
         whole,
     ]];
-    for metric in HEADLINE {
+    for metric in &metrics::whole_system_headlines(View::Terminal) {
         let Some(all) = set.summary("all", "all", "all", metric) else {
             continue;
         };

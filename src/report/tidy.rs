@@ -143,6 +143,44 @@ impl ResultSet {
     }
 }
 
+/// The columns of a summary across replications, in this order, in every
+/// summary CSV (`summary.csv`, `breakdown_summary.csv`, `sweep.csv`); the
+/// board report reads them back by these names.
+pub const SUMMARY_COLUMNS: [&str; 13] = [
+    "n",
+    "mean",
+    "sd",
+    "se",
+    "ci95_low",
+    "ci95_high",
+    "min",
+    "max",
+    "p05",
+    "p25",
+    "median",
+    "p75",
+    "p95",
+];
+
+/// A summary's cells, in the order of [`SUMMARY_COLUMNS`].
+pub fn summary_cells(s: &Summary) -> [String; 13] {
+    [
+        s.n.to_string(),
+        cell(s.mean),
+        cell(s.sd),
+        cell(s.se),
+        cell(s.ci_low),
+        cell(s.ci_high),
+        cell(s.min),
+        cell(s.max),
+        cell(s.p05),
+        cell(s.p25),
+        cell(s.median),
+        cell(s.p75),
+        cell(s.p95),
+    ]
+}
+
 /// A number for CSV: shortest round-trip form, empty when undefined.
 pub fn cell(value: f64) -> String {
     if value.is_finite() {
@@ -205,47 +243,20 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
     let scenario = neutralise(&set.info.scenario_name);
     csv_bytes(
         &[
-            "scenario",
-            "service",
-            "patient_type",
-            "metric",
-            "unit",
-            "n",
-            "mean",
-            "sd",
-            "se",
-            "ci95_low",
-            "ci95_high",
-            "min",
-            "max",
-            "p05",
-            "p25",
-            "median",
-            "p75",
-            "p95",
-        ],
+            ["scenario", "service", "patient_type", "metric", "unit"].as_slice(),
+            &SUMMARY_COLUMNS,
+        ]
+        .concat(),
         set.summaries.iter().map(|s| {
-            let m = &s.summary;
-            vec![
+            let mut row = vec![
                 scenario.to_string(),
                 neutralise(&s.service).into_owned(),
                 neutralise(&s.patient_type).into_owned(),
                 neutralise(&s.metric).into_owned(),
                 neutralise(&s.unit).into_owned(),
-                m.n.to_string(),
-                cell(m.mean),
-                cell(m.sd),
-                cell(m.se),
-                cell(m.ci_low),
-                cell(m.ci_high),
-                cell(m.min),
-                cell(m.max),
-                cell(m.p05),
-                cell(m.p25),
-                cell(m.median),
-                cell(m.p75),
-                cell(m.p95),
-            ]
+            ];
+            row.extend(summary_cells(&s.summary));
+            row
         }),
     )
 }

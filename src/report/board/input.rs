@@ -477,3 +477,42 @@ fn read_scenario(folder: &Path) -> Result<ScenarioResults, InputError> {
         scenario_text: read_text(&folder.join("scenario.toml"))?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tidy::{SUMMARY_COLUMNS, summary_cells};
+    use crate::stats::Summary;
+
+    #[test]
+    fn a_summary_row_is_read_back_by_the_columns_it_was_written_with() {
+        let summary = Summary::of(&[1.0, 2.0, 4.0, 8.0, 16.0]);
+        let mut header = vec!["scenario", "service", "patient_type", "metric", "unit"];
+        header.extend(SUMMARY_COLUMNS);
+        let mut row: Vec<String> = ["base", "ward", "all", "admissions", "patients"]
+            .map(String::from)
+            .to_vec();
+        row.extend(summary_cells(&summary));
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&header).unwrap();
+        writer.write_record(&row).unwrap();
+        let bytes = writer.into_inner().unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let lines: Vec<SummaryLine> = reader.deserialize().map(Result::unwrap).collect();
+        assert_eq!(
+            lines[0].spread(),
+            Spread {
+                n: 5,
+                mean: Some(summary.mean),
+                ci95_low: Some(summary.ci_low),
+                ci95_high: Some(summary.ci_high),
+                p05: Some(summary.p05),
+                p25: Some(summary.p25),
+                median: Some(4.0),
+                p75: Some(8.0),
+                p95: Some(summary.p95),
+            }
+        );
+        assert_eq!(lines[0].metric, "admissions");
+    }
+}

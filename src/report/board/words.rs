@@ -4,6 +4,7 @@
 //! scenario file.
 
 use super::input::ComparisonRow;
+use crate::model::metrics::{self, View};
 
 /// How an outcome's numbers read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,81 +31,74 @@ pub struct Outcome {
     pub kind: Kind,
 }
 
-const fn outcome(
-    metric: &'static str,
-    label: &'static str,
-    verb: &'static str,
-    kind: Kind,
-) -> Outcome {
-    Outcome {
-        metric,
-        label,
-        verb,
-        kind,
-    }
-}
-
-/// The headline outcomes, in the order of the table.
-pub const HEADLINE: &[Outcome] = &[
-    outcome(
-        "emergency_admissions",
-        "Emergency admissions",
-        "are",
-        Kind::Count,
-    ),
-    outcome("acute_bed_days", "Acute bed-days", "are", Kind::Count),
-    outcome(
+/// The board's words for each whole-system headline outcome: its name in
+/// the report, capitalised, and its verb. Which outcomes are headlines, and
+/// in which order, is the registry's (`model::metrics`, view `Board`).
+const WORDING: &[(&str, &str, &str)] = &[
+    ("emergency_admissions", "Emergency admissions", "are"),
+    ("acute_bed_days", "Acute bed-days", "are"),
+    (
         "emergency_los_mean",
         "Mean length of stay after an emergency admission (days)",
         "is",
-        Kind::Days,
     ),
-    outcome("acute_occupancy", "Acute bed occupancy", "is", Kind::Share),
-    outcome(
+    ("acute_occupancy", "Acute bed occupancy", "is"),
+    (
         "acute_days_above_92pct",
         "Days with acute occupancy above 92%",
         "are",
-        Kind::Count,
     ),
-    outcome(
+    (
         "acute_delayed_bed_days",
         "Bed-days of patients fit to leave (delayed discharges)",
         "are",
-        Kind::Count,
     ),
-    outcome(
+    (
         "care_home_admissions_from_hospital",
         "Care-home admissions from hospital",
         "are",
-        Kind::Count,
     ),
-    outcome(
+    (
         "care_home_admissions_from_community",
         "Care-home admissions from the community",
         "are",
-        Kind::Count,
     ),
-    outcome(
-        "cost_acute",
-        "Cost of acute hospital care",
-        "is",
-        Kind::Money,
-    ),
-    outcome(
-        "cost_community",
-        "Cost of community care",
-        "is",
-        Kind::Money,
-    ),
-    outcome(
-        "cost_primary_care",
-        "Cost of primary care",
-        "is",
-        Kind::Money,
-    ),
-    outcome("cost_social_care", "Cost of social care", "is", Kind::Money),
-    outcome("cost_total", "Total cost", "is", Kind::Money),
+    ("cost_acute", "Cost of acute hospital care", "is"),
+    ("cost_community", "Cost of community care", "is"),
+    ("cost_primary_care", "Cost of primary care", "is"),
+    ("cost_social_care", "Cost of social care", "is"),
+    ("cost_total", "Total cost", "is"),
 ];
+
+impl From<metrics::Kind> for Kind {
+    /// How a sort of number reads in the report.
+    fn from(kind: metrics::Kind) -> Kind {
+        match kind {
+            metrics::Kind::Count | metrics::Kind::Rate | metrics::Kind::Level => Kind::Count,
+            metrics::Kind::Money => Kind::Money,
+            metrics::Kind::Duration => Kind::Days,
+            metrics::Kind::Fraction => Kind::Share,
+        }
+    }
+}
+
+/// The headline outcomes, in the order of the table: the registry's
+/// whole-system outcomes of the board's view, with their words.
+pub fn headlines() -> Vec<Outcome> {
+    metrics::headlines(View::Board)
+        .into_iter()
+        .filter(|m| m.is_whole_system())
+        .filter_map(|m| {
+            let &(metric, label, verb) = WORDING.iter().find(|(name, ..)| *name == m.name)?;
+            Some(Outcome {
+                metric,
+                label,
+                verb,
+                kind: m.kind.into(),
+            })
+        })
+        .collect()
+}
 
 /// The cost outcomes, by sector (the costs chart).
 pub const SECTORS: &[(&str, &str)] = &[
@@ -114,8 +108,9 @@ pub const SECTORS: &[(&str, &str)] = &[
     ("cost_social_care", "Social care"),
 ];
 
-pub fn headline(metric: &str) -> Option<&'static Outcome> {
-    HEADLINE.iter().find(|o| o.metric == metric)
+/// A headline outcome by its metric's name.
+pub fn headline(metric: &str) -> Option<Outcome> {
+    headlines().into_iter().find(|o| o.metric == metric)
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -450,7 +445,7 @@ mod tests {
 
     #[test]
     fn sentences_state_the_direction_and_interval() {
-        let admissions = headline("emergency_admissions").unwrap();
+        let admissions = &headline("emergency_admissions").unwrap();
         assert_eq!(
             sentence(admissions, &row(1000.0, -31.0, -38.0, -24.0)),
             "Emergency admissions are projected 3.1% lower (95% CI 2.4% to 3.8%)."
@@ -467,7 +462,7 @@ mod tests {
             sentence(admissions, &row(1000.0, 0.0, 0.0, 0.0)),
             "Emergency admissions are unchanged."
         );
-        let occupancy = headline("acute_occupancy").unwrap();
+        let occupancy = &headline("acute_occupancy").unwrap();
         assert_eq!(
             sentence(occupancy, &row(0.92, -0.025, -0.03, -0.02)),
             "Acute bed occupancy is projected at 89.5% against 92.0%: 2.5 percentage points lower (95% CI 2.0 to 3.0 points)."
@@ -509,8 +504,79 @@ mod tests {
         undefined.difference_mean = Some(f64::NAN);
         assert_eq!(relative_cell(&undefined), "–");
         assert!(
-            sentence(headline("acute_bed_days").unwrap(), &undefined).contains("no difference")
+            sentence(&headline("acute_bed_days").unwrap(), &undefined).contains("no difference")
         );
+    }
+
+    #[test]
+    fn the_board_reads_thirteen_headlines_each_with_its_words_and_kind() {
+        // As they were written by hand before the registry.
+        let expected = [
+            (
+                "emergency_admissions",
+                "Emergency admissions",
+                "are",
+                Kind::Count,
+            ),
+            ("acute_bed_days", "Acute bed-days", "are", Kind::Count),
+            (
+                "emergency_los_mean",
+                "Mean length of stay after an emergency admission (days)",
+                "is",
+                Kind::Days,
+            ),
+            ("acute_occupancy", "Acute bed occupancy", "is", Kind::Share),
+            (
+                "acute_days_above_92pct",
+                "Days with acute occupancy above 92%",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "acute_delayed_bed_days",
+                "Bed-days of patients fit to leave (delayed discharges)",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "care_home_admissions_from_hospital",
+                "Care-home admissions from hospital",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "care_home_admissions_from_community",
+                "Care-home admissions from the community",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "cost_acute",
+                "Cost of acute hospital care",
+                "is",
+                Kind::Money,
+            ),
+            (
+                "cost_community",
+                "Cost of community care",
+                "is",
+                Kind::Money,
+            ),
+            (
+                "cost_primary_care",
+                "Cost of primary care",
+                "is",
+                Kind::Money,
+            ),
+            ("cost_social_care", "Cost of social care", "is", Kind::Money),
+            ("cost_total", "Total cost", "is", Kind::Money),
+        ];
+        let found: Vec<_> = headlines()
+            .iter()
+            .map(|o| (o.metric, o.label, o.verb, o.kind))
+            .collect();
+        assert_eq!(found, expected);
+        assert!(headline("crises").is_none());
     }
 
     #[test]

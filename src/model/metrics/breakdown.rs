@@ -1,0 +1,112 @@
+//! The whole-system outcomes: every output split by year, ICC and age
+//! band ([`BREAKDOWN_METRICS`], computed by `SystemLayout::breakdown`,
+//! which indexes them by [`M`]), and the outcomes of the trust's adult acute
+//! beds and the care homes as a whole ([`SITE_METRICS`]).
+//!
+//! Depends on the registry's types only.
+
+use super::Kind::{Count, Duration, Fraction, Level, Money, Rate};
+use super::Metric;
+use super::MetricScope::{Breakdown, Site};
+use super::View::{AtAGlance, Board, Compare, Fans, Sweep, Terminal};
+
+/// One output of the whole-system layer (the registry's description).
+pub type BreakdownMetric = Metric;
+
+/// Whether a metric can be summed over age bands (a count, not a ratio).
+pub fn is_count_metric(name: &str) -> bool {
+    BREAKDOWN_METRICS
+        .iter()
+        .any(|m| m.name == name && m.kind.adds_up())
+}
+
+macro_rules! metrics {
+    ($($id:ident: $name:literal, $unit:literal, $kind:ident, [$(($view:ident, $position:literal)),*], $description:literal;)*) => {
+        /// Index of each breakdown metric in [`BREAKDOWN_METRICS`].
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum M { $($id),* }
+        /// Every output split by ICC, age band and year, in output order.
+        pub const BREAKDOWN_METRICS: &[Metric] = &[
+            $(Metric::new($name, $unit, Breakdown, $kind, $description).shown(&[$(($view, $position)),*])),*
+        ];
+    };
+}
+
+metrics! {
+    population: "population", "people", Level, [], "residents (mean over the years in the period)";
+    crises: "crises", "people", Count, [(Terminal, 1), (Compare, 1)], "urgent needs arising (at home and in care homes)";
+    crises_per_1000: "crises_per_1000", "per 1,000/year", Rate, [], "crises per 1,000 residents per year";
+    rapid_response_episodes: "rapid_response_episodes", "episodes", Count, [(Terminal, 2)], "rapid-response episodes started";
+    rapid_response_at_home: "rapid_response_managed_at_home", "people", Count, [], "rapid-response episodes that ended at home";
+    admissions_avoided: "admissions_avoided", "admissions", Count, [(Terminal, 3)], "expected emergency admissions avoided by rapid response: episodes ending at home × the person's probability of admission had they gone to ED (with the day unit's simulated diversions)";
+    ed_attendances: "ed_attendances", "attendances", Count, [(Terminal, 4), (Compare, 2)], "emergency department attendances";
+    day_unit_attendances: "day_unit_attendances", "attendances", Count, [(Terminal, 5)], "day-unit (SDEC) attendances";
+    emergency_admissions: "emergency_admissions", "admissions", Count, [(Board, 1), (AtAGlance, 1), (Fans, 1), (Terminal, 6), (Compare, 3), (Sweep, 1)], "emergency admissions of residents, all providers (residence-based, as the observed figures)";
+    emergency_admissions_per_1000: "emergency_admissions_per_1000", "per 1,000/year", Rate, [], "emergency admissions per 1,000 residents per year";
+    emergency_admissions_local: "emergency_admissions_local", "admissions", Count, [], "emergency admissions to the modelled trust's beds";
+    elective_admissions: "elective_admissions", "admissions", Count, [(Terminal, 7)], "ordinary elective admissions";
+    readmissions: "readmissions", "admissions", Count, [(Terminal, 8)], "returns after a hospital stay (readmissions)";
+    emergency_los_mean: "emergency_los_mean", "days", Duration, [(Board, 3), (Terminal, 9), (Compare, 4)], "mean length of stay of emergency admissions in the modelled trust's adult beds (delays included)";
+    acute_bed_days: "acute_bed_days", "bed-days", Count, [(Board, 2), (AtAGlance, 2), (Fans, 2), (Compare, 5)], "adult acute bed-days held (all admissions)";
+    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", Count, [(Board, 6), (AtAGlance, 4), (Fans, 3), (Terminal, 13), (Compare, 6), (Sweep, 3)], "adult acute bed-days held by patients ready to leave (no criteria to reside)";
+    acute_delayed_share: "acute_delayed_share", "fraction", Fraction, [(Terminal, 12)], "share of adult acute bed-days held by patients ready to leave";
+    reablement_episodes: "reablement_episodes", "episodes", Count, [(Terminal, 14)], "reablement / community team episodes started (discharge pathway 1)";
+    case_management_episodes: "case_management_episodes", "episodes", Count, [], "case-management episodes started";
+    community_bed_admissions: "community_bed_admissions", "admissions", Count, [(Terminal, 15)], "community hospital admissions (discharge pathway 2)";
+    community_bed_days: "community_bed_days", "bed-days", Count, [], "community hospital bed-days held";
+    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", Count, [(Board, 7), (AtAGlance, 5), (Terminal, 16), (Compare, 7)], "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
+    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", Count, [(Board, 8), (Terminal, 17)], "permanent care-home admissions arranged from home";
+    care_home_bed_days: "care_home_bed_days", "place-days", Count, [], "care-home place-days held (residential and nursing)";
+    deaths: "deaths", "people", Count, [(Terminal, 19)], "people who died (in hospital, a community bed or as care-home residents), each once";
+    deaths_in_hospital: "deaths_in_hospital", "people", Count, [], "deaths in a hospital bed, care-home residents included";
+    care_home_resident_deaths: "care_home_resident_deaths", "people", Count, [], "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
+    cost_acute: "cost_acute", "GBP", Money, [(Board, 9), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
+    cost_community: "cost_community", "GBP", Money, [(Board, 10), (Terminal, 21)], "community health cost: rapid response, reablement, case management, community hospital";
+    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 11), (Terminal, 22)], "GP-practice appointments";
+    cost_social_care: "cost_social_care", "GBP", Money, [(Board, 12), (Terminal, 23)], "care-home places";
+    cost_total: "cost_total", "GBP", Money, [(Board, 13), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors";
+}
+
+/// Outputs of the trust's adult acute beds as a whole (not split by ICC
+/// or age): occupancy against capacity.
+pub const SITE_METRICS: &[Metric] = &[
+    Metric::new(
+        "acute_occupancy",
+        "fraction",
+        Site,
+        Fraction,
+        "adult acute beds occupied / available, time-average",
+    )
+    .shown(&[
+        (Board, 4),
+        (AtAGlance, 3),
+        (Terminal, 10),
+        (Compare, 9),
+        (Sweep, 2),
+    ]),
+    Metric::new(
+        "acute_days_above_92pct",
+        "days",
+        Site,
+        Count,
+        "days whose mean adult acute occupancy was above 92%",
+    )
+    .shown(&[(Board, 5), (Terminal, 11), (Compare, 10)]),
+    Metric::new(
+        "acute_days_above_95pct",
+        "days",
+        Site,
+        Count,
+        "days whose mean adult acute occupancy was above 95%",
+    ),
+    Metric::new(
+        "care_home_occupancy",
+        "fraction",
+        Site,
+        Fraction,
+        "care-home places occupied / available, time-average",
+    )
+    .shown(&[(Terminal, 18)]),
+];

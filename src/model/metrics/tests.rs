@@ -1,0 +1,197 @@
+//! Known answers for the registry: every headline list as it was written
+//! by hand before the registry, name by name and in order, so that an
+//! output that depends on one cannot change unnoticed.
+
+use super::*;
+
+#[test]
+fn the_board_shows_its_thirteen_outcomes_in_order() {
+    assert_eq!(
+        whole_system_headlines(View::Board),
+        [
+            "emergency_admissions",
+            "acute_bed_days",
+            "emergency_los_mean",
+            "acute_occupancy",
+            "acute_days_above_92pct",
+            "acute_delayed_bed_days",
+            "care_home_admissions_from_hospital",
+            "care_home_admissions_from_community",
+            "cost_acute",
+            "cost_community",
+            "cost_primary_care",
+            "cost_social_care",
+            "cost_total",
+        ]
+    );
+    assert_eq!(
+        service_headlines(View::Board),
+        [
+            "admissions",
+            "lost",
+            "los_mean",
+            "utilisation",
+            "delayed_bed_days"
+        ]
+    );
+}
+
+#[test]
+fn the_board_glance_and_fans_keep_their_own_orders() {
+    assert_eq!(
+        whole_system_headlines(View::AtAGlance),
+        [
+            "emergency_admissions",
+            "acute_bed_days",
+            "acute_occupancy",
+            "acute_delayed_bed_days",
+            "care_home_admissions_from_hospital",
+            "cost_total",
+        ]
+    );
+    assert_eq!(
+        whole_system_headlines(View::Fans),
+        [
+            "emergency_admissions",
+            "acute_bed_days",
+            "acute_delayed_bed_days"
+        ]
+    );
+}
+
+#[test]
+fn the_terminal_table_lists_twenty_four_outcomes_in_order() {
+    assert_eq!(
+        whole_system_headlines(View::Terminal),
+        [
+            "crises",
+            "rapid_response_episodes",
+            "admissions_avoided",
+            "ed_attendances",
+            "day_unit_attendances",
+            "emergency_admissions",
+            "elective_admissions",
+            "readmissions",
+            "emergency_los_mean",
+            "acute_occupancy",
+            "acute_days_above_92pct",
+            "acute_delayed_share",
+            "acute_delayed_bed_days",
+            "reablement_episodes",
+            "community_bed_admissions",
+            "care_home_admissions_from_hospital",
+            "care_home_admissions_from_community",
+            "care_home_occupancy",
+            "deaths",
+            "cost_acute",
+            "cost_community",
+            "cost_primary_care",
+            "cost_social_care",
+            "cost_total",
+        ]
+    );
+    assert!(service_headlines(View::Terminal).is_empty());
+}
+
+#[test]
+fn compare_and_sweep_show_what_the_terminal_showed() {
+    assert_eq!(
+        whole_system_headlines(View::Compare),
+        [
+            "crises",
+            "ed_attendances",
+            "emergency_admissions",
+            "emergency_los_mean",
+            "acute_bed_days",
+            "acute_delayed_bed_days",
+            "care_home_admissions_from_hospital",
+            "cost_total",
+            "acute_occupancy",
+            "acute_days_above_92pct",
+        ]
+    );
+    assert_eq!(
+        service_headlines(View::Compare),
+        [
+            "arrivals",
+            "admissions",
+            "lost",
+            "los_mean",
+            "occupancy_mean",
+            "delayed_bed_days"
+        ]
+    );
+    assert_eq!(
+        whole_system_headlines(View::Sweep),
+        [
+            "emergency_admissions",
+            "acute_occupancy",
+            "acute_delayed_bed_days",
+            "cost_total"
+        ]
+    );
+    assert_eq!(service_headlines(View::Sweep), ["occupancy_mean", "lost"]);
+}
+
+#[test]
+fn positions_are_unique_within_a_view_and_a_family() {
+    for view in [
+        View::Board,
+        View::AtAGlance,
+        View::Fans,
+        View::Terminal,
+        View::Compare,
+        View::Sweep,
+    ] {
+        for service in [false, true] {
+            let mut positions: Vec<u8> = registry()
+                .filter(|m| m.is_service() == service)
+                .filter_map(|m| m.position(view))
+                .collect();
+            let shown = positions.len();
+            positions.sort_unstable();
+            positions.dedup();
+            assert_eq!(positions.len(), shown, "{view:?}");
+            assert_eq!(positions.first().copied().unwrap_or(1), 1, "{view:?}");
+            assert_eq!(positions.last().copied().unwrap_or(0) as usize, shown);
+        }
+    }
+}
+
+#[test]
+fn a_count_adds_up_over_bands_and_a_ratio_does_not() {
+    // The rule before the registry: by unit, and population apart.
+    for metric in BREAKDOWN_METRICS {
+        let by_unit = !matches!(metric.unit, "fraction" | "days" | "per 1,000/year")
+            && metric.name != "population";
+        assert_eq!(is_count_metric(metric.name), by_unit, "{}", metric.name);
+    }
+    assert!(is_count_metric("emergency_admissions"));
+    assert!(is_count_metric("cost_total"));
+    assert!(!is_count_metric("population"));
+    assert!(!is_count_metric("acute_occupancy"));
+    assert!(!is_count_metric("no_such_metric"));
+}
+
+#[test]
+fn every_metric_is_described_once_in_its_scope() {
+    let mut names: Vec<(String, &str)> = registry()
+        .map(|m| (format!("{:?}", m.scope), m.name))
+        .collect();
+    let all = names.len();
+    assert_eq!(all, 29 + 1 + 11 + 4 + 32);
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), all);
+    assert!(registry().all(|m| !m.description.is_empty() && !m.unit.is_empty()));
+    let catalog = metric_catalog(&[0.85, 0.925]);
+    assert_eq!(catalog.len(), 31);
+    assert_eq!(catalog[29].name, "share_time_above_85pct");
+    assert_eq!(catalog[30].name, "share_time_above_92.5pct");
+    assert_eq!(
+        catalog[30].description,
+        "share of time with occupancy above 92.5% of capacity"
+    );
+    assert_eq!(catalog[30].scope, MetricScope::Service);
+    assert_eq!(system_metrics()[10].name, "events_processed");
+}

@@ -1,0 +1,251 @@
+//! The sections of a comparison: every scenario's headline changes side by
+//! side ("at a glance"), and one section per scenario against the
+//! baseline: findings in sentences, the headline table, fans, occupancy,
+//! costs, flows and ICCs.
+
+use crate::model::metrics::{self, View};
+
+use super::charts;
+use super::context::{Context, price_year};
+use super::drawing::{Chart, chart, fan_of, unit_words, y_format};
+use super::figures::{flow_figure, icc_figure, occupancy_figure};
+use super::input::{self, ScenarioResults};
+use super::methods::question;
+use super::money::{budget_table, costs_figure};
+use super::page::{self, number, words as text_cell};
+use super::services::services_comparison;
+use super::words::{self, Kind, escape};
+
+/// The headline outcomes of every scenario side by side: relative changes.
+pub(super) fn at_a_glance(context: &Context) -> String {
+    let input = context.input;
+    let glance = metrics::whole_system_headlines(View::AtAGlance);
+    let mut header = vec![text_cell("Scenario")];
+    for m in &glance {
+        if let Some(o) = words::headline(m) {
+            header.push(number(o.label));
+        }
+    }
+    let rows: Vec<(Option<String>, Vec<page::Cell>)> = input
+        .scenarios
+        .iter()
+        .map(|s| {
+            let mut cells = vec![text_cell(s.run.scenario_title.clone())];
+            for m in &glance {
+                let row = input.difference(&s.run.scenario_name, m, "all", "all");
+                let cell = match (words::headline(m), row) {
+                    (Some(o), Some(r)) if o.kind == Kind::Share => {
+                        words::difference_cell(o.kind, r)
+                    }
+                    (_, Some(r)) => words::relative_cell(r),
+                    _ => "–".into(),
+                };
+                cells.push(number(cell));
+            }
+            (Some(s.run.scenario_name.clone()), cells)
+        })
+        .collect();
+    format!(
+        "<section id=\"at-a-glance\">\n{}{}{}{}</section>\n",
+        page::heading(2, "At a glance"),
+        page::paragraph(
+            "",
+            &format!(
+                "Each scenario against the baseline, {}: the change in per cent of the baseline (occupancy in percentage points), with its 95% CI.",
+                context.period
+            )
+        ),
+        page::table("at-a-glance-table", &header, &rows),
+        page::paragraph(
+            "note",
+            "An interval that includes zero means the simulation cannot tell the scenario from the baseline at this number of replications."
+        ),
+    )
+}
+
+/// One scenario against the baseline.
+pub(super) fn scenario_section(
+    context: &Context,
+    index: usize,
+    scenario: &ScenarioResults,
+    charts: &mut Vec<Chart>,
+) -> Result<String, String> {
+    let input = context.input;
+    let base = &input.baseline;
+    let name = &scenario.run.scenario_name;
+    let folder = input
+        .manifest
+        .as_ref()
+        .and_then(|m| m.scenarios.get(index))
+        .map_or(name.clone(), |s| s.folder.clone());
+    let mut out = format!(
+        "<section class=\"scenario\" id=\"scenario-{}\" data-scenario=\"{}\">\n",
+        index + 1,
+        escape(name)
+    );
+    out.push_str(&page::heading(2, &scenario.run.scenario_title));
+    if let Some(question) = question(&scenario.scenario_text) {
+        out.push_str(&page::paragraph("question", &question));
+    }
+    if !base.is_whole_system() {
+        out.push_str(&services_comparison(
+            context, index, scenario, &folder, charts,
+        )?);
+        out.push_str("</section>\n");
+        return Ok(out);
+    }
+    // Findings in sentences, then the table.
+    // The costs of each sector are in the table and the chart; the
+    // sentences keep to the total.
+    let findings: Vec<String> = words::headlines()
+        .iter()
+        .filter(|o| !words::SECTORS.iter().any(|(m, _)| *m == o.metric))
+        .filter_map(|o| {
+            input
+                .difference(name, o.metric, "all", "all")
+                .map(|r| words::sentence(o, r))
+        })
+        .collect();
+    out.push_str(&page::heading(3, &format!("Findings, {}", context.period)));
+    out.push_str(&page::list("findings", &findings));
+    let header = [
+        text_cell("Outcome"),
+        number("Baseline"),
+        number("Scenario"),
+        number("Difference (95% CI)"),
+        number("Relative (95% CI)"),
+    ];
+    let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::headlines()
+        .iter()
+        .filter_map(|o| {
+            let r = input.difference(name, o.metric, "all", "all")?;
+            Some((
+                Some(o.metric.to_string()),
+                vec![
+                    text_cell(o.label),
+                    number(words::value(o.kind, r.baseline_mean.unwrap_or(f64::NAN))),
+                    number(words::value(o.kind, r.scenario_mean.unwrap_or(f64::NAN))),
+                    number(words::difference_cell(o.kind, r)),
+                    number(if o.kind == Kind::Share {
+                        "–".to_string()
+                    } else {
+                        words::relative_cell(r)
+                    }),
+                ],
+            ))
+        })
+        .collect();
+    out.push_str(&page::table(
+        &format!("headline-{}", index + 1),
+        &header,
+        &rows,
+    ));
+    out.push_str(&page::paragraph(
+        "note",
+        &format!(
+            "Totals {} (occupancy and length of stay: means over the period); money at {} prices. A relative CI is the difference's CI over the baseline mean, whose own uncertainty it leaves out.",
+            context.period,
+            price_year(scenario)
+        ),
+    ));
+
+    // Fan charts of the main outcomes.
+    let n = scenario.run.replications;
+    let fan_caption = format!(
+        "Median across {n} replications (line) with the middle 50% (darker band) and middle 90% (lighter band) of replications, by year. Blue: baseline; vermillion: scenario."
+    );
+    out.push_str(&page::heading(3, "Over the years"));
+    for metric in metrics::whole_system_headlines(View::Fans) {
+        let Some(o) = words::headline(metric) else {
+            continue;
+        };
+        let fans = [
+            fan_of(context, base, metric, "all", "Baseline", 0),
+            fan_of(context, scenario, metric, "all", "Scenario", 1),
+        ];
+        let title = match input.difference(name, metric, "all", "all") {
+            Some(r) => format!("{}: {}", o.label, change_phrase(r, &context.period)),
+            None => o.label.to_string(),
+        };
+        let chart_name = format!("{folder}-{}", metric.replace('_', "-"));
+        let y_desc = format!("{} a year", unit_words(&o));
+        let format = y_format(o.kind);
+        let chart = chart!(chart_name, (760, 400), |area| charts::fan_chart(
+            area,
+            &title,
+            &y_desc,
+            &context.year_labels,
+            &fans,
+            &[],
+            &format
+        ))?;
+        out.push_str(&page::figure(
+            &chart.name,
+            &chart.svg,
+            &fan_caption,
+            &context.charts_folder,
+        ));
+        charts.push(chart);
+    }
+
+    // Occupancy against the lines.
+    out.push_str(&occupancy_figure(
+        context,
+        &folder,
+        &[(base, "Baseline"), (scenario, "Scenario")],
+        input.difference(name, "acute_occupancy", "all", "all"),
+        charts,
+    )?);
+
+    // Costs by sector and the budget.
+    out.push_str(&page::heading(3, "Costs"));
+    out.push_str(&costs_figure(
+        context,
+        &folder,
+        &[(base, "Baseline"), (scenario, "Scenario")],
+        input.difference(name, "cost_total", "all", "all"),
+        charts,
+    )?);
+    out.push_str(&budget_table(context, index, scenario));
+
+    // Flows.
+    out.push_str(&page::heading(3, "Where patients go"));
+    out.push_str(&flow_figure(
+        context,
+        &folder,
+        scenario,
+        Some(base),
+        charts,
+    )?);
+
+    // By ICC.
+    out.push_str(&page::heading(3, "By Integrated Care Community"));
+    out.push_str(&icc_figure(
+        context,
+        &folder,
+        &[(base, "Baseline"), (scenario, "Scenario")],
+        Some(name),
+        charts,
+    )?);
+    out.push_str("</section>\n");
+    Ok(out)
+}
+
+/// "3.1% lower over the five years ..." or "no clear change ...".
+fn change_phrase(r: &input::ComparisonRow, period: &str) -> String {
+    let (lo, hi) = (
+        r.difference_ci95_low.unwrap_or(f64::NAN),
+        r.difference_ci95_high.unwrap_or(f64::NAN),
+    );
+    if lo < 0.0 && hi > 0.0 {
+        return format!("no clear change {period}");
+    }
+    match words::relative(r) {
+        Some((rel, _, _)) if rel != 0.0 => format!(
+            "{} {} {period}",
+            words::percent(rel),
+            if rel < 0.0 { "lower" } else { "higher" }
+        ),
+        _ => format!("unchanged {period}"),
+    }
+}
