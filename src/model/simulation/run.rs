@@ -1,0 +1,308 @@
+//! The event loop: pops events in order, handles each, checks the run's
+//! limits, and schedules the services' own events (openings, midnights).
+
+use super::episode::EpisodeObserver;
+use super::error::SimulationError;
+use super::event::{CAPACITY_EVENT, Event, NEW_DAY_EVENT};
+use super::runaway::{RUNAWAY_ARRIVALS, RUNAWAY_KINDS, RUNAWAY_SAMPLE, RunawaySample};
+use super::setup::threshold_levels;
+use super::state::{NONE, Simulation, prefetch};
+use crate::engine::SimTime;
+
+impl<'a, O: EpisodeObserver> Simulation<'a, O> {
+    pub(super) fn run(&mut self) -> Result<(), SimulationError> {
+        // Events strictly before the end are processed; later ones (stays
+        // that end after the horizon) are left pending.
+        while self
+            .queue
+            .peek_time()
+            .is_some_and(|t| t.days() < self.window.end)
+        {
+            let Some((time, event)) = self.queue.pop() else {
+                break;
+            };
+            let now = time.days();
+            // The patient of the next event is usually far from the cache
+            // (stays end in random order); ask for it now, so that the
+            // memory fetch overlaps this event's work.
+            if let Some(Event::StayEnd(p) | Event::DischargeRetry(p)) = self.queue.peek_filed()
+                && let Some(patient) = self.patients.get(*p as usize)
+            {
+                prefetch(patient);
+            }
+            // Returns scheduled for later are pending events, not people:
+            // the people limit does not see them, so the queue has its own
+            // (checked every 4,096 events: between checks the queue grows
+            // by about one per event, plus the stays of people admitted
+            // from waiting lists, whom the people limit bounds).
+            if self.queue.events_processed().is_multiple_of(4096)
+                && self.queue.len() > self.network.run.max_pending_events
+            {
+                return Err(SimulationError::TooManyPending {
+                    day: now - self.window.start,
+                    limit: self.network.run.max_pending_events,
+                });
+            }
+            // Events per simulated day, bounded by two compares of values
+            // at hand: more means patients circle faster than time
+            // advances (or arrivals beyond reason), and the run would take
+            // hours. This event is the day's first when the day changes.
+            if now >= self.day_ends {
+                self.day_ends = now.floor() + 1.0;
+                self.day_event_limit = self.queue.events_processed() - 1 + self.events_allowed;
+            }
+            if self.queue.events_processed() > self.day_event_limit {
+                self.note_runaway(now, event)?;
+            }
+            if let Err(error) = self.handle(now, event) {
+                // (An error while a runaway is sampled is the runaway's.)
+                return Err(match &self.runaway {
+                    Some(sample) => self.runaway_error(sample),
+                    None => error,
+                });
+            }
+        }
+        match &self.runaway {
+            Some(sample) => Err(self.runaway_error(sample)),
+            None => Ok(()),
+        }
+    }
+
+    /// Handles one event, then serves the waiting lists it may have freed.
+    #[inline(always)]
+    pub(super) fn handle(&mut self, now: f64, event: Event) -> Result<(), SimulationError> {
+        match event {
+            Event::Arrival(t) => self.on_arrival(now, t)?,
+            Event::StayEnd(p) => self.on_stay_end(now, p)?,
+            Event::DischargeRetry(p) => self.try_leave(now, p)?,
+            Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
+            Event::CapacityChange { service, change } => {
+                let s = service as usize;
+                let capacity = self.network.services[s].capacity_changes[change as usize].capacity;
+                let state = &mut self.services[s];
+                state.capacity = capacity.places();
+                state.capacity_level.set(now, capacity.places());
+                state.occupancy.set_thresholds(
+                    now,
+                    threshold_levels(&self.network.run.occupancy_thresholds, capacity),
+                );
+                self.release_work.push(service);
+            }
+            Event::OpeningToggle { service, open } => {
+                self.services[service as usize].open = open;
+                self.schedule_next_toggle(service as usize, now, open)?;
+                if open {
+                    self.release_work.push(service);
+                }
+            }
+            Event::Readmission {
+                patient_type,
+                service,
+            } => self.on_readmission(now, patient_type, service)?,
+            Event::NewDay { service, day } => {
+                self.services[service as usize].starts_today = 0;
+                self.schedule_new_day(service as usize, day + 1)?;
+                self.release_work.push(service);
+            }
+        }
+        self.process_releases(now)
+    }
+
+    /// The service an event is at, and what kind of event it is (its index
+    /// in [`RUNAWAY_KINDS`]), for the runaway error.
+    pub(super) fn whereabouts(&self, event: Event) -> (Option<usize>, usize) {
+        let patient = |p: u32| self.patients.get(p as usize);
+        let held = |p: u32| patient(p).map(|p| p.holding).filter(|&s| s != NONE);
+        match event {
+            Event::StayEnd(p) => (held(p).map(|s| s as usize), 0),
+            Event::WaitTimeout { patient: p, ticket } => (
+                patient(p)
+                    .filter(|p| p.ticket == ticket && p.waiting_for != NONE)
+                    .map(|p| p.waiting_for as usize),
+                1,
+            ),
+            Event::DischargeRetry(p) => (held(p).map(|s| s as usize), 2),
+            Event::Arrival(t) => (
+                Some(self.network.patient_types[t as usize].arrive_at.index()),
+                RUNAWAY_ARRIVALS,
+            ),
+            Event::Readmission { service, .. } => (Some(service as usize), RUNAWAY_ARRIVALS),
+            Event::CapacityChange { service, .. }
+            | Event::OpeningToggle { service, .. }
+            | Event::NewDay { service, .. } => (Some(service as usize), 4),
+        }
+    }
+
+    /// Counts an event of a replication past its events per day: the first
+    /// starts a sample of the next [`RUNAWAY_SAMPLE`] (nothing is counted
+    /// by service while a run goes well, so as not to slow it), and the
+    /// last ends the run with the error that says where they were. The
+    /// events are handled as usual meanwhile.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn note_runaway(&mut self, now: f64, event: Event) -> Result<(), SimulationError> {
+        let (service, kind) = self.whereabouts(event);
+        let day = now - self.window.start;
+        let services = self.network.services.len();
+        self.events_allowed = 0;
+        self.day_event_limit = 0;
+        let sample = self.runaway.get_or_insert_with(|| {
+            Box::new(RunawaySample {
+                day,
+                by_service: vec![[0; RUNAWAY_KINDS.len()]; services],
+                sampled: 0,
+                first: now,
+                last: now,
+            })
+        });
+        if let Some(s) = service {
+            sample.by_service[s][kind] += 1;
+            sample.sampled += 1;
+        }
+        sample.last = now;
+        match &self.runaway {
+            Some(sample) if sample.sampled >= RUNAWAY_SAMPLE => Err(self.runaway_error(sample)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The error for a runaway replication, from its sample of events:
+    /// the services they were at, what kind they were, and so the likely
+    /// cause and its fix.
+    #[cold]
+    pub(super) fn runaway_error(&self, sample: &RunawaySample) -> SimulationError {
+        let by_service = &sample.by_service;
+        let sampled = sample.sampled;
+        let mut kinds = [0u64; RUNAWAY_KINDS.len()];
+        for counts in by_service {
+            for (total, n) in kinds.iter_mut().zip(counts) {
+                *total += n;
+            }
+        }
+        let mut busiest: Vec<(usize, u64)> = by_service
+            .iter()
+            .map(|kinds| kinds.iter().sum::<u64>())
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut detail = String::new();
+        if sampled > 0 {
+            let share = |n: u64| 100.0 * n as f64 / sampled as f64;
+            let places: Vec<String> = busiest
+                .iter()
+                .take(4)
+                .map(|&(s, n)| {
+                    let k = (0..kinds.len())
+                        .max_by_key(|&k| (by_service[s][k], std::cmp::Reverse(k)))
+                        .unwrap_or(0);
+                    format!(
+                        "{:.0}% at `{}` ({})",
+                        share(n),
+                        self.network.services[s].name,
+                        RUNAWAY_KINDS[k].0
+                    )
+                })
+                .collect();
+            let others = sampled - busiest.iter().take(4).map(|b| b.1).sum::<u64>();
+            let others = if others > 0 {
+                format!(", {:.0}% elsewhere", share(others))
+            } else {
+                String::new()
+            };
+            let span = sample.last - sample.first;
+            let when = if span == 0.0 {
+                " all at one instant (time has stopped)".to_string()
+            } else if span >= 0.001 {
+                format!(" in {span:.3} days")
+            } else {
+                format!(" in {span:.1e} days")
+            };
+            detail = format!(
+                "Of the next {sampled} events{when}, {}{others}. ",
+                places.join(", ")
+            );
+        }
+        // The likely cause: arrivals when the patients make few events
+        // each (the baseline's make 2.5), else the kind most events were.
+        let kind = if kinds[RUNAWAY_ARRIVALS] > 0 && kinds[RUNAWAY_ARRIVALS] * 10 >= sampled {
+            Some(RUNAWAY_ARRIVALS)
+        } else {
+            (0..kinds.len())
+                .filter(|&k| kinds[k] > 0)
+                .max_by_key(|&k| (kinds[k], std::cmp::Reverse(k)))
+        };
+        detail += kind.map_or(
+            "Patients are moving far faster than time advances, or arrive far too often; look for loops of routes or diversions with short stays or waits, and check the arrival rates",
+            |k| RUNAWAY_KINDS[k].1,
+        );
+        SimulationError::RunAway {
+            day: sample.day,
+            limit: self.network.run.max_events_per_day,
+            detail,
+        }
+    }
+
+    pub(super) fn schedule_next_toggle(
+        &mut self,
+        s: usize,
+        now: f64,
+        open: bool,
+    ) -> Result<(), SimulationError> {
+        let Some(hours) = self.network.services[s].opening else {
+            return Ok(());
+        };
+        let first = self.day_of(now);
+        for day in first..first + 9 {
+            let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
+            if !hours.days[weekday] {
+                continue;
+            }
+            let start = self.window.midnight(day);
+            // Closing at 24:00 when the next day opens at 00:00 is no change.
+            let next_weekday = usize::from(self.days.weekday[self.days.slot(day + 1)]);
+            let closes =
+                !(hours.close_hour == 24.0 && hours.open_hour == 0.0 && hours.days[next_weekday]);
+            for (boundary, state) in [
+                (start + hours.open_hour / 24.0, true),
+                (start + hours.close_hour / 24.0, false),
+            ] {
+                if !state && !closes {
+                    continue;
+                }
+                if boundary > now && state != open {
+                    if boundary < self.window.end {
+                        let event = Event::OpeningToggle {
+                            service: s as u32,
+                            open: state,
+                        };
+                        self.queue.schedule(
+                            SimTime::new(boundary).map_err(|e| self.time_error(s, e))?,
+                            CAPACITY_EVENT,
+                            event,
+                        )?;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Schedules the midnight that starts window day `day`.
+    pub(super) fn schedule_new_day(&mut self, s: usize, day: i64) -> Result<(), SimulationError> {
+        let at = self.window.midnight(day);
+        if at < self.window.end {
+            let time = SimTime::new(at).map_err(|e| self.time_error(s, e))?;
+            self.queue.schedule(
+                time,
+                NEW_DAY_EVENT,
+                Event::NewDay {
+                    service: s as u32,
+                    day,
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
