@@ -8,7 +8,8 @@ use rand_distr::{Distribution as _, Exp1};
 use super::episode::EpisodeObserver;
 use super::error::SimulationError;
 use super::event::{ARRIVAL_EVENT, Event};
-use super::state::{NONE, Patient, Simulation, in_window};
+use super::ids::{MaybeService, PatientSlot};
+use super::state::{Patient, Simulation, in_window};
 use crate::engine::{SimTime, Stream};
 use crate::model::network::{Destination, PatientTypeId, ServiceId, SinkId};
 
@@ -17,9 +18,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// thinning a process at the highest rate.
     pub(super) fn schedule_next_arrival(
         &mut self,
-        type_index: usize,
+        patient_type_id: PatientTypeId,
         from: f64,
     ) -> Result<(), SimulationError> {
+        let type_index = patient_type_id.index();
         let max_rate = self.max_rates[type_index];
         if max_rate <= 0.0 {
             return Ok(());
@@ -58,27 +60,31 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 break;
             }
         }
-        let at = SimTime::new(t).map_err(|e| self.time_error(patient_type.arrive_at.index(), e))?;
+        let at = SimTime::new(t).map_err(|e| self.time_error(patient_type.arrive_at, e))?;
         self.queue
-            .schedule(at, ARRIVAL_EVENT, Event::Arrival(type_index as u32))?;
+            .schedule(at, ARRIVAL_EVENT, Event::Arrival(patient_type_id))?;
         Ok(())
     }
 
-    pub(super) fn on_arrival(&mut self, now: f64, type_index: u32) -> Result<(), SimulationError> {
-        let t = type_index as usize;
-        self.schedule_next_arrival(t, now)?;
+    pub(super) fn on_arrival(
+        &mut self,
+        now: f64,
+        type_id: PatientTypeId,
+    ) -> Result<(), SimulationError> {
+        let t = type_id.index();
+        self.schedule_next_arrival(type_id, now)?;
         // Arrivals from a service's occupants: the second stage of the
         // thinning, at the arrival instant, keeps a share occupied / bound.
         if let Some((s, bound)) = self.per_occupant[t] {
             let u: f64 = self.arrival_streams[t].random();
-            if u * bound >= f64::from(self.services[s].occupied) {
+            if u * bound >= f64::from(self.services[s.index()].occupied) {
                 return Ok(());
             }
         }
         let k = self.arrivals_made[t];
         self.arrivals_made[t] += 1;
-        let rng = self.patient_stream(t, k);
-        let pid = self.new_patient(now, type_index, rng)?;
+        let rng = self.patient_stream(type_id, k);
+        let pid = self.new_patient(now, type_id, rng)?;
         if in_window(&self.window, now) {
             self.system.entered += 1;
             let year = self.year_of(now);
@@ -87,7 +93,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let patient_type = &self.network.patient_types[t];
         let entry = match patient_type.entry_on(now - self.window.start) {
             Some(routes) => {
-                let u: f64 = self.patients[pid as usize].rng.random();
+                let u: f64 = self.patients[pid.index()].rng.random();
                 match routes.choose(u) {
                     Destination::Service(s) => s,
                     Destination::Sink(_) => patient_type.arrive_at,
@@ -95,7 +101,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             None => patient_type.arrive_at,
         };
-        self.request_entry(now, pid, entry.0)
+        self.request_entry(now, pid, entry)
     }
 
     /// A patient returns after an earlier stay: a new arrival, from a
@@ -103,18 +109,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     pub(super) fn on_readmission(
         &mut self,
         now: f64,
-        patient_type: u32,
-        service: u32,
+        patient_type: PatientTypeId,
+        service: ServiceId,
     ) -> Result<(), SimulationError> {
-        let t = patient_type as usize;
+        let t = patient_type.index();
         let k = self.readmissions_made[t];
         self.readmissions_made[t] += 1;
         let rng = self.streams.substream(self.readmission_keys[t], k);
         let pid = self.new_patient(now, patient_type, rng)?;
         if in_window(&self.window, now) {
             self.system.entered += 1;
-            self.count(service as usize, patient_type, |c| c.readmissions += 1);
-            if let Some(cell) = self.cell(patient_type, service as usize, now) {
+            self.count(service, patient_type, |c| c.readmissions += 1);
+            if let Some(cell) = self.cell(patient_type, service, now) {
                 cell.readmissions += 1;
             }
         }
@@ -127,15 +133,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     pub(super) fn new_patient(
         &mut self,
         now: f64,
-        type_index: u32,
+        patient_type: PatientTypeId,
         rng: Stream,
-    ) -> Result<u32, SimulationError> {
+    ) -> Result<PatientSlot, SimulationError> {
         let patient = Patient {
             rng,
             number: self.next_patient_number,
-            patient_type: type_index,
-            holding: NONE,
-            waiting_for: NONE,
+            patient_type,
+            holding: MaybeService::NONE,
+            waiting_for: MaybeService::NONE,
             ticket: 0,
             next: Destination::Sink(SinkId(0)),
             entered_at: now,
@@ -150,7 +156,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.next_patient_number += 1;
         let pid = match self.free_slots.pop() {
             Some(slot) => {
-                self.patients[slot as usize] = patient;
+                self.patients[slot.index()] = patient;
                 slot
             }
             None if self.patients.len() >= self.network.run.max_people_in_system => {
@@ -161,7 +167,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             None => {
                 self.patients.push(patient);
-                (self.patients.len() - 1) as u32
+                PatientSlot((self.patients.len() - 1) as u32)
             }
         };
         self.system.entered_total += 1;
@@ -170,16 +176,23 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// The k-th patient of a type always draws from the same stream.
-    pub(super) fn patient_stream(&self, type_index: usize, k: u64) -> Stream {
-        self.streams.substream(self.patient_keys[type_index], k)
+    pub(super) fn patient_stream(&self, patient_type: PatientTypeId, k: u64) -> Stream {
+        self.streams
+            .substream(self.patient_keys[patient_type.index()], k)
     }
 
     /// After leaving service s for flow node `to`, a return may follow.
-    pub(super) fn schedule_readmission(&mut self, now: f64, pid: u32, s: usize, to: usize) {
-        let patient = &mut self.patients[pid as usize];
+    pub(super) fn schedule_readmission(
+        &mut self,
+        now: f64,
+        pid: PatientSlot,
+        s: ServiceId,
+        to: usize,
+    ) {
+        let patient = &mut self.patients[pid.index()];
         let Some(readmission) = self
             .network
-            .pathway(PatientTypeId(patient.patient_type), ServiceId(s as u32))
+            .pathway(patient.patient_type, s)
             .and_then(|p| p.readmission.as_ref())
         else {
             return;
@@ -197,7 +210,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let delay = readmission.delay.sample(&mut patient.rng);
         let event = Event::Readmission {
             patient_type: patient.patient_type,
-            service: readmission.service.0,
+            service: readmission.service,
         };
         // A delay that is not a finite time (impossible for validated
         // distributions) or ends after the run is simply not scheduled.

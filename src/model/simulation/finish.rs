@@ -2,7 +2,7 @@
 //! levels are closed, and the state becomes its results.
 
 use super::episode::EpisodeObserver;
-use super::state::{NONE, Simulation};
+use super::state::Simulation;
 use crate::model::results::{LevelSummary, ReplicationResult, ServiceResult};
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
@@ -12,16 +12,22 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         // Stays, blocks and holds still open at the end count up to it.
         let mut free = vec![false; self.patients.len()];
         for &slot in &self.free_slots {
-            free[slot as usize] = true;
+            free[slot.index()] = true;
         }
         let open: Vec<_> = self
             .patients
             .iter()
             .zip(&free)
-            .filter(|(p, free)| !**free && p.holding != NONE)
-            .map(|(p, _)| {
-                let (t, s) = (p.patient_type, p.holding as usize);
-                (t, s, p.started_at, p.blocked_since, p.held_since)
+            .filter(|(_, free)| !**free)
+            .filter_map(|(p, _)| {
+                let s = p.holding.get()?;
+                Some((
+                    p.patient_type,
+                    s,
+                    p.started_at,
+                    p.blocked_since,
+                    p.held_since,
+                ))
             })
             .collect();
         for (t, s, started, blocked, held) in open {

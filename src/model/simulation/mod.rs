@@ -62,6 +62,7 @@ mod episode;
 mod error;
 mod event;
 mod finish;
+mod ids;
 mod places;
 mod run;
 mod runaway;

@@ -4,10 +4,12 @@
 use super::episode::EpisodeObserver;
 use super::error::SimulationError;
 use super::event::{CAPACITY_EVENT, Event, NEW_DAY_EVENT};
+use super::ids::PatientSlot;
 use super::runaway::{RUNAWAY_ARRIVALS, RUNAWAY_KINDS, RUNAWAY_SAMPLE, RunawaySample};
 use super::setup::threshold_levels;
-use super::state::{NONE, Simulation, prefetch};
+use super::state::{Simulation, prefetch};
 use crate::engine::SimTime;
+use crate::model::network::ServiceId;
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     pub(super) fn run(&mut self) -> Result<(), SimulationError> {
@@ -26,7 +28,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             // (stays end in random order); ask for it now, so that the
             // memory fetch overlaps this event's work.
             if let Some(Event::StayEnd(p) | Event::DischargeRetry(p)) = self.queue.peek_filed()
-                && let Some(patient) = self.patients.get(*p as usize)
+                && let Some(patient) = self.patients.get(p.index())
             {
                 prefetch(patient);
             }
@@ -77,9 +79,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             Event::DischargeRetry(p) => self.try_leave(now, p)?,
             Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
             Event::CapacityChange { service, change } => {
-                let s = service as usize;
-                let capacity = self.network.services[s].capacity_changes[change as usize].capacity;
-                let state = &mut self.services[s];
+                let capacity = self.network.services[service.index()].capacity_changes
+                    [change as usize]
+                    .capacity;
+                let state = &mut self.services[service.index()];
                 state.capacity = capacity.places();
                 state.capacity_level.set(now, capacity.places());
                 state.occupancy.set_thresholds(
@@ -89,8 +92,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 self.release_work.push(service);
             }
             Event::OpeningToggle { service, open } => {
-                self.services[service as usize].open = open;
-                self.schedule_next_toggle(service as usize, now, open)?;
+                self.services[service.index()].open = open;
+                self.schedule_next_toggle(service, now, open)?;
                 if open {
                     self.release_work.push(service);
                 }
@@ -100,8 +103,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 service,
             } => self.on_readmission(now, patient_type, service)?,
             Event::NewDay { service, day } => {
-                self.services[service as usize].starts_today = 0;
-                self.schedule_new_day(service as usize, day + 1)?;
+                self.services[service.index()].starts_today = 0;
+                self.schedule_new_day(service, day + 1)?;
                 self.release_work.push(service);
             }
         }
@@ -111,25 +114,26 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// The service an event is at, and what kind of event it is (its index
     /// in [`RUNAWAY_KINDS`]), for the runaway error.
     pub(super) fn whereabouts(&self, event: Event) -> (Option<usize>, usize) {
-        let patient = |p: u32| self.patients.get(p as usize);
-        let held = |p: u32| patient(p).map(|p| p.holding).filter(|&s| s != NONE);
+        let patient = |p: PatientSlot| self.patients.get(p.index());
+        let held = |p: PatientSlot| patient(p).and_then(|p| p.holding.get());
         match event {
-            Event::StayEnd(p) => (held(p).map(|s| s as usize), 0),
+            Event::StayEnd(p) => (held(p).map(|s| s.index()), 0),
             Event::WaitTimeout { patient: p, ticket } => (
                 patient(p)
-                    .filter(|p| p.ticket == ticket && p.waiting_for != NONE)
-                    .map(|p| p.waiting_for as usize),
+                    .filter(|p| p.ticket == ticket)
+                    .and_then(|p| p.waiting_for.get())
+                    .map(|s| s.index()),
                 1,
             ),
-            Event::DischargeRetry(p) => (held(p).map(|s| s as usize), 2),
+            Event::DischargeRetry(p) => (held(p).map(|s| s.index()), 2),
             Event::Arrival(t) => (
-                Some(self.network.patient_types[t as usize].arrive_at.index()),
+                Some(self.network.patient_types[t.index()].arrive_at.index()),
                 RUNAWAY_ARRIVALS,
             ),
-            Event::Readmission { service, .. } => (Some(service as usize), RUNAWAY_ARRIVALS),
+            Event::Readmission { service, .. } => (Some(service.index()), RUNAWAY_ARRIVALS),
             Event::CapacityChange { service, .. }
             | Event::OpeningToggle { service, .. }
-            | Event::NewDay { service, .. } => (Some(service as usize), 4),
+            | Event::NewDay { service, .. } => (Some(service.index()), 4),
         }
     }
 
@@ -245,11 +249,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 
     pub(super) fn schedule_next_toggle(
         &mut self,
-        s: usize,
+        s: ServiceId,
         now: f64,
         open: bool,
     ) -> Result<(), SimulationError> {
-        let Some(hours) = self.network.services[s].opening else {
+        let Some(hours) = self.network.services[s.index()].opening else {
             return Ok(());
         };
         let first = self.day_of(now);
@@ -273,7 +277,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 if boundary > now && state != open {
                     if boundary < self.window.end {
                         let event = Event::OpeningToggle {
-                            service: s as u32,
+                            service: s,
                             open: state,
                         };
                         self.queue.schedule(
@@ -290,18 +294,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// Schedules the midnight that starts window day `day`.
-    pub(super) fn schedule_new_day(&mut self, s: usize, day: i64) -> Result<(), SimulationError> {
+    pub(super) fn schedule_new_day(
+        &mut self,
+        s: ServiceId,
+        day: i64,
+    ) -> Result<(), SimulationError> {
         let at = self.window.midnight(day);
         if at < self.window.end {
             let time = SimTime::new(at).map_err(|e| self.time_error(s, e))?;
-            self.queue.schedule(
-                time,
-                NEW_DAY_EVENT,
-                Event::NewDay {
-                    service: s as u32,
-                    day,
-                },
-            )?;
+            self.queue
+                .schedule(time, NEW_DAY_EVENT, Event::NewDay { service: s, day })?;
         }
         Ok(())
     }

@@ -9,10 +9,11 @@ use rand::RngExt;
 use super::episode::EpisodeObserver;
 use super::error::SimulationError;
 use super::event::{CAPACITY_EVENT, DEPARTURE_EVENT, Event};
+use super::ids::{MaybeService, PatientSlot};
 use super::state::{DayTable, ServiceState, Simulation, in_window};
 use crate::engine::{EventQueue, RandomStreams, SimTime, StreamKey};
 use crate::model::network::{
-    Capacity, CensusStart, Destination, Network, RouteTable, Service, ServiceId,
+    Capacity, CensusStart, Destination, Network, PatientTypeId, RouteTable, Service, ServiceId,
 };
 use crate::model::results::{
     DailyService, FlowMatrix, Ledger, ServiceResult, SystemResult, YearCell,
@@ -129,7 +130,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .iter()
             .map(|t| {
                 t.per_occupant_of
-                    .map(|s| (s.index(), largest_capacity(&network.services[s.index()])))
+                    .map(|s| (s, largest_capacity(&network.services[s.index()])))
             })
             .collect();
         let constant_rate: Vec<bool> = network
@@ -220,16 +221,17 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     pub(super) fn schedule_initial_events(&mut self) -> Result<(), SimulationError> {
-        for i in 0..self.network.patient_types.len() {
-            self.schedule_next_arrival(i, 0.0)?;
+        for t in 0..self.network.patient_types.len() {
+            self.schedule_next_arrival(PatientTypeId(t as u32), 0.0)?;
         }
         self.place_census()?;
-        for (s, service) in self.network.services.iter().enumerate() {
+        for (index, service) in self.network.services.iter().enumerate() {
+            let s = ServiceId(index as u32);
             for (c, change) in service.capacity_changes.iter().enumerate() {
                 let at = (self.window.start + change.from_day).max(0.0);
                 if at < self.window.end {
                     let event = Event::CapacityChange {
-                        service: s as u32,
+                        service: s,
                         change: c as u32,
                     };
                     self.queue.schedule(
@@ -244,7 +246,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let hour = (0.0 - self.window.midnight(day)) * 24.0;
                 let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
                 let open = hours.is_open(weekday, hour);
-                self.services[s].open = open;
+                self.services[s.index()].open = open;
                 self.schedule_next_toggle(s, 0.0, open)?;
             }
             if service.max_admissions_per_day.is_some() {
@@ -260,11 +262,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// leave like anyone else.
     pub(super) fn place_census(&mut self) -> Result<(), SimulationError> {
         let network = self.network;
-        for (s, service) in network.services.iter().enumerate() {
+        for (index, service) in network.services.iter().enumerate() {
+            let s = ServiceId(index as u32);
             for (g, census) in service.census.iter().enumerate() {
                 let t = census.patient_type;
-                let Some(pathway) = network.pathway(t, ServiceId(s as u32)) else {
-                    return Err(self.no_pathway(t.0, s));
+                let Some(pathway) = network.pathway(t, s) else {
+                    return Err(self.no_pathway(t, s));
                 };
                 // Census patients follow the versions in force at time 0.
                 let day0 = -self.window.start;
@@ -288,14 +291,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         }
                         CensusStart::FitToLeave { .. } => (0.0, 0.0),
                     };
-                    let pid = self.new_patient(0.0, t.0, rng)?;
-                    let patient = &mut self.patients[pid as usize];
-                    patient.holding = s as u32;
+                    let pid = self.new_patient(0.0, t, rng)?;
+                    let patient = &mut self.patients[pid.index()];
+                    patient.holding = MaybeService::some(s);
                     patient.started_at = -age;
                     patient.entered_at = -age;
                     patient.requested_at = -age;
                     patient.place_requested_at = -age;
-                    let state = &mut self.services[s];
+                    let state = &mut self.services[s.index()];
                     state.occupied += 1;
                     state.occupancy.set(0.0, state.occupied);
                     if matches!(census.start, CensusStart::FitToLeave { .. }) {
@@ -321,11 +324,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// residual). They try to leave once every census is in place.
     pub(super) fn start_waiting(
         &mut self,
-        pid: u32,
-        s: usize,
+        pid: PatientSlot,
+        s: ServiceId,
         routes: &RouteTable,
     ) -> Result<(), SimulationError> {
-        let patient = &mut self.patients[pid as usize];
+        let patient = &mut self.patients[pid.index()];
         patient.ready_at = 0.0;
         let waiting: Vec<(usize, f64)> = routes
             .choices()
@@ -359,12 +362,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .delay(index)
             .map_or(0.0, |d| d.sample_residual(&mut patient.rng));
         if matches!(next, Destination::Service(_)) && in_window(&self.window, 0.0) {
-            let patient_type = self.patients[pid as usize].patient_type;
+            let patient_type = self.patients[pid.index()].patient_type;
             self.count(s, patient_type, |c| c.onward_requests += 1);
         }
         if arranging > 0.0 {
-            self.patients[pid as usize].held_since = 0.0;
-            self.services[s].held.increment(0.0);
+            self.patients[pid.index()].held_since = 0.0;
+            self.services[s.index()].held.increment(0.0);
         }
         let at = SimTime::new(arranging).map_err(|e| self.time_error(s, e))?;
         self.queue

@@ -6,25 +6,24 @@ use std::collections::VecDeque;
 use super::episode::EpisodeObserver;
 use super::error::SimulationError;
 use super::event::Event;
+use super::ids::{MaybeService, PatientSlot};
 use super::runaway::RunawaySample;
 use crate::engine::{EventQueue, RandomStreams, Stream, StreamKey, TimeError};
-use crate::model::network::{Destination, Network};
+use crate::model::network::{Destination, Network, PatientTypeId, ServiceId};
 use crate::model::results::{
     Counters, DailyService, FlowMatrix, Ledger, ServiceResult, SystemResult, YearCell,
 };
 use crate::model::trackers::{LevelTracker, Window};
 
-/// "No service" in patient fields.
-pub(super) const NONE: u32 = u32::MAX;
-
+/// A patient in the system.
 pub(super) struct Patient {
     pub(super) rng: Stream,
     pub(super) number: u64,
-    pub(super) patient_type: u32,
-    /// Service where the patient holds a place, or NONE.
-    pub(super) holding: u32,
-    /// Service whose waiting list the patient is on, or NONE.
-    pub(super) waiting_for: u32,
+    pub(super) patient_type: PatientTypeId,
+    /// Service where the patient holds a place.
+    pub(super) holding: MaybeService,
+    /// Service whose waiting list the patient is on.
+    pub(super) waiting_for: MaybeService,
     /// Non-zero while on a waiting list; matches the list entry.
     pub(super) ticket: u64,
     pub(super) next: Destination,
@@ -53,7 +52,7 @@ pub(super) struct ServiceState {
     pub(super) open: bool,
     pub(super) occupied: u32,
     pub(super) starts_today: u32,
-    pub(super) waiting: VecDeque<(u32, u64)>,
+    pub(super) waiting: VecDeque<(PatientSlot, u64)>,
     pub(super) waiting_live: u32,
     pub(super) occupancy: LevelTracker,
     pub(super) capacity_level: LevelTracker,
@@ -73,9 +72,9 @@ impl ServiceState {
     pub(super) fn results(
         &mut self,
         per_type_results: bool,
-        patient_type: u32,
+        patient_type: PatientTypeId,
     ) -> impl Iterator<Item = &mut ServiceResult> {
-        let by_type = per_type_results.then(|| &mut self.by_type[patient_type as usize]);
+        let by_type = per_type_results.then(|| &mut self.by_type[patient_type.index()]);
         std::iter::once(&mut self.total).chain(by_type)
     }
 }
@@ -121,15 +120,17 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     pub(super) lever_thinning: Vec<Option<Stream>>,
     /// For types whose arrivals come from a service's occupants: the
     /// service and its largest capacity (the thinning bound).
-    pub(super) per_occupant: Vec<Option<(usize, f64)>>,
+    pub(super) per_occupant: Vec<Option<(ServiceId, f64)>>,
     pub(super) ledger: Ledger,
     /// Simulated times at which window years 1, 2 ... start (year 0 at the
     /// window start), the same floats `add_days` splits at.
     pub(super) year_bounds: Vec<f64>,
     pub(super) patients: Vec<Patient>,
-    pub(super) free_slots: Vec<u32>,
+    pub(super) free_slots: Vec<PatientSlot>,
     pub(super) services: Vec<ServiceState>,
-    pub(super) release_work: Vec<u32>,
+    /// Services where a place may have freed, whose waiting lists are
+    /// served after the event.
+    pub(super) release_work: Vec<ServiceId>,
     pub(super) next_ticket: u64,
     pub(super) next_patient_number: u64,
     pub(super) flows: FlowMatrix,
@@ -170,18 +171,22 @@ pub(super) fn in_window(window: &Window, now: f64) -> bool {
 }
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
-    pub(super) fn no_pathway(&self, patient_type: u32, service: usize) -> SimulationError {
+    pub(super) fn no_pathway(
+        &self,
+        patient_type: PatientTypeId,
+        service: ServiceId,
+    ) -> SimulationError {
         SimulationError::NoPathway {
-            patient_type: self.network.patient_types[patient_type as usize]
+            patient_type: self.network.patient_types[patient_type.index()]
                 .name
                 .clone(),
-            service: self.network.services[service].name.clone(),
+            service: self.network.services[service.index()].name.clone(),
         }
     }
 
-    pub(super) fn time_error(&self, service: usize, source: TimeError) -> SimulationError {
+    pub(super) fn time_error(&self, service: ServiceId, source: TimeError) -> SimulationError {
         SimulationError::Time {
-            service: self.network.services[service].name.clone(),
+            service: self.network.services[service.index()].name.clone(),
             source,
         }
     }
@@ -195,8 +200,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 
     /// The ledger cell of a (type, service) pair in the year of `now`.
     #[inline]
-    pub(super) fn cell(&mut self, patient_type: u32, s: usize, now: f64) -> Option<&mut YearCell> {
-        let slot = self.ledger.slot_of[patient_type as usize * self.ledger.services + s];
+    pub(super) fn cell(
+        &mut self,
+        patient_type: PatientTypeId,
+        s: ServiceId,
+        now: f64,
+    ) -> Option<&mut YearCell> {
+        let slot = self.ledger.slot_of[patient_type.index() * self.ledger.services + s.index()];
         if slot == u32::MAX {
             return None;
         }
@@ -208,13 +218,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// delayed days) of a (type, service) pair, split across years.
     pub(super) fn add_days(
         &mut self,
-        patient_type: u32,
-        s: usize,
+        patient_type: PatientTypeId,
+        s: ServiceId,
         from: f64,
         to: f64,
         delayed: bool,
     ) {
-        let slot = self.ledger.slot_of[patient_type as usize * self.ledger.services + s];
+        let slot = self.ledger.slot_of[patient_type.index() * self.ledger.services + s.index()];
         let from = from.max(self.window.start);
         let to = to.min(self.window.end);
         if slot == u32::MAX || to <= from {
@@ -260,18 +270,23 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 
     /// Counts for service s and the patient's type.
     #[inline]
-    pub(super) fn count(&mut self, s: usize, patient_type: u32, bump: impl Fn(&mut Counters)) {
-        for result in self.services[s].results(self.per_type_results, patient_type) {
+    pub(super) fn count(
+        &mut self,
+        s: ServiceId,
+        patient_type: PatientTypeId,
+        bump: impl Fn(&mut Counters),
+    ) {
+        for result in self.services[s.index()].results(self.per_type_results, patient_type) {
             bump(&mut result.counters);
         }
     }
 
     #[inline]
-    pub(super) fn can_admit(&self, s: usize) -> bool {
-        let state = &self.services[s];
+    pub(super) fn can_admit(&self, s: ServiceId) -> bool {
+        let state = &self.services[s.index()];
         state.open
             && state.occupied < state.capacity
-            && self.network.services[s]
+            && self.network.services[s.index()]
                 .max_admissions_per_day
                 .is_none_or(|limit| state.starts_today < limit)
     }
