@@ -101,6 +101,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             None => patient_type.arrive_at,
         };
+        #[cfg(test)]
+        self.trace(now, pid, "arrives for", entry, "");
         self.request_entry(now, pid, entry)
     }
 
@@ -124,6 +126,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 cell.readmissions += 1;
             }
         }
+        #[cfg(test)]
+        self.trace(now, pid, "returns to", service, "");
         self.request_entry(now, pid, service)
     }
 

@@ -68,6 +68,8 @@ mod run;
 mod runaway;
 mod setup;
 mod state;
+#[cfg(test)]
+mod trace_tests;
 
 pub use episode::{EpisodeObserver, EpisodeRecord};
 pub use error::SimulationError;

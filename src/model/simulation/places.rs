@@ -22,6 +22,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         s: ServiceId,
     ) -> Result<(), SimulationError> {
         let si = s.index();
+        #[cfg(test)]
+        self.trace(now, pid, "asks for", s, "");
         let patient_type = self.patients[pid.index()].patient_type;
         self.patients[pid.index()].requested_at = now;
         let counted = in_window(&self.window, now);
@@ -49,6 +51,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 if let Some(holding) = patient.holding.get() {
                     patient.blocked_since = now;
                     self.services[holding.index()].blocked.increment(now);
+                }
+                #[cfg(test)]
+                {
+                    let blocked = match self.patients[pid.index()].holding.get() {
+                        Some(h) => {
+                            format!(" (blocked in {})", self.network.services[h.index()].name)
+                        }
+                        None => String::new(),
+                    };
+                    self.trace(now, pid, "waits for", s, &blocked);
                 }
                 let state = &mut self.services[si];
                 state.waiting.push_back((pid, ticket));
@@ -83,6 +95,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let counted = in_window(&self.window, now);
         match overflow {
             Overflow::Lose => {
+                #[cfg(test)]
+                self.trace(now, pid, "turned away by", s, "");
                 if counted {
                     self.count(s, patient_type, |c| c.lost += 1);
                     let day = self.window_day(now);
@@ -94,6 +108,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 self.lose(now, pid, s)
             }
             Overflow::Divert(to) => {
+                #[cfg(test)]
+                self.trace(now, pid, "diverted from", s, "");
                 if counted {
                     self.count(s, patient_type, |c| c.diverted += 1);
                     if let Some(cell) = self.cell(patient_type, s, now) {
@@ -164,6 +180,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         } else if counted {
             self.flows.add(0, 1 + si);
         }
+        #[cfg(test)]
+        self.trace(now, pid, "admitted to", s, "");
         let state = &mut self.services[si];
         state.occupied += 1;
         // Counted only where a daily limit resets it each midnight.
@@ -214,6 +232,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// The patient gives up the place in service s and moves to flow node `to`.
     pub(super) fn leave_place(&mut self, now: f64, pid: PatientSlot, s: ServiceId, to: usize) {
         let si = s.index();
+        #[cfg(test)]
+        self.trace(
+            now,
+            pid,
+            "leaves",
+            s,
+            &format!(" for {}", self.flows.nodes[to]),
+        );
         let counted = in_window(&self.window, now);
         let patient = &mut self.patients[pid.index()];
         let patient_type = patient.patient_type;
@@ -276,6 +302,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     ) -> Result<(), SimulationError> {
         let patient = &mut self.patients[pid.index()];
         let s = patient.holding.get().expect("a stay ends in a place");
+        // (The trace needs `self`: the patient is borrowed again after it.)
+        #[cfg(test)]
+        let patient = {
+            self.trace(now, pid, "ready in", s, "");
+            &mut self.patients[pid.index()]
+        };
         let patient_type = patient.patient_type;
         patient.ready_at = now;
         let u: f64 = patient.rng.random();
@@ -305,6 +337,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             // Ready to leave but the discharge is being arranged: the
             // place is held (a delayed day) until it is, then the usual
             // discharge-day rule applies.
+            #[cfg(test)]
+            self.trace(now, pid, "held in", s, " (arranging)");
             let patient = &mut self.patients[pid.index()];
             patient.held_since = now;
             self.services[s.index()].held.increment(now);
@@ -327,6 +361,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .expect("a patient ready to leave holds a place");
         let factor = self.network.services[s.index()].discharge_weekday_factors[weekday];
         if factor < 1.0 && patient.rng.random::<f64>() >= factor {
+            // (The trace needs `self`: the patient is borrowed again after it.)
+            #[cfg(test)]
+            let patient = {
+                self.trace(now, pid, "held in", s, " (no discharge today)");
+                &mut self.patients[pid.index()]
+            };
             if patient.held_since.is_nan() {
                 patient.held_since = now;
                 self.services[s.index()].held.increment(now);
@@ -385,6 +425,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .waiting_for
             .get()
             .expect("a patient with a live ticket is on a waiting list");
+        // (The trace needs `self`: the patient is borrowed again after it.)
+        #[cfg(test)]
+        let patient = {
+            self.trace(now, pid, "gives up waiting for", s, "");
+            &mut self.patients[pid.index()]
+        };
         patient.ticket = 0;
         patient.waiting_for = MaybeService::NONE;
         let patient_type = patient.patient_type;

@@ -215,6 +215,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             day_event_limit: 0,
             events_allowed: network.run.max_events_per_day,
             runaway: None,
+            #[cfg(test)]
+            trace: Vec::new(),
         };
         simulation.schedule_initial_events()?;
         Ok(simulation)
@@ -301,6 +303,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     let state = &mut self.services[s.index()];
                     state.occupied += 1;
                     state.occupancy.set(0.0, state.occupied);
+                    #[cfg(test)]
+                    self.trace(0.0, pid, "in", s, " (census)");
                     if matches!(census.start, CensusStart::FitToLeave { .. }) {
                         self.start_waiting(pid, s, routes)?;
                         continue;

@@ -149,6 +149,11 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     pub(super) events_allowed: u64,
     /// The events sampled since the run passed its limit.
     pub(super) runaway: Option<Box<RunawaySample>>,
+    /// What happened to each patient, one line a step, for the trace
+    /// tests. Compiled only in tests, like every call that writes it, so
+    /// a run pays nothing for it.
+    #[cfg(test)]
+    pub(super) trace: Vec<String>,
 }
 
 /// A hint to bring `value` into the cache (nothing on other targets).
@@ -171,6 +176,23 @@ pub(super) fn in_window(window: &Window, now: f64) -> bool {
 }
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
+    /// Notes a step of a patient at service `s` for the trace tests:
+    /// `<time> #<patient number> <what> <service><then>`.
+    #[cfg(test)]
+    pub(super) fn trace(
+        &mut self,
+        now: f64,
+        pid: PatientSlot,
+        what: &str,
+        s: ServiceId,
+        then: &str,
+    ) {
+        let number = self.patients[pid.index()].number;
+        let service = &self.network.services[s.index()].name;
+        self.trace
+            .push(format!("{now:.2} #{number} {what} {service}{then}"));
+    }
+
     pub(super) fn no_pathway(
         &self,
         patient_type: PatientTypeId,
