@@ -41,14 +41,19 @@
 //!
 //! # Files
 //! - `event`: the events and their priorities at one instant;
-//! - `state`: the patients, the services' state and the counting helpers;
+//! - `ids`: the simulation's own ids (`PatientSlot`,
+//!   and a service or none in four bytes);
+//! - `state`: the patients (128 bytes each), the services' state, the
+//!   counting helpers and, in tests, the trace;
 //! - `setup`: the state before the first event, the census, the first events;
 //! - `run`: the event loop, its limits, the services' own events;
-//! - `runaway`: what is sampled once a run passes its events per day;
+//! - `runaway`: what is sampled once a run passes its events per day, and
+//!   the error that says where;
 //! - `arrivals`: patients entering (arrivals, readmissions);
 //! - `places`: asking for, waiting for, taking and leaving places;
 //! - `finish`: the state turned into a [`ReplicationResult`];
-//! - `episode`, `error`: what the caller receives.
+//! - `episode`, `error`: what the caller receives;
+//! - `trace_tests`: whole traces of two- and three-patient networks.
 //!
 //! Depends on `engine`, `stats` and the model's network, results and
 //! trackers; nothing in the model depends on it but `mod.rs`'s re-exports.

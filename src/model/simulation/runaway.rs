@@ -1,6 +1,9 @@
 //! A replication that runs away: more events in a simulated day than the
 //! run allows. What is counted once it does, and the error that says where.
 
+use super::error::SimulationError;
+use crate::model::network::Network;
+
 /// Events handled after a replication passes its events per day, to say
 /// where they are: enough for the shares to be plain, few enough to cost
 /// nothing next to the events that passed the limit.
@@ -42,4 +45,83 @@ pub(super) struct RunawaySample {
     pub(super) sampled: u64,
     pub(super) first: f64,
     pub(super) last: f64,
+}
+
+impl RunawaySample {
+    /// The error for a runaway replication, from its sample of events:
+    /// the services they were at, what kind they were, and so the likely
+    /// cause and its fix.
+    #[cold]
+    pub(super) fn error(&self, network: &Network) -> SimulationError {
+        let by_service = &self.by_service;
+        let sampled = self.sampled;
+        let mut kinds = [0u64; RUNAWAY_KINDS.len()];
+        for counts in by_service {
+            for (total, n) in kinds.iter_mut().zip(counts) {
+                *total += n;
+            }
+        }
+        let mut busiest: Vec<(usize, u64)> = by_service
+            .iter()
+            .map(|kinds| kinds.iter().sum::<u64>())
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut detail = String::new();
+        if sampled > 0 {
+            let share = |n: u64| 100.0 * n as f64 / sampled as f64;
+            let places: Vec<String> = busiest
+                .iter()
+                .take(4)
+                .map(|&(s, n)| {
+                    let k = (0..kinds.len())
+                        .max_by_key(|&k| (by_service[s][k], std::cmp::Reverse(k)))
+                        .unwrap_or(0);
+                    format!(
+                        "{:.0}% at `{}` ({})",
+                        share(n),
+                        network.services[s].name,
+                        RUNAWAY_KINDS[k].0
+                    )
+                })
+                .collect();
+            let others = sampled - busiest.iter().take(4).map(|b| b.1).sum::<u64>();
+            let others = if others > 0 {
+                format!(", {:.0}% elsewhere", share(others))
+            } else {
+                String::new()
+            };
+            let span = self.last - self.first;
+            let when = if span == 0.0 {
+                " all at one instant (time has stopped)".to_string()
+            } else if span >= 0.001 {
+                format!(" in {span:.3} days")
+            } else {
+                format!(" in {span:.1e} days")
+            };
+            detail = format!(
+                "Of the next {sampled} events{when}, {}{others}. ",
+                places.join(", ")
+            );
+        }
+        // The likely cause: arrivals when the patients make few events
+        // each (the baseline's make 2.5), else the kind most events were.
+        let kind = if kinds[RUNAWAY_ARRIVALS] > 0 && kinds[RUNAWAY_ARRIVALS] * 10 >= sampled {
+            Some(RUNAWAY_ARRIVALS)
+        } else {
+            (0..kinds.len())
+                .filter(|&k| kinds[k] > 0)
+                .max_by_key(|&k| (kinds[k], std::cmp::Reverse(k)))
+        };
+        detail += kind.map_or(
+            "Patients are moving far faster than time advances, or arrive far too often; look for loops of routes or diversions with short stays or waits, and check the arrival rates",
+            |k| RUNAWAY_KINDS[k].1,
+        );
+        SimulationError::RunAway {
+            day: self.day,
+            limit: network.run.max_events_per_day,
+            detail,
+        }
+    }
 }
