@@ -46,6 +46,7 @@ pub(super) struct Patient {
 /// cache lines); a field added to [`Patient`] should keep it so, or say why.
 const _: () = assert!(std::mem::size_of::<Patient>() == 128);
 
+/// A service during the run: its places, waiting list and what is counted.
 pub(super) struct ServiceState {
     pub(super) capacity: u32,
     pub(super) ever_unlimited: bool,
@@ -95,6 +96,8 @@ impl DayTable {
     }
 }
 
+/// One replication in progress: the network it runs, its event queue and
+/// random streams, and the state the events change.
 pub(super) struct Simulation<'a, O: EpisodeObserver> {
     pub(super) network: &'a Network,
     pub(super) observer: &'a mut O,
@@ -170,6 +173,7 @@ pub(super) fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
+/// Whether a time is past the warm-up (counted in the results).
 #[inline]
 pub(super) fn in_window(window: &Window, now: f64) -> bool {
     now >= window.start
