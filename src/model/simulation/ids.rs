@@ -37,4 +37,14 @@ impl MaybeService {
     pub(super) fn get(self) -> Option<ServiceId> {
         (self != MaybeService::NONE).then_some(ServiceId(self.0))
     }
+
+    /// The service, where the state says there is one (a stay ends in a
+    /// place; a patient whose ticket is live is on a list). Checked in
+    /// debug builds only, as this is on the hot path: in a release build a
+    /// NONE here would still panic, on the first index out of bounds.
+    #[inline]
+    pub(super) fn known(self) -> ServiceId {
+        debug_assert!(self != MaybeService::NONE, "no service where one must be");
+        ServiceId(self.0)
+    }
 }

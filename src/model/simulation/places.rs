@@ -301,7 +301,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         pid: PatientSlot,
     ) -> Result<(), SimulationError> {
         let patient = &mut self.patients[pid.index()];
-        let s = patient.holding.get().expect("a stay ends in a place");
+        // A stay ends in a place.
+        let s = patient.holding.known();
         // (The trace needs `self`: the patient is borrowed again after it.)
         #[cfg(test)]
         let patient = {
@@ -355,10 +356,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     pub(super) fn try_leave(&mut self, now: f64, pid: PatientSlot) -> Result<(), SimulationError> {
         let weekday = self.weekday_of(now);
         let patient = &mut self.patients[pid.index()];
-        let s = patient
-            .holding
-            .get()
-            .expect("a patient ready to leave holds a place");
+        // A patient ready to leave holds a place.
+        let s = patient.holding.known();
         let factor = self.network.services[s.index()].discharge_weekday_factors[weekday];
         if factor < 1.0 && patient.rng.random::<f64>() >= factor {
             // (The trace needs `self`: the patient is borrowed again after it.)
@@ -421,10 +420,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if patient.ticket != ticket {
             return Ok(()); // admitted before the limit: nothing to do
         }
-        let s = patient
-            .waiting_for
-            .get()
-            .expect("a patient with a live ticket is on a waiting list");
+        // A patient whose ticket is live is on a waiting list.
+        let s = patient.waiting_for.known();
         // (The trace needs `self`: the patient is borrowed again after it.)
         #[cfg(test)]
         let patient = {
