@@ -5,6 +5,7 @@
 //! Depends on `engine` and `stats` only. No I/O: episode records go to an
 //! [`EpisodeObserver`] the caller supplies.
 
+pub mod breakdown;
 pub mod flow_groups;
 pub mod metrics;
 pub mod network;

@@ -1,0 +1,331 @@
+//! The whole-system outputs of one replication: every breakdown metric
+//! per (year, ICC, age band) group, and the site metrics (acute and
+//! care-home occupancy), computed after the run from its ledger and daily
+//! series, so they cost nothing while it runs.
+//!
+//! Reads a [`Network`] and its [`SystemLayout`]; the layout itself
+//! (`system.rs`) knows nothing of networks, so the arrows run one way:
+//! `breakdown` → `network` → `system`.
+
+use super::network::{Capacity, Network, Service};
+use super::results::ReplicationResult;
+use super::system::{BREAKDOWN_METRICS, DemandKind, M, Role, Sector, SystemLayout};
+
+/// A group of the breakdown: None means "all".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub year: Option<usize>,
+    pub icc: Option<usize>,
+    pub age_band: Option<usize>,
+}
+
+/// The breakdown of one replication: `values[group][metric]`, groups in
+/// order (year: all, 1, 2 ...; then ICC: all, each; then band: all, each).
+pub struct Breakdown {
+    pub groups: Vec<Group>,
+    /// Per group, one value per [`BREAKDOWN_METRICS`] entry.
+    pub values: Vec<Vec<f64>>,
+    /// Per year option (all, then each year), one value per
+    /// [`SITE_METRICS`](super::system::SITE_METRICS).
+    pub site_values: Vec<(Option<usize>, Vec<f64>)>,
+}
+
+/// Sums kept per (year, ICC, band) before ratios are taken.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    m: [f64; BREAKDOWN_METRICS.len()],
+    emergency_los_sum: f64,
+    emergency_departures: f64,
+    /// Days of the period (for rates per year).
+    days: f64,
+}
+
+impl SystemLayout {
+    /// The split outputs of one replication.
+    pub fn breakdown(&self, network: &Network, result: &ReplicationResult) -> Breakdown {
+        let ledger = &result.ledger;
+        let years = ledger.years;
+        let horizon = result.horizon_days;
+        let n_icc = self.iccs.len();
+        let year_days: Vec<f64> = (0..years)
+            .map(|y| {
+                let end = ledger.year_starts.get(y + 1).copied().unwrap_or(horizon);
+                end - ledger.year_starts[y]
+            })
+            .collect();
+        // Fine cells (year, icc, band), summed into every coarser group after.
+        let mut fine = vec![Sums::default(); years * n_icc * 5];
+        let at = |y: usize, i: usize, b: usize| (y * n_icc + i) * 5 + b;
+        for y in 0..years {
+            for i in 0..n_icc {
+                for b in 0..5 {
+                    let cell = &mut fine[at(y, i, b)];
+                    let population = self.population_in_year(i, b, y);
+                    let fraction = year_days[y] / 365.25;
+                    cell.days = year_days[y];
+                    // Population is averaged over years below: weight by days.
+                    cell.m[M::population as usize] = population * year_days[y];
+                    let gp = population
+                        * self.gp_appointments_per_person[b]
+                        * fraction
+                        * self.gp_appointment_cost;
+                    cell.m[M::cost_primary_care as usize] = gp;
+                }
+            }
+        }
+        let services = network.services.len();
+        for (t, cohort) in self.cohorts.iter().enumerate() {
+            for y in 0..years {
+                let sums = &mut fine[at(y, cohort.icc, cohort.age_band)];
+                let entries = ledger.entries(t, y) as f64;
+                if cohort.kind.is_emergency() {
+                    sums.m[M::crises as usize] += entries;
+                }
+                for s in 0..services {
+                    let Some(cell) = ledger.cell(t, s, y) else {
+                        continue;
+                    };
+                    let info = &self.services[s];
+                    let admissions = cell.admissions as f64;
+                    let home = ledger.sink_exits(t, s, self.home_sink, y) as f64;
+                    let died = ledger.sink_exits(t, s, self.death_sink, y) as f64;
+                    sums.m[M::readmissions as usize] += cell.readmissions as f64;
+                    // A care-home resident's crisis is a patient of its own;
+                    // the resident's death is counted once, when the
+                    // care-home stay (whose length ends in death) ends.
+                    if cohort.kind != DemandKind::CareHomeCrisis {
+                        sums.m[M::deaths as usize] += died;
+                    }
+                    match info.role {
+                        Role::EmergencyDepartment => {
+                            sums.m[M::ed_attendances as usize] += admissions;
+                        }
+                        Role::DayUnit => sums.m[M::day_unit_attendances as usize] += admissions,
+                        Role::RapidResponse => {
+                            sums.m[M::rapid_response_episodes as usize] += admissions;
+                            sums.m[M::rapid_response_at_home as usize] += home;
+                            let diverted = cohort.if_ed.day_unit.map_or(0.0, |u| {
+                                let c = &result.services[u].counters;
+                                if c.arrivals > 0 {
+                                    c.diverted as f64 / c.arrivals as f64
+                                } else {
+                                    0.0
+                                }
+                            });
+                            sums.m[M::admissions_avoided as usize] +=
+                                home * cohort.if_ed.probability(diverted);
+                        }
+                        Role::AcuteBeds | Role::PaediatricBeds | Role::OtherProvider => {
+                            sums.m[M::deaths_in_hospital as usize] += died;
+                            if cohort.kind.is_emergency() {
+                                sums.m[M::emergency_admissions as usize] += admissions;
+                            } else if cohort.kind == DemandKind::Elective {
+                                sums.m[M::elective_admissions as usize] += admissions;
+                            }
+                            if info.role == Role::AcuteBeds {
+                                sums.m[M::acute_bed_days as usize] += cell.place_days;
+                                sums.m[M::acute_delayed_bed_days as usize] += cell.delayed_days;
+                                if cohort.kind.is_emergency() {
+                                    sums.m[M::emergency_admissions_local as usize] += admissions;
+                                    sums.emergency_los_sum += cell.los_sum;
+                                    sums.emergency_departures += cell.departures as f64;
+                                }
+                            }
+                        }
+                        Role::Reablement => sums.m[M::reablement_episodes as usize] += admissions,
+                        Role::CaseManagement => {
+                            sums.m[M::case_management_episodes as usize] += admissions
+                        }
+                        Role::CommunityBeds => {
+                            sums.m[M::community_bed_admissions as usize] += admissions;
+                            sums.m[M::community_bed_days as usize] += cell.place_days;
+                        }
+                        Role::ResidentialCare | Role::NursingCare => {
+                            sums.m[M::care_home_bed_days as usize] += cell.place_days;
+                            sums.m[M::care_home_resident_deaths as usize] += died;
+                            match cohort.kind {
+                                DemandKind::CareHomePlacement => {
+                                    sums.m[M::care_home_admissions_from_community as usize] +=
+                                        admissions
+                                }
+                                DemandKind::CareHomeCensus => {}
+                                _ => {
+                                    sums.m[M::care_home_admissions_from_hospital as usize] +=
+                                        admissions
+                                }
+                            }
+                        }
+                    }
+                    let costs = &info.costs;
+                    let priced_admissions = match costs.per_short_stay {
+                        Some(short) => {
+                            let short_stays = cell.short_departures as f64;
+                            let long_stays = (cell.departures - cell.short_departures) as f64;
+                            if cohort.kind == DemandKind::Elective {
+                                cell.departures as f64
+                                    * costs.per_elective_admission.unwrap_or(costs.per_admission)
+                            } else {
+                                short_stays * short + long_stays * costs.per_admission
+                            }
+                        }
+                        None => {
+                            let price = if cohort.kind == DemandKind::Elective {
+                                costs.per_elective_admission.unwrap_or(costs.per_admission)
+                            } else {
+                                costs.per_admission
+                            };
+                            admissions * price
+                        }
+                    };
+                    let cost = priced_admissions
+                        + cell.place_days * costs.per_place_day
+                        + cell.delayed_days * costs.per_delayed_day;
+                    let metric = match costs.sector {
+                        Sector::Acute => M::cost_acute,
+                        Sector::Community => M::cost_community,
+                        Sector::PrimaryCare => M::cost_primary_care,
+                        Sector::SocialCare => M::cost_social_care,
+                    };
+                    sums.m[metric as usize] += cost;
+                }
+            }
+        }
+
+        // Every group: year (all or one) × ICC (all or one) × band (all or one).
+        let mut groups = Vec::new();
+        let mut values = Vec::new();
+        let options = |n: usize| std::iter::once(None).chain((0..n).map(Some));
+        for year in options(years) {
+            for icc in options(n_icc) {
+                for band in options(5) {
+                    let mut total = Sums::default();
+                    for y in (0..years).filter(|y| year.is_none_or(|v| v == *y)) {
+                        total.days += year_days[y];
+                        for i in (0..n_icc).filter(|i| icc.is_none_or(|v| v == *i)) {
+                            for b in (0..5).filter(|b| band.is_none_or(|v| v == *b)) {
+                                let f = &fine[at(y, i, b)];
+                                for (sum, v) in total.m.iter_mut().zip(f.m) {
+                                    *sum += v;
+                                }
+                                total.emergency_los_sum += f.emergency_los_sum;
+                                total.emergency_departures += f.emergency_departures;
+                            }
+                        }
+                    }
+                    groups.push(Group {
+                        year,
+                        icc,
+                        age_band: band,
+                    });
+                    values.push(finish_group(&total));
+                }
+            }
+        }
+        let site_values = options(years)
+            .map(|year| (year, self.site_metrics(network, result, year)))
+            .collect();
+        Breakdown {
+            groups,
+            values,
+            site_values,
+        }
+    }
+
+    /// Occupancy of the adult acute beds and care homes over a year (or
+    /// the whole window), from the daily series.
+    fn site_metrics(
+        &self,
+        network: &Network,
+        result: &ReplicationResult,
+        year: Option<usize>,
+    ) -> Vec<f64> {
+        let ledger = &result.ledger;
+        let window_days = result.daily.first().map_or(0, |d| d.occupancy_area.len());
+        let (first, last) = match year {
+            None => (0, window_days),
+            Some(y) => {
+                let start = ledger.year_starts[y] as usize;
+                let end = ledger
+                    .year_starts
+                    .get(y + 1)
+                    .map_or(window_days, |e| *e as usize);
+                (start, end.min(window_days))
+            }
+        };
+        let of_roles = |keep: &dyn Fn(Role) -> bool| -> (Vec<f64>, Vec<f64>) {
+            let mut occupied = vec![0.0; last - first];
+            let mut available = vec![0.0; last - first];
+            for (s, info) in self.services.iter().enumerate() {
+                if !keep(info.role) {
+                    continue;
+                }
+                let daily = &result.daily[s];
+                for d in first..last {
+                    occupied[d - first] += daily.occupancy_area[d];
+                    let length = (result.horizon_days - d as f64).min(1.0);
+                    available[d - first] +=
+                        capacity_on_day(&network.services[s], d as f64) * length;
+                }
+            }
+            (occupied, available)
+        };
+        let (acute, acute_beds) = of_roles(&|r| r == Role::AcuteBeds);
+        let (homes, home_places) = of_roles(&|r| r.is_care_home());
+        let ratio = |a: &[f64], b: &[f64]| {
+            let total: f64 = b.iter().sum();
+            if total > 0.0 {
+                a.iter().sum::<f64>() / total
+            } else {
+                f64::NAN
+            }
+        };
+        let days_above = |threshold: f64| {
+            acute
+                .iter()
+                .zip(&acute_beds)
+                .filter(|(o, c)| **c > 0.0 && **o / **c > threshold)
+                .count() as f64
+        };
+        vec![
+            ratio(&acute, &acute_beds),
+            days_above(0.92),
+            days_above(0.95),
+            ratio(&homes, &home_places),
+        ]
+    }
+}
+
+/// Ratios and rates of a group from its sums.
+fn finish_group(total: &Sums) -> Vec<f64> {
+    let mut v = total.m.to_vec();
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    v[M::population as usize] = ratio(total.m[M::population as usize], total.days);
+    let person_years = v[M::population as usize] * total.days / 365.25;
+    v[M::crises_per_1000 as usize] = 1000.0 * ratio(total.m[M::crises as usize], person_years);
+    v[M::emergency_admissions_per_1000 as usize] =
+        1000.0 * ratio(total.m[M::emergency_admissions as usize], person_years);
+    v[M::emergency_los_mean as usize] = ratio(total.emergency_los_sum, total.emergency_departures);
+    v[M::acute_delayed_share as usize] = ratio(
+        total.m[M::acute_delayed_bed_days as usize],
+        total.m[M::acute_bed_days as usize],
+    );
+    v[M::cost_total as usize] = v[M::cost_acute as usize]
+        + v[M::cost_community as usize]
+        + v[M::cost_primary_care as usize]
+        + v[M::cost_social_care as usize];
+    v
+}
+
+/// Places of a service on window day `day` (its capacity changes applied).
+fn capacity_on_day(service: &Service, day: f64) -> f64 {
+    let mut capacity = service.capacity;
+    for change in &service.capacity_changes {
+        if change.from_day <= day {
+            capacity = change.capacity;
+        }
+    }
+    match capacity {
+        Capacity::Limited(n) => f64::from(n),
+        Capacity::Unlimited => f64::NAN,
+    }
+}
