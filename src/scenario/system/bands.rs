@@ -2,7 +2,7 @@
 //! band must be given, and children use only the services children use.
 
 use super::raw::RawBand;
-use super::spec::{Band, DISCHARGE_KEYS};
+use super::spec::{Band, DischargeTo, PerDestination};
 use crate::model::system::AGE_BANDS;
 use crate::scenario::check::{Checker, SUM_TOLERANCE, quoted_list};
 use crate::scenario::error::did_you_mean;
@@ -133,7 +133,13 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
     if elective.is_some_and(|e| e > 0.0) && raw.elective_stay.is_none() {
         check.issue(format!("{path}.elective_stay"), None, "is needed when elective_per_1000 is above 0, e.g. elective_stay = { dist = \"lognormal\", mean = 4.6, sd = 5.0 }");
     }
-    let discharge = check.shares(&format!("{path}.discharge"), &raw.discharge, DISCHARGE_KEYS);
+    let discharge = check
+        .shares(
+            &format!("{path}.discharge"),
+            &raw.discharge,
+            DischargeTo::names(),
+        )
+        .map(PerDestination::from_array);
     Some(Band {
         crisis_per_1000: crisis?,
         elective_per_1000: elective?,

@@ -5,7 +5,7 @@
 use super::raw::{RawCareHomes, RawCommunity, RawPathways, RawTeam};
 use super::sections::{array, section};
 use super::spec::{
-    COMMUNITY_BED_KEYS, CareHomes, Community, DISCHARGE_KEYS, ELECTIVE_DISCHARGE_KEYS, Pathways,
+    BedDischarge, CareHomes, Community, DischargeTo, ElectiveDischarge, Pathways, PerDestination,
     Team,
 };
 use crate::engine::Distribution;
@@ -50,13 +50,13 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
                 "is 0 on every day, so nobody could ever leave hospital",
             );
         }
-        let mut arranging: [Option<Distribution>; 4] = [None, None, None, None];
+        let mut arranging: PerDestination<Option<Distribution>> = PerDestination::default();
         let mut arranging_ok = true;
         for (key, raw) in &raw.arranging {
-            match DISCHARGE_KEYS.iter().position(|k| k == key) {
-                Some(i) => {
-                    arranging[i] = check.distribution(&format!("{p}.arranging.{key}"), raw);
-                    arranging_ok &= arranging[i].is_some();
+            match DischargeTo::from_name(key) {
+                Some(to) => {
+                    arranging[to] = check.distribution(&format!("{p}.arranging.{key}"), raw);
+                    arranging_ok &= arranging[to].is_some();
                 }
                 None => {
                     check.issue(
@@ -64,8 +64,8 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
                         None,
                         format!(
                             "is not a discharge destination{}; use {}",
-                            did_you_mean(key, DISCHARGE_KEYS.iter().copied()),
-                            quoted_list(&DISCHARGE_KEYS)
+                            did_you_mean(key, DischargeTo::names()),
+                            quoted_list(&DischargeTo::names())
                         ),
                     );
                     arranging_ok = false;
@@ -77,7 +77,7 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
         let elective_discharge = check.shares(
             &format!("{p}.elective_discharge"),
             &raw.elective_discharge,
-            ELECTIVE_DISCHARGE_KEYS,
+            ElectiveDischarge::KEYS,
         );
         Some(Pathways {
             ed_stay: ed_stay?,
@@ -87,7 +87,8 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
             discharge_weekday_factors: array(&factors?),
             arranging: if arranging_ok { arranging } else { return None },
             readmission_delay: readmission_delay?,
-            elective_discharge: elective_discharge?,
+            elective_discharge: elective_discharge
+                .map(|[home, reablement]| ElectiveDischarge { home, reablement })?,
         })
     })
 }
@@ -114,14 +115,18 @@ pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) ->
         let bed_discharge = check.shares(
             "community.community_beds.discharge",
             &raw.community_beds.discharge,
-            COMMUNITY_BED_KEYS,
+            BedDischarge::KEYS,
         );
         Some(Community {
             rapid: rr?,
             reablement: re?,
             case_management: cm?,
             bed_stay: bed_stay?,
-            bed_discharge: bed_discharge?,
+            bed_discharge: bed_discharge.map(|[home, care_home, death]| BedDischarge {
+                home,
+                care_home,
+                death,
+            })?,
         })
     })
 }

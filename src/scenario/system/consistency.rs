@@ -2,7 +2,7 @@
 //! residents' ED shares, services patients would wait for ever for, and
 //! the counts that keep a compiled network within memory.
 
-use super::spec::{Band, CareHomes, Community, Parts};
+use super::spec::{Band, CareHomes, Community, DischargeTo, Parts};
 use crate::model::system::AGE_BANDS;
 use crate::scenario::check::{Checker, SUM_TOLERANCE};
 
@@ -67,11 +67,12 @@ pub(super) fn check_capacities(check: &mut Checker, parts: &Parts) {
         bed_discharge,
         ..
     } = &parts.community;
-    let any_band = |k: usize| parts.bands.iter().any(|b| b.discharge[k] > 0.0);
-    let to_reablement = any_band(1) || parts.pathways.elective_discharge[1] > 0.0;
-    let to_community_beds = any_band(2);
-    let to_care_homes = any_band(3)
-        || bed_discharge[1] > 0.0
+    let any_band = |to: DischargeTo| parts.bands.iter().any(|b| b.discharge[to] > 0.0);
+    let to_reablement =
+        any_band(DischargeTo::Reablement) || parts.pathways.elective_discharge.reablement > 0.0;
+    let to_community_beds = any_band(DischargeTo::CommunityBed);
+    let to_care_homes = any_band(DischargeTo::CareHome)
+        || bed_discharge.care_home > 0.0
         || parts
             .bands
             .iter()

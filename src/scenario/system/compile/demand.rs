@@ -5,14 +5,18 @@
 //! services and its site's hospital.
 
 use super::services::Ids;
-use super::{DEATH, HOME};
 use crate::engine::Distribution;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind};
 use crate::model::{
     Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId, Readmission, RouteTable,
-    Service, ServiceId,
+    Service, ServiceId, SinkId,
 };
-use crate::scenario::system::spec::{Band, Community, DAYS_PER_YEAR, Parts, Tier};
+use crate::scenario::system::spec::{Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier};
+
+/// Everyone who leaves alive goes home (sink 0).
+const HOME: Destination = Destination::Sink(SinkId(0));
+/// Deaths (sink 1).
+const DEATH: Destination = Destination::Sink(SinkId(1));
 
 /// The patient types, in the order they are built (which names their
 /// random streams), with each one's cohort and pathways.
@@ -54,28 +58,28 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
     let mut types: Vec<PatientType> = Vec::new();
     let mut cohorts: Vec<Cohort> = Vec::new();
     let mut pathways_table: Vec<Vec<(ServiceId, Pathway)>> = Vec::new();
-    let arranging = |k: usize| pathways.arranging[k].clone();
+    let arranging = |to: DischargeTo| pathways.arranging[to].clone();
     let care_home_routes = |p: f64, icc: usize| -> Vec<(f64, Destination, Option<Distribution>)> {
         vec![
             (
                 p * (1.0 - care_homes.nursing_share),
                 Destination::Service(ids.residential[icc]),
-                arranging(3),
+                arranging(DischargeTo::CareHome),
             ),
             (
                 p * care_homes.nursing_share,
                 Destination::Service(ids.nursing[icc]),
-                arranging(3),
+                arranging(DischargeTo::CareHome),
             ),
         ]
     };
     // What every type does once in community services and care homes.
     let community_pathways = |icc: usize| -> Vec<(ServiceId, Pathway)> {
         let mut bed_routes = vec![
-            (bed_discharge[0], HOME, None),
-            (bed_discharge[2], DEATH, None),
+            (bed_discharge.home, HOME, None),
+            (bed_discharge.death, DEATH, None),
         ];
-        bed_routes.extend(care_home_routes(bed_discharge[1], icc));
+        bed_routes.extend(care_home_routes(bed_discharge.care_home, icc));
         vec![
             (
                 ids.reablement[icc],
@@ -122,20 +126,24 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             };
             let survive = 1.0 - band.in_hospital_death;
             let mut discharge = vec![
-                (survive * band.discharge[0], HOME, arranging(0)),
                 (
-                    survive * band.discharge[1],
-                    Destination::Service(ids.reablement[i]),
-                    arranging(1),
+                    survive * band.discharge.home,
+                    HOME,
+                    arranging(DischargeTo::Home),
                 ),
                 (
-                    survive * band.discharge[2],
+                    survive * band.discharge.reablement,
+                    Destination::Service(ids.reablement[i]),
+                    arranging(DischargeTo::Reablement),
+                ),
+                (
+                    survive * band.discharge.community_bed,
                     Destination::Service(ids.community_beds[i]),
-                    arranging(2),
+                    arranging(DischargeTo::CommunityBed),
                 ),
                 (band.in_hospital_death, DEATH, None),
             ];
-            discharge.extend(care_home_routes(survive * band.discharge[3], i));
+            discharge.extend(care_home_routes(survive * band.discharge.care_home, i));
             // The trust's beds and other providers, for a stay multiplier.
             let hospital_for = |los_multiplier: f64| -> (Pathway, Pathway) {
                 let stay = zero_day(band, los_multiplier);
@@ -340,11 +348,15 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     if_ed: AdmissionIfEd::default(),
                 });
                 let elective_routes = RouteTable::with_delays(&[
-                    (pathways.elective_discharge[0], HOME, arranging(0)),
                     (
-                        pathways.elective_discharge[1],
+                        pathways.elective_discharge.home,
+                        HOME,
+                        arranging(DischargeTo::Home),
+                    ),
+                    (
+                        pathways.elective_discharge.reablement,
                         Destination::Service(ids.reablement[i]),
-                        arranging(1),
+                        arranging(DischargeTo::Reablement),
                     ),
                 ]);
                 let mut list = vec![

@@ -9,16 +9,11 @@ mod services;
 
 use super::spec::Parts;
 use crate::model::system::SystemLayout;
-use crate::model::{Destination, Network, Pathway, SinkId};
+use crate::model::{Network, Pathway};
 use crate::scenario::check::MAX_TYPE_SERVICE_PAIRS;
 use crate::scenario::error::Issue;
 use demand::build_demand;
 use services::build_services;
-
-/// Everyone who leaves alive goes home (sink 0).
-const HOME: Destination = Destination::Sink(SinkId(0));
-/// Deaths (sink 1).
-const DEATH: Destination = Destination::Sink(SinkId(1));
 
 /// The network of a whole system, or the issue when it is too large to run.
 pub(super) fn compile(

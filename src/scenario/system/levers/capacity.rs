@@ -1,11 +1,10 @@
 //! `capacity` levers: places (or staff) added to, or multiplying, each
 //! service of a kind, by site or ICC.
 
-use super::effect::LEVER_SERVICES;
+use super::effect::{CommunityTeam, LEVER_SERVICES};
 use super::lever::Lever;
 use super::plan::{CapacityLever, Plan, is_site_service};
 use crate::engine::CalendarDate;
-use crate::model::system::Role;
 
 impl Lever<'_> {
     /// The date a service is reached: its ICC's rollout date, or `start`
@@ -62,12 +61,7 @@ impl Lever<'_> {
         });
         let all: Vec<&str> = LEVER_SERVICES.iter().map(|(n, _)| *n).collect();
         let role = self.service(None, &all);
-        let team = |role: Role| match role {
-            Role::RapidResponse => Some(0),
-            Role::Reablement => Some(1),
-            Role::CaseManagement => Some(2),
-            _ => None,
-        };
+        let team = CommunityTeam::of_role;
         if let (Some(Some(_)), Some(role)) = (wte, role)
             && team(role).is_none()
         {
@@ -103,9 +97,9 @@ impl Lever<'_> {
             // Staff become caseload places as the scenario builds them:
             // floor(WTE × caseload per WTE).
             let change = match (wte, team(role), info.icc) {
-                (Some(added), Some(k), Some(icc)) => {
-                    let base = self.context.team_wte[icc][k];
-                    let per = self.context.caseload_per_wte[k];
+                (Some(added), Some(team), Some(icc)) => {
+                    let base = self.context.team_wte[icc][team];
+                    let per = self.context.caseload_per_wte[team];
                     ((base + added).max(0.0) * per).floor() - (base * per).floor()
                 }
                 _ => change,

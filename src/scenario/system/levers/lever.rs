@@ -1,11 +1,9 @@
 //! One lever being read: its keys checked against its effect, its dates,
 //! ramp, rollout and reach; and the rate lever (`crisis_rate`).
 
-use super::effect::{
-    COHORT_EFFECTS, LEVER_DEMAND, LEVER_EFFECTS, LEVER_SERVICES, MULTIPLIER_EFFECTS,
-};
+use super::LeverContext;
+use super::effect::{Effect, LEVER_DEMAND, LEVER_SERVICES, PathwayEffect, quoted};
 use super::plan::{Plan, Reach, Step};
-use super::{LeverContext, quoted};
 use crate::engine::CalendarDate;
 use crate::model::system::{AGE_BANDS, Role, SystemLayout};
 use crate::model::{Network, RateChange};
@@ -36,65 +34,31 @@ impl Lever<'_> {
 
     /// Keys that only some effects read, refused elsewhere so a typo in
     /// the effect is not silently a lever doing something else.
-    pub(super) fn only_for(&mut self, effect: &str) {
+    pub(super) fn only_for(&mut self, effect: Effect) {
         let raw = self.raw;
-        let given: [(&str, bool, &[&str]); 12] = [
-            ("multiplier", raw.multiplier.is_some(), MULTIPLIER_EFFECTS),
-            (
-                "sites",
-                raw.sites.is_some(),
-                &[
-                    "capacity",
-                    "length_of_stay",
-                    "discharge_delay",
-                    "care_home_discharge",
-                    "day_unit_diversion",
-                ],
-            ),
-            ("change", raw.change.is_some(), &["capacity"]),
-            ("wte", raw.wte.is_some(), &["capacity"]),
-            (
-                "service",
-                raw.service.is_some(),
-                &[
-                    "capacity",
-                    "length_of_stay",
-                    "discharge_delay",
-                    "care_home_discharge",
-                ],
-            ),
-            ("demand", raw.demand.is_some(), COHORT_EFFECTS),
-            (
-                "destinations",
-                raw.destinations.is_some(),
-                &["discharge_delay"],
-            ),
-            ("to", raw.to.is_some(), &["care_home_discharge"]),
-            (
-                "managed_at_home",
-                raw.managed_at_home.is_some(),
-                &["rapid_response"],
-            ),
-            (
-                "amount_per_year",
-                raw.amount_per_year.is_some(),
-                &["reinvestment"],
-            ),
-            ("fund", raw.fund.is_some(), &["reinvestment"]),
-            (
-                "close_adult_beds",
-                raw.close_adult_beds.is_some(),
-                &["reinvestment"],
-            ),
+        let given: [(&str, bool); 12] = [
+            ("multiplier", raw.multiplier.is_some()),
+            ("sites", raw.sites.is_some()),
+            ("change", raw.change.is_some()),
+            ("wte", raw.wte.is_some()),
+            ("service", raw.service.is_some()),
+            ("demand", raw.demand.is_some()),
+            ("destinations", raw.destinations.is_some()),
+            ("to", raw.to.is_some()),
+            ("managed_at_home", raw.managed_at_home.is_some()),
+            ("amount_per_year", raw.amount_per_year.is_some()),
+            ("fund", raw.fund.is_some()),
+            ("close_adult_beds", raw.close_adult_beds.is_some()),
         ];
-        for (key, present, effects) in given {
-            if present && !effects.contains(&effect) {
+        let name = effect.name();
+        for (key, present) in given {
+            if present && !effect.reads().contains(&key) {
                 self.check.issue(
                     self.at(key),
                     None,
                     format!(
-                        "is not read by a `{effect}` lever; it belongs to {}",
-                        quoted(effects.iter())
+                        "is not read by a `{name}` lever; it belongs to {}",
+                        quoted(Effect::reading(key).into_iter().map(Effect::name))
                     ),
                 );
             }
@@ -103,11 +67,11 @@ impl Lever<'_> {
             ("age_bands", raw.age_bands.is_some()),
             ("tiers", raw.tiers.is_some()),
         ] {
-            if present && !COHORT_EFFECTS.contains(&effect) {
+            if present && !effect.acts_on_cohorts() {
                 self.check.issue(
                     self.at(key),
                     None,
-                    format!("is not read by a `{effect}` lever, which acts on services, not on cohorts of people"),
+                    format!("is not read by a `{name}` lever, which acts on services, not on cohorts of people"),
                 );
             }
         }
@@ -315,20 +279,20 @@ impl Lever<'_> {
         let raw = self.raw;
         // `description` and `source` are for the file's readers.
         let _ = (&raw.description, &raw.source);
-        let effect = raw.effect.clone();
-        if !LEVER_EFFECTS.contains(&effect.as_str()) {
+        let Some(effect) = Effect::from_name(&raw.effect) else {
+            let known = Effect::ALL.map(Effect::name);
             self.check.issue(
                 self.at("effect"),
-                Some(format!("\"{effect}\"")),
+                Some(format!("\"{}\"", raw.effect)),
                 format!(
                     "is not a lever effect{}; this iccsim knows {}",
-                    did_you_mean(&effect, LEVER_EFFECTS.iter().copied()),
-                    quoted(LEVER_EFFECTS.iter())
+                    did_you_mean(&raw.effect, known),
+                    quoted(known)
                 ),
             );
             return;
-        }
-        self.only_for(&effect);
+        };
+        self.only_for(effect);
         let ramp = self.check.number_in(
             &self.at("ramp_months"),
             raw.ramp_months.unwrap_or(0.0),
@@ -338,11 +302,25 @@ impl Lever<'_> {
         );
         let start = self.check.date(&self.at("start"), &raw.start);
         let from = self.rollout(start);
-        match effect.as_str() {
-            "crisis_rate" => self.crisis_rate(plan, ramp, from),
-            "capacity" => self.capacity(plan, ramp, start, from),
-            "reinvestment" => self.reinvestment(plan, ramp, start, from),
-            _ => self.pathway_lever(plan, ramp, from),
+        match effect {
+            Effect::CrisisRate => self.crisis_rate(plan, ramp, from),
+            Effect::Capacity => self.capacity(plan, ramp, start, from),
+            Effect::Reinvestment => self.reinvestment(plan, ramp, start, from),
+            Effect::LengthOfStay => {
+                self.pathway_lever(plan, PathwayEffect::LengthOfStay, ramp, from)
+            }
+            Effect::DischargeDelay => {
+                self.pathway_lever(plan, PathwayEffect::DischargeDelay, ramp, from)
+            }
+            Effect::CareHomeDischarge => {
+                self.pathway_lever(plan, PathwayEffect::CareHomeDischarge, ramp, from)
+            }
+            Effect::RapidResponse => {
+                self.pathway_lever(plan, PathwayEffect::RapidResponse, ramp, from)
+            }
+            Effect::DayUnitDiversion => {
+                self.pathway_lever(plan, PathwayEffect::DayUnitDiversion, ramp, from)
+            }
         }
     }
 

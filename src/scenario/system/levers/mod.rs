@@ -16,13 +16,14 @@
 //! share of the full effect, and levers acting on the same thing compose in
 //! file order.
 //!
-//! The files: `effect` (the effects and the names a lever is written
-//! with), `lever` (reading one lever: dates, ramp, reach; the rate lever),
+//! The files: `effect` (the effects, and the names a lever is written
+//! with), `context` (what levers read of the validated specification), `lever` (reading one lever: dates, ramp, reach; the rate lever),
 //! `capacity`, `reinvestment` and `pathways` (one file per kind of
 //! effect), `plan` (what the levers do, gathered), `write` (the plan
 //! written into the network).
 
 mod capacity;
+mod context;
 mod effect;
 mod lever;
 mod pathways;
@@ -31,80 +32,15 @@ mod reinvestment;
 mod write;
 
 use super::raw::RawLever;
-use super::spec::{DAYS_PER_YEAR, Parts};
-use crate::engine::{CalendarDate, Distribution};
+use crate::engine::CalendarDate;
 use crate::model::Network;
 use crate::scenario::check::Checker;
 use lever::Lever;
 use plan::Plan;
 use write::{write_capacity, write_operations};
 
-pub use effect::{LEVER_DEMAND, LEVER_EFFECTS, LEVER_SERVICES};
-
-/// What the levers need from the scenario beyond the compiled network.
-pub(super) struct LeverContext {
-    /// Arranging delay of a discharge to home, reablement, a community bed
-    /// and a care home (for a route a lever opens).
-    pub(super) arranging: [Option<Distribution>; 4],
-    /// Staff WTE of rapid response, reablement and case management, per ICC.
-    pub(super) team_wte: Vec<[f64; 3]>,
-    /// Caseload per WTE of the same three teams.
-    pub(super) caseload_per_wte: [f64; 3],
-    /// £ a year of one unit of capacity bought with money.
-    pub(super) cost_per_year: UnitCostsPerYear,
-}
-
-/// The yearly cost of one unit of each kind of capacity, £.
-pub(super) struct UnitCostsPerYear {
-    /// One WTE of community staff; None when the scenario gives no cost.
-    pub(super) staff_wte: Option<f64>,
-    pub(super) community_bed: f64,
-    pub(super) residential_place: f64,
-    pub(super) nursing_place: f64,
-    /// A closed adult acute bed: a year of excess bed days.
-    pub(super) acute_bed: f64,
-}
-
-impl LeverContext {
-    /// What the levers need to know of the validated specification.
-    pub(super) fn new(parts: &Parts) -> LeverContext {
-        let costs = &parts.costs;
-        LeverContext {
-            arranging: parts.pathways.arranging.clone(),
-            team_wte: parts
-                .iccs
-                .iter()
-                .map(|i| {
-                    [
-                        i.rapid_response_wte,
-                        i.reablement_wte,
-                        i.case_management_wte,
-                    ]
-                })
-                .collect(),
-            caseload_per_wte: [
-                parts.community.rapid.caseload_per_wte,
-                parts.community.reablement.caseload_per_wte,
-                parts.community.case_management.caseload_per_wte,
-            ],
-            cost_per_year: UnitCostsPerYear {
-                staff_wte: costs.community_staff_wte_year,
-                community_bed: costs.community_bed_day * DAYS_PER_YEAR,
-                residential_place: costs.residential_week * DAYS_PER_YEAR / 7.0,
-                nursing_place: costs.nursing_week * DAYS_PER_YEAR / 7.0,
-                acute_bed: costs.excess_bed_day * DAYS_PER_YEAR,
-            },
-        }
-    }
-}
-
-pub(super) fn quoted(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
-    items
-        .into_iter()
-        .map(|x| format!("\"{}\"", x.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub(super) use context::LeverContext;
+pub use effect::{Effect, LEVER_DEMAND, LEVER_SERVICES};
 
 /// Applies each `[levers.NAME]` to the compiled network.
 pub(super) fn apply_levers(

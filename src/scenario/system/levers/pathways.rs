@@ -2,57 +2,65 @@
 //! `length_of_stay`, `discharge_delay`, `care_home_discharge`,
 //! `day_unit_diversion` and `rapid_response`.
 
-use super::effect::{DISCHARGE_DESTINATIONS, LEVER_DEMAND, STAY_SERVICES};
+use super::effect::{LEVER_DEMAND, PathwayEffect, STAY_SERVICES, quoted};
 use super::lever::Lever;
 use super::plan::{Operation, Plan, Scheduled, Target, destination_kind, is_site_service};
-use super::quoted;
 use crate::engine::{CalendarDate, Distribution};
 use crate::model::system::Role;
 use crate::model::{Destination, PatientTypeId, ServiceId};
 use crate::scenario::error::did_you_mean;
+use crate::scenario::system::spec::DischargeTo;
+
+/// Where a `care_home_discharge` lever can send the discharges no longer
+/// going to a care home.
+const INSTEAD_OF_CARE_HOME: [DischargeTo; 3] = [
+    DischargeTo::Home,
+    DischargeTo::Reablement,
+    DischargeTo::CommunityBed,
+];
 
 impl Lever<'_> {
     /// Levers that change pathways or entry routes of targeted cohorts.
     pub(super) fn pathway_lever(
         &mut self,
         plan: &mut Plan,
+        effect: PathwayEffect,
         ramp: Option<f64>,
         from: Vec<Option<CalendarDate>>,
     ) {
         let raw = self.raw;
-        let effect = raw.effect.as_str();
         let all_demand: Vec<&str> = LEVER_DEMAND.iter().map(|(n, _)| *n).collect();
         let reach = self.reach(&all_demand, from);
         let sites = self.sites();
         // Which services, and what happens there, by effect.
         let (role, multiplier) = match effect {
-            "length_of_stay" => (
+            PathwayEffect::LengthOfStay => (
                 self.service(Some("adult_beds"), STAY_SERVICES),
                 self.multiplier(10.0, "× the stay at full effect"),
             ),
-            "discharge_delay" => (
+            PathwayEffect::DischargeDelay => (
                 self.service(
                     Some("adult_beds"),
                     &["adult_beds", "paediatric_beds", "community_beds"],
                 ),
                 self.multiplier(10.0, "× the time to arrange a discharge at full effect"),
             ),
-            "care_home_discharge" => (
+            PathwayEffect::CareHomeDischarge => (
                 self.service(Some("adult_beds"), &["adult_beds", "community_beds"]),
                 self.multiplier(
                     10.0,
                     "× the share of discharges to a care home at full effect",
                 ),
             ),
-            "day_unit_diversion" => (
+            PathwayEffect::DayUnitDiversion => (
                 Some(Role::EmergencyDepartment),
                 self.multiplier(
                     10.0,
                     "× the share of ED attendances sent to the day unit at full effect",
                 ),
             ),
-            _ => {
-                // rapid_response: eligibility (entry) and/or managed at home.
+            PathwayEffect::RapidResponse => {
+                // Eligibility (entry) and/or managed at home.
                 let m = match raw.multiplier {
                     Some(m) => self.check.number_in(
                         &self.at("multiplier"),
@@ -79,43 +87,45 @@ impl Lever<'_> {
                 "share of episodes ending at home",
             )
         });
-        let destinations: Vec<usize> = match &raw.destinations {
-            None => (0..DISCHARGE_DESTINATIONS.len()).collect(),
+        let destinations: Vec<DischargeTo> = match &raw.destinations {
+            None => DischargeTo::ALL.to_vec(),
             Some(list) => list
                 .iter()
                 .enumerate()
                 .filter_map(|(i, d)| {
-                    let k = DISCHARGE_DESTINATIONS.iter().position(|x| x == d);
-                    if k.is_none() {
+                    let to = DischargeTo::from_name(d);
+                    if to.is_none() {
                         self.check.issue(
                             self.at(&format!("destinations[{i}]")),
                             Some(format!("\"{d}\"")),
                             format!(
                                 "is not a discharge destination{}; use {}",
-                                did_you_mean(d, DISCHARGE_DESTINATIONS.iter().copied()),
-                                quoted(DISCHARGE_DESTINATIONS.iter())
+                                did_you_mean(d, DischargeTo::names()),
+                                quoted(DischargeTo::names())
                             ),
                         );
                     }
-                    k
+                    to
                 })
                 .collect(),
         };
         let to = match raw.to.as_deref() {
-            None => Some(0),
+            None => Some(DischargeTo::Home),
             Some(name) => {
-                let k = DISCHARGE_DESTINATIONS[..3].iter().position(|x| *x == name);
-                if k.is_none() {
+                let to = INSTEAD_OF_CARE_HOME
+                    .into_iter()
+                    .find(|to| to.name() == name);
+                if to.is_none() {
                     self.check.issue(
                         self.at("to"),
                         Some(format!("\"{name}\"")),
                         format!(
                             "is not where the discharges no longer going to a care home can go{}; use \"home\", \"reablement\" or \"community_bed\"",
-                            did_you_mean(name, DISCHARGE_DESTINATIONS[..3].iter().copied())
+                            did_you_mean(name, INSTEAD_OF_CARE_HOME.map(DischargeTo::name))
                         ),
                     );
                 }
-                k
+                to
             }
         };
         let (Some(role), Some(multiplier), Some(ramp), Some(to)) = (role, multiplier, ramp, to)
@@ -130,7 +140,10 @@ impl Lever<'_> {
             );
             return;
         }
-        if effect == "care_home_discharge" && role == Role::CommunityBeds && to == 2 {
+        if effect == PathwayEffect::CareHomeDischarge
+            && role == Role::CommunityBeds
+            && to == DischargeTo::CommunityBed
+        {
             self.check.issue(
                 self.at("to"),
                 Some("\"community_bed\"".into()),
@@ -178,7 +191,7 @@ impl Lever<'_> {
                     operation,
                 });
             };
-            if effect == "rapid_response" {
+            if effect == PathwayEffect::RapidResponse {
                 let patient_type = &network.patient_types[t];
                 let Some(entry) = &patient_type.entry else {
                     continue;
@@ -235,22 +248,27 @@ impl Lever<'_> {
                     continue;
                 };
                 let operation = match effect {
-                    "length_of_stay" => Operation::Stay(multiplier),
-                    "discharge_delay" => Operation::Delay(destinations.clone(), multiplier),
-                    "care_home_discharge" => {
+                    PathwayEffect::LengthOfStay => Operation::Stay(multiplier),
+                    PathwayEffect::DischargeDelay => {
+                        Operation::Delay(destinations.clone(), multiplier)
+                    }
+                    PathwayEffect::CareHomeDischarge => {
                         let homes: Vec<Destination> = pathway
                             .routes
                             .choices()
                             .map(|(_, d)| d)
-                            .filter(|d| kind_of(*d) == Some(3))
+                            .filter(|d| kind_of(*d) == Some(DischargeTo::CareHome))
                             .collect();
                         if homes.is_empty() {
                             continue;
                         }
                         let destination = match to {
-                            0 => Some(home),
-                            1 => own(Role::Reablement),
-                            _ => own(Role::CommunityBeds),
+                            DischargeTo::Home => Some(home),
+                            DischargeTo::Reablement => own(Role::Reablement),
+                            DischargeTo::CommunityBed => own(Role::CommunityBeds),
+                            // Refused when `to` was read: the lever moves
+                            // patients away from care homes.
+                            DischargeTo::CareHome => None,
                         };
                         let Some(destination) = destination else {
                             continue;
@@ -261,9 +279,11 @@ impl Lever<'_> {
                             to: vec![(destination, self.context.arranging[to].clone())],
                         }
                     }
-                    _ => {
-                        // day_unit_diversion: ED routes to the day unit,
-                        // the difference from or to admissions.
+                    // Its entry routes and pathways were changed above.
+                    PathwayEffect::RapidResponse => continue,
+                    PathwayEffect::DayUnitDiversion => {
+                        // ED routes to the day unit, the difference from
+                        // or to admissions.
                         let unit: Vec<Destination> = pathway
                             .routes
                             .choices()

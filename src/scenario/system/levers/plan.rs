@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use crate::engine::{CalendarDate, Distribution};
 use crate::model::system::{BudgetLine, DemandKind, Role, SystemLayout};
 use crate::model::{Destination, RateChange};
+use crate::scenario::system::spec::DischargeTo;
 
 /// A step of a ramp: from `day`, `fraction` of the full effect.
 #[derive(Clone)]
@@ -36,10 +37,10 @@ pub(super) struct CapacityLever {
 pub(super) enum Operation {
     /// × the stay.
     Stay(f64),
-    /// × the arranging delay of routes to destinations of these kinds
-    /// (indices of `DISCHARGE_DESTINATIONS`), as the routes are when the
+    /// × the arranging delay of routes to destinations of these kinds,
+    /// as the routes are when the
     /// version is built (so routes another lever opened are included).
-    Delay(Vec<usize>, f64),
+    Delay(Vec<DischargeTo>, f64),
     /// × the share going to `from`; the difference from or to `to`.
     Share {
         from: Vec<Destination>,
@@ -55,17 +56,26 @@ pub(super) enum Operation {
     },
 }
 
-/// The kind of a route's destination, as levers name them (an index of
-/// `DISCHARGE_DESTINATIONS`), if it is one.
-pub(super) fn destination_kind(layout: &SystemLayout, destination: Destination) -> Option<usize> {
+/// The kind of a route's destination, as levers name them, if it is a
+/// discharge destination.
+pub(super) fn destination_kind(
+    layout: &SystemLayout,
+    destination: Destination,
+) -> Option<DischargeTo> {
     match destination {
-        Destination::Sink(k) if k.index() == layout.home_sink => Some(0),
+        Destination::Sink(k) if k.index() == layout.home_sink => Some(DischargeTo::Home),
         Destination::Sink(_) => None,
         Destination::Service(s) => match layout.services[s.index()].role {
-            Role::Reablement => Some(1),
-            Role::CommunityBeds => Some(2),
-            Role::ResidentialCare | Role::NursingCare => Some(3),
-            _ => None,
+            Role::Reablement => Some(DischargeTo::Reablement),
+            Role::CommunityBeds => Some(DischargeTo::CommunityBed),
+            Role::ResidentialCare | Role::NursingCare => Some(DischargeTo::CareHome),
+            Role::EmergencyDepartment
+            | Role::DayUnit
+            | Role::AcuteBeds
+            | Role::PaediatricBeds
+            | Role::OtherProvider
+            | Role::RapidResponse
+            | Role::CaseManagement => None,
         },
     }
 }

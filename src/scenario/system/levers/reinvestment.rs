@@ -2,10 +2,9 @@
 //! at unit costs, with the beds it closes; the budget statement balances to
 //! the penny.
 
-use super::effect::FUNDABLE;
+use super::effect::{Fund, quoted};
 use super::lever::Lever;
 use super::plan::{CapacityLever, Plan};
-use super::quoted;
 use crate::engine::CalendarDate;
 use crate::model::system::{BudgetLine, Role};
 use crate::scenario::error::did_you_mean;
@@ -34,33 +33,33 @@ impl Lever<'_> {
                 None
             }
         };
-        let mut shares: Vec<(usize, f64)> = Vec::new();
+        let mut shares: Vec<(Fund, f64)> = Vec::new();
         match &raw.fund {
             None => self.check.issue(
                 self.at("fund"),
                 None,
                 format!(
                     "is missing; say what the money buys as shares adding up to 1, e.g. fund = {{ case_management = 0.5, rapid_response = 0.5 }}; the kinds are {}",
-                    quoted(FUNDABLE.iter())
+                    quoted(Fund::names())
                 ),
             ),
             Some(fund) => {
                 for (kind, share) in fund {
                     let at = self.at(&format!("fund.{kind}"));
-                    let Some(k) = FUNDABLE.iter().position(|f| f == kind) else {
+                    let Some(bought) = Fund::from_name(kind) else {
                         self.check.issue(
                             at,
                             None,
                             format!(
                                 "is not something money can buy here{}; use {}",
-                                did_you_mean(kind, FUNDABLE.iter().copied()),
-                                quoted(FUNDABLE.iter())
+                                did_you_mean(kind, Fund::names()),
+                                quoted(Fund::names())
                             ),
                         );
                         continue;
                     };
                     if let Some(share) = self.check.number_in(&at, *share, 0.0, 1.0, "share of the amount") {
-                        shares.push((k, share));
+                        shares.push((bought, share));
                     }
                 }
                 let total: f64 = shares.iter().map(|(_, s)| s).sum();
@@ -73,7 +72,9 @@ impl Lever<'_> {
                 }
             }
         }
-        if shares.iter().any(|(k, s)| *k < 3 && *s > 0.0)
+        if shares
+            .iter()
+            .any(|(fund, s)| fund.team().is_some() && *s > 0.0)
             && self.context.cost_per_year.staff_wte.is_none()
         {
             self.check.issue(
@@ -84,12 +85,14 @@ impl Lever<'_> {
         }
         // Money buys at a price: a free unit would buy without limit.
         let costs = &self.context.cost_per_year;
-        for &(k, share) in &shares {
-            let (key, price) = match k {
-                0..=2 => ("community_staff_wte_year", costs.staff_wte),
-                3 => ("community_bed_day", Some(costs.community_bed)),
-                4 => ("residential_week", Some(costs.residential_place)),
-                _ => ("nursing_week", Some(costs.nursing_place)),
+        for &(fund, share) in &shares {
+            let (key, price) = match fund {
+                Fund::RapidResponse | Fund::Reablement | Fund::CaseManagement => {
+                    ("community_staff_wte_year", costs.staff_wte)
+                }
+                Fund::CommunityBeds => ("community_bed_day", Some(costs.community_bed)),
+                Fund::Residential => ("residential_week", Some(costs.residential_place)),
+                Fund::Nursing => ("nursing_week", Some(costs.nursing_place)),
             };
             if share > 0.0 && price.is_some_and(|p| p <= 0.0) {
                 self.check.issue(
@@ -97,7 +100,8 @@ impl Lever<'_> {
                     Some("0".into()),
                     format!(
                         "must be above 0 for levers.{}.fund.{} to buy anything at a price; give the unit cost",
-                        self.name, FUNDABLE[k]
+                        self.name,
+                        fund.name()
                     ),
                 );
             }
@@ -163,25 +167,26 @@ impl Lever<'_> {
             .iter()
             .map(|&i| self.layout.population[i].iter().sum())
             .collect();
-        for (&(kind, _), &pence_for_kind) in shares.iter().zip(&kind_pence) {
+        for (&(fund, _), &pence_for_kind) in shares.iter().zip(&kind_pence) {
             let by_icc = apportion_pence(pence_for_kind, &residents);
             for (&i, &money) in reached.iter().zip(&by_icc) {
                 let date = from[i].expect("reached ICCs have a date");
-                let (role, unit_pounds, unit) = match kind {
-                    0 => (Role::RapidResponse, costs.staff_wte.unwrap_or(0.0), "WTE"),
-                    1 => (Role::Reablement, costs.staff_wte.unwrap_or(0.0), "WTE"),
-                    2 => (Role::CaseManagement, costs.staff_wte.unwrap_or(0.0), "WTE"),
-                    3 => (Role::CommunityBeds, costs.community_bed, "beds"),
-                    4 => (Role::ResidentialCare, costs.residential_place, "places"),
-                    _ => (Role::NursingCare, costs.nursing_place, "places"),
+                let role = fund.role();
+                let (unit_pounds, unit) = match fund {
+                    Fund::RapidResponse | Fund::Reablement | Fund::CaseManagement => {
+                        (costs.staff_wte.unwrap_or(0.0), "WTE")
+                    }
+                    Fund::CommunityBeds => (costs.community_bed, "beds"),
+                    Fund::Residential => (costs.residential_place, "places"),
+                    Fund::Nursing => (costs.nursing_place, "places"),
                 };
                 let unit_pence = pence(unit_pounds).max(1);
                 // Staff are bought in fractions of a WTE; beds and places
                 // whole, the rest left unallocated.
-                let (units, spent, places) = if kind < 3 {
+                let (units, spent, places) = if let Some(team) = fund.team() {
                     let wte = money as f64 / unit_pence as f64;
-                    let base = self.context.team_wte[i][kind];
-                    let per = self.context.caseload_per_wte[kind];
+                    let base = self.context.team_wte[i][team];
+                    let per = self.context.caseload_per_wte[team];
                     let places = ((base + wte) * per).floor() - (base * per).floor();
                     (wte, money, places)
                 } else {
@@ -191,7 +196,7 @@ impl Lever<'_> {
                 plan.budget.push(BudgetLine {
                     lever: lever.clone(),
                     icc: Some(i),
-                    item: FUNDABLE[kind].into(),
+                    item: fund.name().into(),
                     units,
                     unit: unit.into(),
                     pence_per_unit: unit_pence,
@@ -201,7 +206,7 @@ impl Lever<'_> {
                     plan.budget.push(BudgetLine {
                         lever: lever.clone(),
                         icc: Some(i),
-                        item: format!("{}_unallocated", FUNDABLE[kind]),
+                        item: format!("{}_unallocated", fund.name()),
                         units: 0.0,
                         unit: "£".into(),
                         pence_per_unit: 0,
