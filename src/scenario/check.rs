@@ -3,7 +3,7 @@
 //! scenarios share (numbers in a range, dates, names, distributions, opening
 //! hours, shares that add up to 1).
 //!
-//! [`Checker`] collects every problem with its TOML path instead of stopping
+//! `Checker` collects every problem with its TOML path instead of stopping
 //! at the first, so a file's author sees them all at once. This module
 //! depends only on `raw` (the shapes it reads), `error`, `engine` and
 //! `model`; every other stage of `scenario` depends on it.

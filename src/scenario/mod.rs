@@ -16,7 +16,7 @@
 //! 5. `source`: the [`Scenario`], the network at the point values and each
 //!    replication's from its draws of the `uncertainty` values.
 //!
-//! Beside them: `check` (the [`Checker`](check::Checker) that collects every
+//! Beside them: `check` (the `Checker` that collects every
 //! problem with its TOML path, the size limits, the shared validators),
 //! `keys` (dotted keys and issue paths), `error` (the error types),
 //! `schema` (the JSON Schema of the format, derived from the serde types),

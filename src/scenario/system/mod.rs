@@ -13,7 +13,7 @@
 //!
 //! The stages, each in its own file: `raw` (the sections as written) →
 //! one validator per section (`population`, `places`, `bands`, `care`,
-//! `costs`, `targets`) → `spec` ([`Parts`](spec::Parts), the validated
+//! `costs`, `targets`) → `spec` (`Parts`, the validated
 //! specification) → `consistency` (checks across sections) → `compile`
 //! (the network) → `levers` (later versions of it, from dates) →
 //! `initial` (today's census). Depends on `check`; never on `network` or
