@@ -1,6 +1,8 @@
-//! What the levers read of the validated specification ([`Parts`]) besides
-//! the compiled network: arranging delays, staff and caseloads per team,
-//! and what a unit of capacity costs a year.
+//! What the levers read of the validated specification (`Parts`): the
+//! names of sites and ICCs their keys are checked against, residents,
+//! arranging delays, staff and caseloads per team, and what a unit of
+//! capacity costs a year. From the compiled network they read only what
+//! they change (services, cohorts, pathways and entry routes).
 
 use super::effect::PerTeam;
 use crate::engine::Distribution;
@@ -8,6 +10,14 @@ use crate::scenario::system::spec::{DAYS_PER_YEAR, Parts, PerDestination};
 
 /// What the levers need from the scenario beyond the compiled network.
 pub(in crate::scenario::system) struct LeverContext {
+    /// The sites' names, in the order of the scenario (a lever's `sites`
+    /// and `close_adult_beds` name them).
+    pub(super) sites: Vec<String>,
+    /// The ICCs' names, in order (a lever's `iccs` name them).
+    pub(super) iccs: Vec<String>,
+    /// Residents of each ICC by age band (a reinvestment shares its money
+    /// among ICCs by residents).
+    pub(super) population: Vec<[f64; 5]>,
     /// Arranging delay of a discharge to home, reablement, a community bed
     /// and a care home (for a route a lever opens).
     pub(super) arranging: PerDestination<Option<Distribution>>,
@@ -35,6 +45,9 @@ impl LeverContext {
     pub(in crate::scenario::system) fn new(parts: &Parts) -> LeverContext {
         let costs = &parts.costs;
         LeverContext {
+            sites: parts.sites.iter().map(|s| s.name.clone()).collect(),
+            iccs: parts.iccs.iter().map(|i| i.name.clone()).collect(),
+            population: parts.iccs.iter().map(|i| i.population).collect(),
             arranging: parts.pathways.arranging.clone(),
             team_wte: parts
                 .iccs

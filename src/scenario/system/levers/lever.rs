@@ -125,15 +125,15 @@ impl Lever<'_> {
         let names = self.raw.sites.as_ref()?;
         let mut found = Vec::new();
         for (i, n) in names.iter().enumerate() {
-            match self.layout.sites.iter().position(|x| x == n) {
+            match self.context.sites.iter().position(|x| x == n) {
                 Some(s) => found.push(s),
                 None => self.check.issue(
                     self.at(&format!("sites[{i}]")),
                     Some(format!("\"{n}\"")),
                     format!(
                         "is not a site of this scenario{}; its sites are {}",
-                        did_you_mean(n, self.layout.sites.iter().map(String::as_str)),
-                        quoted(&self.layout.sites)
+                        did_you_mean(n, self.context.sites.iter().map(String::as_str)),
+                        quoted(&self.context.sites)
                     ),
                 ),
             }
@@ -179,22 +179,22 @@ impl Lever<'_> {
 
     /// Rollout: each ICC from its own date, or every ICC from `start`.
     pub(super) fn rollout(&mut self, start: Option<CalendarDate>) -> Vec<Option<CalendarDate>> {
-        let n = self.layout.iccs.len();
+        let n = self.context.iccs.len();
         let Some(iccs) = &self.raw.iccs else {
             return vec![start; n];
         };
         let mut from = vec![None; n];
         for (icc, date) in iccs {
             let at = self.at(&format!("iccs.{icc}"));
-            match self.layout.iccs.iter().position(|i| i == icc) {
+            match self.context.iccs.iter().position(|i| i == icc) {
                 Some(k) => from[k] = self.check.date(&at, date),
                 None => self.check.issue(
                     &at,
                     None,
                     format!(
                         "is not an ICC of this scenario{}; its ICCs are {}",
-                        did_you_mean(icc, self.layout.iccs.iter().map(String::as_str)),
-                        quoted(&self.layout.iccs)
+                        did_you_mean(icc, self.context.iccs.iter().map(String::as_str)),
+                        quoted(&self.context.iccs)
                     ),
                 ),
             }

@@ -110,14 +110,14 @@ impl Lever<'_> {
         if let Some(close) = &raw.close_adult_beds {
             for (site, beds) in close {
                 let at = self.at(&format!("close_adult_beds.{site}"));
-                let Some(k) = self.layout.sites.iter().position(|s| s == site) else {
+                let Some(k) = self.context.sites.iter().position(|s| s == site) else {
                     self.check.issue(
                         at,
                         None,
                         format!(
                             "is not a site of this scenario{}; its sites are {}",
-                            did_you_mean(site, self.layout.sites.iter().map(String::as_str)),
-                            quoted(&self.layout.sites)
+                            did_you_mean(site, self.context.sites.iter().map(String::as_str)),
+                            quoted(&self.context.sites)
                         ),
                     );
                     continue;
@@ -136,7 +136,7 @@ impl Lever<'_> {
         if !self.check.issues.is_empty() {
             return;
         }
-        let reached: Vec<usize> = (0..self.layout.iccs.len())
+        let reached: Vec<usize> = (0..self.context.iccs.len())
             .filter(|&i| from[i].is_some())
             .collect();
         if reached.is_empty() {
@@ -165,7 +165,7 @@ impl Lever<'_> {
         );
         let residents: Vec<f64> = reached
             .iter()
-            .map(|&i| self.layout.population[i].iter().sum())
+            .map(|&i| self.context.population[i].iter().sum())
             .collect();
         for (&(fund, _), &pence_for_kind) in shares.iter().zip(&kind_pence) {
             let by_icc = apportion_pence(pence_for_kind, &residents);
@@ -233,7 +233,7 @@ impl Lever<'_> {
             plan.budget.push(BudgetLine {
                 lever: lever.clone(),
                 icc: None,
-                item: format!("adult_beds_closed_{}", self.layout.sites[site]),
+                item: format!("adult_beds_closed_{}", self.context.sites[site]),
                 units: f64::from(beds),
                 unit: "beds".into(),
                 pence_per_unit: pence(costs.acute_bed),
