@@ -31,6 +31,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::error::{Issue, ScenarioError};
+use super::keys::{canonical_key, issue_parts};
 
 /// Longest chain of parents followed.
 pub const MAX_DEPTH: usize = 16;
@@ -133,7 +134,7 @@ impl Origins {
         let by_parts = (1..=parts.len()).rev().find_map(|n| {
             self.by_path
                 .get(&parts[..n])
-                .map(|file| (*file, super::uncertainty::canonical_key(&parts[..n])))
+                .map(|file| (*file, canonical_key(&parts[..n])))
         });
         let by_dotted = || {
             let ends = issue_path
@@ -239,57 +240,6 @@ impl Origins {
         }
         (all, any, count)
     }
-}
-
-/// An issue's path split into its keys: dots separate them, quoted parts
-/// (`"85+"`, `'a.b'`) are one key, and `[1]` is kept as a part of its own.
-pub(crate) fn issue_parts(path: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut chars = path.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '.' => parts.push(std::mem::take(&mut current)),
-            '[' => {
-                if !current.is_empty() {
-                    parts.push(std::mem::take(&mut current));
-                }
-                let mut index = String::from("[");
-                for c in chars.by_ref() {
-                    index.push(c);
-                    if c == ']' {
-                        break;
-                    }
-                }
-                parts.push(index);
-                if chars.peek() == Some(&'.') {
-                    chars.next();
-                }
-            }
-            '"' => {
-                let mut quoted = String::from('"');
-                while let Some(c) = chars.next() {
-                    quoted.push(c);
-                    match c {
-                        '\\' => quoted.extend(chars.next()),
-                        '"' => break,
-                        _ => {}
-                    }
-                }
-                // The TOML reader unescapes it, as it did the file's key.
-                match toml::from_str::<toml::Table>(&format!("k = {quoted}")) {
-                    Ok(t) => current.push_str(t["k"].as_str().unwrap_or_default()),
-                    Err(_) => current.push_str(&quoted),
-                }
-            }
-            '\'' => current.extend(chars.by_ref().take_while(|c| *c != '\'')),
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() || path.ends_with('.') {
-        parts.push(current);
-    }
-    parts
 }
 
 fn syntax(origin: &Path, text: &str, e: toml::de::Error) -> ScenarioError {

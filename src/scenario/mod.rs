@@ -1,35 +1,57 @@
-//! Scenario files: TOML in, a validated [`Network`] out.
+//! Scenario files: TOML in, a validated [`Network`] out, in visible
+//! stages, like a compiler's:
 //!
-//! `raw` mirrors the file with serde (unknown keys rejected); `validate`
-//! checks meaning and resolves names, reporting every problem at once with
-//! its TOML path; `system` does the same for whole-system scenarios (a
-//! population in ICCs) and compiles them into a network; `error` holds the
-//! error types; `inherit` merges a file over the one it `extends`;
-//! `overrides` applies `--set`; `uncertainty` reads the
-//! `[uncertainty]` section and builds each replication's network from its
-//! draws. The format is documented key by key in `docs/scenario-format.md`.
+//! 1. text → document: `inherit` merges a file over the one it `extends`,
+//!    `overrides` applies `--set`, [`parse`] reads the TOML (every syntax
+//!    error with its line);
+//! 2. document → kind: `document` checks what every scenario has
+//!    (`schema_version`, `name`, `[run]` through `run`) and hands the rest
+//!    to `network` or `system`;
+//! 3. `network`: a network written service by service, each section read
+//!    on its own (`raw` mirrors the file with serde, unknown keys
+//!    rejected), names resolved and every pathway followed;
+//! 4. `system`: a whole system (a population in ICCs), its sections
+//!    validated one by one into a specification, compiled into a network,
+//!    then its `levers` and census applied;
+//! 5. `source`: the [`Scenario`], the network at the point values and each
+//!    replication's from its draws of the `uncertainty` values.
+//!
+//! Beside them: `check` (the `Checker` that collects every
+//! problem with its TOML path, the size limits, the shared validators),
+//! `keys` (dotted keys and issue paths), `error` (the error types),
+//! `schema` (the JSON Schema of the format, derived from the serde types),
+//! and `validate` (the old paths, re-exported for compatibility). The
+//! format is documented key by key in `docs/scenario-format.md`.
 //!
 //! Scenario files are read only if they are regular files (a pipe or a
 //! device is refused before it is opened), and never past
 //! [`MAX_FILE_BYTES`] for a scenario and its parents together, whatever
 //! size the file system reports. Every syntax error names its line.
 
+pub mod check;
+mod document;
 pub mod error;
 pub mod inherit;
-pub mod levers;
+pub mod keys;
+mod network;
 pub mod overrides;
 pub mod raw;
+mod run;
 pub mod schema;
+mod source;
 pub mod system;
 pub mod uncertainty;
 pub mod validate;
 
 use std::path::Path;
 
+pub use document::SCHEMA_VERSION;
 pub use error::{Issue, ScenarioError};
 pub use inherit::{Origins, Resolved};
-pub use uncertainty::Scenario;
-pub use validate::SCHEMA_VERSION;
+pub use source::Scenario;
+/// Compatibility: the levers were `scenario::levers` before whole-system
+/// scenarios got their own folder.
+pub use system::levers;
 
 use crate::model::Network;
 

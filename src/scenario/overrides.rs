@@ -6,36 +6,12 @@
 //! so a bad value gets the same located message.
 
 use super::error::{Issue, ScenarioError, did_you_mean};
+pub use super::keys::key_parts;
 
 /// A parsed `key=value`: the key's parts and the value.
 struct Setting {
     path: Vec<String>,
     value: toml::Value,
-}
-
-/// Splits a TOML dotted key into its parts (`a."85+".b` → a, 85+, b).
-pub fn key_parts(key: &str) -> Result<Vec<String>, String> {
-    let table: toml::Table = toml::from_str(&format!("{key} = 0")).map_err(|e| {
-        format!(
-            "`{key}` is not a TOML key (quote parts with dots or signs, e.g. age_bands.\"85+\".crisis_per_1000): {}",
-            e.to_string().lines().next().unwrap_or_default()
-        )
-    })?;
-    let mut parts = Vec::new();
-    let mut here = &table;
-    loop {
-        // A key gives exactly one entry at each level; anything else was
-        // more than a key (e.g. `a = 1\nb`).
-        let mut entries = here.iter();
-        let (Some((name, value)), None) = (entries.next(), entries.next()) else {
-            return Err(format!("`{key}` is not one TOML key"));
-        };
-        parts.push(name.clone());
-        match value {
-            toml::Value::Table(inner) => here = inner,
-            _ => return Ok(parts),
-        }
-    }
 }
 
 /// Parses a value as TOML (`420`, `0.5`, `"text"`, `[1, 2]`, an inline

@@ -15,10 +15,9 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 
-use super::levers::RawLever;
 use super::raw::{RawCapacity, RawPatientType, RawRun, RawService};
-use super::system::{
-    RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc, RawPathways,
+use super::system::raw::{
+    RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc, RawLever, RawPathways,
     RawPopulation, RawSite, RawSystemInitial,
 };
 use super::uncertainty::KINDS;

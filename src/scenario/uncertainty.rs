@@ -23,22 +23,16 @@
 //! replication for one value's range (two values that must keep an order
 //! are not tried against each other).
 //!
-//! This module owns the section's syntax, the value distributions and
-//! the per-replication networks; the experiment layer sees only
-//! [`NetworkSource`].
-
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::path::Path;
+//! This module owns the section's syntax and the value distributions;
+//! `source` builds the per-replication networks from them (the experiment
+//! layer sees only [`NetworkSource`](crate::model::NetworkSource)).
 
 use rand_distr::{Beta, Distribution as _, Gamma, Normal, Triangular};
 
-use super::error::{Issue, ScenarioError};
-use super::inherit::Origins;
-use super::overrides::{key_parts, set_value};
-use super::validate::validate_document;
+use super::error::Issue;
+use super::keys::key_parts;
+pub use super::keys::{canonical_key, keys_overlap};
 use crate::engine::random::RandomStreams;
-use crate::model::{Network, NetworkSource, ParameterValue};
 
 /// The section's name at the top of a scenario.
 pub const SECTION: &str = "uncertainty";
@@ -467,7 +461,7 @@ impl ValueDistribution {
 }
 
 /// A number for a message: six significant digits at most.
-fn short(value: f64) -> String {
+pub(super) fn short(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format!("{value}");
     }
@@ -488,7 +482,7 @@ fn short(value: f64) -> String {
 pub struct UncertainValue {
     /// As written in `[uncertainty]` (a `--set` key).
     pub key: String,
-    path: Vec<String>,
+    pub(super) path: Vec<String>,
     pub distribution: ValueDistribution,
     /// The value in the scenario.
     pub point: f64,
@@ -498,7 +492,7 @@ pub struct UncertainValue {
     /// Where the distribution comes from, if given.
     pub source: String,
     /// Where the distribution is in the document (`uncertainty."KEY"`).
-    written_at: Vec<String>,
+    pub(super) written_at: Vec<String>,
 }
 
 impl UncertainValue {
@@ -516,7 +510,7 @@ impl UncertainValue {
         }
     }
 
-    fn toml_value(&self, value: f64) -> toml::Value {
+    pub(super) fn toml_value(&self, value: f64) -> toml::Value {
         if self.whole_number {
             toml::Value::Integer(value.round() as i64)
         } else {
@@ -526,23 +520,6 @@ impl UncertainValue {
 }
 
 /// A scenario with its uncertain values: the base network (every value at
-/// its point) and what is needed to build a replication's network.
-#[derive(Clone, Debug)]
-pub struct Scenario {
-    pub network: Network,
-    /// The uncertain values, in the section's order (empty without one).
-    pub uncertain: Vec<UncertainValue>,
-    /// The scenario without its `[uncertainty]` section.
-    document: toml::Table,
-    origin: String,
-    default_name: String,
-    /// Values a parent outside the scenario's folder gave, never quoted,
-    /// as they are in a replication: an uncertain value is then the draw
-    /// from its distribution, the user's own or not.
-    drawn_origins: Origins,
-}
-
-/// The number at `path` in `document`, and whether it is a whole number.
 fn number_at(document: &toml::Table, path: &[String]) -> Option<(f64, bool)> {
     let (last, tables) = path.split_last()?;
     let mut here = document;
@@ -554,32 +531,6 @@ fn number_at(document: &toml::Table, path: &[String]) -> Option<(f64, bool)> {
         toml::Value::Float(v) => Some((*v, false)),
         _ => None,
     }
-}
-
-/// A key's parts written back as a TOML dotted key, quoting only the parts
-/// that need it: `age_bands."85+".crisis_per_1000`.
-pub fn canonical_key(path: &[String]) -> String {
-    path.iter()
-        .map(|part| {
-            let bare = !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if bare {
-                part.clone()
-            } else {
-                toml::Value::String(part.clone()).to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// Whether a setting of `a` changes `b` or the other way round: the same
-/// key, or one inside the other (setting a table replaces its values).
-pub fn keys_overlap(a: &[String], b: &[String]) -> bool {
-    let n = a.len().min(b.len());
-    a[..n] == b[..n]
 }
 
 /// " (did you mean `x`?)" when the last part of `path` is misspelt.
@@ -602,7 +553,7 @@ fn near_key(document: &toml::Table, path: &[String]) -> String {
 }
 
 /// Reads the `[uncertainty]` section against the rest of the document.
-fn read_section(
+pub(super) fn read_section(
     section: &toml::Value,
     document: &toml::Table,
 ) -> Result<Vec<UncertainValue>, Vec<Issue>> {
@@ -696,7 +647,7 @@ fn read_section(
 /// "triangular", min = 0.77, mode = 0.85, max = 1.0 }`) is an uncertain
 /// value like those of `[uncertainty]`: it moves there, keyed
 /// `levers.NAME.KEY`, and the lever keeps its central value as the point.
-fn hoist_lever_distributions(
+pub(super) fn hoist_lever_distributions(
     document: &mut toml::Table,
     section: &mut Option<toml::Value>,
 ) -> Vec<Issue> {
@@ -754,280 +705,6 @@ fn hoist_lever_distributions(
         }
     }
     issues
-}
-
-/// The structure a replication's network must share with the base.
-fn same_structure(a: &Network, b: &Network) -> bool {
-    a.services.len() == b.services.len()
-        && a.services
-            .iter()
-            .zip(&b.services)
-            .all(|(x, y)| x.name == y.name)
-        && a.patient_types.len() == b.patient_types.len()
-        && a.sinks == b.sinks
-        && a.pathways.len() == b.pathways.len()
-        && a.pathways
-            .iter()
-            .zip(&b.pathways)
-            .all(|(x, y)| x.is_some() == y.is_some())
-        && a.layout.is_some() == b.layout.is_some()
-}
-
-impl Scenario {
-    /// Validates a parsed scenario: the rest of the document as a network,
-    /// and the `[uncertainty]` section against it.
-    ///
-    /// `origins` tells which values came from a parent outside the
-    /// scenario's folder: errors about them never quote them.
-    pub fn from_document(
-        mut document: toml::Table,
-        origin: &str,
-        default_name: &str,
-        origins: Origins,
-    ) -> Result<Scenario, ScenarioError> {
-        let mut section = document.remove(SECTION);
-        let invalid = |issues| ScenarioError::Invalid {
-            origin: origin.to_string(),
-            issues: origins.redact(issues),
-        };
-        let hoisted = hoist_lever_distributions(&mut document, &mut section);
-        if !hoisted.is_empty() {
-            return Err(invalid(hoisted));
-        }
-        let network = validate_document(document.clone(), default_name);
-        let uncertain = match &section {
-            None => Ok(Vec::new()),
-            Some(section) => read_section(section, &document),
-        };
-        let (mut network, uncertain) = match (network, uncertain) {
-            (Ok(network), Ok(uncertain)) => (network, uncertain),
-            (network, uncertain) => {
-                let mut issues = network.err().unwrap_or_default();
-                issues.extend(uncertain.err().unwrap_or_default());
-                return Err(invalid(issues));
-            }
-        };
-        let mut uncertain = uncertain;
-        // Fields of one kind in tables of one kind (`iccs.*.community_beds`)
-        // are all whole or all not: each kind is probed once, so a file
-        // with hundreds of uncertain ICC values validates in a second, not
-        // minutes (each probe validates the whole document twice).
-        let mut known: HashMap<(String, String, usize), bool> = HashMap::new();
-        for u in &mut uncertain {
-            let kind = (
-                u.path.first().cloned().unwrap_or_default(),
-                u.path.last().cloned().unwrap_or_default(),
-                u.path.len(),
-            );
-            if let Some(&whole) = known.get(&kind) {
-                u.whole_number = whole;
-                continue;
-            }
-            // Whole numbers are what the field requires (beds, staff), not
-            // how the file writes the point: a field that refuses a value
-            // just off the point on both sides takes whole numbers only.
-            let accepts = |delta: f64| {
-                let mut probe = document.clone();
-                // The path exists: it was checked to hold a number.
-                let _ = set_value(&mut probe, &u.path, toml::Value::Float(u.point + delta));
-                validate_document(probe, default_name).is_ok()
-            };
-            u.whole_number = !(accepts(1e-3) || accepts(-1e-3));
-            known.insert(kind, u.whole_number);
-        }
-        network.parameters = uncertain
-            .iter()
-            .map(|u| ParameterValue {
-                key: u.key.clone(),
-                value: u.point,
-                distribution: format!("{:?}", u.distribution),
-            })
-            .collect();
-        // In a replication, an uncertain value is a draw from its
-        // distribution: quoted if that is the user's, not if it came from
-        // outside the folder (a lever's distribution is at the lever).
-        let mut drawn_origins = origins.clone();
-        for u in &uncertain {
-            let from = origins
-                .outside_file(&u.written_at)
-                .or_else(|| {
-                    (u.path[0] == "levers")
-                        .then(|| origins.outside_file(&u.path))
-                        .flatten()
-                })
-                .map(Path::to_path_buf);
-            match from {
-                Some(file) => drawn_origins.mark_outside(u.path.clone(), &file),
-                None => drawn_origins.mark_own(u.path.clone()),
-            }
-        }
-        let scenario = Scenario {
-            network,
-            uncertain,
-            document,
-            origin: origin.to_string(),
-            default_name: default_name.to_string(),
-            drawn_origins,
-        };
-        let issues = scenario.check_bounds();
-        if issues.is_empty() {
-            Ok(scenario)
-        } else {
-            Err(invalid(issues))
-        }
-    }
-
-    /// Validates the scenario with every uncertain value at the lowest it
-    /// can be drawn, then at the highest, as a replication would; each
-    /// problem is put to the uncertain value whose key it is at (or to the
-    /// section, for one that two values make together).
-    fn check_bounds(&self) -> Vec<Issue> {
-        let mut issues: Vec<Issue> = Vec::new();
-        if self.uncertain.is_empty() {
-            return issues;
-        }
-        let ends: Vec<(f64, f64)> = self
-            .uncertain
-            .iter()
-            .map(|u| {
-                let (low, high) = u.distribution.bounds();
-                (u.as_scenario_value(low), u.as_scenario_value(high))
-            })
-            .collect();
-        for (end, at) in [("lowest", 0), ("highest", 1)] {
-            let values: Vec<f64> = ends
-                .iter()
-                .map(|e| if at == 0 { e.0 } else { e.1 })
-                .collect();
-            let Err(error) = self.network_with(&values) else {
-                continue;
-            };
-            for inner in error.issues() {
-                let parts = super::inherit::issue_parts(&inner.path);
-                let owner = self
-                    .uncertain
-                    .iter()
-                    .zip(&ends)
-                    .find(|(u, _)| parts.starts_with(&u.path));
-                let issue = match owner {
-                    Some((u, (low, high))) => Issue {
-                        path: format!("{SECTION}.{}", toml::Value::String(u.key.clone())),
-                        value: None,
-                        problem: format!(
-                            "{} draws from {} to {}, and with its {end} draw the scenario is invalid: {inner}; narrow it to the values that key takes (a bounded distribution such as uniform, triangular or beta keeps within them)",
-                            u.distribution.describe(),
-                            short(*low),
-                            short(*high)
-                        ),
-                    },
-                    None => Issue {
-                        path: SECTION.to_string(),
-                        value: None,
-                        problem: format!(
-                            "with every uncertain value at its {end} draw ({}), the scenario is invalid: {inner}; narrow the distributions",
-                            self.uncertain
-                                .iter()
-                                .zip(&values)
-                                .map(|(u, v)| format!("{} = {}", u.key, self.shown_draw(u, *v)))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    },
-                };
-                if !issues.contains(&issue) {
-                    issues.push(issue);
-                }
-            }
-        }
-        issues
-    }
-
-    /// A drawn value as messages show it: not at all when its distribution
-    /// came from outside the scenario's folder.
-    fn shown_draw(&self, u: &UncertainValue, value: f64) -> String {
-        match self.drawn_origins.outside_file(&u.path) {
-            Some(file) => format!(
-                "(not quoted: drawn from a distribution in {}, outside the scenario's folder)",
-                super::inherit::comment_text(&file.display().to_string())
-            ),
-            None => short(value),
-        }
-    }
-
-    /// The network with the given values of the uncertain values (in
-    /// their order), validated like a file.
-    pub fn network_with(&self, values: &[f64]) -> Result<Network, ScenarioError> {
-        let mut document = self.document.clone();
-        for (u, v) in self.uncertain.iter().zip(values) {
-            let _ = set_value(&mut document, &u.path, u.toml_value(*v));
-        }
-        let mut network = validate_document(document, &self.default_name).map_err(|issues| {
-            ScenarioError::Invalid {
-                origin: self.origin.clone(),
-                issues: self.drawn_origins.redact(issues),
-            }
-        })?;
-        if !same_structure(&network, &self.network) {
-            return Err(ScenarioError::Invalid {
-                origin: self.origin.clone(),
-                issues: vec![Issue {
-                    path: SECTION.into(),
-                    value: None,
-                    problem: "these values change which services or pathways exist (e.g. a capacity drawn as 0); narrow the distributions".into(),
-                }],
-            });
-        }
-        network.parameters = self
-            .uncertain
-            .iter()
-            .zip(values)
-            .map(|(u, v)| ParameterValue {
-                key: u.key.clone(),
-                value: u.as_scenario_value(*v),
-                distribution: format!("{:?}", u.distribution),
-            })
-            .collect();
-        Ok(network)
-    }
-
-    /// The draws of replication `replication`: each from its own stream.
-    pub fn draws(&self, seed: u64, replication: u64) -> Vec<f64> {
-        let streams = RandomStreams::new(seed, replication);
-        self.uncertain
-            .iter()
-            .map(|u| {
-                let mut rng = streams.stream(&format!("{SECTION}/{}", u.key));
-                u.as_scenario_value(u.distribution.sample(&mut rng))
-            })
-            .collect()
-    }
-
-    /// The point values, every one as in the file.
-    pub fn points(&self) -> Vec<f64> {
-        self.uncertain.iter().map(|u| u.point).collect()
-    }
-}
-
-impl NetworkSource for Scenario {
-    fn base(&self) -> &Network {
-        &self.network
-    }
-
-    fn for_replication(&self, seed: u64, replication: u64) -> Result<Cow<'_, Network>, String> {
-        if self.uncertain.is_empty() {
-            return Ok(Cow::Borrowed(&self.network));
-        }
-        let draws = self.draws(seed, replication);
-        self.network_with(&draws).map(Cow::Owned).map_err(|e| {
-            let drawn: Vec<String> = self
-                .uncertain
-                .iter()
-                .zip(&draws)
-                .map(|(u, v)| format!("{} = {}", u.key, self.shown_draw(u, *v)))
-                .collect();
-            format!("{} (drawn: {})", e, drawn.join(", "))
-        })
-    }
 }
 
 #[cfg(test)]

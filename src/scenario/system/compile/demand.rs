@@ -1,0 +1,551 @@
+//! The patient types of a whole system and their pathways: one type per
+//! ICC × age band × risk tier × kind of demand (crises, case-management
+//! referrals, elective admissions, care-home placements), and care-home
+//! residents' crises and census; each type routed to its own ICC's
+//! services and its site's hospital.
+
+use super::services::Ids;
+use crate::engine::Distribution;
+use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind};
+use crate::model::{
+    Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId, Readmission, RouteTable,
+    Service, ServiceId, SinkId,
+};
+use crate::scenario::system::spec::{Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier};
+
+/// Everyone who leaves alive goes home (sink 0).
+const HOME: Destination = Destination::Sink(SinkId(0));
+/// Deaths (sink 1).
+const DEATH: Destination = Destination::Sink(SinkId(1));
+
+/// The patient types, in the order they are built (which names their
+/// random streams), with each one's cohort and pathways.
+pub(super) struct Demand {
+    pub(super) types: Vec<PatientType>,
+    pub(super) cohorts: Vec<Cohort>,
+    /// Each type's pathways, by service.
+    pub(super) pathways: Vec<Vec<(ServiceId, Pathway)>>,
+}
+
+/// The band's name as used in type names ("85+" stays readable).
+fn band_label(b: usize) -> &'static str {
+    AGE_BANDS[b]
+}
+
+/// Builds every patient type; care homes get their residents at the start
+/// (`services` is where their census goes).
+pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -> Demand {
+    let Parts {
+        growth,
+        monthly,
+        weekday,
+        elective_weekday,
+        tiers,
+        iccs,
+        bands,
+        pathways,
+        community,
+        care_homes,
+        ..
+    } = parts;
+    let Community {
+        rapid,
+        reablement,
+        case_management,
+        bed_stay,
+        bed_discharge,
+    } = community;
+    let mut types: Vec<PatientType> = Vec::new();
+    let mut cohorts: Vec<Cohort> = Vec::new();
+    let mut pathways_table: Vec<Vec<(ServiceId, Pathway)>> = Vec::new();
+    let arranging = |to: DischargeTo| pathways.arranging[to].clone();
+    let care_home_routes = |p: f64, icc: usize| -> Vec<(f64, Destination, Option<Distribution>)> {
+        vec![
+            (
+                p * (1.0 - care_homes.nursing_share),
+                Destination::Service(ids.residential[icc]),
+                arranging(DischargeTo::CareHome),
+            ),
+            (
+                p * care_homes.nursing_share,
+                Destination::Service(ids.nursing[icc]),
+                arranging(DischargeTo::CareHome),
+            ),
+        ]
+    };
+    // What every type does once in community services and care homes.
+    let community_pathways = |icc: usize| -> Vec<(ServiceId, Pathway)> {
+        let mut bed_routes = vec![
+            (bed_discharge.home, HOME, None),
+            (bed_discharge.death, DEATH, None),
+        ];
+        bed_routes.extend(care_home_routes(bed_discharge.care_home, icc));
+        vec![
+            (
+                ids.reablement[icc],
+                Pathway::new(reablement.episode.clone(), RouteTable::to(HOME)),
+            ),
+            (
+                ids.community_beds[icc],
+                Pathway::new(bed_stay.clone(), RouteTable::with_delays(&bed_routes)),
+            ),
+            (
+                ids.residential[icc],
+                Pathway::new(care_homes.residential_stay.clone(), RouteTable::to(DEATH)),
+            ),
+            (
+                ids.nursing[icc],
+                Pathway::new(care_homes.nursing_stay.clone(), RouteTable::to(DEATH)),
+            ),
+        ]
+    };
+    // Hospital stays: a share leaves the same day, the rest stay overnight.
+    // A risk tier's `los_multiplier` scales the overnight part.
+    let zero_day = |band: &Band, los_multiplier: f64| -> Distribution {
+        let zero = band.zero_day_share;
+        let overnight = band
+            .overnight_stay
+            .scaled(los_multiplier)
+            .unwrap_or_else(|_| band.overnight_stay.clone());
+        Distribution::mixture(vec![
+            (zero, pathways.zero_day_stay.clone()),
+            (1.0 - zero, overnight.clone()),
+        ])
+        .unwrap_or(overnight)
+    };
+    let person_rate = |people: f64, per_1000: f64| people * per_1000 / 1000.0 / DAYS_PER_YEAR;
+
+    for (i, icc) in iccs.iter().enumerate() {
+        let site = icc.site;
+        for (b, band) in bands.iter().enumerate() {
+            let children = b == 0;
+            let beds = if children {
+                ids.paediatrics[site]
+            } else {
+                ids.acute[site]
+            };
+            let survive = 1.0 - band.in_hospital_death;
+            let mut discharge = vec![
+                (
+                    survive * band.discharge.home,
+                    HOME,
+                    arranging(DischargeTo::Home),
+                ),
+                (
+                    survive * band.discharge.reablement,
+                    Destination::Service(ids.reablement[i]),
+                    arranging(DischargeTo::Reablement),
+                ),
+                (
+                    survive * band.discharge.community_bed,
+                    Destination::Service(ids.community_beds[i]),
+                    arranging(DischargeTo::CommunityBed),
+                ),
+                (band.in_hospital_death, DEATH, None),
+            ];
+            discharge.extend(care_home_routes(survive * band.discharge.care_home, i));
+            // The trust's beds and other providers, for a stay multiplier.
+            let hospital_for = |los_multiplier: f64| -> (Pathway, Pathway) {
+                let stay = zero_day(band, los_multiplier);
+                let mut hospital = Pathway::new(stay.clone(), RouteTable::with_delays(&discharge));
+                hospital.readmission = (band.readmission_30d > 0.0).then(|| Readmission {
+                    probability: band.readmission_30d,
+                    delay: pathways.readmission_delay.clone(),
+                    // A readmission is an admission: straight back to the beds.
+                    service: beds,
+                    not_after: vec![DEATH],
+                });
+                let other = Pathway::new(
+                    stay,
+                    RouteTable::new(&[(survive, HOME), (band.in_hospital_death, DEATH)]),
+                );
+                (hospital, other)
+            };
+            let admitted = |p: f64| -> Vec<(f64, Destination)> {
+                vec![
+                    (p * (1.0 - band.other_provider), Destination::Service(beds)),
+                    (
+                        p * band.other_provider,
+                        Destination::Service(ids.other_providers),
+                    ),
+                ]
+            };
+            let mut ed_routes = vec![
+                (
+                    band.ed_to_day_unit,
+                    Destination::Service(ids.day_unit[site]),
+                ),
+                (1.0 - band.ed_to_day_unit - band.ed_admission, HOME),
+            ];
+            ed_routes.extend(admitted(band.ed_admission));
+            let mut day_unit_routes = vec![(1.0 - pathways.day_unit_admission, HOME)];
+            day_unit_routes.extend(admitted(pathways.day_unit_admission));
+            let admission_if_ed = AdmissionIfEd {
+                ed_admission: band.ed_admission,
+                ed_to_day_unit: band.ed_to_day_unit,
+                day_unit_admission: pathways.day_unit_admission,
+                day_unit: Some(ids.day_unit[site].index()),
+            };
+            let emergency_pathways =
+                |with_rr: bool, los_multiplier: f64| -> Vec<(ServiceId, Pathway)> {
+                    let (hospital, other) = hospital_for(los_multiplier);
+                    let mut list = vec![
+                        (
+                            ids.ed[site],
+                            Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
+                        ),
+                        (
+                            ids.day_unit[site],
+                            Pathway::new(
+                                pathways.day_unit_stay.clone(),
+                                RouteTable::new(&day_unit_routes),
+                            ),
+                        ),
+                        (beds, hospital),
+                        (ids.other_providers, other),
+                    ];
+                    if with_rr {
+                        list.push((
+                            ids.rapid_response[i],
+                            Pathway::new(
+                                rapid.episode.clone(),
+                                RouteTable::new(&[
+                                    (rapid.managed_at_home, HOME),
+                                    (
+                                        1.0 - rapid.managed_at_home,
+                                        Destination::Service(ids.ed[site]),
+                                    ),
+                                ]),
+                            ),
+                        ));
+                    }
+                    list.extend(community_pathways(i));
+                    list
+                };
+
+            // Crises, by risk tier within the band.
+            let in_band: Vec<&Tier> = tiers.iter().filter(|t| t.bands[b]).collect();
+            let tier_share: f64 = in_band.iter().map(|t| t.share).sum();
+            let carried: f64 = in_band.iter().map(|t| t.share * t.crisis_multiplier).sum();
+            let rest_multiplier = if tier_share < 1.0 {
+                (1.0 - carried) / (1.0 - tier_share)
+            } else {
+                0.0
+            };
+            let mut strata: Vec<(&str, f64, f64, f64, f64)> = in_band
+                .iter()
+                .map(|t| {
+                    (
+                        t.name.as_str(),
+                        t.share,
+                        t.crisis_multiplier,
+                        t.referrals_per_1000,
+                        t.los_multiplier,
+                    )
+                })
+                .collect();
+            strata.push(("rest", 1.0 - tier_share, rest_multiplier, 0.0, 1.0));
+            for (tier, share, multiplier, referrals, los_multiplier) in strata {
+                let people = icc.population[b] * share;
+                let entry = RouteTable::new(&[
+                    (
+                        band.rapid_response_eligible,
+                        Destination::Service(ids.rapid_response[i]),
+                    ),
+                    (
+                        band.direct_admission * (1.0 - band.other_provider),
+                        Destination::Service(beds),
+                    ),
+                    (
+                        band.direct_admission * band.other_provider,
+                        Destination::Service(ids.other_providers),
+                    ),
+                    (
+                        1.0 - band.rapid_response_eligible - band.direct_admission,
+                        Destination::Service(ids.ed[site]),
+                    ),
+                ]);
+                types.push(PatientType {
+                    name: format!("crisis/{}/{}/{}", icc.name, band_label(b), tier),
+                    description: format!(
+                        "Urgent needs of {} ICC residents aged {}, risk tier {}",
+                        icc.name,
+                        band_label(b),
+                        tier
+                    ),
+                    arrive_at: ids.ed[site],
+                    entry: Some(entry),
+                    rate_per_day: person_rate(people, band.crisis_per_1000 * multiplier),
+                    per_occupant_of: None,
+                    monthly_factors: *monthly,
+                    weekday_factors: *weekday,
+                    growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
+                });
+                cohorts.push(Cohort {
+                    icc: i,
+                    age_band: b,
+                    tier: tier.to_string(),
+                    kind: DemandKind::Crisis,
+                    if_ed: admission_if_ed,
+                });
+                pathways_table.push(emergency_pathways(true, los_multiplier));
+                if referrals > 0.0 {
+                    types.push(PatientType {
+                        name: format!("case_management/{}/{}/{}", icc.name, band_label(b), tier),
+                        description: format!("Referrals to case management of {} ICC residents aged {}, risk tier {}", icc.name, band_label(b), tier),
+                        arrive_at: ids.case_management[i],
+                        entry: None,
+                        rate_per_day: person_rate(people, referrals),
+                        per_occupant_of: None,
+                        monthly_factors: [1.0; 12],
+                        weekday_factors: *elective_weekday,
+                        growth_per_year: growth[b],
+                        rate_changes: Vec::new(),
+                        entry_changes: Vec::new(),
+                    });
+                    cohorts.push(Cohort {
+                        icc: i,
+                        age_band: b,
+                        tier: tier.to_string(),
+                        kind: DemandKind::CaseManagementReferral,
+                        if_ed: admission_if_ed,
+                    });
+                    pathways_table.push(vec![(
+                        ids.case_management[i],
+                        Pathway::new(case_management.episode.clone(), RouteTable::to(HOME)),
+                    )]);
+                }
+            }
+
+            // Ordinary elective admissions.
+            if band.elective_per_1000 > 0.0
+                && let Some(elective_stay) = &band.elective_stay
+            {
+                types.push(PatientType {
+                    name: format!("elective/{}/{}", icc.name, band_label(b)),
+                    description: format!(
+                        "Ordinary elective admissions of {} ICC residents aged {}",
+                        icc.name,
+                        band_label(b)
+                    ),
+                    arrive_at: beds,
+                    entry: Some(RouteTable::new(&admitted(1.0))),
+                    rate_per_day: person_rate(icc.population[b], band.elective_per_1000),
+                    per_occupant_of: None,
+                    monthly_factors: [1.0; 12],
+                    weekday_factors: *elective_weekday,
+                    growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
+                });
+                cohorts.push(Cohort {
+                    icc: i,
+                    age_band: b,
+                    tier: "rest".into(),
+                    kind: DemandKind::Elective,
+                    if_ed: AdmissionIfEd::default(),
+                });
+                let elective_routes = RouteTable::with_delays(&[
+                    (
+                        pathways.elective_discharge.home,
+                        HOME,
+                        arranging(DischargeTo::Home),
+                    ),
+                    (
+                        pathways.elective_discharge.reablement,
+                        Destination::Service(ids.reablement[i]),
+                        arranging(DischargeTo::Reablement),
+                    ),
+                ]);
+                let mut list = vec![
+                    (beds, Pathway::new(elective_stay.clone(), elective_routes)),
+                    (
+                        ids.other_providers,
+                        Pathway::new(elective_stay.clone(), RouteTable::to(HOME)),
+                    ),
+                ];
+                list.extend(community_pathways(i));
+                pathways_table.push(list);
+            }
+
+            // Care-home placements arranged from home.
+            if band.care_home_placements_per_1000 > 0.0 {
+                types.push(PatientType {
+                    name: format!("care_home_placement/{}/{}", icc.name, band_label(b)),
+                    description: format!(
+                        "Permanent care-home placements from home, {} ICC residents aged {}",
+                        icc.name,
+                        band_label(b)
+                    ),
+                    arrive_at: ids.residential[i],
+                    entry: Some(RouteTable::new(&[
+                        (
+                            1.0 - care_homes.nursing_share,
+                            Destination::Service(ids.residential[i]),
+                        ),
+                        (
+                            care_homes.nursing_share,
+                            Destination::Service(ids.nursing[i]),
+                        ),
+                    ])),
+                    rate_per_day: person_rate(
+                        icc.population[b],
+                        band.care_home_placements_per_1000,
+                    ),
+                    per_occupant_of: None,
+                    monthly_factors: [1.0; 12],
+                    weekday_factors: *elective_weekday,
+                    growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
+                });
+                cohorts.push(Cohort {
+                    icc: i,
+                    age_band: b,
+                    tier: "rest".into(),
+                    kind: DemandKind::CareHomePlacement,
+                    if_ed: AdmissionIfEd::default(),
+                });
+                pathways_table.push(community_pathways(i));
+            }
+        }
+
+        // Care-home residents: their crises (per resident) and the census.
+        let oldest = AGE_BANDS.len() - 1;
+        let band = &bands[oldest];
+        for (home, places) in [
+            (ids.residential[i], icc.residential_places),
+            (ids.nursing[i], icc.nursing_places),
+        ] {
+            let kind = if home == ids.residential[i] {
+                "residential"
+            } else {
+                "nursing"
+            };
+            let survive = 1.0 - care_homes.in_hospital_death;
+            let beds = ids.acute[site];
+            // No readmissions here: the residents' crisis rate already
+            // counts every attendance, returns included.
+            let hospital = Pathway::new(
+                zero_day(band, 1.0),
+                RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
+            );
+            let ed_routes = [
+                (
+                    band.ed_to_day_unit,
+                    Destination::Service(ids.day_unit[site]),
+                ),
+                (1.0 - band.ed_to_day_unit - care_homes.ed_admission, HOME),
+                (
+                    care_homes.ed_admission * (1.0 - band.other_provider),
+                    Destination::Service(beds),
+                ),
+                (
+                    care_homes.ed_admission * band.other_provider,
+                    Destination::Service(ids.other_providers),
+                ),
+            ];
+            let day_unit_routes = [
+                (1.0 - pathways.day_unit_admission, HOME),
+                (
+                    pathways.day_unit_admission * (1.0 - band.other_provider),
+                    Destination::Service(beds),
+                ),
+                (
+                    pathways.day_unit_admission * band.other_provider,
+                    Destination::Service(ids.other_providers),
+                ),
+            ];
+            types.push(PatientType {
+                name: format!("care_home_crisis/{}/{kind}", icc.name),
+                description: format!(
+                    "Urgent needs of {kind} care-home residents, {} ICC (per resident)",
+                    icc.name
+                ),
+                arrive_at: ids.ed[site],
+                entry: None,
+                rate_per_day: care_homes.attendances_per_resident_year / DAYS_PER_YEAR,
+                per_occupant_of: Some(home),
+                monthly_factors: *monthly,
+                weekday_factors: *weekday,
+                growth_per_year: 0.0,
+                rate_changes: Vec::new(),
+                entry_changes: Vec::new(),
+            });
+            cohorts.push(Cohort {
+                icc: i,
+                age_band: oldest,
+                tier: kind.into(),
+                kind: DemandKind::CareHomeCrisis,
+                if_ed: AdmissionIfEd {
+                    ed_admission: care_homes.ed_admission,
+                    ed_to_day_unit: band.ed_to_day_unit,
+                    day_unit_admission: pathways.day_unit_admission,
+                    day_unit: Some(ids.day_unit[site].index()),
+                },
+            });
+            pathways_table.push(vec![
+                (
+                    ids.ed[site],
+                    Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
+                ),
+                (
+                    ids.day_unit[site],
+                    Pathway::new(
+                        pathways.day_unit_stay.clone(),
+                        RouteTable::new(&day_unit_routes),
+                    ),
+                ),
+                (beds, hospital.clone()),
+                (
+                    ids.other_providers,
+                    Pathway::new(
+                        zero_day(band, 1.0),
+                        RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
+                    ),
+                ),
+            ]);
+
+            let census = (care_homes.occupancy_at_start * f64::from(places)).round() as u32;
+            if census > 0 {
+                let t = PatientTypeId(types.len() as u32);
+                types.push(PatientType {
+                    name: format!("care_home_census/{}/{kind}", icc.name),
+                    description: format!(
+                        "{kind} care-home residents at the start, {} ICC",
+                        icc.name
+                    ),
+                    arrive_at: home,
+                    entry: None,
+                    rate_per_day: 0.0,
+                    per_occupant_of: None,
+                    monthly_factors: [1.0; 12],
+                    weekday_factors: [1.0; 7],
+                    growth_per_year: 0.0,
+                    rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
+                });
+                cohorts.push(Cohort {
+                    icc: i,
+                    age_band: oldest,
+                    tier: kind.into(),
+                    kind: DemandKind::CareHomeCensus,
+                    if_ed: AdmissionIfEd::default(),
+                });
+                pathways_table.push(community_pathways(i));
+                services[home.index()].census = vec![Census {
+                    patient_type: t,
+                    start: CensusStart::Equilibrium { patients: census },
+                }];
+            }
+        }
+    }
+
+    Demand {
+        types,
+        cohorts,
+        pathways: pathways_table,
+    }
+}

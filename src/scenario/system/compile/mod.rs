@@ -1,0 +1,85 @@
+//! Compiling a whole system's [`Parts`] into a plain [`Network`] with its
+//! [`SystemLayout`]: `services` builds the services from a table of kinds,
+//! `demand` the patient types and their pathways. The order in which they
+//! are built is part of the output (service ids, and the random streams
+//! named after types), so it is kept exactly.
+
+mod demand;
+mod services;
+
+use super::spec::Parts;
+use crate::model::system::SystemLayout;
+use crate::model::{Network, Pathway};
+use crate::scenario::check::MAX_TYPE_SERVICE_PAIRS;
+use crate::scenario::error::Issue;
+use demand::build_demand;
+use services::build_services;
+
+/// The network of a whole system, or the issue when it is too large to run.
+pub(super) fn compile(
+    name: String,
+    title: String,
+    description: String,
+    parts: Parts,
+) -> Result<Network, Issue> {
+    let (mut services, infos, ids) = build_services(&parts);
+    let n_services = services.len();
+    let demand = build_demand(&parts, &ids, &mut services);
+    let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
+    let Parts {
+        run,
+        growth,
+        gp_per_person,
+        sites,
+        iccs,
+        costs,
+        targets,
+        ..
+    } = parts;
+    if types.len().saturating_mul(n_services) > MAX_TYPE_SERVICE_PAIRS {
+        return Err(Issue {
+            path: "iccs".to_string(),
+            value: None,
+            problem: format!(
+                "{} ICCs make {} patient types × {} services, more than {MAX_TYPE_SERVICE_PAIRS} (type, service) pairs: more than a replication can hold; model fewer ICCs, sites or risk tiers in one scenario",
+                iccs.len(),
+                types.len(),
+                n_services
+            ),
+        });
+    }
+    let mut pathways_flat: Vec<Option<Pathway>> = vec![None; types.len() * n_services];
+    for (t, list) in pathways_table.into_iter().enumerate() {
+        for (s, pathway) in list {
+            pathways_flat[t * n_services + s.index()] = Some(pathway);
+        }
+    }
+
+    let layout = SystemLayout {
+        iccs: iccs.iter().map(|i| i.name.clone()).collect(),
+        sites: sites.iter().map(|s| s.name.clone()).collect(),
+        cohorts,
+        services: infos,
+        home_sink: 0,
+        death_sink: 1,
+        population: iccs.iter().map(|i| i.population).collect(),
+        growth_per_year: growth,
+        gp_appointments_per_person: gp_per_person,
+        gp_appointment_cost: costs.gp_appointment,
+        price_year: costs.price_year,
+        targets,
+        budget: Vec::new(),
+    };
+    Ok(Network {
+        name,
+        title,
+        description,
+        run,
+        services,
+        sinks: vec!["home".into(), "death".into()],
+        patient_types: types,
+        pathways: pathways_flat,
+        layout: Some(layout),
+        parameters: Vec::new(),
+    })
+}

@@ -1,0 +1,416 @@
+//! The services of a whole system, built from one table of service kinds:
+//! each row says a kind's role, name, unit, description, capacity, what
+//! happens when it is full and its unit costs; one loop builds every
+//! site's services kind by kind, then the services outside the trust,
+//! then every ICC's services. A new kind of service is a new row (and a
+//! new [`Role`]).
+//!
+//! The build order is part of the output (service ids, and so the order of
+//! every per-service file), so the rows are in the order services were
+//! always built: all EDs, all adult bed bases, all day units, all children's
+//! wards, other providers, then ICC by ICC its six services.
+
+use crate::model::system::{Role, Sector, ServiceInfo, UnitCosts};
+use crate::model::{Capacity, FullPolicy, Overflow, Service, ServiceId};
+use crate::scenario::system::spec::{Costs, Parts, Team};
+
+/// Services of the compiled network, by what they are.
+pub(super) struct Ids {
+    pub(super) ed: Vec<ServiceId>,
+    pub(super) day_unit: Vec<ServiceId>,
+    pub(super) acute: Vec<ServiceId>,
+    pub(super) paediatrics: Vec<ServiceId>,
+    pub(super) other_providers: ServiceId,
+    pub(super) rapid_response: Vec<ServiceId>,
+    pub(super) reablement: Vec<ServiceId>,
+    pub(super) case_management: Vec<ServiceId>,
+    pub(super) community_beds: Vec<ServiceId>,
+    pub(super) residential: Vec<ServiceId>,
+    pub(super) nursing: Vec<ServiceId>,
+}
+
+impl Ids {
+    /// The services of one role, one per site or ICC in order.
+    fn of_role(&mut self, role: Role) -> &mut Vec<ServiceId> {
+        match role {
+            Role::EmergencyDepartment => &mut self.ed,
+            Role::DayUnit => &mut self.day_unit,
+            Role::AcuteBeds => &mut self.acute,
+            Role::PaediatricBeds => &mut self.paediatrics,
+            Role::RapidResponse => &mut self.rapid_response,
+            Role::Reablement => &mut self.reablement,
+            Role::CaseManagement => &mut self.case_management,
+            Role::CommunityBeds => &mut self.community_beds,
+            Role::ResidentialCare => &mut self.residential,
+            Role::NursingCare => &mut self.nursing,
+            Role::OtherProvider => {
+                unreachable!("other providers are one service, not one per place")
+            }
+        }
+    }
+}
+
+/// One kind of service that every site, or every ICC, has.
+struct ServiceKind {
+    role: Role,
+    /// Each service is named `{prefix}_{site or ICC}`.
+    prefix: &'static str,
+    /// What its capacity counts.
+    unit: &'static str,
+    /// Its description, from the site's or ICC's name and description.
+    describe: fn(&str, &str) -> String,
+    /// Its places, for site or ICC `i`.
+    capacity: fn(&Parts, usize) -> Capacity,
+    /// What happens when it is full, for site or ICC `i` (services built
+    /// before it are in `Ids`).
+    when_full: fn(&Parts, &Ids, usize) -> FullPolicy,
+    /// Its unit costs.
+    costs: fn(&Costs) -> UnitCosts,
+    /// Anything else it takes from the specification (discharge days,
+    /// opening hours), for site or ICC `i`.
+    finish: fn(&mut Service, &Parts, usize),
+}
+
+/// Waits without a limit (a FIFO waiting list).
+const WAIT: FullPolicy = FullPolicy::Wait {
+    max_wait_days: None,
+    then: Overflow::Lose,
+};
+
+/// Adult and children's beds of the trust: what a stay costs.
+fn acute_costs(costs: &Costs) -> UnitCosts {
+    UnitCosts {
+        sector: Sector::Acute,
+        per_admission: costs.emergency_long_stay,
+        per_short_stay: Some(costs.emergency_short_stay),
+        per_elective_admission: Some(costs.elective_admission),
+        per_place_day: costs.acute_bed_day,
+        per_delayed_day: costs.excess_bed_day,
+    }
+}
+
+fn wait(_: &Parts, _: &Ids, _: usize) -> FullPolicy {
+    WAIT
+}
+
+fn nothing_more(_: &mut Service, _: &Parts, _: usize) {}
+
+/// Hospital beds: patients leave on the discharge days of `[pathways]`.
+fn discharge_days(service: &mut Service, parts: &Parts, _: usize) {
+    service.discharge_weekday_factors = parts.pathways.discharge_weekday_factors;
+}
+
+/// Places of a team: whole people's caseloads, floor(WTE × caseload per WTE).
+fn caseload(wte: f64, per: f64) -> Capacity {
+    Capacity::Limited((wte * per).floor() as u32)
+}
+
+/// A team with a wait limit loses those not seen within it.
+fn team_wait(team: &Team) -> FullPolicy {
+    match team.max_wait_days {
+        Some(limit) => FullPolicy::Wait {
+            max_wait_days: Some(limit),
+            then: Overflow::Lose,
+        },
+        None => WAIT,
+    }
+}
+
+/// The services every site has, in build order.
+fn site_kinds() -> [ServiceKind; 4] {
+    [
+        ServiceKind {
+            role: Role::EmergencyDepartment,
+            prefix: "ed",
+            unit: "attendances in progress",
+            describe: |_, description| format!("Emergency department, {description}"),
+            capacity: |_, _| Capacity::Unlimited,
+            when_full: wait,
+            costs: |costs| UnitCosts {
+                per_admission: costs.ed_attendance,
+                ..UnitCosts::none(Sector::Acute)
+            },
+            finish: nothing_more,
+        },
+        ServiceKind {
+            role: Role::AcuteBeds,
+            prefix: "acute",
+            unit: "beds",
+            describe: |_, description| format!("Adult general and acute beds, {description}"),
+            capacity: |parts, i| Capacity::Limited(parts.sites[i].adult_beds),
+            when_full: wait,
+            costs: acute_costs,
+            finish: discharge_days,
+        },
+        ServiceKind {
+            role: Role::DayUnit,
+            prefix: "day_unit",
+            unit: "places",
+            describe: |_, description| format!("Same-day emergency care (day unit), {description}"),
+            capacity: |parts, i| Capacity::Limited(parts.sites[i].day_unit_places),
+            // Full, closed or out of slots: admitted instead.
+            when_full: |_, ids, i| FullPolicy::Overflow(Overflow::Divert(ids.acute[i])),
+            costs: |costs| UnitCosts {
+                per_admission: costs.day_unit_attendance,
+                ..UnitCosts::none(Sector::Acute)
+            },
+            finish: |service, parts, i| {
+                service.opening = parts.sites[i].day_unit_opening;
+                service.max_admissions_per_day = parts.sites[i].day_unit_slots_per_day;
+            },
+        },
+        ServiceKind {
+            role: Role::PaediatricBeds,
+            prefix: "paediatrics",
+            unit: "beds",
+            describe: |_, description| format!("Children's beds, {description}"),
+            capacity: |parts, i| Capacity::Limited(parts.sites[i].paediatric_beds),
+            when_full: wait,
+            costs: acute_costs,
+            finish: discharge_days,
+        },
+    ]
+}
+
+/// The services every ICC has, in build order.
+fn icc_kinds() -> [ServiceKind; 6] {
+    [
+        ServiceKind {
+            role: Role::RapidResponse,
+            prefix: "rapid_response",
+            unit: "caseload",
+            describe: |name, description| {
+                format!("Rapid response at home, {name} ICC {description}")
+                    .trim_end()
+                    .to_string()
+            },
+            capacity: |parts, i| {
+                caseload(
+                    parts.iccs[i].rapid_response_wte,
+                    parts.community.rapid.caseload_per_wte,
+                )
+            },
+            when_full: |parts, ids, i| {
+                let ed = ids.ed[parts.iccs[i].site];
+                match parts.community.rapid.max_wait_days {
+                    // Not seen within the limit: goes to ED.
+                    Some(limit) => FullPolicy::Wait {
+                        max_wait_days: Some(limit),
+                        then: Overflow::Divert(ed),
+                    },
+                    None => FullPolicy::Overflow(Overflow::Divert(ed)),
+                }
+            },
+            costs: |costs| UnitCosts {
+                per_place_day: costs.rapid_response_contact * costs.rapid_response_contacts_per_day,
+                ..UnitCosts::none(Sector::Community)
+            },
+            finish: nothing_more,
+        },
+        ServiceKind {
+            role: Role::Reablement,
+            prefix: "reablement",
+            unit: "caseload",
+            describe: |name, _| {
+                format!(
+                    "Reablement and home-based community team (discharge pathway 1), {name} ICC"
+                )
+            },
+            capacity: |parts, i| {
+                caseload(
+                    parts.iccs[i].reablement_wte,
+                    parts.community.reablement.caseload_per_wte,
+                )
+            },
+            when_full: |parts, _, _| team_wait(&parts.community.reablement),
+            costs: |costs| UnitCosts {
+                per_admission: costs.reablement_episode,
+                ..UnitCosts::none(Sector::Community)
+            },
+            finish: nothing_more,
+        },
+        ServiceKind {
+            role: Role::CaseManagement,
+            prefix: "case_management",
+            unit: "caseload",
+            describe: |name, _| {
+                format!("Proactive case management of people at high risk, {name} ICC")
+            },
+            capacity: |parts, i| {
+                caseload(
+                    parts.iccs[i].case_management_wte,
+                    parts.community.case_management.caseload_per_wte,
+                )
+            },
+            when_full: |parts, _, _| team_wait(&parts.community.case_management),
+            costs: |costs| UnitCosts {
+                per_place_day: costs.case_management_contact
+                    * costs.case_management_contacts_per_week
+                    / 7.0,
+                ..UnitCosts::none(Sector::Community)
+            },
+            finish: nothing_more,
+        },
+        ServiceKind {
+            role: Role::CommunityBeds,
+            prefix: "community_beds",
+            unit: "beds",
+            describe: |name, _| {
+                format!("Community hospital beds (discharge pathway 2), {name} ICC")
+            },
+            capacity: |parts, i| Capacity::Limited(parts.iccs[i].community_beds),
+            when_full: wait,
+            costs: |costs| UnitCosts {
+                per_place_day: costs.community_bed_day,
+                ..UnitCosts::none(Sector::Community)
+            },
+            finish: nothing_more,
+        },
+        ServiceKind {
+            role: Role::ResidentialCare,
+            prefix: "residential",
+            unit: "places",
+            describe: |name, _| format!("Residential care homes, {name} ICC"),
+            capacity: |parts, i| Capacity::Limited(parts.iccs[i].residential_places),
+            when_full: wait,
+            costs: |costs| UnitCosts {
+                per_place_day: costs.residential_week / 7.0,
+                ..UnitCosts::none(Sector::SocialCare)
+            },
+            finish: nothing_more,
+        },
+        ServiceKind {
+            role: Role::NursingCare,
+            prefix: "nursing",
+            unit: "places",
+            describe: |name, _| format!("Nursing homes, {name} ICC"),
+            capacity: |parts, i| Capacity::Limited(parts.iccs[i].nursing_places),
+            when_full: wait,
+            costs: |costs| UnitCosts {
+                per_place_day: costs.nursing_week / 7.0,
+                ..UnitCosts::none(Sector::SocialCare)
+            },
+            finish: nothing_more,
+        },
+    ]
+}
+
+/// A service with no opening hours, admission limit, capacity changes or
+/// census, leaving on any day.
+fn service(
+    name: String,
+    description: String,
+    unit: &str,
+    capacity: Capacity,
+    when_full: FullPolicy,
+) -> Service {
+    Service {
+        name,
+        description,
+        capacity_unit: unit.to_string(),
+        capacity,
+        capacity_changes: Vec::new(),
+        when_full,
+        opening: None,
+        max_admissions_per_day: None,
+        discharge_weekday_factors: [1.0; 7],
+        census: Vec::new(),
+    }
+}
+
+/// Services as they are built, with their roles and costs.
+struct Built {
+    services: Vec<Service>,
+    infos: Vec<ServiceInfo>,
+}
+
+impl Built {
+    fn add(&mut self, service: Service, info: ServiceInfo) -> ServiceId {
+        self.services.push(service);
+        self.infos.push(info);
+        ServiceId((self.services.len() - 1) as u32)
+    }
+
+    /// The service of `kind` for site `i` (`at_site`) or ICC `i`.
+    fn add_kind(
+        &mut self,
+        kind: &ServiceKind,
+        parts: &Parts,
+        ids: &mut Ids,
+        i: usize,
+        at_site: bool,
+    ) {
+        let (owner, description) = if at_site {
+            (&parts.sites[i].name, &parts.sites[i].description)
+        } else {
+            (&parts.iccs[i].name, &parts.iccs[i].description)
+        };
+        let mut service = service(
+            format!("{}_{owner}", kind.prefix),
+            (kind.describe)(owner, description),
+            kind.unit,
+            (kind.capacity)(parts, i),
+            (kind.when_full)(parts, ids, i),
+        );
+        (kind.finish)(&mut service, parts, i);
+        let info = ServiceInfo {
+            role: kind.role,
+            site: at_site.then_some(i),
+            icc: (!at_site).then_some(i),
+            costs: (kind.costs)(&parts.costs),
+        };
+        let id = self.add(service, info);
+        ids.of_role(kind.role).push(id);
+    }
+}
+
+/// Every service of the system in build order, with its role and costs,
+/// and the ids by kind.
+pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, Ids) {
+    let mut built = Built {
+        services: Vec::new(),
+        infos: Vec::new(),
+    };
+    let mut ids = Ids {
+        ed: vec![],
+        day_unit: vec![],
+        acute: vec![],
+        paediatrics: vec![],
+        other_providers: ServiceId(0),
+        rapid_response: vec![],
+        reablement: vec![],
+        case_management: vec![],
+        community_beds: vec![],
+        residential: vec![],
+        nursing: vec![],
+    };
+    for kind in &site_kinds() {
+        for i in 0..parts.sites.len() {
+            built.add_kind(kind, parts, &mut ids, i, true);
+        }
+    }
+    ids.other_providers = built.add(
+        service(
+            "other_providers".into(),
+            "Admissions of residents to hospitals outside the modelled trust (tertiary centres, neighbouring trusts)".into(),
+            "beds",
+            Capacity::Unlimited,
+            WAIT,
+        ),
+        ServiceInfo {
+            role: Role::OtherProvider,
+            site: None,
+            icc: None,
+            costs: UnitCosts {
+                per_delayed_day: 0.0,
+                ..acute_costs(&parts.costs)
+            },
+        },
+    );
+    for i in 0..parts.iccs.len() {
+        for kind in &icc_kinds() {
+            built.add_kind(kind, parts, &mut ids, i, false);
+        }
+    }
+    (built.services, built.infos, ids)
+}

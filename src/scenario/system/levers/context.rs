@@ -1,0 +1,75 @@
+//! What the levers read of the validated specification (`Parts`): the
+//! names of sites and ICCs their keys are checked against, residents,
+//! arranging delays, staff and caseloads per team, and what a unit of
+//! capacity costs a year. From the compiled network they read only what
+//! they change (services, cohorts, pathways and entry routes).
+
+use super::effect::PerTeam;
+use crate::engine::Distribution;
+use crate::scenario::system::spec::{DAYS_PER_YEAR, Parts, PerDestination};
+
+/// What the levers need from the scenario beyond the compiled network.
+pub(in crate::scenario::system) struct LeverContext {
+    /// The sites' names, in the order of the scenario (a lever's `sites`
+    /// and `close_adult_beds` name them).
+    pub(super) sites: Vec<String>,
+    /// The ICCs' names, in order (a lever's `iccs` name them).
+    pub(super) iccs: Vec<String>,
+    /// Residents of each ICC by age band (a reinvestment shares its money
+    /// among ICCs by residents).
+    pub(super) population: Vec<[f64; 5]>,
+    /// Arranging delay of a discharge to home, reablement, a community bed
+    /// and a care home (for a route a lever opens).
+    pub(super) arranging: PerDestination<Option<Distribution>>,
+    /// Staff WTE of rapid response, reablement and case management, per ICC.
+    pub(super) team_wte: Vec<PerTeam<f64>>,
+    /// Caseload per WTE of the same three teams.
+    pub(super) caseload_per_wte: PerTeam<f64>,
+    /// £ a year of one unit of capacity bought with money.
+    pub(super) cost_per_year: UnitCostsPerYear,
+}
+
+/// The yearly cost of one unit of each kind of capacity, £.
+pub(super) struct UnitCostsPerYear {
+    /// One WTE of community staff; None when the scenario gives no cost.
+    pub(super) staff_wte: Option<f64>,
+    pub(super) community_bed: f64,
+    pub(super) residential_place: f64,
+    pub(super) nursing_place: f64,
+    /// A closed adult acute bed: a year of excess bed days.
+    pub(super) acute_bed: f64,
+}
+
+impl LeverContext {
+    /// What the levers need to know of the validated specification.
+    pub(in crate::scenario::system) fn new(parts: &Parts) -> LeverContext {
+        let costs = &parts.costs;
+        LeverContext {
+            sites: parts.sites.iter().map(|s| s.name.clone()).collect(),
+            iccs: parts.iccs.iter().map(|i| i.name.clone()).collect(),
+            population: parts.iccs.iter().map(|i| i.population).collect(),
+            arranging: parts.pathways.arranging.clone(),
+            team_wte: parts
+                .iccs
+                .iter()
+                .map(|i| PerTeam {
+                    rapid_response: i.rapid_response_wte,
+                    reablement: i.reablement_wte,
+                    case_management: i.case_management_wte,
+                })
+                .collect(),
+            caseload_per_wte: PerTeam {
+                rapid_response: parts.community.rapid.caseload_per_wte,
+                reablement: parts.community.reablement.caseload_per_wte,
+                case_management: parts.community.case_management.caseload_per_wte,
+            },
+            cost_per_year: UnitCostsPerYear {
+                staff_wte: costs.community_staff_wte_year,
+                community_bed: costs.community_bed_day * DAYS_PER_YEAR,
+                residential_place: costs.residential_week * DAYS_PER_YEAR / 7.0,
+                nursing_place: costs.nursing_week * DAYS_PER_YEAR / 7.0,
+                acute_bed: costs.excess_bed_day * DAYS_PER_YEAR,
+            },
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Levers of whole-system scenarios (`[levers.NAME]`): interventions that
+//! change the compiled network from a date, reaching full effect over
+//! `ramp_months` and rolling out ICC by ICC.
+//!
+//! This module owns what each lever effect means and how it is written
+//! into the network: multipliers of arrival rates (`crisis_rate`), places
+//! (`capacity`, and the places bought by `reinvestment`, with its budget
+//! statement), later versions of pathways (`length_of_stay`,
+//! `discharge_delay`, `care_home_discharge`, `day_unit_diversion`, the
+//! `managed_at_home` share of `rapid_response`) and of entry routes
+//! (`rapid_response` eligibility). It reads the network and its
+//! [`SystemLayout`](crate::model::system::SystemLayout); it never adds services or patient types, so a lever
+//! with no effect leaves the network, and the run, exactly as it was.
+//!
+//! Ramps go in monthly steps (rates move linearly): each step is a further
+//! share of the full effect, and levers acting on the same thing compose in
+//! file order.
+//!
+//! The files: `effect` (the effects, and the names a lever is written
+//! with), `context` (what levers read of the validated specification), `lever` (reading one lever: dates, ramp, reach; the rate lever),
+//! `capacity`, `reinvestment` and `pathways` (one file per kind of
+//! effect), `plan` (what the levers do, gathered), `write` (the plan
+//! written into the network).
+
+mod capacity;
+mod context;
+mod effect;
+mod lever;
+mod pathways;
+mod plan;
+mod reinvestment;
+mod write;
+
+use super::raw::RawLever;
+use crate::engine::CalendarDate;
+use crate::model::Network;
+use crate::scenario::check::Checker;
+use lever::Lever;
+use plan::Plan;
+use write::{write_capacity, write_operations};
+
+pub(super) use context::LeverContext;
+pub use effect::{Effect, LEVER_DEMAND, LEVER_SERVICES};
+
+/// Applies each `[levers.NAME]` to the compiled network.
+pub(super) fn apply_levers(
+    check: &mut Checker,
+    levers: &toml::Value,
+    start_date: CalendarDate,
+    context: &LeverContext,
+    network: &mut Network,
+) {
+    let Some(table) = levers.as_table() else {
+        check.issue(
+            "levers",
+            Some(levers.type_str().to_string()),
+            "must be tables of levers, e.g. [levers.case_management] with effect, multiplier and start",
+        );
+        return;
+    };
+    let Some(layout) = network.layout.clone() else {
+        return;
+    };
+    let mut plan = Plan::default();
+    for (lever_name, value) in table {
+        let path = format!("levers.{lever_name}");
+        check.name(&path, lever_name, "lever");
+        let Some(raw) = check.section::<RawLever>(&path, value.clone()) else {
+            continue;
+        };
+        let mut lever = Lever {
+            check: &mut *check,
+            path,
+            name: lever_name.clone(),
+            raw: &raw,
+            layout: &layout,
+            network: &*network,
+            start_date,
+            context,
+        };
+        lever.plan(&mut plan);
+    }
+    if !check.issues.is_empty() {
+        return;
+    }
+    write_capacity(&plan, network);
+    write_operations(check, &plan, &layout, network);
+    if let Some(layout) = network.layout.as_mut() {
+        layout.budget = plan.budget;
+    }
+}

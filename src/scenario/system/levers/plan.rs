@@ -1,0 +1,135 @@
+//! What the levers of a scenario do, gathered before it is written into
+//! the network: ramps, capacity changes, operations on pathways and entry
+//! routes, and the budget.
+
+use std::collections::BTreeMap;
+
+use crate::engine::{CalendarDate, Distribution};
+use crate::model::system::{BudgetLine, DemandKind, Role, SystemLayout};
+use crate::model::{Destination, RateChange};
+use crate::scenario::system::spec::DischargeTo;
+
+/// A step of a ramp: from `day`, `fraction` of the full effect.
+#[derive(Clone)]
+pub(super) struct Step {
+    pub(super) day: f64,
+    pub(super) fraction: f64,
+}
+
+/// The share of the full effect on `day`.
+pub(super) fn fraction_on(steps: &[Step], day: f64) -> f64 {
+    steps
+        .iter()
+        .filter(|s| s.day <= day)
+        .map(|s| s.fraction)
+        .fold(0.0, f64::max)
+}
+
+/// One capacity lever on one service: its steps and its full effect.
+pub(super) struct CapacityLever {
+    pub(super) steps: Vec<Step>,
+    pub(super) change: f64,
+    pub(super) multiplier: f64,
+}
+
+/// What a lever does to a pathway's stay and routes, at full effect.
+#[derive(Clone)]
+pub(super) enum Operation {
+    /// × the stay.
+    Stay(f64),
+    /// × the arranging delay of routes to destinations of these kinds,
+    /// as the routes are when the
+    /// version is built (so routes another lever opened are included).
+    Delay(Vec<DischargeTo>, f64),
+    /// × the share going to `from`; the difference from or to `to`.
+    Share {
+        from: Vec<Destination>,
+        factor: f64,
+        to: Vec<(Destination, Option<Distribution>)>,
+    },
+    /// The share going home moves to `target` (the others scaled; to
+    /// `fallback` when nothing else is drawable).
+    HomeShare {
+        home: Destination,
+        target: f64,
+        fallback: Destination,
+    },
+}
+
+/// The kind of a route's destination, as levers name them, if it is a
+/// discharge destination.
+pub(super) fn destination_kind(
+    layout: &SystemLayout,
+    destination: Destination,
+) -> Option<DischargeTo> {
+    match destination {
+        Destination::Sink(k) if k.index() == layout.home_sink => Some(DischargeTo::Home),
+        Destination::Sink(_) => None,
+        Destination::Service(s) => match layout.services[s.index()].role {
+            Role::Reablement => Some(DischargeTo::Reablement),
+            Role::CommunityBeds => Some(DischargeTo::CommunityBed),
+            Role::ResidentialCare | Role::NursingCare => Some(DischargeTo::CareHome),
+            Role::EmergencyDepartment
+            | Role::DayUnit
+            | Role::AcuteBeds
+            | Role::PaediatricBeds
+            | Role::OtherProvider
+            | Role::RapidResponse
+            | Role::CaseManagement => None,
+        },
+    }
+}
+
+/// Services that belong to a site (not to an ICC).
+pub(super) fn is_site_service(role: Role) -> bool {
+    matches!(
+        role,
+        Role::AcuteBeds | Role::PaediatricBeds | Role::DayUnit | Role::EmergencyDepartment
+    )
+}
+
+/// What a lever changes: a pathway (type, service) or a type's entry.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Target {
+    Pathway(usize, usize),
+    Entry(usize),
+}
+
+/// One lever's operation on one target, with its ramp.
+pub(super) struct Scheduled {
+    pub(super) lever: String,
+    pub(super) steps: Vec<Step>,
+    pub(super) operation: Operation,
+}
+
+/// Which cohorts a lever reaches, and from when in each ICC.
+pub(super) struct Reach {
+    pub(super) demand: Vec<DemandKind>,
+    pub(super) bands: Vec<usize>,
+    pub(super) tiers: Option<Vec<String>>,
+    /// The rollout date per ICC (None: not reached).
+    pub(super) from: Vec<Option<CalendarDate>>,
+}
+
+impl Reach {
+    pub(super) fn covers(&self, layout: &SystemLayout, t: usize) -> Option<CalendarDate> {
+        let cohort = &layout.cohorts[t];
+        let tier_ok = self
+            .tiers
+            .as_ref()
+            .is_none_or(|tiers| tiers.contains(&cohort.tier));
+        (self.demand.contains(&cohort.kind) && self.bands.contains(&cohort.age_band) && tier_ok)
+            .then_some(self.from[cohort.icc])
+            .flatten()
+    }
+}
+
+/// Everything the levers of a scenario do, gathered before it is written
+/// into the network (levers on the same thing compose).
+#[derive(Default)]
+pub(super) struct Plan {
+    pub(super) rates: Vec<(usize, RateChange)>,
+    pub(super) capacity: BTreeMap<usize, Vec<CapacityLever>>,
+    pub(super) operations: BTreeMap<Target, Vec<Scheduled>>,
+    pub(super) budget: Vec<BudgetLine>,
+}

@@ -1,0 +1,133 @@
+//! Whole-system scenarios: a population in Integrated Care Communities,
+//! acute sites, community services, care homes and unit costs, compiled
+//! into a plain [`Network`] with a [`SystemLayout`](crate::model::system::SystemLayout)
+//! beside it.
+//!
+//! The file says what planners know (people per ICC and age band, rates
+//! per 1,000, staff WTE, beds, shares of each pathway); `compile` turns
+//! it into services (one ED, day unit and bed base per site; one rapid
+//! response, reablement and case-management team, community beds and care
+//! homes per ICC) and patient types (one per ICC × age band × risk tier ×
+//! kind of demand), so that every patient carries their ICC, band and tier
+//! and is routed to their own ICC's services and their site's hospital.
+//!
+//! The stages, each in its own file: `raw` (the sections as written) →
+//! one validator per section (`population`, `places`, `bands`, `care`,
+//! `costs`, `targets`) → `spec` (`Parts`, the validated
+//! specification) → `consistency` (checks across sections) → `compile`
+//! (the network) → `levers` (later versions of it, from dates) →
+//! `initial` (today's census). Depends on `check`; never on `network` or
+//! `document`.
+
+mod bands;
+mod care;
+mod compile;
+mod consistency;
+mod costs;
+mod initial;
+pub mod levers;
+mod places;
+mod population;
+pub(crate) mod raw;
+mod sections;
+mod spec;
+mod targets;
+
+use crate::model::{Network, RunSettings};
+use crate::scenario::check::Checker;
+use bands::validate_age_bands;
+use care::{validate_care_homes, validate_community, validate_pathways};
+use compile::compile;
+use consistency::{check_capacities, check_care_home_admission, check_counts};
+use costs::validate_costs_section;
+use initial::apply_initial;
+use levers::{LeverContext, apply_levers};
+use places::{validate_iccs, validate_sites};
+use population::validate_population;
+use spec::{Band, Parts};
+use targets::validate_calibration;
+
+/// Top-level keys of a whole-system scenario (besides the common ones).
+pub const SYSTEM_KEYS: &[&str] = &[
+    "population",
+    "iccs",
+    "sites",
+    "age_bands",
+    "pathways",
+    "community",
+    "care_homes",
+    "costs",
+    "calibration",
+    "initial",
+    "levers",
+];
+
+/// Validates a whole-system scenario, section by section in file-format
+/// order, and compiles it into a network with its levers and census.
+pub(super) fn validate_system(
+    check: &mut Checker,
+    document: &toml::Table,
+    name: String,
+    title: String,
+    description: String,
+    run: Option<RunSettings>,
+) -> Option<Network> {
+    for key in ["services", "patient_types", "sinks"] {
+        if document.contains_key(key) {
+            check.issue(key, None, "a whole-system scenario (with [population] and [iccs]) builds its own services, patient types and sinks; remove this section, or remove [population]/[iccs] to write the network by hand");
+        }
+    }
+    let population = validate_population(check, document);
+    let sites = validate_sites(check, document);
+    let iccs = validate_iccs(check, document);
+    let bands = validate_age_bands(check, document);
+    let pathways = validate_pathways(check, document);
+    let community = validate_community(check, document);
+    let care_homes = validate_care_homes(check, document);
+    check_care_home_admission(check, &bands, care_homes.as_ref());
+    let costs = validate_costs_section(check, document);
+    let targets = validate_calibration(check, document, run.as_ref());
+
+    if !check.issues.is_empty() {
+        return None;
+    }
+    let bands: Vec<Band> = bands.into_iter().collect::<Option<Vec<_>>>()?;
+    let parts = Parts {
+        run: run?,
+        growth: population.growth?,
+        gp_per_person: population.gp_per_person?,
+        monthly: population.monthly?,
+        weekday: population.weekday?,
+        elective_weekday: population.elective_weekday?,
+        tiers: population.tiers,
+        sites,
+        iccs,
+        bands,
+        pathways: pathways?,
+        community: community?,
+        care_homes: care_homes?,
+        costs: costs?,
+        targets: targets?,
+    };
+    check_capacities(check, &parts);
+    check_counts(check, &parts);
+    if !check.issues.is_empty() {
+        return None;
+    }
+    let start_date = parts.run.start_date;
+    let context = LeverContext::new(&parts);
+    let mut network = match compile(name, title, description, parts) {
+        Ok(network) => network,
+        Err(issue) => {
+            check.issues.push(issue);
+            return None;
+        }
+    };
+    if let Some(levers) = document.get("levers") {
+        apply_levers(check, levers, start_date, &context, &mut network);
+    }
+    if let Some(initial) = document.get("initial") {
+        apply_initial(check, initial, &mut network);
+    }
+    Some(network)
+}

@@ -1,0 +1,171 @@
+//! `[population]`: growth, GP appointments, seasonality and risk tiers.
+
+use super::raw::{RawPopulation, RawTier};
+use super::sections::{array, section};
+use super::spec::Tier;
+use crate::model::system::AGE_BANDS;
+use crate::scenario::check::{Checker, quoted_list};
+
+/// `[population]`, checked: each value `None` when it has a problem.
+pub(super) struct Population {
+    pub(super) growth: Option<[f64; 5]>,
+    pub(super) gp_per_person: Option<[f64; 5]>,
+    pub(super) monthly: Option<[f64; 12]>,
+    pub(super) weekday: Option<[f64; 7]>,
+    pub(super) elective_weekday: Option<[f64; 7]>,
+    pub(super) tiers: Vec<Tier>,
+}
+
+/// Reads `[population]` and its risk tiers; the tiers of a band must leave
+/// people and crises for everyone else.
+pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -> Population {
+    let population: Option<RawPopulation> = section(
+        check,
+        document,
+        "population",
+        "[population] with growth_per_year and gp_appointments_per_person",
+    );
+    let mut growth = None;
+    let mut gp_per_person = None;
+    let mut monthly = Some([1.0; 12]);
+    let mut weekday = Some([1.0; 7]);
+    let mut elective_weekday = Some([1.4, 1.4, 1.4, 1.4, 1.4, 0.0, 0.0]);
+    let mut tiers = Vec::new();
+    if let Some(p) = &population {
+        growth = check.per_band(
+            "population.growth_per_year",
+            &p.growth_per_year,
+            -0.5,
+            1.0,
+            "fraction per year",
+        );
+        gp_per_person = check.per_band(
+            "population.gp_appointments_per_person",
+            &p.gp_appointments_per_person,
+            0.0,
+            365.0,
+            "appointments per person per year",
+        );
+        if let Some(f) = &p.monthly_factors {
+            monthly = check
+                .factors("population.monthly_factors", f, 12, "month")
+                .map(|v| array(&v));
+        }
+        if let Some(f) = &p.weekday_factors {
+            weekday = check
+                .factors("population.weekday_factors", f, 7, "weekday")
+                .map(|v| array(&v));
+        }
+        if let Some(f) = &p.elective_weekday_factors {
+            elective_weekday = check
+                .factors("population.elective_weekday_factors", f, 7, "weekday")
+                .map(|v| array(&v));
+        }
+        if let Some(table) = &p.risk_tiers {
+            for (tier_name, value) in table {
+                let path = format!("population.risk_tiers.{tier_name}");
+                check.name(&path, tier_name, "risk tier");
+                if tier_name == "rest" {
+                    check.issue(
+                        &path,
+                        None,
+                        "`rest` names the people outside every tier; choose another name",
+                    );
+                }
+                let Some(raw) = check.section::<RawTier>(&path, value.clone()) else {
+                    continue;
+                };
+                let share = check.number_in(
+                    &format!("{path}.share"),
+                    raw.share,
+                    0.0,
+                    0.5,
+                    "fraction of the band",
+                );
+                let multiplier = check.number_in(
+                    &format!("{path}.crisis_multiplier"),
+                    raw.crisis_multiplier,
+                    0.0,
+                    100.0,
+                    "× the band's crisis rate",
+                );
+                let referrals = check.number_in(
+                    &format!("{path}.case_management_referrals_per_1000"),
+                    raw.case_management_referrals_per_1000.unwrap_or(0.0),
+                    0.0,
+                    1000.0,
+                    "per 1,000 per year",
+                );
+                let mut bands = [false; 5];
+                if raw.bands.is_empty() {
+                    check.issue(
+                        format!("{path}.bands"),
+                        Some("[]".into()),
+                        "needs the age bands the tier applies to, e.g. bands = [\"75-84\", \"85+\"]",
+                    );
+                }
+                if raw.bands.iter().any(|b| b == AGE_BANDS[0]) {
+                    check.issue(
+                        format!("{path}.bands"),
+                        None,
+                        "risk tiers are for adults: children's services are not modelled beyond ED and children's beds; remove \"0-17\"",
+                    );
+                }
+                for (i, band) in raw.bands.iter().enumerate() {
+                    match AGE_BANDS.iter().position(|b| b == band) {
+                        Some(b) => bands[b] = true,
+                        None => check.issue(
+                            format!("{path}.bands[{i}]"),
+                            Some(format!("{band:?}")),
+                            format!(
+                                "is not an age band; the bands are {}",
+                                quoted_list(&AGE_BANDS)
+                            ),
+                        ),
+                    }
+                }
+                let los = check.number_in(
+                    &format!("{path}.los_multiplier"),
+                    raw.los_multiplier.unwrap_or(1.0),
+                    0.1,
+                    10.0,
+                    "× the band's overnight stay",
+                );
+                if let (
+                    Some(share),
+                    Some(crisis_multiplier),
+                    Some(referrals_per_1000),
+                    Some(los_multiplier),
+                ) = (share, multiplier, referrals, los)
+                {
+                    tiers.push(Tier {
+                        name: tier_name.clone(),
+                        share,
+                        crisis_multiplier,
+                        bands,
+                        referrals_per_1000,
+                        los_multiplier,
+                    });
+                }
+            }
+        }
+    }
+    // Within a band, the tiers' shares and rates must leave a positive
+    // rate for everyone else (the band's mean rate is kept).
+    for (b, band) in AGE_BANDS.iter().enumerate() {
+        let in_band: Vec<&Tier> = tiers.iter().filter(|t| t.bands[b]).collect();
+        let share: f64 = in_band.iter().map(|t| t.share).sum();
+        let carried: f64 = in_band.iter().map(|t| t.share * t.crisis_multiplier).sum();
+        if share >= 1.0 || carried >= 1.0 {
+            check.issue("population.risk_tiers", None, format!("the tiers of band \"{band}\" hold {:.0}% of its people and {:.0}% of its crises, leaving nothing for the rest; lower a share or a crisis_multiplier", share * 100.0, carried * 100.0));
+        }
+    }
+    Population {
+        growth,
+        gp_per_person,
+        monthly,
+        weekday,
+        elective_weekday,
+        tiers,
+    }
+}

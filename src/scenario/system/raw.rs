@@ -1,0 +1,217 @@
+//! The sections of a whole-system scenario as written: serde types that
+//! refuse unknown keys. Their meaning is checked in the section validators
+//! (`population`, `places`, `bands`, `care`, `costs`, `targets`), and their
+//! shape is what `iccsim schema` publishes.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::scenario::raw::{RawDistribution, RawOpening};
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPopulation {
+    #[schemars(with = "crate::scenario::schema::PerBand")]
+    pub(super) growth_per_year: toml::Table,
+    pub(super) monthly_factors: Option<Vec<f64>>,
+    pub(super) weekday_factors: Option<Vec<f64>>,
+    pub(super) elective_weekday_factors: Option<Vec<f64>>,
+    #[schemars(with = "crate::scenario::schema::PerBand")]
+    pub(super) gp_appointments_per_person: toml::Table,
+    #[schemars(with = "Option<BTreeMap<String, RawTier>>")]
+    pub(super) risk_tiers: Option<toml::Table>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub(super) share: f64,
+    pub(super) crisis_multiplier: f64,
+    pub(super) bands: Vec<String>,
+    pub(super) case_management_referrals_per_1000: Option<f64>,
+    pub(super) los_multiplier: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIcc {
+    pub(super) description: Option<String>,
+    pub(super) site: String,
+    #[schemars(with = "crate::scenario::schema::PerBand")]
+    pub(super) population: toml::Table,
+    pub(super) rapid_response_wte: f64,
+    pub(super) reablement_wte: f64,
+    pub(super) case_management_wte: f64,
+    pub(super) community_beds: f64,
+    pub(super) residential_places: f64,
+    pub(super) nursing_places: f64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSite {
+    pub(super) description: Option<String>,
+    pub(super) adult_beds: f64,
+    pub(super) paediatric_beds: f64,
+    pub(super) day_unit_places: f64,
+    pub(super) day_unit_slots_per_day: Option<f64>,
+    pub(super) day_unit_opening: Option<RawOpening>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBand {
+    pub(super) crisis_per_1000: f64,
+    pub(super) elective_per_1000: f64,
+    pub(super) rapid_response_eligible: f64,
+    pub(super) direct_admission: f64,
+    pub(super) ed_to_day_unit: f64,
+    pub(super) ed_admission: f64,
+    pub(super) other_provider: f64,
+    pub(super) zero_day_share: f64,
+    pub(super) overnight_stay: RawDistribution,
+    pub(super) elective_stay: Option<RawDistribution>,
+    pub(super) in_hospital_death: f64,
+    pub(super) discharge: BTreeMap<String, f64>,
+    pub(super) readmission_30d: f64,
+    pub(super) care_home_placements_per_1000: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPathways {
+    pub(super) ed_stay: RawDistribution,
+    pub(super) day_unit_stay: RawDistribution,
+    pub(super) day_unit_admission: f64,
+    pub(super) zero_day_stay: RawDistribution,
+    pub(super) discharge_weekday_factors: Vec<f64>,
+    pub(super) arranging: BTreeMap<String, RawDistribution>,
+    pub(super) readmission_delay: RawDistribution,
+    pub(super) elective_discharge: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTeam {
+    pub(super) caseload_per_wte: f64,
+    pub(super) episode: RawDistribution,
+    pub(super) managed_at_home: Option<f64>,
+    pub(super) max_wait_days: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCommunityBeds {
+    pub(super) stay: RawDistribution,
+    pub(super) discharge: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCommunity {
+    pub(super) rapid_response: RawTeam,
+    pub(super) reablement: RawTeam,
+    pub(super) case_management: RawTeam,
+    pub(super) community_beds: RawCommunityBeds,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCareHomes {
+    pub(super) residential_stay: RawDistribution,
+    pub(super) nursing_stay: RawDistribution,
+    pub(super) nursing_share: f64,
+    pub(super) occupancy_at_start: f64,
+    pub(super) ed_attendances_per_resident_year: f64,
+    pub(super) ed_admission: f64,
+    pub(super) in_hospital_death: f64,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCosts {
+    pub(super) price_year: String,
+    pub(super) ed_attendance: f64,
+    pub(super) day_unit_attendance: f64,
+    pub(super) emergency_short_stay: f64,
+    pub(super) emergency_long_stay: f64,
+    pub(super) elective_admission: f64,
+    pub(super) excess_bed_day: f64,
+    pub(super) acute_bed_day: Option<f64>,
+    pub(super) rapid_response_contact: f64,
+    pub(super) rapid_response_contacts_per_day: f64,
+    pub(super) reablement_episode: f64,
+    pub(super) case_management_contact: f64,
+    pub(super) case_management_contacts_per_week: f64,
+    pub(super) community_bed_day: f64,
+    pub(super) residential_week: f64,
+    pub(super) nursing_week: f64,
+    pub(super) gp_appointment: f64,
+    pub(super) community_staff_wte_year: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCalibration {
+    pub(super) targets: Vec<RawTarget>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTarget {
+    pub(super) name: String,
+    pub(super) metric: String,
+    pub(super) age_bands: Option<Vec<String>>,
+    pub(super) per_year: Option<bool>,
+    pub(super) year: Option<i64>,
+    pub(super) observed: f64,
+    pub(super) low: f64,
+    pub(super) high: f64,
+    pub(super) source: String,
+}
+
+/// `[initial.SERVICE]` of a whole-system scenario: today's census of a
+/// built service, `patients` part-way through their stays and
+/// `fit_to_leave` waiting to leave.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSystemInitial {
+    pub(super) patients: Option<f64>,
+    pub(super) fit_to_leave: Option<f64>,
+}
+
+/// `[levers.NAME]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLever {
+    pub(super) description: Option<String>,
+    pub(super) source: Option<String>,
+    pub(super) effect: String,
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) multiplier: Option<f64>,
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) change: Option<f64>,
+    /// Staff added to each team (whole-time equivalents), instead of
+    /// `change` in caseload places.
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) wte: Option<f64>,
+    pub(super) service: Option<String>,
+    pub(super) sites: Option<Vec<String>>,
+    #[schemars(with = "crate::scenario::schema::Date")]
+    pub(super) start: toml::Value,
+    pub(super) ramp_months: Option<f64>,
+    pub(super) demand: Option<Vec<String>>,
+    pub(super) age_bands: Option<Vec<String>>,
+    pub(super) tiers: Option<Vec<String>>,
+    #[schemars(with = "Option<BTreeMap<String, crate::scenario::schema::Date>>")]
+    pub(super) iccs: Option<toml::Table>,
+    pub(super) destinations: Option<Vec<String>>,
+    pub(super) to: Option<String>,
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) managed_at_home: Option<f64>,
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) amount_per_year: Option<f64>,
+    pub(super) fund: Option<BTreeMap<String, f64>>,
+    pub(super) close_adult_beds: Option<BTreeMap<String, f64>>,
+}
