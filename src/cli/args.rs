@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use super::exit::Exit;
 
 /// Discrete-event simulation of patient flows through an integrated care system.
 #[derive(Parser, Debug)]
@@ -10,12 +12,30 @@ use clap::{Args, Parser, Subcommand};
 Examples:
   iccsim run                                   simulate the built-in default scenario
   iccsim run scenarios/reference-network-stress.toml --seed 7 --out results/stress
-  iccsim validate scenarios/*.toml            check scenario files without running them
-
-Exit codes: 0 success, 1 simulation failed, 2 bad usage, 3 invalid scenario, 4 cannot write results.")]
+  iccsim validate scenarios/*.toml            check scenario files without running them")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line, its help ending with the exit codes (from [`Exit`],
+    /// where they are documented).
+    pub fn command_with_exit_codes() -> clap::Command {
+        let command = Cli::command();
+        let examples = command
+            .get_after_help()
+            .map(|text| text.to_string())
+            .unwrap_or_default();
+        command.after_help(format!("{examples}\n\n{}", Exit::help_line()))
+    }
+
+    /// Parses the process's arguments.
+    pub fn parse_arguments() -> Result<Cli, clap::Error> {
+        let mut matches = Cli::command_with_exit_codes().try_get_matches()?;
+        Cli::from_arg_matches_mut(&mut matches)
+            .map_err(|e| e.format(&mut Cli::command_with_exit_codes()))
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,6 +5,7 @@
 //! are returned in replication order, so the output is identical whatever
 //! the number of threads.
 
+pub mod batch;
 pub mod compare;
 pub mod design;
 pub mod precision;
