@@ -222,24 +222,14 @@ pub struct NewArgs {
 pub struct RunArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
-    /// Master seed; replication r uses the random streams of (seed, r).
-    /// Default: the scenario's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Number of replications. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number). Default: one per core.
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub common: Common,
     /// Also write episodes.csv: one row per visit to a service.
     #[arg(long)]
     pub episodes: bool,
@@ -247,14 +237,35 @@ pub struct RunArgs {
     /// year. Default: all four for runs up to a year, month and year beyond.
     #[arg(long, value_delimiter = ',', value_parser = ["day", "week", "month", "year"])]
     pub periods: Option<Vec<String>>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
     /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
     /// like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// The flags shared by the commands that run replications and write a
+/// results folder (`run`, `batch`, `compare`, `sweep`, `tornado`).
+/// `calibrate` has no --quiet (its table is what it is for) and `merge`
+/// runs nothing, so they declare theirs.
+#[derive(Args, Debug)]
+pub struct Common {
+    /// Master seed; replication r uses the random streams of (seed, r), in
+    /// every scenario and at every point. Default: the scenario's
+    /// `run.seed` (the baseline's, for compare).
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Worker threads (results are identical for any number). Default: one per core.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -344,23 +355,14 @@ pub struct CalibrateArgs {
 pub struct BatchArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
-    /// Master seed; replication r uses the random streams of (seed, r).
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Number of replications. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number). Default: one per core.
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub common: Common,
     /// Finish an interrupted batch in the output folder.
     #[arg(long)]
     pub resume: bool,
@@ -380,9 +382,6 @@ pub struct BatchArgs {
     /// Run only shard i of n (replications r with r mod n = i - 1), e.g. 2/4.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]
@@ -442,26 +441,14 @@ pub struct CompareArgs {
     /// One or more scenarios to compare with it.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// Master seed (the same for every scenario). Default: the baseline's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Replications of each scenario. Default: the baseline's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/compare-<baseline name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
     /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]
@@ -505,26 +492,14 @@ pub struct TornadoArgs {
     /// Changes to the scenario (KEY=VALUE, repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Master seed. Default: the scenario's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Replications per scenario. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/tornado-<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {
@@ -556,24 +531,12 @@ pub struct SweepArgs {
     /// Fixed changes applied at every point.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Master seed (the same at every point). Default: the scenario's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Replications at each point. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/sweep-<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
 }

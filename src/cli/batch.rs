@@ -4,6 +4,7 @@
 //! file opens the checkpoint, keeps records in it and reports.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use super::args::BatchArgs;
@@ -15,6 +16,7 @@ use super::shared::{
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
     scenario_inputs,
 };
+use iccsim::experiment::batch::{BatchOutcome, BatchPlan, BatchStore, Shard};
 use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, precision::Precision};
 use iccsim::model::Network;
@@ -25,7 +27,7 @@ use iccsim::report::output_folder::RESULTS;
 pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let network = &scenario.network;
-    let seed = args.seed.unwrap_or(network.run.seed);
+    let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     // Shards get folders of their own by default, to be merged.
     let out = args.out.clone().unwrap_or_else(|| match args.shard {
@@ -34,7 +36,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     });
     let mut folder = open_output(
         &out,
-        args.force,
+        args.common.force,
         OUTPUT_FILES,
         scenario_inputs(args.scenario.as_deref()),
     )?;
@@ -55,6 +57,14 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
             })
         }
     };
+    // Its worker threads are chosen once it is known what is left to do.
+    let mut plan = BatchPlan {
+        seed,
+        replications,
+        shard: args.shard.map(|(index, count)| Shard { index, count }),
+        threads: None,
+        precision,
+    };
     let header = RecordsHeader {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: network.name.clone(),
@@ -62,11 +72,9 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         fingerprint: fingerprint(network, seed),
         seed,
         // With a precision target, the cap: how many there may be.
-        replications: precision
-            .as_ref()
-            .map_or(replications, |p| p.max_replications),
+        replications: plan.cap(),
         values: schema.len(),
-        stopping: precision.as_ref().map_or(String::new(), |p| {
+        stopping: plan.precision.as_ref().map_or(String::new(), |p| {
             format!(
                 "relative half-width {} of positions {:?}, from {replications}",
                 p.relative_half_width, p.keys
@@ -76,13 +84,11 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
             .shard
             .map_or(String::new(), |(i, n)| format!("{i}/{n}")),
     };
-    let wanted: Vec<u64> = (0..replications)
-        .filter(|r| args.shard.is_none_or(|(i, n)| r % n == i - 1))
-        .collect();
+    let wanted = plan.wanted();
 
     // Resume what an interrupted batch left, or start afresh.
     let partial = out.join(CHECKPOINT);
-    let (mut done, writer) = if partial.exists() {
+    let (done, writer) = if partial.exists() {
         if !args.resume {
             return Err(Failure {
                 code: Exit::Usage,
@@ -150,15 +156,15 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         }
         (done, writer)
     };
-    done.retain(|r| r.replication < header.replications);
-    if !args.quiet {
+    let done = plan.usable(done);
+    if !args.common.quiet {
         say!(
             "Batch {} ({}): {} replication{}{}{}, seed {} …",
             network.name,
             origin,
             wanted.len(),
             if wanted.len() == 1 { "" } else { "s" },
-            if precision.is_some() {
+            if plan.precision.is_some() {
                 " to start with"
             } else {
                 ""
@@ -171,40 +177,14 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
             seed
         );
     }
-    let writer = std::sync::Mutex::new(writer);
-    let threads = threads_within_memory(network, args.threads, false, args.quiet)?;
+    plan.threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
+    let mut store = Checkpoint {
+        writer: Mutex::new(writer),
+        progress: indicatif::ProgressBar::hidden(),
+        quiet: args.common.quiet,
+    };
     let started = Instant::now();
-    let mut ran = 0;
-    // Rounds: one, or as many as the precision rule asks for.
-    let mut size = wanted.len() as u64;
-    let mut records = done;
-    loop {
-        let finished: std::collections::HashSet<u64> =
-            records.iter().map(|r| r.replication).collect();
-        let todo: Vec<u64> = wanted
-            .iter()
-            .copied()
-            .chain(if precision.is_some() {
-                (wanted.len() as u64..size).collect()
-            } else {
-                Vec::new()
-            })
-            .filter(|r| !finished.contains(r))
-            .collect();
-        let progress = replications_bar(todo.len() as u64, args.quiet);
-        let keep = |record: &Record| -> Result<(), checkpoint::RecordsError> {
-            let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
-            writer.append(record)?;
-            progress.inc(1);
-            Ok(())
-        };
-        let new = experiment::run_records(
-            &scenario,
-            seed,
-            &todo,
-            threads,
-            &keep,
-        )
+    let BatchOutcome { records, ran } = experiment::batch::run_batch(&scenario, &plan, done, &mut store)
         .map_err(|e| Failure {
             code: match e {
                 experiment::BatchError::Simulation(_) => Exit::Simulation,
@@ -215,42 +195,17 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
                 partial.display()
             ),
         })?;
-        progress.finish_and_clear();
-        ran += new.len();
-        records.extend(new);
-        records.sort_by_key(|r| r.replication);
-        let Some(rule) = &precision else { break };
-        // The rule sees replications 0..size only, so resumed and
-        // uninterrupted batches take the same rounds.
-        let prefix: Vec<Record> = records
-            .iter()
-            .filter(|r| r.replication < size)
-            .cloned()
-            .collect();
-        match rule.next_size(&prefix) {
-            Some(next) => {
-                if !args.quiet {
-                    say!("Not precise enough after {size} replications: going on to {next} …");
-                }
-                size = next;
-            }
-            None => {
-                records = prefix;
-                break;
-            }
-        }
-    }
     let elapsed = started.elapsed().as_secs_f64();
 
     // The finished records are in records.csv now: the commit replaces the
     // checkpoint with them, along with any earlier results and reports.
     let written = write_batch_files(&mut folder, network, &header, &text, &schema, &records)?;
-    if !args.quiet {
+    if !args.common.quiet {
         print_stdout(&format!(
             "{}\n",
             batch_table(network, &header, &schema, &records)
         ))?;
-        if let Some(rule) = &precision {
+        if let Some(rule) = &plan.precision {
             print_stdout(&precision_table(&schema, rule, &records))?;
         }
         say!(
@@ -259,9 +214,42 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_default_report(&mut folder, &args.drawing, args.quiet)?;
+        board::write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
     Ok(())
+}
+
+/// Keeps a batch's records in its checkpoint as they finish, and shows
+/// each round's progress.
+struct Checkpoint {
+    writer: Mutex<CheckpointWriter>,
+    progress: indicatif::ProgressBar,
+    quiet: bool,
+}
+
+impl BatchStore for Checkpoint {
+    type Error = checkpoint::RecordsError;
+
+    fn round_started(&mut self, replications: u64) {
+        self.progress = replications_bar(replications, self.quiet);
+    }
+
+    fn keep(&self, record: &Record) -> Result<(), checkpoint::RecordsError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.append(record)?;
+        self.progress.inc(1);
+        Ok(())
+    }
+
+    fn round_finished(&mut self) {
+        self.progress.finish_and_clear();
+    }
+
+    fn going_on(&mut self, size: u64, next: u64) {
+        if !self.quiet {
+            say!("Not precise enough after {size} replications: going on to {next} …");
+        }
+    }
 }
 
 /// The precision each chosen outcome reached, and how many replications it took.

@@ -126,7 +126,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         }
         alternatives.push((alternative, origin, text));
     }
-    let seed = args.seed.unwrap_or(base.run.seed);
+    let seed = args.common.seed.unwrap_or(base.run.seed);
     let replications = u64::from(args.replications.unwrap_or(base.run.replications.max(2)));
     let out = args
         .out
@@ -136,17 +136,17 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .chain(&args.scenarios)
         .flat_map(|p| scenario_inputs(Some(p)))
         .collect();
-    let mut folder = open_output(&out, args.force, COMPARE_FILES, inputs)?;
+    let mut folder = open_output(&out, args.common.force, COMPARE_FILES, inputs)?;
     refuse_interrupted_batch(&folder)?;
     let todo: Vec<u64> = (0..replications).collect();
     let largest = std::iter::once(base)
         .chain(alternatives.iter().map(|(a, _, _)| &a.network))
         .max_by_key(|n| n.memory_estimate().total())
         .unwrap_or(base);
-    let threads = threads_within_memory(largest, args.threads, false, args.quiet)?;
+    let threads = threads_within_memory(largest, args.common.threads, false, args.common.quiet)?;
     let run = |scenario: &Scenario| -> Result<(Schema, Vec<Record>), Failure> {
         let network = &scenario.network;
-        if !args.quiet {
+        if !args.common.quiet {
             say!(
                 "Running {}: {replications} replications, seed {seed} …",
                 network.name
@@ -162,7 +162,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             })?;
         Ok((Schema::of(network), records))
     };
-    if !args.set.is_empty() && !args.quiet {
+    if !args.set.is_empty() && !args.common.quiet {
         say!(
             "Compared scenarios are changed by --set {}",
             args.set.join(" --set ")
@@ -252,7 +252,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     ));
     let named: Vec<(&str, &Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b)).collect();
     folder.commit(&named, RESULTS, Replace::Results)?;
-    if !args.quiet {
+    if !args.common.quiet {
         for (name, diffs) in &comparisons {
             let rows = headline_differences(base, diffs);
             print_stdout(&format!(
@@ -266,7 +266,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_default_report(&mut folder, &args.drawing, args.quiet)?;
+        board::write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
     Ok(())
 }

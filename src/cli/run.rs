@@ -20,7 +20,7 @@ use iccsim::report::{self, ResultSet, RunInfo, tidy};
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let network = &scenario.network;
-    let seed = args.seed.unwrap_or(network.run.seed);
+    let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     let out = args
         .out
@@ -30,7 +30,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     // Check the output folder before the work, not after.
     let mut folder = open_output(
         &out,
-        args.force,
+        args.common.force,
         OUTPUT_FILES,
         scenario_inputs(args.scenario.as_deref()),
     )?;
@@ -38,11 +38,16 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let plan = Plan {
         seed,
         replications: 0..replications,
-        threads: threads_within_memory(network, args.threads, args.episodes, args.quiet)?,
+        threads: threads_within_memory(
+            network,
+            args.common.threads,
+            args.episodes,
+            args.common.quiet,
+        )?,
         keep_episodes: args.episodes,
     };
 
-    if !args.quiet {
+    if !args.common.quiet {
         say!(
             "Running {} ({}): {} replication{}, seed {}, {} days after {} days of warm-up …",
             network.name,
@@ -116,7 +121,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     // Replaces the earlier results and any report drawn from them.
     folder.commit(&files, RESULTS, Replace::Results)?;
 
-    if !args.quiet {
+    if !args.common.quiet {
         let mut table = match &breakdown {
             Some(breakdown) => report::tables::headline_table(&set.info, breakdown),
             None => report::tables::summary_table(network, &set),

@@ -86,7 +86,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         message,
     };
     let (base, _, _) = load(args.scenario.as_deref(), &args.set)?;
-    let seed = args.seed.unwrap_or(base.network.run.seed);
+    let seed = args.common.seed.unwrap_or(base.network.run.seed);
     let (keys, grid): (Vec<String>, Vec<Vec<String>>) = match (&args.design, args.sweeps.is_empty())
     {
         (Some(_), false) => {
@@ -194,17 +194,17 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", first.name)));
     let mut inputs = scenario_inputs(args.scenario.as_deref());
     inputs.extend(args.design.clone());
-    let mut folder = open_output(&out, args.force, SWEEP_FILES, inputs)?;
+    let mut folder = open_output(&out, args.common.force, SWEEP_FILES, inputs)?;
     for point in &grid[1..] {
         load(args.scenario.as_deref(), &point_settings(point))?;
     }
     let todo: Vec<u64> = (0..replications).collect();
-    let threads = threads_within_memory(&first, args.threads, false, args.quiet)?;
+    let threads = threads_within_memory(&first, args.common.threads, false, args.common.quiet)?;
     let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
     let mut points: Vec<report::sweep::SweepPoint> = Vec::new();
     for point in &grid {
         let (scenario, _, _) = load(args.scenario.as_deref(), &point_settings(point))?;
-        if !args.quiet {
+        if !args.common.quiet {
             let at: Vec<String> = keys
                 .iter()
                 .zip(point)
@@ -247,7 +247,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         ),
     ];
     folder.commit(&files, "sweep", Replace::Group)?;
-    if !args.quiet {
+    if !args.common.quiet {
         print_stdout(&sweep_table(&first, &keys, &points))?;
         say!(
             "Wrote sweep.csv and sweep_replications.csv to {}/",

@@ -35,7 +35,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             (k.metric.to_string(), k.unit.clone())
         }
     };
-    let seed = args.seed.unwrap_or(network.run.seed);
+    let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications.max(2)));
     let out = args
         .out
@@ -44,7 +44,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     // tornado.csv may join a comparison's folder, for its report.
     let mut folder = open_output(
         &out,
-        args.force,
+        args.common.force,
         &["tornado.csv"],
         scenario_inputs(args.scenario.as_deref()),
     )?;
@@ -69,9 +69,9 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         variants.push(pair);
     }
     let todo: Vec<u64> = (0..replications).collect();
-    let threads = threads_within_memory(network, args.threads, false, args.quiet)?;
+    let threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
     let total = 1 + 2 * variants.len();
-    let progress = replications_bar((total as u64) * replications, args.quiet);
+    let progress = replications_bar((total as u64) * replications, args.common.quiet);
     let keep = |_: &Record| -> Result<(), std::io::Error> {
         progress.inc(1);
         Ok(())
@@ -84,7 +84,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             })?;
         Ok(records.iter().map(|r| r.values[position]).collect())
     };
-    if !args.quiet {
+    if !args.common.quiet {
         say!(
             "Tornado of {metric} in {} ({origin}): {} uncertain values, {total} scenarios × {replications} replications, seed {seed} …",
             network.name,
@@ -118,7 +118,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     };
     let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
     folder.commit(&files, "tornado", Replace::Group)?;
-    if !args.quiet {
+    if !args.common.quiet {
         print_stdout(&report::tornado::tornado_table(&info, &bars))?;
         say!("Wrote tornado.csv to {}/", out.display());
     }
