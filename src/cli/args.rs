@@ -540,3 +540,51 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub common: Common,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared flags are accepted, long and short, by every command that
+    /// has them, as before they were shared.
+    #[test]
+    fn shared_flags_parse_on_every_command_that_has_them() {
+        for command in [
+            vec!["run"],
+            vec!["batch"],
+            vec!["compare", "a.toml", "b.toml"],
+            vec!["sweep"],
+            vec!["tornado"],
+        ] {
+            let mut words = vec!["iccsim"];
+            words.extend(&command);
+            words.extend(["-s", "7", "-j", "3", "--force", "-q"]);
+            let common = match Cli::try_parse_from(&words).unwrap().command {
+                Command::Run(a) => a.common,
+                Command::Batch(a) => a.common,
+                Command::Compare(a) => a.common,
+                Command::Sweep(a) => a.common,
+                Command::Tornado(a) => a.common,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(
+                (common.seed, common.threads, common.force, common.quiet),
+                (Some(7), Some(3), true, true),
+                "{command:?}"
+            );
+        }
+        assert!(Cli::try_parse_from(["iccsim", "run", "-j", "0"]).is_err());
+        // calibrate has no --quiet: its table is what it is for.
+        assert!(Cli::try_parse_from(["iccsim", "calibrate", "-q"]).is_err());
+    }
+
+    #[test]
+    fn shards_and_fractions_are_checked() {
+        assert_eq!(parse_shard("2/4"), Ok((2, 4)));
+        assert!(parse_shard("0/4").is_err() && parse_shard("5/4").is_err());
+        assert_eq!(parse_fraction("0.01"), Ok(0.01));
+        assert!(parse_fraction("1").is_err());
+        assert_eq!(parse_quantiles("0.1,0.9"), Ok((0.1, 0.9)));
+        assert!(parse_quantiles("0.9,0.1").is_err());
+    }
+}

@@ -11,7 +11,7 @@ use super::args::BatchArgs;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
 use super::records::{batch_table, write_batch_files};
-use super::report as board;
+use super::report::write_default_report;
 use super::shared::{
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
     scenario_inputs,
@@ -214,7 +214,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
+        write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
     Ok(())
 }

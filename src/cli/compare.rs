@@ -8,7 +8,7 @@ use super::args::CompareArgs;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
 use super::records::summary_files;
-use super::report as board;
+use super::report::write_default_report;
 use super::shared::{load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs};
 use iccsim::experiment;
 use iccsim::experiment::record::{Record, Schema};
@@ -266,7 +266,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         );
     }
     if args.report {
-        board::write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
+        write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
     Ok(())
 }

@@ -177,3 +177,28 @@ pub(super) fn threads_within_memory(
     }
     Ok(Some(fits))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_read_with_their_unit() {
+        assert_eq!(parse_bytes("6G"), Some(6 << 30));
+        assert_eq!(parse_bytes(" 512m "), Some(512 << 20));
+        assert_eq!(parse_bytes("12 K"), Some(12 << 10));
+        assert_eq!(parse_bytes("1048576"), Some(1 << 20));
+        assert_eq!(parse_bytes("0"), None);
+        assert_eq!(parse_bytes("six"), None);
+        assert_eq!(parse_bytes("G"), None);
+        assert_eq!(parse_bytes("99999999999G"), None);
+    }
+
+    #[test]
+    fn sizes_are_written_in_the_largest_fitting_unit() {
+        assert_eq!(size_text(3 << 29), "1.5 GiB");
+        assert_eq!(size_text(230 << 20), "230 MiB");
+        assert_eq!(size_text(12 << 10), "12 KiB");
+        assert_eq!(size_text(1), "1 KiB");
+    }
+}

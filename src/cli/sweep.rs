@@ -321,3 +321,33 @@ fn sweep_table(network: &Network, keys: &[String], points: &[report::sweep::Swee
         report::tables::columns(&rows, &right)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_split_at_top_level_commas_only() {
+        assert_eq!(
+            split_top_level(r#"1,[2,3],{ a = 1, b = "x,y" },'p,q'"#),
+            vec!["1", "[2,3]", r#"{ a = 1, b = "x,y" }"#, "'p,q'"]
+        );
+        assert_eq!(split_top_level(""), vec![""]);
+    }
+
+    #[test]
+    fn a_sweep_is_a_key_and_its_values() {
+        let (key, values) = parse_sweep("services.acute.capacity=250, 270,")
+            .ok()
+            .unwrap();
+        assert_eq!(key, "services.acute.capacity");
+        assert_eq!(values, vec!["250", "270"]);
+        let no_values = parse_sweep("a.b=").err().unwrap();
+        assert_eq!(no_values.code, Exit::Usage);
+        let seed = parse_sweep("run.seed=1,2").err().unwrap();
+        assert!(
+            seed.message
+                .starts_with("--sweep run.seed: every point uses the same seed")
+        );
+    }
+}
