@@ -3,7 +3,7 @@
 //! met. The rounds are the library's ([`iccsim::experiment::batch`]); this
 //! file opens the checkpoint, keeps records in it and reports.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -21,6 +21,7 @@ use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::experiment::{self, precision::Precision};
 use iccsim::model::Network;
 use iccsim::report;
+use iccsim::report::OutputFolder;
 use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::output_folder::RESULTS;
 
@@ -88,74 +89,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
 
     // Resume what an interrupted batch left, or start afresh.
     let partial = out.join(CHECKPOINT);
-    let (done, writer) = if partial.exists() {
-        if !args.resume {
-            return Err(Failure {
-                code: Exit::Usage,
-                message: format!(
-                    "{} holds an interrupted batch ({}); add --resume to finish it, or remove that file (its finished replications are lost) or choose another --out",
-                    out.display(),
-                    partial.display()
-                ),
-            });
-        }
-        let read = checkpoint::read_records(&partial).map_err(records_failure)?;
-        if !header.same_run(&read.header) {
-            return Err(Failure {
-                code: Exit::Usage,
-                message: format!(
-                    "{} was written by another batch (scenario, seed, number of replications, shard or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
-                    partial.display(),
-                    read.header.replications,
-                    read.header.scenario,
-                    read.header.seed,
-                    if read.header.shard.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", shard {}", read.header.shard)
-                    }
-                ),
-            });
-        }
-        let writer =
-            CheckpointWriter::reopen(&partial, read.complete_bytes).map_err(|e| Failure {
-                code: Exit::Output,
-                message: e.to_string(),
-            })?;
-        (read.records, writer)
-    } else {
-        // `--resume` on a batch that already finished keeps its records
-        // (a resubmitted shard, a rerun script) instead of running it again.
-        let finished = out.join("records.csv");
-        let done = match checkpoint::read_records(&finished) {
-            Ok(read) if args.resume && header.same_run(&read.header) => read.records,
-            Ok(_) if args.resume => {
-                return Err(Failure {
-                    code: Exit::Usage,
-                    message: format!(
-                        "{} holds a finished batch of another run (scenario, seed, number of replications, shard or iccsim build differ); --resume only finishes the same batch: choose another --out, or leave out --resume to replace it",
-                        out.display()
-                    ),
-                });
-            }
-            // A damaged record file is not started afresh under --resume.
-            Err(e) if args.resume && finished.exists() => return Err(records_failure(e)),
-            _ => Vec::new(),
-        };
-        // Claimed before it exists, so a later --resume knows it is ours.
-        folder.claim_working_file(CHECKPOINT, RESULTS)?;
-        let mut writer = CheckpointWriter::create(&partial, &header).map_err(|e| Failure {
-            code: Exit::Output,
-            message: e.to_string(),
-        })?;
-        for record in &done {
-            writer.append(record).map_err(|e| Failure {
-                code: Exit::Output,
-                message: e.to_string(),
-            })?;
-        }
-        (done, writer)
-    };
+    let (done, writer) = open_checkpoint(&mut folder, &out, &header, args.resume)?;
     let done = plan.usable(done);
     if !args.common.quiet {
         say!(
@@ -217,6 +151,88 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
     Ok(())
+}
+
+/// Opens the checkpoint of the batch `header` describes in `folder` (at
+/// `out`), with the records already done: those an interrupted batch left
+/// there (with `resume`), or those of the same batch finished before
+/// (`--resume` on a finished batch), copied into a new checkpoint; or none,
+/// in a new, empty one.
+fn open_checkpoint(
+    folder: &mut OutputFolder,
+    out: &Path,
+    header: &RecordsHeader,
+    resume: bool,
+) -> Result<(Vec<Record>, CheckpointWriter), Failure> {
+    let partial = out.join(CHECKPOINT);
+    if partial.exists() {
+        if !resume {
+            return Err(Failure {
+                code: Exit::Usage,
+                message: format!(
+                    "{} holds an interrupted batch ({}); add --resume to finish it, or remove that file (its finished replications are lost) or choose another --out",
+                    out.display(),
+                    partial.display()
+                ),
+            });
+        }
+        let read = checkpoint::read_records(&partial).map_err(records_failure)?;
+        if !header.same_run(&read.header) {
+            return Err(Failure {
+                code: Exit::Usage,
+                message: format!(
+                    "{} was written by another batch (scenario, seed, number of replications, shard or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
+                    partial.display(),
+                    read.header.replications,
+                    read.header.scenario,
+                    read.header.seed,
+                    if read.header.shard.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", shard {}", read.header.shard)
+                    }
+                ),
+            });
+        }
+        let writer =
+            CheckpointWriter::reopen(&partial, read.complete_bytes).map_err(|e| Failure {
+                code: Exit::Output,
+                message: e.to_string(),
+            })?;
+        Ok((read.records, writer))
+    } else {
+        // `--resume` on a batch that already finished keeps its records
+        // (a resubmitted shard, a rerun script) instead of running it again.
+        let finished = out.join("records.csv");
+        let done = match checkpoint::read_records(&finished) {
+            Ok(read) if resume && header.same_run(&read.header) => read.records,
+            Ok(_) if resume => {
+                return Err(Failure {
+                    code: Exit::Usage,
+                    message: format!(
+                        "{} holds a finished batch of another run (scenario, seed, number of replications, shard or iccsim build differ); --resume only finishes the same batch: choose another --out, or leave out --resume to replace it",
+                        out.display()
+                    ),
+                });
+            }
+            // A damaged record file is not started afresh under --resume.
+            Err(e) if resume && finished.exists() => return Err(records_failure(e)),
+            _ => Vec::new(),
+        };
+        // Claimed before it exists, so a later --resume knows it is ours.
+        folder.claim_working_file(CHECKPOINT, RESULTS)?;
+        let mut writer = CheckpointWriter::create(&partial, header).map_err(|e| Failure {
+            code: Exit::Output,
+            message: e.to_string(),
+        })?;
+        for record in &done {
+            writer.append(record).map_err(|e| Failure {
+                code: Exit::Output,
+                message: e.to_string(),
+            })?;
+        }
+        Ok((done, writer))
+    }
 }
 
 /// Keeps a batch's records in its checkpoint as they finish, and shows
