@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use super::exit::Exit;
 
 /// Discrete-event simulation of patient flows through an integrated care system.
 #[derive(Parser, Debug)]
@@ -10,12 +12,30 @@ use clap::{Args, Parser, Subcommand};
 Examples:
   iccsim run                                   simulate the built-in default scenario
   iccsim run scenarios/reference-network-stress.toml --seed 7 --out results/stress
-  iccsim validate scenarios/*.toml            check scenario files without running them
-
-Exit codes: 0 success, 1 simulation failed, 2 bad usage, 3 invalid scenario, 4 cannot write results.")]
+  iccsim validate scenarios/*.toml            check scenario files without running them")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line, its help ending with the exit codes (from [`Exit`],
+    /// where they are documented).
+    pub fn command_with_exit_codes() -> clap::Command {
+        let command = Cli::command();
+        let examples = command
+            .get_after_help()
+            .map(|text| text.to_string())
+            .unwrap_or_default();
+        command.after_help(format!("{examples}\n\n{}", Exit::help_line()))
+    }
+
+    /// Parses the process's arguments.
+    pub fn parse_arguments() -> Result<Cli, clap::Error> {
+        let mut matches = Cli::command_with_exit_codes().try_get_matches()?;
+        Cli::from_arg_matches_mut(&mut matches)
+            .map_err(|e| e.format(&mut Cli::command_with_exit_codes()))
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -202,24 +222,14 @@ pub struct NewArgs {
 pub struct RunArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
-    /// Master seed; replication r uses the random streams of (seed, r).
-    /// Default: the scenario's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Number of replications. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number). Default: one per core.
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub common: Common,
     /// Also write episodes.csv: one row per visit to a service.
     #[arg(long)]
     pub episodes: bool,
@@ -227,14 +237,35 @@ pub struct RunArgs {
     /// year. Default: all four for runs up to a year, month and year beyond.
     #[arg(long, value_delimiter = ',', value_parser = ["day", "week", "month", "year"])]
     pub periods: Option<Vec<String>>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420
     /// or --set 'age_bands."85+".crisis_per_1000=600' (repeatable; checked
     /// like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// The flags shared by the commands that run replications and write a
+/// results folder (`run`, `batch`, `compare`, `sweep`, `tornado`).
+/// `calibrate` has no --quiet (its table is what it is for) and `merge`
+/// runs nothing, so they declare theirs.
+#[derive(Args, Debug)]
+pub struct Common {
+    /// Master seed; replication r uses the random streams of (seed, r), in
+    /// every scenario and at every point. Default: the scenario's
+    /// `run.seed` (the baseline's, for compare).
+    #[arg(long, short)]
+    pub seed: Option<u64>,
+    /// Worker threads (results are identical for any number). Default: one per core.
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Write into a folder that holds files iccsim did not write (beside
+    /// them: they are never overwritten or removed). Without it, such a
+    /// folder is refused.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -324,23 +355,14 @@ pub struct CalibrateArgs {
 pub struct BatchArgs {
     /// Scenario file (TOML). Without it, the built-in default scenario.
     pub scenario: Option<PathBuf>,
-    /// Master seed; replication r uses the random streams of (seed, r).
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Number of replications. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number). Default: one per core.
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub common: Common,
     /// Finish an interrupted batch in the output folder.
     #[arg(long)]
     pub resume: bool,
@@ -360,9 +382,6 @@ pub struct BatchArgs {
     /// Run only shard i of n (replications r with r mod n = i - 1), e.g. 2/4.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]
@@ -422,26 +441,14 @@ pub struct CompareArgs {
     /// One or more scenarios to compare with it.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// Master seed (the same for every scenario). Default: the baseline's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Replications of each scenario. Default: the baseline's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/compare-<baseline name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
     /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]
@@ -485,26 +492,14 @@ pub struct TornadoArgs {
     /// Changes to the scenario (KEY=VALUE, repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Master seed. Default: the scenario's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Replications per scenario. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/tornado-<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {
@@ -536,24 +531,60 @@ pub struct SweepArgs {
     /// Fixed changes applied at every point.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Master seed (the same at every point). Default: the scenario's `run.seed`.
-    #[arg(long, short)]
-    pub seed: Option<u64>,
     /// Replications at each point. Default: the scenario's `run.replications`.
     #[arg(long, short = 'n', value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub replications: Option<u32>,
-    /// Worker threads (results are identical for any number).
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Output folder. Default: results/sweep-<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Write into a folder that holds files iccsim did not write (beside
-    /// them: they are never overwritten or removed). Without it, such a
-    /// folder is refused.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared flags are accepted, long and short, by every command that
+    /// has them, as before they were shared.
+    #[test]
+    fn shared_flags_parse_on_every_command_that_has_them() {
+        for command in [
+            vec!["run"],
+            vec!["batch"],
+            vec!["compare", "a.toml", "b.toml"],
+            vec!["sweep"],
+            vec!["tornado"],
+        ] {
+            let mut words = vec!["iccsim"];
+            words.extend(&command);
+            words.extend(["-s", "7", "-j", "3", "--force", "-q"]);
+            let common = match Cli::try_parse_from(&words).unwrap().command {
+                Command::Run(a) => a.common,
+                Command::Batch(a) => a.common,
+                Command::Compare(a) => a.common,
+                Command::Sweep(a) => a.common,
+                Command::Tornado(a) => a.common,
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(
+                (common.seed, common.threads, common.force, common.quiet),
+                (Some(7), Some(3), true, true),
+                "{command:?}"
+            );
+        }
+        assert!(Cli::try_parse_from(["iccsim", "run", "-j", "0"]).is_err());
+        // calibrate has no --quiet: its table is what it is for.
+        assert!(Cli::try_parse_from(["iccsim", "calibrate", "-q"]).is_err());
+    }
+
+    #[test]
+    fn shards_and_fractions_are_checked() {
+        assert_eq!(parse_shard("2/4"), Ok((2, 4)));
+        assert!(parse_shard("0/4").is_err() && parse_shard("5/4").is_err());
+        assert_eq!(parse_fraction("0.01"), Ok(0.01));
+        assert!(parse_fraction("1").is_err());
+        assert_eq!(parse_quantiles("0.1,0.9"), Ok((0.1, 0.9)));
+        assert!(parse_quantiles("0.9,0.1").is_err());
+    }
 }

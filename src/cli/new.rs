@@ -1,46 +1,12 @@
-//! `iccsim new` and `iccsim schema`: starting a scenario file, and the
-//! JSON Schema editors use to check one as it is typed.
+//! `iccsim new`: starting a scenario file that extends a baseline and
+//! shows every lever, ready to edit.
 
 use std::path::{Component, Path, PathBuf};
 
-use super::args::{NewArgs, SchemaArgs};
-use super::{EXIT_OUTPUT, EXIT_USAGE, Failure, print_document};
+use super::args::NewArgs;
+use super::exit::{Exit, Failure};
 use iccsim::report::atomic::write_atomically;
 use iccsim::scenario;
-
-pub(super) fn schema(args: SchemaArgs) -> Result<(), Failure> {
-    let text = scenario::schema::json_schema();
-    match &args.out {
-        None => print_document(&text)?,
-        Some(path) => {
-            // Only a schema iccsim wrote is replaced: `--out README.md` must
-            // not overwrite the user's file.
-            // Only the very schema this iccsim writes is replaced without
-            // --force: an edited schema, another version's, or any other
-            // file (`--out README.md`) is the user's.
-            let same = std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes());
-            if path.exists() && !args.force && !same {
-                return Err(Failure {
-                    code: EXIT_OUTPUT,
-                    message: format!(
-                        "{} exists and is not the schema this iccsim writes (another file, an edited schema, or another version's); choose another --out, or add --force to replace it",
-                        path.display()
-                    ),
-                });
-            }
-            write_atomically(path, text.as_bytes()).map_err(|e| Failure {
-                code: EXIT_OUTPUT,
-                message: format!("{e}"),
-            })?;
-            say!(
-                "Wrote the scenario schema to {}. In VS Code with Even Better TOML, start a scenario file with\n  #:schema {}",
-                path.display(),
-                path.display()
-            );
-        }
-    }
-    Ok(())
-}
 
 /// The folder a file is in. `Path::parent` gives the empty path for a
 /// bare file name (`base.toml`), which names no folder to resolve or
@@ -84,7 +50,7 @@ fn relative_path(from: &Path, to: &Path) -> PathBuf {
 
 fn usage(message: String) -> Failure {
     Failure {
-        code: EXIT_USAGE,
+        code: Exit::Usage,
         message,
     }
 }
@@ -116,7 +82,7 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
     let folder = folder_of(&out);
     let created = missing_folders(folder);
     std::fs::create_dir_all(folder).map_err(|e| Failure {
-        code: EXIT_OUTPUT,
+        code: Exit::Output,
         message: format!(
             "cannot create the folder {} for {}: {e}; create it yourself, or choose another --out",
             folder.display(),
@@ -152,7 +118,7 @@ fn write_new(
 ) -> Result<String, Failure> {
     let canonical = |p: &Path| {
         std::fs::canonicalize(p).map_err(|e| Failure {
-            code: EXIT_OUTPUT,
+            code: Exit::Output,
             message: format!("cannot resolve {}: {e}", p.display()),
         })
     };
@@ -163,7 +129,7 @@ fn write_new(
     // poor start. Checked before writing, as the file will read it.
     scenario::load_text_at(&text, out)?;
     write_atomically(out, text.as_bytes()).map_err(|e| Failure {
-        code: EXIT_OUTPUT,
+        code: Exit::Output,
         message: format!("{e}"),
     })?;
     Ok(extends)

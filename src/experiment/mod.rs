@@ -1,10 +1,16 @@
-//! Experiments: replications of a network, run in parallel.
+//! Experiments: replications of a network, run in parallel; batches of
+//! them ([`batch`]: shards, resuming, precision rounds), comparisons and
+//! designs. Nothing here depends on `scenario` (only tests read scenario
+//! text), `report` or the command line: a network comes as a
+//! [`NetworkSource`], records leave through callbacks
+//! ([`batch::BatchStore`]).
 //!
 //! rayon fans out whole replications; one replication stays on one thread.
 //! Replication r always uses the random streams of (seed, r), and results
 //! are returned in replication order, so the output is identical whatever
 //! the number of threads.
 
+pub mod batch;
 pub mod compare;
 pub mod design;
 pub mod precision;

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::args::{ReportArgs, ReportOptions};
-use super::{EXIT_OUTPUT, EXIT_SCENARIO, EXIT_USAGE, Failure};
+use super::exit::{Exit, Failure};
 use iccsim::report::OutputFolder;
 use iccsim::report::board;
 use iccsim::report::output_folder::{self, REPORT_GROUP_PREFIX, Replace, Request};
@@ -83,7 +83,7 @@ pub(super) fn write_report(
     let page_name = out.file_name().map(|n| n.to_string_lossy().to_string());
     let Some(page_name) = page_name.filter(|_| is_html) else {
         return Err(Failure {
-            code: EXIT_USAGE,
+            code: Exit::Usage,
             message: format!(
                 "--out {}: the page is HTML; give a name ending .html (e.g. {})",
                 out.display(),
@@ -102,7 +102,7 @@ pub(super) fn write_report(
     };
     if !results.is_dir() {
         return Err(Failure {
-            code: EXIT_SCENARIO,
+            code: Exit::Scenario,
             message: format!(
                 "cannot draw the report: {}: no such folder: give the output folder of `iccsim run`, `batch` or `compare`",
                 results.display()
@@ -136,12 +136,12 @@ pub(super) fn write_report(
     };
     // A folder that mixes two runs' files is not drawn as one.
     output_folder::check_consistent(results).map_err(|message| Failure {
-        code: EXIT_SCENARIO,
+        code: Exit::Scenario,
         message: format!("cannot draw the report: {message}"),
     })?;
     // Unreadable or foreign results are bad input, like a bad scenario.
     let report = board::build(results, tornado, &charts_name).map_err(|message| Failure {
-        code: EXIT_SCENARIO,
+        code: Exit::Scenario,
         message: format!("cannot draw the report: {message}"),
     })?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -215,7 +215,7 @@ fn file_url(path: &Path) -> String {
 /// page's set, so a PDF on disk is always complete and always the page's).
 fn print_pdf(page: &Path) -> Result<Vec<u8>, Failure> {
     let fail = |message: String| Failure {
-        code: EXIT_OUTPUT,
+        code: Exit::Output,
         message,
     };
     let browser = chromium().ok_or_else(|| {

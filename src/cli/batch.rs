@@ -1,0 +1,368 @@
+//! `iccsim batch`: many replications, checkpointed in `records.partial` as
+//! they finish, resumable, shardable, or run until a precision target is
+//! met. The rounds are the library's ([`iccsim::experiment::batch`]); this
+//! file opens the checkpoint, keeps records in it and reports.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::args::BatchArgs;
+use super::exit::{Exit, Failure};
+use super::memory::threads_within_memory;
+use super::records::{batch_table, write_batch_files};
+use super::report::write_default_report;
+use super::shared::{
+    CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
+    scenario_inputs,
+};
+use iccsim::experiment::batch::{BatchOutcome, BatchPlan, BatchStore, Shard};
+use iccsim::experiment::record::{Record, Schema, fingerprint};
+use iccsim::experiment::{self, precision::Precision};
+use iccsim::model::Network;
+use iccsim::report;
+use iccsim::report::OutputFolder;
+use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
+use iccsim::report::output_folder::RESULTS;
+
+pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
+    let seed = args.common.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    // Shards get folders of their own by default, to be merged.
+    let out = args.out.clone().unwrap_or_else(|| match args.shard {
+        None => PathBuf::from("results").join(&network.name),
+        Some((i, n)) => PathBuf::from("results").join(format!("{}-shard-{i}-of-{n}", network.name)),
+    });
+    let mut folder = open_output(
+        &out,
+        args.common.force,
+        OUTPUT_FILES,
+        scenario_inputs(args.scenario.as_deref()),
+    )?;
+    let schema = Schema::of(network);
+    let precision = match args.target_half_width {
+        None => None,
+        Some(target) => {
+            if args.shard.is_some() {
+                return Err(Failure {
+                    code: Exit::Usage,
+                    message: "--target-half-width decides the number of replications as it goes; it cannot be split into --shard runs (run it on one machine, or shard a fixed number)".into(),
+                });
+            }
+            Some(Precision {
+                keys: precision_keys(network, &schema, &args.target_metric)?,
+                relative_half_width: target,
+                max_replications: u64::from(args.max_replications).max(replications),
+            })
+        }
+    };
+    // Its worker threads are chosen once it is known what is left to do.
+    let mut plan = BatchPlan {
+        seed,
+        replications,
+        shard: args.shard.map(|(index, count)| Shard { index, count }),
+        threads: None,
+        precision,
+    };
+    let header = RecordsHeader {
+        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: network.name.clone(),
+        origin: origin.clone(),
+        fingerprint: fingerprint(network, seed),
+        seed,
+        // With a precision target, the cap: how many there may be.
+        replications: plan.cap(),
+        values: schema.len(),
+        stopping: plan.precision.as_ref().map_or(String::new(), |p| {
+            format!(
+                "relative half-width {} of positions {:?}, from {replications}",
+                p.relative_half_width, p.keys
+            )
+        }),
+        shard: args
+            .shard
+            .map_or(String::new(), |(i, n)| format!("{i}/{n}")),
+    };
+    let wanted = plan.wanted();
+
+    // Resume what an interrupted batch left, or start afresh.
+    let partial = out.join(CHECKPOINT);
+    let (done, writer) = open_checkpoint(&mut folder, &out, &header, args.resume)?;
+    let done = plan.usable(done);
+    if !args.common.quiet {
+        say!(
+            "Batch {} ({}): {} replication{}{}{}, seed {} …",
+            network.name,
+            origin,
+            wanted.len(),
+            if wanted.len() == 1 { "" } else { "s" },
+            if plan.precision.is_some() {
+                " to start with"
+            } else {
+                ""
+            },
+            if done.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} already done)", done.len())
+            },
+            seed
+        );
+    }
+    plan.threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
+    let mut store = Checkpoint {
+        writer: Mutex::new(writer),
+        progress: indicatif::ProgressBar::hidden(),
+        quiet: args.common.quiet,
+    };
+    let started = Instant::now();
+    let BatchOutcome { records, ran } = experiment::batch::run_batch(&scenario, &plan, done, &mut store)
+        .map_err(|e| Failure {
+            code: match e {
+                experiment::BatchError::Simulation(_) => Exit::Simulation,
+                experiment::BatchError::Keep(_) => Exit::Output,
+            },
+            message: format!(
+                "{e}\nEvery replication finished before this is kept in {}; fix the cause and run again with --resume.",
+                partial.display()
+            ),
+        })?;
+    let elapsed = started.elapsed().as_secs_f64();
+
+    // The finished records are in records.csv now: the commit replaces the
+    // checkpoint with them, along with any earlier results and reports.
+    let written = write_batch_files(&mut folder, network, &header, &text, &schema, &records)?;
+    if !args.common.quiet {
+        print_stdout(&format!(
+            "{}\n",
+            batch_table(network, &header, &schema, &records)
+        ))?;
+        if let Some(rule) = &plan.precision {
+            print_stdout(&precision_table(&schema, rule, &records))?;
+        }
+        say!(
+            "Ran {ran} replications in {elapsed:.2} s. Wrote {written} files to {}/",
+            out.display()
+        );
+    }
+    if args.report {
+        write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
+    }
+    Ok(())
+}
+
+/// Opens the checkpoint of the batch `header` describes in `folder` (at
+/// `out`), with the records already done: those an interrupted batch left
+/// there (with `resume`), or those of the same batch finished before
+/// (`--resume` on a finished batch), copied into a new checkpoint; or none,
+/// in a new, empty one.
+fn open_checkpoint(
+    folder: &mut OutputFolder,
+    out: &Path,
+    header: &RecordsHeader,
+    resume: bool,
+) -> Result<(Vec<Record>, CheckpointWriter), Failure> {
+    let partial = out.join(CHECKPOINT);
+    if partial.exists() {
+        if !resume {
+            return Err(Failure {
+                code: Exit::Usage,
+                message: format!(
+                    "{} holds an interrupted batch ({}); add --resume to finish it, or remove that file (its finished replications are lost) or choose another --out",
+                    out.display(),
+                    partial.display()
+                ),
+            });
+        }
+        let read = checkpoint::read_records(&partial).map_err(records_failure)?;
+        if !header.same_run(&read.header) {
+            return Err(Failure {
+                code: Exit::Usage,
+                message: format!(
+                    "{} was written by another batch (scenario, seed, number of replications, shard or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
+                    partial.display(),
+                    read.header.replications,
+                    read.header.scenario,
+                    read.header.seed,
+                    if read.header.shard.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", shard {}", read.header.shard)
+                    }
+                ),
+            });
+        }
+        let writer =
+            CheckpointWriter::reopen(&partial, read.complete_bytes).map_err(|e| Failure {
+                code: Exit::Output,
+                message: e.to_string(),
+            })?;
+        Ok((read.records, writer))
+    } else {
+        // `--resume` on a batch that already finished keeps its records
+        // (a resubmitted shard, a rerun script) instead of running it again.
+        let finished = out.join("records.csv");
+        let done = match checkpoint::read_records(&finished) {
+            Ok(read) if resume && header.same_run(&read.header) => read.records,
+            Ok(_) if resume => {
+                return Err(Failure {
+                    code: Exit::Usage,
+                    message: format!(
+                        "{} holds a finished batch of another run (scenario, seed, number of replications, shard or iccsim build differ); --resume only finishes the same batch: choose another --out, or leave out --resume to replace it",
+                        out.display()
+                    ),
+                });
+            }
+            // A damaged record file is not started afresh under --resume.
+            Err(e) if resume && finished.exists() => return Err(records_failure(e)),
+            _ => Vec::new(),
+        };
+        // Claimed before it exists, so a later --resume knows it is ours.
+        folder.claim_working_file(CHECKPOINT, RESULTS)?;
+        let mut writer = CheckpointWriter::create(&partial, header).map_err(|e| Failure {
+            code: Exit::Output,
+            message: e.to_string(),
+        })?;
+        for record in &done {
+            writer.append(record).map_err(|e| Failure {
+                code: Exit::Output,
+                message: e.to_string(),
+            })?;
+        }
+        Ok((done, writer))
+    }
+}
+
+/// Keeps a batch's records in its checkpoint as they finish, and shows
+/// each round's progress.
+struct Checkpoint {
+    writer: Mutex<CheckpointWriter>,
+    progress: indicatif::ProgressBar,
+    quiet: bool,
+}
+
+impl BatchStore for Checkpoint {
+    type Error = checkpoint::RecordsError;
+
+    fn round_started(&mut self, replications: u64) {
+        self.progress = replications_bar(replications, self.quiet);
+    }
+
+    fn keep(&self, record: &Record) -> Result<(), checkpoint::RecordsError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.append(record)?;
+        self.progress.inc(1);
+        Ok(())
+    }
+
+    fn round_finished(&mut self) {
+        self.progress.finish_and_clear();
+    }
+
+    fn going_on(&mut self, size: u64, next: u64) {
+        if !self.quiet {
+            say!("Not precise enough after {size} replications: going on to {next} …");
+        }
+    }
+}
+
+/// The precision each chosen outcome reached, and how many replications it took.
+fn precision_table(schema: &Schema, rule: &Precision, records: &[Record]) -> String {
+    let mut rows = vec![vec![
+        "outcome".to_string(),
+        "mean".into(),
+        "95% CI half-width".into(),
+        "relative".into(),
+        "target".into(),
+    ]];
+    for a in rule.attained(records) {
+        rows.push(vec![
+            key_name(schema, a.key),
+            report::tables::round_for_reading(a.summary.mean),
+            report::tables::round_for_reading(a.summary.half_width()),
+            format!("{:.2}%", 100.0 * a.relative_half_width),
+            if a.relative_half_width <= rule.relative_half_width {
+                "met".into()
+            } else {
+                "NOT met".into()
+            },
+        ]);
+    }
+    let met = rule
+        .attained(records)
+        .iter()
+        .all(|a| a.relative_half_width <= rule.relative_half_width);
+    format!(
+        "\n{}\n{} after {} replications (target ±{}% of the mean, at most {} replications).\n",
+        report::tables::columns(&rows, &[false, true, true, true, false]),
+        if met {
+            "Every target met"
+        } else {
+            "Stopped at the cap with a target NOT met"
+        },
+        records.len(),
+        100.0 * rule.relative_half_width,
+        rule.max_replications
+    )
+}
+
+/// A readable name of a record position.
+pub(super) fn key_name(schema: &Schema, key: usize) -> String {
+    match schema.metrics.get(key) {
+        Some(k) if k.service == "system" => format!("system.{}", k.metric),
+        Some(k) => format!("{}.{}", k.service, k.metric),
+        None => schema.breakdown[key - schema.metrics.len()]
+            .metric
+            .to_string(),
+    }
+}
+
+/// Record positions of the outcomes named for `--target-metric`: an
+/// outcome of a whole-system scenario (all years, ICCs and ages), or
+/// SERVICE.METRIC, or system.METRIC.
+pub(super) fn precision_keys(
+    network: &Network,
+    schema: &Schema,
+    names: &[String],
+) -> Result<Vec<usize>, Failure> {
+    let defaults: Vec<String> = match &network.layout {
+        Some(_) => [
+            "emergency_admissions",
+            "acute_occupancy",
+            "acute_delayed_bed_days",
+            "cost_total",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        None => network
+            .services
+            .iter()
+            .map(|s| format!("{}.occupancy_mean", s.name))
+            .collect(),
+    };
+    let names = if names.is_empty() { &defaults } else { names };
+    names
+        .iter()
+        .map(|name| {
+            let in_breakdown = schema.breakdown.iter().position(|k| {
+                k.metric == name && k.year == "all" && k.icc == "all" && k.age_band == "all"
+            });
+            let in_metrics = name.split_once('.').and_then(|(service, metric)| {
+                schema.metrics.iter().position(|k| {
+                    k.service == service && k.patient_type == "all" && k.metric == metric
+                })
+            });
+            in_metrics
+                .or(in_breakdown.map(|k| schema.metrics.len() + k))
+                .ok_or_else(|| Failure {
+                    code: Exit::Usage,
+                    message: format!(
+                        "--target-metric {name}: no such outcome; give a whole-system outcome (e.g. emergency_admissions), SERVICE.METRIC (e.g. acute.occupancy_mean) or system.METRIC"
+                    ),
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,129 @@
+//! `iccsim merge`: the shards of one batch (`batch --shard i/n`) combined
+//! into the files one batch on one machine would write.
+
+use super::args::MergeArgs;
+use super::exit::{Exit, Failure};
+use super::records::{batch_table, write_batch_files};
+use super::shared::{
+    CHECKPOINT, OUTPUT_FILES, open_output, print_stdout, records_failure, refuse_interrupted_batch,
+};
+use iccsim::experiment::record::{Record, Schema, fingerprint};
+use iccsim::report::checkpoint::{self, RecordsHeader};
+use iccsim::scenario;
+
+pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let mut header: Option<RecordsHeader> = None;
+    let mut records: Vec<Record> = Vec::new();
+    let mut origin_of = std::collections::HashMap::new();
+    let mut text = String::new();
+    for folder in &args.folders {
+        let path = folder.join("records.csv");
+        if !path.exists() {
+            let hint = if folder.join(CHECKPOINT).exists() {
+                "the batch there was interrupted: finish it with `iccsim batch ... --resume`"
+            } else {
+                "run `iccsim batch ... --shard i/n --out FOLDER` first"
+            };
+            return Err(Failure {
+                code: Exit::Scenario,
+                message: format!("{} has no records.csv: {hint}", folder.display()),
+            });
+        }
+        let read = checkpoint::read_records(&path).map_err(records_failure)?;
+        match &header {
+            None => {
+                text = scenario::read_file(&folder.join("scenario.toml"))?;
+                header = Some(read.header.clone());
+            }
+            Some(first) if !first.same_batch(&read.header) => {
+                return Err(Failure {
+                    code: Exit::Scenario,
+                    message: format!(
+                        "{} holds records of another batch than {} (scenario, seed, number of replications or iccsim build differ); merge shards of one batch only",
+                        folder.display(),
+                        args.folders[0].display()
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+        for record in read.records {
+            if let Some(earlier) = origin_of.insert(record.replication, folder) {
+                return Err(Failure {
+                    code: Exit::Scenario,
+                    message: format!(
+                        "replication {} is in both {} and {}; give each shard once",
+                        record.replication,
+                        earlier.display(),
+                        folder.display()
+                    ),
+                });
+            }
+            records.push(record);
+        }
+    }
+    let Some(mut header) = header else {
+        return Err(Failure {
+            code: Exit::Usage,
+            message: "give at least one folder".into(),
+        });
+    };
+    // The merged records are those of the whole batch.
+    header.shard = String::new();
+    let network = scenario::load_str(&text, &header.origin, &header.scenario)?;
+    if fingerprint(&network, header.seed) != header.fingerprint {
+        return Err(Failure {
+            code: Exit::Scenario,
+            message: format!(
+                "{}/scenario.toml is not the scenario the records were made with (or another iccsim build made them); merge the shards' own files",
+                args.folders[0].display()
+            ),
+        });
+    }
+    records.sort_by_key(|r| r.replication);
+    // A fixed batch needs all its replications; one that stopped on a
+    // precision target needs the unbroken run 0..n it stopped at.
+    let expected = if header.stopping.is_empty() {
+        header.replications
+    } else {
+        records.last().map_or(0, |r| r.replication + 1)
+    };
+    let missing: Vec<u64> = (0..expected)
+        .filter(|r| !origin_of.contains_key(r))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure {
+            code: Exit::Scenario,
+            message: format!(
+                "{} of {} replications are missing (first: {:?}); add the folders of the other shards",
+                missing.len(),
+                expected,
+                &missing[..missing.len().min(5)]
+            ),
+        });
+    }
+    let schema = Schema::of(&network);
+    // Each shard's files are inputs: merging into a shard's own folder
+    // would write over the records it reads.
+    let inputs = args
+        .folders
+        .iter()
+        .flat_map(|f| [f.join("records.csv"), f.join("scenario.toml")])
+        .collect();
+    let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
+    refuse_interrupted_batch(&folder)?;
+    write_batch_files(&mut folder, &network, &header, &text, &schema, &records)?;
+    if !args.quiet {
+        print_stdout(&format!(
+            "{}\n",
+            batch_table(&network, &header, &schema, &records)
+        ))?;
+        say!(
+            "Merged {} replications from {} folders into {}/",
+            records.len(),
+            args.folders.len(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! `iccsim run`: simulate a scenario, keep every replication's results,
+//! and write the tidy files (with `--episodes`, every visit).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::args::RunArgs;
+use super::exit::{Exit, Failure};
+use super::memory::{results_fit_in_memory, threads_within_memory};
+use super::shared::{
+    OUTPUT_FILES, load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs,
+};
+use iccsim::experiment::{self, Plan};
+use iccsim::report::breakdown::{self, BreakdownSet};
+use iccsim::report::budget;
+use iccsim::report::output_folder::{RESULTS, Replace};
+use iccsim::report::tidy::Period;
+use iccsim::report::{self, ResultSet, RunInfo, tidy};
+
+pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
+    let seed = args.common.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
+    results_fit_in_memory(network, replications, args.episodes, "run")?;
+    // Check the output folder before the work, not after.
+    let mut folder = open_output(
+        &out,
+        args.common.force,
+        OUTPUT_FILES,
+        scenario_inputs(args.scenario.as_deref()),
+    )?;
+    refuse_interrupted_batch(&folder)?;
+    let plan = Plan {
+        seed,
+        replications: 0..replications,
+        threads: threads_within_memory(
+            network,
+            args.common.threads,
+            args.episodes,
+            args.common.quiet,
+        )?,
+        keep_episodes: args.episodes,
+    };
+
+    if !args.common.quiet {
+        say!(
+            "Running {} ({}): {} replication{}, seed {}, {} days after {} days of warm-up …",
+            network.name,
+            origin,
+            replications,
+            if replications == 1 { "" } else { "s" },
+            seed,
+            network.run.horizon_days,
+            network.run.warmup_days
+        );
+    }
+    let started = Instant::now();
+    let outputs = experiment::run(&scenario, &plan).map_err(|e| Failure {
+        code: Exit::Simulation,
+        message: e.to_string(),
+    })?;
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let info = RunInfo {
+        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_name: network.name.clone(),
+        scenario_title: network.title.clone(),
+        scenario_origin: origin,
+        seed,
+        replications,
+        start_date: network.run.start_date.to_string(),
+        warmup_days: network.run.warmup_days,
+        horizon_days: network.run.horizon_days,
+    };
+    let set = ResultSet::new(network, info, &outputs);
+    let periods: Vec<Period> = match &args.periods {
+        Some(names) => names.iter().filter_map(|n| Period::from_name(n)).collect(),
+        None => Period::defaults_for(network.run.horizon_days),
+    };
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("summary.csv", tidy::summary_csv(&set)),
+        ("replications.csv", tidy::replications_csv(&set)),
+        (
+            "timeseries.csv",
+            tidy::timeseries_csv(network, &set.info, &outputs, &periods),
+        ),
+        ("flows.csv", tidy::flows_csv(&set.info, &outputs)),
+        (
+            "occupancy.csv",
+            tidy::occupancy_csv(network, &set.info, &outputs),
+        ),
+        ("results.json", tidy::results_json(&set)),
+        ("run.json", tidy::run_json(&set.info)),
+        ("scenario.toml", text.into_bytes()),
+    ];
+    if args.episodes {
+        files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
+    }
+    let breakdown = network
+        .layout
+        .as_ref()
+        .map(|layout| BreakdownSet::new(network, layout, &outputs));
+    if let Some(breakdown) = &breakdown {
+        files.push((
+            "breakdown.csv",
+            breakdown::breakdown_csv(&set.info, breakdown),
+        ));
+        files.push((
+            "breakdown_summary.csv",
+            breakdown::breakdown_summary_csv(&set.info, breakdown),
+        ));
+    }
+    if let Some(layout) = network.layout.as_ref().filter(|l| !l.budget.is_empty()) {
+        files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
+    }
+    // Replaces the earlier results and any report drawn from them.
+    folder.commit(&files, RESULTS, Replace::Results)?;
+
+    if !args.common.quiet {
+        let mut table = match &breakdown {
+            Some(breakdown) => report::tables::headline_table(&set.info, breakdown),
+            None => report::tables::summary_table(network, &set),
+        };
+        if let Some(layout) = network.layout.as_ref() {
+            table.push_str(&budget::budget_table(layout));
+        }
+        print_stdout(&format!("{table}\n"))?;
+        let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
+        say!(
+            "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
+            files.len(),
+            out.display()
+        );
+    }
+    Ok(())
+}

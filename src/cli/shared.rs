@@ -1,0 +1,213 @@
+//! What the commands share: printing to stdout, loading the scenario named
+//! on the command line, opening the output folder, the progress bar. No
+//! command's own work is here.
+
+use std::path::{Path, PathBuf};
+
+use super::exit::{Exit, Failure};
+use iccsim::report::OutputFolder;
+use iccsim::report::checkpoint;
+use iccsim::report::output_folder::Request;
+use iccsim::scenario::{self, Scenario};
+
+/// Every file `run`, `batch` or `merge` may write (with `--report`, the
+/// page and its charts too). Any of them held by a file iccsim did not
+/// write is refused before the work.
+pub(super) const OUTPUT_FILES: &[&str] = &[
+    "summary.csv",
+    "replications.csv",
+    "timeseries.csv",
+    "flows.csv",
+    "occupancy.csv",
+    "results.json",
+    "episodes.csv",
+    "breakdown.csv",
+    "breakdown_summary.csv",
+    "budget.csv",
+    "records.csv",
+    "scenario.toml",
+    "run.json",
+    "records.partial",
+    "report.html",
+    "report.pdf",
+    "report-charts/",
+];
+
+/// Where a batch appends its records as they finish.
+pub(super) const CHECKPOINT: &str = "records.partial";
+
+/// Writes to stdout, with control characters escaped as for `say!`
+/// (tables show names and titles from files). A closed pipe (`iccsim validate ... | head`) is the
+/// reader's choice, not an error; any other failure (a full disk behind
+/// `> table.txt`) is, or the table would be lost without a word.
+pub(super) fn print_stdout(text: &str) -> Result<(), Failure> {
+    write_stdout(&iccsim::report::tables::terminal_safe(text))
+}
+
+/// Writes a document to stdout (`show`'s scenario, `schema`'s JSON): the
+/// text itself, so that `show > merged.toml` is that scenario; escaped as
+/// for `say!` only when stdout is a terminal.
+pub(super) fn print_document(text: &str) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        print_stdout(text)
+    } else {
+        write_stdout(text)
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure {
+            code: Exit::Output,
+            message: format!("cannot write to standard output: {e}"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Opens a command's whole output folder: locked, cleared of what a killed
+/// command left, and refused if it holds files iccsim did not write (unless
+/// `--force`) or if an output would be one of `inputs`.
+pub(super) fn open_output(
+    out: &Path,
+    force: bool,
+    may_write: &[&str],
+    inputs: Vec<PathBuf>,
+) -> Result<OutputFolder, Failure> {
+    Ok(OutputFolder::open(
+        out,
+        &Request {
+            force,
+            whole_folder: true,
+            may_write: may_write.iter().map(|s| s.to_string()).collect(),
+            inputs,
+        },
+    )?)
+}
+
+/// Refuses to replace the results of a folder that holds an interrupted
+/// batch (its finished replications would be lost with its checkpoint):
+/// what `batch` without `--resume` says, for the other commands that
+/// replace a folder's results.
+pub(super) fn refuse_interrupted_batch(folder: &OutputFolder) -> Result<(), Failure> {
+    if !folder.has_working_file(CHECKPOINT) {
+        return Ok(());
+    }
+    Err(Failure {
+        code: Exit::Usage,
+        message: format!(
+            "{} holds an interrupted batch ({CHECKPOINT}), whose finished replications this command would discard; finish it with `iccsim batch ... --resume`, or choose another --out",
+            folder.path().display()
+        ),
+    })
+}
+
+/// The files a scenario is read from: the file and every parent it extends
+/// (none for the built-in default).
+pub(super) fn scenario_inputs(path: Option<&Path>) -> Vec<PathBuf> {
+    path.and_then(|p| scenario::inherit::read_resolved(p).ok())
+        .map(|resolved| resolved.chain)
+        .unwrap_or_default()
+}
+
+/// Loads the scenario named on the command line (or the built-in
+/// default) with its `--set` changes: the network, where it came from, and
+/// the text that makes it (the file's, or the changed document).
+pub(super) fn load(
+    path: Option<&Path>,
+    settings: &[String],
+) -> Result<(Scenario, String, String), Failure> {
+    let (resolved, origin, stem) = scenario_text(path)?;
+    let (scenario, text) = scenario::load_resolved(&resolved, &origin, &stem, settings)?;
+    // A value drawn per replication would overwrite the one set here.
+    for setting in settings {
+        let Some(path) = scenario::overrides::setting_path(setting) else {
+            continue;
+        };
+        if path[0] == scenario::uncertainty::SECTION {
+            continue;
+        }
+        if let Some(u) = scenario
+            .uncertain
+            .iter()
+            .find(|u| scenario::uncertainty::keys_overlap(u.path(), &path))
+        {
+            return Err(Failure {
+                code: Exit::Usage,
+                message: format!(
+                    "{setting}: `{}` is uncertain in {origin} ([uncertainty]): each replication draws it, so setting or sweeping it would change nothing; to hold it at a value, --set 'uncertainty.\"{}\"={{ dist = \"fixed\", value = ... }}', or remove it from [uncertainty]",
+                    u.key,
+                    u.key.replace('"', "\\\"")
+                ),
+            });
+        }
+    }
+    Ok((scenario, origin, text))
+}
+
+/// Says, once per parent and process, that a scenario takes values from a
+/// file outside its own folder (inherit.rs reads such a parent only if it is
+/// a scenario): the user should know which files a result depends on.
+pub(super) fn note_parents_outside(path: &Path, resolved: &scenario::inherit::Resolved) {
+    static NOTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let Ok(mut noted) = NOTED.lock() else { return };
+    for parent in &resolved.outside {
+        if !noted.contains(parent) {
+            say!(
+                "note: {} inherits from {}, outside its own folder",
+                path.display(),
+                parent.display()
+            );
+            noted.push(parent.clone());
+        }
+    }
+}
+
+/// The scenario's text and where it came from (a path, or the default).
+fn scenario_text(path: Option<&Path>) -> Result<(scenario::Resolved, String, String), Failure> {
+    match path {
+        Some(path) => Ok((
+            {
+                let resolved = scenario::inherit::read_resolved(path)?;
+                note_parents_outside(path, &resolved);
+                resolved
+            },
+            path.display().to_string(),
+            scenario::name_from_path(path).to_string(),
+        )),
+        None => Ok((
+            scenario::Resolved::own(scenario::DEFAULT_SCENARIO_TOML.to_string()),
+            format!(
+                "built-in default (scenarios/{}.toml)",
+                scenario::DEFAULT_SCENARIO_NAME
+            ),
+            scenario::DEFAULT_SCENARIO_NAME.to_string(),
+        )),
+    }
+}
+
+/// A progress bar over `len` replications with an ETA (drawn only on a
+/// terminal; hidden with --quiet).
+pub(super) fn replications_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let progress = indicatif::ProgressBar::new(len);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replications · {elapsed_precise} elapsed · ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress
+}
+
+pub(super) fn records_failure(e: checkpoint::RecordsError) -> Failure {
+    Failure {
+        code: Exit::Scenario,
+        message: e.to_string(),
+    }
+}

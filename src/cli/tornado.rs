@@ -1,0 +1,126 @@
+//! `iccsim tornado`: one-way sensitivity of an outcome to each uncertain
+//! value of a scenario, set in turn to a low and a high quantile.
+
+use std::path::PathBuf;
+
+use super::args::TornadoArgs;
+use super::batch::{key_name, precision_keys};
+use super::exit::{Exit, Failure};
+use super::memory::threads_within_memory;
+use super::shared::{load, open_output, print_stdout, replications_bar, scenario_inputs};
+use iccsim::experiment;
+use iccsim::experiment::record::{Record, Schema};
+use iccsim::model::Network;
+use iccsim::report;
+use iccsim::report::output_folder::Replace;
+
+pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
+    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
+    if scenario.uncertain.is_empty() {
+        return Err(Failure {
+            code: Exit::Scenario,
+            message: format!(
+                "{origin} has no uncertain values; add an [uncertainty] section, e.g. \"sites.general.adult_beds\" = {{ dist = \"triangular\", min = 390, mode = 405, max = 420 }} (see docs/experiments.md)"
+            ),
+        });
+    }
+    let schema = Schema::of(network);
+    let names: Vec<String> = args.metric.iter().cloned().collect();
+    let position = precision_keys(network, &schema, &names)?[0];
+    let (metric, unit) = match schema.metrics.get(position) {
+        Some(k) => (key_name(&schema, position), k.unit.clone()),
+        None => {
+            let k = &schema.breakdown[position - schema.metrics.len()];
+            (k.metric.to_string(), k.unit.clone())
+        }
+    };
+    let seed = args.common.seed.unwrap_or(network.run.seed);
+    let replications = u64::from(args.replications.unwrap_or(network.run.replications.max(2)));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("tornado-{}", network.name)));
+    // tornado.csv may join a comparison's folder, for its report.
+    let mut folder = open_output(
+        &out,
+        args.common.force,
+        &["tornado.csv"],
+        scenario_inputs(args.scenario.as_deref()),
+    )?;
+    let (low_q, high_q) = args.quantiles;
+    // Every scenario is built (and checked) before any is run.
+    let points = scenario.points();
+    let mut variants = Vec::new();
+    for (k, value) in scenario.uncertain.iter().enumerate() {
+        let mut pair = Vec::new();
+        for q in [low_q, high_q] {
+            let mut values = points.clone();
+            values[k] = value.as_scenario_value(value.distribution.quantile(q));
+            let varied = scenario.network_with(&values).map_err(|e| Failure {
+                code: Exit::Scenario,
+                message: format!(
+                    "{} at its {q} quantile ({}) makes an invalid scenario: {e}",
+                    value.key, values[k]
+                ),
+            })?;
+            pair.push((values[k], varied));
+        }
+        variants.push(pair);
+    }
+    let todo: Vec<u64> = (0..replications).collect();
+    let threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
+    let total = 1 + 2 * variants.len();
+    let progress = replications_bar((total as u64) * replications, args.common.quiet);
+    let keep = |_: &Record| -> Result<(), std::io::Error> {
+        progress.inc(1);
+        Ok(())
+    };
+    let outcome = |network: &Network| -> Result<Vec<f64>, Failure> {
+        let records =
+            experiment::run_records(network, seed, &todo, threads, &keep).map_err(|e| Failure {
+                code: Exit::Simulation,
+                message: e.to_string(),
+            })?;
+        Ok(records.iter().map(|r| r.values[position]).collect())
+    };
+    if !args.common.quiet {
+        say!(
+            "Tornado of {metric} in {} ({origin}): {} uncertain values, {total} scenarios × {replications} replications, seed {seed} …",
+            network.name,
+            variants.len()
+        );
+    }
+    let base = outcome(network)?;
+    let mut bars = Vec::new();
+    for (value, pair) in scenario.uncertain.iter().zip(&variants) {
+        let low = outcome(&pair[0].1)?;
+        let high = outcome(&pair[1].1)?;
+        bars.push(report::tornado::TornadoBar::new(
+            &value.key,
+            &value.source,
+            (value.point, pair[0].0, pair[1].0),
+            &base,
+            &low,
+            &high,
+        ));
+    }
+    progress.finish_and_clear();
+    let bars = report::tornado::ranked(bars);
+    let info = report::tornado::TornadoInfo {
+        scenario: &network.name,
+        metric: &metric,
+        unit: &unit,
+        quantiles: args.quantiles,
+        seed,
+        replications: todo.len(),
+        base: iccsim::stats::Summary::of(&base),
+    };
+    let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
+    folder.commit(&files, "tornado", Replace::Group)?;
+    if !args.common.quiet {
+        print_stdout(&report::tornado::tornado_table(&info, &bars))?;
+        say!("Wrote tornado.csv to {}/", out.display());
+    }
+    Ok(())
+}
