@@ -13,6 +13,7 @@ use super::shared::{load, open_output, print_stdout, refuse_interrupted_batch, s
 use iccsim::experiment;
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
+use iccsim::model::metrics::{self, View};
 use iccsim::report::output_folder::{RESULTS, Replace};
 use iccsim::report::{self, RunInfo};
 use iccsim::scenario::Scenario;
@@ -36,41 +37,22 @@ fn headline_differences<'a>(
     network: &Network,
     diffs: &'a [iccsim::experiment::compare::Difference],
 ) -> Vec<&'a iccsim::experiment::compare::Difference> {
-    const SYSTEM: &[&str] = &[
-        "crises",
-        "ed_attendances",
-        "emergency_admissions",
-        "emergency_los_mean",
-        "acute_bed_days",
-        "acute_delayed_bed_days",
-        "care_home_admissions_from_hospital",
-        "cost_total",
-    ];
-    const SITE: &[&str] = &["acute_occupancy", "acute_days_above_92pct"];
-    const SERVICE: &[&str] = &[
-        "arrivals",
-        "admissions",
-        "lost",
-        "los_mean",
-        "occupancy_mean",
-        "delayed_bed_days",
-    ];
     if network.layout.is_some() {
         let whole = |d: &&iccsim::experiment::compare::Difference| {
             d.key.table == "breakdown" && d.key.labels.iter().all(|l| l == "all")
         };
-        SYSTEM
-            .iter()
-            .chain(SITE)
-            .filter_map(|m| diffs.iter().filter(whole).find(|d| d.key.metric == *m))
+        metrics::whole_system_headlines(View::Compare)
+            .into_iter()
+            .filter_map(|m| diffs.iter().filter(whole).find(|d| d.key.metric == m))
             .collect()
     } else {
+        let service = metrics::service_headlines(View::Compare);
         diffs
             .iter()
             .filter(|d| {
                 d.key.table == "metrics"
                     && d.key.labels[1] == "all"
-                    && SERVICE.contains(&d.key.metric.as_str())
+                    && service.contains(&d.key.metric.as_str())
             })
             .collect()
     }

@@ -57,7 +57,7 @@ fn usage(message: String) -> Failure {
 
 pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
     let name = &args.name;
-    if !scenario::validate::is_valid_name(name) {
+    if !scenario::check::is_valid_name(name) {
         return Err(usage(format!(
             "{name:?} cannot be a scenario name: use letters, digits, `_` and `-` only (at most 64), e.g. more-rapid-response"
         )));

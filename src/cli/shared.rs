@@ -133,7 +133,7 @@ pub(super) fn load(
         if let Some(u) = scenario
             .uncertain
             .iter()
-            .find(|u| scenario::uncertainty::keys_overlap(u.path(), &path))
+            .find(|u| scenario::keys::keys_overlap(u.path(), &path))
         {
             return Err(Failure {
                 code: Exit::Usage,

@@ -11,6 +11,7 @@ use super::sweep_file;
 use iccsim::experiment;
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
+use iccsim::model::metrics::{self, View};
 use iccsim::report;
 use iccsim::report::output_folder::Replace;
 use iccsim::scenario;
@@ -46,7 +47,7 @@ fn parse_sweep(text: &str) -> Result<(String, Vec<String>), Failure> {
 /// The seed and the number of replications are those of the whole
 /// experiment (every point sees the same patients), not values to vary.
 fn refuse_run_identity(key: &str, option: &str) -> Result<(), Failure> {
-    let parts = scenario::overrides::key_parts(key).unwrap_or_default();
+    let parts = scenario::keys::key_parts(key).unwrap_or_default();
     if parts.len() == 2 && parts[0] == "run" && (parts[1] == "seed" || parts[1] == "replications") {
         return Err(Failure {
             code: Exit::Usage,
@@ -278,23 +279,17 @@ fn headline_position(schema: &Schema, name: &str) -> Option<usize> {
 /// Headline outcomes (mean and 95% CI) at every point of a sweep.
 fn sweep_table(network: &Network, keys: &[String], points: &[report::sweep::SweepPoint]) -> String {
     let outcomes: Vec<String> = match &network.layout {
-        Some(_) => [
-            "emergency_admissions",
-            "acute_occupancy",
-            "acute_delayed_bed_days",
-            "cost_total",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        Some(_) => metrics::whole_system_headlines(View::Sweep)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         None => network
             .services
             .iter()
             .flat_map(|s| {
-                [
-                    format!("{}.occupancy_mean", s.name),
-                    format!("{}.lost", s.name),
-                ]
+                metrics::service_headlines(View::Sweep)
+                    .into_iter()
+                    .map(move |m| format!("{}.{m}", s.name))
             })
             .collect(),
     };

@@ -62,7 +62,7 @@ pub enum Overlap {
 /// Whether, and how, two swept keys collide. A key that does not parse is
 /// compared as text (its point is refused when it loads).
 pub fn overlap(a: &str, b: &str) -> Option<Overlap> {
-    use iccsim::scenario::overrides::key_parts;
+    use iccsim::scenario::keys::key_parts;
     match (key_parts(a), key_parts(b)) {
         (Ok(a), Ok(b)) if a == b => Some(Overlap::Same),
         (Ok(a), Ok(b)) if a.iter().zip(&b).all(|(x, y)| x == y) => Some(Overlap::Inside),

@@ -7,9 +7,10 @@
 //! (`system.rs`) knows nothing of networks, so the arrows run one way:
 //! `breakdown` → `network` → `system`.
 
+use super::metrics::{BREAKDOWN_METRICS, M};
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
-use super::system::{BREAKDOWN_METRICS, DemandKind, M, Role, Sector, SystemLayout};
+use super::system::{DemandKind, Role, Sector, SystemLayout};
 
 /// A group of the breakdown: None means "all".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct Breakdown {
     /// Per group, one value per [`BREAKDOWN_METRICS`] entry.
     pub values: Vec<Vec<f64>>,
     /// Per year option (all, then each year), one value per
-    /// [`SITE_METRICS`](super::system::SITE_METRICS).
+    /// [`SITE_METRICS`](super::metrics::SITE_METRICS).
     pub site_values: Vec<(Option<usize>, Vec<f64>)>,
 }
 

@@ -255,10 +255,6 @@ pub struct CalibrationTarget {
     pub source: String,
 }
 
-pub use super::metrics::breakdown::{
-    BREAKDOWN_METRICS, BreakdownMetric, M, SITE_METRICS, is_count_metric,
-};
-
 impl SystemLayout {
     /// Residents of an ICC's band in window year `year` (growth compounds
     /// at each anniversary, as arrivals do).

@@ -16,12 +16,11 @@
 //! 5. `source`: the [`Scenario`], the network at the point values and each
 //!    replication's from its draws of the `uncertainty` values.
 //!
-//! Beside them: `check` (the `Checker` that collects every
-//! problem with its TOML path, the size limits, the shared validators),
-//! `keys` (dotted keys and issue paths), `error` (the error types),
-//! `schema` (the JSON Schema of the format, derived from the serde types),
-//! and `validate` (the old paths, re-exported for compatibility). The
-//! format is documented key by key in `docs/scenario-format.md`.
+//! Beside them: `check` (the `Checker` that collects every problem with
+//! its TOML path, the size limits, the shared validators), `keys` (dotted
+//! keys and issue paths), `error` (the error types) and `schema` (the JSON
+//! Schema of the format, derived from the serde types). The format is
+//! documented key by key in `docs/scenario-format.md`.
 //!
 //! Scenario files are read only if they are regular files (a pipe or a
 //! device is refused before it is opened), and never past
@@ -41,7 +40,6 @@ pub mod schema;
 mod source;
 pub mod system;
 pub mod uncertainty;
-pub mod validate;
 
 use std::path::Path;
 
@@ -49,9 +47,6 @@ pub use document::SCHEMA_VERSION;
 pub use error::{Issue, ScenarioError};
 pub use inherit::{Origins, Resolved};
 pub use source::Scenario;
-/// Compatibility: the levers were `scenario::levers` before whole-system
-/// scenarios got their own folder.
-pub use system::levers;
 
 use crate::model::Network;
 

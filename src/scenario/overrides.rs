@@ -6,7 +6,7 @@
 //! so a bad value gets the same located message.
 
 use super::error::{Issue, ScenarioError, did_you_mean};
-pub use super::keys::key_parts;
+use super::keys::key_parts;
 
 /// A parsed `key=value`: the key's parts and the value.
 struct Setting {

@@ -30,8 +30,7 @@
 use rand_distr::{Beta, Distribution as _, Gamma, Normal, Triangular};
 
 use super::error::Issue;
-use super::keys::key_parts;
-pub use super::keys::{canonical_key, keys_overlap};
+use super::keys::{canonical_key, key_parts};
 use crate::engine::random::RandomStreams;
 
 /// The section's name at the top of a scenario.

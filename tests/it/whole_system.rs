@@ -485,7 +485,7 @@ fn the_baseline_reproduces_its_calibration_targets() {
 
 #[test]
 fn every_output_is_documented() {
-    use iccsim::model::system::{BREAKDOWN_METRICS, SITE_METRICS};
+    use iccsim::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS};
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/whole-system.md");
     let docs = std::fs::read_to_string(path).unwrap();
     for metric in BREAKDOWN_METRICS.iter().chain(SITE_METRICS) {

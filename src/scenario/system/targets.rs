@@ -3,9 +3,8 @@
 
 use super::raw::RawCalibration;
 use crate::model::RunSettings;
-use crate::model::system::{
-    AGE_BANDS, BREAKDOWN_METRICS, CalibrationTarget, SITE_METRICS, is_count_metric,
-};
+use crate::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS, is_count_metric};
+use crate::model::system::{AGE_BANDS, CalibrationTarget};
 use crate::scenario::check::{Checker, quoted_list};
 use crate::scenario::error::did_you_mean;
 
