@@ -150,10 +150,16 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     );
     let scenario = neutralise(&info.scenario_name);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
-        let mut row: Vec<String> = vec![scenario.to_string()];
-        row.extend(key_cells(key).map(|c| c.into_owned()));
-        row.extend(summary_cells(s));
-        let _ = writer.write_record(&row);
+        // Field by field: the breakdown has tens of thousands of rows, and
+        // a row built as owned strings first cost 1% of a whole batch.
+        let _ = writer.write_field(&*scenario);
+        for cell in key_cells(key) {
+            let _ = writer.write_field(&*cell);
+        }
+        for cell in summary_cells(s) {
+            let _ = writer.write_field(cell);
+        }
+        let _ = writer.write_record(None::<&[u8]>);
     }
     writer.into_inner().unwrap_or_default()
 }

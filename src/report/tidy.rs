@@ -248,13 +248,14 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
         ]
         .concat(),
         set.summaries.iter().map(|s| {
-            let mut row = vec![
+            let mut row = Vec::with_capacity(5 + SUMMARY_COLUMNS.len());
+            row.extend([
                 scenario.to_string(),
                 neutralise(&s.service).into_owned(),
                 neutralise(&s.patient_type).into_owned(),
                 neutralise(&s.metric).into_owned(),
                 neutralise(&s.unit).into_owned(),
-            ];
+            ]);
             row.extend(summary_cells(&s.summary));
             row
         }),
