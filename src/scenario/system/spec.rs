@@ -4,9 +4,11 @@
 
 use std::ops::{Index, IndexMut};
 
+pub(super) use super::acute::{Pathways, Site};
+pub(super) use super::community::{CareHomes, Community, Icc, Team};
 use crate::engine::Distribution;
+use crate::model::RunSettings;
 use crate::model::system::CalibrationTarget;
-use crate::model::{OpeningHours, RunSettings};
 
 /// Days in a year, for rates per year.
 pub(super) const DAYS_PER_YEAR: f64 = 365.25;
@@ -149,72 +151,6 @@ pub(super) struct Tier {
     pub(super) bands: [bool; 5],
     pub(super) referrals_per_1000: f64,
     pub(super) los_multiplier: f64,
-}
-
-/// An Integrated Care Community, checked.
-pub(super) struct Icc {
-    pub(super) name: String,
-    pub(super) description: String,
-    pub(super) site: usize,
-    pub(super) population: [f64; 5],
-    pub(super) rapid_response_wte: f64,
-    pub(super) reablement_wte: f64,
-    pub(super) case_management_wte: f64,
-    pub(super) community_beds: u32,
-    pub(super) residential_places: u32,
-    pub(super) nursing_places: u32,
-}
-
-/// An acute site, checked.
-pub(super) struct Site {
-    pub(super) name: String,
-    pub(super) description: String,
-    pub(super) adult_beds: u32,
-    pub(super) paediatric_beds: u32,
-    pub(super) day_unit_places: u32,
-    pub(super) day_unit_slots_per_day: Option<u32>,
-    pub(super) day_unit_opening: Option<OpeningHours>,
-}
-
-/// A community team of `[community]`, checked.
-pub(super) struct Team {
-    pub(super) caseload_per_wte: f64,
-    pub(super) episode: Distribution,
-    pub(super) managed_at_home: f64,
-    pub(super) max_wait_days: Option<f64>,
-}
-
-/// `[pathways]`, checked.
-pub(super) struct Pathways {
-    pub(super) ed_stay: Distribution,
-    pub(super) day_unit_stay: Distribution,
-    pub(super) day_unit_admission: f64,
-    pub(super) zero_day_stay: Distribution,
-    pub(super) discharge_weekday_factors: [f64; 7],
-    /// The time to arrange a discharge, by destination (none: at once).
-    pub(super) arranging: PerDestination<Option<Distribution>>,
-    pub(super) readmission_delay: Distribution,
-    pub(super) elective_discharge: ElectiveDischarge,
-}
-
-/// `[community]`, checked.
-pub(super) struct Community {
-    pub(super) rapid: Team,
-    pub(super) reablement: Team,
-    pub(super) case_management: Team,
-    pub(super) bed_stay: Distribution,
-    pub(super) bed_discharge: BedDischarge,
-}
-
-/// `[care_homes]`, checked.
-pub(super) struct CareHomes {
-    pub(super) residential_stay: Distribution,
-    pub(super) nursing_stay: Distribution,
-    pub(super) nursing_share: f64,
-    pub(super) occupancy_at_start: f64,
-    pub(super) attendances_per_resident_year: f64,
-    pub(super) ed_admission: f64,
-    pub(super) in_hospital_death: f64,
 }
 
 /// `[costs]`, checked (£ at the price year).
