@@ -77,7 +77,7 @@ impl AdmissionIfEd {
 }
 
 /// What a service is in the system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     EmergencyDepartment,
     DayUnit,
