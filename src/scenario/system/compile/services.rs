@@ -390,3 +390,29 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
     }
     (built.services, built.infos, ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::system::Owner;
+
+    /// The kinds table and `Role::owner` say the same thing, so the levers
+    /// (which read `owner`) treat every built service as built.
+    #[test]
+    fn site_rows_are_site_roles_and_icc_rows_icc_roles() {
+        let roles = |kinds: &[ServiceKind]| kinds.iter().map(|k| k.role).collect::<Vec<_>>();
+        assert_eq!(
+            roles(&site_kinds()),
+            [
+                Role::EmergencyDepartment,
+                Role::AcuteBeds,
+                Role::DayUnit,
+                Role::PaediatricBeds
+            ]
+        );
+        assert!(site_kinds().iter().all(|k| k.role.owner() == Owner::Site));
+        assert!(icc_kinds().iter().all(|k| k.role.owner() == Owner::Icc));
+        assert_eq!(Role::OtherProvider.owner(), Owner::System);
+        assert_eq!(icc_kinds().len(), 6);
+    }
+}
