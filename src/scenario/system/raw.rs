@@ -1,12 +1,12 @@
 //! The sections of a whole-system scenario as written: serde types that
 //! refuse unknown keys. Their meaning is checked in the section validators
-//! (`population`, `bands`, `costs`, `targets`), and their shape is what
-//! `iccsim schema` publishes. The sections that say which services exist,
-//! `[sites]` and `[pathways]` (`acute`) and `[iccs]`, `[community]` and
-//! `[care_homes]` (`community`), keep their serde types beside their
-//! validators, so that a new kind of service is one file's change; they
-//! are re-exported here so that the schema reads every section from one
-//! place.
+//! (`population`, `bands`, `targets`), and their shape is what `iccsim
+//! schema` publishes. The sections that say which services exist and what
+//! they cost, `[sites]` and `[pathways]` (`acute`), `[iccs]`,
+//! `[community]` and `[care_homes]` (`community`) and `[costs]` (`costs`),
+//! keep their serde types beside their validators, so that a new kind of
+//! service changes one section file; they are re-exported here so that the
+//! schema reads every section from one place.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 pub(crate) use super::acute::{RawPathways, RawSite};
 pub(crate) use super::community::{RawCareHomes, RawCommunity, RawIcc};
+pub(crate) use super::costs::RawCosts;
 use crate::scenario::raw::RawDistribution;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -57,29 +58,6 @@ pub(crate) struct RawBand {
     pub(super) discharge: BTreeMap<String, f64>,
     pub(super) readmission_30d: f64,
     pub(super) care_home_placements_per_1000: Option<f64>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCosts {
-    pub(super) price_year: String,
-    pub(super) ed_attendance: f64,
-    pub(super) day_unit_attendance: f64,
-    pub(super) emergency_short_stay: f64,
-    pub(super) emergency_long_stay: f64,
-    pub(super) elective_admission: f64,
-    pub(super) excess_bed_day: f64,
-    pub(super) acute_bed_day: Option<f64>,
-    pub(super) rapid_response_contact: f64,
-    pub(super) rapid_response_contacts_per_day: f64,
-    pub(super) reablement_episode: f64,
-    pub(super) case_management_contact: f64,
-    pub(super) case_management_contacts_per_week: f64,
-    pub(super) community_bed_day: f64,
-    pub(super) residential_week: f64,
-    pub(super) nursing_week: f64,
-    pub(super) gp_appointment: f64,
-    pub(super) community_staff_wte_year: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

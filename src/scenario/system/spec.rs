@@ -6,6 +6,7 @@ use std::ops::{Index, IndexMut};
 
 pub(super) use super::acute::{Pathways, Site};
 pub(super) use super::community::{CareHomes, Community, Icc, Team};
+pub(super) use super::costs::Costs;
 use crate::engine::Distribution;
 use crate::model::RunSettings;
 use crate::model::system::CalibrationTarget;
@@ -151,28 +152,6 @@ pub(super) struct Tier {
     pub(super) bands: [bool; 5],
     pub(super) referrals_per_1000: f64,
     pub(super) los_multiplier: f64,
-}
-
-/// `[costs]`, checked (£ at the price year).
-pub(super) struct Costs {
-    pub(super) price_year: String,
-    pub(super) ed_attendance: f64,
-    pub(super) day_unit_attendance: f64,
-    pub(super) emergency_short_stay: f64,
-    pub(super) emergency_long_stay: f64,
-    pub(super) elective_admission: f64,
-    pub(super) excess_bed_day: f64,
-    pub(super) acute_bed_day: f64,
-    pub(super) rapid_response_contact: f64,
-    pub(super) rapid_response_contacts_per_day: f64,
-    pub(super) reablement_episode: f64,
-    pub(super) case_management_contact: f64,
-    pub(super) case_management_contacts_per_week: f64,
-    pub(super) community_bed_day: f64,
-    pub(super) residential_week: f64,
-    pub(super) nursing_week: f64,
-    pub(super) gp_appointment: f64,
-    pub(super) community_staff_wte_year: Option<f64>,
 }
 
 /// A whole system, every section checked: the input of `compile`.
