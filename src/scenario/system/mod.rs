@@ -12,8 +12,8 @@
 //! and is routed to their own ICC's services and their site's hospital.
 //!
 //! The stages, each in its own file: `raw` (the sections as written) →
-//! one validator per section (`population`, `bands`, `costs`, `targets`;
-//! `acute` and `community` own their sections' serde types too) → `spec`
+//! one validator per section (`population`, `bands`, `targets`; `acute`,
+//! `community` and `costs` own their sections' serde types too) → `spec`
 //! (`Parts`, the validated specification) → `consistency` (checks across
 //! sections) → `compile` (the network) → `levers` (later versions of it, from dates) →
 //! `initial` (today's census). Depends on `check`; never on `network` or
