@@ -15,9 +15,9 @@
 //! one validator per section (`population`, `bands`, `targets`; `acute`,
 //! `community` and `costs` own their sections' serde types too) → `spec`
 //! (`Parts`, the validated specification) → `consistency` (checks across
-//! sections) → `compile` (the network) → `levers` (later versions of it, from dates) →
-//! `initial` (today's census). Depends on `check`; never on `network` or
-//! `document`.
+//! sections) → `compile` (the network) → `levers` (later versions of it,
+//! from dates) → `initial` (today's census). Depends on `check`; never on
+//! `network` or `document`.
 
 mod acute;
 mod bands;
