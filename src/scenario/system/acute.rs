@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::discharge::{DischargeTo, PerDestination};
 use super::sections::{array, named_sections, section};
-use super::spec::{DischargeTo, ElectiveDischarge, PerDestination};
 use crate::engine::Distribution;
 use crate::model::OpeningHours;
 use crate::scenario::check::{Checker, MAX_CAPACITY, quoted_list, validate_opening};
@@ -42,6 +42,17 @@ pub(crate) struct RawPathways {
     pub(super) arranging: BTreeMap<String, RawDistribution>,
     pub(super) readmission_delay: RawDistribution,
     pub(super) elective_discharge: BTreeMap<String, f64>,
+}
+
+/// Where elective patients go when they leave hospital (shares).
+pub(super) struct ElectiveDischarge {
+    pub(super) home: f64,
+    pub(super) reablement: f64,
+}
+
+impl ElectiveDischarge {
+    /// The keys of `[pathways.elective_discharge]`, in this order.
+    pub(super) const KEYS: [&str; 2] = ["home", "reablement"];
 }
 
 /// An acute site, checked.

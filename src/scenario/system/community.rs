@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::sections::{named_sections, section};
-use super::spec::BedDischarge;
 use crate::engine::Distribution;
 use crate::scenario::check::{Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, quoted_list};
 use crate::scenario::error::did_you_mean;
@@ -75,6 +74,18 @@ pub(crate) struct RawCareHomes {
     pub(super) ed_attendances_per_resident_year: f64,
     pub(super) ed_admission: f64,
     pub(super) in_hospital_death: f64,
+}
+
+/// Where patients leave a community bed for (shares).
+pub(super) struct BedDischarge {
+    pub(super) home: f64,
+    pub(super) care_home: f64,
+    pub(super) death: f64,
+}
+
+impl BedDischarge {
+    /// The keys of `[community.community_beds.discharge]`, in this order.
+    pub(super) const KEYS: [&str; 3] = ["home", "care_home", "death"];
 }
 
 /// An Integrated Care Community, checked.

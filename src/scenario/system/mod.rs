@@ -25,6 +25,7 @@ mod community;
 mod compile;
 mod consistency;
 mod costs;
+mod discharge;
 mod initial;
 pub mod levers;
 mod population;
