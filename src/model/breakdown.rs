@@ -10,7 +10,7 @@
 use super::metrics::{BREAKDOWN_METRICS, M};
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
-use super::system::{DemandKind, Role, Sector, SystemLayout};
+use super::system::{CountedAs, DemandKind, Role, Sector, SystemLayout};
 
 /// A group of the breakdown: None means "all".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,12 +97,14 @@ impl SystemLayout {
                     if cohort.kind != DemandKind::CareHomeCrisis {
                         sums.m[M::deaths as usize] += died;
                     }
-                    match info.role {
-                        Role::EmergencyDepartment => {
+                    match info.role.counts_as() {
+                        CountedAs::EdAttendances => {
                             sums.m[M::ed_attendances as usize] += admissions;
                         }
-                        Role::DayUnit => sums.m[M::day_unit_attendances as usize] += admissions,
-                        Role::RapidResponse => {
+                        CountedAs::DayUnitAttendances => {
+                            sums.m[M::day_unit_attendances as usize] += admissions
+                        }
+                        CountedAs::RapidResponseEpisodes => {
                             sums.m[M::rapid_response_episodes as usize] += admissions;
                             sums.m[M::rapid_response_at_home as usize] += home;
                             let diverted = cohort.if_ed.day_unit.map_or(0.0, |u| {
@@ -116,7 +118,7 @@ impl SystemLayout {
                             sums.m[M::admissions_avoided as usize] +=
                                 home * cohort.if_ed.probability(diverted);
                         }
-                        Role::AcuteBeds | Role::PaediatricBeds | Role::OtherProvider => {
+                        CountedAs::HospitalAdmissions => {
                             sums.m[M::deaths_in_hospital as usize] += died;
                             if cohort.kind.is_emergency() {
                                 sums.m[M::emergency_admissions as usize] += admissions;
@@ -133,15 +135,17 @@ impl SystemLayout {
                                 }
                             }
                         }
-                        Role::Reablement => sums.m[M::reablement_episodes as usize] += admissions,
-                        Role::CaseManagement => {
+                        CountedAs::ReablementEpisodes => {
+                            sums.m[M::reablement_episodes as usize] += admissions
+                        }
+                        CountedAs::CaseManagementEpisodes => {
                             sums.m[M::case_management_episodes as usize] += admissions
                         }
-                        Role::CommunityBeds => {
+                        CountedAs::CommunityBedAdmissions => {
                             sums.m[M::community_bed_admissions as usize] += admissions;
                             sums.m[M::community_bed_days as usize] += cell.place_days;
                         }
-                        Role::ResidentialCare | Role::NursingCare => {
+                        CountedAs::CareHomeStays => {
                             sums.m[M::care_home_bed_days as usize] += cell.place_days;
                             sums.m[M::care_home_resident_deaths as usize] += died;
                             match cohort.kind {
@@ -156,6 +160,7 @@ impl SystemLayout {
                                 }
                             }
                         }
+                        CountedAs::Nothing => {}
                     }
                     let costs = &info.costs;
                     let priced_admissions = match costs.per_short_stay {

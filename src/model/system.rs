@@ -77,7 +77,7 @@ impl AdmissionIfEd {
 }
 
 /// What a service is in the system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     EmergencyDepartment,
     DayUnit,
@@ -112,6 +112,40 @@ impl Role {
         }
     }
 
+    /// Where its services are: one per site, one per ICC, or one for the
+    /// whole system.
+    pub fn owner(self) -> Owner {
+        match self {
+            Role::EmergencyDepartment | Role::DayUnit | Role::AcuteBeds | Role::PaediatricBeds => {
+                Owner::Site
+            }
+            Role::OtherProvider => Owner::System,
+            Role::RapidResponse
+            | Role::Reablement
+            | Role::CaseManagement
+            | Role::CommunityBeds
+            | Role::ResidentialCare
+            | Role::NursingCare => Owner::Icc,
+        }
+    }
+
+    /// What its admissions and place-days add to in the breakdown by ICC,
+    /// age band and year.
+    pub fn counts_as(self) -> CountedAs {
+        match self {
+            Role::EmergencyDepartment => CountedAs::EdAttendances,
+            Role::DayUnit => CountedAs::DayUnitAttendances,
+            Role::RapidResponse => CountedAs::RapidResponseEpisodes,
+            Role::AcuteBeds | Role::PaediatricBeds | Role::OtherProvider => {
+                CountedAs::HospitalAdmissions
+            }
+            Role::Reablement => CountedAs::ReablementEpisodes,
+            Role::CaseManagement => CountedAs::CaseManagementEpisodes,
+            Role::CommunityBeds => CountedAs::CommunityBedAdmissions,
+            Role::ResidentialCare | Role::NursingCare => CountedAs::CareHomeStays,
+        }
+    }
+
     pub fn is_hospital_bed(self) -> bool {
         matches!(
             self,
@@ -121,6 +155,38 @@ impl Role {
     pub fn is_care_home(self) -> bool {
         matches!(self, Role::ResidentialCare | Role::NursingCare)
     }
+}
+
+/// Where the services of a [`Role`] are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// One per acute site.
+    Site,
+    /// One per Integrated Care Community.
+    Icc,
+    /// One for the whole system.
+    System,
+}
+
+/// The outputs a [`Role`]'s services add to (see `breakdown.rs`); a new
+/// kind of service joins one of these, or `Nothing` until it has metrics
+/// of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountedAs {
+    EdAttendances,
+    DayUnitAttendances,
+    /// Episodes, those ending at home, and the admissions they avoided.
+    RapidResponseEpisodes,
+    /// Emergency and elective admissions and deaths in hospital (and, for
+    /// the trust's adult beds, bed days, delays and length of stay).
+    HospitalAdmissions,
+    ReablementEpisodes,
+    CaseManagementEpisodes,
+    CommunityBedAdmissions,
+    /// Care-home days, residents' deaths and admissions by route.
+    CareHomeStays,
+    /// Nothing of the breakdown (its costs still count, by sector).
+    Nothing,
 }
 
 /// Who pays.

@@ -1,9 +1,57 @@
-//! `[costs]`: unit costs in £ at the scenario's price year.
+//! `[costs]`: unit costs in £ at the scenario's price year, from the serde
+//! type that reads the section to the checked prices `compile` reads (a new
+//! price is a field of both and a line of `validate_costs`).
 
-use super::raw::RawCosts;
+use serde::Deserialize;
+
 use super::sections::section;
-use super::spec::Costs;
 use crate::scenario::check::Checker;
+
+/// `[costs]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCosts {
+    pub(super) price_year: String,
+    pub(super) ed_attendance: f64,
+    pub(super) day_unit_attendance: f64,
+    pub(super) emergency_short_stay: f64,
+    pub(super) emergency_long_stay: f64,
+    pub(super) elective_admission: f64,
+    pub(super) excess_bed_day: f64,
+    pub(super) acute_bed_day: Option<f64>,
+    pub(super) rapid_response_contact: f64,
+    pub(super) rapid_response_contacts_per_day: f64,
+    pub(super) reablement_episode: f64,
+    pub(super) case_management_contact: f64,
+    pub(super) case_management_contacts_per_week: f64,
+    pub(super) community_bed_day: f64,
+    pub(super) residential_week: f64,
+    pub(super) nursing_week: f64,
+    pub(super) gp_appointment: f64,
+    pub(super) community_staff_wte_year: Option<f64>,
+}
+
+/// `[costs]`, checked (£ at the price year).
+pub(super) struct Costs {
+    pub(super) price_year: String,
+    pub(super) ed_attendance: f64,
+    pub(super) day_unit_attendance: f64,
+    pub(super) emergency_short_stay: f64,
+    pub(super) emergency_long_stay: f64,
+    pub(super) elective_admission: f64,
+    pub(super) excess_bed_day: f64,
+    pub(super) acute_bed_day: f64,
+    pub(super) rapid_response_contact: f64,
+    pub(super) rapid_response_contacts_per_day: f64,
+    pub(super) reablement_episode: f64,
+    pub(super) case_management_contact: f64,
+    pub(super) case_management_contacts_per_week: f64,
+    pub(super) community_bed_day: f64,
+    pub(super) residential_week: f64,
+    pub(super) nursing_week: f64,
+    pub(super) gp_appointment: f64,
+    pub(super) community_staff_wte_year: Option<f64>,
+}
 
 /// `[costs]`, checked.
 pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table) -> Option<Costs> {

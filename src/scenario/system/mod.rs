@@ -12,21 +12,22 @@
 //! and is routed to their own ICC's services and their site's hospital.
 //!
 //! The stages, each in its own file: `raw` (the sections as written) →
-//! one validator per section (`population`, `places`, `bands`, `care`,
-//! `costs`, `targets`) → `spec` (`Parts`, the validated
-//! specification) → `consistency` (checks across sections) → `compile`
-//! (the network) → `levers` (later versions of it, from dates) →
-//! `initial` (today's census). Depends on `check`; never on `network` or
-//! `document`.
+//! one validator per section (`population`, `bands`, `targets`; `acute`,
+//! `community` and `costs` own their sections' serde types too) → `spec`
+//! (`Parts`, the validated specification) → `consistency` (checks across
+//! sections) → `compile` (the network) → `levers` (later versions of it,
+//! from dates) → `initial` (today's census). Depends on `check`; never on
+//! `network` or `document`.
 
+mod acute;
 mod bands;
-mod care;
+mod community;
 mod compile;
 mod consistency;
 mod costs;
+mod discharge;
 mod initial;
 pub mod levers;
-mod places;
 mod population;
 pub(crate) mod raw;
 mod sections;
@@ -35,14 +36,14 @@ mod targets;
 
 use crate::model::{Network, RunSettings};
 use crate::scenario::check::Checker;
+use acute::{validate_pathways, validate_sites};
 use bands::validate_age_bands;
-use care::{validate_care_homes, validate_community, validate_pathways};
+use community::{validate_care_homes, validate_community, validate_iccs};
 use compile::compile;
 use consistency::{check_capacities, check_care_home_admission, check_counts};
 use costs::validate_costs_section;
 use initial::apply_initial;
 use levers::{LeverContext, apply_levers};
-use places::{validate_iccs, validate_sites};
 use population::validate_population;
 use spec::{Band, Parts};
 use targets::validate_calibration;

@@ -1,13 +1,21 @@
 //! The sections of a whole-system scenario as written: serde types that
 //! refuse unknown keys. Their meaning is checked in the section validators
-//! (`population`, `places`, `bands`, `care`, `costs`, `targets`), and their
-//! shape is what `iccsim schema` publishes.
+//! (`population`, `bands`, `targets`), and their shape is what `iccsim
+//! schema` publishes. The sections that say which services exist and what
+//! they cost, `[sites]` and `[pathways]` (`acute`), `[iccs]`,
+//! `[community]` and `[care_homes]` (`community`) and `[costs]` (`costs`),
+//! keep their serde types beside their validators, so that a new kind of
+//! service changes one section file; they are re-exported here so that the
+//! schema reads every section from one place.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::scenario::raw::{RawDistribution, RawOpening};
+pub(crate) use super::acute::{RawPathways, RawSite};
+pub(crate) use super::community::{RawCareHomes, RawCommunity, RawIcc};
+pub(crate) use super::costs::RawCosts;
+use crate::scenario::raw::RawDistribution;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,32 +43,6 @@ pub(crate) struct RawTier {
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawIcc {
-    pub(super) description: Option<String>,
-    pub(super) site: String,
-    #[schemars(with = "crate::scenario::schema::PerBand")]
-    pub(super) population: toml::Table,
-    pub(super) rapid_response_wte: f64,
-    pub(super) reablement_wte: f64,
-    pub(super) case_management_wte: f64,
-    pub(super) community_beds: f64,
-    pub(super) residential_places: f64,
-    pub(super) nursing_places: f64,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawSite {
-    pub(super) description: Option<String>,
-    pub(super) adult_beds: f64,
-    pub(super) paediatric_beds: f64,
-    pub(super) day_unit_places: f64,
-    pub(super) day_unit_slots_per_day: Option<f64>,
-    pub(super) day_unit_opening: Option<RawOpening>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawBand {
     pub(super) crisis_per_1000: f64,
     pub(super) elective_per_1000: f64,
@@ -76,79 +58,6 @@ pub(crate) struct RawBand {
     pub(super) discharge: BTreeMap<String, f64>,
     pub(super) readmission_30d: f64,
     pub(super) care_home_placements_per_1000: Option<f64>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPathways {
-    pub(super) ed_stay: RawDistribution,
-    pub(super) day_unit_stay: RawDistribution,
-    pub(super) day_unit_admission: f64,
-    pub(super) zero_day_stay: RawDistribution,
-    pub(super) discharge_weekday_factors: Vec<f64>,
-    pub(super) arranging: BTreeMap<String, RawDistribution>,
-    pub(super) readmission_delay: RawDistribution,
-    pub(super) elective_discharge: BTreeMap<String, f64>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawTeam {
-    pub(super) caseload_per_wte: f64,
-    pub(super) episode: RawDistribution,
-    pub(super) managed_at_home: Option<f64>,
-    pub(super) max_wait_days: Option<f64>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCommunityBeds {
-    pub(super) stay: RawDistribution,
-    pub(super) discharge: BTreeMap<String, f64>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCommunity {
-    pub(super) rapid_response: RawTeam,
-    pub(super) reablement: RawTeam,
-    pub(super) case_management: RawTeam,
-    pub(super) community_beds: RawCommunityBeds,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCareHomes {
-    pub(super) residential_stay: RawDistribution,
-    pub(super) nursing_stay: RawDistribution,
-    pub(super) nursing_share: f64,
-    pub(super) occupancy_at_start: f64,
-    pub(super) ed_attendances_per_resident_year: f64,
-    pub(super) ed_admission: f64,
-    pub(super) in_hospital_death: f64,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCosts {
-    pub(super) price_year: String,
-    pub(super) ed_attendance: f64,
-    pub(super) day_unit_attendance: f64,
-    pub(super) emergency_short_stay: f64,
-    pub(super) emergency_long_stay: f64,
-    pub(super) elective_admission: f64,
-    pub(super) excess_bed_day: f64,
-    pub(super) acute_bed_day: Option<f64>,
-    pub(super) rapid_response_contact: f64,
-    pub(super) rapid_response_contacts_per_day: f64,
-    pub(super) reablement_episode: f64,
-    pub(super) case_management_contact: f64,
-    pub(super) case_management_contacts_per_week: f64,
-    pub(super) community_bed_day: f64,
-    pub(super) residential_week: f64,
-    pub(super) nursing_week: f64,
-    pub(super) gp_appointment: f64,
-    pub(super) community_staff_wte_year: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

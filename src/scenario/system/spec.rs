@@ -2,125 +2,16 @@
 //! section validators return and what `compile` and the levers read.
 //! Every value here is in range and every share adds up to 1.
 
-use std::ops::{Index, IndexMut};
-
+pub(super) use super::acute::{Pathways, Site};
+pub(super) use super::community::{CareHomes, Community, Icc, Team};
+pub(super) use super::costs::Costs;
+pub(super) use super::discharge::{DischargeTo, PerDestination};
 use crate::engine::Distribution;
+use crate::model::RunSettings;
 use crate::model::system::CalibrationTarget;
-use crate::model::{OpeningHours, RunSettings};
 
 /// Days in a year, for rates per year.
 pub(super) const DAYS_PER_YEAR: f64 = 365.25;
-
-/// Where patients leaving hospital are discharged to, as a scenario names
-/// them (`discharge`, `arranging`, and a lever's `destinations` and `to`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum DischargeTo {
-    Home,
-    /// Reablement at home (discharge pathway 1).
-    Reablement,
-    /// A community hospital bed (discharge pathway 2).
-    CommunityBed,
-    /// A residential or nursing home.
-    CareHome,
-}
-
-impl DischargeTo {
-    /// Every destination, in the order messages list them.
-    pub(super) const ALL: [DischargeTo; 4] = [
-        DischargeTo::Home,
-        DischargeTo::Reablement,
-        DischargeTo::CommunityBed,
-        DischargeTo::CareHome,
-    ];
-
-    /// The name a scenario writes.
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            DischargeTo::Home => "home",
-            DischargeTo::Reablement => "reablement",
-            DischargeTo::CommunityBed => "community_bed",
-            DischargeTo::CareHome => "care_home",
-        }
-    }
-
-    /// The destination a scenario names, if it is one.
-    pub(super) fn from_name(name: &str) -> Option<DischargeTo> {
-        DischargeTo::ALL.into_iter().find(|to| to.name() == name)
-    }
-
-    /// The names of every destination, in order.
-    pub(super) fn names() -> [&'static str; 4] {
-        DischargeTo::ALL.map(DischargeTo::name)
-    }
-}
-
-/// One value per discharge destination.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(super) struct PerDestination<T> {
-    pub(super) home: T,
-    pub(super) reablement: T,
-    pub(super) community_bed: T,
-    pub(super) care_home: T,
-}
-
-impl<T> PerDestination<T> {
-    /// The values in the order of [`DischargeTo::ALL`].
-    pub(super) fn from_array([home, reablement, community_bed, care_home]: [T; 4]) -> Self {
-        PerDestination {
-            home,
-            reablement,
-            community_bed,
-            care_home,
-        }
-    }
-}
-
-impl<T> Index<DischargeTo> for PerDestination<T> {
-    type Output = T;
-
-    fn index(&self, to: DischargeTo) -> &T {
-        match to {
-            DischargeTo::Home => &self.home,
-            DischargeTo::Reablement => &self.reablement,
-            DischargeTo::CommunityBed => &self.community_bed,
-            DischargeTo::CareHome => &self.care_home,
-        }
-    }
-}
-
-impl<T> IndexMut<DischargeTo> for PerDestination<T> {
-    fn index_mut(&mut self, to: DischargeTo) -> &mut T {
-        match to {
-            DischargeTo::Home => &mut self.home,
-            DischargeTo::Reablement => &mut self.reablement,
-            DischargeTo::CommunityBed => &mut self.community_bed,
-            DischargeTo::CareHome => &mut self.care_home,
-        }
-    }
-}
-
-/// Where elective patients go when they leave hospital (shares).
-pub(super) struct ElectiveDischarge {
-    pub(super) home: f64,
-    pub(super) reablement: f64,
-}
-
-impl ElectiveDischarge {
-    /// The keys of `[pathways.elective_discharge]`, in this order.
-    pub(super) const KEYS: [&str; 2] = ["home", "reablement"];
-}
-
-/// Where patients leave a community bed for (shares).
-pub(super) struct BedDischarge {
-    pub(super) home: f64,
-    pub(super) care_home: f64,
-    pub(super) death: f64,
-}
-
-impl BedDischarge {
-    /// The keys of `[community.community_beds.discharge]`, in this order.
-    pub(super) const KEYS: [&str; 3] = ["home", "care_home", "death"];
-}
 
 /// One age band's parameters, checked.
 pub(super) struct Band {
@@ -151,94 +42,6 @@ pub(super) struct Tier {
     pub(super) los_multiplier: f64,
 }
 
-/// An Integrated Care Community, checked.
-pub(super) struct Icc {
-    pub(super) name: String,
-    pub(super) description: String,
-    pub(super) site: usize,
-    pub(super) population: [f64; 5],
-    pub(super) rapid_response_wte: f64,
-    pub(super) reablement_wte: f64,
-    pub(super) case_management_wte: f64,
-    pub(super) community_beds: u32,
-    pub(super) residential_places: u32,
-    pub(super) nursing_places: u32,
-}
-
-/// An acute site, checked.
-pub(super) struct Site {
-    pub(super) name: String,
-    pub(super) description: String,
-    pub(super) adult_beds: u32,
-    pub(super) paediatric_beds: u32,
-    pub(super) day_unit_places: u32,
-    pub(super) day_unit_slots_per_day: Option<u32>,
-    pub(super) day_unit_opening: Option<OpeningHours>,
-}
-
-/// A community team of `[community]`, checked.
-pub(super) struct Team {
-    pub(super) caseload_per_wte: f64,
-    pub(super) episode: Distribution,
-    pub(super) managed_at_home: f64,
-    pub(super) max_wait_days: Option<f64>,
-}
-
-/// `[pathways]`, checked.
-pub(super) struct Pathways {
-    pub(super) ed_stay: Distribution,
-    pub(super) day_unit_stay: Distribution,
-    pub(super) day_unit_admission: f64,
-    pub(super) zero_day_stay: Distribution,
-    pub(super) discharge_weekday_factors: [f64; 7],
-    /// The time to arrange a discharge, by destination (none: at once).
-    pub(super) arranging: PerDestination<Option<Distribution>>,
-    pub(super) readmission_delay: Distribution,
-    pub(super) elective_discharge: ElectiveDischarge,
-}
-
-/// `[community]`, checked.
-pub(super) struct Community {
-    pub(super) rapid: Team,
-    pub(super) reablement: Team,
-    pub(super) case_management: Team,
-    pub(super) bed_stay: Distribution,
-    pub(super) bed_discharge: BedDischarge,
-}
-
-/// `[care_homes]`, checked.
-pub(super) struct CareHomes {
-    pub(super) residential_stay: Distribution,
-    pub(super) nursing_stay: Distribution,
-    pub(super) nursing_share: f64,
-    pub(super) occupancy_at_start: f64,
-    pub(super) attendances_per_resident_year: f64,
-    pub(super) ed_admission: f64,
-    pub(super) in_hospital_death: f64,
-}
-
-/// `[costs]`, checked (£ at the price year).
-pub(super) struct Costs {
-    pub(super) price_year: String,
-    pub(super) ed_attendance: f64,
-    pub(super) day_unit_attendance: f64,
-    pub(super) emergency_short_stay: f64,
-    pub(super) emergency_long_stay: f64,
-    pub(super) elective_admission: f64,
-    pub(super) excess_bed_day: f64,
-    pub(super) acute_bed_day: f64,
-    pub(super) rapid_response_contact: f64,
-    pub(super) rapid_response_contacts_per_day: f64,
-    pub(super) reablement_episode: f64,
-    pub(super) case_management_contact: f64,
-    pub(super) case_management_contacts_per_week: f64,
-    pub(super) community_bed_day: f64,
-    pub(super) residential_week: f64,
-    pub(super) nursing_week: f64,
-    pub(super) gp_appointment: f64,
-    pub(super) community_staff_wte_year: Option<f64>,
-}
-
 /// A whole system, every section checked: the input of `compile`.
 pub(super) struct Parts {
     pub(super) run: RunSettings,
@@ -256,26 +59,4 @@ pub(super) struct Parts {
     pub(super) care_homes: CareHomes,
     pub(super) costs: Costs,
     pub(super) targets: Vec<CalibrationTarget>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn destinations_are_named_as_scenarios_write_them_in_order() {
-        assert_eq!(
-            DischargeTo::names(),
-            ["home", "reablement", "community_bed", "care_home"]
-        );
-        for to in DischargeTo::ALL {
-            assert_eq!(DischargeTo::from_name(to.name()), Some(to));
-        }
-        assert_eq!(DischargeTo::from_name("community_beds"), None);
-        let mut shares = PerDestination::from_array([0.5, 0.2, 0.2, 0.1]);
-        assert_eq!(shares[DischargeTo::Home], 0.5);
-        assert_eq!(shares.community_bed, 0.2);
-        shares[DischargeTo::CareHome] = 0.0;
-        assert_eq!(shares.care_home, 0.0);
-    }
 }

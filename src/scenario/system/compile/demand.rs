@@ -6,7 +6,7 @@
 
 use super::services::Ids;
 use crate::engine::Distribution;
-use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind};
+use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
 use crate::model::{
     Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId, Readmission, RouteTable,
     Service, ServiceId, SinkId,
@@ -63,12 +63,12 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         vec![
             (
                 p * (1.0 - care_homes.nursing_share),
-                Destination::Service(ids.residential[icc]),
+                Destination::Service(ids[Role::ResidentialCare][icc]),
                 arranging(DischargeTo::CareHome),
             ),
             (
                 p * care_homes.nursing_share,
-                Destination::Service(ids.nursing[icc]),
+                Destination::Service(ids[Role::NursingCare][icc]),
                 arranging(DischargeTo::CareHome),
             ),
         ]
@@ -82,19 +82,19 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         bed_routes.extend(care_home_routes(bed_discharge.care_home, icc));
         vec![
             (
-                ids.reablement[icc],
+                ids[Role::Reablement][icc],
                 Pathway::new(reablement.episode.clone(), RouteTable::to(HOME)),
             ),
             (
-                ids.community_beds[icc],
+                ids[Role::CommunityBeds][icc],
                 Pathway::new(bed_stay.clone(), RouteTable::with_delays(&bed_routes)),
             ),
             (
-                ids.residential[icc],
+                ids[Role::ResidentialCare][icc],
                 Pathway::new(care_homes.residential_stay.clone(), RouteTable::to(DEATH)),
             ),
             (
-                ids.nursing[icc],
+                ids[Role::NursingCare][icc],
                 Pathway::new(care_homes.nursing_stay.clone(), RouteTable::to(DEATH)),
             ),
         ]
@@ -120,9 +120,9 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         for (b, band) in bands.iter().enumerate() {
             let children = b == 0;
             let beds = if children {
-                ids.paediatrics[site]
+                ids[Role::PaediatricBeds][site]
             } else {
-                ids.acute[site]
+                ids[Role::AcuteBeds][site]
             };
             let survive = 1.0 - band.in_hospital_death;
             let mut discharge = vec![
@@ -133,12 +133,12 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 ),
                 (
                     survive * band.discharge.reablement,
-                    Destination::Service(ids.reablement[i]),
+                    Destination::Service(ids[Role::Reablement][i]),
                     arranging(DischargeTo::Reablement),
                 ),
                 (
                     survive * band.discharge.community_bed,
-                    Destination::Service(ids.community_beds[i]),
+                    Destination::Service(ids[Role::CommunityBeds][i]),
                     arranging(DischargeTo::CommunityBed),
                 ),
                 (band.in_hospital_death, DEATH, None),
@@ -173,7 +173,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             let mut ed_routes = vec![
                 (
                     band.ed_to_day_unit,
-                    Destination::Service(ids.day_unit[site]),
+                    Destination::Service(ids[Role::DayUnit][site]),
                 ),
                 (1.0 - band.ed_to_day_unit - band.ed_admission, HOME),
             ];
@@ -184,18 +184,18 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 ed_admission: band.ed_admission,
                 ed_to_day_unit: band.ed_to_day_unit,
                 day_unit_admission: pathways.day_unit_admission,
-                day_unit: Some(ids.day_unit[site].index()),
+                day_unit: Some(ids[Role::DayUnit][site].index()),
             };
             let emergency_pathways =
                 |with_rr: bool, los_multiplier: f64| -> Vec<(ServiceId, Pathway)> {
                     let (hospital, other) = hospital_for(los_multiplier);
                     let mut list = vec![
                         (
-                            ids.ed[site],
+                            ids[Role::EmergencyDepartment][site],
                             Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
                         ),
                         (
-                            ids.day_unit[site],
+                            ids[Role::DayUnit][site],
                             Pathway::new(
                                 pathways.day_unit_stay.clone(),
                                 RouteTable::new(&day_unit_routes),
@@ -206,14 +206,14 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ];
                     if with_rr {
                         list.push((
-                            ids.rapid_response[i],
+                            ids[Role::RapidResponse][i],
                             Pathway::new(
                                 rapid.episode.clone(),
                                 RouteTable::new(&[
                                     (rapid.managed_at_home, HOME),
                                     (
                                         1.0 - rapid.managed_at_home,
-                                        Destination::Service(ids.ed[site]),
+                                        Destination::Service(ids[Role::EmergencyDepartment][site]),
                                     ),
                                 ]),
                             ),
@@ -250,7 +250,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 let entry = RouteTable::new(&[
                     (
                         band.rapid_response_eligible,
-                        Destination::Service(ids.rapid_response[i]),
+                        Destination::Service(ids[Role::RapidResponse][i]),
                     ),
                     (
                         band.direct_admission * (1.0 - band.other_provider),
@@ -262,7 +262,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ),
                     (
                         1.0 - band.rapid_response_eligible - band.direct_admission,
-                        Destination::Service(ids.ed[site]),
+                        Destination::Service(ids[Role::EmergencyDepartment][site]),
                     ),
                 ]);
                 types.push(PatientType {
@@ -273,7 +273,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         band_label(b),
                         tier
                     ),
-                    arrive_at: ids.ed[site],
+                    arrive_at: ids[Role::EmergencyDepartment][site],
                     entry: Some(entry),
                     rate_per_day: person_rate(people, band.crisis_per_1000 * multiplier),
                     per_occupant_of: None,
@@ -295,7 +295,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     types.push(PatientType {
                         name: format!("case_management/{}/{}/{}", icc.name, band_label(b), tier),
                         description: format!("Referrals to case management of {} ICC residents aged {}, risk tier {}", icc.name, band_label(b), tier),
-                        arrive_at: ids.case_management[i],
+                        arrive_at: ids[Role::CaseManagement][i],
                         entry: None,
                         rate_per_day: person_rate(people, referrals),
                         per_occupant_of: None,
@@ -313,7 +313,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         if_ed: admission_if_ed,
                     });
                     pathways_table.push(vec![(
-                        ids.case_management[i],
+                        ids[Role::CaseManagement][i],
                         Pathway::new(case_management.episode.clone(), RouteTable::to(HOME)),
                     )]);
                 }
@@ -355,7 +355,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ),
                     (
                         pathways.elective_discharge.reablement,
-                        Destination::Service(ids.reablement[i]),
+                        Destination::Service(ids[Role::Reablement][i]),
                         arranging(DischargeTo::Reablement),
                     ),
                 ]);
@@ -379,15 +379,15 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         icc.name,
                         band_label(b)
                     ),
-                    arrive_at: ids.residential[i],
+                    arrive_at: ids[Role::ResidentialCare][i],
                     entry: Some(RouteTable::new(&[
                         (
                             1.0 - care_homes.nursing_share,
-                            Destination::Service(ids.residential[i]),
+                            Destination::Service(ids[Role::ResidentialCare][i]),
                         ),
                         (
                             care_homes.nursing_share,
-                            Destination::Service(ids.nursing[i]),
+                            Destination::Service(ids[Role::NursingCare][i]),
                         ),
                     ])),
                     rate_per_day: person_rate(
@@ -416,16 +416,16 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         let oldest = AGE_BANDS.len() - 1;
         let band = &bands[oldest];
         for (home, places) in [
-            (ids.residential[i], icc.residential_places),
-            (ids.nursing[i], icc.nursing_places),
+            (ids[Role::ResidentialCare][i], icc.residential_places),
+            (ids[Role::NursingCare][i], icc.nursing_places),
         ] {
-            let kind = if home == ids.residential[i] {
+            let kind = if home == ids[Role::ResidentialCare][i] {
                 "residential"
             } else {
                 "nursing"
             };
             let survive = 1.0 - care_homes.in_hospital_death;
-            let beds = ids.acute[site];
+            let beds = ids[Role::AcuteBeds][site];
             // No readmissions here: the residents' crisis rate already
             // counts every attendance, returns included.
             let hospital = Pathway::new(
@@ -435,7 +435,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             let ed_routes = [
                 (
                     band.ed_to_day_unit,
-                    Destination::Service(ids.day_unit[site]),
+                    Destination::Service(ids[Role::DayUnit][site]),
                 ),
                 (1.0 - band.ed_to_day_unit - care_homes.ed_admission, HOME),
                 (
@@ -464,7 +464,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     "Urgent needs of {kind} care-home residents, {} ICC (per resident)",
                     icc.name
                 ),
-                arrive_at: ids.ed[site],
+                arrive_at: ids[Role::EmergencyDepartment][site],
                 entry: None,
                 rate_per_day: care_homes.attendances_per_resident_year / DAYS_PER_YEAR,
                 per_occupant_of: Some(home),
@@ -483,16 +483,16 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ed_admission: care_homes.ed_admission,
                     ed_to_day_unit: band.ed_to_day_unit,
                     day_unit_admission: pathways.day_unit_admission,
-                    day_unit: Some(ids.day_unit[site].index()),
+                    day_unit: Some(ids[Role::DayUnit][site].index()),
                 },
             });
             pathways_table.push(vec![
                 (
-                    ids.ed[site],
+                    ids[Role::EmergencyDepartment][site],
                     Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
                 ),
                 (
-                    ids.day_unit[site],
+                    ids[Role::DayUnit][site],
                     Pathway::new(
                         pathways.day_unit_stay.clone(),
                         RouteTable::new(&day_unit_routes),

@@ -10,43 +10,28 @@
 //! always built: all EDs, all adult bed bases, all day units, all children's
 //! wards, other providers, then ICC by ICC its six services.
 
+use std::collections::HashMap;
+use std::ops::Index;
+
 use crate::model::system::{Role, Sector, ServiceInfo, UnitCosts};
 use crate::model::{Capacity, FullPolicy, Overflow, Service, ServiceId};
 use crate::scenario::system::spec::{Costs, Parts, Team};
 
-/// Services of the compiled network, by what they are.
+/// Services of the compiled network, by what they are: for each role, one
+/// service per site or ICC in order (`ids[Role::AcuteBeds][site]`), so a
+/// new kind of service needs no field here.
 pub(super) struct Ids {
-    pub(super) ed: Vec<ServiceId>,
-    pub(super) day_unit: Vec<ServiceId>,
-    pub(super) acute: Vec<ServiceId>,
-    pub(super) paediatrics: Vec<ServiceId>,
+    by_role: HashMap<Role, Vec<ServiceId>>,
+    /// The one service of `Role::OtherProvider`.
     pub(super) other_providers: ServiceId,
-    pub(super) rapid_response: Vec<ServiceId>,
-    pub(super) reablement: Vec<ServiceId>,
-    pub(super) case_management: Vec<ServiceId>,
-    pub(super) community_beds: Vec<ServiceId>,
-    pub(super) residential: Vec<ServiceId>,
-    pub(super) nursing: Vec<ServiceId>,
 }
 
-impl Ids {
+impl Index<Role> for Ids {
+    type Output = [ServiceId];
+
     /// The services of one role, one per site or ICC in order.
-    fn of_role(&mut self, role: Role) -> &mut Vec<ServiceId> {
-        match role {
-            Role::EmergencyDepartment => &mut self.ed,
-            Role::DayUnit => &mut self.day_unit,
-            Role::AcuteBeds => &mut self.acute,
-            Role::PaediatricBeds => &mut self.paediatrics,
-            Role::RapidResponse => &mut self.rapid_response,
-            Role::Reablement => &mut self.reablement,
-            Role::CaseManagement => &mut self.case_management,
-            Role::CommunityBeds => &mut self.community_beds,
-            Role::ResidentialCare => &mut self.residential,
-            Role::NursingCare => &mut self.nursing,
-            Role::OtherProvider => {
-                unreachable!("other providers are one service, not one per place")
-            }
-        }
+    fn index(&self, role: Role) -> &[ServiceId] {
+        self.by_role.get(&role).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -149,7 +134,7 @@ fn site_kinds() -> [ServiceKind; 4] {
             describe: |_, description| format!("Same-day emergency care (day unit), {description}"),
             capacity: |parts, i| Capacity::Limited(parts.sites[i].day_unit_places),
             // Full, closed or out of slots: admitted instead.
-            when_full: |_, ids, i| FullPolicy::Overflow(Overflow::Divert(ids.acute[i])),
+            when_full: |_, ids, i| FullPolicy::Overflow(Overflow::Divert(ids[Role::AcuteBeds][i])),
             costs: |costs| UnitCosts {
                 per_admission: costs.day_unit_attendance,
                 ..UnitCosts::none(Sector::Acute)
@@ -191,7 +176,7 @@ fn icc_kinds() -> [ServiceKind; 6] {
                 )
             },
             when_full: |parts, ids, i| {
-                let ed = ids.ed[parts.iccs[i].site];
+                let ed = ids[Role::EmergencyDepartment][parts.iccs[i].site];
                 match parts.community.rapid.max_wait_days {
                     // Not seen within the limit: goes to ED.
                     Some(limit) => FullPolicy::Wait {
@@ -360,7 +345,7 @@ impl Built {
             costs: (kind.costs)(&parts.costs),
         };
         let id = self.add(service, info);
-        ids.of_role(kind.role).push(id);
+        ids.by_role.entry(kind.role).or_default().push(id);
     }
 }
 
@@ -372,17 +357,8 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
         infos: Vec::new(),
     };
     let mut ids = Ids {
-        ed: vec![],
-        day_unit: vec![],
-        acute: vec![],
-        paediatrics: vec![],
+        by_role: HashMap::new(),
         other_providers: ServiceId(0),
-        rapid_response: vec![],
-        reablement: vec![],
-        case_management: vec![],
-        community_beds: vec![],
-        residential: vec![],
-        nursing: vec![],
     };
     for kind in &site_kinds() {
         for i in 0..parts.sites.len() {
@@ -413,4 +389,30 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
         }
     }
     (built.services, built.infos, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::system::Owner;
+
+    /// The kinds table and `Role::owner` say the same thing, so the levers
+    /// (which read `owner`) treat every built service as built.
+    #[test]
+    fn site_rows_are_site_roles_and_icc_rows_icc_roles() {
+        let roles = |kinds: &[ServiceKind]| kinds.iter().map(|k| k.role).collect::<Vec<_>>();
+        assert_eq!(
+            roles(&site_kinds()),
+            [
+                Role::EmergencyDepartment,
+                Role::AcuteBeds,
+                Role::DayUnit,
+                Role::PaediatricBeds
+            ]
+        );
+        assert!(site_kinds().iter().all(|k| k.role.owner() == Owner::Site));
+        assert!(icc_kinds().iter().all(|k| k.role.owner() == Owner::Icc));
+        assert_eq!(Role::OtherProvider.owner(), Owner::System);
+        assert_eq!(icc_kinds().len(), 6);
+    }
 }

@@ -194,21 +194,28 @@ pub(super) enum CommunityTeam {
 }
 
 impl CommunityTeam {
-    /// The team a kind of service is, if it is one.
-    pub(super) fn of_role(role: Role) -> Option<CommunityTeam> {
-        match role {
-            Role::RapidResponse => Some(CommunityTeam::RapidResponse),
-            Role::Reablement => Some(CommunityTeam::Reablement),
-            Role::CaseManagement => Some(CommunityTeam::CaseManagement),
-            Role::EmergencyDepartment
-            | Role::DayUnit
-            | Role::AcuteBeds
-            | Role::PaediatricBeds
-            | Role::OtherProvider
-            | Role::CommunityBeds
-            | Role::ResidentialCare
-            | Role::NursingCare => None,
+    /// Every team, in the order of [`Fund::ALL`].
+    const ALL: [CommunityTeam; 3] = [
+        CommunityTeam::RapidResponse,
+        CommunityTeam::Reablement,
+        CommunityTeam::CaseManagement,
+    ];
+
+    /// The kind of service the team is.
+    fn role(self) -> Role {
+        match self {
+            CommunityTeam::RapidResponse => Role::RapidResponse,
+            CommunityTeam::Reablement => Role::Reablement,
+            CommunityTeam::CaseManagement => Role::CaseManagement,
         }
+    }
+
+    /// The team a kind of service is, if it is one (any other kind's
+    /// capacity is beds or places).
+    pub(super) fn of_role(role: Role) -> Option<CommunityTeam> {
+        CommunityTeam::ALL
+            .into_iter()
+            .find(|team| team.role() == role)
     }
 }
 

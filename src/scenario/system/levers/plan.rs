@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{CalendarDate, Distribution};
-use crate::model::system::{BudgetLine, DemandKind, Role, SystemLayout};
+use crate::model::system::{BudgetLine, DemandKind, Owner, Role, SystemLayout};
 use crate::model::{Destination, RateChange};
 use crate::scenario::system::spec::DischargeTo;
 
@@ -65,27 +65,29 @@ pub(super) fn destination_kind(
     match destination {
         Destination::Sink(k) if k.index() == layout.home_sink => Some(DischargeTo::Home),
         Destination::Sink(_) => None,
-        Destination::Service(s) => match layout.services[s.index()].role {
-            Role::Reablement => Some(DischargeTo::Reablement),
-            Role::CommunityBeds => Some(DischargeTo::CommunityBed),
-            Role::ResidentialCare | Role::NursingCare => Some(DischargeTo::CareHome),
-            Role::EmergencyDepartment
-            | Role::DayUnit
-            | Role::AcuteBeds
-            | Role::PaediatricBeds
-            | Role::OtherProvider
-            | Role::RapidResponse
-            | Role::CaseManagement => None,
-        },
+        Destination::Service(s) => {
+            let role = layout.services[s.index()].role;
+            DischargeTo::ALL
+                .into_iter()
+                .find(|to| services_of(*to).contains(&role))
+        }
+    }
+}
+
+/// The kinds of service a discharge destination is (none: a sink). Any
+/// other kind of service is not a discharge destination to levers.
+fn services_of(to: DischargeTo) -> &'static [Role] {
+    match to {
+        DischargeTo::Home => &[],
+        DischargeTo::Reablement => &[Role::Reablement],
+        DischargeTo::CommunityBed => &[Role::CommunityBeds],
+        DischargeTo::CareHome => &[Role::ResidentialCare, Role::NursingCare],
     }
 }
 
 /// Services that belong to a site (not to an ICC).
 pub(super) fn is_site_service(role: Role) -> bool {
-    matches!(
-        role,
-        Role::AcuteBeds | Role::PaediatricBeds | Role::DayUnit | Role::EmergencyDepartment
-    )
+    role.owner() == Owner::Site
 }
 
 /// What a lever changes: a pathway (type, service) or a type's entry.

@@ -1,0 +1,214 @@
+//! What the acute trust has: `[sites.X]` (each hospital's beds and day
+//! unit, read in file order) and `[pathways]` (hospital stays, discharge
+//! days and arranging delays). This file owns both sections from the serde
+//! types that read them (`Raw*`, refusing unknown keys; their shape is
+//! what `iccsim schema` publishes) to the checked values `compile` reads,
+//! so a new kind of service at every site is a field here, a row of
+//! `compile/services.rs` and a [`Role`](crate::model::system::Role).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::discharge::{DischargeTo, PerDestination};
+use super::sections::{array, named_sections, section};
+use crate::engine::Distribution;
+use crate::model::OpeningHours;
+use crate::scenario::check::{Checker, MAX_CAPACITY, quoted_list, validate_opening};
+use crate::scenario::error::did_you_mean;
+use crate::scenario::raw::{RawDistribution, RawOpening};
+
+/// `[sites.X]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSite {
+    pub(super) description: Option<String>,
+    pub(super) adult_beds: f64,
+    pub(super) paediatric_beds: f64,
+    pub(super) day_unit_places: f64,
+    pub(super) day_unit_slots_per_day: Option<f64>,
+    pub(super) day_unit_opening: Option<RawOpening>,
+}
+
+/// `[pathways]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPathways {
+    pub(super) ed_stay: RawDistribution,
+    pub(super) day_unit_stay: RawDistribution,
+    pub(super) day_unit_admission: f64,
+    pub(super) zero_day_stay: RawDistribution,
+    pub(super) discharge_weekday_factors: Vec<f64>,
+    pub(super) arranging: BTreeMap<String, RawDistribution>,
+    pub(super) readmission_delay: RawDistribution,
+    pub(super) elective_discharge: BTreeMap<String, f64>,
+}
+
+/// Where elective patients go when they leave hospital (shares).
+pub(super) struct ElectiveDischarge {
+    pub(super) home: f64,
+    pub(super) reablement: f64,
+}
+
+impl ElectiveDischarge {
+    /// The keys of `[pathways.elective_discharge]`, in this order.
+    pub(super) const KEYS: [&str; 2] = ["home", "reablement"];
+}
+
+/// An acute site, checked.
+pub(super) struct Site {
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) adult_beds: u32,
+    pub(super) paediatric_beds: u32,
+    pub(super) day_unit_places: u32,
+    pub(super) day_unit_slots_per_day: Option<u32>,
+    pub(super) day_unit_opening: Option<OpeningHours>,
+}
+
+/// `[pathways]`, checked.
+pub(super) struct Pathways {
+    pub(super) ed_stay: Distribution,
+    pub(super) day_unit_stay: Distribution,
+    pub(super) day_unit_admission: f64,
+    pub(super) zero_day_stay: Distribution,
+    pub(super) discharge_weekday_factors: [f64; 7],
+    /// The time to arrange a discharge, by destination (none: at once).
+    pub(super) arranging: PerDestination<Option<Distribution>>,
+    pub(super) readmission_delay: Distribution,
+    pub(super) elective_discharge: ElectiveDischarge,
+}
+
+/// The sites, every one checked (those with a problem left out).
+pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec<Site> {
+    let mut sites = Vec::new();
+    for (site_name, raw) in named_sections::<RawSite>(
+        check,
+        document,
+        "sites",
+        "site",
+        "[sites.general_hospital] with adult_beds, paediatric_beds and day_unit_places",
+    ) {
+        let Some(raw) = raw else { continue };
+        let path = format!("sites.{site_name}");
+        let adult_beds = check.places(&format!("{path}.adult_beds"), raw.adult_beds);
+        let paediatric_beds = check.places(&format!("{path}.paediatric_beds"), raw.paediatric_beds);
+        let day_unit_places = check.places(&format!("{path}.day_unit_places"), raw.day_unit_places);
+        let slots = match raw.day_unit_slots_per_day {
+            None => Some(None),
+            Some(v) => check
+                .whole_in(
+                    &format!("{path}.day_unit_slots_per_day"),
+                    v,
+                    0.0,
+                    MAX_CAPACITY,
+                    "attendances per day",
+                )
+                .map(|v| Some(v as u32)),
+        };
+        let opening = match &raw.day_unit_opening {
+            None => Some(None),
+            Some(o) => validate_opening(check, &format!("{path}.day_unit_opening"), o).map(Some),
+        };
+        if let (
+            Some(adult_beds),
+            Some(paediatric_beds),
+            Some(day_unit_places),
+            Some(day_unit_slots_per_day),
+            Some(day_unit_opening),
+        ) = (adult_beds, paediatric_beds, day_unit_places, slots, opening)
+        {
+            sites.push(Site {
+                name: site_name,
+                description: raw.description.unwrap_or_default(),
+                adult_beds,
+                paediatric_beds,
+                day_unit_places,
+                day_unit_slots_per_day,
+                day_unit_opening,
+            });
+        }
+    }
+    sites
+}
+
+/// `[pathways]`, checked.
+pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> Option<Pathways> {
+    let pathways: Option<RawPathways> = section(
+        check,
+        document,
+        "pathways",
+        "[pathways] with ed_stay, day_unit_stay ...",
+    );
+    pathways.and_then(|raw| {
+        let p = "pathways";
+        let ed_stay = check.distribution(&format!("{p}.ed_stay"), &raw.ed_stay);
+        let day_unit_stay = check.distribution(&format!("{p}.day_unit_stay"), &raw.day_unit_stay);
+        let day_unit_admission =
+            check.probability(&format!("{p}.day_unit_admission"), raw.day_unit_admission);
+        let zero_day_stay = check.distribution(&format!("{p}.zero_day_stay"), &raw.zero_day_stay);
+        let factors = check.factors(
+            &format!("{p}.discharge_weekday_factors"),
+            &raw.discharge_weekday_factors,
+            7,
+            "weekday",
+        );
+        if factors.as_ref().is_some_and(|f| f.iter().any(|x| *x > 1.0)) {
+            check.issue(
+                format!("{p}.discharge_weekday_factors"),
+                None,
+                "are probabilities of leaving on that day: each must be at most 1",
+            );
+        }
+        if factors
+            .as_ref()
+            .is_some_and(|f| f.iter().all(|x| *x == 0.0))
+        {
+            check.issue(
+                format!("{p}.discharge_weekday_factors"),
+                None,
+                "is 0 on every day, so nobody could ever leave hospital",
+            );
+        }
+        let mut arranging: PerDestination<Option<Distribution>> = PerDestination::default();
+        let mut arranging_ok = true;
+        for (key, raw) in &raw.arranging {
+            match DischargeTo::from_name(key) {
+                Some(to) => {
+                    arranging[to] = check.distribution(&format!("{p}.arranging.{key}"), raw);
+                    arranging_ok &= arranging[to].is_some();
+                }
+                None => {
+                    check.issue(
+                        format!("{p}.arranging.{key}"),
+                        None,
+                        format!(
+                            "is not a discharge destination{}; use {}",
+                            did_you_mean(key, DischargeTo::names()),
+                            quoted_list(&DischargeTo::names())
+                        ),
+                    );
+                    arranging_ok = false;
+                }
+            }
+        }
+        let readmission_delay =
+            check.distribution(&format!("{p}.readmission_delay"), &raw.readmission_delay);
+        let elective_discharge = check.shares(
+            &format!("{p}.elective_discharge"),
+            &raw.elective_discharge,
+            ElectiveDischarge::KEYS,
+        );
+        Some(Pathways {
+            ed_stay: ed_stay?,
+            day_unit_stay: day_unit_stay?,
+            day_unit_admission: day_unit_admission?,
+            zero_day_stay: zero_day_stay?,
+            discharge_weekday_factors: array(&factors?),
+            arranging: if arranging_ok { arranging } else { return None },
+            readmission_delay: readmission_delay?,
+            elective_discharge: elective_discharge
+                .map(|[home, reablement]| ElectiveDischarge { home, reablement })?,
+        })
+    })
+}

@@ -1,0 +1,340 @@
+//! What each Integrated Care Community has and how its services work:
+//! `[iccs.Y]` (residents, staff, community beds and care-home places, read
+//! in file order; an ICC names its site), `[community]` (the rapid
+//! response, reablement and case-management teams and the community beds)
+//! and `[care_homes]`. This file owns these sections from the serde types
+//! that read them (`Raw*`, refusing unknown keys; their shape is what
+//! `iccsim schema` publishes) to the checked values `compile` reads, so a
+//! new kind of service in every ICC is a field here (its places or staff,
+//! and its parameters), a row of `compile/services.rs` and a
+//! [`Role`](crate::model::system::Role).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::sections::{named_sections, section};
+use crate::engine::Distribution;
+use crate::scenario::check::{Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, quoted_list};
+use crate::scenario::error::did_you_mean;
+use crate::scenario::raw::RawDistribution;
+
+/// `[iccs.Y]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIcc {
+    pub(super) description: Option<String>,
+    pub(super) site: String,
+    #[schemars(with = "crate::scenario::schema::PerBand")]
+    pub(super) population: toml::Table,
+    pub(super) rapid_response_wte: f64,
+    pub(super) reablement_wte: f64,
+    pub(super) case_management_wte: f64,
+    pub(super) community_beds: f64,
+    pub(super) residential_places: f64,
+    pub(super) nursing_places: f64,
+}
+
+/// A team of `[community]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTeam {
+    pub(super) caseload_per_wte: f64,
+    pub(super) episode: RawDistribution,
+    pub(super) managed_at_home: Option<f64>,
+    pub(super) max_wait_days: Option<f64>,
+}
+
+/// `[community.community_beds]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCommunityBeds {
+    pub(super) stay: RawDistribution,
+    pub(super) discharge: BTreeMap<String, f64>,
+}
+
+/// `[community]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCommunity {
+    pub(super) rapid_response: RawTeam,
+    pub(super) reablement: RawTeam,
+    pub(super) case_management: RawTeam,
+    pub(super) community_beds: RawCommunityBeds,
+}
+
+/// `[care_homes]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCareHomes {
+    pub(super) residential_stay: RawDistribution,
+    pub(super) nursing_stay: RawDistribution,
+    pub(super) nursing_share: f64,
+    pub(super) occupancy_at_start: f64,
+    pub(super) ed_attendances_per_resident_year: f64,
+    pub(super) ed_admission: f64,
+    pub(super) in_hospital_death: f64,
+}
+
+/// Where patients leave a community bed for (shares).
+pub(super) struct BedDischarge {
+    pub(super) home: f64,
+    pub(super) care_home: f64,
+    pub(super) death: f64,
+}
+
+impl BedDischarge {
+    /// The keys of `[community.community_beds.discharge]`, in this order.
+    pub(super) const KEYS: [&str; 3] = ["home", "care_home", "death"];
+}
+
+/// An Integrated Care Community, checked.
+pub(super) struct Icc {
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) site: usize,
+    pub(super) population: [f64; 5],
+    pub(super) rapid_response_wte: f64,
+    pub(super) reablement_wte: f64,
+    pub(super) case_management_wte: f64,
+    pub(super) community_beds: u32,
+    pub(super) residential_places: u32,
+    pub(super) nursing_places: u32,
+}
+
+/// A community team of `[community]`, checked.
+pub(super) struct Team {
+    pub(super) caseload_per_wte: f64,
+    pub(super) episode: Distribution,
+    pub(super) managed_at_home: f64,
+    pub(super) max_wait_days: Option<f64>,
+}
+
+/// `[community]`, checked.
+pub(super) struct Community {
+    pub(super) rapid: Team,
+    pub(super) reablement: Team,
+    pub(super) case_management: Team,
+    pub(super) bed_stay: Distribution,
+    pub(super) bed_discharge: BedDischarge,
+}
+
+/// `[care_homes]`, checked.
+pub(super) struct CareHomes {
+    pub(super) residential_stay: Distribution,
+    pub(super) nursing_stay: Distribution,
+    pub(super) nursing_share: f64,
+    pub(super) occupancy_at_start: f64,
+    pub(super) attendances_per_resident_year: f64,
+    pub(super) ed_admission: f64,
+    pub(super) in_hospital_death: f64,
+}
+
+/// The ICCs, every one checked (those with a problem left out); an ICC
+/// names its site.
+pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<Icc> {
+    let site_names: Vec<String> = match document.get("sites") {
+        Some(toml::Value::Table(t)) => t.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+
+    let mut iccs = Vec::new();
+    for (icc_name, raw) in named_sections::<RawIcc>(
+        check,
+        document,
+        "iccs",
+        "ICC",
+        "[iccs.copeland] with site, population and staff",
+    ) {
+        let Some(raw) = raw else { continue };
+        let path = format!("iccs.{icc_name}");
+        let site = match site_names.iter().position(|s| *s == raw.site) {
+            Some(i) => Some(i),
+            None => {
+                check.issue(
+                    format!("{path}.site"),
+                    Some(format!("{:?}", raw.site)),
+                    format!(
+                        "is not a site{}; the sites are {}",
+                        did_you_mean(&raw.site, site_names.iter().map(String::as_str)),
+                        quoted_list(&site_names.iter().map(String::as_str).collect::<Vec<_>>())
+                    ),
+                );
+                None
+            }
+        };
+        let population = check.per_band(
+            &format!("{path}.population"),
+            &raw.population,
+            0.0,
+            1e8,
+            "people",
+        );
+        let wte = |check: &mut Checker, key: &str, v: f64| {
+            check.number_in(
+                &format!("{path}.{key}"),
+                v,
+                0.0,
+                1e5,
+                "whole-time equivalent staff",
+            )
+        };
+        let rr = wte(check, "rapid_response_wte", raw.rapid_response_wte);
+        let re = wte(check, "reablement_wte", raw.reablement_wte);
+        let cm = wte(check, "case_management_wte", raw.case_management_wte);
+        let beds = check.places(&format!("{path}.community_beds"), raw.community_beds);
+        let residential = check.places(
+            &format!("{path}.residential_places"),
+            raw.residential_places,
+        );
+        let nursing = check.places(&format!("{path}.nursing_places"), raw.nursing_places);
+        if let (
+            Some(site),
+            Some(population),
+            Some(rr),
+            Some(re),
+            Some(cm),
+            Some(beds),
+            Some(residential),
+            Some(nursing),
+        ) = (site, population, rr, re, cm, beds, residential, nursing)
+        {
+            iccs.push(Icc {
+                name: icc_name,
+                description: raw.description.unwrap_or_default(),
+                site,
+                population,
+                rapid_response_wte: rr,
+                reablement_wte: re,
+                case_management_wte: cm,
+                community_beds: beds,
+                residential_places: residential,
+                nursing_places: nursing,
+            });
+        }
+    }
+    iccs
+}
+
+/// `[community]`, checked.
+pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) -> Option<Community> {
+    let community: Option<RawCommunity> = section(
+        check,
+        document,
+        "community",
+        "[community.rapid_response] with caseload_per_wte and episode",
+    );
+    community.and_then(|raw| {
+        let rr = validate_team(check, "community.rapid_response", &raw.rapid_response, true);
+        let re = validate_team(check, "community.reablement", &raw.reablement, false);
+        let cm = validate_team(
+            check,
+            "community.case_management",
+            &raw.case_management,
+            false,
+        );
+        let bed_stay =
+            check.distribution("community.community_beds.stay", &raw.community_beds.stay);
+        let bed_discharge = check.shares(
+            "community.community_beds.discharge",
+            &raw.community_beds.discharge,
+            BedDischarge::KEYS,
+        );
+        Some(Community {
+            rapid: rr?,
+            reablement: re?,
+            case_management: cm?,
+            bed_stay: bed_stay?,
+            bed_discharge: bed_discharge.map(|[home, care_home, death]| BedDischarge {
+                home,
+                care_home,
+                death,
+            })?,
+        })
+    })
+}
+
+/// `[care_homes]`, checked.
+pub(super) fn validate_care_homes(
+    check: &mut Checker,
+    document: &toml::Table,
+) -> Option<CareHomes> {
+    let care_homes: Option<RawCareHomes> = section(
+        check,
+        document,
+        "care_homes",
+        "[care_homes] with residential_stay and nursing_stay",
+    );
+    care_homes.and_then(|raw| {
+        let p = "care_homes";
+        let residential_stay =
+            check.distribution(&format!("{p}.residential_stay"), &raw.residential_stay);
+        let nursing_stay = check.distribution(&format!("{p}.nursing_stay"), &raw.nursing_stay);
+        let nursing_share = check.probability(&format!("{p}.nursing_share"), raw.nursing_share);
+        let occupancy =
+            check.probability(&format!("{p}.occupancy_at_start"), raw.occupancy_at_start);
+        let attendances = check.number_in(
+            &format!("{p}.ed_attendances_per_resident_year"),
+            raw.ed_attendances_per_resident_year,
+            0.0,
+            365.0,
+            "per resident per year",
+        );
+        let ed_admission = check.probability(&format!("{p}.ed_admission"), raw.ed_admission);
+        let death = check.probability(&format!("{p}.in_hospital_death"), raw.in_hospital_death);
+        Some(CareHomes {
+            residential_stay: residential_stay?,
+            nursing_stay: nursing_stay?,
+            nursing_share: nursing_share?,
+            occupancy_at_start: occupancy?,
+            attendances_per_resident_year: attendances?,
+            ed_admission: ed_admission?,
+            in_hospital_death: death?,
+        })
+    })
+}
+
+fn validate_team(check: &mut Checker, path: &str, raw: &RawTeam, rapid: bool) -> Option<Team> {
+    let caseload = check.number_in(
+        &format!("{path}.caseload_per_wte"),
+        raw.caseload_per_wte,
+        0.0,
+        10_000.0,
+        "people per whole-time equivalent",
+    );
+    let episode = check.distribution(&format!("{path}.episode"), &raw.episode);
+    let at_home = match (rapid, raw.managed_at_home) {
+        (true, Some(v)) => check.probability(&format!("{path}.managed_at_home"), v),
+        (true, None) => {
+            check.issue(path, None, "needs `managed_at_home`, the share of rapid-response episodes that end at home, e.g. managed_at_home = 0.75");
+            None
+        }
+        (false, Some(_)) => {
+            check.issue(
+                format!("{path}.managed_at_home"),
+                None,
+                "applies to community.rapid_response only; remove it here",
+            );
+            None
+        }
+        (false, None) => Some(1.0),
+    };
+    let max_wait = match raw.max_wait_days {
+        None => Some(None),
+        Some(v) => check
+            .number_in(
+                &format!("{path}.max_wait_days"),
+                v,
+                MIN_MAX_WAIT_DAYS,
+                MAX_DAYS,
+                "days",
+            )
+            .map(Some),
+    };
+    Some(Team {
+        caseload_per_wte: caseload?,
+        episode: episode?,
+        managed_at_home: at_home?,
+        max_wait_days: max_wait?,
+    })
+}
