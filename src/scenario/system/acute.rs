@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::discharge::{DischargeTo, PerDestination};
+use super::discharge::{DischargeTo, PerDestination, SentTo};
 use super::sections::{array, named_sections, section};
 use crate::engine::Distribution;
 use crate::model::OpeningHours;
@@ -211,4 +211,20 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
                 .map(|[home, reablement]| ElectiveDischarge { home, reablement })?,
         })
     })
+}
+
+/// A site's places that patients are sent to but that hold none: they
+/// would wait for ever. A new kind of site service adds its check here.
+pub(super) fn check_site_places(check: &mut Checker, site: &Site, sent: &SentTo) {
+    let path = format!("sites.{}", site.name);
+    if site.adult_beds == 0 {
+        check.issue(
+            format!("{path}.adult_beds"),
+            Some("0".into()),
+            "a site needs adult beds: its ED's admissions would wait for ever",
+        );
+    }
+    if site.paediatric_beds == 0 && sent.children_admitted {
+        check.issue(format!("{path}.paediatric_beds"), Some("0".into()), "children are admitted (age_bands.\"0-17\" ed_admission or direct_admission above 0) and would wait for ever; add children's beds");
+    }
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::discharge::SentTo;
 use super::sections::{named_sections, section};
 use crate::engine::Distribution;
 use crate::scenario::check::{Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, quoted_list};
@@ -337,4 +338,42 @@ fn validate_team(check: &mut Checker, path: &str, raw: &RawTeam, rapid: bool) ->
         managed_at_home: at_home?,
         max_wait_days: max_wait?,
     })
+}
+
+/// An ICC's places that patients are sent to but that hold none: they
+/// would wait (in hospital) for ever. A new kind of ICC service adds its
+/// check here.
+pub(super) fn check_icc_places(
+    check: &mut Checker,
+    icc: &Icc,
+    community: &Community,
+    care_homes: &CareHomes,
+    sent: &SentTo,
+) {
+    let Community {
+        reablement,
+        case_management,
+        ..
+    } = community;
+    let path = format!("iccs.{}", icc.name);
+    if sent.reablement && (icc.reablement_wte * reablement.caseload_per_wte).floor() < 1.0 {
+        check.issue(format!("{path}.reablement_wte"), Some(format!("{}", icc.reablement_wte)), format!("gives a reablement caseload of 0 (× caseload_per_wte {}), but patients are discharged to reablement and would wait in hospital for ever; add staff or set the reablement shares to 0", reablement.caseload_per_wte));
+    }
+    if sent.community_beds && icc.community_beds == 0 {
+        check.issue(format!("{path}.community_beds"), Some("0".into()), "patients are discharged to community beds (discharge.community_bed above 0) and would wait in hospital for ever; add beds or set those shares to 0");
+    }
+    if sent.care_homes {
+        let nursing = care_homes.nursing_share;
+        if icc.residential_places == 0 && nursing < 1.0 {
+            check.issue(format!("{path}.residential_places"), Some("0".into()), "patients are placed in residential care (care_homes.nursing_share below 1) and would wait for ever; add places or change the shares");
+        }
+        if icc.nursing_places == 0 && nursing > 0.0 {
+            check.issue(format!("{path}.nursing_places"), Some("0".into()), "patients are placed in nursing homes (care_homes.nursing_share above 0) and would wait for ever; add places or change the shares");
+        }
+    }
+    if sent.case_management
+        && (icc.case_management_wte * case_management.caseload_per_wte).floor() < 1.0
+    {
+        check.issue(format!("{path}.case_management_wte"), Some(format!("{}", icc.case_management_wte)), "gives a case-management caseload of 0, but risk tiers are referred to it; add staff or set case_management_referrals_per_1000 to 0");
+    }
 }

@@ -2,7 +2,10 @@
 //! residents' ED shares, services patients would wait for ever for, and
 //! the counts that keep a compiled network within memory.
 
-use super::spec::{Band, CareHomes, Community, DischargeTo, Parts};
+use super::acute::check_site_places;
+use super::community::check_icc_places;
+use super::discharge::SentTo;
+use super::spec::{Band, CareHomes, DischargeTo, Parts};
 use crate::model::system::AGE_BANDS;
 use crate::scenario::check::{Checker, SUM_TOLERANCE};
 
@@ -60,58 +63,30 @@ pub(super) fn check_counts(check: &mut Checker, parts: &Parts) {
 
 /// A service with no places that patients are sent to and wait for would
 /// hold them (and the beds they leave) for ever: say so before running.
+/// Here, which services patients are sent to (that takes every section);
+/// the check of each ICC's and site's places is in the file of its
+/// section, beside the places it checks, so that a new kind of service
+/// adds its own check there.
 pub(super) fn check_capacities(check: &mut Checker, parts: &Parts) {
-    let Community {
-        reablement,
-        case_management,
-        bed_discharge,
-        ..
-    } = &parts.community;
     let any_band = |to: DischargeTo| parts.bands.iter().any(|b| b.discharge[to] > 0.0);
-    let to_reablement =
-        any_band(DischargeTo::Reablement) || parts.pathways.elective_discharge.reablement > 0.0;
-    let to_community_beds = any_band(DischargeTo::CommunityBed);
-    let to_care_homes = any_band(DischargeTo::CareHome)
-        || bed_discharge.care_home > 0.0
-        || parts
-            .bands
-            .iter()
-            .any(|b| b.care_home_placements_per_1000 > 0.0);
-    let referrals = parts.tiers.iter().any(|t| t.referrals_per_1000 > 0.0);
+    let sent = SentTo {
+        reablement: any_band(DischargeTo::Reablement)
+            || parts.pathways.elective_discharge.reablement > 0.0,
+        community_beds: any_band(DischargeTo::CommunityBed),
+        care_homes: any_band(DischargeTo::CareHome)
+            || parts.community.bed_discharge.care_home > 0.0
+            || parts
+                .bands
+                .iter()
+                .any(|b| b.care_home_placements_per_1000 > 0.0),
+        case_management: parts.tiers.iter().any(|t| t.referrals_per_1000 > 0.0),
+        children_admitted: parts.bands[0].ed_admission > 0.0
+            || parts.bands[0].direct_admission > 0.0,
+    };
     for icc in &parts.iccs {
-        let path = format!("iccs.{}", icc.name);
-        if to_reablement && (icc.reablement_wte * reablement.caseload_per_wte).floor() < 1.0 {
-            check.issue(format!("{path}.reablement_wte"), Some(format!("{}", icc.reablement_wte)), format!("gives a reablement caseload of 0 (× caseload_per_wte {}), but patients are discharged to reablement and would wait in hospital for ever; add staff or set the reablement shares to 0", reablement.caseload_per_wte));
-        }
-        if to_community_beds && icc.community_beds == 0 {
-            check.issue(format!("{path}.community_beds"), Some("0".into()), "patients are discharged to community beds (discharge.community_bed above 0) and would wait in hospital for ever; add beds or set those shares to 0");
-        }
-        if to_care_homes {
-            let nursing = parts.care_homes.nursing_share;
-            if icc.residential_places == 0 && nursing < 1.0 {
-                check.issue(format!("{path}.residential_places"), Some("0".into()), "patients are placed in residential care (care_homes.nursing_share below 1) and would wait for ever; add places or change the shares");
-            }
-            if icc.nursing_places == 0 && nursing > 0.0 {
-                check.issue(format!("{path}.nursing_places"), Some("0".into()), "patients are placed in nursing homes (care_homes.nursing_share above 0) and would wait for ever; add places or change the shares");
-            }
-        }
-        if referrals && (icc.case_management_wte * case_management.caseload_per_wte).floor() < 1.0 {
-            check.issue(format!("{path}.case_management_wte"), Some(format!("{}", icc.case_management_wte)), "gives a case-management caseload of 0, but risk tiers are referred to it; add staff or set case_management_referrals_per_1000 to 0");
-        }
+        check_icc_places(check, icc, &parts.community, &parts.care_homes, &sent);
     }
     for site in &parts.sites {
-        let path = format!("sites.{}", site.name);
-        if site.adult_beds == 0 {
-            check.issue(
-                format!("{path}.adult_beds"),
-                Some("0".into()),
-                "a site needs adult beds: its ED's admissions would wait for ever",
-            );
-        }
-        let children_admitted =
-            parts.bands[0].ed_admission > 0.0 || parts.bands[0].direct_admission > 0.0;
-        if site.paediatric_beds == 0 && children_admitted {
-            check.issue(format!("{path}.paediatric_beds"), Some("0".into()), "children are admitted (age_bands.\"0-17\" ed_admission or direct_admission above 0) and would wait for ever; add children's beds");
-        }
+        check_site_places(check, site, &sent);
     }
 }

@@ -92,6 +92,17 @@ impl<T> IndexMut<DischargeTo> for PerDestination<T> {
     }
 }
 
+/// Which kinds of service a whole system sends patients to, from every
+/// section: a service of that kind with no places would hold them for
+/// ever (`consistency::check_capacities`).
+pub(super) struct SentTo {
+    pub(super) reablement: bool,
+    pub(super) community_beds: bool,
+    pub(super) care_homes: bool,
+    pub(super) case_management: bool,
+    pub(super) children_admitted: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
