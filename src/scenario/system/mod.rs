@@ -5,9 +5,8 @@
 //!
 //! The file says what planners know (people per ICC and age band, rates
 //! per 1,000, staff WTE, beds, shares of each pathway); `compile` turns
-//! it into services (one ED, day unit and bed base per site; one rapid
-//! response, reablement and case-management team, community beds and care
-//! homes per ICC) and patient types (one per ICC × age band × risk tier ×
+//! it into services (one of each kind per site: `site_kinds` in
+//! `compile/services.rs`; one of each per ICC: `icc_kinds`) and patient types (one per ICC × age band × risk tier ×
 //! kind of demand), so that every patient carries their ICC, band and tier
 //! and is routed to their own ICC's services and their site's hospital.
 //!

@@ -8,7 +8,8 @@
 //! The build order is part of the output (service ids, and so the order of
 //! every per-service file), so the rows are in the order services were
 //! always built: all EDs, all adult bed bases, all day units, all children's
-//! wards, other providers, then ICC by ICC its six services.
+//! wards, other providers, then ICC by ICC its services in `icc_kinds`
+//! order.
 
 use std::collections::HashMap;
 use std::ops::Index;
