@@ -411,8 +411,19 @@ mod tests {
                 Role::PaediatricBeds
             ]
         );
-        assert!(site_kinds().iter().all(|k| k.role.owner() == Owner::Site));
-        assert!(icc_kinds().iter().all(|k| k.role.owner() == Owner::Icc));
+        for (kinds, owner) in [
+            (Vec::from(site_kinds()), Owner::Site),
+            (Vec::from(icc_kinds()), Owner::Icc),
+        ] {
+            for kind in kinds {
+                assert_eq!(
+                    kind.role.owner(),
+                    owner,
+                    "the row of {:?} is in the {owner:?} kinds, but Role::owner says otherwise",
+                    kind.role
+                );
+            }
+        }
         assert_eq!(Role::OtherProvider.owner(), Owner::System);
         assert_eq!(icc_kinds().len(), 6);
     }
