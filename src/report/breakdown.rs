@@ -84,17 +84,14 @@ pub fn write_breakdown_csv(
     set: &BreakdownSet,
 ) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "scenario",
-        "replication",
-        "year",
-        "year_start",
-        "icc",
-        "age_band",
-        "metric",
-        "unit",
-        "value",
-    ])?;
+    writer.write_record(
+        [
+            ["scenario", "replication"].as_slice(),
+            &KEY_COLUMNS,
+            &["value"],
+        ]
+        .concat(),
+    )?;
     let scenario = neutralise(&info.scenario_name);
     for (r, replication) in set.replications.iter().enumerate() {
         let replication = replication.to_string();
@@ -116,6 +113,9 @@ pub fn write_breakdown_csv(
     writer.flush()
 }
 
+/// The columns of a breakdown key, in the order of [`key_cells`].
+const KEY_COLUMNS: [&str; 6] = ["year", "year_start", "icc", "age_band", "metric", "unit"];
+
 /// The text cells of a breakdown key, safe for a spreadsheet.
 fn key_cells(key: &Key) -> [std::borrow::Cow<'_, str>; 6] {
     [
@@ -132,22 +132,7 @@ fn key_cells(key: &Key) -> [std::borrow::Cow<'_, str>; 6] {
 /// replications: mean, sd, standard error, 95% CI (Student t), min, max.
 pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(
-        [
-            [
-                "scenario",
-                "year",
-                "year_start",
-                "icc",
-                "age_band",
-                "metric",
-                "unit",
-            ]
-            .as_slice(),
-            &SUMMARY_COLUMNS,
-        ]
-        .concat(),
-    );
+    let _ = writer.write_record([["scenario"].as_slice(), &KEY_COLUMNS, &SUMMARY_COLUMNS].concat());
     let scenario = neutralise(&info.scenario_name);
     for (key, s) in set.keys.iter().zip(&set.summaries) {
         // Field by field: the breakdown has tens of thousands of rows, and
