@@ -172,6 +172,8 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         start_date: network.run.start_date.to_string(),
         warmup_days: network.run.warmup_days,
         horizon_days: network.run.horizon_days,
+        full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
+        first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
     };
     let (base_schema, base_records) = run(&base_scenario)?;
     let base_folder = folder_for(&base.name);

@@ -24,6 +24,8 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
         start_date: network.run.start_date.to_string(),
         warmup_days: network.run.warmup_days,
         horizon_days: network.run.horizon_days,
+        full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
+        first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
     }
 }
 

@@ -11,6 +11,19 @@ use super::metrics::{BREAKDOWN_METRICS, M};
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
 use super::system::{CountedAs, DemandKind, Role, Sector, SystemLayout};
+use crate::stats::QuantileSketch;
+
+/// The funded community services whose utilisation is reported, each with
+/// its metric.
+const UTILISED: [(Role, M); 4] = [
+    (Role::RapidResponse, M::rapid_response_utilisation),
+    (Role::Reablement, M::reablement_utilisation),
+    (Role::CaseManagement, M::case_management_utilisation),
+    (Role::CommunityBeds, M::community_beds_utilisation),
+];
+
+/// Mean occupancy targets of the beds-needed metrics.
+const BEDS_NEEDED_TARGETS: [f64; 2] = [0.92, 0.85];
 
 /// A group of the breakdown: None means "all".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,13 +45,36 @@ pub struct Breakdown {
 }
 
 /// Sums kept per (year, ICC, band) before ratios are taken.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Sums {
     m: [f64; BREAKDOWN_METRICS.len()],
     emergency_los_sum: f64,
     emergency_departures: f64,
+    /// Waits for a bed of emergency admissions to the adult acute beds,
+    /// and of those that left (beside their lengths of stay).
+    bed_wait_sum: f64,
+    departed_bed_wait_sum: f64,
+    /// Place-days busy and available of each [`UTILISED`] service (summed
+    /// per year and ICC; not split by band).
+    busy: [f64; UTILISED.len()],
+    available: [f64; UTILISED.len()],
     /// Days of the period (for rates per year).
     days: f64,
+}
+
+impl Default for Sums {
+    fn default() -> Sums {
+        Sums {
+            m: [0.0; BREAKDOWN_METRICS.len()],
+            emergency_los_sum: 0.0,
+            emergency_departures: 0.0,
+            bed_wait_sum: 0.0,
+            departed_bed_wait_sum: 0.0,
+            busy: [0.0; UTILISED.len()],
+            available: [0.0; UTILISED.len()],
+            days: 0.0,
+        }
+    }
 }
 
 impl SystemLayout {
@@ -132,6 +168,10 @@ impl SystemLayout {
                                     sums.m[M::emergency_admissions_local as usize] += admissions;
                                     sums.emergency_los_sum += cell.los_sum;
                                     sums.emergency_departures += cell.departures as f64;
+                                    sums.bed_wait_sum += cell.wait_sum;
+                                    sums.departed_bed_wait_sum += cell.departed_wait_sum;
+                                    sums.m[M::bed_waits_over_12h as usize] +=
+                                        cell.waits_over_12h as f64;
                                 }
                             }
                         }
@@ -197,6 +237,26 @@ impl SystemLayout {
             }
         }
 
+        self.add_utilisation(network, result, &year_days, &mut |y, i, u, busy, available| {
+            // Capacity is not split by age band: kept in band 0's cell.
+            let cell = &mut fine[at(y, i, 0)];
+            cell.busy[u] += busy;
+            cell.available[u] += available;
+        });
+        // The distribution of waits for a bed, per fine cell.
+        let mut fine_waits = vec![QuantileSketch::new(); years * n_icc * 5];
+        for (t, cohort) in self.cohorts.iter().enumerate() {
+            if !cohort.kind.is_emergency() {
+                continue;
+            }
+            for y in 0..years {
+                let waits = ledger.bed_waits(t, y);
+                if waits.count() > 0 {
+                    fine_waits[at(y, cohort.icc, cohort.age_band)].merge(waits);
+                }
+            }
+        }
+
         // Every group: year (all or one) × ICC (all or one) × band (all or one).
         let mut groups = Vec::new();
         let mut values = Vec::new();
@@ -205,6 +265,7 @@ impl SystemLayout {
             for icc in options(n_icc) {
                 for band in options(5) {
                     let mut total = Sums::default();
+                    let mut waits = QuantileSketch::new();
                     for y in (0..years).filter(|y| year.is_none_or(|v| v == *y)) {
                         total.days += year_days[y];
                         for i in (0..n_icc).filter(|i| icc.is_none_or(|v| v == *i)) {
@@ -215,6 +276,13 @@ impl SystemLayout {
                                 }
                                 total.emergency_los_sum += f.emergency_los_sum;
                                 total.emergency_departures += f.emergency_departures;
+                                total.bed_wait_sum += f.bed_wait_sum;
+                                total.departed_bed_wait_sum += f.departed_bed_wait_sum;
+                                for u in 0..UTILISED.len() {
+                                    total.busy[u] += f.busy[u];
+                                    total.available[u] += f.available[u];
+                                }
+                                waits.merge(&fine_waits[at(y, i, b)]);
                             }
                         }
                     }
@@ -223,7 +291,14 @@ impl SystemLayout {
                         icc,
                         age_band: band,
                     });
-                    values.push(finish_group(&total));
+                    let mut v = finish_group(&total);
+                    v[M::bed_wait_p90 as usize] = waits.quantile(0.9);
+                    if band.is_some() {
+                        for (_, metric) in UTILISED {
+                            v[metric as usize] = f64::NAN;
+                        }
+                    }
+                    values.push(v);
                 }
             }
         }
@@ -234,6 +309,38 @@ impl SystemLayout {
             groups,
             values,
             site_values,
+        }
+    }
+
+    /// Calls `add(year, icc, k, busy, available)` with the place-days busy
+    /// and available in each year of each ICC's [`UTILISED`] service `k`,
+    /// from the daily series and the capacity in force each day.
+    fn add_utilisation(
+        &self,
+        network: &Network,
+        result: &ReplicationResult,
+        year_days: &[f64],
+        add: &mut dyn FnMut(usize, usize, usize, f64, f64),
+    ) {
+        let ledger = &result.ledger;
+        for (s, info) in self.services.iter().enumerate() {
+            let (Some(u), Some(icc)) = (UTILISED.iter().position(|(r, _)| *r == info.role), info.icc)
+            else {
+                continue;
+            };
+            let daily = &result.daily[s].occupancy_area;
+            for (y, length) in year_days.iter().enumerate() {
+                let first = ledger.year_starts[y] as usize;
+                let last = (first + *length as usize).min(daily.len());
+                let mut busy = 0.0;
+                let mut available = 0.0;
+                for (d, area) in daily.iter().enumerate().take(last).skip(first) {
+                    busy += area;
+                    let day_length = (result.horizon_days - d as f64).min(1.0);
+                    available += capacity_on_day(&network.services[s], d as f64) * day_length;
+                }
+                add(y, icc, u, busy, available);
+            }
         }
     }
 
@@ -276,6 +383,22 @@ impl SystemLayout {
             (occupied, available)
         };
         let (acute, acute_beds) = of_roles(&|r| r == Role::AcuteBeds);
+        // Patients waiting for an adult acute bed (in ED or elsewhere).
+        let waiting_for_a_bed: f64 = self
+            .services
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| info.role == Role::AcuteBeds)
+            .map(|(s, _)| result.daily[s].waiting_area[first..last].iter().sum::<f64>())
+            .sum();
+        let beds_needed = |target: f64| {
+            let days = (last - first) as f64;
+            if days > 0.0 {
+                (acute.iter().sum::<f64>() + waiting_for_a_bed) / days / target
+            } else {
+                f64::NAN
+            }
+        };
         let (homes, home_places) = of_roles(&|r| r.is_care_home());
         let ratio = |a: &[f64], b: &[f64]| {
             let total: f64 = b.iter().sum();
@@ -297,6 +420,8 @@ impl SystemLayout {
             days_above(0.92),
             days_above(0.95),
             ratio(&homes, &home_places),
+            beds_needed(BEDS_NEEDED_TARGETS[0]),
+            beds_needed(BEDS_NEEDED_TARGETS[1]),
         ]
     }
 }
@@ -315,6 +440,17 @@ fn finish_group(total: &Sums) -> Vec<f64> {
         total.m[M::acute_delayed_bed_days as usize],
         total.m[M::acute_bed_days as usize],
     );
+    v[M::bed_wait_mean as usize] = ratio(
+        total.bed_wait_sum,
+        total.m[M::emergency_admissions_local as usize],
+    );
+    v[M::emergency_stay_with_wait_mean as usize] = ratio(
+        total.emergency_los_sum + total.departed_bed_wait_sum,
+        total.emergency_departures,
+    );
+    for (u, (_, metric)) in UTILISED.iter().enumerate() {
+        v[*metric as usize] = ratio(total.busy[u], total.available[u]);
+    }
     v[M::cost_total as usize] = v[M::cost_acute as usize]
         + v[M::cost_community as usize]
         + v[M::cost_primary_care as usize]

@@ -7,6 +7,7 @@
 
 pub mod breakdown;
 pub mod flow_groups;
+pub mod full_effect;
 pub mod metrics;
 pub mod network;
 pub mod results;

@@ -30,6 +30,8 @@ pub struct Counters {
     pub delayed_departures: u64,
     /// Arrivals that were returns after an earlier stay (readmissions).
     pub readmissions: u64,
+    /// Admissions that waited more than [`LONG_WAIT_DAYS`] for their place.
+    pub waits_over_12h: u64,
 }
 
 /// Time-weighted levels of one service over the window.
@@ -168,6 +170,10 @@ pub struct SystemResult {
 /// at most 2 days in continuous time spans at most 1-2 midnights.
 pub const SHORT_STAY_DAYS: f64 = 2.0;
 
+/// A wait for a place longer than this (12 hours) is a "long wait": the
+/// 12-hour standard from the decision to admit to a bed.
+pub const LONG_WAIT_DAYS: f64 = 0.5;
+
 /// Activity of one patient type in one service in one year of the window.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct YearCell {
@@ -188,6 +194,13 @@ pub struct YearCell {
     /// Place-days held while ready to leave (blocked, arranging or held
     /// for a discharge day).
     pub delayed_days: f64,
+    /// Sum of the waits of admissions (request for the place to admission), days.
+    pub wait_sum: f64,
+    /// Admissions that waited more than [`LONG_WAIT_DAYS`].
+    pub waits_over_12h: u64,
+    /// Sum of the waits for their place of departures (so that wait plus
+    /// length of stay can be taken over the same patients), days.
+    pub departed_wait_sum: f64,
 }
 
 /// Activity by patient type, service and year of the window: what outputs
@@ -208,6 +221,13 @@ pub struct Ledger {
     pub(crate) sink_exits: Vec<u64>,
     /// Arrivals from outside (not returns): `[type * years + year]`.
     pub(crate) entries: Vec<u64>,
+    /// Per slot: whether its waits are waits for a bed (an emergency
+    /// patient type in the adult acute beds of a whole system), whose
+    /// distribution is kept in `bed_waits`.
+    pub(crate) bed_wait_slots: Vec<bool>,
+    /// Waits for a bed of admissions, per `[type * years + year]` (empty
+    /// sketches for types that never wait for a bed).
+    pub(crate) bed_waits: Vec<QuantileSketch>,
 }
 
 impl Ledger {
@@ -230,6 +250,13 @@ impl Ledger {
     /// Patients of a type who arrived from outside in a year.
     pub fn entries(&self, patient_type: usize, year: usize) -> u64 {
         self.entries[patient_type * self.years + year]
+    }
+
+    /// The waits for a bed of a type's admissions in a year (emergency
+    /// admissions to the adult acute beds of a whole system; empty
+    /// otherwise).
+    pub fn bed_waits(&self, patient_type: usize, year: usize) -> &QuantileSketch {
+        &self.bed_waits[patient_type * self.years + year]
     }
 }
 

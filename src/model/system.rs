@@ -280,6 +280,8 @@ pub struct SystemLayout {
     pub targets: Vec<CalibrationTarget>,
     /// The reinvestment levers' budget statement, at full effect.
     pub budget: Vec<BudgetLine>,
+    /// The date the last lever reaches full effect (None without levers).
+    pub full_effect_from: Option<crate::engine::CalendarDate>,
 }
 
 /// A line of a reinvestment's budget statement: money a year at the

@@ -30,6 +30,14 @@ pub struct RunInfo {
     pub start_date: String,
     pub warmup_days: f64,
     pub horizon_days: f64,
+    /// The date the last lever reaches full effect (ISO), or null
+    /// (`model::full_effect`).
+    #[serde(default)]
+    pub full_effect_from: Option<String>,
+    /// The 1-based index of the first whole year of the window on or
+    /// after `full_effect_from`, or null.
+    #[serde(default)]
+    pub first_full_year: Option<usize>,
 }
 
 /// One metric value of one replication.

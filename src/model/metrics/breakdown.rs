@@ -67,6 +67,14 @@ metrics! {
     cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 11), (Terminal, 22)], "GP-practice appointments";
     cost_social_care: "cost_social_care", "GBP", Money, [(Board, 12), (Terminal, 23)], "care-home places";
     cost_total: "cost_total", "GBP", Money, [(Board, 13), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors";
+    bed_wait_mean: "bed_wait_mean", "days", Duration, [(Board, 14), (AtAGlance, 7), (Terminal, 25), (Compare, 11)], "mean wait for an adult acute bed of emergency admissions to the modelled trust: from the decision to admit (the request for the bed) to getting it, zero waits included";
+    bed_wait_p90: "bed_wait_p90", "days", Duration, [(Board, 15), (Terminal, 26), (Compare, 12)], "90th percentile of the wait for an adult acute bed of emergency admissions (from a log-linear sketch: within 0.4% of a wait at that rank)";
+    bed_waits_over_12h: "bed_waits_over_12h", "admissions", Count, [(Board, 16), (AtAGlance, 8), (Terminal, 27), (Compare, 13)], "emergency admissions to the modelled trust's adult beds that waited more than 12 hours (0.5 days) from the decision to admit";
+    emergency_stay_with_wait_mean: "emergency_stay_with_wait_mean", "days", Duration, [(Board, 17)], "mean wait for the bed plus length of stay of emergency admissions leaving the modelled trust's adult beds (the length of stay starts at admission and leaves the wait out)";
+    rapid_response_utilisation: "rapid_response_utilisation", "fraction", Fraction, [(Board, 20), (Terminal, 29), (Compare, 15)], "rapid-response places busy / places available (place-days), by year and ICC; empty by age band";
+    reablement_utilisation: "reablement_utilisation", "fraction", Fraction, [(Board, 21), (Terminal, 30)], "reablement places busy / places available (place-days), by year and ICC; empty by age band";
+    case_management_utilisation: "case_management_utilisation", "fraction", Fraction, [(Board, 22), (Terminal, 31)], "case-management caseload places busy / places available (place-days), by year and ICC; empty by age band";
+    community_beds_utilisation: "community_beds_utilisation", "fraction", Fraction, [(Board, 23), (Terminal, 32)], "community hospital beds occupied / beds available (bed-days), by year and ICC; empty by age band";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC
@@ -109,4 +117,20 @@ pub const SITE_METRICS: &[Metric] = &[
         "care-home places occupied / available, time-average",
     )
     .shown(&[(Terminal, 18)]),
+    Metric::new(
+        "beds_needed_92pct",
+        "beds",
+        Site,
+        Level,
+        "adult acute beds that would hold the year's mean occupancy at 92%: (bed-days occupied + bed-days of patients waiting for a bed) / days / 0.92",
+    )
+    .shown(&[(Board, 18), (AtAGlance, 9), (Terminal, 28), (Compare, 14)]),
+    Metric::new(
+        "beds_needed_85pct",
+        "beds",
+        Site,
+        Level,
+        "adult acute beds that would hold the year's mean occupancy at 85%: (bed-days occupied + bed-days of patients waiting for a bed) / days / 0.85",
+    )
+    .shown(&[(Board, 19)]),
 ];

@@ -225,6 +225,16 @@ pub const SERVICE_METRICS: &[(Metric, ServiceValue)] = &[
     ),
     (
         Metric::new(
+            "waits_over_12h",
+            "patients",
+            ServiceAndType,
+            Count,
+            "admissions that waited more than 12 hours (0.5 days) from asking this service for a place (for an acute ward: from the decision to admit)",
+        ),
+        |r, _| r.counters.waits_over_12h as f64,
+    ),
+    (
+        Metric::new(
             "admitted_without_wait_share",
             "fraction",
             ServiceAndType,

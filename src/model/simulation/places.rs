@@ -11,7 +11,7 @@ use super::ids::{MaybeService, PatientSlot};
 use super::state::{Simulation, in_window};
 use crate::engine::SimTime;
 use crate::model::network::{Destination, FullPolicy, Overflow, ServiceId};
-use crate::model::results::SHORT_STAY_DAYS;
+use crate::model::results::{LONG_WAIT_DAYS, SHORT_STAY_DAYS};
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// A patient asks service s for a place.
@@ -213,15 +213,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if counted {
             let day = self.window_day(now);
             let state = &mut self.services[si];
+            let long_wait = u64::from(wait > LONG_WAIT_DAYS);
             for result in state.results(self.per_type_results, patient_type) {
                 result.counters.admissions += 1;
                 result.counters.admitted_without_wait += u64::from(wait == 0.0);
+                result.counters.waits_over_12h += long_wait;
                 result.wait.add(wait);
             }
             state.daily.admissions[day] += 1;
-            if let Some(cell) = self.cell(patient_type, s, now) {
-                cell.admissions += 1;
-            }
+            self.count_admission(patient_type, s, now, wait);
         }
         let at = SimTime::new(now + stay).map_err(|e| self.time_error(s, e))?;
         self.queue
@@ -252,6 +252,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let patient = &mut self.patients[pid.index()];
         patient.holding = MaybeService::NONE;
         let started_at = patient.started_at;
+        let waited = started_at - patient.place_requested_at;
         let length_of_stay = now - started_at;
         let delayed = patient.delayed_days;
         if !blocked_since.is_nan() {
@@ -276,6 +277,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 cell.departures += 1;
                 cell.short_departures += u64::from(length_of_stay <= SHORT_STAY_DAYS);
                 cell.los_sum += length_of_stay;
+                cell.departed_wait_sum += waited;
             }
         }
         let p = &self.patients[pid.index()];

@@ -18,6 +18,7 @@ use crate::model::network::{
 use crate::model::results::{
     DailyService, FlowMatrix, Ledger, ServiceResult, SystemResult, YearCell,
 };
+use crate::model::system::Role;
 use crate::model::trackers::{LevelTracker, Window};
 use crate::stats::QuantileSketch;
 
@@ -442,6 +443,19 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         }
     }
     let years = year_starts.len();
+    // Waits for a bed: emergency types in the adult acute beds.
+    let mut bed_wait_slots = vec![false; slots as usize];
+    if let Some(layout) = &network.layout {
+        for (i, &slot) in slot_of.iter().enumerate() {
+            let (t, s) = (i / services, i % services);
+            if slot != u32::MAX
+                && layout.services[s].role == Role::AcuteBeds
+                && layout.cohorts[t].kind.is_emergency()
+            {
+                bed_wait_slots[slot as usize] = true;
+            }
+        }
+    }
     Ledger {
         years,
         year_starts,
@@ -451,5 +465,7 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         cells: vec![YearCell::default(); slots as usize * years],
         sink_exits: vec![0; slots as usize * network.sinks.len() * years],
         entries: vec![0; types * years],
+        bed_wait_slots,
+        bed_waits: vec![QuantileSketch::new(); types * years],
     }
 }

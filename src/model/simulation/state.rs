@@ -11,7 +11,8 @@ use super::runaway::RunawaySample;
 use crate::engine::{EventQueue, RandomStreams, Stream, StreamKey, TimeError};
 use crate::model::network::{Destination, Network, PatientTypeId, ServiceId};
 use crate::model::results::{
-    Counters, DailyService, FlowMatrix, Ledger, ServiceResult, SystemResult, YearCell,
+    Counters, DailyService, FlowMatrix, LONG_WAIT_DAYS, Ledger, ServiceResult, SystemResult,
+    YearCell,
 };
 use crate::model::trackers::{LevelTracker, Window};
 
@@ -238,6 +239,31 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
         let index = slot as usize * self.ledger.years + self.year_of(now);
         Some(&mut self.ledger.cells[index])
+    }
+
+    /// Counts an admission in the window in its (type, service, year)
+    /// cell, with its wait; a wait for a bed also goes into that year's
+    /// distribution of the type's waits for a bed.
+    pub(super) fn count_admission(
+        &mut self,
+        patient_type: PatientTypeId,
+        s: ServiceId,
+        now: f64,
+        wait: f64,
+    ) {
+        let slot = self.ledger.slot_of[patient_type.index() * self.ledger.services + s.index()];
+        if slot == u32::MAX {
+            return;
+        }
+        let year = self.year_of(now);
+        let years = self.ledger.years;
+        let cell = &mut self.ledger.cells[slot as usize * years + year];
+        cell.admissions += 1;
+        cell.wait_sum += wait;
+        cell.waits_over_12h += u64::from(wait > LONG_WAIT_DAYS);
+        if self.ledger.bed_wait_slots[slot as usize] {
+            self.ledger.bed_waits[patient_type.index() * years + year].add(wait);
+        }
     }
 
     /// Adds the part of [from, to) inside the window to the place-days (or

@@ -69,6 +69,7 @@ pub(super) fn compile(
         price_year: costs.price_year,
         targets,
         budget: Vec::new(),
+        full_effect_from: None,
     };
     Ok(Network {
         name,

@@ -87,5 +87,6 @@ pub(super) fn apply_levers(
     write_operations(check, &plan, &layout, network);
     if let Some(layout) = network.layout.as_mut() {
         layout.budget = plan.budget;
+        layout.full_effect_from = plan.full_effect_from;
     }
 }

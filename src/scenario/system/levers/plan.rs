@@ -134,4 +134,28 @@ pub(super) struct Plan {
     pub(super) capacity: BTreeMap<usize, Vec<CapacityLever>>,
     pub(super) operations: BTreeMap<Target, Vec<Scheduled>>,
     pub(super) budget: Vec<BudgetLine>,
+    /// When the last lever reaches full effect: the latest of every
+    /// lever's start and ICC rollout dates plus its ramp.
+    pub(super) full_effect_from: Option<CalendarDate>,
+}
+
+impl Plan {
+    /// Notes a lever starting on `dates` (its start and each ICC's
+    /// rollout) and ramping over `ramp_months`. A ramp goes in monthly
+    /// steps, the last of them at full effect, so a ramp of part of a
+    /// month counts as the whole month (for a rate, which moves linearly,
+    /// full effect may come up to a month earlier).
+    pub(super) fn reaches_full_effect(
+        &mut self,
+        dates: impl Iterator<Item = CalendarDate>,
+        ramp_months: f64,
+    ) {
+        let months = ramp_months.ceil() as i64;
+        for date in dates {
+            let full = date.add_months(months);
+            if self.full_effect_from.is_none_or(|latest| full > latest) {
+                self.full_effect_from = Some(full);
+            }
+        }
+    }
 }
