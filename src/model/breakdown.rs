@@ -237,12 +237,17 @@ impl SystemLayout {
             }
         }
 
-        self.add_utilisation(network, result, &year_days, &mut |y, i, u, busy, available| {
-            // Capacity is not split by age band: kept in band 0's cell.
-            let cell = &mut fine[at(y, i, 0)];
-            cell.busy[u] += busy;
-            cell.available[u] += available;
-        });
+        self.add_utilisation(
+            network,
+            result,
+            &year_days,
+            &mut |y, i, u, busy, available| {
+                // Capacity is not split by age band: kept in band 0's cell.
+                let cell = &mut fine[at(y, i, 0)];
+                cell.busy[u] += busy;
+                cell.available[u] += available;
+            },
+        );
         // The distribution of waits for a bed, per fine cell.
         let mut fine_waits = vec![QuantileSketch::new(); years * n_icc * 5];
         for (t, cohort) in self.cohorts.iter().enumerate() {
@@ -324,7 +329,8 @@ impl SystemLayout {
     ) {
         let ledger = &result.ledger;
         for (s, info) in self.services.iter().enumerate() {
-            let (Some(u), Some(icc)) = (UTILISED.iter().position(|(r, _)| *r == info.role), info.icc)
+            let (Some(u), Some(icc)) =
+                (UTILISED.iter().position(|(r, _)| *r == info.role), info.icc)
             else {
                 continue;
             };
@@ -389,7 +395,11 @@ impl SystemLayout {
             .iter()
             .enumerate()
             .filter(|(_, info)| info.role == Role::AcuteBeds)
-            .map(|(s, _)| result.daily[s].waiting_area[first..last].iter().sum::<f64>())
+            .map(|(s, _)| {
+                result.daily[s].waiting_area[first..last]
+                    .iter()
+                    .sum::<f64>()
+            })
             .sum();
         let beds_needed = |target: f64| {
             let days = (last - first) as f64;

@@ -5,7 +5,7 @@
 use super::*;
 
 #[test]
-fn the_board_shows_its_thirteen_outcomes_in_order() {
+fn the_board_shows_its_twenty_three_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Board),
         [
@@ -22,6 +22,16 @@ fn the_board_shows_its_thirteen_outcomes_in_order() {
             "cost_primary_care",
             "cost_social_care",
             "cost_total",
+            "bed_wait_mean",
+            "bed_wait_p90",
+            "bed_waits_over_12h",
+            "emergency_stay_with_wait_mean",
+            "beds_needed_92pct",
+            "beds_needed_85pct",
+            "rapid_response_utilisation",
+            "reablement_utilisation",
+            "case_management_utilisation",
+            "community_beds_utilisation",
         ]
     );
     assert_eq!(
@@ -47,6 +57,9 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
             "acute_delayed_bed_days",
             "care_home_admissions_from_hospital",
             "cost_total",
+            "bed_wait_mean",
+            "bed_waits_over_12h",
+            "beds_needed_92pct",
         ]
     );
     assert_eq!(
@@ -60,7 +73,7 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
 }
 
 #[test]
-fn the_terminal_table_lists_twenty_four_outcomes_in_order() {
+fn the_terminal_table_lists_thirty_two_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Terminal),
         [
@@ -88,6 +101,14 @@ fn the_terminal_table_lists_twenty_four_outcomes_in_order() {
             "cost_primary_care",
             "cost_social_care",
             "cost_total",
+            "bed_wait_mean",
+            "bed_wait_p90",
+            "bed_waits_over_12h",
+            "beds_needed_92pct",
+            "rapid_response_utilisation",
+            "reablement_utilisation",
+            "case_management_utilisation",
+            "community_beds_utilisation",
         ]
     );
     assert!(service_headlines(View::Terminal).is_empty());
@@ -108,6 +129,11 @@ fn compare_and_sweep_show_what_the_terminal_showed() {
             "cost_total",
             "acute_occupancy",
             "acute_days_above_92pct",
+            "bed_wait_mean",
+            "bed_wait_p90",
+            "bed_waits_over_12h",
+            "beds_needed_92pct",
+            "rapid_response_utilisation",
         ]
     );
     assert_eq!(
@@ -179,19 +205,22 @@ fn every_metric_is_described_once_in_its_scope() {
         .map(|m| (format!("{:?}", m.scope), m.name))
         .collect();
     let all = names.len();
-    assert_eq!(all, 29 + 1 + 11 + 4 + 32);
+    // 30 service metrics (waits_over_12h added), the threshold family, 11
+    // system, 6 site (beds needed at 92% and 85% added), 40 breakdown (waits
+    // for a bed and utilisation added).
+    assert_eq!(all, 30 + 1 + 11 + 6 + 40);
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);
     assert!(registry().all(|m| !m.description.is_empty() && !m.unit.is_empty()));
     let catalog = metric_catalog(&[0.85, 0.925]);
-    assert_eq!(catalog.len(), 31);
-    assert_eq!(catalog[29].name, "share_time_above_85pct");
-    assert_eq!(catalog[30].name, "share_time_above_92.5pct");
+    assert_eq!(catalog.len(), 32);
+    assert_eq!(catalog[30].name, "share_time_above_85pct");
+    assert_eq!(catalog[31].name, "share_time_above_92.5pct");
     assert_eq!(
-        catalog[30].description,
+        catalog[31].description,
         "share of time with occupancy above 92.5% of capacity"
     );
-    assert_eq!(catalog[30].scope, MetricScope::Service);
+    assert_eq!(catalog[31].scope, MetricScope::Service);
     assert_eq!(system_metrics()[10].name, "events_processed");
 }

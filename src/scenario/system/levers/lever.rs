@@ -303,7 +303,10 @@ impl Lever<'_> {
         let start = self.check.date(&self.at("start"), &raw.start);
         let from = self.rollout(start);
         if let Some(ramp) = ramp {
-            plan.reaches_full_effect(start.into_iter().chain(from.iter().flatten().copied()), ramp);
+            plan.reaches_full_effect(
+                start.into_iter().chain(from.iter().flatten().copied()),
+                ramp,
+            );
         }
         match effect {
             Effect::CrisisRate => self.crisis_rate(plan, ramp, from),
