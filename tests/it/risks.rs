@@ -71,9 +71,12 @@ stay = {{ dist = "exponential", mean = {} }}"#,
     )
 }
 
+/// One replication's breakdown values and site values.
+type Run = (Vec<f64>, Vec<f64>);
+
 /// The whole-window ("all" years, ICCs and bands) breakdown and site
 /// values of each replication.
-fn all_groups(net: &Network, replications: u64, seed: u64) -> Vec<(Vec<f64>, Vec<f64>)> {
+fn all_groups(net: &Network, replications: u64, seed: u64) -> Vec<Run> {
     let layout = net.layout.as_ref().unwrap();
     outputs(net, replications, seed, false)
         .iter()
@@ -117,7 +120,7 @@ fn waits_for_a_bed_match_erlang_c() {
     );
 
     let runs = all_groups(&net, 20, 12);
-    let column = |f: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> f64| -> Summary {
+    let column = |f: &dyn Fn(&Run) -> f64| -> Summary {
         Summary::with_level(&runs.iter().map(f).collect::<Vec<_>>(), 0.99)
     };
     let share = column(&|(v, _)| {
