@@ -1,6 +1,8 @@
 //! The whole-system outputs of one replication: every breakdown metric
-//! per (year, ICC, age band) group, and the site metrics (acute and
-//! care-home occupancy), computed after the run from its ledger and daily
+//! per (year, ICC, age band) group (activity, costs, waits for a bed and
+//! their distribution, utilisation of the funded community services), and
+//! the site metrics (acute and care-home occupancy, beds needed at a
+//! target occupancy), computed after the run from its ledger and daily
 //! series, so they cost nothing while it runs.
 //!
 //! Reads a [`Network`] and its [`SystemLayout`]; the layout itself
