@@ -32,13 +32,25 @@ pub struct Breakdown {
 }
 
 /// Sums kept per (year, ICC, band) before ratios are taken.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Sums {
     m: [f64; BREAKDOWN_METRICS.len()],
     emergency_los_sum: f64,
     emergency_departures: f64,
     /// Days of the period (for rates per year).
     days: f64,
+}
+
+// By hand: `Default` is derived for arrays of at most 32.
+impl Default for Sums {
+    fn default() -> Sums {
+        Sums {
+            m: [0.0; BREAKDOWN_METRICS.len()],
+            emergency_los_sum: 0.0,
+            emergency_departures: 0.0,
+            days: 0.0,
+        }
+    }
 }
 
 impl SystemLayout {
@@ -186,7 +198,10 @@ impl SystemLayout {
                     let cost = priced_admissions
                         + cell.place_days * costs.per_place_day
                         + cell.delayed_days * costs.per_delayed_day;
+                    // Teams and beds paid for as staff and beds: their
+                    // activity is for information (`money.rs` prices them).
                     let metric = match costs.sector {
+                        _ if costs.per_place_day_paid > 0.0 => M::cost_community_activity,
                         Sector::Acute => M::cost_acute,
                         Sector::Community => M::cost_community,
                         Sector::PrimaryCare => M::cost_primary_care,
@@ -195,6 +210,12 @@ impl SystemLayout {
                     sums.m[metric as usize] += cost;
                 }
             }
+        }
+
+        for (cell, money) in fine.iter_mut().zip(self.paid_money(network, result)) {
+            cell.m[M::cost_community as usize] += money.community_paid;
+            cell.m[M::cost_bought as usize] += money.bought;
+            cell.m[M::cash_released as usize] += money.released;
         }
 
         // Every group: year (all or one) × ICC (all or one) × band (all or one).

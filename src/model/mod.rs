@@ -8,6 +8,7 @@
 pub mod breakdown;
 pub mod flow_groups;
 pub mod metrics;
+pub mod money;
 pub mod network;
 pub mod results;
 pub mod simulation;

@@ -69,6 +69,7 @@ pub(super) fn compile(
         price_year: costs.price_year,
         targets,
         budget: Vec::new(),
+        lever_costs: Vec::new(),
     };
     Ok(Network {
         name,

@@ -302,6 +302,7 @@ impl Lever<'_> {
         );
         let start = self.check.date(&self.at("start"), &raw.start);
         let from = self.rollout(start);
+        self.running_cost(plan, ramp, &from);
         match effect {
             Effect::CrisisRate => self.crisis_rate(plan, ramp, from),
             Effect::Capacity => self.capacity(plan, ramp, start, from),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{CalendarDate, Distribution};
-use crate::model::system::{BudgetLine, DemandKind, Owner, Role, SystemLayout};
+use crate::model::system::{BudgetLine, DemandKind, LeverCost, Owner, Role, SystemLayout};
 use crate::model::{Destination, RateChange};
 use crate::scenario::system::spec::DischargeTo;
 
@@ -134,4 +134,5 @@ pub(super) struct Plan {
     pub(super) capacity: BTreeMap<usize, Vec<CapacityLever>>,
     pub(super) operations: BTreeMap<Target, Vec<Scheduled>>,
     pub(super) budget: Vec<BudgetLine>,
+    pub(super) lever_costs: Vec<LeverCost>,
 }
