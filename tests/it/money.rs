@@ -97,10 +97,10 @@ fn a_lever_running_cost_comes_in_from_its_date() {
 fn a_running_cost_without_a_source_is_refused() {
     let text = iccsim::scenario::DEFAULT_SCENARIO_TOML.to_string()
         + "\n[levers.homes]\neffect = \"crisis_rate\"\ndemand = [\"care_home_crisis\"]\nmultiplier = 0.9\nstart = 2026-04-01\ncost_per_year = 1000\n";
-    let error = iccsim::scenario::load_str(&text, "test", "baseline")
-        .err()
-        .expect("refused")
-        .to_string();
+    let Err(error) = iccsim::scenario::load_str(&text, "test", "baseline") else {
+        panic!("refused");
+    };
+    let error = error.to_string();
     assert!(error.contains("levers.homes.cost_source"), "{error}");
 }
 
@@ -112,10 +112,10 @@ fn a_price_year_without_a_deflator_is_refused() {
         "price_years = { excess_bed_day = \"2020/21\" }",
         "price_years = { excess_bed_day = \"2016/17\" }",
     );
-    let error = iccsim::scenario::load_str(&text, "test", "baseline")
-        .err()
-        .expect("refused")
-        .to_string();
+    let Err(error) = iccsim::scenario::load_str(&text, "test", "baseline") else {
+        panic!("refused");
+    };
+    let error = error.to_string();
     assert!(
         error.contains("costs.price_years.excess_bed_day"),
         "{error}"
