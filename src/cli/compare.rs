@@ -23,6 +23,8 @@ use iccsim::scenario::Scenario;
 const COMPARE_FILES: &[&str] = &[
     "comparison.csv",
     "comparison.json",
+    "finance.csv",
+    "finance_summary.csv",
     "scenarios/",
     "report.html",
     "report.pdf",
@@ -188,6 +190,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         ),
     );
     let mut comparisons = Vec::new();
+    let mut finances = Vec::new();
     let mut manifest = report::compare::ComparisonManifest {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
         seed,
@@ -220,6 +223,11 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             &alt_schema,
             &alt_records,
         );
+        if let Some(finance) =
+            report::finance::finance(&base_schema, &base_records, &alt_schema, &alt_records)
+        {
+            finances.push((network.name.clone(), finance));
+        }
         manifest.scenarios.push(report::compare::ManifestScenario {
             name: network.name.clone(),
             folder: scenario_folder,
@@ -230,6 +238,17 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         "comparison.csv".into(),
         report::compare::comparison_csv(&base.name, &comparisons),
     ));
+    if let Some(layout) = base.layout.as_ref().filter(|_| !finances.is_empty()) {
+        let price_year = &layout.price_year;
+        files.push((
+            "finance.csv".into(),
+            report::finance::finance_csv(&base.name, price_year, &finances),
+        ));
+        files.push((
+            "finance_summary.csv".into(),
+            report::finance::finance_summary_csv(&base.name, price_year, &finances),
+        ));
+    }
     files.push((
         "comparison.json".into(),
         report::compare::manifest_json(&manifest),

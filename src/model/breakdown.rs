@@ -64,6 +64,7 @@ struct Sums {
     days: f64,
 }
 
+// By hand: `Default` is derived for arrays of at most 32.
 impl Default for Sums {
     fn default() -> Sums {
         Sums {
@@ -228,7 +229,10 @@ impl SystemLayout {
                     let cost = priced_admissions
                         + cell.place_days * costs.per_place_day
                         + cell.delayed_days * costs.per_delayed_day;
+                    // Teams and beds paid for as staff and beds: their
+                    // activity is for information (`money.rs` prices them).
                     let metric = match costs.sector {
+                        _ if costs.per_place_day_paid > 0.0 => M::cost_community_activity,
                         Sector::Acute => M::cost_acute,
                         Sector::Community => M::cost_community,
                         Sector::PrimaryCare => M::cost_primary_care,
@@ -262,6 +266,11 @@ impl SystemLayout {
                     fine_waits[at(y, cohort.icc, cohort.age_band)].merge(waits);
                 }
             }
+        }
+        for (cell, money) in fine.iter_mut().zip(self.paid_money(network, result)) {
+            cell.m[M::cost_community as usize] += money.community_paid;
+            cell.m[M::cost_bought as usize] += money.bought;
+            cell.m[M::cash_released as usize] += money.released;
         }
 
         // Every group: year (all or one) × ICC (all or one) × band (all or one).

@@ -9,6 +9,7 @@ pub mod breakdown;
 pub mod flow_groups;
 pub mod full_effect;
 pub mod metrics;
+pub mod money;
 pub mod network;
 pub mod results;
 pub mod simulation;

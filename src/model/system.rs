@@ -230,6 +230,15 @@ pub struct UnitCosts {
     pub per_place_day: f64,
     /// Per place-day held by a patient ready to leave, on top.
     pub per_delayed_day: f64,
+    /// Per place paid for a day, used or not (community teams and beds,
+    /// which are paid for as staff and beds, not by the contact): when
+    /// above 0 the service's cost is its places × this, and the prices
+    /// above go to `cost_community_activity` only. Places added or
+    /// removed by levers are `cost_bought` or `cash_released` at it.
+    pub per_place_day_paid: f64,
+    /// Per place closed for a day by a lever (adult acute beds: the
+    /// standard bed-day), as `cash_released`.
+    pub per_place_day_closed: f64,
 }
 
 impl UnitCosts {
@@ -241,6 +250,8 @@ impl UnitCosts {
             per_elective_admission: None,
             per_place_day: 0.0,
             per_delayed_day: 0.0,
+            per_place_day_paid: 0.0,
+            per_place_day_closed: 0.0,
         }
     }
 }
@@ -282,6 +293,23 @@ pub struct SystemLayout {
     pub budget: Vec<BudgetLine>,
     /// The date the last lever reaches full effect (None without levers).
     pub full_effect_from: Option<crate::engine::CalendarDate>,
+    /// What levers name as a running cost of their own (enhanced health in
+    /// care homes, risk stratification ...), as it comes in.
+    pub lever_costs: Vec<LeverCost>,
+}
+
+/// A lever's own running cost in one ICC (or the whole system): £ a year
+/// at full effect, at the layout's price year, times the share of the
+/// full effect in force each day (`cost_bought`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeverCost {
+    pub lever: String,
+    /// None: the whole system (shared among ICCs by residents).
+    pub icc: Option<usize>,
+    pub per_year: f64,
+    /// From window day `.0`, the share `.1` of `per_year` is paid.
+    pub steps: Vec<(f64, f64)>,
+    pub source: String,
 }
 
 /// A line of a reinvestment's budget statement: money a year at the

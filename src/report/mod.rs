@@ -28,6 +28,7 @@ pub mod calibration;
 pub mod checkpoint;
 pub mod compare;
 pub mod csv_safe;
+pub mod finance;
 pub mod output_folder;
 pub mod sweep;
 pub mod tables;

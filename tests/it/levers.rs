@@ -559,7 +559,8 @@ fn a_reinvestment_balances_to_the_penny_and_buys_the_places_it_says() {
             .capacity_changes
             .is_empty()
     );
-    // The closed beds, and the money a year they release at £345 a day.
+    // The closed beds, and the money a year they release at £345 a day of
+    // 2020/21, £389.1876 at the scenario's 2023/24 prices (NHSCII).
     let acute = &network.services[service_index(&network, "acute_cumberland_infirmary")];
     assert_eq!(
         acute.capacity_changes[0].capacity.places(),
@@ -569,7 +570,7 @@ fn a_reinvestment_balances_to_the_penny_and_buys_the_places_it_says() {
         .iter()
         .find(|l| l.item == "adult_beds_closed_cumberland_infirmary")
         .unwrap();
-    assert_eq!(closed.pence, 6 * 12_601_125);
+    assert_eq!(closed.pence, 6 * 14_215_077);
 }
 
 #[test]

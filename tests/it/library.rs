@@ -166,7 +166,7 @@ fn the_reinvestment_scenario_balances_to_the_penny() {
         .filter(|r| r["item"].starts_with("adult_beds_closed_"))
         .map(pence)
         .sum();
-    assert_eq!(moved, 378_033_750);
+    assert_eq!(moved, 426_452_310);
     assert_eq!(spent, moved);
     assert_eq!(released, moved);
 }

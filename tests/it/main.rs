@@ -23,6 +23,7 @@ mod known_answers;
 mod levers;
 mod library;
 mod limits;
+mod money;
 mod output_folder;
 mod peers;
 mod properties;

@@ -63,10 +63,10 @@ metrics! {
     deaths_in_hospital: "deaths_in_hospital", "people", Count, [], "deaths in a hospital bed, care-home residents included";
     care_home_resident_deaths: "care_home_resident_deaths", "people", Count, [], "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
     cost_acute: "cost_acute", "GBP", Money, [(Board, 9), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
-    cost_community: "cost_community", "GBP", Money, [(Board, 10), (Terminal, 21)], "community health cost: rapid response, reablement, case management, community hospital";
+    cost_community: "cost_community", "GBP", Money, [(Board, 10), (Terminal, 21)], "community health cost: the staff of rapid response, reablement and case management and the community hospital beds paid for (places × cost a day, used or not), and the running costs levers name";
     cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 11), (Terminal, 22)], "GP-practice appointments";
     cost_social_care: "cost_social_care", "GBP", Money, [(Board, 12), (Terminal, 23)], "care-home places";
-    cost_total: "cost_total", "GBP", Money, [(Board, 13), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors";
+    cost_total: "cost_total", "GBP", Money, [(Board, 13), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors: acute, primary and social care priced by activity, community teams and beds at the cost of the staff and beds paid for, and the running costs levers name (docs/whole-system.md, Money)";
     bed_wait_mean: "bed_wait_mean", "days", Duration, [(Board, 14), (AtAGlance, 7), (Terminal, 25), (Compare, 11)], "mean wait for an adult acute bed of emergency admissions to the modelled trust: from the decision to admit (the request for the bed) to getting it, zero waits included";
     bed_wait_p90: "bed_wait_p90", "days", Duration, [(Board, 15), (Terminal, 26), (Compare, 12)], "90th percentile of the wait for an adult acute bed of emergency admissions (from a log-linear sketch: within 0.4% of a wait at that rank)";
     bed_waits_over_12h: "bed_waits_over_12h", "admissions", Count, [(Board, 16), (AtAGlance, 8), (Terminal, 27), (Compare, 13)], "emergency admissions to the modelled trust's adult beds that waited more than 12 hours (0.5 days) from the decision to admit";
@@ -75,6 +75,9 @@ metrics! {
     reablement_utilisation: "reablement_utilisation", "fraction", Fraction, [(Board, 21), (Terminal, 30)], "reablement places busy / places available (place-days), by year and ICC; empty by age band";
     case_management_utilisation: "case_management_utilisation", "fraction", Fraction, [(Board, 22), (Terminal, 31)], "case-management caseload places busy / places available (place-days), by year and ICC; empty by age band";
     community_beds_utilisation: "community_beds_utilisation", "fraction", Fraction, [(Board, 23), (Terminal, 32)], "community hospital beds occupied / beds available (bed-days), by year and ICC; empty by age band";
+    cost_community_activity: "cost_community_activity", "GBP", Money, [], "community teams' and beds' activity at unit cost (contacts, episodes, bed-days used), for information: not part of cost_total, which pays for their staff and beds";
+    cost_bought: "cost_bought", "GBP", Money, [], "what levers buy, as it comes in: community staff and beds added to the baseline's (at the cost of a WTE or bed-day) and the running costs levers name (part of cost_community)";
+    cash_released: "cash_released", "GBP", Money, [], "cash no longer paid, as it happens: adult acute beds closed (a standard bed-day for each day closed) and community staff and beds removed (contracts ended); a positive number";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

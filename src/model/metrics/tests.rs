@@ -206,9 +206,9 @@ fn every_metric_is_described_once_in_its_scope() {
         .collect();
     let all = names.len();
     // 30 service metrics (waits_over_12h added), the threshold family, 11
-    // system, 6 site (beds needed at 92% and 85% added), 40 breakdown (waits
-    // for a bed and utilisation added).
-    assert_eq!(all, 30 + 1 + 11 + 6 + 40);
+    // system, 6 site (beds needed at 92% and 85% added), 43 breakdown (waits
+    // for a bed, utilisation and money added).
+    assert_eq!(all, 30 + 1 + 11 + 6 + 43);
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);

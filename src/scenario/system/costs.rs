@@ -1,10 +1,20 @@
 //! `[costs]`: unit costs in £ at the scenario's price year, from the serde
 //! type that reads the section to the checked prices `compile` reads (a new
 //! price is a field of both and a line of `validate_costs`).
+//!
+//! Price bases: `price_year` is the scenario's; a unit cost of another year
+//! says so in `price_years` (and its source in `sources`), and is converted
+//! to the scenario's year with the `deflator` index kept in the section
+//! (whose source `deflator_source` names), so every £ the model adds is of
+//! one year.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::sections::section;
+use super::spec::{DAYS_PER_YEAR, Parts};
+use crate::model::system::{Role, UnitCosts};
 use crate::scenario::check::Checker;
 
 /// `[costs]` as written.
@@ -29,6 +39,14 @@ pub(crate) struct RawCosts {
     pub(super) nursing_week: f64,
     pub(super) gp_appointment: f64,
     pub(super) community_staff_wte_year: Option<f64>,
+    /// The price year of unit costs not at `price_year`, by key.
+    pub(super) price_years: Option<BTreeMap<String, String>>,
+    /// Where each unit cost comes from, by key.
+    pub(super) sources: Option<BTreeMap<String, String>>,
+    /// A price index by financial year ("2020/21" = 100.0 ...).
+    pub(super) deflator: Option<BTreeMap<String, f64>>,
+    /// Where the index comes from.
+    pub(super) deflator_source: Option<String>,
 }
 
 /// `[costs]`, checked (£ at the price year).
@@ -64,13 +82,142 @@ pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table
     costs.and_then(|raw| validate_costs(check, &raw))
 }
 
-fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
+/// The unit costs priced in £ (each may have a price year of its own).
+const PRICED_KEYS: [&str; 15] = [
+    "ed_attendance",
+    "day_unit_attendance",
+    "emergency_short_stay",
+    "emergency_long_stay",
+    "elective_admission",
+    "excess_bed_day",
+    "acute_bed_day",
+    "rapid_response_contact",
+    "reablement_episode",
+    "case_management_contact",
+    "community_bed_day",
+    "residential_week",
+    "nursing_week",
+    "gp_appointment",
+    "community_staff_wte_year",
+];
+
+/// What a £ of each unit cost's price year is worth at the scenario's,
+/// from the deflator; an issue (and 1.0) for a year the index lacks.
+fn price_factors(check: &mut Checker, raw: &RawCosts) -> (BTreeMap<String, f64>, bool) {
     let mut ok = true;
+    let empty = BTreeMap::new();
+    let deflator = raw.deflator.as_ref().unwrap_or(&empty);
+    for (year, index) in deflator {
+        let at = format!("costs.deflator.\"{year}\"");
+        if !is_financial_year(year) {
+            check.issue(
+                &at,
+                None,
+                "is not a financial year; name years as \"2020/21\"",
+            );
+            ok = false;
+        }
+        ok &= check
+            .number_in(&at, *index, 1e-9, 1e9, "index points (any base year)")
+            .is_some();
+    }
+    if raw.deflator.is_some()
+        && raw
+            .deflator_source
+            .as_ref()
+            .is_none_or(|s| s.trim().is_empty())
+    {
+        check.issue(
+            "costs.deflator_source",
+            None,
+            "is missing; say where the deflator comes from, e.g. deflator_source = \"NHS Cost Inflation Index, pay and prices (PSSRU Unit Costs 2025)\"",
+        );
+        ok = false;
+    }
+    let empty_years = BTreeMap::new();
+    let years = raw.price_years.as_ref().unwrap_or(&empty_years);
+    for key in raw
+        .sources
+        .iter()
+        .flat_map(|s| s.keys())
+        .chain(years.keys())
+    {
+        if !PRICED_KEYS.contains(&key.as_str()) {
+            let table = if years.contains_key(key) {
+                "price_years"
+            } else {
+                "sources"
+            };
+            check.issue(
+                format!("costs.{table}.{key}"),
+                None,
+                format!(
+                    "is not a unit cost of [costs]{}; the unit costs are {}",
+                    crate::scenario::error::did_you_mean(key, PRICED_KEYS),
+                    PRICED_KEYS.join(", ")
+                ),
+            );
+            ok = false;
+        }
+    }
+    let mut factors = BTreeMap::new();
+    for (key, year) in years {
+        if !is_financial_year(year) {
+            check.issue(
+                format!("costs.price_years.{key}"),
+                Some(format!("\"{year}\"")),
+                "is not a financial year; write it as \"2020/21\"",
+            );
+            ok = false;
+            continue;
+        }
+        if *year == raw.price_year {
+            continue;
+        }
+        let index = |y: &str| deflator.get(y).copied();
+        match (index(year), index(&raw.price_year)) {
+            (Some(from), Some(to)) if from > 0.0 => {
+                factors.insert(key.clone(), to / from);
+            }
+            (from, _) => {
+                let missing = if from.is_none() {
+                    year.as_str()
+                } else {
+                    raw.price_year.as_str()
+                };
+                check.issue(
+                    format!("costs.price_years.{key}"),
+                    Some(format!("\"{year}\"")),
+                    format!(
+                        "cannot be converted to the scenario's price year {}: costs.deflator has no index for \"{missing}\"; add it, e.g. deflator = {{ \"{missing}\" = 100.0, ... }} with its source in deflator_source",
+                        raw.price_year
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    (factors, ok)
+}
+
+/// "2020/21": a financial year whose second part follows the first.
+fn is_financial_year(year: &str) -> bool {
+    let Some((first, second)) = year.split_once('/') else {
+        return false;
+    };
+    let (Ok(a), Ok(b)) = (first.parse::<u32>(), second.parse::<u32>()) else {
+        return false;
+    };
+    first.len() == 4 && second.len() == 2 && (a + 1) % 100 == b
+}
+
+fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
+    let (factors, mut ok) = price_factors(check, raw);
     let mut money = |key: &str, v: f64| -> f64 {
         ok &= check
             .number_in(&format!("costs.{key}"), v, 0.0, 1e7, "£")
             .is_some();
-        v
+        v * factors.get(key).copied().unwrap_or(1.0)
     };
     let costs = Costs {
         price_year: raw.price_year.clone(),
@@ -112,13 +259,46 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
             "contacts per week of an episode",
         )
         .is_some();
-    if raw.price_year.trim().is_empty() {
+    if !is_financial_year(&raw.price_year) {
         check.issue(
             "costs.price_year",
-            Some("\"\"".into()),
-            "must say the price base of the costs, e.g. price_year = \"2023/24\"",
+            Some(format!("\"{}\"", raw.price_year)),
+            "must say the price base of the costs as a financial year, e.g. price_year = \"2023/24\"",
         );
         ok = false;
     }
     ok.then_some(costs)
+}
+
+/// A service's unit costs with what a place of it costs a day whether used
+/// or not, for the services paid for as staff and beds (community teams at
+/// the cost of a WTE over its caseload, community beds at the bed-day) and
+/// what a closed adult acute bed releases (already set by the acute costs).
+pub(in crate::scenario::system) fn paid_places(
+    role: Role,
+    costs: UnitCosts,
+    parts: &Parts,
+) -> UnitCosts {
+    let staff = parts.costs.community_staff_wte_year.unwrap_or(0.0);
+    let per_wte_day = |caseload_per_wte: f64| {
+        if caseload_per_wte > 0.0 {
+            staff / caseload_per_wte / DAYS_PER_YEAR
+        } else {
+            0.0
+        }
+    };
+    let paid = match role {
+        Role::RapidResponse => per_wte_day(parts.community.rapid.caseload_per_wte),
+        Role::Reablement => per_wte_day(parts.community.reablement.caseload_per_wte),
+        Role::CaseManagement => per_wte_day(parts.community.case_management.caseload_per_wte),
+        Role::CommunityBeds => parts.costs.community_bed_day,
+        _ => return costs,
+    };
+    if paid <= 0.0 {
+        return costs;
+    }
+    UnitCosts {
+        per_place_day_paid: paid,
+        ..costs
+    }
 }

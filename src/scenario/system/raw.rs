@@ -123,4 +123,11 @@ pub(crate) struct RawLever {
     pub(super) amount_per_year: Option<f64>,
     pub(super) fund: Option<BTreeMap<String, f64>>,
     pub(super) close_adult_beds: Option<BTreeMap<String, f64>>,
+    /// £ a year the lever itself costs to run at full effect (at the
+    /// scenario's price year), shared among the ICCs it reaches by
+    /// residents and coming in with its ramp and rollout.
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) cost_per_year: Option<f64>,
+    /// Where `cost_per_year` comes from.
+    pub(super) cost_source: Option<String>,
 }

@@ -70,6 +70,7 @@ pub(super) fn compile(
         targets,
         budget: Vec::new(),
         full_effect_from: None,
+        lever_costs: Vec::new(),
     };
     Ok(Network {
         name,

@@ -16,6 +16,7 @@ use std::ops::Index;
 
 use crate::model::system::{Role, Sector, ServiceInfo, UnitCosts};
 use crate::model::{Capacity, FullPolicy, Overflow, Service, ServiceId};
+use crate::scenario::system::costs::paid_places;
 use crate::scenario::system::spec::{Costs, Parts, Team};
 
 /// Services of the compiled network, by what they are: for each role, one
@@ -72,6 +73,8 @@ fn acute_costs(costs: &Costs) -> UnitCosts {
         per_elective_admission: Some(costs.elective_admission),
         per_place_day: costs.acute_bed_day,
         per_delayed_day: costs.excess_bed_day,
+        per_place_day_paid: 0.0,
+        per_place_day_closed: costs.excess_bed_day,
     }
 }
 
@@ -343,7 +346,7 @@ impl Built {
             role: kind.role,
             site: at_site.then_some(i),
             icc: (!at_site).then_some(i),
-            costs: (kind.costs)(&parts.costs),
+            costs: paid_places(kind.role, (kind.costs)(&parts.costs), parts),
         };
         let id = self.add(service, info);
         ids.by_role.entry(kind.role).or_default().push(id);
@@ -380,6 +383,7 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
             icc: None,
             costs: UnitCosts {
                 per_delayed_day: 0.0,
+                per_place_day_closed: 0.0,
                 ..acute_costs(&parts.costs)
             },
         },

@@ -308,6 +308,7 @@ impl Lever<'_> {
                 ramp,
             );
         }
+        self.running_cost(plan, ramp, &from);
         match effect {
             Effect::CrisisRate => self.crisis_rate(plan, ramp, from),
             Effect::Capacity => self.capacity(plan, ramp, start, from),

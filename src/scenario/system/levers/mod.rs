@@ -19,7 +19,7 @@
 //! The files: `effect` (the effects, and the names a lever is written
 //! with), `context` (what levers read of the validated specification), `lever` (reading one lever: dates, ramp, reach; the rate lever),
 //! `capacity`, `reinvestment` and `pathways` (one file per kind of
-//! effect), `plan` (what the levers do, gathered), `write` (the plan
+//! effect), `running_cost` (what any lever names as its own cost a year), `plan` (what the levers do, gathered), `write` (the plan
 //! written into the network).
 
 mod capacity;
@@ -29,6 +29,7 @@ mod lever;
 mod pathways;
 mod plan;
 mod reinvestment;
+mod running_cost;
 mod write;
 
 use super::raw::RawLever;
@@ -88,5 +89,6 @@ pub(super) fn apply_levers(
     if let Some(layout) = network.layout.as_mut() {
         layout.budget = plan.budget;
         layout.full_effect_from = plan.full_effect_from;
+        layout.lever_costs = plan.lever_costs;
     }
 }

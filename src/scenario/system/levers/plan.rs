@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::engine::{CalendarDate, Distribution};
-use crate::model::system::{BudgetLine, DemandKind, Owner, Role, SystemLayout};
+use crate::model::system::{BudgetLine, DemandKind, LeverCost, Owner, Role, SystemLayout};
 use crate::model::{Destination, RateChange};
 use crate::scenario::system::spec::DischargeTo;
 
@@ -137,6 +137,8 @@ pub(super) struct Plan {
     /// When the last lever reaches full effect: the latest of every
     /// lever's start and ICC rollout dates plus its ramp.
     pub(super) full_effect_from: Option<CalendarDate>,
+    /// Running costs the levers name, as they come in.
+    pub(super) lever_costs: Vec<LeverCost>,
 }
 
 impl Plan {
