@@ -197,6 +197,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             folder: base_folder,
         },
         scenarios: Vec::new(),
+        rows: Vec::new(),
     };
     for (alt, origin, text) in &alternatives {
         let (alt_schema, alt_records) = run(alt)?;
