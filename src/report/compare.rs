@@ -9,7 +9,9 @@
 use crate::experiment::compare::Difference;
 
 use super::csv_safe::neutralise;
-use super::tables::{columns, round_for_reading};
+use super::tables::{
+    SPREAD_AND_PRECISION, columns, format_precision, format_spread, format_value, round_for_reading,
+};
 use super::tidy::cell;
 
 /// `comparison.json`: what a comparison ran, and the folder of each
@@ -204,33 +206,21 @@ pub fn comparison_rows(
         .collect()
 }
 
-/// "−3.1% (−3.8% to −2.4%)", relative to the baseline mean.
-fn percent(d: &Difference) -> String {
-    if d.base.mean == 0.0 || !d.base.mean.is_finite() {
-        return "–".into();
-    }
-    let p = |v: f64| format!("{:+.1}%", 100.0 * v / d.base.mean);
-    if d.diff.ci_low.is_finite() {
-        format!(
-            "{} ({} to {})",
-            p(d.diff.mean),
-            p(d.diff.ci_low),
-            p(d.diff.ci_high)
-        )
-    } else {
-        p(d.diff.mean)
-    }
-}
-
-/// The chosen values of one comparison as a table, and the median variance
-/// ratio over them.
+/// The chosen values of one comparison as a table: the baseline's and the
+/// scenario's medians, the median paired difference with the middle 90% of
+/// replications, the probability that the scenario is better, the 95% CI
+/// of the mean difference as the simulation's precision, and the variance
+/// ratio of pairing (with its median over the rows, explained under the
+/// table).
 pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) -> String {
     let mut table: Vec<Vec<String>> = vec![vec![
         "outcome".into(),
-        baseline.to_string(),
-        scenario.to_string(),
-        "difference (95% CI)".into(),
-        "relative (95% CI)".into(),
+        "unit".into(),
+        format!("{baseline} (median)"),
+        format!("{scenario} (median)"),
+        "difference: median (middle 90%)".into(),
+        "P(better)".into(),
+        "precision (95% CI of mean)".into(),
         "pairing ×".into(),
     ]];
     for d in rows {
@@ -240,22 +230,25 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
             }
             _ => d.key.metric.clone(),
         };
-        let ci = if d.diff.ci_low.is_finite() {
-            format!(
-                "{} ({} to {})",
-                round_for_reading(d.diff.mean),
-                round_for_reading(d.diff.ci_low),
-                round_for_reading(d.diff.ci_high)
-            )
+        let unit = d.key.unit.as_str();
+        let shown_unit = if unit == "fraction" {
+            "% (diff.: points)"
         } else {
-            round_for_reading(d.diff.mean)
+            unit
+        };
+        let probability = if d.probability_better.is_finite() {
+            format!("{:.0}%", 100.0 * d.probability_better)
+        } else {
+            "–".into()
         };
         table.push(vec![
             what,
-            round_for_reading(d.base.mean),
-            round_for_reading(d.alt.mean),
-            ci,
-            percent(d),
+            shown_unit.to_string(),
+            format_value(unit, d.base.median),
+            format_value(unit, d.alt.median),
+            format_spread(unit, &d.diff, true),
+            probability,
+            format_precision(unit, &d.diff, true),
             round_for_reading(d.variance_ratio),
         ]);
     }
@@ -266,14 +259,26 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
         .filter(|r| r.is_finite())
         .collect();
     let median = crate::stats::Summary::of(&ratios).median;
-    let mut out = format!("{scenario} against {baseline} (paired: common random numbers)\n\n");
-    out.push_str(&columns(&table, &[false, true, true, false, false, true]));
+    let n = rows.first().map_or(0, |d| d.diff.n);
+    let mut out = format!(
+        "{scenario} against {baseline} (paired: common random numbers; {n} replications)\n\n"
+    );
+    out.push_str(&columns(
+        &table,
+        &[false, false, true, true, false, true, false, true],
+    ));
+    out.push_str(
+        "\ndifference: scenario - baseline, replication by replication; P(better): the share of replications in which the scenario is better (– where no direction is better).\n",
+    );
+    out.push_str(SPREAD_AND_PRECISION);
+    out.push_str("pairing ×: how many times more replications independent runs would need for the same precision (variance of unpaired over paired differences)");
     if median.is_finite() {
         out.push_str(&format!(
-            "\nPairing: the median variance ratio over these outcomes is {} (independent runs would need about {}× as many replications for the same intervals).\n",
-            round_for_reading(median),
+            "; median over these outcomes {}.\n",
             round_for_reading(median)
         ));
+    } else {
+        out.push_str(".\n");
     }
     out
 }
