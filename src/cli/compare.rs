@@ -229,6 +229,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         "comparison.csv".into(),
         report::compare::comparison_csv(&base.name, &comparisons),
     ));
+    manifest.rows = report::compare::comparison_rows(&base.name, &comparisons);
     files.push((
         "comparison.json".into(),
         report::compare::manifest_json(&manifest),
