@@ -340,14 +340,14 @@ pub fn format_summary(summary: &Summary) -> String {
 
 /// A value as a reader expects its unit: a fraction as a percentage
 /// ("87.3%"), pounds with thousands separators or in millions
-/// ("£12,345", "−£46.0m"), anything else rounded for reading.
+/// ("£12,345", "-£46.0m"; a unit such as "GBP 2023/24 prices" too), anything else rounded for reading.
 pub fn format_value(unit: &str, value: f64) -> String {
     if !value.is_finite() {
         return "–".into();
     }
     match unit {
         "fraction" => format!("{:.1}%", 100.0 * value),
-        "GBP" => pounds(value),
+        money if money.starts_with("GBP") => pounds(value),
         _ => grouped(value),
     }
 }
@@ -378,7 +378,7 @@ pub fn format_difference(unit: &str, value: f64) -> String {
     };
     match unit {
         "fraction" => format!("{:+.1} pts", 100.0 * value),
-        "GBP" => signed(pounds(value)),
+        money if money.starts_with("GBP") => signed(pounds(value)),
         _ => signed(grouped(value)),
     }
 }
@@ -460,6 +460,7 @@ mod tests {
     fn units_read_as_a_board_reads_them() {
         assert_eq!(format_value("GBP", 1_023_527_278.0), "£1,023.5m");
         assert_eq!(format_value("GBP", 12_345.4), "£12,345");
+        assert_eq!(format_value("GBP 2023/24 prices", 53_716_995.0), "£53.7m");
         assert_eq!(format_difference("GBP", -46_040_000.0), "-£46.0m");
         assert_eq!(format_difference("GBP", 950.0), "+£950");
         assert_eq!(format_value("fraction", 0.8734), "87.3%");
