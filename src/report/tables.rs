@@ -352,9 +352,9 @@ pub fn format_value(unit: &str, value: f64) -> String {
     }
 }
 
-/// Rounded for reading, with thousands separators from 10,000 ("123,457").
+/// Rounded for reading, with thousands separators from 1,000 ("3,720").
 fn grouped(value: f64) -> String {
-    if value.abs() >= 10_000.0 {
+    if value.abs() >= 1000.0 {
         let sign = if value < 0.0 { "-" } else { "" };
         format!("{sign}{}", thousands(value.abs().round() as u64))
     } else {
