@@ -202,6 +202,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             folder: base_folder,
         },
         scenarios: Vec::new(),
+        rows: Vec::new(),
     };
     for (alt, origin, text) in &alternatives {
         let (alt_schema, alt_records) = run(alt)?;
@@ -249,6 +250,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             report::finance::finance_summary_csv(&base.name, price_year, &finances),
         ));
     }
+    manifest.rows = report::compare::comparison_rows(&base.name, &comparisons);
     files.push((
         "comparison.json".into(),
         report::compare::manifest_json(&manifest),

@@ -456,8 +456,9 @@ fn a_whole_system_comparison_with_hostile_levers_gives_safe_csv_and_an_escaped_r
 
     let (checked, _, negatives) = assert_no_formula_cells(&dir.path().join("out"));
     // comparison, finance and finance_summary; summary, breakdown_summary,
-    // budget of each compared scenario; the batch's six; calibration.
-    assert_eq!(checked, 15, "CSV files");
+    // budget and thresholds of each compared scenario; the batch's seven;
+    // calibration.
+    assert_eq!(checked, 18, "CSV files");
     // Paired differences below zero stay numbers.
     assert!(negatives > 0, "no negative number left as a number");
 

@@ -29,5 +29,6 @@ mod peers;
 mod properties;
 mod report;
 mod risks;
+mod spread;
 mod uncertainty;
 mod whole_system;
