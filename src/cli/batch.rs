@@ -13,6 +13,7 @@ use super::memory::threads_within_memory;
 use super::records::{batch_table, write_batch_files};
 use super::report::write_default_report;
 use super::shared::{
+    with_case,
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
     scenario_inputs,
 };
@@ -26,7 +27,8 @@ use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::output_folder::RESULTS;
 
 pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
-    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let settings = with_case(&args.set, args.at_quantile.as_deref())?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &settings)?;
     let network = &scenario.network;
     let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));

@@ -24,6 +24,8 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
         start_date: network.run.start_date.to_string(),
         warmup_days: network.run.warmup_days,
         horizon_days: network.run.horizon_days,
+        case: iccsim::scenario::case_name(network),
+        correlation: iccsim::scenario::correlation_sentence(network),
     }
 }
 
@@ -98,6 +100,11 @@ pub(super) fn summary_files(
         ("summary.csv", tidy::summary_csv(&set)),
         ("scenario.toml", text.as_bytes().to_vec()),
     ];
+    files.extend(super::shared::uncertainty_file_of_text(
+        text,
+        &set.info.scenario_origin,
+        &network.name,
+    ));
     if let Some(layout) = &network.layout {
         let breakdown = BreakdownSet::from_records(schema, layout, records);
         files.push((

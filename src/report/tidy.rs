@@ -30,6 +30,15 @@ pub struct RunInfo {
     pub start_date: String,
     pub warmup_days: f64,
     pub horizon_days: f64,
+    /// How the uncertain values were set: `drawn` (each replication draws
+    /// them), a named case (`pessimistic`, `central`, `optimistic`) or a
+    /// quantile (`0.9`), or `none` without uncertain values.
+    #[serde(default)]
+    pub case: String,
+    /// A sentence saying how the uncertain values are correlated
+    /// (`independent` by default).
+    #[serde(default)]
+    pub correlation: String,
 }
 
 /// One metric value of one replication.

@@ -28,4 +28,5 @@ mod peers;
 mod properties;
 mod report;
 mod uncertainty;
+mod uncertainty_cases;
 mod whole_system;

@@ -27,10 +27,15 @@
 //! `source` builds the per-replication networks from them (the experiment
 //! layer sees only [`NetworkSource`](crate::model::NetworkSource)).
 
+pub mod cases;
 mod distribution;
+pub mod effect;
 
-pub use distribution::{KINDS, ValueDistribution};
+pub use cases::{CASE_KEY, Case, GROUPS_SECTION, Group};
+pub(crate) use distribution::normal_cdf as distribution_normal_cdf;
 pub(crate) use distribution::short;
+pub use distribution::{ENTRY_KEYS, KINDS, ValueDistribution};
+pub use effect::{Better, UncertainDistribution};
 
 use super::error::Issue;
 use super::keys::{canonical_key, key_parts};
@@ -44,7 +49,12 @@ pub struct UncertainValue {
     /// As written in `[uncertainty]` (a `--set` key).
     pub key: String,
     pub(super) path: Vec<String>,
-    pub distribution: ValueDistribution,
+    pub distribution: UncertainDistribution,
+    /// Which way the value is better for the system, if known (written as
+    /// `better`, or inferred from a lever's effect).
+    pub better: Option<Better>,
+    /// The correlation group it is drawn with (`group`), if any.
+    pub group: Option<String>,
     /// The value in the scenario.
     pub point: f64,
     /// The value must be a whole number (the scenario refuses values just
@@ -60,6 +70,12 @@ impl UncertainValue {
     /// The key's parts.
     pub fn path(&self) -> &[String] {
         &self.path
+    }
+
+    /// The probability it gives to "no effect or worse", where its
+    /// direction and no-effect value are known.
+    pub fn probability_no_effect_or_worse(&self) -> Option<f64> {
+        self.distribution.probability_no_effect_or_worse(self.better)
     }
 
     /// A value as the scenario holds it: rounded for whole numbers.
@@ -117,6 +133,7 @@ fn near_key(document: &toml::Table, path: &[String]) -> String {
 pub(super) fn read_section(
     section: &toml::Value,
     document: &toml::Table,
+    groups: &[Group],
 ) -> Result<Vec<UncertainValue>, Vec<Issue>> {
     let Some(section) = section.as_table() else {
         return Err(vec![Issue {
@@ -184,11 +201,51 @@ pub(super) fn read_section(
                 continue;
             }
         };
-        match ValueDistribution::from_table(table) {
+        // A lever's number: its no-effect value and direction may follow
+        // from the lever's effect.
+        let lever = (path.len() == 3 && path[0] == "levers")
+            .then(|| {
+                document
+                    .get("levers")
+                    .and_then(|l| l.get(&path[1]))
+                    .and_then(toml::Value::as_table)
+            })
+            .flatten();
+        let better = match table.get("better") {
+            Some(value) => match Better::from_value(value) {
+                Ok(better) => Some(better),
+                Err(e) => {
+                    problem(e);
+                    continue;
+                }
+            },
+            None => lever.and_then(|lever| Better::of_lever(lever, &path[2])),
+        };
+        let group = match table.get("group") {
+            None => None,
+            Some(toml::Value::String(name)) if groups.iter().any(|g| &g.name == name) => {
+                Some(name.clone())
+            }
+            Some(other) => {
+                problem(format!(
+                    "`group` = {other} is not a group of [{GROUPS_SECTION}]{}; define it there, e.g. `[{GROUPS_SECTION}] {} = {{ rank_correlation = 0.5, source = \"...\" }}`",
+                    super::error::did_you_mean(
+                        other.as_str().unwrap_or_default(),
+                        groups.iter().map(|g| g.name.as_str())
+                    ),
+                    other.as_str().unwrap_or("NAME")
+                ));
+                continue;
+            }
+        };
+        let default_no_effect = lever.and_then(|_| effect::lever_no_effect_value(&path[2]));
+        match UncertainDistribution::from_table(table, key, default_no_effect) {
             Ok(distribution) => values.push(UncertainValue {
                 key: key.clone(),
                 path,
                 distribution,
+                better,
+                group,
                 point,
                 whole_number: written_whole,
                 source,
@@ -228,9 +285,11 @@ pub(super) fn hoist_lever_distributions(
             let Some(table) = value.as_table().filter(|t| t.contains_key("dist")) else {
                 continue;
             };
-            match ValueDistribution::from_table(table) {
+            let path = vec!["levers".to_string(), name.clone(), key.clone()];
+            let no_effect_value = effect::lever_no_effect_value(key);
+            match UncertainDistribution::from_table(table, &canonical_key(&path), no_effect_value)
+            {
                 Ok(distribution) => {
-                    let path = vec!["levers".to_string(), name.clone(), key.clone()];
                     let mut table = table.clone();
                     if let Some(source) = &lever_source
                         && !table.contains_key("source")

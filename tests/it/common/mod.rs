@@ -53,6 +53,8 @@ pub fn info(network: &Network, seed: u64, replications: u64) -> RunInfo {
         start_date: network.run.start_date.to_string(),
         warmup_days: network.run.warmup_days,
         horizon_days: network.run.horizon_days,
+        case: iccsim::scenario::case_name(network),
+        correlation: iccsim::scenario::correlation_sentence(network),
     }
 }
 
