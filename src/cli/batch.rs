@@ -13,9 +13,8 @@ use super::memory::threads_within_memory;
 use super::records::{batch_table, write_batch_files};
 use super::report::write_default_report;
 use super::shared::{
-    with_case,
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
-    scenario_inputs,
+    scenario_inputs, with_case,
 };
 use iccsim::experiment::batch::{BatchOutcome, BatchPlan, BatchStore, Shard};
 use iccsim::experiment::record::{Record, Schema, fingerprint};

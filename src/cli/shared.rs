@@ -218,7 +218,10 @@ pub(super) fn records_failure(e: checkpoint::RecordsError) -> Failure {
 /// The settings with `--at-quantile`'s case added (as the scenario's
 /// `uncertainty_case`, so the case is in the scenario.toml written and in
 /// the records' fingerprint).
-pub(super) fn with_case(settings: &[String], at_quantile: Option<&str>) -> Result<Vec<String>, Failure> {
+pub(super) fn with_case(
+    settings: &[String],
+    at_quantile: Option<&str>,
+) -> Result<Vec<String>, Failure> {
     let mut settings = settings.to_vec();
     if let Some(at) = at_quantile {
         let case = Case::parse(at).map_err(|e| Failure {
@@ -255,7 +258,10 @@ pub(super) fn uncertainty_file(scenario: &Scenario) -> Option<(&'static str, Vec
             }
         })
         .collect();
-    Some(("uncertainty.csv", uncertainty_csv(&scenario.network.name, &rows)))
+    Some((
+        "uncertainty.csv",
+        uncertainty_csv(&scenario.network.name, &rows),
+    ))
 }
 
 /// `uncertainty.csv` of the scenario a folder's scenario.toml holds.

@@ -18,8 +18,8 @@ use super::keys::issue_parts;
 use super::overrides::set_value;
 use super::uncertainty::cases::{CASE_LEVEL, read_groups};
 use super::uncertainty::{
-    CASE_KEY, Case, GROUPS_SECTION, Group, SECTION, UncertainValue,
-    hoist_lever_distributions, read_section, short,
+    CASE_KEY, Case, GROUPS_SECTION, Group, SECTION, UncertainValue, hoist_lever_distributions,
+    read_section, short,
 };
 use crate::engine::random::RandomStreams;
 use crate::model::{Network, NetworkSource, ParameterValue};
@@ -424,8 +424,15 @@ const CASE_MARK: &str = "; case ";
 /// its group and rank correlation, and the case it is fixed at.
 fn parameter_label(u: &UncertainValue, groups: &[Group], case: Case) -> String {
     let mut label = format!("{:?}", u.distribution);
-    if let Some(group) = u.group.as_ref().and_then(|n| groups.iter().find(|g| &g.name == n)) {
-        label.push_str(&format!("{GROUP_MARK}{} rank {}", group.name, group.rank_correlation));
+    if let Some(group) = u
+        .group
+        .as_ref()
+        .and_then(|n| groups.iter().find(|g| &g.name == n))
+    {
+        label.push_str(&format!(
+            "{GROUP_MARK}{} rank {}",
+            group.name, group.rank_correlation
+        ));
     }
     if case != Case::Drawn {
         label.push_str(&format!("{CASE_MARK}{}", case.name()));

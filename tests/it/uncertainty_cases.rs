@@ -115,7 +115,11 @@ fn spearman(a: &[f64], b: &[f64]) -> f64 {
     let (ra, rb) = (ranks(a), ranks(b));
     let n = a.len() as f64;
     let mean = (n - 1.0) / 2.0;
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - mean) * (y - mean)).sum();
+    let cov: f64 = ra
+        .iter()
+        .zip(&rb)
+        .map(|(x, y)| (x - mean) * (y - mean))
+        .sum();
     let var: f64 = ra.iter().map(|x| (x - mean).powi(2)).sum();
     cov / var
 }
@@ -146,9 +150,15 @@ fn grouped_values_have_the_rank_correlation_set_and_the_others_are_unchanged() {
     let se = (1.06 / (n as f64 - 3.0)).sqrt();
     assert!((z(rho) - z(0.6)).abs() < 4.0 * se, "rank correlation {rho}");
     let mean = a.iter().sum::<f64>() / n as f64;
-    assert!((mean - 15.0).abs() < 5.0 * (100.0f64 / 12.0 / n as f64).sqrt(), "{mean}");
+    assert!(
+        (mean - 15.0).abs() < 5.0 * (100.0f64 / 12.0 / n as f64).sqrt(),
+        "{mean}"
+    );
     let sentence = grouped.correlation();
-    assert!(sentence.contains("group `programme` (rank correlation 0.6"), "{sentence}");
+    assert!(
+        sentence.contains("group `programme` (rank correlation 0.6"),
+        "{sentence}"
+    );
     assert_eq!(alone.correlation(), "independent");
 }
 

@@ -234,7 +234,7 @@ impl UncertainDistribution {
                     ValueDistribution::Fixed { value } => f64::from(u8::from(value < v)),
                     _ => self.shape.cdf(v),
                 };
-                1.0 - (1.0 - self.no_effect) * below_shape
+                self.no_effect + (1.0 - self.no_effect) * (1.0 - below_shape)
             }
         };
         Some(p.clamp(0.0, 1.0))
@@ -273,13 +273,20 @@ mod tests {
         .unwrap();
         // Below the step: q = 0.6 F(x), F(x) = (x − 0.9)² / (0.1 × 0.07).
         let q = d.quantile(0.3);
-        assert!(((q - 0.9).powi(2) / (0.1 * 0.07) - 0.5).abs() < 1e-12, "{q}");
+        assert!(
+            ((q - 0.9).powi(2) / (0.1 * 0.07) - 0.5).abs() < 1e-12,
+            "{q}"
+        );
         // The shape reaches 1.0 only at its maximum: the step spans 0.6..1.
         assert_eq!(d.quantile(0.6 + 1e-9), 1.0);
         assert_eq!(d.quantile(0.9), 1.0);
         assert!((d.cdf(0.97) - 0.6 * 0.7).abs() < 1e-12);
         assert!(
-            (d.probability_no_effect_or_worse(Some(Better::Lower)).unwrap() - 0.4).abs() < 1e-12
+            (d.probability_no_effect_or_worse(Some(Better::Lower))
+                .unwrap()
+                - 0.4)
+                .abs()
+                < 1e-12
         );
         assert!((d.central() - (0.4 + 0.6 * 0.97)).abs() < 1e-12);
         assert_eq!(d.bounds(), (0.9, 1.0));
@@ -287,7 +294,10 @@ mod tests {
         let mut rng = RandomStreams::new(7, 0).stream("mixture");
         let n = 100_000;
         let at_one = (0..n).filter(|_| d.sample(&mut rng) == 1.0).count() as f64 / n as f64;
-        assert!((at_one - 0.4).abs() < 5.0 * (0.4f64 * 0.6 / n as f64).sqrt(), "{at_one}");
+        assert!(
+            (at_one - 0.4).abs() < 5.0 * (0.4f64 * 0.6 / n as f64).sqrt(),
+            "{at_one}"
+        );
     }
 
     /// Uniform(0.8, 1.1) with weight 0.25 at 1.0: the step is inside the
@@ -303,14 +313,24 @@ mod tests {
         assert!((d.quantile(0.25) - (0.8 + 0.3 * (0.25 / 0.75))).abs() < 1e-12);
         assert_eq!(d.quantile(0.6), 1.0);
         assert!((d.quantile(0.9) - (0.8 + 0.3 * (0.65 / 0.75))).abs() < 1e-12);
-        let lower = d.probability_no_effect_or_worse(Some(Better::Lower)).unwrap();
+        let lower = d
+            .probability_no_effect_or_worse(Some(Better::Lower))
+            .unwrap();
         assert!((lower - (0.25 + 0.75 / 3.0)).abs() < 1e-12, "{lower}");
-        let higher = d.probability_no_effect_or_worse(Some(Better::Higher)).unwrap();
+        let higher = d
+            .probability_no_effect_or_worse(Some(Better::Higher))
+            .unwrap();
         assert!((higher - 0.75).abs() < 1e-12, "{higher}");
         assert_eq!(d.probability_no_effect_or_worse(None), None);
         // Pessimistic when lower is better: the 0.9 quantile.
-        assert_eq!(d.quantile_towards(Better::Lower, 0.9, true), d.quantile(0.9));
-        assert_eq!(d.quantile_towards(Better::Higher, 0.9, true), d.quantile(0.1));
+        assert_eq!(
+            d.quantile_towards(Better::Lower, 0.9, true),
+            d.quantile(0.9)
+        );
+        assert_eq!(
+            d.quantile_towards(Better::Higher, 0.9, true),
+            d.quantile(0.1)
+        );
     }
 
     /// Without a weight, the draws are the shape's, number for number.
@@ -334,11 +354,20 @@ mod tests {
 
     #[test]
     fn a_weight_without_a_no_effect_value_names_the_key_and_the_fix() {
-        let err = entry("dist = \"uniform\"\nmin = 0.5\nmax = 0.7\nno_effect = 0.3", None)
-            .unwrap_err();
-        assert!(err.contains("`k`") && err.contains("no_effect_value = ..."), "{err}");
-        let err = entry("dist = \"uniform\"\nmin = 0.5\nmax = 0.7\nno_effect = 1.5", Some(1.0))
-            .unwrap_err();
+        let err = entry(
+            "dist = \"uniform\"\nmin = 0.5\nmax = 0.7\nno_effect = 0.3",
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("`k`") && err.contains("no_effect_value = ..."),
+            "{err}"
+        );
+        let err = entry(
+            "dist = \"uniform\"\nmin = 0.5\nmax = 0.7\nno_effect = 1.5",
+            Some(1.0),
+        )
+        .unwrap_err();
         assert!(err.contains("`no_effect` = 1.5"), "{err}");
     }
 }

@@ -75,7 +75,8 @@ impl UncertainValue {
     /// The probability it gives to "no effect or worse", where its
     /// direction and no-effect value are known.
     pub fn probability_no_effect_or_worse(&self) -> Option<f64> {
-        self.distribution.probability_no_effect_or_worse(self.better)
+        self.distribution
+            .probability_no_effect_or_worse(self.better)
     }
 
     /// A value as the scenario holds it: rounded for whole numbers.
@@ -287,8 +288,7 @@ pub(super) fn hoist_lever_distributions(
             };
             let path = vec!["levers".to_string(), name.clone(), key.clone()];
             let no_effect_value = effect::lever_no_effect_value(key);
-            match UncertainDistribution::from_table(table, &canonical_key(&path), no_effect_value)
-            {
+            match UncertainDistribution::from_table(table, &canonical_key(&path), no_effect_value) {
                 Ok(distribution) => {
                     let mut table = table.clone();
                     if let Some(source) = &lever_source
@@ -326,4 +326,3 @@ pub(super) fn hoist_lever_distributions(
     }
     issues
 }
-
