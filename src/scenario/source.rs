@@ -143,7 +143,7 @@ impl Scenario {
             u.whole_number = !(accepts(1e-3) || accepts(-1e-3));
             known.insert(kind, u.whole_number);
         }
-        let fixed = fixed_values(&uncertain, case).map_err(|issues| invalid(issues))?;
+        let fixed = fixed_values(&uncertain, case).map_err(&invalid)?;
         network.parameters = uncertain
             .iter()
             .map(|u| ParameterValue {
@@ -384,9 +384,9 @@ fn fixed_values(uncertain: &[UncertainValue], case: Case) -> Result<Option<Vec<f
     let mut issues = Vec::new();
     let mut values = Vec::new();
     for u in uncertain {
-        let side = |worse: bool| match u.better {
-            Some(better) => Some(u.distribution.quantile_towards(better, CASE_LEVEL, worse)),
-            None => None,
+        let side = |worse: bool| {
+            u.better
+                .map(|better| u.distribution.quantile_towards(better, CASE_LEVEL, worse))
         };
         let value = match case {
             Case::Drawn => return Ok(None),
