@@ -228,6 +228,12 @@ pub struct RunArgs {
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Run every uncertain value at a quantile in every replication (chance
+    /// still varies): Q strictly between 0 and 1, or pessimistic (each at
+    /// its 0.9 quantile on its worse side), central (0.5) or optimistic.
+    /// Written to run.json as "case". Default: each replication draws them.
+    #[arg(long, value_name = "Q")]
+    pub at_quantile: Option<String>,
     #[command(flatten)]
     pub common: Common,
     /// Also write episodes.csv: one row per visit to a service.
@@ -361,6 +367,12 @@ pub struct BatchArgs {
     /// Output folder. Default: results/<scenario name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Run every uncertain value at a quantile in every replication (chance
+    /// still varies): Q strictly between 0 and 1, or pessimistic (each at
+    /// its 0.9 quantile on its worse side), central (0.5) or optimistic.
+    /// Written to run.json as "case". Default: each replication draws them.
+    #[arg(long, value_name = "Q")]
+    pub at_quantile: Option<String>,
     #[command(flatten)]
     pub common: Common,
     /// Finish an interrupted batch in the output folder.
@@ -447,6 +459,12 @@ pub struct CompareArgs {
     /// Output folder. Default: results/compare-<baseline name>.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Run every uncertain value at a quantile in every replication (chance
+    /// still varies): Q strictly between 0 and 1, or pessimistic (each at
+    /// its 0.9 quantile on its worse side), central (0.5) or optimistic.
+    /// Written to run.json as "case". Default: each replication draws them.
+    #[arg(long, value_name = "Q")]
+    pub at_quantile: Option<String>,
     #[command(flatten)]
     pub common: Common,
     /// Also draw the board report (report.html and report-charts/ in the output

@@ -14,7 +14,7 @@ use super::records::{batch_table, write_batch_files};
 use super::report::write_default_report;
 use super::shared::{
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
-    scenario_inputs,
+    scenario_inputs, with_case,
 };
 use iccsim::experiment::batch::{BatchOutcome, BatchPlan, BatchStore, Shard};
 use iccsim::experiment::record::{Record, Schema, fingerprint};
@@ -26,7 +26,8 @@ use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::output_folder::RESULTS;
 
 pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
-    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let settings = with_case(&args.set, args.at_quantile.as_deref())?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &settings)?;
     let network = &scenario.network;
     let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));

@@ -9,7 +9,9 @@ use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
 use super::records::summary_files;
 use super::report::write_default_report;
-use super::shared::{load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs};
+use super::shared::{
+    load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs, with_case,
+};
 use iccsim::experiment;
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
@@ -61,10 +63,12 @@ fn headline_differences<'a>(
 }
 
 pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
-    let (base_scenario, base_origin, base_text) = load(Some(&args.baseline), &args.set_all)?;
+    // A case applies to every scenario, the baseline included.
+    let set_all = with_case(&args.set_all, args.at_quantile.as_deref())?;
+    let (base_scenario, base_origin, base_text) = load(Some(&args.baseline), &set_all)?;
     let base = &base_scenario.network;
     let mut alternatives = Vec::new();
-    let changes: Vec<String> = args.set_all.iter().chain(&args.set).cloned().collect();
+    let changes: Vec<String> = set_all.iter().chain(&args.set).cloned().collect();
     for path in &args.scenarios {
         let (mut alternative, origin, text) = load(Some(path), &changes)?;
         if !args.set.is_empty() {
@@ -176,6 +180,8 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         horizon_days: network.run.horizon_days,
         full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
         first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
+        case: iccsim::scenario::case_name(network),
+        correlation: iccsim::scenario::correlation_sentence(network),
     };
     let (base_schema, base_records) = run(&base_scenario)?;
     let base_folder = folder_for(&base.name);

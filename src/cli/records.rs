@@ -26,6 +26,8 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
         horizon_days: network.run.horizon_days,
         full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
         first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
+        case: iccsim::scenario::case_name(network),
+        correlation: iccsim::scenario::correlation_sentence(network),
     }
 }
 
@@ -100,6 +102,11 @@ pub(super) fn summary_files(
         ("summary.csv", tidy::summary_csv(&set)),
         ("scenario.toml", text.as_bytes().to_vec()),
     ];
+    files.extend(super::shared::uncertainty_file_of_text(
+        text,
+        &set.info.scenario_origin,
+        &network.name,
+    ));
     if let Some(layout) = &network.layout {
         let breakdown = BreakdownSet::from_records(schema, layout, records);
         files.push((

@@ -9,6 +9,7 @@ use super::exit::{Exit, Failure};
 use super::memory::{results_fit_in_memory, threads_within_memory};
 use super::shared::{
     OUTPUT_FILES, load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs,
+    uncertainty_file, with_case,
 };
 use iccsim::experiment::record::Schema;
 use iccsim::experiment::{self, Plan, thresholds};
@@ -19,7 +20,8 @@ use iccsim::report::tidy::Period;
 use iccsim::report::{self, ResultSet, RunInfo, tidy};
 
 pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
-    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let settings = with_case(&args.set, args.at_quantile.as_deref())?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &settings)?;
     let network = &scenario.network;
     let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
@@ -79,6 +81,8 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         horizon_days: network.run.horizon_days,
         full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
         first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
+        case: iccsim::scenario::case_name(network),
+        correlation: iccsim::scenario::correlation_sentence(network),
     };
     let set = ResultSet::new(network, info, &outputs);
     let periods: Vec<Period> = match &args.periods {
@@ -101,6 +105,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         ("run.json", tidy::run_json(&set.info)),
         ("scenario.toml", text.into_bytes()),
     ];
+    files.extend(uncertainty_file(&scenario));
     if args.episodes {
         files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
     }

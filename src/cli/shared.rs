@@ -8,6 +8,8 @@ use super::exit::{Exit, Failure};
 use iccsim::report::OutputFolder;
 use iccsim::report::checkpoint;
 use iccsim::report::output_folder::Request;
+use iccsim::report::uncertainty::{UncertaintyRow, uncertainty_csv};
+use iccsim::scenario::uncertainty::{CASE_KEY, Case};
 use iccsim::scenario::{self, Scenario};
 
 /// Every file `run`, `batch` or `merge` may write (with `--report`, the
@@ -25,6 +27,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "breakdown_summary.csv",
     "thresholds.csv",
     "budget.csv",
+    "uncertainty.csv",
     "records.csv",
     "scenario.toml",
     "run.json",
@@ -211,4 +214,64 @@ pub(super) fn records_failure(e: checkpoint::RecordsError) -> Failure {
         code: Exit::Scenario,
         message: e.to_string(),
     }
+}
+
+/// The settings with `--at-quantile`'s case added (as the scenario's
+/// `uncertainty_case`, so the case is in the scenario.toml written and in
+/// the records' fingerprint).
+pub(super) fn with_case(
+    settings: &[String],
+    at_quantile: Option<&str>,
+) -> Result<Vec<String>, Failure> {
+    let mut settings = settings.to_vec();
+    if let Some(at) = at_quantile {
+        let case = Case::parse(at).map_err(|e| Failure {
+            code: Exit::Usage,
+            message: format!("--at-quantile {at}: {e}"),
+        })?;
+        settings.push(format!("{CASE_KEY}={}", case.toml_value()));
+    }
+    Ok(settings)
+}
+
+/// `uncertainty.csv` of a scenario with uncertain values (none without).
+pub(super) fn uncertainty_file(scenario: &Scenario) -> Option<(&'static str, Vec<u8>)> {
+    if scenario.uncertain.is_empty() {
+        return None;
+    }
+    let rows: Vec<UncertaintyRow> = scenario
+        .uncertain
+        .iter()
+        .map(|u| {
+            let d = &u.distribution;
+            UncertaintyRow {
+                key: u.key.clone(),
+                distribution: d.describe(),
+                better: u.better.map(|b| b.name().to_string()).unwrap_or_default(),
+                no_effect_value: d.no_effect_value,
+                probability_no_effect_or_worse: u.probability_no_effect_or_worse(),
+                p05: u.as_scenario_value(d.quantile(0.05)),
+                median: u.as_scenario_value(d.quantile(0.5)),
+                p95: u.as_scenario_value(d.quantile(0.95)),
+                point: u.point,
+                correlation_group: u.group.clone().unwrap_or_default(),
+                source: u.source.clone(),
+            }
+        })
+        .collect();
+    Some((
+        "uncertainty.csv",
+        uncertainty_csv(&scenario.network.name, &rows),
+    ))
+}
+
+/// `uncertainty.csv` of the scenario a folder's scenario.toml holds.
+pub(super) fn uncertainty_file_of_text(
+    text: &str,
+    origin: &str,
+    name: &str,
+) -> Option<(&'static str, Vec<u8>)> {
+    scenario::load_scenario(text, origin, name)
+        .ok()
+        .and_then(|s| uncertainty_file(&s))
 }

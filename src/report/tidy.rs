@@ -39,6 +39,15 @@ pub struct RunInfo {
     /// after `full_effect_from`, or null.
     #[serde(default)]
     pub first_full_year: Option<usize>,
+    /// How the uncertain values were set: `drawn` (each replication draws
+    /// them), a named case (`pessimistic`, `central`, `optimistic`) or a
+    /// quantile (`0.9`), or `none` without uncertain values.
+    #[serde(default)]
+    pub case: String,
+    /// A sentence saying how the uncertain values are correlated
+    /// (`independent` by default).
+    #[serde(default)]
+    pub correlation: String,
 }
 
 /// One metric value of one replication.

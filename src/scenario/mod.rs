@@ -46,7 +46,7 @@ use std::path::Path;
 pub use document::SCHEMA_VERSION;
 pub use error::{Issue, ScenarioError};
 pub use inherit::{Origins, Resolved};
-pub use source::Scenario;
+pub use source::{Scenario, case_name, correlation_sentence};
 
 use crate::model::Network;
 

@@ -110,6 +110,24 @@ struct UncertainValue {
     sd: Option<f64>,
     /// Where the range comes from.
     source: Option<String>,
+    /// Probability of exactly the no-effect value (a mixture).
+    no_effect: Option<f64>,
+    /// The value at which it has no effect (1 for a lever's multiplier).
+    no_effect_value: Option<f64>,
+    /// "lower" or "higher": which way is better for the system.
+    better: Option<String>,
+    /// A group of [uncertainty_groups] whose values move together.
+    group: Option<String>,
+}
+
+/// A group of uncertain values that move together.
+#[allow(dead_code)]
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct UncertaintyGroup {
+    /// Spearman's rank correlation between any two of its values, 0 to 1.
+    rank_correlation: f64,
+    source: Option<String>,
 }
 
 struct UncertainKind;
@@ -146,6 +164,12 @@ struct ScenarioFile {
     patient_types: Option<BTreeMap<String, RawPatientType>>,
     /// Values drawn once per replication: "key as for --set" = { dist = ... }.
     uncertainty: Option<BTreeMap<String, UncertainValue>>,
+    /// Every uncertain value at a quantile: "pessimistic", "central",
+    /// "optimistic", "drawn" (the default) or a number in (0, 1).
+    #[schemars(with = "Option<serde_json::Value>")]
+    uncertainty_case: Option<()>,
+    /// Groups of uncertain values that move together: NAME = { rank_correlation = 0.5 }.
+    uncertainty_groups: Option<BTreeMap<String, UncertaintyGroup>>,
     population: Option<RawPopulation>,
     iccs: Option<BTreeMap<String, RawIcc>>,
     sites: Option<BTreeMap<String, RawSite>>,

@@ -16,7 +16,11 @@ use super::error::{Issue, ScenarioError};
 use super::inherit::{Origins, comment_text};
 use super::keys::issue_parts;
 use super::overrides::set_value;
-use super::uncertainty::{SECTION, UncertainValue, hoist_lever_distributions, read_section, short};
+use super::uncertainty::cases::{CASE_LEVEL, read_groups};
+use super::uncertainty::{
+    CASE_KEY, Case, GROUPS_SECTION, Group, SECTION, UncertainValue, hoist_lever_distributions,
+    read_section, short,
+};
 use crate::engine::random::RandomStreams;
 use crate::model::{Network, NetworkSource, ParameterValue};
 
@@ -26,6 +30,12 @@ pub struct Scenario {
     pub network: Network,
     /// The uncertain values, in the section's order (empty without one).
     pub uncertain: Vec<UncertainValue>,
+    /// The correlation groups that values name (`[uncertainty_groups]`).
+    pub groups: Vec<Group>,
+    /// How the values are set in every replication (`uncertainty_case`).
+    pub case: Case,
+    /// Every value at the case's quantile, when it is not drawn.
+    fixed: Option<Vec<f64>>,
     /// The scenario without its `[uncertainty]` section.
     document: toml::Table,
     origin: String,
@@ -74,10 +84,28 @@ impl Scenario {
         if !hoisted.is_empty() {
             return Err(invalid(hoisted));
         }
+        let mut settings_issues = Vec::new();
+        let groups = match document.remove(GROUPS_SECTION) {
+            None => Vec::new(),
+            Some(section) => read_groups(&section).unwrap_or_else(|issues| {
+                settings_issues.extend(issues);
+                Vec::new()
+            }),
+        };
+        let case = match document.remove(CASE_KEY) {
+            None => Case::Drawn,
+            Some(value) => Case::from_value(&value).unwrap_or_else(|issue| {
+                settings_issues.push(issue);
+                Case::Drawn
+            }),
+        };
+        if !settings_issues.is_empty() {
+            return Err(invalid(settings_issues));
+        }
         let network = validate_document(document.clone(), default_name);
         let uncertain = match &section {
             None => Ok(Vec::new()),
-            Some(section) => read_section(section, &document),
+            Some(section) => read_section(section, &document, &groups),
         };
         let (mut network, uncertain) = match (network, uncertain) {
             (Ok(network), Ok(uncertain)) => (network, uncertain),
@@ -115,12 +143,13 @@ impl Scenario {
             u.whole_number = !(accepts(1e-3) || accepts(-1e-3));
             known.insert(kind, u.whole_number);
         }
+        let fixed = fixed_values(&uncertain, case).map_err(&invalid)?;
         network.parameters = uncertain
             .iter()
             .map(|u| ParameterValue {
                 key: u.key.clone(),
                 value: u.point,
-                distribution: format!("{:?}", u.distribution),
+                distribution: parameter_label(u, &groups, case),
             })
             .collect();
         // In a replication, an uncertain value is a draw from its
@@ -144,6 +173,9 @@ impl Scenario {
         let scenario = Scenario {
             network,
             uncertain,
+            groups,
+            case,
+            fixed,
             document,
             origin: origin.to_string(),
             default_name: default_name.to_string(),
@@ -264,22 +296,58 @@ impl Scenario {
             .map(|(u, v)| ParameterValue {
                 key: u.key.clone(),
                 value: u.as_scenario_value(*v),
-                distribution: format!("{:?}", u.distribution),
+                distribution: parameter_label(u, &self.groups, self.case),
             })
             .collect();
         Ok(network)
     }
 
-    /// The draws of replication `replication`: each from its own stream.
+    /// The values of replication `replication`: the case's, or draws,
+    /// each from its own stream; a grouped value through its group's
+    /// shared factor (a stream of the group's), see
+    /// [`cases`](super::uncertainty::cases).
     pub fn draws(&self, seed: u64, replication: u64) -> Vec<f64> {
+        if let Some(fixed) = &self.fixed {
+            return fixed.clone();
+        }
         let streams = RandomStreams::new(seed, replication);
+        let factors: Vec<f64> = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut rng = streams.stream(&format!("{GROUPS_SECTION}/{}", g.name));
+                rand_distr::Distribution::<f64>::sample(&rand_distr::StandardNormal, &mut rng)
+            })
+            .collect();
         self.uncertain
             .iter()
             .map(|u| {
                 let mut rng = streams.stream(&format!("{SECTION}/{}", u.key));
-                u.as_scenario_value(u.distribution.sample(&mut rng))
+                let grouped = u
+                    .group
+                    .as_ref()
+                    .and_then(|name| self.groups.iter().position(|g| &g.name == name));
+                let value = match grouped {
+                    None => u.distribution.sample(&mut rng),
+                    Some(g) => {
+                        let r = self.groups[g].normal_correlation();
+                        let own: f64 = rand_distr::Distribution::<f64>::sample(
+                            &rand_distr::StandardNormal,
+                            &mut rng,
+                        );
+                        let z = r.sqrt() * factors[g] + (1.0 - r).sqrt() * own;
+                        u.distribution
+                            .quantile(super::uncertainty::distribution_normal_cdf(z))
+                    }
+                };
+                u.as_scenario_value(value)
             })
             .collect()
+    }
+
+    /// A sentence for run.json: how the uncertain values are correlated.
+    pub fn correlation(&self) -> String {
+        correlation_sentence(&self.network)
     }
 
     /// The point values, every one as in the file.
@@ -308,4 +376,113 @@ impl NetworkSource for Scenario {
             format!("{} (drawn: {})", e, drawn.join(", "))
         })
     }
+}
+
+/// Every value at the case's quantile, or `None` when they are drawn;
+/// a named side with a value of unknown direction is refused, naming it.
+fn fixed_values(uncertain: &[UncertainValue], case: Case) -> Result<Option<Vec<f64>>, Vec<Issue>> {
+    let mut issues = Vec::new();
+    let mut values = Vec::new();
+    for u in uncertain {
+        let side = |worse: bool| {
+            u.better
+                .map(|better| u.distribution.quantile_towards(better, CASE_LEVEL, worse))
+        };
+        let value = match case {
+            Case::Drawn => return Ok(None),
+            Case::Quantile(q) => Some(u.distribution.quantile(q)),
+            Case::Central => Some(u.distribution.quantile(0.5)),
+            Case::Pessimistic => side(true),
+            Case::Optimistic => side(false),
+        };
+        match value {
+            Some(v) => values.push(u.as_scenario_value(v)),
+            None => issues.push(Issue {
+                path: format!("{SECTION}.{}", toml::Value::String(u.key.clone())),
+                value: None,
+                problem: format!(
+                    "the {} case needs to know which way `{}` is better, and nothing says: add `better = \"lower\"` or `better = \"higher\"` to its entry (or use a quantile, e.g. --at-quantile 0.9)",
+                    case.name(),
+                    u.key
+                ),
+            }),
+        }
+    }
+    if issues.is_empty() {
+        Ok(Some(values))
+    } else {
+        Err(issues)
+    }
+}
+
+/// Marks in a parameter's description (part of the network's identity,
+/// so records of another case or grouping never mix with these).
+const GROUP_MARK: &str = "; group ";
+const CASE_MARK: &str = "; case ";
+
+/// The description of an uncertain value in a network: its distribution,
+/// its group and rank correlation, and the case it is fixed at.
+fn parameter_label(u: &UncertainValue, groups: &[Group], case: Case) -> String {
+    let mut label = format!("{:?}", u.distribution);
+    if let Some(group) = u
+        .group
+        .as_ref()
+        .and_then(|n| groups.iter().find(|g| &g.name == n))
+    {
+        label.push_str(&format!(
+            "{GROUP_MARK}{} rank {}",
+            group.name, group.rank_correlation
+        ));
+    }
+    if case != Case::Drawn {
+        label.push_str(&format!("{CASE_MARK}{}", case.name()));
+    }
+    label
+}
+
+/// run.json's `"case"` for a network: how its uncertain values were set
+/// (`drawn`, `pessimistic`, `0.9`, ...), or `none` without any.
+pub fn case_name(network: &Network) -> String {
+    let Some(first) = network.parameters.first() else {
+        return "none".into();
+    };
+    match first.distribution.split_once(CASE_MARK) {
+        Some((_, case)) => case.to_string(),
+        None => Case::Drawn.name(),
+    }
+}
+
+/// run.json's `"correlation"`: a sentence saying how the network's
+/// uncertain values are correlated.
+pub fn correlation_sentence(network: &Network) -> String {
+    let mut groups: Vec<(String, String, Vec<&str>)> = Vec::new();
+    for p in &network.parameters {
+        let Some((_, rest)) = p.distribution.split_once(GROUP_MARK) else {
+            continue;
+        };
+        let rest = rest.split(CASE_MARK).next().unwrap_or_default();
+        let Some((name, rank)) = rest.split_once(" rank ") else {
+            continue;
+        };
+        match groups.iter_mut().find(|g| g.0 == name) {
+            Some(g) => g.2.push(&p.key),
+            None => groups.push((name.to_string(), rank.to_string(), vec![&p.key])),
+        }
+    }
+    if groups.is_empty() {
+        return "independent".into();
+    }
+    let listed: Vec<String> = groups
+        .iter()
+        .map(|(name, rank, keys)| {
+            format!(
+                "group `{name}` (rank correlation {rank} between any two of {})",
+                keys.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        "correlated within {} through a shared factor (Gaussian copula); every other value independent",
+        listed.join("; ")
+    )
 }

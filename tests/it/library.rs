@@ -70,6 +70,18 @@ fn every_library_scenario_states_its_question_and_its_sources() {
                 file.display(),
                 value.key
             );
+            // The source states the probability the range gives to "no
+            // effect or worse", as uncertainty.csv computes it.
+            if let Some(p) = value.probability_no_effect_or_worse() {
+                let stated = format!("P(no effect or worse) {p:.2}");
+                assert!(
+                    value.source.contains(&stated),
+                    "{}: `{}` should state \"{stated}\" in its source: {}",
+                    file.display(),
+                    value.key,
+                    value.source
+                );
+            }
         }
     }
 }

@@ -31,4 +31,5 @@ mod report;
 mod risks;
 mod spread;
 mod uncertainty;
+mod uncertainty_cases;
 mod whole_system;

@@ -55,6 +55,8 @@ pub fn info(network: &Network, seed: u64, replications: u64) -> RunInfo {
         horizon_days: network.run.horizon_days,
         full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
         first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
+        case: iccsim::scenario::case_name(network),
+        correlation: iccsim::scenario::correlation_sentence(network),
     }
 }
 

@@ -1,40 +1,10 @@
-//! Parameter uncertainty (probabilistic sensitivity analysis): scenario
-//! values given as distributions in an `[uncertainty]` section.
-//!
-//! ```toml
-//! [uncertainty]
-//! "sites.cumberland_infirmary.adult_beds" = { dist = "triangular", min = 390, mode = 405, max = 420 }
-//! 'age_bands."85+".crisis_per_1000' = { dist = "normal", mean = 520, sd = 25, source = "..." }
-//! ```
-//!
-//! Each key names a number the scenario has (as for `--set`); that number
-//! stays the point value (what `tornado` varies around). In every
-//! replication each value is drawn once, from a stream of its own named
-//! `uncertainty/<key>` and derived from (seed, replication), so draws do
-//! not depend on the thread count or on the other uncertain values, and
-//! two scenarios with the same uncertain value draw the same numbers
-//! (common random numbers). The drawn scenario is validated like a file;
-//! its values are written with the replication's results.
-//!
-//! Every draw lies within its distribution's [`ValueDistribution::bounds`]
-//! (an unbounded one's tails are cut at one chance in a billion), and
-//! loading validates the scenario with every value at its lowest and at
-//! its highest, so a scenario that `validate` accepts does not fail a
-//! replication for one value's range (two values that must keep an order
-//! are not tried against each other).
-//!
-//! This module owns the section's syntax and the value distributions;
-//! `source` builds the per-replication networks from them (the experiment
-//! layer sees only [`NetworkSource`](crate::model::NetworkSource)).
+//! The distributions an uncertain value is drawn from
+//! ([`ValueDistribution`]): reading `{ dist = ..., ... }`, drawing within
+//! bounds, quantiles and the distribution function.
 
 use rand_distr::{Beta, Distribution as _, Gamma, Normal, Triangular};
 
-use super::error::Issue;
-use super::keys::{canonical_key, key_parts};
 use crate::engine::random::RandomStreams;
-
-/// The section's name at the top of a scenario.
-pub const SECTION: &str = "uncertainty";
 
 /// Kinds of value distribution, as written in `dist`.
 pub const KINDS: &[&str] = &[
@@ -45,6 +15,17 @@ pub const KINDS: &[&str] = &[
     "lognormal",
     "gamma",
     "beta",
+];
+
+/// Keys an entry of `[uncertainty]` may have besides its distribution's
+/// parameters (read by the section, not by the distribution).
+pub const ENTRY_KEYS: &[&str] = &[
+    "dist",
+    "source",
+    "no_effect",
+    "no_effect_value",
+    "better",
+    "group",
 ];
 
 /// The distribution of an uncertain value.
@@ -234,7 +215,7 @@ impl ValueDistribution {
         if !KINDS.contains(&kind) {
             return Err(format!(
                 "dist = \"{kind}\" is not a value distribution{}; use one of {}",
-                super::error::did_you_mean(kind, KINDS.iter().copied()),
+                crate::scenario::error::did_you_mean(kind, KINDS.iter().copied()),
                 KINDS
                     .iter()
                     .map(|k| format!("\"{k}\""))
@@ -249,7 +230,7 @@ impl ValueDistribution {
             _ => &["mean", "sd"],
         };
         for key in table.keys() {
-            if key != "dist" && key != "source" && !allowed.contains(&key.as_str()) {
+            if !ENTRY_KEYS.contains(&key.as_str()) && !allowed.contains(&key.as_str()) {
                 return Err(format!(
                     "unknown key `{key}` for dist = \"{kind}\"; it takes {}",
                     allowed
@@ -421,6 +402,60 @@ impl ValueDistribution {
         }
     }
 
+    /// 200,001 draws from a fixed stream, sorted: the gamma's and the
+    /// beta's quantiles and distribution function.
+    fn sorted_draws(&self) -> Vec<f64> {
+        let mut rng = RandomStreams::new(0, 0).stream("uncertainty-quantiles");
+        let mut draws: Vec<f64> = (0..QUANTILE_DRAWS)
+            .map(|_| self.sample_unbounded(&mut rng))
+            .collect();
+        draws.sort_by(f64::total_cmp);
+        draws
+    }
+
+    /// P(X ≤ x) of the draws (the far tails moved to the bounds): exact
+    /// for fixed, uniform, triangular, normal and lognormal (the normal's
+    /// function to about 1e-7); for gamma and beta, the share of the
+    /// 200,001 draws [`Self::quantile`] uses.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let (low, high) = self.bounds();
+        if x >= high {
+            return 1.0;
+        }
+        if x < low {
+            return 0.0;
+        }
+        let p = match *self {
+            ValueDistribution::Fixed { value } => f64::from(u8::from(x >= value)),
+            ValueDistribution::Uniform { min, max } => (x - min) / (max - min),
+            ValueDistribution::Triangular { min, mode, max } => {
+                if x <= min {
+                    0.0
+                } else if x < mode {
+                    (x - min).powi(2) / ((max - min) * (mode - min))
+                } else if x < max {
+                    1.0 - (max - x).powi(2) / ((max - min) * (max - mode))
+                } else {
+                    1.0
+                }
+            }
+            ValueDistribution::Normal { mean, sd } => normal_cdf((x - mean) / sd),
+            ValueDistribution::LogNormal { mean, sd } => {
+                let (mu, sigma) = Self::log_parameters(mean, sd);
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    normal_cdf((x.ln() - mu) / sigma)
+                }
+            }
+            ValueDistribution::Gamma { .. } | ValueDistribution::Beta { .. } => {
+                let draws = self.sorted_draws();
+                draws.partition_point(|d| *d <= x) as f64 / QUANTILE_DRAWS as f64
+            }
+        };
+        p.clamp(0.0, 1.0)
+    }
+
     /// The p-quantile: exact for fixed, uniform, triangular, normal and
     /// lognormal; for gamma and beta, the quantile of 200,001 draws from a
     /// fixed stream (relative error well under 1% in the body).
@@ -446,11 +481,7 @@ impl ValueDistribution {
                 (mu + sigma * crate::stats::summary::normal_quantile(p)).exp()
             }
             ValueDistribution::Gamma { .. } | ValueDistribution::Beta { .. } => {
-                let mut rng = RandomStreams::new(0, 0).stream("uncertainty-quantiles");
-                let mut draws: Vec<f64> = (0..QUANTILE_DRAWS)
-                    .map(|_| self.sample_unbounded(&mut rng))
-                    .collect();
-                draws.sort_by(f64::total_cmp);
+                let draws = self.sorted_draws();
                 draws[((QUANTILE_DRAWS - 1) as f64 * p).round() as usize]
             }
         };
@@ -459,8 +490,29 @@ impl ValueDistribution {
     }
 }
 
+/// The standard normal distribution function, Φ(z), from the
+/// complementary error function (Numerical Recipes' Chebyshev fit,
+/// relative error under 1.2e-7).
+pub(crate) fn normal_cdf(z: f64) -> f64 {
+    let x = -z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let tail = t
+        * (-x * x - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
+    let erfc = if x >= 0.0 { tail } else { 2.0 - tail };
+    0.5 * erfc
+}
+
 /// A number for a message: six significant digits at most.
-pub(super) fn short(value: f64) -> String {
+pub(crate) fn short(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format!("{value}");
     }
@@ -474,236 +526,6 @@ pub(super) fn short(value: f64) -> String {
     } else {
         text
     }
-}
-
-/// One uncertain value of a scenario.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UncertainValue {
-    /// As written in `[uncertainty]` (a `--set` key).
-    pub key: String,
-    pub(super) path: Vec<String>,
-    pub distribution: ValueDistribution,
-    /// The value in the scenario.
-    pub point: f64,
-    /// The value must be a whole number (the scenario refuses values just
-    /// off it): draws are rounded.
-    pub whole_number: bool,
-    /// Where the distribution comes from, if given.
-    pub source: String,
-    /// Where the distribution is in the document (`uncertainty."KEY"`).
-    pub(super) written_at: Vec<String>,
-}
-
-impl UncertainValue {
-    /// The key's parts.
-    pub fn path(&self) -> &[String] {
-        &self.path
-    }
-
-    /// A value as the scenario holds it: rounded for whole numbers.
-    pub fn as_scenario_value(&self, value: f64) -> f64 {
-        if self.whole_number {
-            value.round()
-        } else {
-            value
-        }
-    }
-
-    pub(super) fn toml_value(&self, value: f64) -> toml::Value {
-        if self.whole_number {
-            toml::Value::Integer(value.round() as i64)
-        } else {
-            toml::Value::Float(value)
-        }
-    }
-}
-
-/// A scenario with its uncertain values: the base network (every value at
-fn number_at(document: &toml::Table, path: &[String]) -> Option<(f64, bool)> {
-    let (last, tables) = path.split_last()?;
-    let mut here = document;
-    for name in tables {
-        here = here.get(name)?.as_table()?;
-    }
-    match here.get(last)? {
-        toml::Value::Integer(v) => Some((*v as f64, true)),
-        toml::Value::Float(v) => Some((*v, false)),
-        _ => None,
-    }
-}
-
-/// " (did you mean `x`?)" when the last part of `path` is misspelt.
-fn near_key(document: &toml::Table, path: &[String]) -> String {
-    let Some((last, tables)) = path.split_last() else {
-        return String::new();
-    };
-    let mut here = document;
-    for name in tables {
-        match here.get(name).and_then(toml::Value::as_table) {
-            Some(inner) => here = inner,
-            None => return String::new(),
-        }
-    }
-    if here.contains_key(last) {
-        // It is there, just not a number: no spelling to suggest.
-        return String::new();
-    }
-    super::error::did_you_mean(last, here.keys().map(String::as_str))
-}
-
-/// Reads the `[uncertainty]` section against the rest of the document.
-pub(super) fn read_section(
-    section: &toml::Value,
-    document: &toml::Table,
-) -> Result<Vec<UncertainValue>, Vec<Issue>> {
-    let Some(section) = section.as_table() else {
-        return Err(vec![Issue {
-            path: SECTION.into(),
-            value: Some(section.to_string()),
-            problem: "must be a table of `\"key\" = { dist = ..., ... }`".into(),
-        }]);
-    };
-    let mut issues = Vec::new();
-    let mut values = Vec::new();
-    for (key, entry) in section {
-        let written_key = key;
-        let at = format!("{SECTION}.{}", toml::Value::String(key.clone()));
-        let mut problem = |text: String| {
-            issues.push(Issue {
-                path: at.clone(),
-                value: None,
-                problem: text,
-            })
-        };
-        let path = match key_parts(key) {
-            Ok(path) => path,
-            Err(e) => {
-                problem(e);
-                continue;
-            }
-        };
-        // One spelling per value, so that its stream and its output rows
-        // do not depend on how the key was quoted.
-        let key = &canonical_key(&path);
-        if values.iter().any(|v: &UncertainValue| v.path == path) {
-            problem(format!(
-                "`{key}` is given twice (perhaps quoted differently); give it once"
-            ));
-            continue;
-        }
-        if path[0] == "run" || path[0] == SECTION {
-            problem(format!(
-                "`{key}` cannot be uncertain: the run settings are the experiment's, the same in every replication"
-            ));
-            continue;
-        }
-        if path[0] == "schema_version" {
-            problem(format!(
-                "`{key}` cannot be uncertain: it is the version of the file's format, not a value of the system; remove it from [uncertainty]"
-            ));
-            continue;
-        }
-        let Some((point, written_whole)) = number_at(document, &path) else {
-            problem(format!(
-                "`{key}` is not a number in this scenario{}; an uncertain value must name a number the file has (its point value), e.g. \"sites.cumberland_infirmary.adult_beds\"",
-                near_key(document, &path)
-            ));
-            continue;
-        };
-        let Some(table) = entry.as_table() else {
-            problem("must be a distribution, e.g. { dist = \"triangular\", min = 0.0, mode = 0.02, max = 0.05 }".into());
-            continue;
-        };
-        let source = match table.get("source") {
-            None => String::new(),
-            Some(toml::Value::String(s)) => s.clone(),
-            Some(_) => {
-                problem("`source` must be text".into());
-                continue;
-            }
-        };
-        match ValueDistribution::from_table(table) {
-            Ok(distribution) => values.push(UncertainValue {
-                key: key.clone(),
-                path,
-                distribution,
-                point,
-                whole_number: written_whole,
-                source,
-                written_at: vec![SECTION.to_string(), written_key.clone()],
-            }),
-            Err(e) => problem(e),
-        }
-    }
-    if issues.is_empty() {
-        Ok(values)
-    } else {
-        Err(issues)
-    }
-}
-
-/// A lever's number written as a distribution (`multiplier = { dist =
-/// "triangular", min = 0.77, mode = 0.85, max = 1.0 }`) is an uncertain
-/// value like those of `[uncertainty]`: it moves there, keyed
-/// `levers.NAME.KEY`, and the lever keeps its central value as the point.
-pub(super) fn hoist_lever_distributions(
-    document: &mut toml::Table,
-    section: &mut Option<toml::Value>,
-) -> Vec<Issue> {
-    let mut issues = Vec::new();
-    let Some(toml::Value::Table(levers)) = document.get_mut("levers") else {
-        return issues;
-    };
-    let mut moved = Vec::new();
-    for (name, lever) in levers.iter_mut() {
-        let Some(lever) = lever.as_table_mut() else {
-            continue;
-        };
-        // A distribution with no source of its own takes its lever's, so
-        // the tornado and the report can say where the range came from.
-        let lever_source = lever.get("source").cloned();
-        for (key, value) in lever.iter_mut() {
-            let Some(table) = value.as_table().filter(|t| t.contains_key("dist")) else {
-                continue;
-            };
-            match ValueDistribution::from_table(table) {
-                Ok(distribution) => {
-                    let path = vec!["levers".to_string(), name.clone(), key.clone()];
-                    let mut table = table.clone();
-                    if let Some(source) = &lever_source
-                        && !table.contains_key("source")
-                    {
-                        table.insert("source".into(), source.clone());
-                    }
-                    moved.push((canonical_key(&path), table));
-                    *value = toml::Value::Float(distribution.central());
-                }
-                Err(e) => issues.push(Issue {
-                    path: format!("levers.{name}.{key}"),
-                    value: None,
-                    problem: e,
-                }),
-            }
-        }
-    }
-    if moved.is_empty() {
-        return issues;
-    }
-    let target = section.get_or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    if let Some(target) = target.as_table_mut() {
-        for (key, table) in moved {
-            if target.contains_key(&key) {
-                issues.push(Issue {
-                    path: format!("{SECTION}.{}", toml::Value::String(key.clone())),
-                    value: None,
-                    problem: format!("`{key}` is also written as a distribution in the lever; give it in one place"),
-                });
-            } else {
-                target.insert(key, toml::Value::Table(table));
-            }
-        }
-    }
-    issues
 }
 
 #[cfg(test)]
