@@ -33,6 +33,7 @@ pub mod sweep;
 pub mod tables;
 pub mod tidy;
 pub mod tornado;
+pub mod variance_split;
 
 pub use atomic::{FileBody, Streamed, WriteError, write_atomically};
 pub use output_folder::{OutputFolder, Replace, Request};

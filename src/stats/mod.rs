@@ -8,6 +8,7 @@
 pub mod queueing;
 pub mod sketch;
 pub mod summary;
+pub mod two_way;
 
 pub use queueing::{erlang_b, erlang_c, mmc_mean_wait};
 pub use sketch::QuantileSketch;

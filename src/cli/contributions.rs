@@ -1,0 +1,1 @@
+//! `compare --by-lever`: placeholder.
