@@ -13,6 +13,7 @@
 
 pub mod batch;
 pub mod compare;
+pub mod contributions;
 pub mod design;
 pub mod nested;
 pub mod precision;

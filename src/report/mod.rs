@@ -27,6 +27,7 @@ pub mod budget;
 pub mod calibration;
 pub mod checkpoint;
 pub mod compare;
+pub mod contributions;
 pub mod csv_safe;
 pub mod output_folder;
 pub mod sweep;
