@@ -304,13 +304,14 @@ mod tests {
             (a.alone.mean, a.alone.p05, a.alone.p95),
             (-10.0, -10.0, -10.0)
         );
-        assert_eq!(a.removed.unwrap().mean, -30.0);
+        // Removing a leaves b alone: −40 − (−20).
+        assert_eq!(a.removed.unwrap().mean, -20.0);
         assert_eq!(a.year_start, "2026-04-01");
         assert_eq!(of("all", Part::Lever("b".into())).alone.mean, -20.0);
         assert_eq!(of("all", Part::AllLevers).alone.mean, -40.0);
         let interaction = of("all", Part::Interaction);
         assert_eq!(interaction.alone.mean, -10.0);
-        // Removed: −30 and −20 sum to −50, 10 more than all levers.
+        // Removed: −20 (a) and −30 (b) sum to −50, 10 more than all levers.
         assert_eq!(interaction.removed.unwrap().mean, 10.0);
         assert_eq!(of("all", Part::Total).alone.mean, -35.0);
         assert!(!rows.iter().any(|r| r.year == "1"));
