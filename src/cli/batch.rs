@@ -155,6 +155,9 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         if let Some(rule) = &plan.precision {
             print_stdout(&precision_table(&schema, rule, &records))?;
         }
+        if let Some(table) = super::nested::split_table(design, network, &schema, &records) {
+            print_stdout(&table)?;
+        }
         say!(
             "Ran {ran} replications in {elapsed:.2} s. Wrote {written} files to {}/",
             out.display()

@@ -85,3 +85,24 @@ pub fn variance_split_file(
     let rows = variance_split::split_rows(nested, &network.name, schema, records, None);
     Some(variance_split::variance_split_csv(&rows))
 }
+
+/// The terminal's table of a nested batch's split (None for an ordinary
+/// batch, or a shard).
+pub fn split_table(
+    design: Design,
+    network: &Network,
+    schema: &Schema,
+    records: &[Record],
+) -> Option<String> {
+    let nested = design.nested()?;
+    if records.len() as u64 != nested.replications() {
+        return None;
+    }
+    let rows = variance_split::split_rows(nested, &network.name, schema, records, None);
+    Some(format!(
+        "\nVariance split (--outer {} --inner {}; variance_split.csv):\n{}\n",
+        nested.outer,
+        nested.inner,
+        variance_split::split_table(&rows)
+    ))
+}
