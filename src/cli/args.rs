@@ -375,6 +375,8 @@ pub struct BatchArgs {
     pub at_quantile: Option<String>,
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub nested: super::nested::NestedArgs,
     /// Finish an interrupted batch in the output folder.
     #[arg(long)]
     pub resume: bool,
@@ -467,6 +469,13 @@ pub struct CompareArgs {
     pub at_quantile: Option<String>,
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub nested: super::nested::NestedArgs,
+    /// Split the difference by lever (one scenario, which has levers): run
+    /// it with each lever alone and with all but each lever, with the same
+    /// random numbers, and write contributions.csv.
+    #[arg(long)]
+    pub by_lever: bool,
     /// Also draw the board report (report.html and report-charts/ in the output
     /// folder; see `iccsim report`).
     #[arg(long)]

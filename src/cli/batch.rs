@@ -30,7 +30,12 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let (scenario, origin, text) = load(args.scenario.as_deref(), &settings)?;
     let network = &scenario.network;
     let seed = args.common.seed.unwrap_or(network.run.seed);
-    let replications = u64::from(args.replications.unwrap_or(network.run.replications));
+    let design = args.nested.design(args.replications)?;
+    super::nested::refuse_without_uncertainty(design, scenario.uncertain.len(), &network.name)?;
+    let replications = design.nested().map_or_else(
+        || u64::from(args.replications.unwrap_or(network.run.replications)),
+        |n| n.replications(),
+    );
     // Shards get folders of their own by default, to be merged.
     let out = args.out.clone().unwrap_or_else(|| match args.shard {
         None => PathBuf::from("results").join(&network.name),
@@ -46,6 +51,12 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let precision = match args.target_half_width {
         None => None,
         Some(target) => {
+            if design.nested().is_some() {
+                return Err(Failure {
+                    code: Exit::Usage,
+                    message: "--target-half-width adds replications as it goes; a nested design (--outer, --inner) has a fixed N·M: give one or the other".into(),
+                });
+            }
             if args.shard.is_some() {
                 return Err(Failure {
                     code: Exit::Usage,
@@ -66,6 +77,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         shard: args.shard.map(|(index, count)| Shard { index, count }),
         threads: None,
         precision,
+        design,
     };
     let header = RecordsHeader {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -85,6 +97,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         shard: args
             .shard
             .map_or(String::new(), |(i, n)| format!("{i}/{n}")),
+        design: design.label(),
     };
     let wanted = plan.wanted();
 
@@ -143,6 +156,9 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         if let Some(rule) = &plan.precision {
             print_stdout(&precision_table(&schema, rule, &records))?;
         }
+        if let Some(table) = super::nested::split_table(design, network, &schema, &records) {
+            print_stdout(&table)?;
+        }
         say!(
             "Ran {ran} replications in {elapsed:.2} s. Wrote {written} files to {}/",
             out.display()
@@ -182,7 +198,7 @@ fn open_checkpoint(
             return Err(Failure {
                 code: Exit::Usage,
                 message: format!(
-                    "{} was written by another batch (scenario, seed, number of replications, shard or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
+                    "{} was written by another batch (scenario, seed, number of replications, shard, design (--outer/--inner) or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
                     partial.display(),
                     read.header.replications,
                     read.header.scenario,
@@ -211,7 +227,7 @@ fn open_checkpoint(
                 return Err(Failure {
                     code: Exit::Usage,
                     message: format!(
-                        "{} holds a finished batch of another run (scenario, seed, number of replications, shard or iccsim build differ); --resume only finishes the same batch: choose another --out, or leave out --resume to replace it",
+                        "{} holds a finished batch of another run (scenario, seed, number of replications, shard, design (--outer/--inner) or iccsim build differ); --resume only finishes the same batch: choose another --out, or leave out --resume to replace it",
                         out.display()
                     ),
                 });

@@ -27,6 +27,8 @@ const COMPARE_FILES: &[&str] = &[
     "comparison.json",
     "finance.csv",
     "finance_summary.csv",
+    "contributions.csv",
+    "variance_split.csv",
     "scenarios/",
     "report.html",
     "report.pdf",
@@ -115,7 +117,25 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         alternatives.push((alternative, origin, text));
     }
     let seed = args.common.seed.unwrap_or(base.run.seed);
-    let replications = u64::from(args.replications.unwrap_or(base.run.replications.max(2)));
+    let design = args.nested.design(args.replications)?;
+    let uncertain = std::iter::once(&base_scenario)
+        .chain(alternatives.iter().map(|(a, _, _)| a))
+        .map(|s| s.uncertain.len())
+        .sum();
+    super::nested::refuse_without_uncertainty(design, uncertain, &base.name)?;
+    if args.by_lever && args.scenarios.len() != 1 {
+        return Err(Failure {
+            code: Exit::Usage,
+            message: format!(
+                "--by-lever splits one scenario's difference from the baseline, but {} scenarios were given; compare one scenario with levers at a time",
+                args.scenarios.len()
+            ),
+        });
+    }
+    let replications = design.nested().map_or_else(
+        || u64::from(args.replications.unwrap_or(base.run.replications.max(2))),
+        |n| n.replications(),
+    );
     let out = args
         .out
         .clone()
@@ -141,12 +161,10 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             );
         }
         let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
-        let records =
-            experiment::run_records(scenario, seed, &todo, threads, &keep).map_err(|e| {
-                Failure {
-                    code: Exit::Simulation,
-                    message: format!("{}: {e}", network.name),
-                }
+        let records = experiment::run_records_in(scenario, seed, design, &todo, threads, &keep)
+            .map_err(|e| Failure {
+                code: Exit::Simulation,
+                message: format!("{}: {e}", network.name),
             })?;
         Ok((Schema::of(network), records))
     };
@@ -197,6 +215,11 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     );
     let mut comparisons = Vec::new();
     let mut finances = Vec::new();
+    let nested = design.nested();
+    let mut splits = nested.map_or_else(Vec::new, |n| {
+        report::variance_split::split_rows(n, &base.name, &base_schema, &base_records, None)
+    });
+    let mut by_lever = None;
     let mut manifest = report::compare::ComparisonManifest {
         iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
         seed,
@@ -235,6 +258,24 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         {
             finances.push((network.name.clone(), finance));
         }
+        if let Some(n) = nested {
+            splits.extend(report::variance_split::split_rows(
+                n,
+                &network.name,
+                &alt_schema,
+                &alt_records,
+                Some((&base.name, &base_schema, &base_records)),
+            ));
+        }
+        if args.by_lever {
+            by_lever = Some(super::contributions::by_lever(
+                &args.scenarios[0],
+                &changes,
+                (&base.name, &base_schema, &base_records),
+                (&network.name, &alt_schema, &alt_records),
+                &run,
+            )?);
+        }
         manifest.scenarios.push(report::compare::ManifestScenario {
             name: network.name.clone(),
             folder: scenario_folder,
@@ -261,6 +302,15 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         "comparison.json".into(),
         report::compare::manifest_json(&manifest),
     ));
+    if nested.is_some() {
+        files.push((
+            "variance_split.csv".into(),
+            report::variance_split::variance_split_csv(&splits),
+        ));
+    }
+    if let Some((bytes, _)) = &by_lever {
+        files.push(("contributions.csv".into(), bytes.clone()));
+    }
     let named: Vec<(&str, &Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b)).collect();
     folder.commit(&named, RESULTS, Replace::Results)?;
     if !args.common.quiet {
@@ -269,6 +319,19 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             print_stdout(&format!(
                 "{}\n",
                 report::compare::comparison_table(name, &base.name, &rows)
+            ))?;
+        }
+        if nested.is_some() {
+            print_stdout(&format!(
+                "Variance split (--outer {} --inner {}; variance_split.csv):\n{}\n",
+                nested.map_or(0, |n| n.outer),
+                nested.map_or(0, |n| n.inner),
+                report::variance_split::split_table(&splits)
+            ))?;
+        }
+        if let Some((_, table)) = &by_lever {
+            print_stdout(&format!(
+                "Contribution by lever, all years (contributions.csv):\n{table}\n"
             ))?;
         }
         say!(

@@ -39,7 +39,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
                 return Err(Failure {
                     code: Exit::Scenario,
                     message: format!(
-                        "{} holds records of another batch than {} (scenario, seed, number of replications or iccsim build differ); merge shards of one batch only",
+                        "{} holds records of another batch than {} (scenario, seed, number of replications, design (--outer/--inner) or iccsim build differ); merge shards of one batch only",
                         folder.display(),
                         args.folders[0].display()
                     ),

@@ -81,6 +81,10 @@ pub(super) fn write_batch_files(
             })),
         ));
     }
+    // A nested design's split of each headline's variance.
+    if let Some(bytes) = super::nested::variance_split_file(header, network, schema, records) {
+        files.push(("variance_split.csv", Box::new(bytes)));
+    }
     out.commit(&files, RESULTS, Replace::Results)?;
     Ok(files.len())
 }

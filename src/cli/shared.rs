@@ -32,6 +32,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "scenario.toml",
     "run.json",
     "records.partial",
+    "variance_split.csv",
     "report.html",
     "report.pdf",
     "report-charts/",

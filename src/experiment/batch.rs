@@ -7,9 +7,10 @@
 
 use std::collections::HashSet;
 
+use super::nested::Design;
 use super::precision::Precision;
 use super::record::Record;
-use super::{BatchError, run_records};
+use super::{BatchError, run_records_in};
 use crate::model::NetworkSource;
 
 /// One shard of a batch split over machines: replications r with
@@ -40,6 +41,8 @@ pub struct BatchPlan {
     pub threads: Option<usize>,
     /// Add replications in rounds until this rule is met (never with a shard).
     pub precision: Option<Precision>,
+    /// Which streams each replication uses (nested: `replications` is N·M).
+    pub design: Design,
 }
 
 impl BatchPlan {
@@ -124,7 +127,7 @@ pub fn run_batch<S: BatchStore>(
         store.round_started(todo.len() as u64);
         let keeper: &S = store;
         let keep = |record: &Record| keeper.keep(record);
-        let new = run_records(source, plan.seed, &todo, plan.threads, &keep)?;
+        let new = run_records_in(source, plan.seed, plan.design, &todo, plan.threads, &keep)?;
         store.round_finished();
         ran += new.len();
         records.extend(new);
@@ -221,6 +224,7 @@ rate_per_day = 1.0
             shard: None,
             threads: Some(2),
             precision: None,
+            design: Design::Plain,
         }
     }
 

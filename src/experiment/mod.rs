@@ -6,13 +6,16 @@
 //! ([`batch::BatchStore`]).
 //!
 //! rayon fans out whole replications; one replication stays on one thread.
-//! Replication r always uses the random streams of (seed, r), and results
-//! are returned in replication order, so the output is identical whatever
-//! the number of threads.
+//! Replication r uses the random streams of (seed, r) (in a nested design,
+//! those its [`nested::Design`] gives it), and results are returned in
+//! replication order, so the output is identical whatever the number of
+//! threads.
 
 pub mod batch;
 pub mod compare;
+pub mod contributions;
 pub mod design;
+pub mod nested;
 pub mod precision;
 pub mod record;
 pub mod thresholds;
@@ -23,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::model::SimulationError;
 use crate::model::{EpisodeRecord, NetworkSource, ReplicationResult, simulate};
+use nested::{Design, Streams};
 use record::Record;
 
 /// An episode record that owns its strings, kept when asked for.
@@ -102,8 +106,27 @@ pub fn run_one(
     replication: u64,
     keep_episodes: bool,
 ) -> Result<ReplicationOutput, ExperimentError> {
+    run_one_in(
+        source,
+        seed,
+        replication,
+        Design::Plain.streams(replication),
+        keep_episodes,
+    )
+}
+
+/// Runs replication `replication` with the uncertain values of the streams
+/// of (seed, `streams.parameters`) and the patients of (seed,
+/// `streams.chance`); its record and episodes keep `replication`.
+pub fn run_one_in(
+    source: &dyn NetworkSource,
+    seed: u64,
+    replication: u64,
+    streams: Streams,
+    keep_episodes: bool,
+) -> Result<ReplicationOutput, ExperimentError> {
     let network = source
-        .for_replication(seed, replication)
+        .for_replication(seed, streams.parameters)
         .map_err(|problem| ExperimentError {
             replication,
             source: ReplicationProblem::Parameters(problem),
@@ -113,18 +136,23 @@ pub fn run_one(
     let result = if keep_episodes {
         let mut keep = |record: &EpisodeRecord<'_>| {
             if record.left_at >= 0.0 {
-                episodes.push(Episode::from(record));
+                let mut episode = Episode::from(record);
+                episode.replication = replication;
+                episodes.push(episode);
             }
         };
-        simulate(network, seed, replication, &mut keep)
+        simulate(network, seed, streams.chance, &mut keep)
     } else {
-        simulate(network, seed, replication, &mut ())
+        simulate(network, seed, streams.chance, &mut ())
     };
     result
-        .map(|result| ReplicationOutput {
-            record: record::reduce(network, &result),
-            result,
-            episodes,
+        .map(|mut result| {
+            result.replication = replication;
+            ReplicationOutput {
+                record: record::reduce(network, &result),
+                result,
+                episodes,
+            }
         })
         .map_err(|source| ExperimentError {
             replication,
@@ -180,10 +208,22 @@ pub fn run_records<E: std::error::Error + Send + 'static>(
     threads: Option<usize>,
     keep: &(dyn Fn(&Record) -> Result<(), E> + Sync),
 ) -> Result<Vec<Record>, BatchError<E>> {
+    run_records_in(source, seed, Design::Plain, todo, threads, keep)
+}
+
+/// [`run_records`] with the streams of `design`.
+pub fn run_records_in<E: std::error::Error + Send + 'static>(
+    source: &dyn NetworkSource,
+    seed: u64,
+    design: Design,
+    todo: &[u64],
+    threads: Option<usize>,
+    keep: &(dyn Fn(&Record) -> Result<(), E> + Sync),
+) -> Result<Vec<Record>, BatchError<E>> {
     let mut records = with_threads(threads, || {
         todo.par_iter()
             .map(|&r| {
-                let record = run_one(source, seed, r, false)?.record;
+                let record = run_one_in(source, seed, r, design.streams(r), false)?.record;
                 keep(&record).map_err(BatchError::Keep)?;
                 Ok(record)
             })

@@ -48,6 +48,12 @@ pub struct RecordsHeader {
     /// `i/n` for shard i of n; empty for a whole batch (or a merge).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub shard: String,
+    /// How replications map to random streams: empty for an ordinary
+    /// batch, `nested outer=N inner=M` for a nested design
+    /// (`experiment::nested::Design::label`); batches of different designs
+    /// never resume or merge into one another.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub design: String,
 }
 
 impl RecordsHeader {
@@ -559,6 +565,7 @@ mod tests {
             values: 3,
             stopping: String::new(),
             shard: String::new(),
+            design: String::new(),
         }
     }
 

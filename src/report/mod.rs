@@ -27,6 +27,7 @@ pub mod budget;
 pub mod calibration;
 pub mod checkpoint;
 pub mod compare;
+pub mod contributions;
 pub mod csv_safe;
 pub mod finance;
 pub mod output_folder;
@@ -35,6 +36,7 @@ pub mod tables;
 pub mod tidy;
 pub mod tornado;
 pub mod uncertainty;
+pub mod variance_split;
 
 pub use atomic::{FileBody, Streamed, WriteError, write_atomically};
 pub use output_folder::{OutputFolder, Replace, Request};

@@ -32,6 +32,7 @@ mod document;
 pub mod error;
 pub mod inherit;
 pub mod keys;
+pub mod lever_switch;
 mod network;
 pub mod overrides;
 pub mod raw;

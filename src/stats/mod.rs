@@ -10,6 +10,7 @@ pub mod distribution;
 pub mod queueing;
 pub mod sketch;
 pub mod summary;
+pub mod two_way;
 
 pub use distribution::{quantile, share_where};
 pub use queueing::{erlang_b, erlang_c, mmc_mean_wait};

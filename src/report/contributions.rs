@@ -1,0 +1,96 @@
+//! `contributions.csv` (`compare --by-lever`): each lever's part of a
+//! scenario's difference from the baseline, alone and removed, with the
+//! part that is not levers and the interaction, so that the parts of a
+//! waterfall add up to the total (see [`crate::experiment::contributions`]);
+//! and a short table of it for the terminal. The columns are documented
+//! in docs/experiments.md.
+
+use crate::experiment::contributions::{Contribution, Part};
+use crate::stats::Summary;
+
+use super::csv_safe::neutralise;
+use super::tables::{columns, round_for_reading};
+use super::tidy::cell;
+
+/// The columns of `contributions.csv`, in order.
+pub const COLUMNS: &[&str] = &[
+    "baseline",
+    "scenario",
+    "part",
+    "lever",
+    "year",
+    "year_start",
+    "metric",
+    "unit",
+    "replications",
+    "alone_mean",
+    "alone_p05",
+    "alone_p95",
+    "removed_mean",
+    "removed_p05",
+    "removed_p95",
+];
+
+/// `contributions.csv` of `scenario` against `baseline`.
+pub fn contributions_csv(baseline: &str, scenario: &str, rows: &[Contribution]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(COLUMNS);
+    let empty =
+        |s: Option<&Summary>, f: fn(&Summary) -> f64| s.map_or(String::new(), |s| cell(f(s)));
+    for r in rows {
+        let removed = r.removed.as_ref();
+        let _ = writer.write_record([
+            &*neutralise(baseline),
+            &neutralise(scenario),
+            r.part.name(),
+            &neutralise(r.part.lever()),
+            &neutralise(&r.year),
+            &neutralise(&r.year_start),
+            r.metric,
+            &neutralise(&r.unit),
+            &r.alone.n.to_string(),
+            &cell(r.alone.mean),
+            &cell(r.alone.p05),
+            &cell(r.alone.p95),
+            &empty(removed, |s| s.mean),
+            &empty(removed, |s| s.p05),
+            &empty(removed, |s| s.p95),
+        ]);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// The terminal's table: every part of each outcome over all years, the
+/// mean with the middle 90% of replications.
+pub fn contributions_table(rows: &[Contribution]) -> String {
+    let mut table = vec![vec![
+        "outcome".to_string(),
+        "part".into(),
+        "alone (mean, 90% of replications)".into(),
+        "removed (mean, 90% of replications)".into(),
+    ]];
+    let spread = |s: &Summary| {
+        format!(
+            "{} ({} to {})",
+            round_for_reading(s.mean),
+            round_for_reading(s.p05),
+            round_for_reading(s.p95)
+        )
+    };
+    for r in rows.iter().filter(|r| r.year == "all") {
+        let part = match &r.part {
+            Part::Lever(name) => name.clone(),
+            Part::NotLevers => "(not levers)".into(),
+            Part::AllLevers => "(all levers)".into(),
+            Part::Interaction => "(interaction)".into(),
+            Part::Total => "(total)".into(),
+        };
+        table.push(vec![
+            r.metric.to_string(),
+            part,
+            spread(&r.alone),
+            r.removed.as_ref().map_or(String::new(), spread),
+        ]);
+    }
+    columns(&table, &[false, false, true, true])
+}
