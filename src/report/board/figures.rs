@@ -182,7 +182,9 @@ pub(super) fn flow_figure(
         &format!("Patient journeys: {}", results.run.scenario_title),
         100,
     );
-    let chart = chart!(format!("{folder}-flows"), (1200, 600), |area| {
+    // Drawn no wider than the page prints it, so its labels print at a
+    // readable size.
+    let chart = chart!(format!("{folder}-flows"), (900, 680), |area| {
         charts::flow_diagram(area, &title, &nodes, &links)
     })?;
     let caption = format!(
@@ -268,7 +270,7 @@ pub(super) fn icc_figure(
         )
     })?;
     let caption = format!(
-        "Emergency admissions a year in each Integrated Care Community (each panel its own scale): median with the middle 90% of replications{}. \"Clearly lower\": the 95% CI of the paired difference {} is below zero.",
+        "Emergency admissions a year in each Integrated Care Community (each panel its own scale; the axes do not start at zero): median with the middle 90% of replications{}. \"Clearly lower\": the 95% CI of the paired difference {} is below zero.",
         if series.len() > 1 {
             "; blue: baseline, vermillion: scenario; the change is over the whole period"
         } else {
