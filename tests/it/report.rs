@@ -156,13 +156,26 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     };
     let number = |r: &HashMap<String, String>, column: &str| -> f64 { r[column].parse().unwrap() };
     // "value (low to high)" checked against three columns.
-    let check = |cell: &str, r: &HashMap<String, String>, columns: [&str; 3], over: f64, what: &str| {
-        let (d, ci) = cell.split_once('(').unwrap();
-        let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
-        close(d, number(r, columns[0]) / over, &format!("{what} {}", columns[0]));
-        close(lo, number(r, columns[1]) / over, &format!("{what} {}", columns[1]));
-        close(hi, number(r, columns[2]) / over, &format!("{what} {}", columns[2]));
-    };
+    let check =
+        |cell: &str, r: &HashMap<String, String>, columns: [&str; 3], over: f64, what: &str| {
+            let (d, ci) = cell.split_once('(').unwrap();
+            let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
+            close(
+                d,
+                number(r, columns[0]) / over,
+                &format!("{what} {}", columns[0]),
+            );
+            close(
+                lo,
+                number(r, columns[1]) / over,
+                &format!("{what} {}", columns[1]),
+            );
+            close(
+                hi,
+                number(r, columns[2]) / over,
+                &format!("{what} {}", columns[2]),
+            );
+        };
     let rows = table_rows(&html, "headline-1");
     let expected = [
         "emergency_admissions",
@@ -180,7 +193,11 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
         "cost_total",
     ];
     assert_eq!(rows.len(), expected.len());
-    let mean_ci = ["difference_mean", "difference_ci95_low", "difference_ci95_high"];
+    let mean_ci = [
+        "difference_mean",
+        "difference_ci95_low",
+        "difference_ci95_high",
+    ];
     let spread = ["difference_median", "difference_p05", "difference_p95"];
     for metric in expected {
         let cells = &rows[metric];
@@ -195,7 +212,13 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
         // The change: the median and middle 90% of the paired differences
         // when comparison.csv has them, else the mean and its CI.
         let has_spread = r.get("difference_median").is_some_and(|v| !v.is_empty());
-        check(&cells[3], r, if has_spread { spread } else { mean_ci }, 1.0, metric);
+        check(
+            &cells[3],
+            r,
+            if has_spread { spread } else { mean_ci },
+            1.0,
+            metric,
+        );
         if metric != "acute_occupancy" {
             let relative = ["relative_median", "relative_p05", "relative_p95"];
             if has_spread && r["relative_median"].is_empty() {

@@ -132,7 +132,7 @@ pub fn fan_chart<DB: DrawingBackend>(
     let hi = hi + (hi - lo) * 0.09 * legend_lines as f64;
     // An axis that does not start at zero says so, on the axis itself.
     let y_desc = if lo > 0.0 {
-        format!("{y_desc} (axis starts at {}, not zero)", y_format(lo))
+        format!("{y_desc} (axis does not start at zero)")
     } else {
         y_desc.to_string()
     };
@@ -527,6 +527,10 @@ pub struct FlowNode {
     pub label: String,
     /// A second line under the label (the number, its change).
     pub detail: String,
+    /// The column to draw it in (0 = left), when the caller knows the
+    /// order of a journey; when any node has none, columns follow the
+    /// longest path from node 0.
+    pub column: Option<usize>,
 }
 
 /// Patients moved between two nodes (indices into the nodes).
@@ -575,6 +579,7 @@ pub fn flow_diagram<DB: DrawingBackend>(
     let used: Vec<bool> = (0..count)
         .map(|i| links.iter().any(|l| l.from == i || l.to == i))
         .collect();
+    let given: Option<Vec<usize>> = nodes.iter().map(|n| n.column).collect();
     let last = column
         .iter()
         .zip(&used)
@@ -588,6 +593,20 @@ pub fn flow_diagram<DB: DrawingBackend>(
             column[i] = last;
         }
     }
+    let (column, last) = match given {
+        Some(given) => {
+            let last = given
+                .iter()
+                .zip(&used)
+                .filter(|(_, u)| **u)
+                .map(|(c, _)| *c)
+                .max()
+                .unwrap_or(0)
+                .max(1);
+            (given, last)
+        }
+        None => (column, last),
+    };
     let value_of = |i: usize| -> f64 {
         let inflow: f64 = links.iter().filter(|l| l.to == i).map(|l| l.value).sum();
         let outflow: f64 = links.iter().filter(|l| l.from == i).map(|l| l.value).sum();
@@ -596,9 +615,9 @@ pub fn flow_diagram<DB: DrawingBackend>(
     let values: Vec<f64> = (0..count).map(value_of).collect();
     // Each node takes its patients' height, and at least room for its two
     // lines of label.
-    // Labels of 16 and 14 pixels: on a chart 900 pixels wide printed
-    // across A4 (about 180 mm), about 9 and 8 points.
-    let (gap, label_room) = (10.0, 38.0);
+    // Labels of 18 and 15 pixels: on a chart 1,000 pixels wide printed
+    // across A4 (about 170 mm), about 9 and 7.5 points.
+    let (gap, label_room) = (10.0, 42.0);
     let (top, bottom) = (8.0, 8.0);
     let usable = height - top - bottom;
     let members =
@@ -712,17 +731,17 @@ pub fn flow_diagram<DB: DrawingBackend>(
             colour.filled(),
         ))
         .map_err(err)?;
-        let (x, y) = (x0[i] + node_width + 5.0, y0[i] + slot / 2.0 - 17.0);
+        let (x, y) = (x0[i] + node_width + 5.0, y0[i] + slot / 2.0 - 19.0);
         body.draw(&Text::new(
             nodes[i].label.clone(),
             px((x, y)),
-            text_style(16.0),
+            text_style(18.0),
         ))
         .map_err(err)?;
         body.draw(&Text::new(
             nodes[i].detail.clone(),
-            px((x, y + 18.0)),
-            text_style(14.0),
+            px((x, y + 20.0)),
+            text_style(15.0),
         ))
         .map_err(err)?;
     }
@@ -759,10 +778,12 @@ mod tests {
             let area = SVGBackend::with_string(&mut flows, (600, 300)).into_drawing_area();
             let nodes = [
                 FlowNode {
+                    column: None,
                     label: hostile.to_string(),
                     detail: hostile.to_string(),
                 },
                 FlowNode {
+                    column: None,
                     label: "home".into(),
                     detail: "1".into(),
                 },

@@ -20,7 +20,7 @@ h3 { font-size: 1.08rem; margin: 1.4rem 0 .4rem; }
 ul.findings li { margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size: .92rem; }
 th, td { border-bottom: 1px solid var(--rule); padding: .35rem .5rem; text-align: right; vertical-align: top; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; min-width: 9rem; }
 thead th { border-bottom: 2px solid #999; background: #fafafa; }
 td.text, th.text { text-align: left; }
 figure { margin: 1rem 0 1.6rem; break-inside: avoid; page-break-inside: avoid; }

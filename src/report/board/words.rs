@@ -303,10 +303,11 @@ pub fn relative(row: &ComparisonRow) -> Option<(f64, f64, f64)> {
 
 /// Glue for an interval that must not break across lines: no-break
 /// spaces, and a word joiner after each minus sign (browsers may break
-/// after U+2212 before a pound sign).
+/// after a sign before a pound sign: "+£1.34m to +" / "£3.30m").
 pub fn unbroken(text: &str) -> String {
     text.replace(' ', "\u{a0}")
         .replace('\u{2212}', "\u{2212}\u{2060}")
+        .replace('+', "+\u{2060}")
 }
 
 /// "(−4.5 to −0.8)" kept on one line.
@@ -601,6 +602,10 @@ pub fn plain_name(name: &str) -> String {
         "home" => "Home",
         "death" => "Died",
         "lost" => "Turned away",
+        "community_services" => "Community services",
+        "care_homes" => "Care homes",
+        "other_hospital_beds" => "Other hospital beds",
+        "died_or_turned_away" => "Died or turned away",
         _ => "",
     };
     if !known.is_empty() {
