@@ -293,7 +293,9 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     }
     // The methods appendix names what ran and what the scenario changes.
     assert!(html.contains("<section id=\"methods\">"));
-    assert!(html.contains("lever money"));
+    // Each lever in words, in a table of its own.
+    assert!(html.contains("<tr data-metric=\"levers.money\">"));
+    assert!(html.contains("Evidence tags and sources"));
     assert!(html.contains("--set-all run.horizon_days=365"));
 }
 

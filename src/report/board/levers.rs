@@ -140,7 +140,12 @@ pub(super) fn lever_words(table: &toml::Table) -> LeverWords {
     let effect = table.get("effect").and_then(|e| e.as_str()).unwrap_or("");
     let mut what = effect_words(effect, table);
     if let Some(d) = table.get("description").and_then(|d| d.as_str()) {
-        what = format!("{d}. {what}");
+        // A reinvestment's description already says what it does.
+        what = if effect == "reinvestment" {
+            d.to_string()
+        } else {
+            format!("{d}. {what}")
+        };
     }
     let mut how = Vec::new();
     if let Some(m) = table.get("multiplier") {
@@ -237,6 +242,7 @@ ramp_months = 18
             w.when,
             "from 2026-04-01 to 2027-01-01, by ICC; full effect 18 months after it starts"
         );
-        assert_eq!(w.place, "ICCs: Copeland, Eden");
+        // In the file's order.
+        assert_eq!(w.place, "ICCs: Eden, Copeland");
     }
 }

@@ -698,6 +698,56 @@ mod tests {
     }
 
     #[test]
+    fn the_spread_is_the_headline_and_the_mean_is_precision() {
+        let mut r = row(1000.0, -39.0, -45.0, -33.0);
+        r.difference_p05 = Some(-65.0);
+        r.difference_median = Some(-39.0);
+        r.difference_p95 = Some(-12.0);
+        r.better = "lower".into();
+        r.probability_better = Some(0.87);
+        r.n = 100;
+        let admissions = &headline("emergency_admissions").unwrap();
+        assert_eq!(
+            spread_sentence(admissions, &r),
+            "Emergency admissions: median 3.9% lower than the baseline (middle 90% of replications: 6.5% lower to 1.2% lower); they fell in 87 of 100 replications."
+        );
+        let plain = |t: String| t.replace('\u{a0}', " ").replace('\u{2060}', "");
+        assert_eq!(
+            plain(spread_cell(Kind::Count, &r)),
+            "\u{2212}39 (\u{2212}65 to \u{2212}12)"
+        );
+        assert_eq!(
+            plain(relative_spread_cell(&r)),
+            "\u{2212}3.9% (\u{2212}6.5% to \u{2212}1.2%)"
+        );
+        assert_eq!(
+            plain(precision_cell(Kind::Count, &r)),
+            "\u{2212}39 (\u{2212}45 to \u{2212}33)"
+        );
+        assert_eq!(replications_better(&r).as_deref(), Some("87 of 100"));
+        // A money interval cannot break inside its brackets (a line may
+        // break only between the median and the interval), nor after a
+        // sign: a word joiner follows each.
+        let money = spread_cell(Kind::Money, &{
+            let mut m = r.clone();
+            m.difference_p05 = Some(1.34e6);
+            m.difference_median = Some(2.32e6);
+            m.difference_p95 = Some(3.3e6);
+            m
+        });
+        let (_, interval) = money.split_once(" (").unwrap();
+        assert!(!interval.contains(' '), "{money:?}");
+        assert!(money.contains("+\u{2060}£3.30m"), "{money:?}");
+        // Without the spread (older files): the mean and its CI, as before.
+        let old = row(1000.0, -31.0, -38.0, -24.0);
+        assert_eq!(
+            spread_sentence(admissions, &old),
+            "Emergency admissions are projected 3.1% lower (95% CI 2.4% to 3.8%)."
+        );
+        assert_eq!(replications_better(&old), None);
+    }
+
+    #[test]
     fn numbers_are_rounded_for_reading() {
         assert_eq!(grouped(1234567.4), "1,234,567");
         assert_eq!(grouped(-999.6), "\u{2212}1,000");
