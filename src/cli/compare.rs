@@ -197,6 +197,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             folder: base_folder,
         },
         scenarios: Vec::new(),
+        rows: Vec::new(),
     };
     for (alt, origin, text) in &alternatives {
         let (alt_schema, alt_records) = run(alt)?;
@@ -228,6 +229,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         "comparison.csv".into(),
         report::compare::comparison_csv(&base.name, &comparisons),
     ));
+    manifest.rows = report::compare::comparison_rows(&base.name, &comparisons);
     files.push((
         "comparison.json".into(),
         report::compare::manifest_json(&manifest),

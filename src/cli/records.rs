@@ -107,6 +107,11 @@ pub(super) fn summary_files(
         if !layout.budget.is_empty() {
             files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
         }
+        let crossings = iccsim::experiment::thresholds::crossings(schema, records);
+        files.push((
+            "thresholds.csv",
+            tidy::thresholds_csv(&set.info, &crossings),
+        ));
     }
     files
 }

@@ -10,7 +10,8 @@ use super::memory::{results_fit_in_memory, threads_within_memory};
 use super::shared::{
     OUTPUT_FILES, load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs,
 };
-use iccsim::experiment::{self, Plan};
+use iccsim::experiment::record::Schema;
+use iccsim::experiment::{self, Plan, thresholds};
 use iccsim::report::breakdown::{self, BreakdownSet};
 use iccsim::report::budget;
 use iccsim::report::output_folder::{RESULTS, Replace};
@@ -113,6 +114,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         files.push((
             "breakdown_summary.csv",
             breakdown::breakdown_summary_csv(&set.info, breakdown),
+        ));
+        let records: Vec<_> = outputs.iter().map(|o| o.record.clone()).collect();
+        let crossings = thresholds::crossings(&Schema::of(network), &records);
+        files.push((
+            "thresholds.csv",
+            tidy::thresholds_csv(&set.info, &crossings),
         ));
     }
     if let Some(layout) = network.layout.as_ref().filter(|l| !l.budget.is_empty()) {

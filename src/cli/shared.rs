@@ -23,6 +23,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "episodes.csv",
     "breakdown.csv",
     "breakdown_summary.csv",
+    "thresholds.csv",
     "budget.csv",
     "records.csv",
     "scenario.toml",

@@ -7,11 +7,21 @@
 //! ratio says what pairing saved: (s²_base + s²_alt) / s²_diff is how many
 //! times more replications independent runs would have needed for the same
 //! confidence interval.
+//!
+//! Two kinds of interval come out, for two questions. The spread of the
+//! paired differences (their percentiles, and the share of replications in
+//! which the change helps or harms) is the uncertainty a decision needs:
+//! where effect sizes are drawn from evidence ranges once per replication,
+//! it carries both chance and the evidence, and does not narrow as
+//! replications are added. The confidence interval of the mean difference
+//! is the simulation's precision: it narrows as 1/√n whatever the evidence
+//! says.
 
 use std::collections::HashMap;
 
 use super::record::{Record, Schema};
-use crate::stats::Summary;
+use crate::model::metrics::{self, Better};
+use crate::stats::{Summary, share_where};
 
 /// What a compared value is: a metric key or a breakdown key, as labels.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -39,6 +49,16 @@ pub struct Difference {
     /// Per-replication differences, in replication order, of the
     /// replications where both values are defined.
     pub values: Vec<f64>,
+    /// Which way the metric improves (the registry's `better`).
+    pub better: Better,
+    /// Share of the paired replications whose difference is strictly in
+    /// the better direction; NaN without a direction.
+    pub probability_better: f64,
+    /// Share strictly in the worse direction; NaN without a direction.
+    pub probability_worse: f64,
+    /// Of (ALT − BASE) / BASE, replication by replication, over the paired
+    /// replications whose BASE is not 0 (all NaN when none is).
+    pub relative: Summary,
 }
 
 fn keys(schema: &Schema) -> Vec<CompareKey> {
@@ -88,6 +108,18 @@ pub fn paired(
                 .filter(|(b, a)| b.is_finite() && a.is_finite())
                 .unzip();
             let d: Vec<f64> = a.iter().zip(&b).map(|(a, b)| a - b).collect();
+            let relative: Vec<f64> = d
+                .iter()
+                .zip(&b)
+                .filter(|(_, b)| **b != 0.0)
+                .map(|(d, b)| d / b)
+                .collect();
+            let better = metrics::better(&key.metric);
+            let [probability_better, probability_worse] = match better {
+                Better::None => [f64::NAN; 2],
+                _ => [1, -1]
+                    .map(|wanted| share_where(&d, |d| better.sign_of_improvement(d) == wanted)),
+            };
             let (base, alt, diff) = (Summary::of(&b), Summary::of(&a), Summary::of(&d));
             let paired_variance = diff.sd * diff.sd;
             let unpaired_variance = base.sd * base.sd + alt.sd * alt.sd;
@@ -107,6 +139,10 @@ pub fn paired(
                 diff,
                 variance_ratio,
                 values: d,
+                better,
+                probability_better,
+                probability_worse,
+                relative: Summary::of(&relative),
             })
         })
         .collect()
@@ -160,5 +196,46 @@ mod tests {
             &records(&[2.0, 2.0]),
         );
         assert!(flat[0].variance_ratio.is_nan());
+    }
+
+    #[test]
+    fn the_distribution_of_the_difference_and_the_probability_of_benefit() {
+        // wait_mean: lower is better. Differences ALT − BASE by hand:
+        // -1, -2, 0, 1, -4 (sorted -4, -2, -1, 0, 1).
+        let base = records(&[10.0, 10.0, 5.0, 4.0, 8.0]);
+        let alt = records(&[9.0, 8.0, 5.0, 5.0, 4.0]);
+        let d = &paired(&schema(), &base, &schema(), &alt)[0];
+        assert_eq!(d.better, Better::Lower);
+        // Type 7 with n = 5: h = 4p. p05: -4 + 0.2 × 2 = -3.6; p25: -2;
+        // median: -1; p75: 0; p95: 0 + 0.8 × 1 = 0.8.
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(d.diff.p05, -3.6), "{}", d.diff.p05);
+        assert_eq!((d.diff.p25, d.diff.median, d.diff.p75), (-2.0, -1.0, 0.0));
+        assert!(close(d.diff.p95, 0.8));
+        // Three of five lower (better), one higher (worse), one tied.
+        assert!(close(d.probability_better, 0.6));
+        assert!(close(d.probability_worse, 0.2));
+        // Relative: -0.1, -0.2, 0, 0.25, -0.5; median -0.1.
+        assert!(close(d.relative.median, -0.1));
+        assert!(close(d.relative.p05, -0.5 + 0.2 * 0.3));
+        assert!(close(d.relative.p95, 0.0 + 0.8 * 0.25));
+    }
+
+    #[test]
+    fn no_direction_no_probability_and_no_relative_difference_from_zero() {
+        let mut counts = schema();
+        counts.metrics[0].metric = "arrivals".into();
+        let d = &paired(
+            &counts,
+            &records(&[0.0, 2.0]),
+            &counts,
+            &records(&[1.0, 3.0]),
+        )[0];
+        assert_eq!(d.better, Better::None);
+        assert!(d.probability_better.is_nan() && d.probability_worse.is_nan());
+        // Only the replication whose baseline is not 0: (3 − 2) / 2.
+        assert_eq!((d.relative.n, d.relative.median), (1, 0.5));
+        let zero = &paired(&counts, &records(&[0.0]), &counts, &records(&[1.0]))[0];
+        assert!(zero.relative.median.is_nan());
     }
 }

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod design;
 pub mod precision;
 pub mod record;
+pub mod thresholds;
 
 use std::ops::Range;
 

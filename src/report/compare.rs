@@ -1,12 +1,17 @@
-//! Renderers of paired comparisons: `comparison.csv` (every shared value:
-//! baseline and scenario means, the paired difference with its 95% CI, the
-//! relative difference and the variance ratio of pairing) and a table of
-//! the headline differences for the terminal.
+//! Renderers of paired comparisons: `comparison.csv` and the rows of
+//! `comparison.json` (every shared value: baseline and scenario means, the
+//! paired difference with its 95% CI, the relative difference and the
+//! variance ratio of pairing; then the distribution of the paired
+//! differences, which way is better and the probability that the change is
+//! better or worse) and a table of the headline differences for the
+//! terminal.
 
 use crate::experiment::compare::Difference;
 
 use super::csv_safe::neutralise;
-use super::tables::{columns, round_for_reading};
+use super::tables::{
+    SPREAD_AND_PRECISION, columns, format_precision, format_spread, format_value, round_for_reading,
+};
 use super::tidy::cell;
 
 /// `comparison.json`: what a comparison ran, and the folder of each
@@ -22,6 +27,11 @@ pub struct ComparisonManifest {
     pub set_all: Vec<String>,
     pub baseline: ManifestScenario,
     pub scenarios: Vec<ManifestScenario>,
+    /// Every row of `comparison.csv`, as an object keyed by its column
+    /// names (numbers as numbers, an empty cell as null, an infinite
+    /// variance ratio as "inf").
+    #[serde(default)]
+    pub rows: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A scenario of a comparison: its name (as in `comparison.csv`) and the
@@ -59,93 +69,158 @@ fn label_columns(d: &Difference) -> [String; 5] {
     }
 }
 
+/// The columns of `comparison.csv` (and the keys of each row of
+/// `comparison.json`), in order: those before `difference_p05` as they
+/// always were, the distribution of the differences after.
+pub const COMPARISON_COLUMNS: [&str; 30] = [
+    "baseline",
+    "scenario",
+    "table",
+    "service",
+    "patient_type",
+    "year",
+    "icc",
+    "age_band",
+    "metric",
+    "unit",
+    "n",
+    "baseline_mean",
+    "scenario_mean",
+    "difference_mean",
+    "difference_sd",
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "relative_difference",
+    "variance_ratio",
+    "difference_p05",
+    "difference_p25",
+    "difference_median",
+    "difference_p75",
+    "difference_p95",
+    "better",
+    "probability_better",
+    "probability_worse",
+    "relative_p05",
+    "relative_median",
+    "relative_p95",
+];
+
+/// A cell of a comparison row: text, or a number (NaN when undefined).
+enum Value {
+    Text(String),
+    Number(f64),
+    Ratio(f64),
+}
+
+impl Value {
+    fn csv(&self) -> String {
+        match self {
+            Value::Text(text) => neutralise(text).into_owned(),
+            Value::Number(v) => cell(*v),
+            Value::Ratio(r) => ratio_cell(*r),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Value::Text(text) => serde_json::Value::String(text.clone()),
+            Value::Ratio(r) if *r == f64::INFINITY => "inf".into(),
+            Value::Number(v) | Value::Ratio(v) => serde_json::Number::from_f64(*v)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        }
+    }
+}
+
+/// One row's cells, in the order of [`COMPARISON_COLUMNS`].
+fn row_values(baseline: &str, scenario: &str, d: &Difference) -> [Value; 30] {
+    let [service, patient_type, year, icc, band] = label_columns(d);
+    let relative = if d.base.mean != 0.0 {
+        d.diff.mean / d.base.mean
+    } else {
+        f64::NAN
+    };
+    let text = |s: &str| Value::Text(s.to_string());
+    use Value::Number as N;
+    [
+        text(baseline),
+        text(scenario),
+        text(d.key.table),
+        Value::Text(service),
+        Value::Text(patient_type),
+        Value::Text(year),
+        Value::Text(icc),
+        Value::Text(band),
+        text(&d.key.metric),
+        text(&d.key.unit),
+        N(d.diff.n as f64),
+        N(d.base.mean),
+        N(d.alt.mean),
+        N(d.diff.mean),
+        N(d.diff.sd),
+        N(d.diff.ci_low),
+        N(d.diff.ci_high),
+        N(relative),
+        Value::Ratio(d.variance_ratio),
+        N(d.diff.p05),
+        N(d.diff.p25),
+        N(d.diff.median),
+        N(d.diff.p75),
+        N(d.diff.p95),
+        text(d.better.as_str()),
+        N(d.probability_better),
+        N(d.probability_worse),
+        N(d.relative.p05),
+        N(d.relative.median),
+        N(d.relative.p95),
+    ]
+}
+
 /// `comparison.csv`: one row per scenario × shared value.
 pub fn comparison_csv(baseline: &str, comparisons: &[(String, Vec<Difference>)]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([
-        "baseline",
-        "scenario",
-        "table",
-        "service",
-        "patient_type",
-        "year",
-        "icc",
-        "age_band",
-        "metric",
-        "unit",
-        "n",
-        "baseline_mean",
-        "scenario_mean",
-        "difference_mean",
-        "difference_sd",
-        "difference_ci95_low",
-        "difference_ci95_high",
-        "relative_difference",
-        "variance_ratio",
-    ]);
-    let baseline = neutralise(baseline);
+    let _ = writer.write_record(COMPARISON_COLUMNS);
     for (scenario, diffs) in comparisons {
-        let scenario = neutralise(scenario);
         for d in diffs {
-            let [service, patient_type, year, icc, band] = label_columns(d);
-            let relative = if d.base.mean != 0.0 {
-                d.diff.mean / d.base.mean
-            } else {
-                f64::NAN
-            };
-            let _ = writer.write_record([
-                &*baseline,
-                &scenario,
-                &neutralise(d.key.table),
-                &neutralise(&service),
-                &neutralise(&patient_type),
-                &neutralise(&year),
-                &neutralise(&icc),
-                &neutralise(&band),
-                &neutralise(&d.key.metric),
-                &neutralise(&d.key.unit),
-                &d.diff.n.to_string(),
-                &cell(d.base.mean),
-                &cell(d.alt.mean),
-                &cell(d.diff.mean),
-                &cell(d.diff.sd),
-                &cell(d.diff.ci_low),
-                &cell(d.diff.ci_high),
-                &cell(relative),
-                &ratio_cell(d.variance_ratio),
-            ]);
+            let _ = writer.write_record(row_values(baseline, scenario, d).iter().map(Value::csv));
         }
     }
     writer.into_inner().unwrap_or_default()
 }
 
-/// "−3.1% (−3.8% to −2.4%)", relative to the baseline mean.
-fn percent(d: &Difference) -> String {
-    if d.base.mean == 0.0 || !d.base.mean.is_finite() {
-        return "–".into();
-    }
-    let p = |v: f64| format!("{:+.1}%", 100.0 * v / d.base.mean);
-    if d.diff.ci_low.is_finite() {
-        format!(
-            "{} ({} to {})",
-            p(d.diff.mean),
-            p(d.diff.ci_low),
-            p(d.diff.ci_high)
-        )
-    } else {
-        p(d.diff.mean)
-    }
+/// The rows of `comparison.csv` as JSON objects, for `comparison.json`.
+pub fn comparison_rows(
+    baseline: &str,
+    comparisons: &[(String, Vec<Difference>)],
+) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    comparisons
+        .iter()
+        .flat_map(|(scenario, diffs)| {
+            diffs.iter().map(move |d| {
+                COMPARISON_COLUMNS
+                    .iter()
+                    .zip(row_values(baseline, scenario, d))
+                    .map(|(column, value)| (column.to_string(), value.json()))
+                    .collect()
+            })
+        })
+        .collect()
 }
 
-/// The chosen values of one comparison as a table, and the median variance
-/// ratio over them.
+/// The chosen values of one comparison as a table: the baseline's and the
+/// scenario's medians, the median paired difference with the middle 90% of
+/// replications, the probability that the scenario is better, the 95% CI
+/// of the mean difference as the simulation's precision, and the variance
+/// ratio of pairing (with its median over the rows, explained under the
+/// table).
 pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) -> String {
     let mut table: Vec<Vec<String>> = vec![vec![
         "outcome".into(),
-        baseline.to_string(),
-        scenario.to_string(),
-        "difference (95% CI)".into(),
-        "relative (95% CI)".into(),
+        "unit".into(),
+        format!("{baseline} (median)"),
+        format!("{scenario} (median)"),
+        "difference: median (middle 90%)".into(),
+        "P(better)".into(),
+        "precision (95% CI of mean)".into(),
         "pairing ×".into(),
     ]];
     for d in rows {
@@ -155,22 +230,25 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
             }
             _ => d.key.metric.clone(),
         };
-        let ci = if d.diff.ci_low.is_finite() {
-            format!(
-                "{} ({} to {})",
-                round_for_reading(d.diff.mean),
-                round_for_reading(d.diff.ci_low),
-                round_for_reading(d.diff.ci_high)
-            )
+        let unit = d.key.unit.as_str();
+        let shown_unit = if unit == "fraction" {
+            "% (diff.: points)"
         } else {
-            round_for_reading(d.diff.mean)
+            unit
+        };
+        let probability = if d.probability_better.is_finite() {
+            format!("{:.0}%", 100.0 * d.probability_better)
+        } else {
+            "–".into()
         };
         table.push(vec![
             what,
-            round_for_reading(d.base.mean),
-            round_for_reading(d.alt.mean),
-            ci,
-            percent(d),
+            shown_unit.to_string(),
+            format_value(unit, d.base.median),
+            format_value(unit, d.alt.median),
+            format_spread(unit, &d.diff, true),
+            probability,
+            format_precision(unit, &d.diff, true),
             round_for_reading(d.variance_ratio),
         ]);
     }
@@ -181,14 +259,26 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
         .filter(|r| r.is_finite())
         .collect();
     let median = crate::stats::Summary::of(&ratios).median;
-    let mut out = format!("{scenario} against {baseline} (paired: common random numbers)\n\n");
-    out.push_str(&columns(&table, &[false, true, true, false, false, true]));
+    let n = rows.first().map_or(0, |d| d.diff.n);
+    let mut out = format!(
+        "{scenario} against {baseline} (paired: common random numbers; {n} replications)\n\n"
+    );
+    out.push_str(&columns(
+        &table,
+        &[false, false, true, true, false, true, false, true],
+    ));
+    out.push_str(
+        "\ndifference: scenario - baseline, replication by replication; P(better): the share of replications in which the scenario is better (– where no direction is better).\n",
+    );
+    out.push_str(SPREAD_AND_PRECISION);
+    out.push_str("pairing ×: how many times more replications independent runs would need for the same precision (variance of unpaired over paired differences)");
     if median.is_finite() {
         out.push_str(&format!(
-            "\nPairing: the median variance ratio over these outcomes is {} (independent runs would need about {}× as many replications for the same intervals).\n",
-            round_for_reading(median),
+            "; median over these outcomes {}.\n",
             round_for_reading(median)
         ));
+    } else {
+        out.push_str(".\n");
     }
     out
 }

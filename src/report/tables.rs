@@ -60,17 +60,34 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
         info.horizon_days,
         info.start_date
     ));
-    // One replication has no interval: say "value", not "mean (95% CI)".
-    let heading = if info.replications == 1 {
-        "value"
+    // One replication has no interval: say "value", not "median (middle
+    // 90%)"; the CI of the mean is the simulation's precision, beside it.
+    let several = info.replications > 1;
+    let (heading, precision) = if several {
+        ("median (middle 90%)", "precision (95% CI of mean)")
     } else {
-        "mean (95% CI)"
+        ("value", "")
     };
-    let mut rows: Vec<[String; 4]> = vec![[
+    let cell = |unit: &str, summary: &Summary| {
+        if several {
+            format_spread(unit, summary, false)
+        } else {
+            format_value(unit, summary.mean)
+        }
+    };
+    let precision_cell = |unit: &str, summary: &Summary| {
+        if several {
+            format_precision(unit, summary, false)
+        } else {
+            String::new()
+        }
+    };
+    let mut rows: Vec<[String; 5]> = vec![[
         "service".into(),
         "metric".into(),
         "unit".into(),
         heading.into(),
+        precision.into(),
     ]];
     for service in &network.services {
         for metric in KEY_METRICS {
@@ -81,11 +98,13 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
                     .find(|s| s.metric == *metric)
                     .map(|s| s.unit.clone())
                     .unwrap_or_default();
+                let (shown, precise) = (cell(&unit, summary), precision_cell(&unit, summary));
                 rows.push([
                     service.name.clone(),
                     metric.to_string(),
                     unit,
-                    format_summary(summary),
+                    shown,
+                    precise,
                 ]);
             }
         }
@@ -98,15 +117,11 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
                 .find(|s| s.service == "system" && s.metric == metric)
                 .map(|s| s.unit.clone())
                 .unwrap_or_default();
-            rows.push([
-                "system".into(),
-                metric.to_string(),
-                unit,
-                format_summary(summary),
-            ]);
+            let (shown, precise) = (cell(&unit, summary), precision_cell(&unit, summary));
+            rows.push(["system".into(), metric.to_string(), unit, shown, precise]);
         }
     }
-    let widths: Vec<usize> = (0..4)
+    let widths: Vec<usize> = (0..5)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let mut previous_service = String::new();
@@ -120,22 +135,30 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
             out.push('\n');
         }
         previous_service = row[0].clone();
-        out.push_str(&format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {}\n",
+        let line = format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
             service,
             row[1],
             row[2],
             row[3],
+            row[4],
             w0 = widths[0],
             w1 = widths[1],
-            w2 = widths[2]
-        ));
+            w2 = widths[2],
+            w3 = widths[3]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
         if i == 0 {
             out.push_str(&format!(
                 "{}\n",
-                "-".repeat(widths.iter().sum::<usize>() + 6)
+                "-".repeat(widths.iter().sum::<usize>() + 8)
             ));
         }
+    }
+    if several {
+        out.push('\n');
+        out.push_str(SPREAD_AND_PRECISION);
     }
     out
 }
@@ -160,17 +183,26 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         info.horizon_days,
         info.start_date
     ));
-    let whole = if info.replications == 1 {
-        "all years".to_string()
+    // Each year's cell and the whole window's are the median across
+    // replications with the middle 90%: the spread of outcomes. The CI of
+    // the mean is the simulation's precision, kept beside it.
+    let several = info.replications > 1;
+    let (spread, precision) = if several {
+        (
+            "all years: median (middle 90%)",
+            "precision (95% CI of mean)",
+        )
     } else {
-        "all years: mean (95% CI)".to_string()
+        ("all years", "")
     };
-    let mut rows: Vec<[String; 5]> = vec![[
+    let mut rows: Vec<Vec<String>> = vec![vec![
         "outcome".into(),
         "unit".into(),
         "year 1".into(),
         format!("year {last}"),
-        whole,
+        "all years is".into(),
+        spread.into(),
+        precision.into(),
     ]];
     for metric in &metrics::whole_system_headlines(View::Terminal) {
         let Some(all) = set.summary("all", "all", "all", metric) else {
@@ -181,21 +213,39 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
             .iter()
             .find(|k| k.metric == *metric)
             .map_or("", |k| k.unit.as_str());
-        let mean_of = |year: &str| {
+        let median_of = |year: &str| {
             set.summary(year, "all", "all", metric)
-                .map_or("–".to_string(), |s| round_for_reading(s.mean))
+                .map_or("–".to_string(), |s| format_value(unit, s.median))
         };
-        rows.push([
+        // A count over the whole window is its total; a rate, share,
+        // duration or level is its mean over the window.
+        let adds_up = metrics::whole_system_metric(metric).is_some_and(|m| m.kind.adds_up());
+        rows.push(vec![
             metric.to_string(),
             unit.to_string(),
-            mean_of("1"),
-            mean_of(&last),
-            format_summary(all),
+            median_of("1"),
+            median_of(&last),
+            if adds_up { "total" } else { "mean" }.into(),
+            format_spread(unit, all, false),
+            if several {
+                format_precision(unit, all, false)
+            } else {
+                String::new()
+            },
         ]);
     }
-    out.push_str(&columns(&rows, &[false, false, true, true, false]));
+    out.push_str(&columns(
+        &rows,
+        &[false, false, true, true, false, false, false],
+    ));
     out.push_str(&format!(
-        "\nBy year, ICC and age band: breakdown_summary.csv. Costs in £ at {} prices.\n",
+        "\nyear 1, year {last}: median across replications. all years is: the total over the window for a count, the mean for a rate, share or duration.\n"
+    ));
+    if several {
+        out.push_str(SPREAD_AND_PRECISION);
+    }
+    out.push_str(&format!(
+        "By year, ICC and age band: breakdown_summary.csv; the chance of crossing thresholds: thresholds.csv. Costs in £ at {} prices.\n",
         set.price_year
     ));
     out
@@ -288,6 +338,110 @@ pub fn format_summary(summary: &Summary) -> String {
     }
 }
 
+/// A value as a reader expects its unit: a fraction as a percentage
+/// ("87.3%"), pounds with thousands separators or in millions
+/// ("£12,345", "-£46.0m"; a unit such as "GBP 2023/24 prices" too), anything else rounded for reading.
+pub fn format_value(unit: &str, value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    match unit {
+        "fraction" => format!("{:.1}%", 100.0 * value),
+        money if money.starts_with("GBP") => pounds(value),
+        _ => grouped(value),
+    }
+}
+
+/// Rounded for reading, with thousands separators from 10,000 ("123,457").
+fn grouped(value: f64) -> String {
+    if value.abs() >= 10_000.0 {
+        let sign = if value < 0.0 { "-" } else { "" };
+        format!("{sign}{}", thousands(value.abs().round() as u64))
+    } else {
+        round_for_reading(value)
+    }
+}
+
+/// A difference as a reader expects its unit: a fraction in percentage
+/// points ("−2.7 pts", as the report says), pounds as for
+/// [`format_value`] with a sign, anything else rounded with a sign.
+pub fn format_difference(unit: &str, value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    let signed = |text: String| {
+        if value > 0.0 {
+            format!("+{text}")
+        } else {
+            text
+        }
+    };
+    match unit {
+        "fraction" => format!("{:+.1} pts", 100.0 * value),
+        money if money.starts_with("GBP") => signed(pounds(value)),
+        _ => signed(grouped(value)),
+    }
+}
+
+/// Pounds: "£12,345" below a million, "£1,023.5m" above (never
+/// "1023527278"); "-" before the pound sign.
+pub fn pounds(value: f64) -> String {
+    let sign = if value < 0.0 { "-" } else { "" };
+    let magnitude = value.abs();
+    if magnitude >= 1e6 {
+        let tenths = (magnitude / 1e5).round() as u64;
+        format!("{sign}£{}.{}m", thousands(tenths / 10), tenths % 10)
+    } else {
+        format!("{sign}£{}", thousands(magnitude.round() as u64))
+    }
+}
+
+/// "median (p05 to p95)": the middle 90% of outcomes across replications.
+pub fn format_spread(unit: &str, summary: &Summary, difference: bool) -> String {
+    let show = |v: f64| {
+        if difference {
+            format_difference(unit, v)
+        } else {
+            format_value(unit, v)
+        }
+    };
+    if summary.n > 1 {
+        format!(
+            "{} ({} to {})",
+            show(summary.median),
+            show(summary.p05),
+            show(summary.p95)
+        )
+    } else {
+        show(summary.median)
+    }
+}
+
+/// "mean (low to high)": the 95% CI of the mean, the simulation's
+/// precision, in the unit's format.
+pub fn format_precision(unit: &str, summary: &Summary, difference: bool) -> String {
+    let show = |v: f64| {
+        if difference {
+            format_difference(unit, v)
+        } else {
+            format_value(unit, v)
+        }
+    };
+    if summary.ci_low.is_finite() {
+        format!(
+            "{} ({} to {})",
+            show(summary.mean),
+            show(summary.ci_low),
+            show(summary.ci_high)
+        )
+    } else {
+        show(summary.mean)
+    }
+}
+
+/// What the spread and precision columns of a table mean, in two lines.
+pub const SPREAD_AND_PRECISION: &str = "middle 90%: the 5th to 95th percentile across replications, which carry both chance and the values given as ranges: the spread of outcomes, for decisions.\nprecision (95% CI of mean): how well the simulation knows the mean; it narrows with more replications whatever the evidence says.\n";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +454,22 @@ mod tests {
         assert_eq!(round_for_reading(0.049004), "0.0490");
         assert_eq!(round_for_reading(0.000131), "0.000131");
         assert_eq!(round_for_reading(f64::NAN), "–");
+    }
+
+    #[test]
+    fn units_read_as_a_board_reads_them() {
+        assert_eq!(format_value("GBP", 1_023_527_278.0), "£1,023.5m");
+        assert_eq!(format_value("GBP", 12_345.4), "£12,345");
+        assert_eq!(format_value("GBP 2023/24 prices", 53_716_995.0), "£53.7m");
+        assert_eq!(format_difference("GBP", -46_040_000.0), "-£46.0m");
+        assert_eq!(format_difference("GBP", 950.0), "+£950");
+        assert_eq!(format_value("fraction", 0.8734), "87.3%");
+        assert_eq!(format_difference("fraction", -0.027), "-2.7 pts");
+        assert_eq!(format_difference("admissions", 12.5), "+12.50");
+        assert_eq!(format_value("bed-days", 1_234_567.4), "1,234,567");
+        assert_eq!(format_difference("bed-days", -12_345.0), "-12,345");
+        let s = Summary::of(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        // Type 7: p05 = 1 + 0.2, p95 = 4 + 0.8.
+        assert_eq!(format_spread("days", &s, false), "3.00 (1.20 to 4.80)");
     }
 }

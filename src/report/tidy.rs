@@ -11,6 +11,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::experiment::record::{MetricKey, Record, Schema};
+use crate::experiment::thresholds::Crossing;
 use crate::experiment::{Episode, ReplicationOutput};
 use crate::model::Network;
 use crate::stats::Summary;
@@ -265,6 +266,43 @@ pub fn summary_csv(set: &ResultSet) -> Vec<u8> {
 /// `results.json`: run information, summaries and per-replication values.
 /// `run.json`: what was run, alone (`results.json` holds it too, with
 /// every replication's values).
+/// The columns of `thresholds.csv`.
+pub const THRESHOLD_COLUMNS: [&str; 10] = [
+    "scenario",
+    "year",
+    "year_start",
+    "icc",
+    "metric",
+    "unit",
+    "threshold",
+    "direction",
+    "probability",
+    "replications",
+];
+
+/// `thresholds.csv`: for each year (and `all`) and threshold, the share of
+/// replications whose system-wide value is beyond it.
+pub fn thresholds_csv(info: &RunInfo, crossings: &[Crossing]) -> Vec<u8> {
+    let scenario = neutralise(&info.scenario_name);
+    csv_bytes(
+        &THRESHOLD_COLUMNS,
+        crossings.iter().map(|c| {
+            vec![
+                scenario.to_string(),
+                neutralise(&c.year).into_owned(),
+                neutralise(&c.year_start).into_owned(),
+                neutralise(&c.icc).into_owned(),
+                neutralise(c.threshold.metric).into_owned(),
+                neutralise(&c.unit).into_owned(),
+                cell(c.threshold.value),
+                c.threshold.direction.to_string(),
+                cell(c.probability),
+                c.replications.to_string(),
+            ]
+        }),
+    )
+}
+
 pub fn run_json(info: &RunInfo) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(info).unwrap_or_default();
     bytes.push(b'\n');

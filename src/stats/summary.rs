@@ -29,19 +29,7 @@ pub struct Summary {
     pub p95: f64,
 }
 
-/// The p-quantile of sorted values, interpolating between order statistics.
-fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let h = (n - 1) as f64 * p;
-            let lo = h.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-        }
-    }
-}
+use super::distribution::quantile_of_sorted as quantile_sorted;
 
 impl Summary {
     /// Summary of the finite values of `values` with a 95% interval.

@@ -68,13 +68,24 @@ fn run_without_a_scenario_uses_the_built_in_default() {
         table.contains("North Cumbria baseline")
             && table.contains("emergency_admissions")
             && table.contains("cost_total")
-            && table.contains("all years: mean (95% CI)"),
+            && table.contains("all years: median (middle 90%)")
+            && table.contains("precision (95% CI of mean)")
+            // A count over the years is a total; money in £, not pence-long digits.
+            && table.contains("total")
+            && table.contains("£"),
         "{table}"
     );
+    // No money (or anything) printed as a long run of digits.
+    let longest_digits = table
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_digits < 7, "{table}");
     let folder = dir.path().join("results/north-cumbria-baseline");
     for file in FILES
         .iter()
-        .chain(&["breakdown.csv", "breakdown_summary.csv"])
+        .chain(&["breakdown.csv", "breakdown_summary.csv", "thresholds.csv"])
     {
         assert!(
             fs::metadata(folder.join(file)).unwrap().len() > 100,

@@ -27,5 +27,6 @@ mod output_folder;
 mod peers;
 mod properties;
 mod report;
+mod spread;
 mod uncertainty;
 mod whole_system;

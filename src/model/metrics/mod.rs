@@ -19,10 +19,12 @@
 //! Depends on `model::results` only (the values computed from).
 
 pub mod breakdown;
+pub mod direction;
 pub mod service;
 pub mod system;
 
 pub use breakdown::{BREAKDOWN_METRICS, BreakdownMetric, M, SITE_METRICS, is_count_metric};
+pub use direction::Better;
 pub use service::{MetricDef, metric_catalog};
 pub use system::{SystemMetricDef, system_metrics};
 
@@ -100,6 +102,8 @@ pub struct Metric {
     /// (from 1; positions are unique within a view and a scope family:
     /// whole-system or service).
     pub prominence: &'static [(View, u8)],
+    /// Which way it improves (from [`direction`]'s table, by name).
+    pub better: Better,
 }
 
 impl Metric {
@@ -118,6 +122,7 @@ impl Metric {
             scope,
             kind,
             prominence: &[],
+            better: direction::better_of(name),
         }
     }
 
@@ -197,6 +202,17 @@ pub fn whole_system_metric(name: &str) -> Option<&'static Metric> {
         .iter()
         .chain(BREAKDOWN_METRICS)
         .find(|m| m.name == name)
+}
+
+/// Which way the metric of this name improves: any metric of the
+/// registry, the occupancy-threshold family included
+/// (`share_time_above_85pct`).
+pub fn better(name: &str) -> Better {
+    let family = name.starts_with("share_time_above_") && name.ends_with("pct");
+    if family {
+        return service::SHARE_TIME_ABOVE.better;
+    }
+    direction::better_of(name)
 }
 
 /// The description of a service metric by name (not the
