@@ -40,6 +40,9 @@ code { font-size: .88em; background: #f3f3f3; padding: 0 .2em; }
      may break between rows (their header repeats). */
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   tr { break-inside: avoid; page-break-inside: avoid; }
+  /* Intervals do not break inside, so the tables print smaller to fit A4. */
+  table { font-size: 8pt; }
+  th:first-child, td:first-child { min-width: 6.5rem; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
   .files { display: none; }

@@ -37,7 +37,9 @@ pub(super) fn yearly_table(
     }
     let mut header = vec![text_cell("Outcome")];
     for (key, label) in context.years.iter().zip(&context.year_labels) {
-        let marked = full.is_some_and(|f| f.key == *key);
+        // Marked only when run.json says which year is at full effect.
+        let marked =
+            scenario.extras.first_full_year.is_some() && full.is_some_and(|f| f.key == *key);
         header.push(number(if marked {
             format!("{label} (full effect)")
         } else {
