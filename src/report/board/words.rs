@@ -429,7 +429,7 @@ pub fn spread_sentence(outcome: &Outcome, row: &ComparisonRow) -> String {
                 .filter(|b| *b != 0.0 && b.is_finite())
                 .map(|b| x / b);
             match r {
-                Some(r) if r == 0.0 => "no change".into(),
+                Some(0.0) => "no change".into(),
                 Some(r) => format!("{} {}", percent(r), direction(r)),
                 None => difference(outcome.kind, x),
             }
