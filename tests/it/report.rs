@@ -100,7 +100,10 @@ fn table_rows(html: &str, id: &str) -> HashMap<String, Vec<String>> {
             .skip(1)
             .map(|c| {
                 let c = &c[c.find('>').unwrap() + 1..];
-                c[..c.find("</td>").unwrap()].to_string()
+                // Intervals are glued with no-break spaces and word joiners.
+                c[..c.find("</td>").unwrap()]
+                    .replace('\u{a0}', " ")
+                    .replace('\u{2060}', "")
             })
             .collect();
         rows.insert(key, cells);
@@ -137,19 +140,42 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     ]));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let comparison = csv_rows(&out.join("comparison.csv"));
+    // The headline speaks of the first whole year at full effect, or the
+    // last whole year: here the run's one year.
     let whole = |metric: &str| {
         comparison
             .iter()
             .find(|r| {
                 r["table"] == "breakdown"
                     && r["metric"] == metric
-                    && r["year"] == "all"
+                    && r["year"] == "1"
                     && r["icc"] == "all"
                     && r["age_band"] == "all"
             })
             .unwrap_or_else(|| panic!("{metric} not in comparison.csv"))
     };
     let number = |r: &HashMap<String, String>, column: &str| -> f64 { r[column].parse().unwrap() };
+    // "value (low to high)" checked against three columns.
+    let check =
+        |cell: &str, r: &HashMap<String, String>, columns: [&str; 3], over: f64, what: &str| {
+            let (d, ci) = cell.split_once('(').unwrap();
+            let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
+            close(
+                d,
+                number(r, columns[0]) / over,
+                &format!("{what} {}", columns[0]),
+            );
+            close(
+                lo,
+                number(r, columns[1]) / over,
+                &format!("{what} {}", columns[1]),
+            );
+            close(
+                hi,
+                number(r, columns[2]) / over,
+                &format!("{what} {}", columns[2]),
+            );
+        };
     let rows = table_rows(&html, "headline-1");
     let expected = [
         "emergency_admissions",
@@ -167,6 +193,12 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
         "cost_total",
     ];
     assert_eq!(rows.len(), expected.len());
+    let mean_ci = [
+        "difference_mean",
+        "difference_ci95_low",
+        "difference_ci95_high",
+    ];
+    let spread = ["difference_median", "difference_p05", "difference_p95"];
     for metric in expected {
         let cells = &rows[metric];
         let r = whole(metric);
@@ -177,54 +209,61 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
             number(r, "scenario_mean"),
             &format!("{metric} scenario"),
         );
-        // "difference (low to high)"
-        let (d, ci) = cells[3].split_once('(').unwrap();
-        let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
-        close(
-            d,
-            number(r, "difference_mean"),
-            &format!("{metric} difference"),
-        );
-        close(
-            lo,
-            number(r, "difference_ci95_low"),
-            &format!("{metric} CI low"),
-        );
-        close(
-            hi,
-            number(r, "difference_ci95_high"),
-            &format!("{metric} CI high"),
+        // The change: the median and middle 90% of the paired differences
+        // when comparison.csv has them, else the mean and its CI.
+        let has_spread = r.get("difference_median").is_some_and(|v| !v.is_empty());
+        check(
+            &cells[3],
+            r,
+            if has_spread { spread } else { mean_ci },
+            1.0,
+            metric,
         );
         if metric != "acute_occupancy" {
-            let (rel, ci) = cells[4].split_once('(').unwrap();
-            let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
-            close(
-                rel,
-                number(r, "relative_difference"),
-                &format!("{metric} relative"),
-            );
-            close(
-                lo,
-                number(r, "difference_ci95_low") / base,
-                &format!("{metric} relative low"),
-            );
-            close(
-                hi,
-                number(r, "difference_ci95_high") / base,
-                &format!("{metric} relative high"),
-            );
+            let relative = ["relative_median", "relative_p05", "relative_p95"];
+            if has_spread && r["relative_median"].is_empty() {
+                check(&cells[4], r, spread, base, &format!("{metric} relative"));
+            } else if has_spread {
+                check(&cells[4], r, relative, 1.0, metric);
+            } else {
+                check(&cells[4], r, mean_ci, base, &format!("{metric} relative"));
+            }
         }
+        // Simulation precision: the mean and its 95% CI.
+        check(&cells[6], r, mean_ci, 1.0, &format!("{metric} precision"));
     }
-    // The sentence of the first finding says the same.
+    // The first finding says the same.
     let admissions = whole("emergency_admissions");
-    let relative = 100.0 * number(admissions, "relative_difference");
-    let said = format!(
-        "Emergency admissions are projected {:.1}% {}",
-        relative.abs(),
-        if relative < 0.0 { "lower" } else { "higher" }
-    );
-    let no_change = "Emergency admissions show no clear change";
-    assert!(html.contains(&said) || html.contains(no_change), "{said}");
+    let has_spread = admissions
+        .get("difference_median")
+        .is_some_and(|v| !v.is_empty());
+    let relative = if has_spread && !admissions["relative_median"].is_empty() {
+        100.0 * number(admissions, "relative_median")
+    } else if has_spread {
+        100.0 * number(admissions, "difference_median") / number(admissions, "baseline_mean")
+    } else {
+        100.0 * number(admissions, "relative_difference")
+    };
+    if has_spread && html.contains("Emergency admissions: median unchanged") {
+        assert_eq!(relative, 0.0);
+    } else if has_spread {
+        // "Emergency admissions: median 0.03% higher than the baseline ..."
+        let start = html
+            .find("Emergency admissions: median ")
+            .expect("the admissions finding");
+        let said = &html[start + "Emergency admissions: median ".len()..];
+        let said = &said[..said.find(" than").unwrap()];
+        let sign = if said.ends_with("lower") { -1.0 } else { 1.0 };
+        close(said, sign * relative.abs() / 100.0, "admissions finding");
+    } else {
+        let said = format!(
+            "Emergency admissions are projected {:.1}% {}",
+            relative.abs(),
+            if relative < 0.0 { "lower" } else { "higher" }
+        );
+        let no_change = "Emergency admissions show no clear change";
+        assert!(html.contains(&said) || html.contains(no_change), "{said}");
+    }
 
     // The budget balances to the penny, as budget.csv does.
     let budget = table_rows(&html, "budget-1");
@@ -259,7 +298,9 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     }
     // The methods appendix names what ran and what the scenario changes.
     assert!(html.contains("<section id=\"methods\">"));
-    assert!(html.contains("lever money"));
+    // Each lever in words, in a table of its own.
+    assert!(html.contains("<tr data-metric=\"levers.money\">"));
+    assert!(html.contains("Evidence tags and sources"));
     assert!(html.contains("--set-all run.horizon_days=365"));
 }
 

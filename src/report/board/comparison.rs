@@ -14,9 +14,13 @@ use super::methods::question;
 use super::money::{budget_table, costs_figure};
 use super::page::{self, number, words as text_cell};
 use super::services::services_comparison;
+use super::summary::headline_year;
 use super::words::{self, Kind, escape};
+use super::years::{thresholds_table, yearly_table};
 
-/// The headline outcomes of every scenario side by side: relative changes.
+/// The headline outcomes of every scenario side by side: the median
+/// relative change with the middle 90% of replications, and how many
+/// replications improved.
 pub(super) fn at_a_glance(context: &Context) -> String {
     let input = context.input;
     let glance = metrics::whole_system_headlines(View::AtAGlance);
@@ -26,18 +30,33 @@ pub(super) fn at_a_glance(context: &Context) -> String {
             header.push(number(o.label));
         }
     }
+    let mut spread = false;
+    let mut when = Vec::new();
     let rows: Vec<(Option<String>, Vec<page::Cell>)> = input
         .scenarios
         .iter()
         .map(|s| {
+            let year = headline_year(context, s);
+            let key = year.as_ref().map_or("all", |y| y.key.as_str());
+            if let Some(y) = &year {
+                when.push(format!("{}: {}", s.run.scenario_title, y.words));
+            }
             let mut cells = vec![text_cell(s.run.scenario_title.clone())];
             for m in &glance {
-                let row = input.difference(&s.run.scenario_name, m, "all", "all");
+                let row = input.difference(&s.run.scenario_name, m, key, "all");
+                spread |= row.is_some_and(|r| r.spread().is_some());
                 let cell = match (words::headline(m), row) {
-                    (Some(o), Some(r)) if o.kind == Kind::Share => {
-                        words::difference_cell(o.kind, r)
+                    (Some(o), Some(r)) => {
+                        let change = if o.kind == Kind::Share {
+                            words::spread_cell(o.kind, r)
+                        } else {
+                            words::relative_spread_cell(r)
+                        };
+                        match words::replications_better(r) {
+                            Some(b) => format!("{change}; better in {b}"),
+                            None => change,
+                        }
                     }
-                    (_, Some(r)) => words::relative_cell(r),
                     _ => "–".into(),
                 };
                 cells.push(number(cell));
@@ -45,21 +64,32 @@ pub(super) fn at_a_glance(context: &Context) -> String {
             (Some(s.run.scenario_name.clone()), cells)
         })
         .collect();
+    let intro = if spread {
+        format!(
+            "Each scenario against the baseline ({}): the median change across the paired replications, in per cent of the baseline (occupancy in percentage points), with the middle 90% of replications in brackets, and how many replications did better than the baseline.",
+            if when.is_empty() {
+                context.period.clone()
+            } else {
+                when.join("; ")
+            }
+        )
+    } else {
+        format!(
+            "Each scenario against the baseline, {}: the mean change in per cent of the baseline (occupancy in percentage points), with its 95% CI, which measures only the simulation's precision.",
+            context.period
+        )
+    };
+    let note = if spread {
+        "The brackets hold 90% of what the replications gave: each replication draws chance and the uncertain effects from their ranges, so this spread does not shrink as more replications are run. The simulation's precision (the 95% CI of the mean) is in each scenario's table."
+    } else {
+        "These results carry no spread across replications (written by an older iccsim): the interval is the precision of the mean, which shrinks with more replications however uncertain the effects are."
+    };
     format!(
         "<section id=\"at-a-glance\">\n{}{}{}{}</section>\n",
         page::heading(2, "At a glance"),
-        page::paragraph(
-            "",
-            &format!(
-                "Each scenario against the baseline, {}: the change in per cent of the baseline (occupancy in percentage points), with its 95% CI.",
-                context.period
-            )
-        ),
+        page::paragraph("", &intro),
         page::table("at-a-glance-table", &header, &rows),
-        page::paragraph(
-            "note",
-            "An interval that includes zero means the simulation cannot tell the scenario from the baseline at this number of replications."
-        ),
+        page::paragraph("note", note),
     )
 }
 
@@ -94,43 +124,53 @@ pub(super) fn scenario_section(
         out.push_str("</section>\n");
         return Ok(out);
     }
-    // Findings in sentences, then the table.
+    // Findings in sentences, in the first whole year at full effect;
+    // then the table, the risks and each year.
     // The costs of each sector are in the table and the chart; the
     // sentences keep to the total.
+    let year = headline_year(context, scenario);
+    let (key, when) = match &year {
+        Some(y) => (y.key.as_str(), y.words.clone()),
+        None => ("all", context.period.clone()),
+    };
     let findings: Vec<String> = words::headlines()
         .iter()
         .filter(|o| !words::SECTORS.iter().any(|(m, _)| *m == o.metric))
         .filter_map(|o| {
             input
-                .difference(name, o.metric, "all", "all")
-                .map(|r| words::sentence(o, r))
+                .difference(name, o.metric, key, "all")
+                .map(|r| words::spread_sentence(o, r))
         })
         .collect();
-    out.push_str(&page::heading(3, &format!("Findings, {}", context.period)));
+    out.push_str(&page::heading(3, &format!("Findings {when}")));
     out.push_str(&page::list("findings", &findings));
     let header = [
         text_cell("Outcome"),
         number("Baseline"),
         number("Scenario"),
-        number("Difference (95% CI)"),
-        number("Relative (95% CI)"),
+        number("Change: median (middle 90% of replications)"),
+        number("Relative change"),
+        number("Replications better"),
+        number("Simulation precision: mean change (95% CI)"),
     ];
     let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::headlines()
         .iter()
         .filter_map(|o| {
-            let r = input.difference(name, o.metric, "all", "all")?;
+            let r = input.difference(name, o.metric, key, "all")?;
             Some((
                 Some(o.metric.to_string()),
                 vec![
                     text_cell(o.label),
                     number(words::value(o.kind, r.baseline_mean.unwrap_or(f64::NAN))),
                     number(words::value(o.kind, r.scenario_mean.unwrap_or(f64::NAN))),
-                    number(words::difference_cell(o.kind, r)),
+                    number(words::spread_cell(o.kind, r)),
                     number(if o.kind == Kind::Share {
                         "–".to_string()
                     } else {
-                        words::relative_cell(r)
+                        words::relative_spread_cell(r)
                     }),
+                    number(words::replications_better(r).unwrap_or_else(|| "–".into())),
+                    number(words::precision_cell(o.kind, r)),
                 ],
             ))
         })
@@ -143,11 +183,12 @@ pub(super) fn scenario_section(
     out.push_str(&page::paragraph(
         "note",
         &format!(
-            "Totals {} (occupancy and length of stay: means over the period); money at {} prices. A relative CI is the difference's CI over the baseline mean, whose own uncertainty it leaves out.",
-            context.period,
+            "Values {when} (counts and costs: totals for the year; occupancy and length of stay: means); money at {} prices. The change is paired replication by replication; its middle 90% carries both chance and the uncertain effects each replication draws from its range. \"Replications better\": how many paired replications moved in the better direction. The last column is only the precision of the mean change: it shrinks as replications are added, however uncertain the effects.",
             price_year(scenario)
         ),
     ));
+    out.push_str(&thresholds_table(context, index, scenario, year.as_ref()));
+    out.push_str(&yearly_table(context, index, scenario, year.as_ref()));
 
     // Fan charts of the main outcomes.
     let n = scenario.run.replications;

@@ -116,7 +116,7 @@ pub(super) fn flow_figure(
     baseline: Option<&ScenarioResults>,
     charts: &mut Vec<Chart>,
 ) -> Result<String, String> {
-    let flows = results.flows();
+    let flows = grouped_flows(&results.flows());
     if flows.is_empty() {
         return Ok(String::new());
     }
@@ -155,7 +155,7 @@ pub(super) fn flow_figure(
             .sum();
         inflow.max(outflow)
     };
-    let base_flows = baseline.map(|b| b.flows());
+    let base_flows = baseline.map(|b| grouped_flows(&b.flows()));
     let nodes: Vec<FlowNode> = names
         .iter()
         .map(|n| {
@@ -173,7 +173,12 @@ pub(super) fn flow_figure(
                     )
                 });
             FlowNode {
-                label: plain_name(n),
+                column: journey_column(n),
+                label: match n.as_str() {
+                    "ed" => "A&E".to_string(),
+                    "day_unit" => "Day units".to_string(),
+                    other => plain_name(other),
+                },
                 detail: format!("{}{}", words::grouped(v), change.unwrap_or_default()),
             }
         })
@@ -182,11 +187,13 @@ pub(super) fn flow_figure(
         &format!("Patient journeys: {}", results.run.scenario_title),
         100,
     );
-    let chart = chart!(format!("{folder}-flows"), (1200, 600), |area| {
+    // Drawn about as wide as the page prints it (1,000 pixels across
+    // 180 mm), so its 18-pixel labels print at about 9 points.
+    let chart = chart!(format!("{folder}-flows"), (1000, 600), |area| {
         charts::flow_diagram(area, &title, &nodes, &links)
     })?;
     let caption = format!(
-        "Patients moving between kinds of service {}, mean across replications: each band is as wide as the patients it carries; each box is labelled with the patients through it{}. A patient who moves several times is counted at each move.",
+        "Patients moving between kinds of service {}, mean across replications: each band is as wide as the patients it carries; each box is labelled with the patients through it{}. A patient who moves several times is counted at each move. Community services are rapid response, reablement, case management and community beds (moves between them are not drawn); care homes are residential and nursing homes; other hospital beds are other providers' and children's beds.",
         context.period,
         if baseline.is_some() {
             " and, in brackets, the change from the baseline"
@@ -197,6 +204,55 @@ pub(super) fn flow_figure(
     let html = page::figure(&chart.name, &chart.svg, &caption, &context.charts_folder);
     charts.push(chart);
     Ok(html)
+}
+
+/// The kinds of service a board tells apart in the flow picture: the
+/// small ones together, so that the picture has a few boxes with labels
+/// large enough to print (community services, care homes, other hospital
+/// beds, and the ends of a journey).
+fn flow_group(kind: &str) -> &str {
+    match kind {
+        "rapid_response" | "reablement" | "case_management" | "community_beds" => {
+            "community_services"
+        }
+        "residential_care" | "nursing_care" => "care_homes",
+        "other_provider" | "paediatric_beds" => "other_hospital_beds",
+        "death" | "lost" => "died_or_turned_away",
+        other => other,
+    }
+}
+
+/// Where a group stands in a journey, left to right: arrivals, A&E, day
+/// units, hospital beds, the services after (or instead of) hospital, and
+/// the ends. A patient sent back (rapid response to A&E) is a band
+/// drawn leftwards. None for a network's own services.
+fn journey_column(group: &str) -> Option<usize> {
+    Some(match group {
+        "arrival" => 0,
+        "ed" => 1,
+        "day_unit" => 2,
+        "acute_beds" | "other_hospital_beds" => 3,
+        "community_services" | "care_homes" => 4,
+        "home" | "died_or_turned_away" => 5,
+        _ => return None,
+    })
+}
+
+/// The flows between groups of kinds of service; moves within a group
+/// (community bed to reablement) are left out.
+fn grouped_flows(flows: &[(String, String, f64)]) -> Vec<(String, String, f64)> {
+    let mut out: Vec<(String, String, f64)> = Vec::new();
+    for (from, to, v) in flows {
+        let (from, to) = (flow_group(from), flow_group(to));
+        if from == to {
+            continue;
+        }
+        match out.iter_mut().find(|(f, t, _)| f == from && t == to) {
+            Some(entry) => entry.2 += v,
+            None => out.push((from.to_string(), to.to_string(), *v)),
+        }
+    }
+    out
 }
 
 pub(super) fn shorten(text: &str, most: usize) -> String {
@@ -268,7 +324,7 @@ pub(super) fn icc_figure(
         )
     })?;
     let caption = format!(
-        "Emergency admissions a year in each Integrated Care Community (each panel its own scale): median with the middle 90% of replications{}. \"Clearly lower\": the 95% CI of the paired difference {} is below zero.",
+        "Emergency admissions a year in each Integrated Care Community (each panel its own scale; the axes do not start at zero): median with the middle 90% of replications{}. \"Clearly lower\": the 95% CI of the paired difference {} is below zero.",
         if series.len() > 1 {
             "; blue: baseline, vermillion: scenario; the change is over the whole period"
         } else {

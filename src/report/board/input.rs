@@ -150,7 +150,7 @@ pub struct BudgetRow {
 }
 
 /// A row of `comparison.csv`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct ComparisonRow {
     #[serde(deserialize_with = "csv_safe::deserialize_text")]
     pub scenario: String,
@@ -177,6 +177,112 @@ pub struct ComparisonRow {
     pub difference_ci95_low: Option<f64>,
     pub difference_ci95_high: Option<f64>,
     pub relative_difference: Option<f64>,
+    // The spread of the paired differences (I1, helper "stats"): absent
+    // from files written before it, hence the defaults.
+    #[serde(default)]
+    pub difference_p05: Option<f64>,
+    #[serde(default)]
+    pub difference_p25: Option<f64>,
+    #[serde(default)]
+    pub difference_median: Option<f64>,
+    #[serde(default)]
+    pub difference_p75: Option<f64>,
+    #[serde(default)]
+    pub difference_p95: Option<f64>,
+    /// `lower`, `higher` or empty: which way is better for this outcome.
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
+    pub better: String,
+    #[serde(default)]
+    pub probability_better: Option<f64>,
+    #[serde(default)]
+    pub probability_worse: Option<f64>,
+    #[serde(default)]
+    pub relative_p05: Option<f64>,
+    #[serde(default)]
+    pub relative_median: Option<f64>,
+    #[serde(default)]
+    pub relative_p95: Option<f64>,
+}
+
+impl ComparisonRow {
+    /// The paired differences' median and middle 90% of replications
+    /// (p05, median, p95), when the file carries them.
+    pub fn spread(&self) -> Option<(f64, f64, f64)> {
+        Some((
+            self.difference_p05?,
+            self.difference_median?,
+            self.difference_p95?,
+        ))
+    }
+
+    /// The relative differences' median and middle 90%, when given.
+    pub fn relative_spread(&self) -> Option<(f64, f64, f64)> {
+        Some((
+            self.relative_p05?,
+            self.relative_median?,
+            self.relative_p95?,
+        ))
+    }
+}
+
+/// A row of `thresholds.csv` (I2): the share of replications beyond a
+/// threshold a board cares about, for a year or `all`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ThresholdRow {
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
+    pub scenario: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
+    pub year: String,
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
+    pub year_start: String,
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
+    pub icc: String,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
+    pub metric: String,
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
+    pub unit: String,
+    pub threshold: f64,
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
+    pub direction: String,
+    pub probability: Option<f64>,
+    pub replications: usize,
+}
+
+/// A row of `uncertainty.csv` (I5, helper "unc"): an uncertain value and
+/// the chance its range gives to no effect or worse. Read as text: only
+/// the words and one probability are used.
+#[derive(Clone, Debug, Deserialize)]
+pub struct UncertaintyRow {
+    #[serde(deserialize_with = "csv_safe::deserialize_text")]
+    pub key: String,
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
+    pub probability_no_effect_or_worse: String,
+    #[serde(default, deserialize_with = "csv_safe::deserialize_text")]
+    pub source: String,
+}
+
+impl UncertaintyRow {
+    pub fn probability(&self) -> Option<f64> {
+        self.probability_no_effect_or_worse.trim().parse().ok()
+    }
+}
+
+/// What run.json says beyond [`RunInfo`], each absent from older files:
+/// when the last lever reaches full effect (I3) and which case of the
+/// uncertain values was run (I5).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct RunExtras {
+    #[serde(default)]
+    pub full_effect_from: Option<String>,
+    /// 1-based index of the first whole year at full effect.
+    #[serde(default)]
+    pub first_full_year: Option<u32>,
+    /// "drawn", "pessimistic", "0.9" ...
+    #[serde(default)]
+    pub case: Option<String>,
+    /// How the uncertain values are correlated, in a sentence.
+    #[serde(default)]
+    pub correlation: Option<String>,
 }
 
 /// A row of `tornado.csv`.
@@ -208,6 +314,11 @@ pub struct ScenarioResults {
     pub summary: Vec<SummaryRow>,
     pub breakdown: Vec<BreakdownRow>,
     pub budget: Vec<BudgetRow>,
+    /// Threshold probabilities (`thresholds.csv`; empty when absent).
+    pub thresholds: Vec<ThresholdRow>,
+    pub extras: RunExtras,
+    /// The uncertain values (`uncertainty.csv`; empty when absent).
+    pub uncertainty: Vec<UncertaintyRow>,
     /// The exact scenario text that was run (merged over what it extends).
     pub scenario_text: String,
 }
@@ -223,6 +334,21 @@ impl ScenarioResults {
         self.breakdown
             .iter()
             .find(|r| r.metric == metric && r.year == year && r.icc == icc && r.age_band == "all")
+    }
+
+    /// The share of replications beyond a threshold, for a year (or
+    /// "all"), ICC "all" (or empty in files without ICCs).
+    pub fn threshold(&self, metric: &str, threshold: f64, year: &str) -> Option<f64> {
+        self.thresholds
+            .iter()
+            .find(|t| {
+                t.metric == metric
+                    && (t.threshold - threshold).abs() < 1e-9
+                    && t.year == year
+                    && (t.icc == "all" || t.icc.is_empty())
+                    && t.direction == "above"
+            })
+            .and_then(|t| t.probability)
     }
 
     /// The years of the run, in order, as (label "1", start date).
@@ -441,8 +567,21 @@ fn read_csv<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, InputError> {
 fn read_scenario(folder: &Path) -> Result<ScenarioResults, InputError> {
     let breakdown_path = folder.join("breakdown_summary.csv");
     let budget_path = folder.join("budget.csv");
+    let thresholds_path = folder.join("thresholds.csv");
+    let run_path = folder.join("run.json");
     Ok(ScenarioResults {
-        run: read_json(&folder.join("run.json"))?,
+        run: read_json(&run_path)?,
+        extras: read_json(&run_path)?,
+        uncertainty: if folder.join("uncertainty.csv").exists() {
+            read_csv(&folder.join("uncertainty.csv"))?
+        } else {
+            Vec::new()
+        },
+        thresholds: if thresholds_path.exists() {
+            read_csv(&thresholds_path)?
+        } else {
+            Vec::new()
+        },
         summary: read_csv::<SummaryLine>(&folder.join("summary.csv"))?
             .into_iter()
             .map(|l| SummaryRow {

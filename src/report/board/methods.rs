@@ -5,7 +5,9 @@
 use super::context::Context;
 use super::figures::shorten;
 use super::input::ScenarioResults;
+use super::levers::lever_words;
 use super::page::{self, number, words as text_cell};
+use super::words::plain_name;
 
 /// The QUESTION a library scenario opens with, in one paragraph.
 pub(super) fn question(text: &str) -> Option<String> {
@@ -100,7 +102,8 @@ pub(super) fn methods(context: &Context) -> String {
     let n = input.baseline.run.replications;
     let mut limits = vec![
         "A simulation is a model: it reproduces observed figures only where it was calibrated (the north Cumbria baseline: docs/calibration.md), and projects forward from its assumptions. It is a tool for comparing options, not a forecast of a given year.".to_string(),
-        "The intervals show the chance variation between simulated replications, and the uncertainty in the values given as ranges in the scenario files. They do not cover assumptions held fixed (the model's structure, future policy, workforce supply).".to_string(),
+        "The middle 90% of replications (the headline spread, the fan charts' bands and the chances of crossing a threshold) carries two things: chance (who falls ill, when, and how long they stay) and the values the scenario files give as ranges, each drawn afresh for every replication. It does not carry anything held fixed: the model's structure, the values given as single numbers, the baseline's calibration, future policy, prices or workforce supply; and a range carries only what its author gave it, so where the evidence is weaker than its range the spread is too narrow.".to_string(),
+        "The 95% confidence interval of a mean (labelled simulation precision) measures only how well the replications run pin down the average: it shrinks towards zero as more replications are run, however uncertain the effects, so it says nothing about how sure one can be of the outcome.".to_string(),
         "Differences are paired: each replication of every scenario meets the same patients, so a difference is the effect of the change, not of chance in who fell ill.".to_string(),
         "Costs are simulated activity priced at unit costs, at the scenario's stated price year; a reinvestment's budget is shown separately, as planned. Prices of different years are not deflated to one year where the sources do not allow it (the scenario files say where).".to_string(),
     ];
@@ -110,6 +113,7 @@ pub(super) fn methods(context: &Context) -> String {
         ));
     }
     out.push_str(&page::list("limitations", &limits));
+    out.push_str(&evidence_tags(input));
     out.push_str("</section>\n");
     out
 }
@@ -120,6 +124,7 @@ fn changes_table(base: &ScenarioResults, scenario: &ScenarioResults) -> String {
     let parse = |text: &str| text.parse::<toml::Table>().unwrap_or_default();
     let (b, s) = (parse(&base.scenario_text), parse(&scenario.scenario_text));
     let mut rows: Vec<(Option<String>, Vec<page::Cell>)> = Vec::new();
+    let mut lever_rows: Vec<(Option<String>, Vec<page::Cell>)> = Vec::new();
     let levers = s.get("levers").and_then(|l| l.as_table());
     let base_levers = b.get("levers").and_then(|l| l.as_table());
     if let Some(levers) = levers {
@@ -130,46 +135,34 @@ fn changes_table(base: &ScenarioResults, scenario: &ScenarioResults) -> String {
             let Some(table) = lever.as_table() else {
                 continue;
             };
-            let description = table
-                .get("description")
-                .and_then(|d| d.as_str())
-                .unwrap_or("");
             let source = sources(lever).join("; ");
-            // A lever the baseline pulls too: only what differs, before → after.
+            // A lever the baseline pulls too: in words as it now stands,
+            // with what changed from the baseline's.
             let before = base_levers
                 .and_then(|bl| bl.get(name))
                 .and_then(|l| l.as_table());
-            let values: Vec<String> = table
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "description" | "source"))
-                .filter_map(|(k, v)| match before {
-                    None => Some(format!("{k} = {}", inline(v))),
-                    Some(before) => match before.get(k) {
-                        Some(old) if old == v => None,
-                        Some(old) => Some(format!("{k} = {} → {}", inline(old), inline(v))),
-                        None => Some(format!("{k} = {} (new)", inline(v))),
-                    },
-                })
-                .chain(before.into_iter().flat_map(|before| {
-                    before
+            let words = lever_words(table);
+            let changed: Vec<String> = before
+                .map(|before| {
+                    table
                         .iter()
-                        .filter(|(k, _)| !table.contains_key(*k))
-                        .map(|(k, old)| format!("{k} = {} → (removed)", inline(old)))
-                }))
-                .collect();
-            rows.push((
+                        .filter(|(k, _)| !matches!(k.as_str(), "description" | "source"))
+                        .filter(|(k, v)| before.get(*k) != Some(*v))
+                        .map(|(k, _)| k.replace('_', " "))
+                        .collect()
+                })
+                .unwrap_or_default();
+            lever_rows.push((
                 Some(format!("levers.{name}")),
                 vec![
                     text_cell(if before.is_some() {
-                        format!("lever {name} (changed)")
+                        format!("{} (changed: {})", plain_name(name), changed.join(", "))
                     } else {
-                        format!("lever {name}")
+                        plain_name(name)
                     }),
-                    text_cell(if description.is_empty() {
-                        values.join(", ")
-                    } else {
-                        format!("{description}. {}", values.join(", "))
-                    }),
+                    text_cell(words.what),
+                    text_cell(words.how_much),
+                    text_cell(format!("{}. {}", words.when, words.place)),
                     text_cell(if source.is_empty() {
                         "not given in the scenario file".into()
                     } else {
@@ -188,15 +181,17 @@ fn changes_table(base: &ScenarioResults, scenario: &ScenarioResults) -> String {
             .get("description")
             .and_then(|d| d.as_str())
             .unwrap_or("");
-        rows.push((
+        lever_rows.push((
             Some(format!("levers.{name}")),
             vec![
-                text_cell(format!("lever {name} (removed)")),
+                text_cell(format!("{} (removed)", plain_name(name))),
                 text_cell(if description.is_empty() {
                     "the baseline's lever is not pulled".to_string()
                 } else {
                     format!("the baseline's lever is not pulled: {description}")
                 }),
+                text_cell("—"),
+                text_cell("—"),
                 text_cell("—"),
             ],
         ));
@@ -242,14 +237,31 @@ fn changes_table(base: &ScenarioResults, scenario: &ScenarioResults) -> String {
             ));
         }
     }
-    if rows.is_empty() {
+    if rows.is_empty() && lever_rows.is_empty() {
         return page::paragraph("", "Nothing: the scenario runs the baseline's values.");
     }
-    page::table(
-        &format!("changes-{}", scenario.run.scenario_name),
-        &[text_cell("Value"), text_cell("Change"), text_cell("Source")],
-        &rows,
-    )
+    let mut out = String::new();
+    if !lever_rows.is_empty() {
+        out.push_str(&page::table(
+            &format!("levers-{}", scenario.run.scenario_name),
+            &[
+                text_cell("Lever"),
+                text_cell("What it does"),
+                text_cell("How much"),
+                text_cell("When and where"),
+                text_cell("Evidence"),
+            ],
+            &lever_rows,
+        ));
+    }
+    if !rows.is_empty() {
+        out.push_str(&page::table(
+            &format!("changes-{}", scenario.run.scenario_name),
+            &[text_cell("Value"), text_cell("Change"), text_cell("Source")],
+            &rows,
+        ));
+    }
+    out
 }
 
 /// Leaf values by dotted key (arrays and distributions whole).
@@ -304,6 +316,62 @@ fn source_beside(document: &toml::Table, key: &str) -> Option<String> {
 }
 
 /// A TOML value on one line.
+/// The sources the scenario files cite as "C §x", shipped as
+/// docs/sources.md; its headings name the sections.
+const SOURCES: &str = include_str!("../../../docs/sources.md");
+
+/// "C §9.2 England: integration programmes" for each section the
+/// scenarios cite, and what the tags mean.
+fn evidence_tags(input: &super::input::ReportInput) -> String {
+    let mut cited: Vec<String> = Vec::new();
+    for scenario in std::iter::once(&input.baseline).chain(&input.scenarios) {
+        let text = &scenario.scenario_text;
+        for (i, _) in text.match_indices('§') {
+            let rest = &text[i + '§'.len_utf8()..];
+            let section: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let section = section.trim_end_matches('.').to_string();
+            if !section.is_empty() && !cited.contains(&section) {
+                cited.push(section);
+            }
+        }
+    }
+    cited.sort_by_key(|s| {
+        s.split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    });
+    let title = |section: &str| -> Option<String> {
+        SOURCES.lines().find_map(|l| {
+            let heading = l.strip_prefix("### ").or_else(|| l.strip_prefix("## "))?;
+            let (number, name) = heading.split_once(' ')?;
+            (number.trim_end_matches('.') == section).then(|| name.to_string())
+        })
+    };
+    let mut out = page::heading(3, "Evidence tags and sources");
+    out.push_str(&page::paragraph(
+        "",
+        "Each value a scenario sets carries its evidence. \"C §9.2\" is section 9.2 of the sources file shipped with iccsim (docs/sources.md), which gives every figure with its full reference. The letter says what sort of figure it is: P published, quoted as the source gives it; D derived from a published dataset (the method is stated); X a proxy (another place, year or population stands in for a missing figure); A a modelling assumption, not a published number; U stated in a secondary source, to be verified before relying on it.",
+    ));
+    let items: Vec<String> = cited
+        .iter()
+        .map(|s| match title(s) {
+            Some(t) => format!("C §{s}: {t}"),
+            None => format!("C §{s}"),
+        })
+        .collect();
+    if !items.is_empty() {
+        out.push_str(&page::paragraph(
+            "",
+            "The sections these scenarios cite (in docs/sources.md):",
+        ));
+        out.push_str(&page::list("sources", &items));
+    }
+    out
+}
+
 pub(super) fn inline(value: &toml::Value) -> String {
     let text = value.to_string();
     shorten(&text.replace('\n', " "), 400)

@@ -30,11 +30,14 @@ mod comparison;
 mod context;
 mod drawing;
 mod figures;
+mod levers;
 mod methods;
 mod money;
 mod sensitivity;
 mod services;
 mod single;
+mod summary;
+mod years;
 
 use std::path::Path;
 
@@ -44,6 +47,7 @@ use input::ReportInput;
 use methods::methods;
 use sensitivity::tornado_section;
 use single::single_section;
+use summary::executive_summary;
 
 pub use drawing::Chart;
 pub use input::InputError;
@@ -86,13 +90,18 @@ pub fn render(input: &ReportInput, charts_folder: &str) -> Result<Report, String
     body.push_str(&page::paragraph(
         "lede",
         &format!(
-            "Projections by iccsim {} of {} replications, {}, from {} (after {} days of warm-up); seed {}. Intervals are 95% confidence intervals of the mean{}.{}",
+            "Projections by iccsim {} of {} replications, {}, from {} (after {} days of warm-up); seed {}. {}{}.{}",
             base.run.iccsim_version,
             base.run.replications,
             context.period,
             base.run.start_date,
             base.run.warmup_days,
             base.run.seed,
+            if comparing {
+                "Changes are stated as the median and the middle 90% of replications, each of which draws chance and the uncertain effects; the 95% CI of the mean is labelled simulation precision"
+            } else {
+                "Intervals are 95% confidence intervals of the mean (simulation precision); the charts show the middle 50% and 90% of replications"
+            },
             if comparing {
                 "; differences are paired replication by replication (every scenario sees the same patients)"
             } else {
@@ -104,6 +113,7 @@ pub fn render(input: &ReportInput, charts_folder: &str) -> Result<Report, String
     body.push_str("</header>\n");
 
     if comparing && base.is_whole_system() {
+        body.push_str(&executive_summary(&context));
         body.push_str(&at_a_glance(&context));
     }
     if comparing {

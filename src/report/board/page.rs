@@ -20,7 +20,7 @@ h3 { font-size: 1.08rem; margin: 1.4rem 0 .4rem; }
 ul.findings li { margin: .25rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size: .92rem; }
 th, td { border-bottom: 1px solid var(--rule); padding: .35rem .5rem; text-align: right; vertical-align: top; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; min-width: 9rem; }
 thead th { border-bottom: 2px solid #999; background: #fafafa; }
 td.text, th.text { text-align: left; }
 figure { margin: 1rem 0 1.6rem; break-inside: avoid; page-break-inside: avoid; }
@@ -28,14 +28,25 @@ figure svg { width: 100%; height: auto; max-width: 100%; display: block; }
 figcaption { color: var(--muted); font-size: .86rem; margin-top: .3rem; }
 figcaption a { color: var(--muted); }
 .note { color: var(--muted); font-size: .9rem; }
+p.summary { font-size: 1.02rem; border-left: 4px solid var(--alt); padding: .3rem .8rem; background: #fdf6f1; }
+dl.tags dt { font-weight: 600; float: left; clear: left; width: 7rem; }
+dl.tags dd { margin: 0 0 .3rem 7.5rem; }
 code { font-size: .88em; background: #f3f3f3; padding: 0 .2em; }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10.5pt; }
-  section.scenario, section#methods { break-before: page; page-break-before: always; }
+  /* No forced page breaks: a break before each section left the pages
+     before it half empty. Headings stay with what follows; long tables
+     may break between rows (their header repeats). */
   h2, h3 { break-after: avoid; page-break-after: avoid; }
-  table { break-inside: avoid; page-break-inside: avoid; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  /* Intervals do not break inside, so the tables print smaller to fit A4. */
+  table { font-size: 8pt; }
+  th:first-child, td:first-child { min-width: 6.5rem; }
+  thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
+  .files { display: none; }
+  figure svg { max-height: 120mm; }
 }
 "#;
 
@@ -99,7 +110,7 @@ pub fn figure(name: &str, svg: &str, caption: &str, files_folder: &str) -> Strin
     // plotters writes an XML declaration-free <svg> element; keep only it.
     let svg = svg.find("<svg").map_or(svg, |i| &svg[i..]);
     format!(
-        "<figure class=\"chart\" data-chart=\"{}\">\n{svg}\n<figcaption>{} <a href=\"{folder}/{file}.svg\">SVG</a> · <a href=\"{folder}/{file}.png\">PNG</a></figcaption>\n</figure>\n",
+        "<figure class=\"chart\" data-chart=\"{}\">\n{svg}\n<figcaption>{} <span class=\"files\"><a href=\"{folder}/{file}.svg\">SVG</a> · <a href=\"{folder}/{file}.png\">PNG</a></span></figcaption>\n</figure>\n",
         escape(name),
         escape(caption),
         folder = relative_url(files_folder),

@@ -68,6 +68,54 @@ const WORDING: &[(&str, &str, &str)] = &[
     ("cost_primary_care", "Cost of primary care", "is"),
     ("cost_social_care", "Cost of social care", "is"),
     ("cost_total", "Total cost", "is"),
+    // The risks of issue 20 (helper "risks", I3): worded here so that
+    // they show as soon as the registry makes them board headlines.
+    (
+        "bed_wait_mean",
+        "Mean wait for a bed after the decision to admit (days)",
+        "is",
+    ),
+    ("bed_wait_p90", "Wait for a bed, 90th centile (days)", "is"),
+    (
+        "bed_waits_over_12h",
+        "Patients waiting over 12 hours for a bed",
+        "are",
+    ),
+    (
+        "emergency_stay_with_wait_mean",
+        "Mean stay including the wait for a bed (days)",
+        "is",
+    ),
+    (
+        "beds_needed_92pct",
+        "Beds needed to hold 92% occupancy",
+        "are",
+    ),
+    (
+        "beds_needed_85pct",
+        "Beds needed to hold 85% occupancy",
+        "are",
+    ),
+    (
+        "rapid_response_utilisation",
+        "Rapid response: share of capacity busy",
+        "is",
+    ),
+    (
+        "reablement_utilisation",
+        "Reablement: share of capacity busy",
+        "is",
+    ),
+    (
+        "case_management_utilisation",
+        "Case management: share of capacity busy",
+        "is",
+    ),
+    (
+        "community_beds_utilisation",
+        "Community beds: share occupied",
+        "is",
+    ),
 ];
 
 impl From<metrics::Kind> for Kind {
@@ -111,6 +159,20 @@ pub const SECTORS: &[(&str, &str)] = &[
 /// A headline outcome by its metric's name.
 pub fn headline(metric: &str) -> Option<Outcome> {
     headlines().into_iter().find(|o| o.metric == metric)
+}
+
+/// Any worded whole-system outcome, headline or not (the year-by-year
+/// table shows some that are not in the headline table); its kind from
+/// the registry.
+pub fn outcome_of(metric: &str) -> Option<Outcome> {
+    let m = metrics::whole_system_metric(metric)?;
+    let &(metric, label, verb) = WORDING.iter().find(|(name, ..)| *name == m.name)?;
+    Some(Outcome {
+        metric,
+        label,
+        verb,
+        kind: m.kind.into(),
+    })
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -237,6 +299,167 @@ pub fn relative(row: &ComparisonRow) -> Option<(f64, f64, f64)> {
     let lo = row.difference_ci95_low.map_or(f64::NAN, |l| l / base);
     let hi = row.difference_ci95_high.map_or(f64::NAN, |h| h / base);
     Some((d / base, lo, hi))
+}
+
+/// Glue for an interval that must not break across lines: no-break
+/// spaces, and a word joiner after each minus sign (browsers may break
+/// after a sign before a pound sign: "+£1.34m to +" / "£3.30m").
+pub fn unbroken(text: &str) -> String {
+    text.replace(' ', "\u{a0}")
+        .replace('\u{2212}', "\u{2212}\u{2060}")
+        .replace('+', "+\u{2060}")
+}
+
+/// "(−4.5 to −0.8)" kept on one line.
+pub fn interval(lo: &str, hi: &str) -> String {
+    unbroken(&format!("({lo} to {hi})"))
+}
+
+/// A signed relative change: "−3.1%", "+0.4%", "0.00%".
+pub fn signed_percent(x: f64) -> String {
+    let text = percent(x);
+    if !text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        text
+    } else if x < 0.0 {
+        format!("\u{2212}{text}")
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// The relative change's median and middle 90% of replications, from
+/// the file's relative percentiles or, failing them, the differences'
+/// percentiles over the baseline mean.
+pub fn relative_spread(row: &ComparisonRow) -> Option<(f64, f64, f64)> {
+    if let Some(r) = row.relative_spread() {
+        return Some(r);
+    }
+    let base = row.baseline_mean.filter(|b| *b != 0.0 && b.is_finite())?;
+    let (lo, mid, hi) = row.spread()?;
+    Some((lo / base, mid / base, hi / base))
+}
+
+/// The difference as a board reads it: the median of the paired
+/// differences with the middle 90% of replications, "−2.7 points
+/// (−4.5 to −0.8)"; without the spread in the file, the mean with its
+/// 95% CI (as before issue 20).
+pub fn spread_cell(kind: Kind, row: &ComparisonRow) -> String {
+    match row.spread() {
+        Some((lo, mid, hi)) => format!(
+            "{} {}",
+            unbroken(&difference(kind, mid)),
+            interval(&difference(kind, lo), &difference(kind, hi))
+        ),
+        None => difference_cell(kind, row),
+    }
+}
+
+/// The relative change's median and middle 90%: "−3.9% (−6.5% to −1.2%)".
+pub fn relative_spread_cell(row: &ComparisonRow) -> String {
+    match relative_spread(row) {
+        Some((lo, mid, hi)) => format!(
+            "{} {}",
+            signed_percent(mid),
+            interval(&signed_percent(lo), &signed_percent(hi))
+        ),
+        None => relative_cell(row),
+    }
+}
+
+/// How many of the paired replications improved, "87 of 100"; None when
+/// the outcome has no better direction or the file has no probability.
+pub fn replications_better(row: &ComparisonRow) -> Option<String> {
+    let p = row.probability_better?;
+    if row.better.is_empty() || !p.is_finite() {
+        return None;
+    }
+    Some(format!("{} of {}", (p * row.n as f64).round(), row.n))
+}
+
+/// The outcome's word when it improves: "fell" or "rose".
+fn improving_word(row: &ComparisonRow) -> Option<&'static str> {
+    match row.better.as_str() {
+        "lower" => Some("fell"),
+        "higher" => Some("rose"),
+        _ => None,
+    }
+}
+
+/// The simulation-precision cell: the mean difference and its 95% CI.
+pub fn precision_cell(kind: Kind, row: &ComparisonRow) -> String {
+    let d = row.difference_mean.unwrap_or(f64::NAN);
+    match (row.difference_ci95_low, row.difference_ci95_high) {
+        (Some(lo), Some(hi)) => format!(
+            "{} {}",
+            unbroken(&difference(kind, d)),
+            interval(&difference(kind, lo), &difference(kind, hi))
+        ),
+        _ => unbroken(&difference(kind, d)),
+    }
+}
+
+/// The finding as a board should read it: the median change, the middle
+/// 90% of replications and how often the change helped, e.g.
+/// "Emergency admissions: median 3.9% lower than the baseline (middle 90%
+/// of replications: 6.5% lower to 1.2% lower); they fell in 87 of 100
+/// replications." Falls back to [`sentence`] (the mean and its 95% CI)
+/// for files without the spread.
+pub fn spread_sentence(outcome: &Outcome, row: &ComparisonRow) -> String {
+    let label = outcome.label;
+    let Some((lo, mid, hi)) = row.spread() else {
+        return sentence(outcome, row);
+    };
+    if !(lo.is_finite() && mid.is_finite() && hi.is_finite()) {
+        return format!("{label}: no difference can be given (undefined in these replications).");
+    }
+    if lo == 0.0 && hi == 0.0 {
+        return format!("{label}: the same in every replication.");
+    }
+    let how = |x: f64| -> String {
+        if outcome.kind == Kind::Share {
+            let p = format!("{:.1} points", 100.0 * x.abs());
+            if x == 0.0 {
+                "no change".into()
+            } else {
+                format!("{p} {}", direction(x))
+            }
+        } else {
+            let r = row
+                .baseline_mean
+                .filter(|b| *b != 0.0 && b.is_finite())
+                .map(|b| x / b);
+            match r {
+                Some(0.0) => "no change".into(),
+                Some(r) => format!("{} {}", percent(r), direction(r)),
+                None => difference(outcome.kind, x),
+            }
+        }
+    };
+    let (rlo, rmid, rhi) = match (outcome.kind, row.relative_spread()) {
+        (Kind::Share, _) | (_, None) => (lo, mid, hi),
+        (_, Some(r)) => {
+            // The file's relative percentiles, as differences, so `how`
+            // words them the same way.
+            let b = row.baseline_mean.unwrap_or(1.0);
+            (r.0 * b, r.1 * b, r.2 * b)
+        }
+    };
+    let mut text = format!(
+        "{label}: median {} than the baseline (middle 90% of replications: {} to {})",
+        how(rmid),
+        how(rlo),
+        how(rhi)
+    )
+    .replace(
+        "median no change than the baseline",
+        "median unchanged from the baseline",
+    );
+    if let (Some(count), Some(word)) = (replications_better(row), improving_word(row)) {
+        let subject = if outcome.verb == "are" { "they" } else { "it" };
+        text.push_str(&format!("; {subject} {word} in {count} replications"));
+    }
+    text.push('.');
+    text
 }
 
 /// The relative column: "−3.1% (−3.8% to −2.4%)".
@@ -379,6 +602,10 @@ pub fn plain_name(name: &str) -> String {
         "home" => "Home",
         "death" => "Died",
         "lost" => "Turned away",
+        "community_services" => "Community services",
+        "care_homes" => "Care homes",
+        "other_hospital_beds" => "Other hospital beds",
+        "died_or_turned_away" => "Died or turned away",
         _ => "",
     };
     if !known.is_empty() {
@@ -440,6 +667,7 @@ mod tests {
             difference_ci95_low: Some(lo),
             difference_ci95_high: Some(hi),
             relative_difference: Some(d / base),
+            ..Default::default()
         }
     }
 
@@ -467,6 +695,56 @@ mod tests {
             sentence(occupancy, &row(0.92, -0.025, -0.03, -0.02)),
             "Acute bed occupancy is projected at 89.5% against 92.0%: 2.5 percentage points lower (95% CI 2.0 to 3.0 points)."
         );
+    }
+
+    #[test]
+    fn the_spread_is_the_headline_and_the_mean_is_precision() {
+        let mut r = row(1000.0, -39.0, -45.0, -33.0);
+        r.difference_p05 = Some(-65.0);
+        r.difference_median = Some(-39.0);
+        r.difference_p95 = Some(-12.0);
+        r.better = "lower".into();
+        r.probability_better = Some(0.87);
+        r.n = 100;
+        let admissions = &headline("emergency_admissions").unwrap();
+        assert_eq!(
+            spread_sentence(admissions, &r),
+            "Emergency admissions: median 3.9% lower than the baseline (middle 90% of replications: 6.5% lower to 1.2% lower); they fell in 87 of 100 replications."
+        );
+        let plain = |t: String| t.replace('\u{a0}', " ").replace('\u{2060}', "");
+        assert_eq!(
+            plain(spread_cell(Kind::Count, &r)),
+            "\u{2212}39 (\u{2212}65 to \u{2212}12)"
+        );
+        assert_eq!(
+            plain(relative_spread_cell(&r)),
+            "\u{2212}3.9% (\u{2212}6.5% to \u{2212}1.2%)"
+        );
+        assert_eq!(
+            plain(precision_cell(Kind::Count, &r)),
+            "\u{2212}39 (\u{2212}45 to \u{2212}33)"
+        );
+        assert_eq!(replications_better(&r).as_deref(), Some("87 of 100"));
+        // A money interval cannot break inside its brackets (a line may
+        // break only between the median and the interval), nor after a
+        // sign: a word joiner follows each.
+        let money = spread_cell(Kind::Money, &{
+            let mut m = r.clone();
+            m.difference_p05 = Some(1.34e6);
+            m.difference_median = Some(2.32e6);
+            m.difference_p95 = Some(3.3e6);
+            m
+        });
+        let (_, interval) = money.split_once(" (").unwrap();
+        assert!(!interval.contains(' '), "{money:?}");
+        assert!(money.contains("+\u{2060}£3.30m"), "{money:?}");
+        // Without the spread (older files): the mean and its CI, as before.
+        let old = row(1000.0, -31.0, -38.0, -24.0);
+        assert_eq!(
+            spread_sentence(admissions, &old),
+            "Emergency admissions are projected 3.1% lower (95% CI 2.4% to 3.8%)."
+        );
+        assert_eq!(replications_better(&old), None);
     }
 
     #[test]
