@@ -58,6 +58,7 @@ fn ward_as(role: Role, ward: &str) -> Network {
         targets: Vec::new(),
         budget: Vec::new(),
         full_effect_from: None,
+        lever_costs: Vec::new(),
     });
     net
 }
