@@ -510,9 +510,9 @@ fn a_whole_system_comparison_with_hostile_levers_gives_safe_csv_and_an_escaped_r
         "a quote added for spreadsheets reached the page"
     );
     assert!(html.contains("--set-all description=@SUM(1) &lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(html.contains(
-        "@SUM(1) &lt;script&gt;alert(1)&lt;/script&gt;. effect = &quot;reinvestment&quot;"
-    ));
+    // The methods describe each lever in words: the reinvestment's
+    // description is its "what it does" cell, escaped.
+    assert!(html.contains(">@SUM(1) &lt;script&gt;alert(1)&lt;/script&gt;<"));
     assert!(html.contains("<td class=\"text\">+cmd|&#39; /C calc&#39;!A0</td>"));
     // And the batch's.
     let html = assert_escaped_report(Path::new(&out("batch")));

@@ -181,8 +181,14 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
         "emergency_admissions",
         "acute_bed_days",
         "emergency_los_mean",
+        "emergency_stay_with_wait_mean",
         "acute_occupancy",
         "acute_days_above_92pct",
+        "bed_wait_mean",
+        "bed_wait_p90",
+        "bed_waits_over_12h",
+        "beds_needed_92pct",
+        "beds_needed_85pct",
         "acute_delayed_bed_days",
         "care_home_admissions_from_hospital",
         "care_home_admissions_from_community",
@@ -191,6 +197,10 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
         "cost_primary_care",
         "cost_social_care",
         "cost_total",
+        "rapid_response_utilisation",
+        "reablement_utilisation",
+        "case_management_utilisation",
+        "community_beds_utilisation",
     ];
     assert_eq!(rows.len(), expected.len());
     let mean_ci = [
@@ -219,7 +229,8 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
             1.0,
             metric,
         );
-        if metric != "acute_occupancy" {
+        // Shares (occupancy, utilisation) change in points: no relative cell.
+        if metric != "acute_occupancy" && !metric.ends_with("_utilisation") {
             let relative = ["relative_median", "relative_p05", "relative_p95"];
             if has_spread && r["relative_median"].is_empty() {
                 check(&cells[4], r, spread, base, &format!("{metric} relative"));

@@ -50,27 +50,27 @@ metrics! {
     readmissions: "readmissions", "admissions", Count, [(Terminal, 8)], "returns after a hospital stay (readmissions)";
     emergency_los_mean: "emergency_los_mean", "days", Duration, [(Board, 3), (Terminal, 9), (Compare, 4)], "mean length of stay of emergency admissions in the modelled trust's adult beds (delays included)";
     acute_bed_days: "acute_bed_days", "bed-days", Count, [(Board, 2), (AtAGlance, 2), (Fans, 2), (Compare, 5)], "adult acute bed-days held (all admissions)";
-    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", Count, [(Board, 6), (AtAGlance, 4), (Fans, 3), (Terminal, 13), (Compare, 6), (Sweep, 3)], "adult acute bed-days held by patients ready to leave (no criteria to reside)";
+    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", Count, [(Board, 12), (AtAGlance, 4), (Fans, 3), (Terminal, 13), (Compare, 6), (Sweep, 3)], "adult acute bed-days held by patients ready to leave (no criteria to reside)";
     acute_delayed_share: "acute_delayed_share", "fraction", Fraction, [(Terminal, 12)], "share of adult acute bed-days held by patients ready to leave";
     reablement_episodes: "reablement_episodes", "episodes", Count, [(Terminal, 14)], "reablement / community team episodes started (discharge pathway 1)";
     case_management_episodes: "case_management_episodes", "episodes", Count, [], "case-management episodes started";
     community_bed_admissions: "community_bed_admissions", "admissions", Count, [(Terminal, 15)], "community hospital admissions (discharge pathway 2)";
     community_bed_days: "community_bed_days", "bed-days", Count, [], "community hospital bed-days held";
-    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", Count, [(Board, 7), (AtAGlance, 5), (Terminal, 16), (Compare, 7)], "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
-    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", Count, [(Board, 8), (Terminal, 17)], "permanent care-home admissions arranged from home";
+    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", Count, [(Board, 13), (AtAGlance, 5), (Terminal, 16), (Compare, 7)], "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
+    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", Count, [(Board, 14), (Terminal, 17)], "permanent care-home admissions arranged from home";
     care_home_bed_days: "care_home_bed_days", "place-days", Count, [], "care-home place-days held (residential and nursing)";
     deaths: "deaths", "people", Count, [(Terminal, 19)], "people who died (in hospital, a community bed or as care-home residents), each once";
     deaths_in_hospital: "deaths_in_hospital", "people", Count, [], "deaths in a hospital bed, care-home residents included";
     care_home_resident_deaths: "care_home_resident_deaths", "people", Count, [], "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
-    cost_acute: "cost_acute", "GBP", Money, [(Board, 9), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
-    cost_community: "cost_community", "GBP", Money, [(Board, 10), (Terminal, 21)], "community health cost: the staff of rapid response, reablement and case management and the community hospital beds paid for (places × cost a day, used or not), and the running costs levers name";
-    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 11), (Terminal, 22)], "GP-practice appointments";
-    cost_social_care: "cost_social_care", "GBP", Money, [(Board, 12), (Terminal, 23)], "care-home places";
-    cost_total: "cost_total", "GBP", Money, [(Board, 13), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors: acute, primary and social care priced by activity, community teams and beds at the cost of the staff and beds paid for, and the running costs levers name (docs/whole-system.md, Money)";
-    bed_wait_mean: "bed_wait_mean", "days", Duration, [(Board, 14), (AtAGlance, 7), (Terminal, 25), (Compare, 11)], "mean wait for an adult acute bed of emergency admissions to the modelled trust: from the decision to admit (the request for the bed) to getting it, zero waits included";
-    bed_wait_p90: "bed_wait_p90", "days", Duration, [(Board, 15), (Terminal, 26), (Compare, 12)], "90th percentile of the wait for an adult acute bed of emergency admissions (from a log-linear sketch: within 0.4% of a wait at that rank)";
-    bed_waits_over_12h: "bed_waits_over_12h", "admissions", Count, [(Board, 16), (AtAGlance, 8), (Terminal, 27), (Compare, 13)], "emergency admissions to the modelled trust's adult beds that waited more than 12 hours (0.5 days) from the decision to admit";
-    emergency_stay_with_wait_mean: "emergency_stay_with_wait_mean", "days", Duration, [(Board, 17)], "mean wait for the bed plus length of stay of emergency admissions leaving the modelled trust's adult beds (the length of stay starts at admission and leaves the wait out)";
+    cost_acute: "cost_acute", "GBP", Money, [(Board, 15), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
+    cost_community: "cost_community", "GBP", Money, [(Board, 16), (Terminal, 21)], "community health cost: the staff of rapid response, reablement and case management and the community hospital beds paid for (places × cost a day, used or not), and the running costs levers name";
+    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 17), (Terminal, 22)], "GP-practice appointments";
+    cost_social_care: "cost_social_care", "GBP", Money, [(Board, 18), (Terminal, 23)], "care-home places";
+    cost_total: "cost_total", "GBP", Money, [(Board, 19), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors: acute, primary and social care priced by activity, community teams and beds at the cost of the staff and beds paid for, and the running costs levers name (docs/whole-system.md, Money)";
+    bed_wait_mean: "bed_wait_mean", "days", Duration, [(Board, 7), (AtAGlance, 7), (Terminal, 25), (Compare, 11)], "mean wait for an adult acute bed of emergency admissions to the modelled trust: from the decision to admit (the request for the bed) to getting it, zero waits included";
+    bed_wait_p90: "bed_wait_p90", "days", Duration, [(Board, 8), (Terminal, 26), (Compare, 12)], "90th percentile of the wait for an adult acute bed of emergency admissions (from a log-linear sketch: within 0.4% of a wait at that rank)";
+    bed_waits_over_12h: "bed_waits_over_12h", "admissions", Count, [(Board, 9), (AtAGlance, 8), (Terminal, 27), (Compare, 13)], "emergency admissions to the modelled trust's adult beds that waited more than 12 hours (0.5 days) from the decision to admit";
+    emergency_stay_with_wait_mean: "emergency_stay_with_wait_mean", "days", Duration, [(Board, 4)], "mean wait for the bed plus length of stay of emergency admissions leaving the modelled trust's adult beds (the length of stay starts at admission and leaves the wait out)";
     rapid_response_utilisation: "rapid_response_utilisation", "fraction", Fraction, [(Board, 20), (Terminal, 29), (Compare, 15)], "rapid-response places busy / places available (place-days), by year and ICC; empty by age band";
     reablement_utilisation: "reablement_utilisation", "fraction", Fraction, [(Board, 21), (Terminal, 30)], "reablement places busy / places available (place-days), by year and ICC; empty by age band";
     case_management_utilisation: "case_management_utilisation", "fraction", Fraction, [(Board, 22), (Terminal, 31)], "case-management caseload places busy / places available (place-days), by year and ICC; empty by age band";
@@ -91,7 +91,7 @@ pub const SITE_METRICS: &[Metric] = &[
         "adult acute beds occupied / available, time-average",
     )
     .shown(&[
-        (Board, 4),
+        (Board, 5),
         (AtAGlance, 3),
         (Terminal, 10),
         (Compare, 9),
@@ -104,7 +104,7 @@ pub const SITE_METRICS: &[Metric] = &[
         Count,
         "days whose mean adult acute occupancy was above 92%",
     )
-    .shown(&[(Board, 5), (Terminal, 11), (Compare, 10)]),
+    .shown(&[(Board, 6), (Terminal, 11), (Compare, 10)]),
     Metric::new(
         "acute_days_above_95pct",
         "days",
@@ -127,7 +127,7 @@ pub const SITE_METRICS: &[Metric] = &[
         Level,
         "adult acute beds that would hold the year's mean occupancy at 92%: (bed-days occupied + bed-days of patients waiting for a bed) / days / 0.92",
     )
-    .shown(&[(Board, 18), (AtAGlance, 9), (Terminal, 28), (Compare, 14)]),
+    .shown(&[(Board, 10), (AtAGlance, 9), (Terminal, 28), (Compare, 14)]),
     Metric::new(
         "beds_needed_85pct",
         "beds",
@@ -135,5 +135,5 @@ pub const SITE_METRICS: &[Metric] = &[
         Level,
         "adult acute beds that would hold the year's mean occupancy at 85%: (bed-days occupied + bed-days of patients waiting for a bed) / days / 0.85",
     )
-    .shown(&[(Board, 19)]),
+    .shown(&[(Board, 11)]),
 ];

@@ -107,6 +107,7 @@ const DIRECTIONS: &[(&str, Better)] = &[
     ("cost_primary_care", Lower),
     ("cost_social_care", Lower),
     ("cost_total", Lower),
+    ("cost_community_activity", Lower),
     // The acute and care-home sites.
     ("acute_occupancy", Lower),
     ("acute_days_above_92pct", Lower),

@@ -787,8 +787,9 @@ mod tests {
     }
 
     #[test]
-    fn the_board_reads_thirteen_headlines_each_with_its_words_and_kind() {
-        // As they were written by hand before the registry.
+    fn the_board_reads_its_headlines_each_with_its_words_and_kind() {
+        // Activity, then the waits and beds a board must see beside
+        // occupancy, then money, then whether what was bought is used.
         let expected = [
             (
                 "emergency_admissions",
@@ -803,10 +804,46 @@ mod tests {
                 "is",
                 Kind::Days,
             ),
+            (
+                "emergency_stay_with_wait_mean",
+                "Mean stay including the wait for a bed (days)",
+                "is",
+                Kind::Days,
+            ),
             ("acute_occupancy", "Acute bed occupancy", "is", Kind::Share),
             (
                 "acute_days_above_92pct",
                 "Days with acute occupancy above 92%",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "bed_wait_mean",
+                "Mean wait for a bed after the decision to admit (days)",
+                "is",
+                Kind::Days,
+            ),
+            (
+                "bed_wait_p90",
+                "Wait for a bed, 90th centile (days)",
+                "is",
+                Kind::Days,
+            ),
+            (
+                "bed_waits_over_12h",
+                "Patients waiting over 12 hours for a bed",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "beds_needed_92pct",
+                "Beds needed to hold 92% occupancy",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "beds_needed_85pct",
+                "Beds needed to hold 85% occupancy",
                 "are",
                 Kind::Count,
             ),
@@ -848,6 +885,30 @@ mod tests {
             ),
             ("cost_social_care", "Cost of social care", "is", Kind::Money),
             ("cost_total", "Total cost", "is", Kind::Money),
+            (
+                "rapid_response_utilisation",
+                "Rapid response: share of capacity busy",
+                "is",
+                Kind::Share,
+            ),
+            (
+                "reablement_utilisation",
+                "Reablement: share of capacity busy",
+                "is",
+                Kind::Share,
+            ),
+            (
+                "case_management_utilisation",
+                "Case management: share of capacity busy",
+                "is",
+                Kind::Share,
+            ),
+            (
+                "community_beds_utilisation",
+                "Community beds: share occupied",
+                "is",
+                Kind::Share,
+            ),
         ];
         let found: Vec<_> = headlines()
             .iter()
