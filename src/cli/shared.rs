@@ -153,13 +153,42 @@ pub(super) fn load(
     Ok((scenario, origin, text))
 }
 
+/// Which of a scenario's outside parents a command names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum NameParents {
+    /// Every parent outside the scenario's folder: `validate` and `show`,
+    /// where a user looks at what a file is made of.
+    All,
+    /// Only those that also lie beyond the current directory: a command
+    /// that runs a scenario. A parent within the folder the user works in
+    /// (the shipped library's `../north-cumbria-baseline.toml` run from the
+    /// project, a file `iccsim new` wrote) is the user's own, and the chain
+    /// is recorded in the header of every `scenario.toml` written; one from
+    /// beyond it is named, so that a file from elsewhere cannot read
+    /// another quietly.
+    BeyondWorkingFolder,
+}
+
 /// Says, once per parent and process, that a scenario takes values from a
 /// file outside its own folder (inherit.rs reads such a parent only if it is
-/// a scenario): the user should know which files a result depends on.
-pub(super) fn note_parents_outside(path: &Path, resolved: &scenario::inherit::Resolved) {
+/// a scenario, and never quotes its values): the user should know which
+/// files a result depends on.
+pub(super) fn note_parents_outside(
+    path: &Path,
+    resolved: &scenario::inherit::Resolved,
+    which: NameParents,
+) {
     static NOTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
     let Ok(mut noted) = NOTED.lock() else { return };
+    let working_folder = std::env::current_dir().and_then(std::fs::canonicalize).ok();
     for parent in &resolved.outside {
+        let beyond_working_folder = || match (&working_folder, std::fs::canonicalize(parent)) {
+            (Some(here), Ok(parent)) => !parent.starts_with(here),
+            _ => true,
+        };
+        if which == NameParents::BeyondWorkingFolder && !beyond_working_folder() {
+            continue;
+        }
         if !noted.contains(parent) {
             say!(
                 "note: {} inherits from {}, outside its own folder",
@@ -177,7 +206,7 @@ fn scenario_text(path: Option<&Path>) -> Result<(scenario::Resolved, String, Str
         Some(path) => Ok((
             {
                 let resolved = scenario::inherit::read_resolved(path)?;
-                note_parents_outside(path, &resolved);
+                note_parents_outside(path, &resolved, NameParents::BeyondWorkingFolder);
                 resolved
             },
             path.display().to_string(),

@@ -3,9 +3,15 @@
 
 use super::args::ShowArgs;
 use super::exit::Failure;
-use super::shared::{load, print_document};
+use super::shared::{load, note_parents_outside, print_document, NameParents};
+use iccsim::scenario;
 
 pub(super) fn show(args: ShowArgs) -> Result<(), Failure> {
+    if let Some(path) = args.scenario.as_deref() {
+        if let Ok(resolved) = scenario::inherit::read_resolved(path) {
+            note_parents_outside(path, &resolved, NameParents::All);
+        }
+    }
     // Loaded (and so validated) first: what is shown is what would run.
     let (_, _, text) = load(args.scenario.as_deref(), &args.set)?;
     print_document(&text)?;

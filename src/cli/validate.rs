@@ -3,14 +3,14 @@
 
 use super::args::ValidateArgs;
 use super::exit::{Exit, Failure};
-use super::shared::{note_parents_outside, print_stdout};
+use super::shared::{note_parents_outside, print_stdout, NameParents};
 use iccsim::scenario;
 
 pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let mut failures = Vec::new();
     for path in &args.scenarios {
         if let Ok(resolved) = scenario::inherit::read_resolved(path) {
-            note_parents_outside(path, &resolved);
+            note_parents_outside(path, &resolved, NameParents::All);
         }
         match scenario::load_file(path) {
             Ok(network) => print_stdout(&format!(

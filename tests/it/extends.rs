@@ -274,6 +274,36 @@ fn parents_outside_the_folder_must_be_scenarios_and_are_named() {
             && stderr.contains("reference-network.toml, outside its own folder"),
         "{stderr}"
     );
+    // `show` names it too; a command that runs the scenario names it only
+    // when it also lies beyond the current directory: run from the project
+    // (the reference network is in it), no note; run from the scenario's
+    // folder, from which the parent is beyond, the note.
+    let shown = succeed(iccsim().arg("show").arg(scenarios.join("outside-child.toml")));
+    assert!(
+        String::from_utf8_lossy(&shown.stderr).contains("outside its own folder"),
+        "show: {}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let run_from = |working_folder: &Path, out: &str| {
+        let output = succeed(
+            iccsim()
+                .current_dir(working_folder)
+                .args(["run", "-n", "1", "--quiet", "--out"])
+                .arg(dir.path().join(out))
+                .arg(scenarios.join("outside-child.toml")),
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let from_project = run_from(Path::new(env!("CARGO_MANIFEST_DIR")), "from-project");
+    assert!(
+        !from_project.contains("outside its own folder"),
+        "{from_project}"
+    );
+    let from_elsewhere = run_from(&scenarios, "from-elsewhere");
+    assert!(
+        from_elsewhere.contains("reference-network.toml, outside its own folder"),
+        "{from_elsewhere}"
+    );
     // A parent in the scenario's own folder is read without a note.
     fs::write(
         scenarios.join("inside.toml"),
