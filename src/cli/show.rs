@@ -3,7 +3,7 @@
 
 use super::args::ShowArgs;
 use super::exit::Failure;
-use super::shared::{load, note_parents_outside, print_document, NameParents};
+use super::shared::{NameParents, load, note_parents_outside, print_document};
 use iccsim::scenario;
 
 pub(super) fn show(args: ShowArgs) -> Result<(), Failure> {

@@ -3,7 +3,7 @@
 
 use super::args::ValidateArgs;
 use super::exit::{Exit, Failure};
-use super::shared::{note_parents_outside, print_stdout, NameParents};
+use super::shared::{NameParents, note_parents_outside, print_stdout};
 use iccsim::scenario;
 
 pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {

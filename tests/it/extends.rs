@@ -278,7 +278,11 @@ fn parents_outside_the_folder_must_be_scenarios_and_are_named() {
     // when it also lies beyond the current directory: run from the project
     // (the reference network is in it), no note; run from the scenario's
     // folder, from which the parent is beyond, the note.
-    let shown = succeed(iccsim().arg("show").arg(scenarios.join("outside-child.toml")));
+    let shown = succeed(
+        iccsim()
+            .arg("show")
+            .arg(scenarios.join("outside-child.toml")),
+    );
     assert!(
         String::from_utf8_lossy(&shown.stderr).contains("outside its own folder"),
         "show: {}",
