@@ -7,10 +7,10 @@ use super::shared::{NameParents, load, note_parents_outside, print_document};
 use iccsim::scenario;
 
 pub(super) fn show(args: ShowArgs) -> Result<(), Failure> {
-    if let Some(path) = args.scenario.as_deref() {
-        if let Ok(resolved) = scenario::inherit::read_resolved(path) {
-            note_parents_outside(path, &resolved, NameParents::All);
-        }
+    if let Some(path) = args.scenario.as_deref()
+        && let Ok(resolved) = scenario::inherit::read_resolved(path)
+    {
+        note_parents_outside(path, &resolved, NameParents::All);
     }
     // Loaded (and so validated) first: what is shown is what would run.
     let (_, _, text) = load(args.scenario.as_deref(), &args.set)?;
