@@ -31,7 +31,12 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let network = &scenario.network;
     let seed = args.common.seed.unwrap_or(network.run.seed);
     let design = args.nested.design(args.replications)?;
+    super::case_checks::refuse_case_with_nested(args.at_quantile.as_deref(), design)?;
     super::nested::refuse_without_uncertainty(design, scenario.uncertain.len(), &network.name)?;
+    super::case_checks::refuse_case_without_uncertainty(
+        args.at_quantile.as_deref(),
+        &[(&network.name, scenario.uncertain.len())],
+    )?;
     let replications = design.nested().map_or_else(
         || u64::from(args.replications.unwrap_or(network.run.replications)),
         |n| n.replications(),

@@ -52,13 +52,14 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
     let mut out = String::new();
     out.push_str(&format!("{}\n", info.scenario_title));
     out.push_str(&format!(
-        "{} replication{} · seed {} · warm-up {} days · {} days from {}\n\n",
+        "{} replication{} · seed {} · warm-up {} days · {} days from {}{}\n\n",
         info.replications,
         if info.replications == 1 { "" } else { "s" },
         info.seed,
         info.warmup_days,
         info.horizon_days,
-        info.start_date
+        info.start_date,
+        case_heading(&info.case)
     ));
     // One replication has no interval: say "value", not "median (middle
     // 90%)"; the CI of the mean is the simulation's precision, beside it.
@@ -158,7 +159,7 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
     }
     if several {
         out.push('\n');
-        out.push_str(SPREAD_AND_PRECISION);
+        out.push_str(&spread_and_precision(&set.info.case));
     }
     out
 }
@@ -175,13 +176,14 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
     let last = years.to_string();
     let mut out = format!("{}\n", info.scenario_title);
     out.push_str(&format!(
-        "{} replication{} · seed {} · warm-up {} days · {} days from {} · all ICCs and ages\n\n",
+        "{} replication{} · seed {} · warm-up {} days · {} days from {} · all ICCs and ages{}\n\n",
         info.replications,
         if info.replications == 1 { "" } else { "s" },
         info.seed,
         info.warmup_days,
         info.horizon_days,
-        info.start_date
+        info.start_date,
+        case_heading(&info.case)
     ));
     // Each year's cell and the whole window's are the median across
     // replications with the middle 90%: the spread of outcomes. The CI of
@@ -242,7 +244,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         "\nyear 1, year {last}: median across replications. all years is: the total over the window for a count, the mean for a rate, share or duration.\n"
     ));
     if several {
-        out.push_str(SPREAD_AND_PRECISION);
+        out.push_str(&spread_and_precision(&info.case));
     }
     out.push_str(&format!(
         "By year, ICC and age band: breakdown_summary.csv; the chance of crossing thresholds: thresholds.csv. Costs in £ at {} prices.\n",
@@ -439,8 +441,39 @@ pub fn format_precision(unit: &str, summary: &Summary, difference: bool) -> Stri
     }
 }
 
-/// What the spread and precision columns of a table mean, in two lines.
+/// What the spread and precision columns of a table mean, in two lines,
+/// when the uncertain values are drawn afresh for every replication.
 pub const SPREAD_AND_PRECISION: &str = "middle 90%: the 5th to 95th percentile across replications, which carry both chance and the values given as ranges: the spread of outcomes, for decisions.\nprecision (95% CI of mean): how well the simulation knows the mean; it narrows with more replications whatever the evidence says.\n";
+
+/// The case run.json names (`case`) as a phrase, when the uncertain
+/// values were fixed at it: "their pessimistic case", "their 0.9
+/// quantile". None when they were drawn (or there are none).
+pub fn fixed_case_phrase(case: &str) -> Option<String> {
+    match case {
+        "" | "drawn" | "none" => None,
+        "pessimistic" | "central" | "optimistic" => Some(format!("their {case} case")),
+        quantile => Some(format!("their {quantile} quantile")),
+    }
+}
+
+/// What the spread and precision columns mean for a run of this case
+/// (run.json's `case`): with the uncertain values fixed, the spread is
+/// chance alone, and the footnote says so.
+pub fn spread_and_precision(case: &str) -> String {
+    match fixed_case_phrase(case) {
+        None => SPREAD_AND_PRECISION.to_string(),
+        Some(phrase) => format!(
+            "middle 90%: the 5th to 95th percentile across replications, with the uncertain values fixed at {phrase}: the spread is chance alone, not the uncertainty of the evidence.\nprecision (95% CI of mean): how well the simulation knows the mean; it narrows with more replications whatever the evidence says.\n"
+        ),
+    }
+}
+
+/// The heading's note of a fixed case ("" when the values were drawn).
+pub fn case_heading(case: &str) -> String {
+    fixed_case_phrase(case).map_or(String::new(), |phrase| {
+        format!(" · uncertain values at {phrase} (--at-quantile {case})")
+    })
+}
 
 #[cfg(test)]
 mod tests {
