@@ -203,8 +203,17 @@ fn open_checkpoint(
             return Err(Failure {
                 code: Exit::Usage,
                 message: format!(
-                    "{} was written by another batch (scenario, seed, number of replications, shard, design (--outer/--inner) or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
+                    "{} was written by another batch ({}scenario, seed, number of replications, shard, design (--outer/--inner) or iccsim build differ: it has {} replications of `{}`, seed {}{}, {}); resume with the same scenario and options, or choose another --out",
                     partial.display(),
+                    if read.header.design == header.design {
+                        String::new()
+                    } else {
+                        format!(
+                            "its design is {}, this batch's {}: ",
+                            super::nested::design_words(&read.header.design),
+                            super::nested::design_words(&header.design)
+                        )
+                    },
                     read.header.replications,
                     read.header.scenario,
                     read.header.seed,
@@ -212,7 +221,8 @@ fn open_checkpoint(
                         String::new()
                     } else {
                         format!(", shard {}", read.header.shard)
-                    }
+                    },
+                    super::nested::design_words(&read.header.design)
                 ),
             });
         }

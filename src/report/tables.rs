@@ -103,7 +103,7 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
                 rows.push([
                     service.name.clone(),
                     metric.to_string(),
-                    unit,
+                    shown_unit(&unit).to_string(),
                     shown,
                     precise,
                 ]);
@@ -119,7 +119,13 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
                 .map(|s| s.unit.clone())
                 .unwrap_or_default();
             let (shown, precise) = (cell(&unit, summary), precision_cell(&unit, summary));
-            rows.push(["system".into(), metric.to_string(), unit, shown, precise]);
+            rows.push([
+                "system".into(),
+                metric.to_string(),
+                shown_unit(&unit).to_string(),
+                shown,
+                precise,
+            ]);
         }
     }
     let widths: Vec<usize> = (0..5)
@@ -224,7 +230,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         let adds_up = metrics::whole_system_metric(metric).is_some_and(|m| m.kind.adds_up());
         rows.push(vec![
             metric.to_string(),
-            unit.to_string(),
+            shown_unit(unit).to_string(),
             median_of("1"),
             median_of(&last),
             if adds_up { "total" } else { "mean" }.into(),
@@ -444,6 +450,12 @@ pub fn format_precision(unit: &str, summary: &Summary, difference: bool) -> Stri
 /// What the spread and precision columns of a table mean, in two lines,
 /// when the uncertain values are drawn afresh for every replication.
 pub const SPREAD_AND_PRECISION: &str = "middle 90%: the 5th to 95th percentile across replications, which carry both chance and the values given as ranges: the spread of outcomes, for decisions.\nprecision (95% CI of mean): how well the simulation knows the mean; it narrows with more replications whatever the evidence says.\n";
+
+/// The unit a table's cell is shown in: a fraction is shown as a
+/// percentage ([`format_value`]), so its column says `%`, not `fraction`.
+pub fn shown_unit(unit: &str) -> &str {
+    if unit == "fraction" { "%" } else { unit }
+}
 
 /// The case run.json names (`case`) as a phrase, when the uncertain
 /// values were fixed at it: "their pessimistic case", "their 0.9

@@ -170,3 +170,50 @@ fn by_lever_without_levers_is_refused_before_anything_runs() {
         out.display()
     );
 }
+
+/// Resuming a batch of another nested design is refused naming the
+/// designs, the real difference.
+#[test]
+fn a_resume_of_another_design_names_the_designs() {
+    let dir = tempfile::tempdir().unwrap();
+    let uncertain = clinic(dir.path(), "uncertain", true);
+    let whole = dir.path().join("whole");
+    succeed(
+        iccsim()
+            .args([
+                "batch", &uncertain, "--outer", "2", "--inner", "2", "-q", "-o",
+            ])
+            .arg(&whole),
+    );
+    let records = fs::read_to_string(whole.join("records.csv")).unwrap();
+    let lines: Vec<&str> = records.lines().collect();
+    let cut = dir.path().join("cut");
+    fs::create_dir(&cut).unwrap();
+    crate::common::write_checkpoint(&cut, format!("{}\n{}\n", lines[0], lines[1]));
+    let output = iccsim()
+        .args(["batch", &uncertain, "-n", "4", "--resume", "-q", "-o"])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    fails_with(
+        &output,
+        2,
+        "its design is --outer 2 --inner 2, this batch's no nested design",
+    );
+}
+
+/// `run` shows a fraction as a percentage, and its unit column says `%`.
+#[test]
+fn run_shows_the_unit_a_number_is_shown_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = clinic(dir.path(), "plain", false);
+    let out = dir.path().join("out");
+    let output = succeed(iccsim().args(["run", &path, "-n", "2", "-o"]).arg(&out));
+    let text = stdout(&output);
+    let row = text
+        .lines()
+        .find(|l| l.contains("found_full_share") || l.contains("loss_share"))
+        .unwrap_or_else(|| panic!("no share row in {text}"));
+    assert!(row.contains('%'), "{row}");
+    assert!(!text.contains("fraction"), "{text}");
+}
