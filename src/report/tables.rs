@@ -457,6 +457,52 @@ pub fn shown_unit(unit: &str) -> &str {
     if unit == "fraction" { "%" } else { unit }
 }
 
+/// The unit a difference is shown in ([`format_difference`]): points for
+/// a fraction, `£` for money, the unit itself otherwise.
+pub fn shown_difference_unit(unit: &str) -> &str {
+    match unit {
+        "fraction" => "points",
+        money if money.starts_with("GBP") => "£",
+        other => other,
+    }
+}
+
+/// A standard deviation as a reader expects its unit: a fraction in
+/// points ("2.7 pts"), money in £/£m, anything else rounded for reading
+/// with thousands separators.
+pub fn format_sd(unit: &str, value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    match unit {
+        "fraction" => format!("{:.1} pts", 100.0 * value),
+        money if money.starts_with("GBP") => pounds(value),
+        _ => whole_from_100(value),
+    }
+}
+
+/// A part of a difference (`compare --by-lever`) as [`format_difference`]
+/// shows it, but a count or duration of 100 or more without decimals
+/// ("-466", not "-466.0"): the parts are means over replications.
+pub fn format_part(unit: &str, value: f64) -> String {
+    match unit {
+        "fraction" => format_difference(unit, value),
+        money if money.starts_with("GBP") => format_difference(unit, value),
+        _ if !value.is_finite() => "–".into(),
+        _ if value > 0.0 => format!("+{}", whole_from_100(value)),
+        _ => whole_from_100(value),
+    }
+}
+
+/// Rounded for reading, whole from 100 ("466", "3,720").
+fn whole_from_100(value: f64) -> String {
+    if value.abs() >= 100.0 && value.abs() < 1000.0 {
+        format!("{value:.0}")
+    } else {
+        grouped(value)
+    }
+}
+
 /// The case run.json names (`case`) as a phrase, when the uncertain
 /// values were fixed at it: "their pessimistic case", "their 0.9
 /// quantile". None when they were drawn (or there are none).
@@ -508,6 +554,17 @@ mod tests {
         assert_eq!(format_value("GBP 2023/24 prices", 53_716_995.0), "£53.7m");
         assert_eq!(format_difference("GBP", -46_040_000.0), "-£46.0m");
         assert_eq!(format_difference("GBP", 950.0), "+£950");
+        assert_eq!(format_part("GBP 2024/25 prices", -1_448_879.0), "-£1.4m");
+        assert_eq!(format_part("admissions", -466.0), "-466");
+        assert_eq!(format_part("admissions", 5301.4), "+5,301");
+        assert_eq!(format_part("fraction", -0.0082), "-0.8 pts");
+        assert_eq!(format_sd("fraction", 0.027), "2.7 pts");
+        assert_eq!(format_sd("days", 123.4), "123");
+        assert_eq!(shown_difference_unit("fraction"), "points");
+        assert_eq!(shown_unit("fraction"), "%");
+        assert_eq!(spread_and_precision("drawn"), SPREAD_AND_PRECISION);
+        assert!(spread_and_precision("pessimistic").contains("chance alone"));
+        assert_eq!(case_heading("none"), "");
         assert_eq!(format_value("fraction", 0.8734), "87.3%");
         assert_eq!(format_difference("fraction", -0.027), "-2.7 pts");
         assert_eq!(format_difference("admissions", 12.5), "+12.50");

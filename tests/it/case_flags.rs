@@ -217,3 +217,19 @@ fn run_shows_the_unit_a_number_is_shown_in() {
     assert!(row.contains('%'), "{row}");
     assert!(!text.contains("fraction"), "{text}");
 }
+
+/// The terminal's variance split: the residual is "interaction and
+/// noise", and with fewer than 10 outer draws the split is called rough.
+#[test]
+fn a_variance_split_of_few_draws_is_called_rough() {
+    let dir = tempfile::tempdir().unwrap();
+    let uncertain = clinic(dir.path(), "uncertain", true);
+    let output = succeed(
+        iccsim()
+            .args(["batch", &uncertain, "--outer", "3", "--inner", "2", "-o"])
+            .arg(dir.path().join("out")),
+    );
+    let text = stdout(&output);
+    assert!(text.contains("interaction and noise"), "{text}");
+    assert!(text.contains("The split is rough: 3 outer draws"), "{text}");
+}
