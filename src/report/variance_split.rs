@@ -263,7 +263,7 @@ pub fn split_table(rows: &[SplitRow]) -> String {
             .max(s.residual_variance)
             > s.total_variance
     });
-    out.push_str("\nsd: across all N·M replications; evidence, chance, interaction and noise: each component's share of the components' sum.\n");
+    out.push_str("\nsd: across all N·M replications; evidence, chance, interaction and noise: each component's share of the components' sum.\nThe precision (95% CI of mean) in the tables above treats the N·M replications as independent: with a nested design it is too narrow where the evidence share is large (the M replications of a draw share its values).\n");
     if draws > 0 && (draws < ROUGH_BELOW || exceeds) {
         out.push_str(&format!(
             "The split is rough: {draws} outer draws{} estimate the evidence's part from few numbers; use --outer {ROUGH_BELOW} or more for shares to rely on.\n",
