@@ -31,7 +31,12 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let network = &scenario.network;
     let seed = args.common.seed.unwrap_or(network.run.seed);
     let design = args.nested.design(args.replications)?;
+    super::case_checks::refuse_case_with_nested(args.at_quantile.as_deref(), design)?;
     super::nested::refuse_without_uncertainty(design, scenario.uncertain.len(), &network.name)?;
+    super::case_checks::refuse_case_without_uncertainty(
+        args.at_quantile.as_deref(),
+        &[(&network.name, scenario.uncertain.len())],
+    )?;
     let replications = design.nested().map_or_else(
         || u64::from(args.replications.unwrap_or(network.run.replications)),
         |n| n.replications(),
@@ -198,8 +203,17 @@ fn open_checkpoint(
             return Err(Failure {
                 code: Exit::Usage,
                 message: format!(
-                    "{} was written by another batch (scenario, seed, number of replications, shard, design (--outer/--inner) or iccsim build differ: it has {} replications of `{}`, seed {}{}); resume with the same scenario and options, or choose another --out",
+                    "{} was written by another batch ({}scenario, seed, number of replications, shard, design (--outer/--inner) or iccsim build differ: it has {} replications of `{}`, seed {}{}, {}); resume with the same scenario and options, or choose another --out",
                     partial.display(),
+                    if read.header.design == header.design {
+                        String::new()
+                    } else {
+                        format!(
+                            "its design is {}, this batch's {}: ",
+                            super::nested::design_words(&read.header.design),
+                            super::nested::design_words(&header.design)
+                        )
+                    },
                     read.header.replications,
                     read.header.scenario,
                     read.header.seed,
@@ -207,7 +221,8 @@ fn open_checkpoint(
                         String::new()
                     } else {
                         format!(", shard {}", read.header.shard)
-                    }
+                    },
+                    super::nested::design_words(&read.header.design)
                 ),
             });
         }

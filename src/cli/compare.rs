@@ -122,7 +122,13 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .chain(alternatives.iter().map(|(a, _, _)| a))
         .map(|s| s.uncertain.len())
         .sum();
+    super::case_checks::refuse_case_with_nested(args.at_quantile.as_deref(), design)?;
     super::nested::refuse_without_uncertainty(design, uncertain, &base.name)?;
+    let counts: Vec<(&str, usize)> = std::iter::once(&base_scenario)
+        .chain(alternatives.iter().map(|(a, _, _)| a))
+        .map(|s| (s.network.name.as_str(), s.uncertain.len()))
+        .collect();
+    super::case_checks::refuse_case_without_uncertainty(args.at_quantile.as_deref(), &counts)?;
     if args.by_lever && args.scenarios.len() != 1 {
         return Err(Failure {
             code: Exit::Usage,
@@ -132,6 +138,13 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             ),
         });
     }
+    // The levers are read before anything runs: a scenario without them
+    // (or with too many) is refused now, not after the runs.
+    let levers = if args.by_lever {
+        Some(super::contributions::levers(&args.scenarios[0], &changes)?)
+    } else {
+        None
+    };
     let replications = design.nested().map_or_else(
         || u64::from(args.replications.unwrap_or(base.run.replications.max(2))),
         |n| n.replications(),
@@ -267,9 +280,10 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
                 Some((&base.name, &base_schema, &base_records)),
             ));
         }
-        if args.by_lever {
+        if let Some(levers) = &levers {
             by_lever = Some(super::contributions::by_lever(
                 &args.scenarios[0],
+                levers,
                 &changes,
                 (&base.name, &base_schema, &base_records),
                 (&network.name, &alt_schema, &alt_records),
@@ -314,11 +328,18 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     let named: Vec<(&str, &Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b)).collect();
     folder.commit(&named, RESULTS, Replace::Results)?;
     if !args.common.quiet {
+        // The case applies to every scenario; one without uncertain
+        // values names none.
+        let case = std::iter::once(base)
+            .chain(alternatives.iter().map(|(a, _, _)| &a.network))
+            .map(iccsim::scenario::case_name)
+            .find(|c| c != "none")
+            .unwrap_or_else(|| "none".into());
         for (name, diffs) in &comparisons {
             let rows = headline_differences(base, diffs);
             print_stdout(&format!(
                 "{}\n",
-                report::compare::comparison_table(name, &base.name, &rows)
+                report::compare::comparison_table(name, &base.name, &rows, &case)
             ))?;
         }
         if nested.is_some() {

@@ -19,7 +19,10 @@ pub(super) const MAX_LEVERS: usize = 12;
 pub(super) type RunScenario<'a> = dyn Fn(&Scenario) -> Result<(Schema, Vec<Record>), Failure> + 'a;
 
 /// The names of ALT's levers, refused when there are none or too many.
-fn levers(path: &Path, settings: &[String]) -> Result<(scenario::Resolved, Vec<String>), Failure> {
+pub(super) fn levers(
+    path: &Path,
+    settings: &[String],
+) -> Result<(scenario::Resolved, Vec<String>), Failure> {
     let resolved = scenario::inherit::read_resolved(path)?;
     let origin = path.display().to_string();
     let text = scenario::overrides::apply_to_text(&resolved.text, &origin, settings)?;
@@ -49,25 +52,25 @@ fn levers(path: &Path, settings: &[String]) -> Result<(scenario::Resolved, Vec<S
 /// bytes of contributions.csv and the terminal's table.
 pub(super) fn by_lever(
     path: &Path,
+    (resolved, names): &(scenario::Resolved, Vec<String>),
     settings: &[String],
     base: (&str, &Schema, &[Record]),
     all: (&str, &Schema, &[Record]),
     run: &RunScenario,
 ) -> Result<(Vec<u8>, String), Failure> {
-    let (resolved, names) = levers(path, settings)?;
     let origin = path.display().to_string();
     let stem = scenario::name_from_path(path).to_string();
     let (alt_name, all_schema, all_records) = all;
     let run_with_off =
         |off: Vec<String>, label: String| -> Result<(Schema, Vec<Record>), Failure> {
             let (mut variant, _) =
-                lever_switch::load_with_levers_off(&resolved, &origin, &stem, settings, &off)?;
+                lever_switch::load_with_levers_off(resolved, &origin, &stem, settings, &off)?;
             variant.network.name = format!("{alt_name}-{label}");
             run(&variant)
         };
     let none = run_with_off(names.clone(), "no-levers".into())?;
     let mut per_lever = Vec::new();
-    for lever in &names {
+    for lever in names {
         let others: Vec<String> = names.iter().filter(|n| *n != lever).cloned().collect();
         // With one lever, alone is ALT itself and all but it is none.
         let (alone, without) = if names.len() == 1 {

@@ -39,9 +39,18 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
                 return Err(Failure {
                     code: Exit::Scenario,
                     message: format!(
-                        "{} holds records of another batch than {} (scenario, seed, number of replications, design (--outer/--inner) or iccsim build differ); merge shards of one batch only",
+                        "{} holds records of another batch than {} ({}scenario, seed, number of replications, design (--outer/--inner) or iccsim build differ); merge shards of one batch only",
                         folder.display(),
-                        args.folders[0].display()
+                        args.folders[0].display(),
+                        if first.design == read.header.design {
+                            String::new()
+                        } else {
+                            format!(
+                                "its design is {}, the first's {}: ",
+                                super::nested::design_words(&read.header.design),
+                                super::nested::design_words(&first.design)
+                            )
+                        }
                     ),
                 });
             }

@@ -22,6 +22,7 @@ macro_rules! say {
 mod args;
 mod batch;
 mod calibrate;
+mod case_checks;
 mod compare;
 mod contributions;
 mod exit;

@@ -106,3 +106,12 @@ pub fn split_table(
         variance_split::split_table(&rows)
     ))
 }
+
+/// A records header's design in words, for refusals that compare two
+/// batches: "--outer N --inner M", or "no nested design".
+pub fn design_words(label: &str) -> String {
+    match Design::from_label(label).ok().and_then(|d| d.nested()) {
+        Some(n) => format!("--outer {} --inner {}", n.outer, n.inner),
+        None => "no nested design".into(),
+    }
+}

@@ -23,6 +23,10 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     let settings = with_case(&args.set, args.at_quantile.as_deref())?;
     let (scenario, origin, text) = load(args.scenario.as_deref(), &settings)?;
     let network = &scenario.network;
+    super::case_checks::refuse_case_without_uncertainty(
+        args.at_quantile.as_deref(),
+        &[(&network.name, scenario.uncertain.len())],
+    )?;
     let seed = args.common.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     let out = args

@@ -9,9 +9,7 @@
 use crate::experiment::compare::Difference;
 
 use super::csv_safe::neutralise;
-use super::tables::{
-    SPREAD_AND_PRECISION, columns, format_precision, format_spread, format_value, round_for_reading,
-};
+use super::tables::{columns, format_precision, format_spread, format_value, round_for_reading};
 use super::tidy::cell;
 
 /// `comparison.json`: what a comparison ran, and the folder of each
@@ -212,7 +210,14 @@ pub fn comparison_rows(
 /// of the mean difference as the simulation's precision, and the variance
 /// ratio of pairing (with its median over the rows, explained under the
 /// table).
-pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) -> String {
+/// `case` is run.json's: a fixed case is named in the heading and its
+/// footnote says the spread is chance alone.
+pub fn comparison_table(
+    scenario: &str,
+    baseline: &str,
+    rows: &[&Difference],
+    case: &str,
+) -> String {
     let mut table: Vec<Vec<String>> = vec![vec![
         "outcome".into(),
         "unit".into(),
@@ -261,7 +266,8 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
     let median = crate::stats::Summary::of(&ratios).median;
     let n = rows.first().map_or(0, |d| d.diff.n);
     let mut out = format!(
-        "{scenario} against {baseline} (paired: common random numbers; {n} replications)\n\n"
+        "{scenario} against {baseline} (paired: common random numbers; {n} replications{})\n\n",
+        super::tables::case_heading(case)
     );
     out.push_str(&columns(
         &table,
@@ -270,7 +276,7 @@ pub fn comparison_table(scenario: &str, baseline: &str, rows: &[&Difference]) ->
     out.push_str(
         "\ndifference: scenario - baseline, replication by replication; P(better): the share of replications in which the scenario is better (– where no direction is better).\n",
     );
-    out.push_str(SPREAD_AND_PRECISION);
+    out.push_str(&super::tables::spread_and_precision(case));
     out.push_str("pairing ×: how many times more replications independent runs would need for the same precision (variance of unpaired over paired differences)");
     if median.is_finite() {
         out.push_str(&format!(

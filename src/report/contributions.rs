@@ -9,7 +9,7 @@ use crate::experiment::contributions::{Contribution, Part};
 use crate::stats::Summary;
 
 use super::csv_safe::neutralise;
-use super::tables::{columns, round_for_reading};
+use super::tables::{columns, format_part, shown_difference_unit};
 use super::tidy::cell;
 
 /// The columns of `contributions.csv`, in order.
@@ -69,15 +69,18 @@ pub fn contributions_table(rows: &[Contribution]) -> String {
         "alone (mean, 90% of replications)".into(),
         "removed (mean, 90% of replications)".into(),
     ]];
-    let spread = |s: &Summary| {
-        format!(
-            "{} ({} to {})",
-            round_for_reading(s.mean),
-            round_for_reading(s.p05),
-            round_for_reading(s.p95)
-        )
-    };
     for r in rows.iter().filter(|r| r.year == "all") {
+        // A part is a difference: money in £/£m, a fraction in points, a
+        // count grouped (the compare table's formatting).
+        let unit = r.unit.as_str();
+        let spread = |s: &Summary| {
+            format!(
+                "{} ({} to {})",
+                format_part(unit, s.mean),
+                format_part(unit, s.p05),
+                format_part(unit, s.p95)
+            )
+        };
         let part = match &r.part {
             Part::Lever(name) => name.clone(),
             Part::NotLevers => "(not levers)".into(),
@@ -86,7 +89,7 @@ pub fn contributions_table(rows: &[Contribution]) -> String {
             Part::Total => "(total)".into(),
         };
         table.push(vec![
-            r.metric.to_string(),
+            format!("{} ({})", r.metric, shown_difference_unit(unit)),
             part,
             spread(&r.alone),
             r.removed.as_ref().map_or(String::new(), spread),

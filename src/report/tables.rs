@@ -52,13 +52,14 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
     let mut out = String::new();
     out.push_str(&format!("{}\n", info.scenario_title));
     out.push_str(&format!(
-        "{} replication{} · seed {} · warm-up {} days · {} days from {}\n\n",
+        "{} replication{} · seed {} · warm-up {} days · {} days from {}{}\n\n",
         info.replications,
         if info.replications == 1 { "" } else { "s" },
         info.seed,
         info.warmup_days,
         info.horizon_days,
-        info.start_date
+        info.start_date,
+        case_heading(&info.case)
     ));
     // One replication has no interval: say "value", not "median (middle
     // 90%)"; the CI of the mean is the simulation's precision, beside it.
@@ -102,7 +103,7 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
                 rows.push([
                     service.name.clone(),
                     metric.to_string(),
-                    unit,
+                    shown_unit(&unit).to_string(),
                     shown,
                     precise,
                 ]);
@@ -118,7 +119,13 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
                 .map(|s| s.unit.clone())
                 .unwrap_or_default();
             let (shown, precise) = (cell(&unit, summary), precision_cell(&unit, summary));
-            rows.push(["system".into(), metric.to_string(), unit, shown, precise]);
+            rows.push([
+                "system".into(),
+                metric.to_string(),
+                shown_unit(&unit).to_string(),
+                shown,
+                precise,
+            ]);
         }
     }
     let widths: Vec<usize> = (0..5)
@@ -158,7 +165,7 @@ pub fn summary_table(network: &Network, set: &ResultSet) -> String {
     }
     if several {
         out.push('\n');
-        out.push_str(SPREAD_AND_PRECISION);
+        out.push_str(&spread_and_precision(&set.info.case));
     }
     out
 }
@@ -175,13 +182,14 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
     let last = years.to_string();
     let mut out = format!("{}\n", info.scenario_title);
     out.push_str(&format!(
-        "{} replication{} · seed {} · warm-up {} days · {} days from {} · all ICCs and ages\n\n",
+        "{} replication{} · seed {} · warm-up {} days · {} days from {} · all ICCs and ages{}\n\n",
         info.replications,
         if info.replications == 1 { "" } else { "s" },
         info.seed,
         info.warmup_days,
         info.horizon_days,
-        info.start_date
+        info.start_date,
+        case_heading(&info.case)
     ));
     // Each year's cell and the whole window's are the median across
     // replications with the middle 90%: the spread of outcomes. The CI of
@@ -222,7 +230,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         let adds_up = metrics::whole_system_metric(metric).is_some_and(|m| m.kind.adds_up());
         rows.push(vec![
             metric.to_string(),
-            unit.to_string(),
+            shown_unit(unit).to_string(),
             median_of("1"),
             median_of(&last),
             if adds_up { "total" } else { "mean" }.into(),
@@ -242,7 +250,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         "\nyear 1, year {last}: median across replications. all years is: the total over the window for a count, the mean for a rate, share or duration.\n"
     ));
     if several {
-        out.push_str(SPREAD_AND_PRECISION);
+        out.push_str(&spread_and_precision(&info.case));
     }
     out.push_str(&format!(
         "By year, ICC and age band: breakdown_summary.csv; the chance of crossing thresholds: thresholds.csv. Costs in £ at {} prices.\n",
@@ -439,8 +447,91 @@ pub fn format_precision(unit: &str, summary: &Summary, difference: bool) -> Stri
     }
 }
 
-/// What the spread and precision columns of a table mean, in two lines.
+/// What the spread and precision columns of a table mean, in two lines,
+/// when the uncertain values are drawn afresh for every replication.
 pub const SPREAD_AND_PRECISION: &str = "middle 90%: the 5th to 95th percentile across replications, which carry both chance and the values given as ranges: the spread of outcomes, for decisions.\nprecision (95% CI of mean): how well the simulation knows the mean; it narrows with more replications whatever the evidence says.\n";
+
+/// The unit a table's cell is shown in: a fraction is shown as a
+/// percentage ([`format_value`]), so its column says `%`, not `fraction`.
+pub fn shown_unit(unit: &str) -> &str {
+    if unit == "fraction" { "%" } else { unit }
+}
+
+/// The unit a difference is shown in ([`format_difference`]): points for
+/// a fraction, `£` for money, the unit itself otherwise.
+pub fn shown_difference_unit(unit: &str) -> &str {
+    match unit {
+        "fraction" => "points",
+        money if money.starts_with("GBP") => "£",
+        other => other,
+    }
+}
+
+/// A standard deviation as a reader expects its unit: a fraction in
+/// points ("2.7 pts"), money in £/£m, anything else rounded for reading
+/// with thousands separators.
+pub fn format_sd(unit: &str, value: f64) -> String {
+    if !value.is_finite() {
+        return "–".into();
+    }
+    match unit {
+        "fraction" => format!("{:.1} pts", 100.0 * value),
+        money if money.starts_with("GBP") => pounds(value),
+        _ => whole_from_100(value),
+    }
+}
+
+/// A part of a difference (`compare --by-lever`) as [`format_difference`]
+/// shows it, but a count or duration of 100 or more without decimals
+/// ("-466", not "-466.0"): the parts are means over replications.
+pub fn format_part(unit: &str, value: f64) -> String {
+    match unit {
+        "fraction" => format_difference(unit, value),
+        money if money.starts_with("GBP") => format_difference(unit, value),
+        _ if !value.is_finite() => "–".into(),
+        _ if value > 0.0 => format!("+{}", whole_from_100(value)),
+        _ => whole_from_100(value),
+    }
+}
+
+/// Rounded for reading, whole from 100 ("466", "3,720").
+fn whole_from_100(value: f64) -> String {
+    if value.abs() >= 100.0 && value.abs() < 1000.0 {
+        format!("{value:.0}")
+    } else {
+        grouped(value)
+    }
+}
+
+/// The case run.json names (`case`) as a phrase, when the uncertain
+/// values were fixed at it: "their pessimistic case", "their 0.9
+/// quantile". None when they were drawn (or there are none).
+pub fn fixed_case_phrase(case: &str) -> Option<String> {
+    match case {
+        "" | "drawn" | "none" => None,
+        "pessimistic" | "central" | "optimistic" => Some(format!("their {case} case")),
+        quantile => Some(format!("their {quantile} quantile")),
+    }
+}
+
+/// What the spread and precision columns mean for a run of this case
+/// (run.json's `case`): with the uncertain values fixed, the spread is
+/// chance alone, and the footnote says so.
+pub fn spread_and_precision(case: &str) -> String {
+    match fixed_case_phrase(case) {
+        None => SPREAD_AND_PRECISION.to_string(),
+        Some(phrase) => format!(
+            "middle 90%: the 5th to 95th percentile across replications, with the uncertain values fixed at {phrase}: the spread is chance alone, not the uncertainty of the evidence.\nprecision (95% CI of mean): how well the simulation knows the mean; it narrows with more replications whatever the evidence says.\n"
+        ),
+    }
+}
+
+/// The heading's note of a fixed case ("" when the values were drawn).
+pub fn case_heading(case: &str) -> String {
+    fixed_case_phrase(case).map_or(String::new(), |phrase| {
+        format!(" · uncertain values at {phrase} (--at-quantile {case})")
+    })
+}
 
 #[cfg(test)]
 mod tests {
@@ -463,6 +554,17 @@ mod tests {
         assert_eq!(format_value("GBP 2023/24 prices", 53_716_995.0), "£53.7m");
         assert_eq!(format_difference("GBP", -46_040_000.0), "-£46.0m");
         assert_eq!(format_difference("GBP", 950.0), "+£950");
+        assert_eq!(format_part("GBP 2024/25 prices", -1_448_879.0), "-£1.4m");
+        assert_eq!(format_part("admissions", -466.0), "-466");
+        assert_eq!(format_part("admissions", 5301.4), "+5,301");
+        assert_eq!(format_part("fraction", -0.0082), "-0.8 pts");
+        assert_eq!(format_sd("fraction", 0.027), "2.7 pts");
+        assert_eq!(format_sd("days", 123.4), "123");
+        assert_eq!(shown_difference_unit("fraction"), "points");
+        assert_eq!(shown_unit("fraction"), "%");
+        assert_eq!(spread_and_precision("drawn"), SPREAD_AND_PRECISION);
+        assert!(spread_and_precision("pessimistic").contains("chance alone"));
+        assert_eq!(case_heading("none"), "");
         assert_eq!(format_value("fraction", 0.8734), "87.3%");
         assert_eq!(format_difference("fraction", -0.027), "-2.7 pts");
         assert_eq!(format_difference("admissions", 12.5), "+12.50");

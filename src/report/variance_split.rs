@@ -213,7 +213,7 @@ pub fn split_table(rows: &[SplitRow]) -> String {
         "sd".into(),
         "evidence".into(),
         "chance".into(),
-        "interaction".into(),
+        "interaction and noise".into(),
     ]];
     let percent = |x: f64| {
         if x.is_finite() {
@@ -240,11 +240,42 @@ pub fn split_table(rows: &[SplitRow]) -> String {
                 "value".into()
             },
             outcome,
-            super::tables::round_for_reading(r.split.component_sum().sqrt()),
+            // The sd of the outcome across all N·M replications.
+            super::tables::format_sd(&r.unit, r.split.total_variance.sqrt()),
             percent(e),
             percent(c),
             percent(i),
         ]);
     }
-    super::tables::columns(&table, &[false, false, false, true, true, true, true])
+    let mut out = super::tables::columns(&table, &[false, false, false, true, true, true, true]);
+    // With few outer draws the evidence's variance is estimated from few
+    // numbers, and a component may exceed the whole variance: say so
+    // rather than let the shares look precise.
+    let shown = || {
+        rows.iter()
+            .filter(|r| r.year == "all" && r.service != PARAMETER)
+    };
+    let draws = shown().map(|r| r.split.rows).min().unwrap_or(0);
+    let exceeds = shown().any(|r| {
+        let s = &r.split;
+        s.row_variance
+            .max(s.column_variance)
+            .max(s.residual_variance)
+            > s.total_variance
+    });
+    out.push_str("\nsd: across all N·M replications; evidence, chance, interaction and noise: each component's share of the components' sum.\nThe precision (95% CI of mean) in the tables above treats the N·M replications as independent: with a nested design it is too narrow where the evidence share is large (the M replications of a draw share its values).\n");
+    if draws > 0 && (draws < ROUGH_BELOW || exceeds) {
+        out.push_str(&format!(
+            "The split is rough: {draws} outer draws{} estimate the evidence's part from few numbers; use --outer {ROUGH_BELOW} or more for shares to rely on.\n",
+            if exceeds {
+                ", and a component larger than the whole variance,"
+            } else {
+                ""
+            }
+        ));
+    }
+    out
 }
+
+/// Fewer outer draws than this make a rough split.
+pub const ROUGH_BELOW: usize = 10;

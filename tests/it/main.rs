@@ -12,6 +12,7 @@
 mod common;
 
 mod batch;
+mod case_flags;
 mod cli;
 mod compare;
 mod contributions;
