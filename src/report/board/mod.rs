@@ -30,6 +30,7 @@ pub mod words;
 mod comparison;
 mod context;
 mod drawing;
+mod evidence;
 mod figures;
 mod finance;
 mod levers;
