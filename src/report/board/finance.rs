@@ -222,11 +222,13 @@ pub(super) fn finance_table(context: &Context, index: usize, scenario: &Scenario
             ),
         };
         let chance = s.probability_paid_back.map_or(String::new(), |p| {
-            format!(
-                "; {} of the {} replications pay back within the window",
-                words::percent(p),
-                s.replications
-            )
+            let n = s.replications;
+            let paid = (p * n as f64).round() as usize;
+            match paid {
+                0 => format!("; none of the {n} replications pays back within the window"),
+                k if k == n => format!("; all {n} replications pay back within the window"),
+                k => format!("; {k} of the {n} replications pay back within the window"),
+            }
         });
         notes.push(format!("{payback}{chance}."));
         match (s.admissions_avoided_mean, s.cost_per_admission_avoided) {
