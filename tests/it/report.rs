@@ -280,6 +280,62 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     let budget = table_rows(&html, "budget-1");
     assert_eq!(budget["balance"][3], "£0.00");
 
+    // The finance table: each printed line within its rounding of
+    // finance.csv's mean (£ thousand; the derived lines carry the rounding
+    // of the lines they are made of), and the lines add up as printed.
+    let finance = csv_rows(&out.join("finance.csv"));
+    let finance_rows = table_rows(&html, "finance-1");
+    let thousands = |cell: &str| -> i64 {
+        let (v, _) = printed(cell).unwrap_or_else(|| panic!("no number in {cell:?}"));
+        v.round() as i64
+    };
+    let years: Vec<String> = finance
+        .iter()
+        .filter(|r| r["line"] == "total_change")
+        .map(|r| r["year"].clone())
+        .collect();
+    assert!(!years.is_empty());
+    let mut cumulative = 0;
+    for year in &years {
+        let mean = |line: &str| -> f64 {
+            let r = finance
+                .iter()
+                .find(|r| r["year"] == *year && r["line"] == line)
+                .unwrap_or_else(|| panic!("{line} {year} not in finance.csv"));
+            number(r, "mean") / 1000.0
+        };
+        // The first cell is the year's name.
+        let cells = &finance_rows[&format!("year-{year}")];
+        let [cash, notional, bought, double, net, _, cumul, total] =
+            [1, 2, 3, 4, 5, 6, 7, 8].map(|i| cells[i].as_str());
+        for (cell, line, slack) in [
+            (cash, "cash_releasing", 0.5),
+            (bought, "bought", 0.5),
+            (double, "double_running", 0.5),
+            (total, "total_change", 0.5),
+            (notional, "notional", 1.5),
+            (net, "net_position", 1.0),
+        ] {
+            let said = thousands(cell) as f64;
+            assert!(
+                (said - mean(line)).abs() <= slack + 1e-6,
+                "finance {line} year {year}: the page says {cell:?}, finance.csv {}",
+                mean(line)
+            );
+        }
+        assert_eq!(
+            thousands(cash) + thousands(notional) + thousands(bought),
+            thousands(total),
+            "year {year}: the lines do not add up as printed"
+        );
+        assert_eq!(thousands(cash) + thousands(bought), thousands(net));
+        cumulative += thousands(net);
+        assert_eq!(thousands(cumul), cumulative, "year {year}: cumulative");
+    }
+    assert!(html.contains("Notional savings are not cash"));
+    assert!(html.contains("All money at 2023/24 prices"));
+    assert!(html.contains("the £345 excess bed day of 2020/21 becomes £389.19"));
+
     // Every chart is on the page, inline, and in its two files.
     let charts = out.join("report-charts");
     let mut names: Vec<String> = std::fs::read_dir(&charts)

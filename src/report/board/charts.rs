@@ -23,8 +23,8 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(0x56, 0xB4, 0xE9),
     RGBColor(0xF0, 0xE4, 0x42),
 ];
-const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
-const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+pub(super) const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
+pub(super) const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 const FONT: &str = "sans-serif";
 
 static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -43,7 +43,7 @@ pub fn register_fonts() {
 /// A failure to draw, in words (plotters' errors carry the backend's type).
 pub type DrawResult = Result<(), String>;
 
-fn text_style(size: f64) -> TextStyle<'static> {
+pub(super) fn text_style(size: f64) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
 }
 
@@ -64,7 +64,10 @@ pub struct Reference {
     pub colour: RGBColor,
 }
 
-fn value_range<'a>(values: impl Iterator<Item = &'a f64>, floor_zero: bool) -> (f64, f64) {
+pub(super) fn value_range<'a>(
+    values: impl Iterator<Item = &'a f64>,
+    floor_zero: bool,
+) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(*v);
@@ -105,7 +108,7 @@ where
     area.present().map_err(err)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("drawing failed: {e:?}")
 }
 

@@ -9,12 +9,14 @@ use super::charts;
 use super::context::{Context, price_year};
 use super::drawing::{Chart, chart, fan_of, unit_words, y_format};
 use super::figures::{flow_figure, icc_figure, occupancy_figure};
+use super::finance::{cost_change_figure, finance_table};
 use super::input::{self, ScenarioResults};
 use super::methods::question;
-use super::money::{budget_table, costs_figure};
+use super::money::budget_table;
 use super::page::{self, number, words as text_cell};
 use super::services::services_comparison;
 use super::summary::headline_year;
+use super::waterfall::lever_section;
 use super::words::{self, Kind, escape};
 use super::years::{thresholds_table, yearly_table};
 
@@ -153,11 +155,21 @@ pub(super) fn scenario_section(
         number("Replications better"),
         number("Simulation precision: mean change (95% CI)"),
     ];
+    let mut group = "";
     let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::headlines()
         .iter()
         .filter_map(|o| {
             let r = input.difference(name, o.metric, key, "all")?;
-            Some((
+            Some((o, r))
+        })
+        .flat_map(|(o, r)| {
+            // A short heading row where the kind of outcome changes, so
+            // the board reads the table a group at a time.
+            let heading = (headline_group(o.metric) != group).then(|| {
+                group = headline_group(o.metric);
+                (None, vec![text_cell(group)])
+            });
+            heading.into_iter().chain(std::iter::once((
                 Some(o.metric.to_string()),
                 vec![
                     text_cell(o.label),
@@ -172,7 +184,7 @@ pub(super) fn scenario_section(
                     number(words::replications_better(r).unwrap_or_else(|| "–".into())),
                     number(words::precision_cell(o.kind, r)),
                 ],
-            ))
+            )))
         })
         .collect();
     out.push_str(&page::table(
@@ -193,7 +205,8 @@ pub(super) fn scenario_section(
     // Fan charts of the main outcomes.
     let n = scenario.run.replications;
     let fan_caption = format!(
-        "Median across {n} replications (line) with the middle 50% (darker band) and middle 90% (lighter band) of replications, by year. Blue: baseline; vermillion: scenario."
+        "Median across {n} replications (line) with the middle 50% (darker band) and middle 90% (lighter band) of replications, by year. Blue: baseline; vermillion: scenario. The title gives the change {}, scenario − baseline: the median of the paired replications' relative differences, with their middle 90%.",
+        context.period
     );
     out.push_str(&page::heading(3, "Over the years"));
     for metric in metrics::whole_system_headlines(View::Fans) {
@@ -239,15 +252,11 @@ pub(super) fn scenario_section(
     )?);
 
     // Costs by sector and the budget.
-    out.push_str(&page::heading(3, "Costs"));
-    out.push_str(&costs_figure(
-        context,
-        &folder,
-        &[(base, "Baseline"), (scenario, "Scenario")],
-        input.difference(name, "cost_total", "all", "all"),
-        charts,
-    )?);
+    out.push_str(&page::heading(3, "Money"));
+    out.push_str(&cost_change_figure(context, &folder, scenario, charts)?);
+    out.push_str(&finance_table(context, index, scenario));
     out.push_str(&budget_table(context, index, scenario));
+    out.push_str(&lever_section(context, index, scenario, &folder, charts)?);
 
     // Flows.
     out.push_str(&page::heading(3, "Where patients go"));
@@ -273,7 +282,36 @@ pub(super) fn scenario_section(
 }
 
 /// "3.1% lower over the five years ..." or "no clear change ...".
+/// The group of the headline table an outcome is shown in.
+fn headline_group(metric: &str) -> &'static str {
+    match metric {
+        "emergency_admissions"
+        | "acute_bed_days"
+        | "emergency_los_mean"
+        | "emergency_stay_with_wait_mean" => "Activity",
+        "acute_delayed_bed_days" => "Delays and care homes",
+        m if m.starts_with("care_home_") => "Delays and care homes",
+        m if m.starts_with("cost_") => "Money",
+        m if m.ends_with("_utilisation") => "Use of what was bought",
+        _ => "Occupancy, waits for a bed and beds needed",
+    }
+}
+
 fn change_phrase(r: &input::ComparisonRow, period: &str) -> String {
+    // The median change with the middle 90% of paired replications, as the
+    // tables say it; the CI of the mean only in files without the spread.
+    if let Some((lo, median, hi)) = r.relative_spread() {
+        if median == 0.0 && lo == 0.0 && hi == 0.0 {
+            return format!("unchanged {period}");
+        }
+        // Short enough for a chart's title: the caption gives the period.
+        return format!(
+            "median {}, middle 90% {} to {}",
+            words::signed_percent(median),
+            words::signed_percent(lo),
+            words::signed_percent(hi)
+        );
+    }
     let (lo, hi) = (
         r.difference_ci95_low.unwrap_or(f64::NAN),
         r.difference_ci95_high.unwrap_or(f64::NAN),

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::extra_input::ComparisonExtras;
 use crate::report::compare::ComparisonManifest;
 use crate::report::csv_safe;
 use crate::report::tidy::RunInfo;
@@ -417,6 +418,8 @@ pub struct ReportInput {
     pub comparison: Vec<ComparisonRow>,
     pub manifest: Option<ComparisonManifest>,
     pub tornado: Vec<TornadoRow>,
+    /// The finance table and the contribution of each lever, when written.
+    pub extras: ComparisonExtras,
 }
 
 impl ReportInput {
@@ -494,7 +497,19 @@ impl ReportInput {
             Some(path) => read_csv(&path)?,
             None => Vec::new(),
         };
+        let optional = |name: &str| {
+            let path = folder.join(name);
+            path.exists().then_some(path)
+        };
+        let extras = ComparisonExtras {
+            finance: optional("finance.csv").map_or(Ok(Vec::new()), |p| read_csv(&p))?,
+            finance_summary: optional("finance_summary.csv")
+                .map_or(Ok(Vec::new()), |p| read_csv(&p))?,
+            contributions: optional("contributions.csv")
+                .map_or(Ok(Vec::new()), |p| read_csv(&p))?,
+        };
         Ok(ReportInput {
+            extras,
             folder: folder.to_path_buf(),
             baseline,
             scenarios,

@@ -98,6 +98,9 @@ pub(super) fn methods(context: &Context) -> String {
         ));
         out.push_str(&changes_table(&input.baseline, scenario));
     }
+    for (i, scenario) in input.scenarios.iter().enumerate() {
+        out.push_str(&super::evidence::uncertain_values(i, scenario));
+    }
     out.push_str(&page::heading(3, "Limitations"));
     let n = input.baseline.run.replications;
     let mut limits = vec![

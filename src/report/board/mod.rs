@@ -22,6 +22,7 @@
 //! files.
 
 pub mod charts;
+pub mod extra_input;
 pub mod input;
 pub mod page;
 pub mod words;
@@ -29,7 +30,9 @@ pub mod words;
 mod comparison;
 mod context;
 mod drawing;
+mod evidence;
 mod figures;
+mod finance;
 mod levers;
 mod methods;
 mod money;
@@ -37,6 +40,7 @@ mod sensitivity;
 mod services;
 mod single;
 mod summary;
+mod waterfall;
 mod years;
 
 use std::path::Path;

@@ -22,6 +22,7 @@ table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; font-size:
 th, td { border-bottom: 1px solid var(--rule); padding: .35rem .5rem; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; min-width: 9rem; }
 thead th { border-bottom: 2px solid #999; background: #fafafa; }
+tr.group th { text-align: left; padding-top: .7rem; font-weight: 600; border-bottom: 1px solid #999; }
 td.text, th.text { text-align: left; }
 figure { margin: 1rem 0 1.6rem; break-inside: avoid; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; max-width: 100%; display: block; }
@@ -92,6 +93,18 @@ pub fn table(id: &str, header: &[Cell], rows: &[(Option<String>, Vec<Cell>)]) ->
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for (key, cells) in rows {
+        // A row of one cell of words heads a group of rows, across the table.
+        if let (None, [only]) = (key, cells.as_slice())
+            && only.words
+            && header.len() > 1
+        {
+            out.push_str(&format!(
+                "<tr class=\"group\"><th colspan=\"{}\" scope=\"colgroup\">{}</th></tr>\n",
+                header.len(),
+                escape(&only.text)
+            ));
+            continue;
+        }
         match key {
             Some(key) => out.push_str(&format!("<tr data-metric=\"{}\">", escape(key))),
             None => out.push_str("<tr>"),

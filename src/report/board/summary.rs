@@ -165,11 +165,7 @@ fn scenario_summary(context: &Context, scenario: &ScenarioResults) -> Option<Str
             down.join(", ")
         ));
     }
-    if let Some(case) = scenario.extras.case.as_deref().filter(|c| *c != "drawn") {
-        text.push_str(&format!(
-            "This run puts every uncertain value at its {case} case, not drawn from its range. "
-        ));
-    }
+    text.push_str(&super::evidence::case_sentence(scenario));
     let risk = |r: &ScenarioResults| r.threshold("acute_occupancy", 0.95, key);
     if let (Some(b), Some(s)) = (risk(&input.baseline), risk(scenario)) {
         text.push_str(&format!(
