@@ -1,7 +1,7 @@
 //! A lever of a scenario file in words for the methods appendix: what it
 //! changes, by how much, when and where — instead of its TOML.
 
-use super::methods::inline;
+use super::figures::shorten;
 use super::words::{self, plain_name};
 
 /// A lever in four phrases.
@@ -211,6 +211,12 @@ pub(super) fn lever_words(table: &toml::Table) -> LeverWords {
         when,
         place,
     }
+}
+
+/// A TOML value on one line, shortened for a table cell.
+pub(super) fn inline(value: &toml::Value) -> String {
+    let text = value.to_string();
+    shorten(&text.replace('\n', " "), 400)
 }
 
 #[cfg(test)]

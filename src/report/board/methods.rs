@@ -3,9 +3,8 @@
 //! its source.
 
 use super::context::Context;
-use super::figures::shorten;
 use super::input::ScenarioResults;
-use super::levers::lever_words;
+use super::levers::{inline, lever_words};
 use super::page::{self, number, words as text_cell};
 use super::words::plain_name;
 
@@ -373,9 +372,4 @@ fn evidence_tags(input: &super::input::ReportInput) -> String {
         out.push_str(&page::list("sources", &items));
     }
     out
-}
-
-pub(super) fn inline(value: &toml::Value) -> String {
-    let text = value.to_string();
-    shorten(&text.replace('\n', " "), 400)
 }
