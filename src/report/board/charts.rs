@@ -9,6 +9,8 @@
 //! `sans-serif`.
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -456,44 +458,9 @@ pub fn tornado_chart<DB: DrawingBackend>(
         .flat_map(|b| [b.low, b.high])
         .chain(std::iter::once(point))
         .collect();
-    let (lo, hi) = value_range(values.iter(), false);
-    let n = bars.len().max(1);
-    let label_width = bars
-        .iter()
-        .map(|b| b.label.chars().count())
-        .max()
-        .unwrap_or(10)
-        .clamp(10, 48) as u32
-        * 7;
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, text_style(17.0))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(label_width + 10)
-        .build_cartesian_2d(lo..hi, (0..(n as i32 - 1).max(1)).into_segmented())
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .axis_style(INK)
-        .y_labels(n)
-        .y_label_formatter(&|v| match v {
-            // The widest bar at the top.
-            SegmentValue::CenterOf(i) => (n - 1)
-                .checked_sub(*i as usize)
-                .and_then(|k| bars.get(k))
-                .map(|b| b.label.clone())
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
-        .x_label_formatter(&|v| x_format(*v))
-        .x_desc(x_desc)
-        .label_style(text_style(12.0))
-        .axis_desc_style(text_style(12.0))
-        .draw()
-        .map_err(err)?;
+    let labels: Vec<&str> = bars.iter().map(|b| b.label.as_str()).collect();
+    let (mut chart, n) =
+        horizontal_bars_frame(area, title, x_desc, &values, &labels, 48, x_format).map_err(err)?;
     let row = |i: usize| (n - 1 - i) as i32;
     // The low bars, then the high ones, each from the point value.
     for (high, colour, label) in [
@@ -749,6 +716,63 @@ pub fn flow_diagram<DB: DrawingBackend>(
         .map_err(err)?;
     }
     area.present().map_err(err)
+}
+
+/// The frame shared by the horizontal bar charts (tornado, waterfall): an
+/// x axis over `values` and zero-free rows labelled from the top, the first
+/// label on the top row. Returns the chart and the number of rows.
+#[allow(clippy::type_complexity)]
+pub(super) fn horizontal_bars_frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x_desc: &str,
+    values: &[f64],
+    labels: &[&str],
+    widest_label: usize,
+    x_format: &dyn Fn(f64) -> String,
+) -> Result<
+    (
+        ChartContext<'a, DB, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordi32>>>,
+        usize,
+    ),
+    DrawingAreaErrorKind<DB::ErrorType>,
+> {
+    let (lo, hi) = value_range(values.iter(), false);
+    let n = labels.len().max(1);
+    let label_width = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(10)
+        .clamp(10, widest_label) as u32
+        * 7;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, text_style(17.0))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(label_width + 10)
+        .build_cartesian_2d(lo..hi, (0..(n as i32 - 1).max(1)).into_segmented())?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .y_labels(n)
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => (n - 1)
+                .checked_sub(*i as usize)
+                .and_then(|k| labels.get(k))
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_label_formatter(&|v| x_format(*v))
+        .x_desc(x_desc)
+        .label_style(text_style(12.0))
+        .axis_desc_style(text_style(12.0))
+        .draw()?;
+    Ok((chart, n))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::charts::{DrawResult, GRID, INK, PALETTE, err, text_style, value_range};
+use super::charts::{DrawResult, INK, PALETTE, err, horizontal_bars_frame};
 use super::context::Context;
 use super::drawing::{Chart, chart, y_format};
 use super::extra_input::ContributionRow;
@@ -81,43 +81,9 @@ pub fn waterfall_chart<DB: DrawingBackend>(
         .flat_map(|s| [s.from, s.to])
         .chain(std::iter::once(0.0))
         .collect();
-    let (lo, hi) = value_range(values.iter(), false);
-    let n = steps.len().max(1);
-    let label_width = steps
-        .iter()
-        .map(|s| s.label.chars().count())
-        .max()
-        .unwrap_or(10)
-        .clamp(10, 40) as u32
-        * 7;
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, text_style(17.0))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(label_width + 10)
-        .build_cartesian_2d(lo..hi, (0..(n as i32 - 1).max(1)).into_segmented())
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID)
-        .axis_style(INK)
-        .y_labels(n)
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => (n - 1)
-                .checked_sub(*i as usize)
-                .and_then(|k| steps.get(k))
-                .map(|s| s.label.clone())
-                .unwrap_or_default(),
-            _ => String::new(),
-        })
-        .x_label_formatter(&|v| x_format(*v))
-        .x_desc(x_desc)
-        .label_style(text_style(12.0))
-        .axis_desc_style(text_style(12.0))
-        .draw()
-        .map_err(err)?;
+    let labels: Vec<&str> = steps.iter().map(|s| s.label.as_str()).collect();
+    let (mut chart, n) =
+        horizontal_bars_frame(area, title, x_desc, &values, &labels, 40, x_format).map_err(err)?;
     let row = |i: usize| (n - 1 - i) as i32;
     chart
         .draw_series(steps.iter().enumerate().map(|(i, s)| {
