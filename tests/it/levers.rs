@@ -7,7 +7,7 @@
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
 
-use crate::common::assert_same_records;
+use crate::common::{assert_same_records, records};
 
 /// The built-in baseline over `years` years after a 60-day warm-up, with
 /// extra text.
@@ -30,12 +30,6 @@ fn baseline_set(years: u32, sets: &[&str], extra: &str) -> Network {
     .unwrap();
     iccsim::scenario::load_str(&format!("{text}\n{extra}"), "test", "baseline")
         .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn records(network: &Network, n: u64) -> Vec<Record> {
-    let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
-    let todo: Vec<u64> = (0..n).collect();
-    iccsim::experiment::run_records(network, 4, &todo, None, &keep).unwrap()
 }
 
 /// Position of a breakdown value (year "all" or "1", "2" ...).

@@ -8,6 +8,8 @@ use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
 use iccsim::report::finance::finance;
 
+use crate::common::records;
+
 /// The built-in baseline over two financial years (2025/26, 2026/27)
 /// after a 60-day warm-up, with extra text.
 fn baseline(extra: &str) -> Network {
@@ -23,12 +25,6 @@ fn baseline(extra: &str) -> Network {
     .unwrap();
     iccsim::scenario::load_str(&format!("{text}\n{extra}"), "test", "baseline")
         .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn records(network: &Network, n: u64) -> Vec<Record> {
-    let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
-    let todo: Vec<u64> = (0..n).collect();
-    iccsim::experiment::run_records(network, 4, &todo, None, &keep).unwrap()
 }
 
 /// A yearly value for all ICCs and ages of replication 0.

@@ -201,3 +201,10 @@ rate_per_day = {arrivals_per_day}
 "#
     )
 }
+
+/// The records of replications 0..n with seed 4 (run on rayon's pool).
+pub fn records(network: &Network, n: u64) -> Vec<iccsim::experiment::record::Record> {
+    let keep = |_: &iccsim::experiment::record::Record| -> Result<(), std::io::Error> { Ok(()) };
+    let todo: Vec<u64> = (0..n).collect();
+    experiment::run_records(network, 4, &todo, None, &keep).unwrap()
+}
