@@ -215,6 +215,9 @@ mod tests {
             max_admissions_per_day: None,
             discharge_weekday_factors: [1.0; 7],
             census: Vec::new(),
+            escalation: None,
+            outlying: None,
+            wait_class: 0,
         }
     }
 

@@ -94,6 +94,47 @@ pub enum FullPolicy {
     Overflow(Overflow),
 }
 
+/// Extra places a service opens under pressure (escalation beds): opened
+/// when the places occupied reach `open_at` of the capacity in force, and
+/// kept open until they fall to `close_at` of it or below. Patients already
+/// in an escalation place when it closes stay until they leave.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Escalation {
+    /// Places opened on top of the capacity in force.
+    pub places: u32,
+    /// Share of the capacity in force (0.95: 95%) occupied that opens them.
+    pub open_at: f64,
+    /// Share occupied at or below which they close (below `open_at`).
+    pub close_at: f64,
+}
+
+/// Outlying: a patient waiting for a place here is admitted instead to
+/// another service (the other acute site) if it has a free place, tried
+/// first after `after_days` of waiting and again every `every_days`, while
+/// still waiting. Only patients whose type has a pathway there outlie.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outlying {
+    pub to: ServiceId,
+    pub after_days: f64,
+    pub every_days: f64,
+}
+
+/// Most kinds of place a patient may be waiting for when blocked
+/// ([`Network::wait_classes`]).
+pub const MAX_WAIT_CLASSES: usize = 6;
+
+/// The reasons a delayed place-day is counted under, in the ledger's
+/// `delayed_by_reason`: arranging the discharge, held for a discharge
+/// day (weekends), then waiting for a place in a service of wait class
+/// k (at index `FIRST_WAIT_REASON + k`).
+pub const DELAY_REASONS: usize = 2 + MAX_WAIT_CLASSES;
+/// Index of "arranging the discharge" in `delayed_by_reason`.
+pub const ARRANGING_REASON: usize = 0;
+/// Index of "held for a discharge day" in `delayed_by_reason`.
+pub const DISCHARGE_DAY_REASON: usize = 1;
+/// Index of wait class 0 in `delayed_by_reason`.
+pub const FIRST_WAIT_REASON: usize = 2;
+
 /// Opening days and hours; outside them no one is admitted (people already
 /// admitted stay until their stay ends).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -132,6 +173,13 @@ pub struct Service {
     pub discharge_weekday_factors: [f64; 7],
     /// Patients in place at the start of the run.
     pub census: Vec<Census>,
+    /// Extra places opened under pressure, if any.
+    pub escalation: Option<Escalation>,
+    /// Where its waiting patients may outlie, if anywhere.
+    pub outlying: Option<Outlying>,
+    /// What a patient blocked while waiting for a place here is counted as
+    /// waiting for: an index into [`Network::wait_classes`].
+    pub wait_class: u8,
 }
 
 /// Destinations with their probabilities, and for each an optional delay
@@ -449,6 +497,19 @@ pub struct PatientType {
     /// Later versions of `entry` (levers: more crises offered rapid
     /// response), each in force from its day until the next.
     pub entry_changes: Vec<EntryChange>,
+    /// Planned admissions: cancelled on the day when the service asked is
+    /// too full, and rebooked (None: never cancelled).
+    pub cancellation: Option<Cancellation>,
+}
+
+/// When a planned admission is cancelled, and when it is rebooked for.
+#[derive(Clone, Debug)]
+pub struct Cancellation {
+    /// Cancelled when the places occupied in the service asked are at or
+    /// above this share of its capacity in force, or it cannot admit.
+    pub occupancy_at: f64,
+    /// Days from the cancellation to the rebooked date.
+    pub rebook_after: Distribution,
 }
 
 /// The entry routes of a patient type from `from_day` (days since the
@@ -625,6 +686,11 @@ pub struct Network {
     /// and the value each has in this network: the file's point value, or
     /// a replication's draw. Written with every replication's results.
     pub parameters: Vec<ParameterValue>,
+    /// Names of what blocked patients wait for (`home_care`,
+    /// `community_bed` ...), at most [`MAX_WAIT_CLASSES`]; each service's
+    /// `wait_class` indexes it. [`Network::default_wait_classes`] gives one
+    /// class, `next_service`, for networks written by hand.
+    pub wait_classes: Vec<String>,
 }
 
 /// An uncertain scenario value and the value a network was built with.
@@ -666,6 +732,12 @@ impl NetworkSource for Network {
 }
 
 impl Network {
+    /// One wait class, `next_service`: a blocked patient waits for a place
+    /// in the next service, whatever it is.
+    pub fn default_wait_classes() -> Vec<String> {
+        vec!["next_service".to_string()]
+    }
+
     /// What one replication of this network allocates before its first
     /// event, whatever the arrivals: the structures whose size is fixed by
     /// the scenario's shape and horizon. Scenario validation refuses

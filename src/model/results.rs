@@ -32,6 +32,14 @@ pub struct Counters {
     pub readmissions: u64,
     /// Admissions that waited more than [`LONG_WAIT_DAYS`] for their place.
     pub waits_over_12h: u64,
+    /// Admissions that waited more than [`FOUR_HOURS_DAYS`] for their place.
+    pub waits_over_4h: u64,
+    /// Admissions of patients who had been waiting for another service
+    /// (outliers from the other site).
+    pub outliers_in: u64,
+    /// Planned admissions cancelled on the day (each rebooking that is
+    /// cancelled again counts again).
+    pub cancelled: u64,
 }
 
 /// Time-weighted levels of one service over the window.
@@ -53,6 +61,19 @@ pub struct LevelSummary {
     pub discharge_held_days: f64,
     /// Mean length of the waiting list (outside arrivals and blocked transfers).
     pub waiting_mean: f64,
+    /// Longest waiting list in the window.
+    pub waiting_peak: u32,
+    /// Most patients blocked here at once (ready to leave, waiting for a
+    /// place elsewhere: in an ED, people waiting for a bed).
+    pub blocked_peak: u32,
+    /// Place-days held while arranging the discharge.
+    pub arranging_days: f64,
+    /// Place-days held for a discharge day (weekends).
+    pub discharge_day_days: f64,
+    /// Days with its escalation places open (time open, in days).
+    pub escalation_open_days: f64,
+    /// Place-days occupied above the capacity in force (in escalation places).
+    pub escalation_place_days: f64,
     /// Share of window time at each occupancy level.
     pub occupancy_distribution: Vec<f64>,
 }
@@ -170,6 +191,10 @@ pub struct SystemResult {
 /// at most 2 days in continuous time spans at most 1-2 midnights.
 pub const SHORT_STAY_DAYS: f64 = 2.0;
 
+/// A wait for a place longer than this (4 hours) counts against the
+/// four-hour standard (in ED, from the decision to admit to a bed).
+pub const FOUR_HOURS_DAYS: f64 = 4.0 / 24.0;
+
 /// A wait for a place longer than this (12 hours) is a "long wait": the
 /// 12-hour standard from the decision to admit to a bed.
 pub const LONG_WAIT_DAYS: f64 = 0.5;
@@ -194,13 +219,44 @@ pub struct YearCell {
     /// Place-days held while ready to leave (blocked, arranging or held
     /// for a discharge day).
     pub delayed_days: f64,
+    /// The same place-days by reason (they add up to `delayed_days`):
+    /// [`crate::model::ARRANGING_REASON`], [`crate::model::DISCHARGE_DAY_REASON`],
+    /// then waiting for a place of each wait class from
+    /// [`crate::model::FIRST_WAIT_REASON`] (the network's `wait_classes`).
+    pub delayed_by_reason: [f64; crate::model::network::DELAY_REASONS],
     /// Sum of the waits of admissions (request for the place to admission), days.
     pub wait_sum: f64,
     /// Admissions that waited more than [`LONG_WAIT_DAYS`].
     pub waits_over_12h: u64,
+    /// Admissions that waited more than [`FOUR_HOURS_DAYS`].
+    pub waits_over_4h: u64,
+    /// Admissions of patients who had been waiting for another service
+    /// (outliers from the other site).
+    pub outliers_in: u64,
+    /// Planned admissions cancelled on the day.
+    pub cancelled: u64,
     /// Sum of the waits for their place of departures (so that wait plus
     /// length of stay can be taken over the same patients), days.
     pub departed_wait_sum: f64,
+}
+
+/// Pressure on one service in one year of the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ServiceYear {
+    /// Days with its escalation places open.
+    pub escalation_open_days: f64,
+    /// Place-days occupied above the capacity in force (escalation places).
+    pub escalation_place_days: f64,
+    /// Longest waiting list in the year.
+    pub waiting_peak: u32,
+    /// Most patients blocked here at once in the year.
+    pub blocked_peak: u32,
+    /// Planned patients cancelled here and waiting for their rebooked
+    /// date: person-days in the year, and the most at once.
+    pub rebooking_days: f64,
+    pub rebooking_peak: u32,
+    /// Planned patients waiting for a rebooked date at the end of the year.
+    pub rebooking_at_end: u32,
 }
 
 /// Activity by patient type, service and year of the window: what outputs
@@ -228,6 +284,8 @@ pub struct Ledger {
     /// Waits for a bed of admissions, per `[type * years + year]` (empty
     /// sketches for types that never wait for a bed).
     pub(crate) bed_waits: Vec<QuantileSketch>,
+    /// Pressure per service and year: `[service * years + year]`.
+    pub(crate) service_years: Vec<ServiceYear>,
 }
 
 impl Ledger {
@@ -257,6 +315,11 @@ impl Ledger {
     /// otherwise).
     pub fn bed_waits(&self, patient_type: usize, year: usize) -> &QuantileSketch {
         &self.bed_waits[patient_type * self.years + year]
+    }
+
+    /// Pressure on a service in a year (escalation, longest queues, rebookings).
+    pub fn service_year(&self, service: usize, year: usize) -> &ServiceYear {
+        &self.service_years[service * self.years + year]
     }
 }
 

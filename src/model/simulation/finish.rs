@@ -76,6 +76,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 discharge_held_mean: state.held.mean(),
                 discharge_held_days: state.held.area(),
                 waiting_mean: state.waiting_level.mean(),
+                waiting_peak: state.waiting_level.peak(),
+                blocked_peak: state.blocked.peak(),
+                arranging_days: 0.0,
+                discharge_day_days: 0.0,
+                escalation_open_days: 0.0,
+                escalation_place_days: 0.0,
                 occupancy_distribution: state.occupancy.distribution(),
             });
             let (occupancy_area, occupancy_peak) = state.occupancy.daily();

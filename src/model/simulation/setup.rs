@@ -16,7 +16,7 @@ use crate::model::network::{
     Capacity, CensusStart, Destination, Network, PatientTypeId, RouteTable, Service, ServiceId,
 };
 use crate::model::results::{
-    DailyService, FlowMatrix, Ledger, ServiceResult, SystemResult, YearCell,
+    DailyService, FlowMatrix, Ledger, ServiceResult, ServiceYear, SystemResult, YearCell,
 };
 use crate::model::system::Role;
 use crate::model::trackers::{LevelTracker, Window};
@@ -467,5 +467,6 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         entries: vec![0; types * years],
         bed_wait_slots,
         bed_waits: vec![QuantileSketch::new(); types * years],
+        service_years: vec![ServiceYear::default(); services * years],
     }
 }

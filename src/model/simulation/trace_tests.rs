@@ -47,6 +47,9 @@ fn service(name: &str, capacity: Capacity, when_full: FullPolicy, days_in: &[f64
                 start: CensusStart::DaysIn(days_in.to_vec()),
             }]
         },
+        escalation: None,
+        outlying: None,
+        wait_class: 0,
     }
 }
 
@@ -89,9 +92,11 @@ fn network(services: Vec<Service>, sinks: &[&str], pathways: Vec<Option<Pathway>
             growth_per_year: 0.0,
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),
+            cancellation: None,
         }],
         pathways,
         layout: None,
+        wait_classes: Network::default_wait_classes(),
         parameters: Vec::new(),
     }
 }

@@ -202,6 +202,7 @@ pub(super) fn validate_network(
         patient_types,
         pathways,
         layout: None,
+        wait_classes: Network::default_wait_classes(),
         parameters: Vec::new(),
     })
 }

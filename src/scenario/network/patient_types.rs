@@ -161,6 +161,7 @@ fn validate_patient_type(
             growth_per_year: growth_per_year?,
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),
+            cancellation: None,
         },
         overrides,
     ))

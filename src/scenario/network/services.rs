@@ -270,6 +270,9 @@ pub(super) fn validate_service(
         max_admissions_per_day,
         discharge_weekday_factors: discharge_weekday_factors?,
         census: Vec::new(),
+        escalation: None,
+        outlying: None,
+        wait_class: 0,
     })
 }
 

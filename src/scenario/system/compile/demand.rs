@@ -282,6 +282,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
+                    cancellation: None,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -304,6 +305,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         growth_per_year: growth[b],
                         rate_changes: Vec::new(),
                         entry_changes: Vec::new(),
+                    cancellation: None,
                     });
                     cohorts.push(Cohort {
                         icc: i,
@@ -339,6 +341,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
+                    cancellation: None,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -400,6 +403,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
+                    cancellation: None,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -473,6 +477,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 growth_per_year: 0.0,
                 rate_changes: Vec::new(),
                 entry_changes: Vec::new(),
+                    cancellation: None,
             });
             cohorts.push(Cohort {
                 icc: i,
@@ -526,6 +531,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     growth_per_year: 0.0,
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
+                    cancellation: None,
                 });
                 cohorts.push(Cohort {
                     icc: i,

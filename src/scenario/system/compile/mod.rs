@@ -83,5 +83,6 @@ pub(super) fn compile(
         pathways: pathways_flat,
         layout: Some(layout),
         parameters: Vec::new(),
+        wait_classes: Network::default_wait_classes(),
     })
 }
