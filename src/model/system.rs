@@ -239,6 +239,9 @@ pub struct UnitCosts {
     /// Per place closed for a day by a lever (adult acute beds: the
     /// standard bed-day), as `cash_released`.
     pub per_place_day_closed: f64,
+    /// Per escalation place open for a day (staffed, used or not), the
+    /// staffing premium included: the day's escalation cost.
+    pub per_escalation_place_day: f64,
 }
 
 impl UnitCosts {
@@ -252,6 +255,7 @@ impl UnitCosts {
             per_delayed_day: 0.0,
             per_place_day_paid: 0.0,
             per_place_day_closed: 0.0,
+            per_escalation_place_day: 0.0,
         }
     }
 }

@@ -75,6 +75,7 @@ fn acute_costs(costs: &Costs) -> UnitCosts {
         per_delayed_day: costs.excess_bed_day,
         per_place_day_paid: 0.0,
         per_place_day_closed: costs.excess_bed_day,
+        per_escalation_place_day: 0.0,
     }
 }
 
