@@ -10,6 +10,7 @@ use iccsim::report::breakdown::{self, BreakdownSet};
 use iccsim::report::budget;
 use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::report::output_folder::{RESULTS, Replace};
+use iccsim::report::pressure::{self, ServiceYearSet};
 use iccsim::report::{self, FileBody, OutputFolder, ResultSet, RunInfo, Streamed, tidy};
 
 /// The run information of a batch's records.
@@ -50,6 +51,7 @@ pub(super) fn write_batch_files(
         .layout
         .as_ref()
         .map(|layout| BreakdownSet::from_records(schema, layout, records));
+    let service_years = ServiceYearSet::from_records(schema, records);
     let mut files: Vec<(&str, Box<dyn FileBody + '_>)> =
         summary_files(network, info, text, schema, records)
             .into_iter()
@@ -81,6 +83,18 @@ pub(super) fn write_batch_files(
             })),
         ));
     }
+    files.push((
+        "delays.csv",
+        Box::new(Streamed(|w: &mut dyn Write| {
+            pressure::write_delays_csv(w, network, &set.info, &service_years)
+        })),
+    ));
+    files.push((
+        "pressure.csv",
+        Box::new(Streamed(|w: &mut dyn Write| {
+            pressure::write_pressure_csv(w, network, &set.info, &service_years)
+        })),
+    ));
     // A nested design's split of each headline's variance.
     if let Some(bytes) = super::nested::variance_split_file(header, network, schema, records) {
         files.push(("variance_split.csv", Box::new(bytes)));

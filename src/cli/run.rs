@@ -16,6 +16,7 @@ use iccsim::experiment::{self, Plan, thresholds};
 use iccsim::report::breakdown::{self, BreakdownSet};
 use iccsim::report::budget;
 use iccsim::report::output_folder::{RESULTS, Replace};
+use iccsim::report::pressure::{self, ServiceYearSet};
 use iccsim::report::tidy::Period;
 use iccsim::report::{self, ResultSet, RunInfo, tidy};
 
@@ -113,6 +114,17 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if args.episodes {
         files.push(("episodes.csv", tidy::episodes_csv(&set.info, &outputs)));
     }
+    let schema = Schema::of(network);
+    let records: Vec<_> = outputs.iter().map(|o| o.record.clone()).collect();
+    let service_years = ServiceYearSet::from_records(&schema, &records);
+    files.push((
+        "delays.csv",
+        pressure::delays_csv(network, &set.info, &service_years),
+    ));
+    files.push((
+        "pressure.csv",
+        pressure::pressure_csv(network, &set.info, &service_years),
+    ));
     let breakdown = network
         .layout
         .as_ref()
@@ -126,8 +138,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             "breakdown_summary.csv",
             breakdown::breakdown_summary_csv(&set.info, breakdown),
         ));
-        let records: Vec<_> = outputs.iter().map(|o| o.record.clone()).collect();
-        let crossings = thresholds::crossings(&Schema::of(network), &records);
+        let crossings = thresholds::crossings(&schema, &records);
         files.push((
             "thresholds.csv",
             tidy::thresholds_csv(&set.info, &crossings),

@@ -25,6 +25,8 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "episodes.csv",
     "breakdown.csv",
     "breakdown_summary.csv",
+    "delays.csv",
+    "pressure.csv",
     "thresholds.csv",
     "budget.csv",
     "uncertainty.csv",

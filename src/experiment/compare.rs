@@ -162,6 +162,7 @@ mod tests {
                 unit: "days".into(),
             }],
             breakdown: Vec::new(),
+            service_years: Vec::new(),
         }
     }
 

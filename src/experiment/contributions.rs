@@ -238,6 +238,7 @@ mod tests {
                 key("1", "2025-04-01"),
                 key("2", "2026-04-01"),
             ],
+            service_years: Vec::new(),
         }
     }
 

@@ -11,6 +11,7 @@
 
 use serde::Serialize;
 
+use crate::model::breakdown::service_years;
 use crate::model::flow_groups::FlowGroups;
 use crate::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS};
 use crate::model::system::AGE_BANDS;
@@ -50,11 +51,27 @@ pub struct BreakdownKey {
     pub unit: String,
 }
 
-/// The keys of a network's records: metrics first, then the breakdown.
+/// Each service's delays by reason and pressure in a year (or the
+/// window): `delays.csv` and `pressure.csv` (`model::breakdown::service_years`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ServiceYearKey {
+    pub service: usize,
+    /// "all", or the year's number from 1.
+    pub year: String,
+    /// "", or the date the year starts.
+    pub year_start: String,
+    /// `delayed_bed_days_<reason>` or a pressure column.
+    pub metric: String,
+    pub unit: String,
+}
+
+/// The keys of a network's records: metrics first, then the breakdown,
+/// then each service's delays and pressure by year.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
     pub metrics: Vec<MetricKey>,
     pub breakdown: Vec<BreakdownKey>,
+    pub service_years: Vec<ServiceYearKey>,
 }
 
 /// One replication's values, in the schema's order.
@@ -72,7 +89,12 @@ impl Record {
 
     /// The breakdown values.
     pub fn breakdown<'a>(&'a self, schema: &Schema) -> &'a [f64] {
-        &self.values[schema.metrics.len()..]
+        &self.values[schema.metrics.len()..schema.metrics.len() + schema.breakdown.len()]
+    }
+
+    /// Each service's delays and pressure by year.
+    pub fn service_years<'a>(&'a self, schema: &Schema) -> &'a [f64] {
+        &self.values[schema.metrics.len() + schema.breakdown.len()..]
     }
 }
 
@@ -127,12 +149,13 @@ impl Schema {
         Schema {
             metrics,
             breakdown: breakdown_keys(network),
+            service_years: service_year_keys(network),
         }
     }
 
     /// Number of values in each record.
     pub fn len(&self) -> usize {
-        self.metrics.len() + self.breakdown.len()
+        self.metrics.len() + self.breakdown.len() + self.service_years.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -190,10 +213,40 @@ pub fn reduce(network: &Network, result: &ReplicationResult) -> Record {
             values.extend_from_slice(group_values);
         }
     }
+    values.extend(service_years::service_year_values(network, result));
     Record {
         replication: result.replication,
         values,
     }
+}
+
+/// The keys of each service's delays and pressure, in the order
+/// `service_years::service_year_values` produces them.
+fn service_year_keys(network: &Network) -> Vec<ServiceYearKey> {
+    let metrics = service_years::service_year_metrics(network);
+    let start = network.run.start_date;
+    let mut keys = Vec::new();
+    for service in 0..network.services.len() {
+        for year in service_years::year_options(network.run.window_years()) {
+            let (label, year_start) = match year {
+                None => ("all".to_string(), String::new()),
+                Some(y) => (
+                    (y + 1).to_string(),
+                    start.add_months(12 * y as i64).to_string(),
+                ),
+            };
+            for (metric, unit) in &metrics {
+                keys.push(ServiceYearKey {
+                    service,
+                    year: label.clone(),
+                    year_start: year_start.clone(),
+                    metric: metric.clone(),
+                    unit: unit.to_string(),
+                });
+            }
+        }
+    }
+    keys
 }
 
 /// The breakdown keys in the order `SystemLayout::breakdown` produces

@@ -5,23 +5,59 @@
 //! target occupancy), computed after the run from its ledger and daily
 //! series, so they cost nothing while it runs.
 //!
+//! Delayed bed-days are split by reason ([`reasons`]); each service's
+//! delays and pressure by year, for `delays.csv` and `pressure.csv`, are
+//! in [`service_years`].
+//!
 //! Reads a [`Network`] and its [`SystemLayout`]; the layout itself
 //! (`system.rs`) knows nothing of networks, so the arrows run one way:
 //! `breakdown` → `network` → `system`.
+
+pub mod reasons;
+pub mod service_years;
 
 use super::metrics::{BREAKDOWN_METRICS, M};
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
 use super::system::{CountedAs, DemandKind, Role, Sector, SystemLayout};
 use crate::stats::QuantileSketch;
+use reasons::{Reason, by_reason, reason_of_index};
 
 /// The funded community services whose utilisation is reported, each with
-/// its metric.
-const UTILISED: [(Role, M); 4] = [
-    (Role::RapidResponse, M::rapid_response_utilisation),
-    (Role::Reablement, M::reablement_utilisation),
-    (Role::CaseManagement, M::case_management_utilisation),
-    (Role::CommunityBeds, M::community_beds_utilisation),
+/// its metric, by the role's name (`Role::name`).
+const UTILISED: [(&str, M); 5] = [
+    ("rapid_response", M::rapid_response_utilisation),
+    ("reablement", M::reablement_utilisation),
+    ("case_management", M::case_management_utilisation),
+    ("community_beds", M::community_beds_utilisation),
+    (HOME_CARE, M::home_care_utilisation),
+];
+
+/// The name of the home-care role (domiciliary care packages).
+const HOME_CARE: &str = "home_care";
+
+/// The breakdown metrics of delayed adult acute bed-days by reason, in
+/// [`Reason::ALL`]'s order.
+const ACUTE_DELAYED_BY_REASON: [M; 7] = [
+    M::acute_delayed_arranging,
+    M::acute_delayed_discharge_day,
+    M::acute_delayed_home_care,
+    M::acute_delayed_reablement,
+    M::acute_delayed_community_bed,
+    M::acute_delayed_care_home,
+    M::acute_delayed_other,
+];
+
+/// The same for community hospital beds (waiting for another community
+/// bed is "other").
+const COMMUNITY_DELAYED_BY_REASON: [M; 7] = [
+    M::community_bed_delayed_arranging,
+    M::community_bed_delayed_discharge_day,
+    M::community_bed_delayed_home_care,
+    M::community_bed_delayed_reablement,
+    M::community_bed_delayed_other,
+    M::community_bed_delayed_care_home,
+    M::community_bed_delayed_other,
 ];
 
 /// Mean occupancy targets of the beds-needed metrics.
@@ -114,6 +150,7 @@ impl SystemLayout {
             }
         }
         let services = network.services.len();
+        let reasons = reason_of_index(&network.wait_classes);
         for (t, cohort) in self.cohorts.iter().enumerate() {
             for y in 0..years {
                 let sums = &mut fine[at(y, cohort.icc, cohort.age_band)];
@@ -135,6 +172,13 @@ impl SystemLayout {
                     // care-home stay (whose length ends in death) ends.
                     if cohort.kind != DemandKind::CareHomeCrisis {
                         sums.m[M::deaths as usize] += died;
+                    }
+                    sums.m[M::elective_cancellations as usize] += cell.cancelled as f64;
+                    // By the role's name: home care counts as whatever
+                    // else its role says too.
+                    if info.role.name() == HOME_CARE {
+                        sums.m[M::home_care_starts as usize] += admissions;
+                        sums.m[M::home_care_package_days as usize] += cell.place_days;
                     }
                     match info.role.counts_as() {
                         CountedAs::EdAttendances => {
@@ -167,6 +211,10 @@ impl SystemLayout {
                             if info.role == Role::AcuteBeds {
                                 sums.m[M::acute_bed_days as usize] += cell.place_days;
                                 sums.m[M::acute_delayed_bed_days as usize] += cell.delayed_days;
+                                let split = by_reason(&cell.delayed_by_reason, &reasons);
+                                for (metric, days) in ACUTE_DELAYED_BY_REASON.iter().zip(split) {
+                                    sums.m[*metric as usize] += days;
+                                }
                                 if cohort.kind.is_emergency() {
                                     sums.m[M::emergency_admissions_local as usize] += admissions;
                                     sums.emergency_los_sum += cell.los_sum;
@@ -175,6 +223,10 @@ impl SystemLayout {
                                     sums.departed_bed_wait_sum += cell.departed_wait_sum;
                                     sums.m[M::bed_waits_over_12h as usize] +=
                                         cell.waits_over_12h as f64;
+                                    sums.m[M::bed_waits_over_4h as usize] +=
+                                        cell.waits_over_4h as f64;
+                                    sums.m[M::outliers as usize] += cell.outliers_in as f64;
+                                    sums.m[M::transfers_out as usize] += cell.diverted as f64;
                                 }
                             }
                         }
@@ -187,6 +239,11 @@ impl SystemLayout {
                         CountedAs::CommunityBedAdmissions => {
                             sums.m[M::community_bed_admissions as usize] += admissions;
                             sums.m[M::community_bed_days as usize] += cell.place_days;
+                            sums.m[M::community_bed_delayed_bed_days as usize] += cell.delayed_days;
+                            let split = by_reason(&cell.delayed_by_reason, &reasons);
+                            for (metric, days) in COMMUNITY_DELAYED_BY_REASON.iter().zip(split) {
+                                sums.m[*metric as usize] += days;
+                            }
                         }
                         CountedAs::CareHomeStays => {
                             sums.m[M::care_home_bed_days as usize] += cell.place_days;
@@ -271,6 +328,7 @@ impl SystemLayout {
             cell.m[M::cost_community as usize] += money.community_paid;
             cell.m[M::cost_bought as usize] += money.bought;
             cell.m[M::cash_released as usize] += money.released;
+            cell.m[M::cost_acute as usize] += money.escalation;
         }
 
         // Every group: year (all or one) × ICC (all or one) × band (all or one).
@@ -340,9 +398,10 @@ impl SystemLayout {
     ) {
         let ledger = &result.ledger;
         for (s, info) in self.services.iter().enumerate() {
-            let (Some(u), Some(icc)) =
-                (UTILISED.iter().position(|(r, _)| *r == info.role), info.icc)
-            else {
+            let (Some(u), Some(icc)) = (
+                UTILISED.iter().position(|(r, _)| *r == info.role.name()),
+                info.icc,
+            ) else {
                 continue;
             };
             let daily = &result.daily[s].occupancy_area;
@@ -421,6 +480,7 @@ impl SystemLayout {
             }
         };
         let (homes, home_places) = of_roles(&|r| r.is_care_home());
+        let (community, community_beds) = of_roles(&|r| r == Role::CommunityBeds);
         let ratio = |a: &[f64], b: &[f64]| {
             let total: f64 = b.iter().sum();
             if total > 0.0 {
@@ -436,6 +496,7 @@ impl SystemLayout {
                 .filter(|(o, c)| **c > 0.0 && **o / **c > threshold)
                 .count() as f64
         };
+        let pressure = self.site_pressure(network, result, year);
         vec![
             ratio(&acute, &acute_beds),
             days_above(0.92),
@@ -443,6 +504,13 @@ impl SystemLayout {
             ratio(&homes, &home_places),
             beds_needed(BEDS_NEEDED_TARGETS[0]),
             beds_needed(BEDS_NEEDED_TARGETS[1]),
+            ratio(&community, &community_beds),
+            pressure.escalation_open_days,
+            pressure.escalation_bed_days,
+            pressure.cost_escalation,
+            pressure.waiting_peak,
+            pressure.rebooking_peak,
+            pressure.rebooking_at_end,
         ]
     }
 }
@@ -460,6 +528,18 @@ fn finish_group(total: &Sums) -> Vec<f64> {
     v[M::acute_delayed_share as usize] = ratio(
         total.m[M::acute_delayed_bed_days as usize],
         total.m[M::acute_bed_days as usize],
+    );
+    let downstream: f64 = Reason::ALL
+        .iter()
+        .zip(ACUTE_DELAYED_BY_REASON)
+        .filter(|(reason, _)| reason.is_downstream())
+        .map(|(_, metric)| total.m[metric as usize])
+        .sum();
+    v[M::acute_delayed_downstream_share as usize] =
+        ratio(downstream, total.m[M::acute_delayed_bed_days as usize]);
+    v[M::community_bed_delayed_share as usize] = ratio(
+        total.m[M::community_bed_delayed_bed_days as usize],
+        total.m[M::community_bed_days as usize],
     );
     v[M::bed_wait_mean as usize] = ratio(
         total.bed_wait_sum,

@@ -25,6 +25,8 @@ pub struct CellMoney {
     pub bought: f64,
     /// Cash no longer paid: places levers removed or closed.
     pub released: f64,
+    /// Escalation places open (used or not) at their cost a day: acute.
+    pub escalation: f64,
 }
 
 /// Place-days of a service over [from, to): all, above its starting
@@ -163,6 +165,39 @@ impl SystemLayout {
                     cells[cell].community_paid += paid * share;
                     cells[cell].bought += bought * share;
                     cells[cell].released += released * share;
+                }
+            }
+        }
+        // Escalation places, shared by the place-days each cell used at
+        // the service that year (by residents when none was used).
+        for s in 0..self.services.len() {
+            let per_open_day =
+                super::breakdown::service_years::escalation_place_day_cost(network, s);
+            if per_open_day <= 0.0 {
+                continue;
+            }
+            for y in 0..years {
+                let amount = ledger.service_year(s, y).escalation_open_days * per_open_day;
+                if amount == 0.0 {
+                    continue;
+                }
+                let used: Vec<(usize, f64)> = self
+                    .cohorts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(t, c)| {
+                        ledger
+                            .cell(t, s, y)
+                            .map(|cell| (at(y, c.icc, c.age_band), cell.place_days))
+                    })
+                    .collect();
+                let shares = if used.iter().any(|(_, d)| *d > 0.0) {
+                    normalise(used)
+                } else {
+                    by_residents(y, None)
+                };
+                for (cell, share) in shares {
+                    cells[cell].escalation += amount * share;
                 }
             }
         }

@@ -78,6 +78,29 @@ metrics! {
     cost_community_activity: "cost_community_activity", "GBP", Money, [], "community teams' and beds' activity at unit cost (contacts, episodes, bed-days used), for information: not part of cost_total, which pays for their staff and beds";
     cost_bought: "cost_bought", "GBP", Money, [], "what levers buy, as it comes in: community staff and beds added to the baseline's (at the cost of a WTE or bed-day) and the running costs levers name (part of cost_community)";
     cash_released: "cash_released", "GBP", Money, [], "cash no longer paid, as it happens: adult acute beds closed (a standard bed-day for each day closed) and community staff and beds removed (contracts ended); a positive number";
+    acute_delayed_arranging: "acute_delayed_bed_days_arranging", "bed-days", Count, [], "adult acute bed-days held while the discharge is arranged (the routes' fixed delay: assessment, transport), part of acute_delayed_bed_days";
+    acute_delayed_discharge_day: "acute_delayed_bed_days_discharge_day", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave but waiting for a day on which discharges happen (weekends), part of acute_delayed_bed_days";
+    acute_delayed_home_care: "acute_delayed_bed_days_home_care", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a home-care package to start (no capacity), part of acute_delayed_bed_days";
+    acute_delayed_reablement: "acute_delayed_bed_days_reablement", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a reablement place (no capacity), part of acute_delayed_bed_days";
+    acute_delayed_community_bed: "acute_delayed_bed_days_community_bed", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a community hospital bed (none free), part of acute_delayed_bed_days";
+    acute_delayed_care_home: "acute_delayed_bed_days_care_home", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a residential or nursing home place (none free), part of acute_delayed_bed_days";
+    acute_delayed_other: "acute_delayed_bed_days_other", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a place of any other kind (another hospital bed, a community team; in a network written by hand, the next service); the seven reasons add up to acute_delayed_bed_days";
+    acute_delayed_downstream_share: "acute_delayed_downstream_share", "fraction", Fraction, [(Board, 24), (Terminal, 33), (Compare, 16)], "share of delayed adult acute bed-days spent waiting for a place downstream: home care, reablement, a community bed or a care home (the four reasons / acute_delayed_bed_days)";
+    community_bed_delayed_bed_days: "community_bed_delayed_bed_days", "bed-days", Count, [], "community hospital bed-days held by patients ready to leave (arranging, a discharge day, or waiting for a place elsewhere)";
+    community_bed_delayed_share: "community_bed_delayed_share", "fraction", Fraction, [], "share of community hospital bed-days held by patients ready to leave";
+    community_bed_delayed_arranging: "community_bed_delayed_bed_days_arranging", "bed-days", Count, [], "community hospital bed-days held while the discharge is arranged, part of community_bed_delayed_bed_days";
+    community_bed_delayed_discharge_day: "community_bed_delayed_bed_days_discharge_day", "bed-days", Count, [], "community hospital bed-days held waiting for a discharge day (weekends), part of community_bed_delayed_bed_days";
+    community_bed_delayed_home_care: "community_bed_delayed_bed_days_home_care", "bed-days", Count, [], "community hospital bed-days held waiting for a home-care package to start, part of community_bed_delayed_bed_days";
+    community_bed_delayed_reablement: "community_bed_delayed_bed_days_reablement", "bed-days", Count, [], "community hospital bed-days held waiting for a reablement place, part of community_bed_delayed_bed_days";
+    community_bed_delayed_care_home: "community_bed_delayed_bed_days_care_home", "bed-days", Count, [], "community hospital bed-days held waiting for a residential or nursing home place, part of community_bed_delayed_bed_days";
+    community_bed_delayed_other: "community_bed_delayed_bed_days_other", "bed-days", Count, [], "community hospital bed-days held waiting for a place of any other kind (another community bed, a hospital bed, a community team); the six reasons add up to community_bed_delayed_bed_days";
+    home_care_starts: "home_care_starts", "packages", Count, [], "home-care (domiciliary care) packages started, from hospital, a community bed, reablement or home";
+    home_care_package_days: "home_care_package_days", "package-days", Count, [], "home-care package-days delivered (people receiving a package × days)";
+    home_care_utilisation: "home_care_utilisation", "fraction", Fraction, [], "home-care packages running / packages the commissioned hours pay for (package-days), by year and ICC; empty by age band. Its cost is part of cost_social_care";
+    bed_waits_over_4h: "bed_waits_over_4h", "admissions", Count, [(Terminal, 34), (Compare, 17)], "emergency admissions to the modelled trust's adult beds that waited more than 4 hours from the decision to admit (boarded in ED)";
+    outliers: "outliers", "admissions", Count, [], "emergency admissions to the other site's adult beds after waiting for a bed at their own site (outlying)";
+    transfers_out: "transfers_out", "patients", Count, [(Terminal, 37)], "emergency patients sent to other providers after the longest wait for an adult bed allowed at the modelled trust";
+    elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 25), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each cancellation of a rebooked operation counts again)";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC
@@ -136,4 +159,54 @@ pub const SITE_METRICS: &[Metric] = &[
         "adult acute beds that would hold the year's mean occupancy at 85%: (bed-days occupied + bed-days of patients waiting for a bed) / days / 0.85",
     )
     .shown(&[(Board, 11)]),
+    Metric::new(
+        "community_bed_occupancy",
+        "fraction",
+        Site,
+        Fraction,
+        "community hospital beds occupied / available, time-average, all ICCs",
+    ),
+    Metric::new(
+        "escalation_open_days",
+        "days",
+        Site,
+        Count,
+        "days with escalation beds open, summed over the acute sites (a site open all year counts 365)",
+    )
+    .shown(&[(Terminal, 35)]),
+    Metric::new(
+        "escalation_bed_days",
+        "bed-days",
+        Site,
+        Count,
+        "bed-days occupied in escalation beds (above the beds in force), all sites",
+    ),
+    Metric::new(
+        "cost_escalation",
+        "GBP",
+        Site,
+        Money,
+        "escalation beds open (place-days open, used or not) × the cost of an escalation bed-day, staffing premium included; part of cost_acute",
+    ),
+    Metric::new(
+        "ed_waiting_for_bed_peak",
+        "people",
+        Site,
+        Level,
+        "most people waiting for an adult acute bed at once at any one site (the largest queue for a bed)",
+    ),
+    Metric::new(
+        "elective_rebooking_peak",
+        "people",
+        Site,
+        Level,
+        "planned patients waiting for a rebooked date after a cancellation: each site's most at once in the period, summed over sites",
+    ),
+    Metric::new(
+        "elective_rebooking_at_end",
+        "people",
+        Site,
+        Level,
+        "planned patients waiting for a rebooked date at the end of the period, all sites",
+    ),
 ];

@@ -5,7 +5,7 @@
 use super::*;
 
 #[test]
-fn the_board_shows_its_twenty_three_outcomes_in_order() {
+fn the_board_shows_its_twenty_five_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Board),
         [
@@ -32,6 +32,8 @@ fn the_board_shows_its_twenty_three_outcomes_in_order() {
             "reablement_utilisation",
             "case_management_utilisation",
             "community_beds_utilisation",
+            "acute_delayed_downstream_share",
+            "elective_cancellations",
         ]
     );
     assert_eq!(
@@ -73,7 +75,7 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
 }
 
 #[test]
-fn the_terminal_table_lists_thirty_two_outcomes_in_order() {
+fn the_terminal_table_lists_thirty_seven_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Terminal),
         [
@@ -109,6 +111,11 @@ fn the_terminal_table_lists_thirty_two_outcomes_in_order() {
             "reablement_utilisation",
             "case_management_utilisation",
             "community_beds_utilisation",
+            "acute_delayed_downstream_share",
+            "bed_waits_over_4h",
+            "escalation_open_days",
+            "elective_cancellations",
+            "transfers_out",
         ]
     );
     assert!(service_headlines(View::Terminal).is_empty());
@@ -134,6 +141,9 @@ fn compare_and_sweep_show_what_the_terminal_showed() {
             "bed_waits_over_12h",
             "beds_needed_92pct",
             "rapid_response_utilisation",
+            "acute_delayed_downstream_share",
+            "bed_waits_over_4h",
+            "elective_cancellations",
         ]
     );
     assert_eq!(
@@ -207,8 +217,11 @@ fn every_metric_is_described_once_in_its_scope() {
     let all = names.len();
     // 30 service metrics (waits_over_12h added), the threshold family, 11
     // system, 6 site (beds needed at 92% and 85% added), 43 breakdown (waits
-    // for a bed, utilisation and money added).
-    assert_eq!(all, 30 + 1 + 11 + 6 + 43);
+    // for a bed, utilisation and money added); issue 21: 7 site (community
+    // bed occupancy, escalation, the largest queue, rebookings) and 23
+    // breakdown (delays by reason, home care, 4-hour waits, outliers,
+    // transfers out, cancellations).
+    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);
