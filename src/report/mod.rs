@@ -31,6 +31,7 @@ pub mod contributions;
 pub mod csv_safe;
 pub mod finance;
 pub mod output_folder;
+pub mod plain_words;
 pub mod pressure;
 pub mod sweep;
 pub mod tables;

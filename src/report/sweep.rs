@@ -81,7 +81,9 @@ pub fn sweep_csv(scenario: &str, keys: &[String], points: &[SweepPoint]) -> Vec<
     header.extend(SUMMARY_COLUMNS.iter().map(|s| s.to_string()));
     let _ = writer.write_record(&header);
     for (p, point) in points.iter().enumerate() {
-        for k in 0..point.schema.len() {
+        // Metrics and the breakdown (each service's delays and pressure
+        // by year are in a run's or batch's own files).
+        for k in 0..point.schema.metrics.len() + point.schema.breakdown.len() {
             let values: Vec<f64> = point.records.iter().map(|r| r.values[k]).collect();
             let s = Summary::of(&values);
             let mut row: Vec<String> = vec![scenario.to_string(), (p + 1).to_string()];
@@ -110,7 +112,7 @@ pub fn sweep_replications_csv(scenario: &str, keys: &[String], points: &[SweepPo
     header.push("value".into());
     let _ = writer.write_record(&header);
     for (p, point) in points.iter().enumerate() {
-        let kept: Vec<usize> = (0..point.schema.len())
+        let kept: Vec<usize> = (0..point.schema.metrics.len() + point.schema.breakdown.len())
             .filter(|&k| is_headline(&point.schema, k))
             .collect();
         for record in &point.records {

@@ -331,8 +331,9 @@ fn a_hand_written_network_with_hostile_names_gives_safe_csv_and_an_escaped_repor
     // summary, replications, timeseries, flows, occupancy, episodes;
     // records, summary, replications of each shard and the merge; tornado;
     // sweep and sweep_replications; uncertainty.csv of the run, of each
-    // shard and of the merge.
-    assert_eq!(checked, 22, "CSV files");
+    // shard and of the merge; delays and pressure of the run, each shard
+    // and the merge.
+    assert_eq!(checked, 30, "CSV files");
     assert!(cells_checked > 10_000);
     // Times before the window (warm-up) stay negative numbers.
     assert!(negatives > 0, "no negative number left as a number");
@@ -457,9 +458,10 @@ fn a_whole_system_comparison_with_hostile_levers_gives_safe_csv_and_an_escaped_r
 
     let (checked, _, negatives) = assert_no_formula_cells(&dir.path().join("out"));
     // comparison, finance and finance_summary; summary, breakdown_summary,
-    // budget and thresholds of each compared scenario; the batch's seven;
-    // calibration; uncertainty.csv of the compared scenario and of the batch.
-    assert_eq!(checked, 20, "CSV files");
+    // budget and thresholds of each compared scenario; the batch's nine
+    // (delays and pressure added); calibration; uncertainty.csv of the
+    // compared scenario and of the batch.
+    assert_eq!(checked, 22, "CSV files");
     // Paired differences below zero stay numbers.
     assert!(negatives > 0, "no negative number left as a number");
 

@@ -1,0 +1,260 @@
+//! Plain words for a planner about a whole-system run: when the hospital
+//! is over capacity and how it copes (escalation beds, cancelled
+//! operations, transfers, the largest queue for a bed), and why delayed
+//! acute bed-days were delayed. Printed after `run` and `batch` and in the
+//! board report's summary.
+//!
+//! Each figure is the mean across replications of a whole-system outcome
+//! (all ICCs and ages), so that shares add up. The rule for "over
+//! capacity": the first year whose escalation beds are open on more than
+//! [`OVER_CAPACITY_DAYS`] days (summed over sites), or, without
+//! escalation beds, whose mean adult acute occupancy is above 95% on more
+//! than that many days. The yearly figures after it are the mean over
+//! that year and the years after.
+//!
+//! Depends on the breakdown's reasons (`model::breakdown::reasons`) only;
+//! values come through a lookup, so the terminal (records) and the board
+//! (files read back) share the words.
+
+use crate::model::breakdown::reasons::Reason;
+
+/// Days in a year above which the hospital counts as over capacity.
+pub const OVER_CAPACITY_DAYS: f64 = 30.0;
+
+/// A mean across replications of a whole-system outcome (all ICCs and
+/// ages) by year label ("all", "1", "2" ...) and metric name.
+pub type Mean<'a> = dyn Fn(&str, &str) -> Option<f64> + 'a;
+
+/// A whole number with thousands separators.
+fn whole(v: f64) -> String {
+    super::tables::thousands(v.max(0.0).round() as u64)
+}
+
+/// A share as a whole percentage.
+fn percent(share: f64) -> String {
+    format!("{:.0}%", 100.0 * share)
+}
+
+/// A year's label from its start date: "2029/30" for a year from April,
+/// "2029" for a calendar year.
+pub fn year_label(start: &str) -> String {
+    let year: Option<i32> = start.get(0..4).and_then(|y| y.parse().ok());
+    match (year, start.get(5..7)) {
+        (Some(y), Some("01")) => y.to_string(),
+        (Some(y), Some(_)) => format!("{y}/{:02}", (y + 1) % 100),
+        _ => start.to_string(),
+    }
+}
+
+/// "Over capacity from 2029/30: escalation beds open 300 days a year, 1,200
+/// operations cancelled, 40 people sent to other hospitals; the largest
+/// queue for a bed was 35 people." `years` are (label "1", start date) in
+/// order. None without the outcomes (results of an older version).
+pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<String> {
+    let escalation = |y: &str| mean(y, "escalation_open_days");
+    let crowded = |y: &str| mean(y, "acute_days_above_95pct");
+    let largest_queue = mean("all", "ed_waiting_for_bed_peak")?;
+    mean("all", "elective_cancellations")?;
+    let has_escalation = mean("all", "escalation_open_days")? > 0.0;
+    let over = |y: &str| {
+        let days = if has_escalation {
+            escalation(y)
+        } else {
+            crowded(y)
+        };
+        days.is_some_and(|d| d > OVER_CAPACITY_DAYS)
+    };
+    let first = years.iter().position(|(label, _)| over(label));
+    let from = first.unwrap_or(0);
+    let span = &years[from..];
+    let per_year = |metric: &str| {
+        let values: Vec<f64> = span
+            .iter()
+            .filter_map(|(label, _)| mean(label, metric))
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    let open = per_year("escalation_open_days").unwrap_or(0.0);
+    let cancelled = per_year("elective_cancellations").unwrap_or(0.0);
+    let transferred = per_year("transfers_out").unwrap_or(0.0);
+    let copes = format!(
+        "escalation beds open {} days a year, {} operations cancelled, {} {} sent to other hospitals; the largest queue for a bed was {} {}",
+        whole(open),
+        whole(cancelled),
+        whole(transferred),
+        if whole(transferred) == "1" {
+            "person"
+        } else {
+            "people"
+        },
+        whole(largest_queue),
+        if whole(largest_queue) == "1" {
+            "person"
+        } else {
+            "people"
+        },
+    );
+    let opening = match first {
+        Some(y) => format!("Over capacity from {}:", year_label(&years[y].1)),
+        None if has_escalation => format!(
+            "Never over capacity (escalation beds open on more than {} days in no year):",
+            OVER_CAPACITY_DAYS
+        ),
+        None => format!(
+            "Never over capacity (adult beds above 95% occupied on more than {} days in no year):",
+            OVER_CAPACITY_DAYS
+        ),
+    };
+    let window = if first.is_some() {
+        " (from then on)"
+    } else {
+        ""
+    };
+    Some(format!("{opening} {copes}{window}."))
+}
+
+/// "Of delayed acute bed-days, 72% were waiting for a place downstream:
+/// home care 30%, care home 22%, community bed 12%, reablement 8%;
+/// arranging the discharge 18%, weekends 10%." Over the whole window.
+/// None without delayed bed-days or their split.
+pub fn delay_sentence(mean: &Mean) -> Option<String> {
+    let total = mean("all", "acute_delayed_bed_days")?;
+    if !(total > 0.0) {
+        return None;
+    }
+    let mut shares: Vec<(Reason, f64)> = Vec::new();
+    for reason in Reason::ALL {
+        let days = mean("all", &format!("acute_delayed_bed_days_{}", reason.name()))?;
+        shares.push((reason, days / total));
+    }
+    let downstream: f64 = shares
+        .iter()
+        .filter(|(r, _)| r.is_downstream())
+        .map(|(_, s)| s)
+        .sum();
+    let listed = |keep: &dyn Fn(Reason) -> bool| {
+        let mut parts: Vec<&(Reason, f64)> = shares.iter().filter(|(r, _)| keep(*r)).collect();
+        parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+        parts
+            .iter()
+            .map(|(r, s)| {
+                let words = match r {
+                    Reason::DischargeDay => "weekends",
+                    other => other.words(),
+                };
+                format!("{words} {}", percent(*s))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let other = shares
+        .iter()
+        .find(|(r, _)| *r == Reason::Other)
+        .map_or(0.0, |(_, s)| *s);
+    let rest = listed(&|r| !r.is_downstream() && (r != Reason::Other || percent(other) != "0%"));
+    Some(format!(
+        "Of delayed acute bed-days, {} were waiting for a place downstream: {}; {}.",
+        percent(downstream),
+        listed(&|r| r.is_downstream()),
+        rest
+    ))
+}
+
+/// Both sentences, each on its own line (empty when neither applies).
+pub fn planner_paragraph(mean: &Mean, years: &[(String, String)]) -> String {
+    [pressure_sentence(mean, years), delay_sentence(mean)]
+        .into_iter()
+        .flatten()
+        .map(|s| format!("{s}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(values: &[(&str, &str, f64)]) -> HashMap<(String, String), f64> {
+        values
+            .iter()
+            .map(|(y, m, v)| ((y.to_string(), m.to_string()), *v))
+            .collect()
+    }
+
+    fn years(n: usize) -> Vec<(String, String)> {
+        (0..n)
+            .map(|y| ((y + 1).to_string(), format!("{}-04-01", 2025 + y)))
+            .collect()
+    }
+
+    #[test]
+    fn the_first_year_over_capacity_and_the_yearly_means_after_it() {
+        let table = lookup(&[
+            ("all", "escalation_open_days", 1000.0),
+            ("all", "elective_cancellations", 3000.0),
+            ("all", "ed_waiting_for_bed_peak", 35.2),
+            ("1", "escalation_open_days", 10.0),
+            ("2", "escalation_open_days", 30.0),
+            ("3", "escalation_open_days", 290.0),
+            ("4", "escalation_open_days", 310.0),
+            ("3", "elective_cancellations", 1100.0),
+            ("4", "elective_cancellations", 1300.0),
+            ("3", "transfers_out", 39.0),
+            ("4", "transfers_out", 41.0),
+        ]);
+        let mean = |y: &str, m: &str| {
+            table
+                .get(&(y.to_string(), m.to_string()))
+                .copied()
+                .or(Some(0.0))
+        };
+        assert_eq!(
+            pressure_sentence(&mean, &years(4)).unwrap(),
+            "Over capacity from 2027/28: escalation beds open 300 days a year, 1,200 operations cancelled, 40 people sent to other hospitals; the largest queue for a bed was 35 people (from then on)."
+        );
+    }
+
+    #[test]
+    fn never_over_capacity_says_so_and_its_rule() {
+        let table = lookup(&[
+            ("all", "escalation_open_days", 20.0),
+            ("all", "elective_cancellations", 0.0),
+            ("all", "ed_waiting_for_bed_peak", 1.0),
+            ("1", "escalation_open_days", 12.0),
+            ("2", "escalation_open_days", 8.0),
+        ]);
+        let mean = |y: &str, m: &str| {
+            table
+                .get(&(y.to_string(), m.to_string()))
+                .copied()
+                .or(Some(0.0))
+        };
+        assert_eq!(
+            pressure_sentence(&mean, &years(2)).unwrap(),
+            "Never over capacity (escalation beds open on more than 30 days in no year): escalation beds open 10 days a year, 0 operations cancelled, 0 people sent to other hospitals; the largest queue for a bed was 1 person."
+        );
+        // Results without the outcomes: no sentence.
+        let none = |_: &str, _: &str| None;
+        assert_eq!(pressure_sentence(&none, &years(2)), None);
+        assert_eq!(delay_sentence(&none), None);
+    }
+
+    #[test]
+    fn delayed_days_by_reason_in_shares_that_add_up() {
+        let table = lookup(&[
+            ("all", "acute_delayed_bed_days", 1000.0),
+            ("all", "acute_delayed_bed_days_home_care", 300.0),
+            ("all", "acute_delayed_bed_days_care_home", 220.0),
+            ("all", "acute_delayed_bed_days_community_bed", 120.0),
+            ("all", "acute_delayed_bed_days_reablement", 80.0),
+            ("all", "acute_delayed_bed_days_arranging", 180.0),
+            ("all", "acute_delayed_bed_days_discharge_day", 100.0),
+            ("all", "acute_delayed_bed_days_other", 0.0),
+        ]);
+        let mean = |y: &str, m: &str| table.get(&(y.to_string(), m.to_string())).copied();
+        assert_eq!(
+            delay_sentence(&mean).unwrap(),
+            "Of delayed acute bed-days, 72% were waiting for a place downstream: home care 30%, care home 22%, community bed 12%, reablement 8%; arranging the discharge 18%, weekends 10%."
+        );
+    }
+}
