@@ -477,7 +477,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 growth_per_year: 0.0,
                 rate_changes: Vec::new(),
                 entry_changes: Vec::new(),
-                    cancellation: None,
+                cancellation: None,
             });
             cohorts.push(Cohort {
                 icc: i,
