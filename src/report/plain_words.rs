@@ -48,8 +48,11 @@ pub fn year_label(start: &str) -> String {
 
 /// "Over capacity from 2029/30: escalation beds open 300 days a year, 1,200
 /// operations cancelled, 40 people sent to other hospitals; the largest
-/// queue for a bed was 35 people." `years` are (label "1", start date) in
-/// order. None without the outcomes (results of an older version).
+/// queue for a bed was 35 people." Yearly figures are the mean over the
+/// years from the first over capacity (over every year when none is); the
+/// largest queue is the whole window's. `years` are (label "1", start
+/// date) in order. None without the outcomes (results of an older
+/// version).
 pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<String> {
     let escalation = |y: &str| mean(y, "escalation_open_days");
     let crowded = |y: &str| mean(y, "acute_days_above_95pct");
@@ -77,40 +80,36 @@ pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<Stri
     let open = per_year("escalation_open_days").unwrap_or(0.0);
     let cancelled = per_year("elective_cancellations").unwrap_or(0.0);
     let transferred = per_year("transfers_out").unwrap_or(0.0);
-    let copes = format!(
-        "escalation beds open {} days a year, {} operations cancelled, {} {} sent to other hospitals; the largest queue for a bed was {} {}",
-        whole(open),
-        whole(cancelled),
-        whole(transferred),
-        if whole(transferred) == "1" {
-            "person"
-        } else {
-            "people"
-        },
-        whole(largest_queue),
-        if whole(largest_queue) == "1" {
-            "person"
-        } else {
-            "people"
-        },
-    );
-    let opening = match first {
-        Some(y) => format!("Over capacity from {}:", year_label(&years[y].1)),
-        None if has_escalation => format!(
-            "Never over capacity (escalation beds open on more than {} days in no year):",
-            OVER_CAPACITY_DAYS
-        ),
-        None => format!(
-            "Never over capacity (adult beds above 95% occupied on more than {} days in no year):",
-            OVER_CAPACITY_DAYS
-        ),
+    let people = |n: f64| {
+        let n = whole(n);
+        let noun = if n == "1" { "person" } else { "people" };
+        format!("{n} {noun}")
     };
-    let window = if first.is_some() {
-        " (from then on)"
+    let escalation_words = if has_escalation {
+        format!("escalation beds open {} days a year", whole(open))
     } else {
-        ""
+        "no escalation beds".to_string()
     };
-    Some(format!("{opening} {copes}{window}."))
+    let copes = format!(
+        "{escalation_words}, {} operations cancelled, {} sent to other hospitals; the largest queue for a bed was {}",
+        whole(cancelled),
+        people(transferred),
+        people(largest_queue),
+    );
+    let rule = if has_escalation {
+        format!("escalation beds open on more than {OVER_CAPACITY_DAYS} days")
+    } else {
+        format!("adult beds above 95% full on more than {OVER_CAPACITY_DAYS} days")
+    };
+    let opening = match first {
+        Some(y) if has_escalation => format!("Over capacity from {}:", year_label(&years[y].1)),
+        Some(y) => format!(
+            "Over capacity from {} ({rule} a year):",
+            year_label(&years[y].1)
+        ),
+        None => format!("Never over capacity ({rule} in no year):"),
+    };
+    Some(format!("{opening} {copes}."))
 }
 
 /// "Of delayed acute bed-days, 72% were waiting for a place downstream:
@@ -169,6 +168,19 @@ pub fn planner_paragraph(mean: &Mean, years: &[(String, String)]) -> String {
         .collect()
 }
 
+/// The paragraph for a breakdown's summaries (means across replications).
+pub fn of_breakdown(set: &super::breakdown::BreakdownSet) -> String {
+    let mut years: Vec<(String, String)> = Vec::new();
+    for key in &set.keys {
+        if key.year != "all" && !years.iter().any(|(label, _)| *label == key.year) {
+            years.push((key.year.clone(), key.year_start.clone()));
+        }
+    }
+    years.sort_by_key(|(label, _)| label.parse::<usize>().unwrap_or(usize::MAX));
+    let mean = |year: &str, metric: &str| set.summary(year, "all", "all", metric).map(|s| s.mean);
+    planner_paragraph(&mean, &years)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,7 +222,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(4)).unwrap(),
-            "Over capacity from 2027/28: escalation beds open 300 days a year, 1,200 operations cancelled, 40 people sent to other hospitals; the largest queue for a bed was 35 people (from then on)."
+            "Over capacity from 2027/28: escalation beds open 300 days a year, 1,200 operations cancelled, 40 people sent to other hospitals; the largest queue for a bed was 35 people."
         );
     }
 
@@ -237,6 +249,26 @@ mod tests {
         let none = |_: &str, _: &str| None;
         assert_eq!(pressure_sentence(&none, &years(2)), None);
         assert_eq!(delay_sentence(&none), None);
+    }
+
+    #[test]
+    fn without_escalation_beds_the_rule_is_a_full_hospital() {
+        let table = lookup(&[
+            ("all", "ed_waiting_for_bed_peak", 116.0),
+            ("1", "acute_days_above_95pct", 12.0),
+            ("2", "acute_days_above_95pct", 200.0),
+            ("2", "transfers_out", 1.0),
+        ]);
+        let mean = |y: &str, m: &str| {
+            table
+                .get(&(y.to_string(), m.to_string()))
+                .copied()
+                .or(Some(0.0))
+        };
+        assert_eq!(
+            pressure_sentence(&mean, &years(2)).unwrap(),
+            "Over capacity from 2026/27 (adult beds above 95% full on more than 30 days a year): no escalation beds, 0 operations cancelled, 1 person sent to other hospitals; the largest queue for a bed was 116 people."
+        );
     }
 
     #[test]

@@ -256,6 +256,16 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
         "By year, ICC and age band: breakdown_summary.csv; the chance of crossing thresholds: thresholds.csv. Costs in £ at {} prices.\n",
         set.price_year
     ));
+    // In plain words (means across replications): when the hospital is
+    // over capacity and how it copes, and why discharges were delayed.
+    let words = super::plain_words::of_breakdown(set);
+    if !words.is_empty() {
+        out.push('\n');
+        out.push_str(&words);
+        out.push_str(
+            "Means across replications; each service by year: delays.csv, pressure.csv.\n",
+        );
+    }
     out
 }
 

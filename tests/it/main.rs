@@ -16,6 +16,7 @@ mod case_flags;
 mod cli;
 mod compare;
 mod contributions;
+mod delays;
 mod extends;
 mod faults;
 mod initial_state;
