@@ -90,7 +90,7 @@ pub(super) fn value_range<'a>(
 }
 
 /// Draws the chart's legend where asked, then finishes the drawing.
-fn legend_and_present<'a, DB, CT>(
+pub(super) fn legend_and_present<'a, DB, CT>(
     chart: &mut ChartContext<'a, DB, CT>,
     area: &DrawingArea<DB, Shift>,
     position: SeriesLabelPosition,

@@ -136,6 +136,9 @@ pub(super) fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Resu
         None,
         charts,
     )?);
+    out.push_str(&super::pressure::hospital_full_section(
+        context, &folder, results, charts,
+    )?);
     out.push_str(&page::heading(3, "Costs"));
     out.push_str(&costs_figure(
         context,

@@ -83,6 +83,17 @@ pub(super) fn executive_summary(context: &Context) -> String {
             paragraphs.push(text);
         }
     }
+    // When the hospital is full, and why discharges wait, in each.
+    for results in std::iter::once(&input.baseline).chain(&input.scenarios) {
+        let sentences = super::pressure::planner_sentences(results);
+        if !sentences.is_empty() && !paragraphs.is_empty() {
+            paragraphs.push(format!(
+                "{}: {}",
+                results.run.scenario_title,
+                sentences.join(" ")
+            ));
+        }
+    }
     if paragraphs.is_empty() {
         return String::new();
     }
