@@ -35,7 +35,7 @@ pub fn stacked_bar_chart<DB: DrawingBackend>(
     let top = bars.iter().map(height).fold(0.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
     // Room above the bars for the legend.
-    let hi = top * (1.1 + 0.07 * parts.len() as f64);
+    let hi = top * (1.15 + 0.09 * parts.len() as f64);
     let n = bars.len();
     let mut chart = ChartBuilder::on(area)
         .caption(title, text_style(17.0))
