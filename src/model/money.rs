@@ -3,14 +3,16 @@
 //! what levers add to them (`cost_bought`) or take away, and the adult
 //! acute beds they close (`cash_released`), day by day as the levers'
 //! capacity changes come in; and the running costs levers name, as their
-//! ramps and rollouts bring them in. Computed after the run from the
+//! ramps and rollouts bring them in; and the escalation beds open (places
+//! × days open × their price, acute). Computed after the run from the
 //! network's capacity schedule, per (year, ICC, age band) cell of the
 //! breakdown, for `breakdown.rs` to add in.
 //!
 //! Who a cell's money is: a team's or bed's cost in a year is shared among
 //! its ICC's age bands by the place-days each used (by residents when
 //! none was used); money of the whole system (acute beds, a lever with no
-//! ICC) among every ICC and band by residents.
+//! ICC) among every ICC and band by residents; an escalation bed's by the
+//! bed-days each cell used at its site that year.
 
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;

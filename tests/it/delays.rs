@@ -380,3 +380,72 @@ fn the_baseline_splits_its_delays_and_prices_its_escalation_beds() {
         value(base, "acute_delayed_bed_days")
     );
 }
+
+/// A whole-system batch prints the planner's sentences under its table,
+/// writes both files (delays by reason adding up, per service, to the
+/// delayed bed-days of `summary.csv`), and its report has the section
+/// "When the hospital is full" with the chart of reasons.
+#[test]
+fn a_batch_says_it_in_plain_words_and_draws_the_reasons() {
+    use crate::common::{iccsim, succeed};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("batch");
+    let output = succeed(
+        iccsim()
+            .args([
+                "batch",
+                "scenarios/north-cumbria-baseline.toml",
+                "-n",
+                "2",
+                "--set",
+                "run.horizon_days=730",
+                "--report",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("Of delayed acute bed-days, "), "{printed}");
+    assert!(
+        printed.contains("Over capacity from ") || printed.contains("Never over capacity ("),
+        "{printed}"
+    );
+    let delays = rows(&std::fs::read(out.join("delays.csv")).unwrap());
+    let summary = rows(&std::fs::read(out.join("summary.csv")).unwrap());
+    let acute = "acute_cumberland_infirmary";
+    let by_reason: f64 = delays
+        .iter()
+        .filter(|r| r["service"] == acute && r["year"] == "all" && r["replication"] == "0")
+        .map(|r| r["bed_days"].parse::<f64>().unwrap())
+        .sum();
+    let replications = rows(&std::fs::read(out.join("replications.csv")).unwrap());
+    let total: f64 = replications
+        .iter()
+        .find(|r| {
+            r["replication"] == "0"
+                && r["service"] == acute
+                && r["patient_type"] == "all"
+                && r["metric"] == "delayed_bed_days"
+        })
+        .expect("the acute site's delayed bed-days")["value"]
+        .parse()
+        .unwrap();
+    assert!(total > 0.0);
+    assert!(
+        (by_reason - total).abs() < 1e-6 * total,
+        "{by_reason} vs {total}"
+    );
+    assert!(summary.iter().any(|r| r["service"] == acute));
+    let pressure = rows(&std::fs::read(out.join("pressure.csv")).unwrap());
+    assert!(
+        pressure
+            .iter()
+            .any(|r| r["service"] == acute && r["role"] == "acute_beds" && r["year"] == "2")
+    );
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("When the hospital is full"));
+    assert!(
+        out.join("report-charts/north-cumbria-baseline-delay-reasons.svg")
+            .exists()
+    );
+}
