@@ -118,7 +118,7 @@ pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<Stri
 /// None without delayed bed-days or their split.
 pub fn delay_sentence(mean: &Mean) -> Option<String> {
     let total = mean("all", "acute_delayed_bed_days")?;
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return None;
     }
     let mut shares: Vec<(Reason, f64)> = Vec::new();

@@ -96,8 +96,11 @@ fn home() -> RouteTable {
     RouteTable::to(Destination::Sink(SinkId(0)))
 }
 
+/// A CSV row: column to cell.
+type Row = HashMap<String, String>;
+
 /// Rows of a CSV as maps from column to cell.
-fn rows(bytes: &[u8]) -> Vec<HashMap<String, String>> {
+fn rows(bytes: &[u8]) -> Vec<Row> {
     let mut reader = csv::Reader::from_reader(bytes);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     reader
@@ -113,7 +116,7 @@ fn rows(bytes: &[u8]) -> Vec<HashMap<String, String>> {
 }
 
 /// `delays.csv` and `pressure.csv` of one replication of a network.
-fn files(network: &Network) -> (Vec<HashMap<String, String>>, Vec<HashMap<String, String>>) {
+fn files(network: &Network) -> (Vec<Row>, Vec<Row>) {
     let schema = Schema::of(network);
     let records = records(network, 1);
     let set = ServiceYearSet::from_records(&schema, &records);
