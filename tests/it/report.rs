@@ -202,7 +202,18 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
         "case_management_utilisation",
         "community_beds_utilisation",
     ];
-    assert_eq!(rows.len(), expected.len());
+    // Issue 21's two rows: cancelled operations and the share of delays
+    // waiting downstream (both nothing in this baseline without the
+    // mechanisms' scenario keys, so their cells are checked for presence).
+    let added = ["elective_cancellations", "acute_delayed_downstream_share"];
+    assert_eq!(rows.len(), expected.len() + added.len());
+    for metric in added {
+        assert!(
+            rows.contains_key(metric),
+            "{metric} is not in the headline table"
+        );
+        whole(metric);
+    }
     let mean_ci = [
         "difference_mean",
         "difference_ci95_low",

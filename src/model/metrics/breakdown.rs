@@ -50,31 +50,31 @@ metrics! {
     readmissions: "readmissions", "admissions", Count, [(Terminal, 8)], "returns after a hospital stay (readmissions)";
     emergency_los_mean: "emergency_los_mean", "days", Duration, [(Board, 3), (Terminal, 9), (Compare, 4)], "mean length of stay of emergency admissions in the modelled trust's adult beds (delays included)";
     acute_bed_days: "acute_bed_days", "bed-days", Count, [(Board, 2), (AtAGlance, 2), (Fans, 2), (Compare, 5)], "adult acute bed-days held (all admissions)";
-    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", Count, [(Board, 12), (AtAGlance, 4), (Fans, 3), (Terminal, 13), (Compare, 6), (Sweep, 3)], "adult acute bed-days held by patients ready to leave (no criteria to reside)";
+    acute_delayed_bed_days: "acute_delayed_bed_days", "bed-days", Count, [(Board, 13), (AtAGlance, 4), (Fans, 3), (Terminal, 13), (Compare, 6), (Sweep, 3)], "adult acute bed-days held by patients ready to leave (no criteria to reside)";
     acute_delayed_share: "acute_delayed_share", "fraction", Fraction, [(Terminal, 12)], "share of adult acute bed-days held by patients ready to leave";
     reablement_episodes: "reablement_episodes", "episodes", Count, [(Terminal, 14)], "reablement / community team episodes started (discharge pathway 1)";
     case_management_episodes: "case_management_episodes", "episodes", Count, [], "case-management episodes started";
     community_bed_admissions: "community_bed_admissions", "admissions", Count, [(Terminal, 15)], "community hospital admissions (discharge pathway 2)";
     community_bed_days: "community_bed_days", "bed-days", Count, [], "community hospital bed-days held";
-    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", Count, [(Board, 13), (AtAGlance, 5), (Terminal, 16), (Compare, 7)], "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
-    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", Count, [(Board, 14), (Terminal, 17)], "permanent care-home admissions arranged from home";
+    care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", Count, [(Board, 15), (AtAGlance, 5), (Terminal, 16), (Compare, 7)], "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
+    care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", Count, [(Board, 16), (Terminal, 17)], "permanent care-home admissions arranged from home";
     care_home_bed_days: "care_home_bed_days", "place-days", Count, [], "care-home place-days held (residential and nursing)";
     deaths: "deaths", "people", Count, [(Terminal, 19)], "people who died (in hospital, a community bed or as care-home residents), each once";
     deaths_in_hospital: "deaths_in_hospital", "people", Count, [], "deaths in a hospital bed, care-home residents included";
     care_home_resident_deaths: "care_home_resident_deaths", "people", Count, [], "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
-    cost_acute: "cost_acute", "GBP", Money, [(Board, 15), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
-    cost_community: "cost_community", "GBP", Money, [(Board, 16), (Terminal, 21)], "community health cost: the staff of rapid response, reablement and case management and the community hospital beds paid for (places × cost a day, used or not), and the running costs levers name";
-    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 17), (Terminal, 22)], "GP-practice appointments";
-    cost_social_care: "cost_social_care", "GBP", Money, [(Board, 18), (Terminal, 23)], "care-home places";
-    cost_total: "cost_total", "GBP", Money, [(Board, 19), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors: acute, primary and social care priced by activity, community teams and beds at the cost of the staff and beds paid for, and the running costs levers name (docs/whole-system.md, Money)";
+    cost_acute: "cost_acute", "GBP", Money, [(Board, 17), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
+    cost_community: "cost_community", "GBP", Money, [(Board, 18), (Terminal, 21)], "community health cost: the staff of rapid response, reablement and case management and the community hospital beds paid for (places × cost a day, used or not), and the running costs levers name";
+    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 19), (Terminal, 22)], "GP-practice appointments";
+    cost_social_care: "cost_social_care", "GBP", Money, [(Board, 20), (Terminal, 23)], "care-home places";
+    cost_total: "cost_total", "GBP", Money, [(Board, 21), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors: acute, primary and social care priced by activity, community teams and beds at the cost of the staff and beds paid for, and the running costs levers name (docs/whole-system.md, Money)";
     bed_wait_mean: "bed_wait_mean", "days", Duration, [(Board, 7), (AtAGlance, 7), (Terminal, 25), (Compare, 11)], "mean wait for an adult acute bed of emergency admissions to the modelled trust: from the decision to admit (the request for the bed) to getting it, zero waits included";
     bed_wait_p90: "bed_wait_p90", "days", Duration, [(Board, 8), (Terminal, 26), (Compare, 12)], "90th percentile of the wait for an adult acute bed of emergency admissions (from a log-linear sketch: within 0.4% of a wait at that rank)";
     bed_waits_over_12h: "bed_waits_over_12h", "admissions", Count, [(Board, 9), (AtAGlance, 8), (Terminal, 27), (Compare, 13)], "emergency admissions to the modelled trust's adult beds that waited more than 12 hours (0.5 days) from the decision to admit";
     emergency_stay_with_wait_mean: "emergency_stay_with_wait_mean", "days", Duration, [(Board, 4)], "mean wait for the bed plus length of stay of emergency admissions leaving the modelled trust's adult beds (the length of stay starts at admission and leaves the wait out)";
-    rapid_response_utilisation: "rapid_response_utilisation", "fraction", Fraction, [(Board, 20), (Terminal, 29), (Compare, 15)], "rapid-response places busy / places available (place-days), by year and ICC; empty by age band";
-    reablement_utilisation: "reablement_utilisation", "fraction", Fraction, [(Board, 21), (Terminal, 30)], "reablement places busy / places available (place-days), by year and ICC; empty by age band";
-    case_management_utilisation: "case_management_utilisation", "fraction", Fraction, [(Board, 22), (Terminal, 31)], "case-management caseload places busy / places available (place-days), by year and ICC; empty by age band";
-    community_beds_utilisation: "community_beds_utilisation", "fraction", Fraction, [(Board, 23), (Terminal, 32)], "community hospital beds occupied / beds available (bed-days), by year and ICC; empty by age band";
+    rapid_response_utilisation: "rapid_response_utilisation", "fraction", Fraction, [(Board, 22), (Terminal, 29), (Compare, 15)], "rapid-response places busy / places available (place-days), by year and ICC; empty by age band";
+    reablement_utilisation: "reablement_utilisation", "fraction", Fraction, [(Board, 23), (Terminal, 30)], "reablement places busy / places available (place-days), by year and ICC; empty by age band";
+    case_management_utilisation: "case_management_utilisation", "fraction", Fraction, [(Board, 24), (Terminal, 31)], "case-management caseload places busy / places available (place-days), by year and ICC; empty by age band";
+    community_beds_utilisation: "community_beds_utilisation", "fraction", Fraction, [(Board, 25), (Terminal, 32)], "community hospital beds occupied / beds available (bed-days), by year and ICC; empty by age band";
     cost_community_activity: "cost_community_activity", "GBP", Money, [], "community teams' and beds' activity at unit cost (contacts, episodes, bed-days used), for information: not part of cost_total, which pays for their staff and beds";
     cost_bought: "cost_bought", "GBP", Money, [], "what levers buy, as it comes in: community staff and beds added to the baseline's (at the cost of a WTE or bed-day) and the running costs levers name (part of cost_community)";
     cash_released: "cash_released", "GBP", Money, [], "cash no longer paid, as it happens: adult acute beds closed (a standard bed-day for each day closed) and community staff and beds removed (contracts ended); a positive number";
@@ -85,7 +85,7 @@ metrics! {
     acute_delayed_community_bed: "acute_delayed_bed_days_community_bed", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a community hospital bed (none free), part of acute_delayed_bed_days";
     acute_delayed_care_home: "acute_delayed_bed_days_care_home", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a residential or nursing home place (none free), part of acute_delayed_bed_days";
     acute_delayed_other: "acute_delayed_bed_days_other", "bed-days", Count, [], "adult acute bed-days held by patients ready to leave, waiting for a place of any other kind (another hospital bed, a community team; in a network written by hand, the next service); the seven reasons add up to acute_delayed_bed_days";
-    acute_delayed_downstream_share: "acute_delayed_downstream_share", "fraction", Fraction, [(Board, 24), (Terminal, 33), (Compare, 16)], "share of delayed adult acute bed-days spent waiting for a place downstream: home care, reablement, a community bed or a care home (the four reasons / acute_delayed_bed_days)";
+    acute_delayed_downstream_share: "acute_delayed_downstream_share", "fraction", Fraction, [(Board, 14), (Terminal, 33), (Compare, 16)], "share of delayed adult acute bed-days spent waiting for a place downstream: home care, reablement, a community bed or a care home (the four reasons / acute_delayed_bed_days)";
     community_bed_delayed_bed_days: "community_bed_delayed_bed_days", "bed-days", Count, [], "community hospital bed-days held by patients ready to leave (arranging, a discharge day, or waiting for a place elsewhere)";
     community_bed_delayed_share: "community_bed_delayed_share", "fraction", Fraction, [], "share of community hospital bed-days held by patients ready to leave";
     community_bed_delayed_arranging: "community_bed_delayed_bed_days_arranging", "bed-days", Count, [], "community hospital bed-days held while the discharge is arranged, part of community_bed_delayed_bed_days";
@@ -100,7 +100,7 @@ metrics! {
     bed_waits_over_4h: "bed_waits_over_4h", "admissions", Count, [(Terminal, 34), (Compare, 17)], "emergency admissions to the modelled trust's adult beds that waited more than 4 hours from the decision to admit (boarded in ED)";
     outliers: "outliers", "admissions", Count, [], "emergency admissions to the other site's adult beds after waiting for a bed at their own site (outlying)";
     transfers_out: "transfers_out", "patients", Count, [(Terminal, 37)], "emergency patients sent to other providers after the longest wait for an adult bed allowed at the modelled trust";
-    elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 25), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each cancellation of a rebooked operation counts again)";
+    elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 12), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each cancellation of a rebooked operation counts again)";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

@@ -20,7 +20,9 @@ fn the_board_shows_its_twenty_five_outcomes_in_order() {
             "bed_waits_over_12h",
             "beds_needed_92pct",
             "beds_needed_85pct",
+            "elective_cancellations",
             "acute_delayed_bed_days",
+            "acute_delayed_downstream_share",
             "care_home_admissions_from_hospital",
             "care_home_admissions_from_community",
             "cost_acute",
@@ -32,8 +34,6 @@ fn the_board_shows_its_twenty_five_outcomes_in_order() {
             "reablement_utilisation",
             "case_management_utilisation",
             "community_beds_utilisation",
-            "acute_delayed_downstream_share",
-            "elective_cancellations",
         ]
     );
     assert_eq!(

@@ -289,7 +289,7 @@ fn headline_group(metric: &str) -> &'static str {
         | "acute_bed_days"
         | "emergency_los_mean"
         | "emergency_stay_with_wait_mean" => "Activity",
-        "acute_delayed_bed_days" => "Delays and care homes",
+        "acute_delayed_bed_days" | "acute_delayed_downstream_share" => "Delays and care homes",
         m if m.starts_with("care_home_") => "Delays and care homes",
         m if m.starts_with("cost_") => "Money",
         m if m.ends_with("_utilisation") => "Use of what was bought",

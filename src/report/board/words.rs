@@ -54,6 +54,16 @@ const WORDING: &[(&str, &str, &str)] = &[
         "are",
     ),
     (
+        "acute_delayed_downstream_share",
+        "Share of delayed bed-days waiting for home care, reablement, a community bed or a care home",
+        "is",
+    ),
+    (
+        "elective_cancellations",
+        "Planned operations cancelled because the beds were full",
+        "are",
+    ),
+    (
         "care_home_admissions_from_hospital",
         "Care-home admissions from hospital",
         "are",
@@ -848,10 +858,22 @@ mod tests {
                 Kind::Count,
             ),
             (
+                "elective_cancellations",
+                "Planned operations cancelled because the beds were full",
+                "are",
+                Kind::Count,
+            ),
+            (
                 "acute_delayed_bed_days",
                 "Bed-days of patients fit to leave (delayed discharges)",
                 "are",
                 Kind::Count,
+            ),
+            (
+                "acute_delayed_downstream_share",
+                "Share of delayed bed-days waiting for home care, reablement, a community bed or a care home",
+                "is",
+                Kind::Share,
             ),
             (
                 "care_home_admissions_from_hospital",
