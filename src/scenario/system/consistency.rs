@@ -34,7 +34,7 @@ pub(super) fn check_care_home_admission(
 /// band × tier is a set of patient types, each with a pathway through
 /// most services, and the network is built before the (type, service)
 /// limit can be checked: these bounds keep that building small. The pair
-/// limit ([`MAX_TYPE_SERVICE_PAIRS`](crate::scenario::check::MAX_TYPE_SERVICE_PAIRS)) is reached at 77 ICCs of the
+/// limit ([`MAX_TYPE_SERVICE_PAIRS`](crate::scenario::check::MAX_TYPE_SERVICE_PAIRS)) is reached at 71 ICCs of the
 /// baseline's shape, so they refuse only what could never run.
 const MAX_ICCS: usize = 100;
 const MAX_SITES: usize = 50;
