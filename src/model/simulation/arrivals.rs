@@ -11,7 +11,7 @@ use super::event::{ARRIVAL_EVENT, Event};
 use super::ids::{MaybeService, PatientSlot};
 use super::state::{Patient, Simulation, in_window};
 use crate::engine::{SimTime, Stream};
-use crate::model::network::{Destination, PatientTypeId, ServiceId, SinkId};
+use crate::model::network::{ARRANGING_REASON, Destination, PatientTypeId, ServiceId, SinkId};
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// Poisson arrivals with a rate varying by month and weekday, by
@@ -155,6 +155,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             ready_at: f64::NAN,
             blocked_since: f64::NAN,
             held_since: f64::NAN,
+            held_reason: ARRANGING_REASON as u8,
             delayed_days: 0.0,
         };
         self.next_patient_number += 1;

@@ -36,6 +36,18 @@ pub(super) enum Event {
         patient: PatientSlot,
         ticket: u64,
     },
+    /// A waiting patient tries to outlie (to the waiting list's service's
+    /// outlying service), unless no longer waiting (the ticket then no
+    /// longer matches).
+    OutlieTry {
+        patient: PatientSlot,
+        ticket: u64,
+    },
+    /// A cancelled planned patient's rebooked date at the service.
+    Rebooked {
+        patient: PatientSlot,
+        service: ServiceId,
+    },
     /// Capacity change number `change` of the service takes effect.
     CapacityChange {
         service: ServiceId,

@@ -3,6 +3,7 @@
 
 use super::episode::EpisodeObserver;
 use super::state::Simulation;
+use crate::model::network::{ARRANGING_REASON, DISCHARGE_DAY_REASON, FIRST_WAIT_REASON, ServiceId};
 use crate::model::results::{LevelSummary, ReplicationResult, ServiceResult};
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
@@ -25,24 +26,48 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     p.patient_type,
                     s,
                     p.started_at,
-                    p.blocked_since,
-                    p.held_since,
+                    (p.blocked_since, p.waiting_for.get()),
+                    (p.held_since, usize::from(p.held_reason)),
                 ))
             })
             .collect();
-        for (t, s, started, blocked, held) in open {
-            self.add_days(t, s, started, end, false);
-            for since in [blocked, held] {
-                if !since.is_nan() {
-                    self.add_days(t, s, since, end, true);
-                }
+        for (t, s, started, (blocked, waiting_for), (held, held_reason)) in open {
+            self.add_days(t, s, started, end, None);
+            if !blocked.is_nan() {
+                let reason = waiting_for.map_or(FIRST_WAIT_REASON, |w| self.waiting_reason(w));
+                self.add_days(t, s, blocked, end, Some(reason));
+            }
+            if !held.is_nan() {
+                self.add_days(t, s, held, end, Some(held_reason));
             }
         }
+        let years = self.ledger.years;
+        for s in 0..self.services.len() {
+            if self.services[s].tracks_pressure {
+                self.integrate_pressure(ServiceId(s as u32), end);
+                self.ledger.service_years[s * years + years - 1].rebooking_at_end =
+                    self.services[s].rebooking;
+            }
+        }
+        // Each service's escalation over the window: (days open, place-days).
+        let escalation: Vec<(f64, f64)> = self
+            .ledger
+            .service_years
+            .chunks(years)
+            .map(|cells| {
+                cells.iter().fold((0.0, 0.0), |(open, used), c| {
+                    (
+                        open + c.escalation_open_days,
+                        used + c.escalation_place_days,
+                    )
+                })
+            })
+            .collect();
         let thresholds = self.network.run.occupancy_thresholds.len();
         let mut services = Vec::with_capacity(self.services.len());
         let mut by_type = Vec::with_capacity(self.services.len());
         let mut daily = Vec::with_capacity(self.services.len());
-        for mut state in self.services.drain(..) {
+        for (si, mut state) in self.services.drain(..).enumerate() {
             for tracker in [
                 &mut state.occupancy,
                 &mut state.capacity_level,
@@ -78,10 +103,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 waiting_mean: state.waiting_level.mean(),
                 waiting_peak: state.waiting_level.peak(),
                 blocked_peak: state.blocked.peak(),
-                arranging_days: 0.0,
-                discharge_day_days: 0.0,
-                escalation_open_days: 0.0,
-                escalation_place_days: 0.0,
+                arranging_days: state.delayed_by_reason[ARRANGING_REASON],
+                discharge_day_days: state.delayed_by_reason[DISCHARGE_DAY_REASON],
+                escalation_open_days: escalation[si].0,
+                escalation_place_days: escalation[si].1,
                 occupancy_distribution: state.occupancy.distribution(),
             });
             let (occupancy_area, occupancy_peak) = state.occupancy.daily();

@@ -6,12 +6,15 @@ use rand::RngExt;
 
 use super::episode::{EpisodeObserver, EpisodeRecord};
 use super::error::SimulationError;
-use super::event::{DEPARTURE_EVENT, Event, TIMEOUT_EVENT};
+use super::event::{ARRIVAL_EVENT, DEPARTURE_EVENT, Event, TIMEOUT_EVENT};
 use super::ids::{MaybeService, PatientSlot};
 use super::state::{Simulation, in_window};
 use crate::engine::SimTime;
-use crate::model::network::{Destination, FullPolicy, Overflow, ServiceId};
-use crate::model::results::{LONG_WAIT_DAYS, SHORT_STAY_DAYS};
+use crate::model::network::{
+    ARRANGING_REASON, DISCHARGE_DAY_REASON, Destination, FIRST_WAIT_REASON, FullPolicy, Overflow,
+    PatientTypeId, ServiceId,
+};
+use crate::model::results::{FOUR_HOURS_DAYS, LONG_WAIT_DAYS, SHORT_STAY_DAYS};
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// A patient asks service s for a place.
@@ -35,6 +38,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 cell.arrivals += 1;
             }
         }
+        if self.network.patient_types[patient_type.index()]
+            .cancellation
+            .is_some()
+            && self.patients[pid.index()].holding.get().is_none()
+            && self.cancels(s, patient_type)
+        {
+            return self.cancel(now, pid, s);
+        }
         if self.services[si].waiting_live == 0 && self.can_admit(s) {
             return self.admit(now, pid, s);
         }
@@ -50,7 +61,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 patient.waiting_for = MaybeService::some(s);
                 if let Some(holding) = patient.holding.get() {
                     patient.blocked_since = now;
-                    self.services[holding.index()].blocked.increment(now);
+                    let blocked = &mut self.services[holding.index()].blocked;
+                    blocked.increment(now);
+                    let level = blocked.level();
+                    if let Some(cell) = self.service_year(holding, now) {
+                        cell.blocked_peak = cell.blocked_peak.max(level);
+                    }
                 }
                 #[cfg(test)]
                 {
@@ -66,6 +82,24 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 state.waiting.push_back((pid, ticket));
                 state.waiting_live += 1;
                 state.waiting_level.set(now, state.waiting_live);
+                let level = state.waiting_live;
+                if let Some(cell) = self.service_year(s, now) {
+                    cell.waiting_peak = cell.waiting_peak.max(level);
+                }
+                if let Some(outlying) = self.network.services[si].outlying
+                    && self.network.pathway(patient_type, outlying.to).is_some()
+                {
+                    let at = SimTime::new(now + outlying.after_days)
+                        .map_err(|e| self.time_error(s, e))?;
+                    self.queue.schedule(
+                        at,
+                        TIMEOUT_EVENT,
+                        Event::OutlieTry {
+                            patient: pid,
+                            ticket,
+                        },
+                    )?;
+                }
                 if let Some(limit) = max_wait_days {
                     let at = SimTime::new(now + limit).map_err(|e| self.time_error(s, e))?;
                     self.queue.schedule(
@@ -182,6 +216,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
         #[cfg(test)]
         self.trace(now, pid, "admitted to", s, "");
+        if self.services[si].tracks_pressure {
+            self.integrate_pressure(s, now);
+        }
         let state = &mut self.services[si];
         state.occupied += 1;
         // Counted only where a daily limit resets it each midnight.
@@ -189,6 +226,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             state.starts_today += 1;
         }
         state.occupancy.set(now, state.occupied);
+        self.review_escalation(s, now);
 
         let patient = &mut self.patients[pid.index()];
         let patient_type = patient.patient_type;
@@ -214,10 +252,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             let day = self.window_day(now);
             let state = &mut self.services[si];
             let long_wait = u64::from(wait > LONG_WAIT_DAYS);
+            let four_hours = u64::from(wait > FOUR_HOURS_DAYS);
             for result in state.results(self.per_type_results, patient_type) {
                 result.counters.admissions += 1;
                 result.counters.admitted_without_wait += u64::from(wait == 0.0);
                 result.counters.waits_over_12h += long_wait;
+                result.counters.waits_over_4h += four_hours;
                 result.wait.add(wait);
             }
             state.daily.admissions[day] += 1;
@@ -256,14 +296,26 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let length_of_stay = now - started_at;
         let delayed = patient.delayed_days;
         if !blocked_since.is_nan() {
-            self.add_days(patient_type, s, blocked_since, now, true);
+            // Blocked patients leave for the service they waited for.
+            let reason = match to.checked_sub(1) {
+                Some(next) if next < self.network.services.len() => {
+                    self.waiting_reason(ServiceId(next as u32))
+                }
+                _ => FIRST_WAIT_REASON,
+            };
+            self.add_days(patient_type, s, blocked_since, now, Some(reason));
         }
-        self.add_days(patient_type, s, started_at, now, false);
+        self.add_days(patient_type, s, started_at, now, None);
         self.schedule_readmission(now, pid, s, to);
         let day = self.window_day(now);
+        if self.services[si].tracks_pressure {
+            self.integrate_pressure(s, now);
+        }
         let state = &mut self.services[si];
         state.occupied -= 1;
         state.occupancy.set(now, state.occupied);
+        self.review_escalation(s, now);
+        let state = &mut self.services[si];
         if counted {
             for result in state.results(self.per_type_results, patient_type) {
                 result.counters.departures += 1;
@@ -344,6 +396,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             self.trace(now, pid, "held in", s, " (arranging)");
             let patient = &mut self.patients[pid.index()];
             patient.held_since = now;
+            patient.held_reason = ARRANGING_REASON as u8;
             self.services[s.index()].held.increment(now);
             let at = SimTime::new(now + arranging).map_err(|e| self.time_error(s, e))?;
             self.queue
@@ -360,6 +413,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let patient = &mut self.patients[pid.index()];
         // A patient ready to leave holds a place.
         let s = patient.holding.known();
+        if !patient.held_since.is_nan() && usize::from(patient.held_reason) == ARRANGING_REASON {
+            // The discharge is arranged: what follows is another reason.
+            let held_since = patient.held_since;
+            patient.delayed_days += now - held_since;
+            patient.held_since = f64::NAN;
+            let patient_type = patient.patient_type;
+            self.services[s.index()].held.decrement(now);
+            self.add_days(patient_type, s, held_since, now, Some(ARRANGING_REASON));
+        }
+        let patient = &mut self.patients[pid.index()];
         let factor = self.network.services[s.index()].discharge_weekday_factors[weekday];
         if factor < 1.0 && patient.rng.random::<f64>() >= factor {
             // (The trace needs `self`: the patient is borrowed again after it.)
@@ -370,6 +433,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             };
             if patient.held_since.is_nan() {
                 patient.held_since = now;
+                patient.held_reason = DISCHARGE_DAY_REASON as u8;
                 self.services[s.index()].held.increment(now);
             }
             let at = SimTime::new(now + 1.0).map_err(|e| self.time_error(s, e))?;
@@ -382,8 +446,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             patient.delayed_days += now - held_since;
             patient.held_since = f64::NAN;
             let patient_type = patient.patient_type;
+            let reason = usize::from(patient.held_reason);
             self.services[s.index()].held.decrement(now);
-            self.add_days(patient_type, s, held_since, now, true);
+            self.add_days(patient_type, s, held_since, now, Some(reason));
         }
         let patient = &mut self.patients[pid.index()];
         match patient.next {
@@ -440,19 +505,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             patient.delayed_days += now - blocked_since;
             patient.blocked_since = f64::NAN;
             self.services[holding.index()].blocked.decrement(now);
-            self.add_days(patient_type, holding, blocked_since, now, true);
+            let reason = self.waiting_reason(s);
+            self.add_days(patient_type, holding, blocked_since, now, Some(reason));
         }
-        let state = &mut self.services[s.index()];
-        state.waiting_live -= 1;
-        state.waiting_level.set(now, state.waiting_live);
-        // The list entry stays behind with a stale ticket; drop them when
-        // they pile up so memory stays proportional to live waiters.
-        if state.waiting.len() > 2 * state.waiting_live as usize + 64 {
-            let patients = &self.patients;
-            state
-                .waiting
-                .retain(|&(p, t)| patients[p.index()].ticket == t);
-        }
+        self.drop_from_list(now, s);
         if in_window(&self.window, now) {
             self.count(s, patient_type, |c| c.timed_out += 1);
         }
@@ -461,6 +517,130 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             FullPolicy::Overflow(o) => o,
         };
         self.overflow(now, pid, s, then)
+    }
+
+    /// Takes one off service s's count of live waiters (the patient's
+    /// ticket already cleared). The list entry stays behind with a stale
+    /// ticket; they are dropped when they pile up, so memory stays
+    /// proportional to live waiters.
+    fn drop_from_list(&mut self, now: f64, s: ServiceId) {
+        let state = &mut self.services[s.index()];
+        state.waiting_live -= 1;
+        state.waiting_level.set(now, state.waiting_live);
+        if state.waiting.len() > 2 * state.waiting_live as usize + 64 {
+            let patients = &self.patients;
+            state
+                .waiting
+                .retain(|&(p, t)| patients[p.index()].ticket == t);
+        }
+    }
+
+    /// A patient still waiting for service s after its outlying time is
+    /// admitted to the outlying service if that has a free place and no
+    /// queue of its own; otherwise tries again later.
+    pub(super) fn on_outlie_try(
+        &mut self,
+        now: f64,
+        pid: PatientSlot,
+        ticket: u64,
+    ) -> Result<(), SimulationError> {
+        let patient = &self.patients[pid.index()];
+        if patient.ticket != ticket {
+            return Ok(()); // admitted, timed out or outlied already
+        }
+        let s = patient.waiting_for.known();
+        let patient_type = patient.patient_type;
+        // A patient's outlying tries are scheduled only for services with it.
+        let Some(outlying) = self.network.services[s.index()].outlying else {
+            return Ok(());
+        };
+        let to = outlying.to;
+        if self.services[to.index()].waiting_live > 0 || !self.can_admit(to) {
+            let at = SimTime::new(now + outlying.every_days).map_err(|e| self.time_error(s, e))?;
+            self.queue.schedule(
+                at,
+                TIMEOUT_EVENT,
+                Event::OutlieTry {
+                    patient: pid,
+                    ticket,
+                },
+            )?;
+            return Ok(());
+        }
+        #[cfg(test)]
+        self.trace(now, pid, "outlies from", s, "");
+        let patient = &mut self.patients[pid.index()];
+        patient.ticket = 0;
+        patient.waiting_for = MaybeService::NONE;
+        self.drop_from_list(now, s);
+        if in_window(&self.window, now) {
+            self.count(to, patient_type, |c| c.outliers_in += 1);
+            if let Some(cell) = self.cell(patient_type, to, now) {
+                cell.outliers_in += 1;
+            }
+        }
+        self.admit(now, pid, to)
+    }
+
+    /// Whether a planned patient asking service s now is cancelled: the
+    /// places occupied are at the type's cancellation share of the
+    /// capacity in force or above, or there is no place (or a queue).
+    fn cancels(&self, s: ServiceId, patient_type: PatientTypeId) -> bool {
+        let Some(cancellation) = &self.network.patient_types[patient_type.index()].cancellation
+        else {
+            return false;
+        };
+        let state = &self.services[s.index()];
+        f64::from(state.occupied) >= cancellation.occupancy_at * f64::from(state.capacity)
+            || state.waiting_live > 0
+            || !self.can_admit(s)
+    }
+
+    /// Cancels a planned patient's admission to service s on the day: they
+    /// wait at home for a rebooked date, then ask again.
+    fn cancel(&mut self, now: f64, pid: PatientSlot, s: ServiceId) -> Result<(), SimulationError> {
+        #[cfg(test)]
+        self.trace(now, pid, "cancelled by", s, "");
+        let patient_type = self.patients[pid.index()].patient_type;
+        if in_window(&self.window, now) {
+            self.count(s, patient_type, |c| c.cancelled += 1);
+            if let Some(cell) = self.cell(patient_type, s, now) {
+                cell.cancelled += 1;
+            }
+        }
+        self.integrate_pressure(s, now);
+        self.services[s.index()].rebooking += 1;
+        let level = self.services[s.index()].rebooking;
+        if let Some(cell) = self.service_year(s, now) {
+            cell.rebooking_peak = cell.rebooking_peak.max(level);
+        }
+        let patient = &mut self.patients[pid.index()];
+        let rebook_after = self.network.patient_types[patient_type.index()]
+            .cancellation
+            .as_ref()
+            .map_or(1.0, |c| c.rebook_after.sample(&mut patient.rng));
+        let at = SimTime::new(now + rebook_after).map_err(|e| self.time_error(s, e))?;
+        self.queue.schedule(
+            at,
+            ARRIVAL_EVENT,
+            Event::Rebooked {
+                patient: pid,
+                service: s,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// A cancelled planned patient's rebooked date: they ask again.
+    pub(super) fn on_rebooked(
+        &mut self,
+        now: f64,
+        pid: PatientSlot,
+        s: ServiceId,
+    ) -> Result<(), SimulationError> {
+        self.integrate_pressure(s, now);
+        self.services[s.index()].rebooking -= 1;
+        self.request_entry(now, pid, s)
     }
 
     /// Serves waiting lists of services where places may have freed.

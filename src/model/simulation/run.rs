@@ -78,10 +78,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             Event::StayEnd(p) => self.on_stay_end(now, p)?,
             Event::DischargeRetry(p) => self.try_leave(now, p)?,
             Event::WaitTimeout { patient, ticket } => self.on_timeout(now, patient, ticket)?,
+            Event::OutlieTry { patient, ticket } => self.on_outlie_try(now, patient, ticket)?,
+            Event::Rebooked { patient, service } => self.on_rebooked(now, patient, service)?,
             Event::CapacityChange { service, change } => {
                 let capacity = self.network.services[service.index()].capacity_changes
                     [change as usize]
                     .capacity;
+                if self.services[service.index()].tracks_pressure {
+                    self.integrate_pressure(service, now);
+                }
                 let state = &mut self.services[service.index()];
                 state.capacity = capacity.places();
                 state.capacity_level.set(now, capacity.places());
@@ -89,6 +94,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     now,
                     threshold_levels(&self.network.run.occupancy_thresholds, capacity),
                 );
+                self.review_escalation(service, now);
                 self.release_work.push(service);
             }
             Event::OpeningToggle { service, open } => {
@@ -118,19 +124,23 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let held = |p: PatientSlot| patient(p).and_then(|p| p.holding.get());
         match event {
             Event::StayEnd(p) => (held(p).map(|s| s.index()), 0),
-            Event::WaitTimeout { patient: p, ticket } => (
-                patient(p)
-                    .filter(|p| p.ticket == ticket)
-                    .and_then(|p| p.waiting_for.get())
-                    .map(|s| s.index()),
-                1,
-            ),
+            Event::WaitTimeout { patient: p, ticket } | Event::OutlieTry { patient: p, ticket } => {
+                (
+                    patient(p)
+                        .filter(|p| p.ticket == ticket)
+                        .and_then(|p| p.waiting_for.get())
+                        .map(|s| s.index()),
+                    1,
+                )
+            }
             Event::DischargeRetry(p) => (held(p).map(|s| s.index()), 2),
             Event::Arrival(t) => (
                 Some(self.network.patient_types[t.index()].arrive_at.index()),
                 RUNAWAY_ARRIVALS,
             ),
-            Event::Readmission { service, .. } => (Some(service.index()), RUNAWAY_ARRIVALS),
+            Event::Readmission { service, .. } | Event::Rebooked { service, .. } => {
+                (Some(service.index()), RUNAWAY_ARRIVALS)
+            }
             Event::CapacityChange { service, .. }
             | Event::OpeningToggle { service, .. }
             | Event::NewDay { service, .. } => (Some(service.index()), 4),

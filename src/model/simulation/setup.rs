@@ -13,7 +13,8 @@ use super::ids::{MaybeService, PatientSlot};
 use super::state::{DayTable, ServiceState, Simulation, in_window};
 use crate::engine::{EventQueue, RandomStreams, SimTime, StreamKey};
 use crate::model::network::{
-    Capacity, CensusStart, Destination, Network, PatientTypeId, RouteTable, Service, ServiceId,
+    ARRANGING_REASON, Capacity, CensusStart, DELAY_REASONS, Destination, Network, PatientTypeId,
+    RouteTable, Service, ServiceId,
 };
 use crate::model::results::{
     DailyService, FlowMatrix, Ledger, ServiceResult, ServiceYear, SystemResult, YearCell,
@@ -62,7 +63,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let ledger = new_ledger(network, &days, window_days);
         let thresholds = &run.occupancy_thresholds;
         let n_types = network.patient_types.len();
-        let services = network
+        let mut services: Vec<ServiceState> = network
             .services
             .iter()
             .map(|service| {
@@ -97,9 +98,25 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         departures: vec![0; window_days],
                         ..Default::default()
                     },
+                    escalation_open: 0,
+                    rebooking: 0,
+                    tracks_pressure: service.escalation.is_some(),
+                    pressure_mark: 0.0,
+                    delayed_by_reason: [0.0; DELAY_REASONS],
                 }
             })
             .collect();
+        // Rebooking lists are kept where planned patients may be cancelled.
+        let n_services = network.services.len();
+        for (t, patient_type) in network.patient_types.iter().enumerate() {
+            if patient_type.cancellation.is_some() {
+                for (s, state) in services.iter_mut().enumerate() {
+                    if network.pathways[t * n_services + s].is_some() {
+                        state.tracks_pressure = true;
+                    }
+                }
+            }
+        }
 
         let mut nodes = vec!["arrival".to_string()];
         nodes.extend(network.services.iter().map(|s| s.name.clone()));
@@ -304,6 +321,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     let state = &mut self.services[s.index()];
                     state.occupied += 1;
                     state.occupancy.set(0.0, state.occupied);
+                    self.review_escalation(s, 0.0);
                     #[cfg(test)]
                     self.trace(0.0, pid, "in", s, " (census)");
                     if matches!(census.start, CensusStart::FitToLeave { .. }) {
@@ -372,6 +390,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
         if arranging > 0.0 {
             self.patients[pid.index()].held_since = 0.0;
+            self.patients[pid.index()].held_reason = ARRANGING_REASON as u8;
             self.services[s.index()].held.increment(0.0);
         }
         let at = SimTime::new(arranging).map_err(|e| self.time_error(s, e))?;

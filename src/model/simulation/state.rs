@@ -9,10 +9,12 @@ use super::event::Event;
 use super::ids::{MaybeService, PatientSlot};
 use super::runaway::RunawaySample;
 use crate::engine::{EventQueue, RandomStreams, Stream, StreamKey, TimeError};
-use crate::model::network::{Destination, Network, PatientTypeId, ServiceId};
+use crate::model::network::{
+    DELAY_REASONS, Destination, FIRST_WAIT_REASON, Network, PatientTypeId, ServiceId,
+};
 use crate::model::results::{
-    Counters, DailyService, FlowMatrix, LONG_WAIT_DAYS, Ledger, ServiceResult, SystemResult,
-    YearCell,
+    Counters, DailyService, FOUR_HOURS_DAYS, FlowMatrix, LONG_WAIT_DAYS, Ledger, ServiceResult,
+    ServiceYear, SystemResult, YearCell,
 };
 use crate::model::trackers::{LevelTracker, Window};
 
@@ -25,6 +27,10 @@ pub(super) struct Patient {
     pub(super) holding: MaybeService,
     /// Service whose waiting list the patient is on.
     pub(super) waiting_for: MaybeService,
+    /// Why the patient is held while `held_since` is set: arranging the
+    /// discharge or waiting for a discharge day (an index of the ledger's
+    /// `delayed_by_reason`; it fits in the padding after `waiting_for`).
+    pub(super) held_reason: u8,
     /// Non-zero while on a waiting list; matches the list entry.
     pub(super) ticket: u64,
     pub(super) next: Destination,
@@ -64,6 +70,17 @@ pub(super) struct ServiceState {
     pub(super) total: ServiceResult,
     pub(super) by_type: Vec<ServiceResult>,
     pub(super) daily: DailyService,
+    /// Escalation places open now (0, or the service's `escalation.places`).
+    pub(super) escalation_open: u32,
+    /// Planned patients cancelled here waiting for their rebooked date.
+    pub(super) rebooking: u32,
+    /// Whether escalation or rebookings are integrated for this service
+    /// (it has escalation places, or planned patients ask for it).
+    pub(super) tracks_pressure: bool,
+    /// Time up to which escalation and rebookings have been integrated.
+    pub(super) pressure_mark: f64,
+    /// Delayed place-days in the window by reason (the ledger's reasons).
+    pub(super) delayed_by_reason: [f64; DELAY_REASONS],
 }
 
 impl ServiceState {
@@ -261,20 +278,28 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         cell.admissions += 1;
         cell.wait_sum += wait;
         cell.waits_over_12h += u64::from(wait > LONG_WAIT_DAYS);
+        cell.waits_over_4h += u64::from(wait > FOUR_HOURS_DAYS);
         if self.ledger.bed_wait_slots[slot as usize] {
             self.ledger.bed_waits[patient_type.index() * years + year].add(wait);
         }
     }
 
-    /// Adds the part of [from, to) inside the window to the place-days (or
-    /// delayed days) of a (type, service) pair, split across years.
+    /// The delay reason of time blocked waiting for a place in service `s`.
+    #[inline]
+    pub(super) fn waiting_reason(&self, s: ServiceId) -> usize {
+        FIRST_WAIT_REASON + usize::from(self.network.services[s.index()].wait_class)
+    }
+
+    /// Adds the part of [from, to) inside the window to the place-days of
+    /// a (type, service) pair, or with `delayed = Some(reason)` to its
+    /// delayed days under that reason, split across years.
     pub(super) fn add_days(
         &mut self,
         patient_type: PatientTypeId,
         s: ServiceId,
         from: f64,
         to: f64,
-        delayed: bool,
+        delayed: Option<usize>,
     ) {
         let slot = self.ledger.slot_of[patient_type.index() * self.ledger.services + s.index()];
         let from = from.max(self.window.start);
@@ -289,10 +314,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             let boundary = self.year_bounds.get(year).copied().unwrap_or(f64::INFINITY);
             let b = to.min(boundary);
             let cell = &mut self.ledger.cells[slot as usize * years + year];
-            if delayed {
-                cell.delayed_days += b - a;
-            } else {
-                cell.place_days += b - a;
+            match delayed {
+                Some(reason) => {
+                    cell.delayed_days += b - a;
+                    cell.delayed_by_reason[reason] += b - a;
+                    self.services[s.index()].delayed_by_reason[reason] += b - a;
+                }
+                None => cell.place_days += b - a,
             }
             if to <= boundary {
                 break;
@@ -333,11 +361,86 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
     }
 
+    /// Integrates service `s`'s escalation places and rebooking list from
+    /// its mark to `now` into the years of the window, and moves the mark.
+    /// Called before anything that changes them (occupancy, capacity,
+    /// escalation, rebookings) for services that track pressure.
+    pub(super) fn integrate_pressure(&mut self, s: ServiceId, now: f64) {
+        let state = &mut self.services[s.index()];
+        let from = state.pressure_mark.max(self.window.start);
+        let to = now.min(self.window.end);
+        state.pressure_mark = now;
+        if to <= from {
+            return;
+        }
+        let open = f64::from(u32::from(state.escalation_open > 0));
+        let above = f64::from(state.occupied.saturating_sub(state.capacity));
+        let rebooking = state.rebooking;
+        let years = self.ledger.years;
+        let mut year = self.year_of(from);
+        let mut a = from;
+        loop {
+            let boundary = self.year_bounds.get(year).copied().unwrap_or(f64::INFINITY);
+            let b = to.min(boundary);
+            let cell = &mut self.ledger.service_years[s.index() * years + year];
+            cell.escalation_open_days += open * (b - a);
+            cell.escalation_place_days += above * (b - a);
+            cell.rebooking_days += f64::from(rebooking) * (b - a);
+            cell.rebooking_peak = cell.rebooking_peak.max(rebooking);
+            if to < boundary {
+                break;
+            }
+            // The year ended with this many patients waiting for a date.
+            cell.rebooking_at_end = rebooking;
+            a = boundary;
+            year += 1;
+            if year >= years {
+                break;
+            }
+        }
+    }
+
+    /// The pressure cell of service `s` in the year of `now`, if `now` is
+    /// in the window.
+    #[inline]
+    pub(super) fn service_year(&mut self, s: ServiceId, now: f64) -> Option<&mut ServiceYear> {
+        if !in_window(&self.window, now) || now >= self.window.end {
+            return None;
+        }
+        let year = self.year_of(now);
+        let years = self.ledger.years;
+        Some(&mut self.ledger.service_years[s.index() * years + year])
+    }
+
+    /// Opens or closes service `s`'s escalation places after a change of
+    /// its occupancy or capacity; a place opened may take a waiting patient.
+    pub(super) fn review_escalation(&mut self, s: ServiceId, now: f64) {
+        let Some(escalation) = self.network.services[s.index()].escalation else {
+            return;
+        };
+        let state = &self.services[s.index()];
+        let occupied = f64::from(state.occupied);
+        let capacity = f64::from(state.capacity);
+        let open = if state.escalation_open == 0 {
+            occupied >= escalation.open_at * capacity && escalation.places > 0
+        } else {
+            occupied > escalation.close_at * capacity
+        };
+        let places = if open { escalation.places } else { 0 };
+        if places != state.escalation_open {
+            self.integrate_pressure(s, now);
+            self.services[s.index()].escalation_open = places;
+            if places > 0 {
+                self.release_work.push(s);
+            }
+        }
+    }
+
     #[inline]
     pub(super) fn can_admit(&self, s: ServiceId) -> bool {
         let state = &self.services[s.index()];
         state.open
-            && state.occupied < state.capacity
+            && state.occupied < state.capacity + state.escalation_open
             && self.network.services[s.index()]
                 .max_admissions_per_day
                 .is_none_or(|limit| state.starts_today < limit)

@@ -326,3 +326,253 @@ fn discharges_wait_for_a_weekday_and_for_their_arrangements() {
     assert_eq!(ward.delayed_days.mean(), (0.5 + 2.0) / 2.0);
     assert_eq!(ward.levels.as_ref().unwrap().discharge_held_days, 2.5);
 }
+
+/// The delayed days of one ward split by reason: a patient arranging
+/// for 2 days then blocked 2 days waiting for the one home-care package
+/// (wait class 1), and in another ward a patient arranging for 2.5 days
+/// who is then ready on a Saturday and held to Monday (discharge days).
+#[test]
+fn delayed_days_are_split_by_reason() {
+    use crate::model::network::{ARRANGING_REASON, DISCHARGE_DAY_REASON, FIRST_WAIT_REASON};
+    let mut ward = service("ward", Capacity::Unlimited, WAIT, &[0.0]);
+    ward.discharge_weekday_factors = [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0];
+    let mut home_care = service("home_care", Capacity::Limited(1), WAIT, &[0.0]);
+    home_care.wait_class = 1;
+    let mut ward2 = service("ward2", Capacity::Unlimited, WAIT, &[0.0]);
+    ward2.discharge_weekday_factors = ward.discharge_weekday_factors;
+    let arranging =
+        |days: f64, to: Destination| RouteTable::with_delays(&[(1.0, to, Some(fixed(days)))]);
+    let mut network = network(
+        vec![ward, home_care, ward2],
+        &["home"],
+        vec![
+            Some(Pathway::new(
+                fixed(1.0),
+                arranging(2.0, Destination::Service(ServiceId(1))),
+            )),
+            Some(Pathway::new(fixed(5.0), to_sink(0))),
+            Some(Pathway::new(
+                fixed(3.0),
+                arranging(2.5, Destination::Sink(SinkId(0))),
+            )),
+        ],
+    );
+    network.wait_classes = vec!["next_service".into(), "home_care".into()];
+    let (result, trace) = run_traced(&network);
+    assert_trace(
+        &trace,
+        &[
+            "0.00 #0 in ward (census)",
+            "0.00 #1 in home_care (census)",
+            "0.00 #2 in ward2 (census)",
+            "1.00 #0 ready in ward",
+            "1.00 #0 held in ward (arranging)",
+            "3.00 #2 ready in ward2",
+            "3.00 #2 held in ward2 (arranging)",
+            "3.00 #0 asks for home_care",
+            "3.00 #0 waits for home_care (blocked in ward)",
+            "5.00 #1 ready in home_care",
+            "5.00 #1 leaves home_care for home",
+            "5.00 #0 leaves ward for home_care",
+            "5.00 #0 admitted to home_care",
+            "5.50 #2 held in ward2 (no discharge today)",
+            "6.50 #2 held in ward2 (no discharge today)",
+            "7.50 #2 leaves ward2 for home",
+            "10.00 #0 ready in home_care",
+            "10.00 #0 leaves home_care for home",
+        ],
+    );
+    let cell = |s: usize| *result.ledger.cell(0, s, 0).unwrap();
+    let ward = cell(0);
+    assert_eq!(ward.delayed_days, 4.0);
+    assert_eq!(ward.delayed_by_reason[ARRANGING_REASON], 2.0);
+    assert_eq!(ward.delayed_by_reason[FIRST_WAIT_REASON + 1], 2.0);
+    assert_eq!(ward.delayed_by_reason.iter().sum::<f64>(), 4.0);
+    let ward2 = cell(2);
+    assert_eq!(ward2.delayed_by_reason[ARRANGING_REASON], 2.5);
+    assert_eq!(ward2.delayed_by_reason[DISCHARGE_DAY_REASON], 2.0);
+    assert_eq!(ward2.delayed_days, 4.5);
+    let levels = result.services[2].levels.as_ref().unwrap();
+    assert_eq!(levels.arranging_days, 2.5);
+    assert_eq!(levels.discharge_day_days, 2.0);
+    assert_eq!(levels.discharge_held_days, 4.5);
+}
+
+/// Two beds full from the start, with one escalation place opened at
+/// 100% occupancy and closed at 50%: the patient ready in ED at day 1 is
+/// admitted at once to the escalation place; it stays open until the
+/// occupancy falls to one bed at day 4.
+#[test]
+fn escalation_places_open_when_full_and_close_when_occupancy_falls() {
+    use crate::model::network::Escalation;
+    let mut ward = service("ward", Capacity::Limited(2), WAIT, &[0.0, 0.0]);
+    ward.escalation = Some(Escalation {
+        places: 1,
+        open_at: 1.0,
+        close_at: 0.5,
+    });
+    let network = network(
+        vec![service("ed", Capacity::Unlimited, WAIT, &[0.0]), ward],
+        &["home"],
+        vec![
+            Some(Pathway::new(fixed(1.0), to_service(1))),
+            Some(Pathway::new(fixed(4.0), to_sink(0))),
+        ],
+    );
+    let (result, trace) = run_traced(&network);
+    assert!(
+        trace.contains(&"1.00 #0 admitted to ward".to_string()),
+        "{trace:?}"
+    );
+    let ward = &result.services[1];
+    assert_eq!(ward.counters.found_full, 0);
+    let levels = ward.levels.as_ref().unwrap();
+    assert_eq!(levels.occupancy_peak, 3);
+    // Open from 0 (the census fills both beds) to 4 (the second of the
+    // census patients leaves: one bed occupied, 50%).
+    assert_eq!(levels.escalation_open_days, 4.0);
+    // Three patients in two beds from day 1 to day 4.
+    assert_eq!(levels.escalation_place_days, 3.0);
+    let year = result.ledger.service_year(1, 0);
+    assert_eq!(year.escalation_open_days, 4.0);
+    assert_eq!(year.escalation_place_days, 3.0);
+}
+
+/// A patient waiting in ED for a full ward tries the other site every
+/// quarter day from a quarter day on, and outlies there when its bed
+/// frees at day 1 (the census patient there leaves after 10 days, 9 of
+/// them before the start); another patient, with both wards full, is transferred
+/// to another provider after its longest wait of 3 days.
+#[test]
+fn waiting_patients_outlie_to_a_free_bed_or_are_transferred_out() {
+    use crate::model::network::Outlying;
+    let ward_a_policy = FullPolicy::Wait {
+        max_wait_days: Some(3.0),
+        then: Overflow::Divert(ServiceId(3)),
+    };
+    let mut ward_a = service("ward_a", Capacity::Limited(1), ward_a_policy, &[0.0]);
+    ward_a.outlying = Some(Outlying {
+        to: ServiceId(2),
+        after_days: 0.25,
+        every_days: 0.25,
+    });
+    let network = network(
+        vec![
+            service("ed", Capacity::Unlimited, WAIT, &[0.0, 0.0]),
+            ward_a,
+            service("ward_b", Capacity::Limited(1), WAIT, &[9.0]),
+            service("other", Capacity::Unlimited, WAIT, &[]),
+        ],
+        &["home"],
+        vec![
+            Some(Pathway::new(fixed(0.5), to_service(1))),
+            Some(Pathway::new(fixed(10.0), to_sink(0))),
+            Some(Pathway::new(fixed(10.0), to_sink(0))),
+            Some(Pathway::new(fixed(1.0), to_sink(0))),
+        ],
+    );
+    let (result, trace) = run_traced(&network);
+    assert_trace(
+        &trace,
+        &[
+            "0.00 #0 in ed (census)",
+            "0.00 #1 in ed (census)",
+            "0.00 #2 in ward_a (census)",
+            "0.00 #3 in ward_b (census)",
+            "0.50 #0 ready in ed",
+            "0.50 #0 asks for ward_a",
+            "0.50 #0 waits for ward_a (blocked in ed)",
+            "0.50 #1 ready in ed",
+            "0.50 #1 asks for ward_a",
+            "0.50 #1 waits for ward_a (blocked in ed)",
+            "1.00 #3 ready in ward_b",
+            "1.00 #3 leaves ward_b for home",
+            "1.00 #0 outlies from ward_a",
+            "1.00 #0 leaves ed for ward_b",
+            "1.00 #0 admitted to ward_b",
+            "3.50 #1 gives up waiting for ward_a",
+            "3.50 #1 diverted from ward_a",
+            "3.50 #1 asks for other",
+            "3.50 #1 leaves ed for other",
+            "3.50 #1 admitted to other",
+            "4.50 #1 ready in other",
+            "4.50 #1 leaves other for home",
+            "10.00 #2 ready in ward_a",
+            "10.00 #2 leaves ward_a for home",
+            "11.00 #0 ready in ward_b",
+            "11.00 #0 leaves ward_b for home",
+        ],
+    );
+    assert_eq!(result.services[2].counters.outliers_in, 1);
+    assert_eq!(result.ledger.cell(0, 2, 0).unwrap().outliers_in, 1);
+    assert_eq!(result.services[1].counters.diverted, 1);
+    // The outlier waited half a day for its bed: over 4 hours, not over
+    // 12. A transfer's wait starts again at the service it is sent to
+    // (none there): its 3 days show as a transfer, not as a wait.
+    assert_eq!(result.services[2].counters.waits_over_4h, 1);
+    assert_eq!(result.services[2].counters.waits_over_12h, 0);
+    assert_eq!(result.services[3].counters.waits_over_4h, 0);
+    let ed = result.ledger.cell(0, 0, 0).unwrap();
+    assert_eq!(ed.delayed_days, 3.5);
+    assert_eq!(
+        ed.delayed_by_reason[crate::model::network::FIRST_WAIT_REASON],
+        3.5
+    );
+    assert_eq!(result.ledger.service_year(1, 0).waiting_peak, 2);
+    assert_eq!(result.ledger.service_year(0, 0).blocked_peak, 2);
+}
+
+/// A planned patient (a return, holding no place) who asks for a full
+/// ward is cancelled, waits at home for the rebooked date 2 days later,
+/// and is admitted then; the rebooking list held one patient for 2 days.
+#[test]
+fn a_planned_admission_is_cancelled_when_the_ward_is_full_and_rebooked() {
+    use crate::model::network::Cancellation;
+    let mut clinic = Pathway::new(fixed(1.0), to_sink(0));
+    clinic.readmission = Some(Readmission {
+        probability: 1.0,
+        delay: fixed(0.5),
+        service: ServiceId(1),
+        not_after: Vec::new(),
+    });
+    let mut network = network(
+        vec![
+            service("clinic", Capacity::Unlimited, WAIT, &[0.0]),
+            service("ward", Capacity::Limited(1), WAIT, &[0.0]),
+        ],
+        &["home"],
+        vec![Some(clinic), Some(Pathway::new(fixed(3.0), to_sink(0)))],
+    );
+    network.patient_types[0].cancellation = Some(Cancellation {
+        occupancy_at: 0.9,
+        rebook_after: fixed(2.0),
+    });
+    let (result, trace) = run_traced(&network);
+    assert_trace(
+        &trace,
+        &[
+            "0.00 #0 in clinic (census)",
+            "0.00 #1 in ward (census)",
+            "1.00 #0 ready in clinic",
+            "1.00 #0 leaves clinic for home",
+            "1.50 #2 returns to ward",
+            "1.50 #2 asks for ward",
+            "1.50 #2 cancelled by ward",
+            "3.00 #1 ready in ward",
+            "3.00 #1 leaves ward for home",
+            "3.50 #2 asks for ward",
+            "3.50 #2 admitted to ward",
+            "6.50 #2 ready in ward",
+            "6.50 #2 leaves ward for home",
+        ],
+    );
+    let ward = &result.services[1];
+    assert_eq!(ward.counters.cancelled, 1);
+    assert_eq!(ward.counters.admissions, 1);
+    assert_eq!(ward.counters.found_full, 0);
+    let year = result.ledger.service_year(1, 0);
+    assert_eq!(year.rebooking_days, 2.0);
+    assert_eq!(year.rebooking_peak, 1);
+    assert_eq!(year.rebooking_at_end, 0);
+    assert_eq!(result.ledger.cell(0, 1, 0).unwrap().cancelled, 1);
+}
