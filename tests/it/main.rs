@@ -18,6 +18,7 @@ mod compare;
 mod contributions;
 mod extends;
 mod faults;
+mod home_care_pressure;
 mod initial_state;
 mod injection;
 mod invalid_scenarios;
