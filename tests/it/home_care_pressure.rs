@@ -521,3 +521,15 @@ fn bad_values_of_the_new_keys_name_the_key_and_the_fix() {
         );
     }
 }
+
+#[test]
+fn a_capacity_lever_adds_home_care_packages() {
+    let text = with_home_care(&[])
+        + "\n[levers.more_home_care]\neffect = \"capacity\"\nservice = \"home_care\"\nchange = 20\nstart = 2025-10-01\n";
+    let network = network(&text);
+    let s = service(&network, "home_care_only");
+    assert_eq!(network.services[s].capacity, Capacity::Limited(200));
+    let changes = &network.services[s].capacity_changes;
+    assert!(!changes.is_empty());
+    assert_eq!(changes.last().unwrap().capacity, Capacity::Limited(220));
+}
