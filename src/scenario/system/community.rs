@@ -57,6 +57,9 @@ pub(crate) struct RawTeam {
 pub(crate) struct RawCommunityBeds {
     pub(super) stay: RawDistribution,
     pub(super) discharge: BTreeMap<String, f64>,
+    /// Days a patient waits for a bed before going without (lost; default:
+    /// waits for ever).
+    pub(super) max_wait_days: Option<f64>,
 }
 
 /// `[community]` as written.
@@ -84,6 +87,9 @@ pub(crate) struct RawHomeCare {
     pub(super) discharge: BTreeMap<String, f64>,
     /// Share of packages in use when the run starts (default 0).
     pub(super) occupancy_at_start: Option<f64>,
+    /// Days a person waits for a package before going without (lost;
+    /// default: waits for ever).
+    pub(super) max_wait_days: Option<f64>,
 }
 
 /// `[care_homes]` as written.
@@ -135,6 +141,7 @@ pub(super) struct HomeCare {
     pub(super) package: Distribution,
     pub(super) discharge: PackageEnd,
     pub(super) occupancy_at_start: f64,
+    pub(super) max_wait_days: Option<f64>,
 }
 
 /// Packages an ICC's hours buy: whole packages, floor(hours / hours per
@@ -181,6 +188,8 @@ pub(super) struct Community {
     pub(super) case_management: Team,
     pub(super) bed_stay: Distribution,
     pub(super) bed_discharge: BedDischarge,
+    /// Days waiting for a community bed before going without.
+    pub(super) bed_max_wait_days: Option<f64>,
     pub(super) home_care: Option<HomeCare>,
 }
 
@@ -323,6 +332,11 @@ pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) ->
             &raw.community_beds.discharge,
             BedDischarge::KEYS,
         );
+        let bed_max_wait = max_wait(
+            check,
+            "community.community_beds.max_wait_days",
+            raw.community_beds.max_wait_days,
+        );
         let home_care = match &raw.home_care {
             None => Some(None),
             Some(h) => validate_home_care(check, h).map(Some),
@@ -341,6 +355,7 @@ pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) ->
                     reablement,
                 },
             )?,
+            bed_max_wait_days: bed_max_wait?,
             home_care: home_care?,
         })
     })
@@ -462,6 +477,7 @@ fn validate_home_care(check: &mut Checker, raw: &RawHomeCare) -> Option<HomeCare
         &format!("{p}.occupancy_at_start"),
         raw.occupancy_at_start.unwrap_or(0.0),
     );
+    let max_wait_days = max_wait(check, &format!("{p}.max_wait_days"), raw.max_wait_days);
     Some(HomeCare {
         hours_per_package_week: hours?,
         package: package?,
@@ -471,7 +487,18 @@ fn validate_home_care(check: &mut Checker, raw: &RawHomeCare) -> Option<HomeCare
             death,
         })?,
         occupancy_at_start: occupancy?,
+        max_wait_days: max_wait_days?,
     })
+}
+
+/// An optional longest wait, days: `Some(None)` without one.
+fn max_wait(check: &mut Checker, path: &str, value: Option<f64>) -> Option<Option<f64>> {
+    match value {
+        None => Some(None),
+        Some(v) => check
+            .number_in(path, v, MIN_MAX_WAIT_DAYS, MAX_DAYS, "days")
+            .map(Some),
+    }
 }
 
 /// An ICC's places that patients are sent to but that hold none: they

@@ -57,6 +57,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         bed_stay,
         bed_discharge,
         home_care,
+        ..
     } = community;
     let mut types: Vec<PatientType> = Vec::new();
     let mut cohorts: Vec<Cohort> = Vec::new();

@@ -106,6 +106,18 @@ fn team_wait(team: &Team) -> FullPolicy {
     }
 }
 
+/// Waits, and goes without after `max_wait_days` if given (lost: care
+/// found some other way).
+fn lose_after(max_wait_days: Option<f64>) -> FullPolicy {
+    match max_wait_days {
+        Some(limit) => FullPolicy::Wait {
+            max_wait_days: Some(limit),
+            then: Overflow::Lose,
+        },
+        None => WAIT,
+    }
+}
+
 /// The services every site has, in build order.
 fn site_kinds() -> [ServiceKind; 4] {
     [
@@ -257,7 +269,7 @@ fn icc_kinds() -> [ServiceKind; 7] {
                 format!("Community hospital beds (discharge pathway 2), {name} ICC")
             },
             capacity: |parts, i| Capacity::Limited(parts.iccs[i].community_beds),
-            when_full: wait,
+            when_full: |parts, _, _| lose_after(parts.community.bed_max_wait_days),
             costs: |costs| UnitCosts {
                 per_place_day: costs.community_bed_day,
                 ..UnitCosts::none(Sector::Community)
@@ -305,7 +317,9 @@ fn icc_kinds() -> [ServiceKind; 7] {
                     parts.community.home_care.as_ref(),
                 ))
             },
-            when_full: wait,
+            when_full: |parts, _, _| {
+                lose_after(parts.community.home_care.as_ref().and_then(|h| h.max_wait_days))
+            },
             // Priced by the hours of a package in `paid_places`.
             costs: |_| UnitCosts::none(Sector::SocialCare),
             finish: nothing_more,
