@@ -512,6 +512,20 @@ fn bad_values_of_the_new_keys_name_the_key_and_the_fix() {
             )]),
             "costs.home_care_hour = -1: must be a number from 0",
         ),
+        (
+            edited(&[(
+                "discharge = { home = 1.0, care_home = 0.0, death = 0.0 }",
+                "discharge = { home = 1.0, care_home = 0.0, death = 0.0 }\nmax_wait_days = 0.0",
+            )]),
+            "community.community_beds.max_wait_days = 0: must be a number from 0.0001",
+        ),
+        (
+            with_home_care(&[(
+                "occupancy_at_start = 0.5",
+                "occupancy_at_start = 0.5\nmax_wait_days = -1.0",
+            )]),
+            "community.home_care.max_wait_days = -1: must be a number from 0.0001",
+        ),
     ];
     for (text, expected) in cases {
         let message = refusal(&text);
@@ -532,4 +546,36 @@ fn a_capacity_lever_adds_home_care_packages() {
     let changes = &network.services[s].capacity_changes;
     assert!(!changes.is_empty());
     assert_eq!(changes.last().unwrap().capacity, Capacity::Limited(220));
+}
+
+#[test]
+fn a_longest_wait_for_a_community_bed_or_a_package_then_goes_without() {
+    let plain = network(&fixture());
+    let network = network(&with_home_care(&[
+        (
+            "discharge = { home = 1.0, care_home = 0.0, death = 0.0 }",
+            "discharge = { home = 1.0, care_home = 0.0, death = 0.0 }\nmax_wait_days = 28.0",
+        ),
+        (
+            "occupancy_at_start = 0.5",
+            "occupancy_at_start = 0.5\nmax_wait_days = 42.0",
+        ),
+    ]));
+    for (name, days) in [("community_beds_only", 28.0), ("home_care_only", 42.0)] {
+        match network.services[service(&network, name)].when_full {
+            FullPolicy::Wait {
+                max_wait_days: Some(d),
+                then: Overflow::Lose,
+            } => assert_eq!(d, days, "{name}"),
+            ref p => panic!("{name}: {p:?}"),
+        }
+    }
+    // Without the key: waits for ever.
+    assert!(matches!(
+        plain.services[service(&plain, "community_beds_only")].when_full,
+        FullPolicy::Wait {
+            max_wait_days: None,
+            ..
+        }
+    ));
 }

@@ -318,7 +318,13 @@ fn icc_kinds() -> [ServiceKind; 7] {
                 ))
             },
             when_full: |parts, _, _| {
-                lose_after(parts.community.home_care.as_ref().and_then(|h| h.max_wait_days))
+                lose_after(
+                    parts
+                        .community
+                        .home_care
+                        .as_ref()
+                        .and_then(|h| h.max_wait_days),
+                )
             },
             // Priced by the hours of a package in `paid_places`.
             costs: |_| UnitCosts::none(Sector::SocialCare),
