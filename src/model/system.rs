@@ -31,6 +31,10 @@ pub enum DemandKind {
     CaseManagementReferral,
     /// Residents already in a care home when the run starts.
     CareHomeCensus,
+    /// A long-term home-care package started from home (not after a stay).
+    HomeCareReferral,
+    /// People already receiving a home-care package when the run starts.
+    HomeCareCensus,
 }
 
 impl DemandKind {
@@ -92,6 +96,8 @@ pub enum Role {
     CommunityBeds,
     ResidentialCare,
     NursingCare,
+    /// Long-term domiciliary care packages (social care) of an ICC.
+    HomeCare,
 }
 
 impl Role {
@@ -109,6 +115,7 @@ impl Role {
             Role::CommunityBeds => "community_beds",
             Role::ResidentialCare => "residential_care",
             Role::NursingCare => "nursing_care",
+            Role::HomeCare => "home_care",
         }
     }
 
@@ -125,7 +132,8 @@ impl Role {
             | Role::CaseManagement
             | Role::CommunityBeds
             | Role::ResidentialCare
-            | Role::NursingCare => Owner::Icc,
+            | Role::NursingCare
+            | Role::HomeCare => Owner::Icc,
         }
     }
 
@@ -143,6 +151,9 @@ impl Role {
             Role::CaseManagement => CountedAs::CaseManagementEpisodes,
             Role::CommunityBeds => CountedAs::CommunityBedAdmissions,
             Role::ResidentialCare | Role::NursingCare => CountedAs::CareHomeStays,
+            // Its metrics (packages started, package-days, utilisation)
+            // are read by role; its costs count as social care.
+            Role::HomeCare => CountedAs::Nothing,
         }
     }
 

@@ -369,12 +369,19 @@ fn a_length_of_stay_lever_steps_over_its_ramp_for_the_cohorts_it_reaches() {
 /// mean stay in reablement halves. Each patient's stay is exactly half
 /// (same draw, scaled), but the departures counted in the year differ
 /// (stays cut at the window's edges): ±6% covers that and the sampling
-/// error of a mean of ~1,500 stays (cv ≈ 0.8, se ≈ 2%).
+/// error of a mean of ~1,500 stays (cv ≈ 0.8, se ≈ 2%). Everyone leaves
+/// reablement for home here: a wait in the place for home care (the
+/// baseline's quarter) is part of the stay and is not halved.
 #[test]
 fn a_length_of_stay_lever_shortens_simulated_stays() {
-    let plain = baseline(1, "");
-    let half = baseline(
+    let all_home = [
+        "community.reablement.discharge.home=1.0",
+        "community.reablement.discharge.home_care=0.0",
+    ];
+    let plain = baseline_set(1, &all_home, "");
+    let half = baseline_set(
         1,
+        &all_home,
         "[levers.los]\neffect = \"length_of_stay\"\nservice = \"reablement\"\nmultiplier = 0.5\nstart = 2025-01-01\n",
     );
     let schema = Schema::of(&plain);
@@ -719,8 +726,8 @@ fn a_discharge_lever_acts_on_routes_another_lever_opens() {
             })
             .expect("a route to reablement");
         assert!(routes.choices().nth(i).unwrap().0 > 0.0);
-        // [pathways.arranging] reablement: mean 5 days, halved.
-        assert!((routes.delay(i).unwrap().mean() - 2.5).abs() < 1e-9);
+        // [pathways.arranging] reablement: mean 1 day, halved.
+        assert!((routes.delay(i).unwrap().mean() - 0.5).abs() < 1e-9);
     }
 }
 

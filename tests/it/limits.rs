@@ -89,10 +89,10 @@ fn a_thousand_iccs_or_tiers_are_refused_before_the_system_is_built() {
 
 #[test]
 fn eighty_iccs_pass_the_count_but_not_the_pairs() {
-    // 80 ICCs: 2,240 cohort types × 489 services, just over a million pairs.
+    // 80 ICCs: 2,560 cohort types (32 an ICC since home care: referrals in three bands and a census) × 569 services (7 kinds an ICC), over a million pairs.
     let message = refusal(&many_iccs(72));
     assert!(
-        message.contains("iccs: 80 ICCs make 2240 patient types × 489 services, more than 1000000"),
+        message.contains("iccs: 80 ICCs make 2560 patient types × 569 services, more than 1000000"),
         "{message}"
     );
 }

@@ -19,6 +19,7 @@ mod contributions;
 mod delays;
 mod extends;
 mod faults;
+mod home_care_pressure;
 mod initial_state;
 mod injection;
 mod invalid_scenarios;

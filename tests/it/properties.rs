@@ -213,11 +213,13 @@ proptest! {
         prop_assert_eq!(s.entered_total, s.left_total + s.lost_total + s.in_system_at_end);
         for (service, outcome) in network.services.iter().zip(&result.services) {
             let levels = outcome.levels.as_ref().unwrap();
+            // Escalation places open above the capacity in force.
             let most = std::iter::once(service.capacity)
                 .chain(service.capacity_changes.iter().map(|c| c.capacity))
                 .map(|c| c.places())
                 .max()
-                .unwrap_or(0);
+                .unwrap_or(0)
+                + service.escalation.map_or(0, |e| e.places);
             prop_assert!(levels.occupancy_peak <= most, "{}: peak {} > {}", service.name, levels.occupancy_peak, most);
             prop_assert!(levels.occupancy_mean.is_finite() && levels.occupancy_mean >= 0.0);
             prop_assert!(levels.blocked_mean >= 0.0 && levels.waiting_mean >= 0.0);

@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::discharge::{DischargeTo, PerDestination, SentTo};
+use super::pressure::{Pressure, validate_escalation, validate_pressure};
 use super::sections::{array, named_sections, section};
 use crate::engine::Distribution;
-use crate::model::OpeningHours;
+use crate::model::{Escalation, OpeningHours};
 use crate::scenario::check::{Checker, MAX_CAPACITY, quoted_list, validate_opening};
 use crate::scenario::error::did_you_mean;
 use crate::scenario::raw::{RawDistribution, RawOpening};
@@ -28,6 +29,13 @@ pub(crate) struct RawSite {
     pub(super) day_unit_places: f64,
     pub(super) day_unit_slots_per_day: Option<f64>,
     pub(super) day_unit_opening: Option<RawOpening>,
+    /// Escalation beds opened on top of `adult_beds` when the site is
+    /// nearly full (default 0: none).
+    pub(super) escalation_beds: Option<f64>,
+    /// Share of adult beds occupied that opens them (default 1.0).
+    pub(super) escalation_open_at: Option<f64>,
+    /// Share occupied at or below which they close (default 0.95).
+    pub(super) escalation_close_at: Option<f64>,
 }
 
 /// `[pathways]` as written.
@@ -42,17 +50,31 @@ pub(crate) struct RawPathways {
     pub(super) arranging: BTreeMap<String, RawDistribution>,
     pub(super) readmission_delay: RawDistribution,
     pub(super) elective_discharge: BTreeMap<String, f64>,
+    /// Hours an emergency patient waits for an adult bed before being
+    /// admitted to the other site's, if it has one free (default: never).
+    pub(super) outlie_after_hours: Option<f64>,
+    /// Hours between further tries (default: outlie_after_hours).
+    pub(super) outlie_every_hours: Option<f64>,
+    /// Hours waiting for an adult bed before transfer to another provider
+    /// (default: never).
+    pub(super) transfer_out_after_hours: Option<f64>,
+    /// Share of adult beds occupied at which an elective admission is
+    /// cancelled on the day (default: never).
+    pub(super) elective_cancel_at: Option<f64>,
+    /// Days from a cancellation to the rebooked date (a distribution).
+    pub(super) elective_rebook_after: Option<RawDistribution>,
 }
 
 /// Where elective patients go when they leave hospital (shares).
 pub(super) struct ElectiveDischarge {
     pub(super) home: f64,
     pub(super) reablement: f64,
+    pub(super) home_care: f64,
 }
 
 impl ElectiveDischarge {
     /// The keys of `[pathways.elective_discharge]`, in this order.
-    pub(super) const KEYS: [&str; 2] = ["home", "reablement"];
+    pub(super) const KEYS: [&str; 3] = ["home", "reablement", "home_care"];
 }
 
 /// An acute site, checked.
@@ -64,6 +86,7 @@ pub(super) struct Site {
     pub(super) day_unit_places: u32,
     pub(super) day_unit_slots_per_day: Option<u32>,
     pub(super) day_unit_opening: Option<OpeningHours>,
+    pub(super) escalation: Option<Escalation>,
 }
 
 /// `[pathways]`, checked.
@@ -77,6 +100,8 @@ pub(super) struct Pathways {
     pub(super) arranging: PerDestination<Option<Distribution>>,
     pub(super) readmission_delay: Distribution,
     pub(super) elective_discharge: ElectiveDischarge,
+    /// What a full hospital does: outlying, transfers out, cancellations.
+    pub(super) pressure: Pressure,
 }
 
 /// The sites, every one checked (those with a problem left out).
@@ -110,14 +135,28 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
             None => Some(None),
             Some(o) => validate_opening(check, &format!("{path}.day_unit_opening"), o).map(Some),
         };
+        let escalation = validate_escalation(
+            check,
+            &path,
+            raw.escalation_beds,
+            raw.escalation_open_at,
+            raw.escalation_close_at,
+        );
         if let (
             Some(adult_beds),
             Some(paediatric_beds),
             Some(day_unit_places),
             Some(day_unit_slots_per_day),
             Some(day_unit_opening),
-        ) = (adult_beds, paediatric_beds, day_unit_places, slots, opening)
-        {
+            Some(escalation),
+        ) = (
+            adult_beds,
+            paediatric_beds,
+            day_unit_places,
+            slots,
+            opening,
+            escalation,
+        ) {
             sites.push(Site {
                 name: site_name,
                 description: raw.description.unwrap_or_default(),
@@ -126,6 +165,7 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
                 day_unit_places,
                 day_unit_slots_per_day,
                 day_unit_opening,
+                escalation,
             });
         }
     }
@@ -199,6 +239,14 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
             &raw.elective_discharge,
             ElectiveDischarge::KEYS,
         );
+        let pressure = validate_pressure(
+            check,
+            raw.outlie_after_hours,
+            raw.outlie_every_hours,
+            raw.transfer_out_after_hours,
+            raw.elective_cancel_at,
+            raw.elective_rebook_after.as_ref(),
+        );
         Some(Pathways {
             ed_stay: ed_stay?,
             day_unit_stay: day_unit_stay?,
@@ -207,8 +255,14 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
             discharge_weekday_factors: array(&factors?),
             arranging: if arranging_ok { arranging } else { return None },
             readmission_delay: readmission_delay?,
-            elective_discharge: elective_discharge
-                .map(|[home, reablement]| ElectiveDischarge { home, reablement })?,
+            elective_discharge: elective_discharge.map(|[home, reablement, home_care]| {
+                ElectiveDischarge {
+                    home,
+                    reablement,
+                    home_care,
+                }
+            })?,
+            pressure: pressure?,
         })
     })
 }

@@ -62,6 +62,11 @@ fn check_children(check: &mut Checker, path: &str, raw: &RawBand) {
             raw.care_home_placements_per_1000.unwrap_or(0.0),
             "care homes are for adults",
         ),
+        (
+            "home_care_referrals_per_1000",
+            raw.home_care_referrals_per_1000.unwrap_or(0.0),
+            "home care packages here are adult social care",
+        ),
     ];
     for (key, value, why) in adult_only {
         if value > 0.0 {
@@ -77,7 +82,7 @@ fn check_children(check: &mut Checker, path: &str, raw: &RawBand) {
             check.issue(
                 format!("{path}.discharge.{key}"),
                 Some(format!("{value}")),
-                "must be 0 for children: reablement, community beds and care homes are adult services; discharge children home",
+                "must be 0 for children: reablement, community beds, care homes and home care are adult services; discharge children home",
             );
         }
     }
@@ -99,6 +104,11 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
         check,
         "care_home_placements_per_1000",
         raw.care_home_placements_per_1000.unwrap_or(0.0),
+    );
+    let home_care_referrals = rate(
+        check,
+        "home_care_referrals_per_1000",
+        raw.home_care_referrals_per_1000.unwrap_or(0.0),
     );
     let p = |check: &mut Checker, key: &str, v: f64| check.probability(&format!("{path}.{key}"), v);
     let rr = p(
@@ -155,5 +165,6 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
         discharge: discharge?,
         readmission_30d: readmission?,
         care_home_placements_per_1000: placements?,
+        home_care_referrals_per_1000: home_care_referrals?,
     })
 }

@@ -34,6 +34,8 @@ pub(crate) struct RawIcc {
     pub(super) community_beds: f64,
     pub(super) residential_places: f64,
     pub(super) nursing_places: f64,
+    /// Hours of home care commissioned a week (default 0: no packages).
+    pub(super) home_care_hours_per_week: Option<f64>,
 }
 
 /// A team of `[community]` as written.
@@ -44,6 +46,9 @@ pub(crate) struct RawTeam {
     pub(super) episode: RawDistribution,
     pub(super) managed_at_home: Option<f64>,
     pub(super) max_wait_days: Option<f64>,
+    /// Reablement only: where people finishing it go (`home`, `home_care`);
+    /// default all home.
+    pub(super) discharge: Option<BTreeMap<String, f64>>,
 }
 
 /// `[community.community_beds]` as written.
@@ -52,6 +57,9 @@ pub(crate) struct RawTeam {
 pub(crate) struct RawCommunityBeds {
     pub(super) stay: RawDistribution,
     pub(super) discharge: BTreeMap<String, f64>,
+    /// Days a patient waits for a bed before going without (lost; default:
+    /// waits for ever).
+    pub(super) max_wait_days: Option<f64>,
 }
 
 /// `[community]` as written.
@@ -62,6 +70,26 @@ pub(crate) struct RawCommunity {
     pub(super) reablement: RawTeam,
     pub(super) case_management: RawTeam,
     pub(super) community_beds: RawCommunityBeds,
+    /// Long-term home care; needed when any ICC has hours or anyone is
+    /// sent to it.
+    pub(super) home_care: Option<RawHomeCare>,
+}
+
+/// `[community.home_care]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHomeCare {
+    /// Hours of care a week one package takes.
+    pub(super) hours_per_package_week: f64,
+    /// How long a package lasts, days.
+    pub(super) package: RawDistribution,
+    /// Where packages end: `home` (no longer needed), `care_home`, `death`.
+    pub(super) discharge: BTreeMap<String, f64>,
+    /// Share of packages in use when the run starts (default 0).
+    pub(super) occupancy_at_start: Option<f64>,
+    /// Days a person waits for a package before going without (lost;
+    /// default: waits for ever).
+    pub(super) max_wait_days: Option<f64>,
 }
 
 /// `[care_homes]` as written.
@@ -82,11 +110,49 @@ pub(super) struct BedDischarge {
     pub(super) home: f64,
     pub(super) care_home: f64,
     pub(super) death: f64,
+    /// Home with a long-term home-care package (waiting in the bed for one).
+    pub(super) home_care: f64,
+    /// Home with reablement (waiting in the bed for a place).
+    pub(super) reablement: f64,
 }
 
 impl BedDischarge {
     /// The keys of `[community.community_beds.discharge]`, in this order.
+    pub(super) const KEYS: [&str; 5] = ["home", "care_home", "death", "home_care", "reablement"];
+}
+
+/// Where home-care packages end (shares).
+pub(super) struct PackageEnd {
+    /// No longer needed (recovered, or care from family).
+    pub(super) home: f64,
+    /// A permanent care-home place (waiting at home, in the package, for one).
+    pub(super) care_home: f64,
+    pub(super) death: f64,
+}
+
+impl PackageEnd {
+    /// The keys of `[community.home_care.discharge]`, in this order.
     pub(super) const KEYS: [&str; 3] = ["home", "care_home", "death"];
+}
+
+/// `[community.home_care]`, checked.
+pub(super) struct HomeCare {
+    pub(super) hours_per_package_week: f64,
+    pub(super) package: Distribution,
+    pub(super) discharge: PackageEnd,
+    pub(super) occupancy_at_start: f64,
+    pub(super) max_wait_days: Option<f64>,
+}
+
+/// Packages an ICC's hours buy: whole packages, floor(hours / hours per
+/// package); none without `[community.home_care]`.
+pub(super) fn home_care_packages(icc: &Icc, home_care: Option<&HomeCare>) -> u32 {
+    match home_care {
+        Some(h) if h.hours_per_package_week > 0.0 => {
+            (icc.home_care_hours_per_week / h.hours_per_package_week).floor() as u32
+        }
+        _ => 0,
+    }
 }
 
 /// An Integrated Care Community, checked.
@@ -101,6 +167,7 @@ pub(super) struct Icc {
     pub(super) community_beds: u32,
     pub(super) residential_places: u32,
     pub(super) nursing_places: u32,
+    pub(super) home_care_hours_per_week: f64,
 }
 
 /// A community team of `[community]`, checked.
@@ -109,6 +176,9 @@ pub(super) struct Team {
     pub(super) episode: Distribution,
     pub(super) managed_at_home: f64,
     pub(super) max_wait_days: Option<f64>,
+    /// Share of those finishing who need a long-term home-care package
+    /// (reablement only; 0 elsewhere).
+    pub(super) to_home_care: f64,
 }
 
 /// `[community]`, checked.
@@ -118,6 +188,9 @@ pub(super) struct Community {
     pub(super) case_management: Team,
     pub(super) bed_stay: Distribution,
     pub(super) bed_discharge: BedDischarge,
+    /// Days waiting for a community bed before going without.
+    pub(super) bed_max_wait_days: Option<f64>,
+    pub(super) home_care: Option<HomeCare>,
 }
 
 /// `[care_homes]`, checked.
@@ -189,6 +262,13 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             raw.residential_places,
         );
         let nursing = check.places(&format!("{path}.nursing_places"), raw.nursing_places);
+        let home_care_hours = check.number_in(
+            &format!("{path}.home_care_hours_per_week"),
+            raw.home_care_hours_per_week.unwrap_or(0.0),
+            0.0,
+            1e7,
+            "hours of home care commissioned a week",
+        );
         if let (
             Some(site),
             Some(population),
@@ -198,8 +278,18 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             Some(beds),
             Some(residential),
             Some(nursing),
-        ) = (site, population, rr, re, cm, beds, residential, nursing)
-        {
+            Some(home_care_hours),
+        ) = (
+            site,
+            population,
+            rr,
+            re,
+            cm,
+            beds,
+            residential,
+            nursing,
+            home_care_hours,
+        ) {
             iccs.push(Icc {
                 name: icc_name,
                 description: raw.description.unwrap_or_default(),
@@ -211,6 +301,7 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
                 community_beds: beds,
                 residential_places: residential,
                 nursing_places: nursing,
+                home_care_hours_per_week: home_care_hours,
             });
         }
     }
@@ -241,16 +332,31 @@ pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) ->
             &raw.community_beds.discharge,
             BedDischarge::KEYS,
         );
+        let bed_max_wait = max_wait(
+            check,
+            "community.community_beds.max_wait_days",
+            raw.community_beds.max_wait_days,
+        );
+        let home_care = match &raw.home_care {
+            None => Some(None),
+            Some(h) => validate_home_care(check, h).map(Some),
+        };
         Some(Community {
             rapid: rr?,
             reablement: re?,
             case_management: cm?,
             bed_stay: bed_stay?,
-            bed_discharge: bed_discharge.map(|[home, care_home, death]| BedDischarge {
-                home,
-                care_home,
-                death,
-            })?,
+            bed_discharge: bed_discharge.map(
+                |[home, care_home, death, home_care, reablement]| BedDischarge {
+                    home,
+                    care_home,
+                    death,
+                    home_care,
+                    reablement,
+                },
+            )?,
+            bed_max_wait_days: bed_max_wait?,
+            home_care: home_care?,
         })
     })
 }
@@ -332,12 +438,67 @@ fn validate_team(check: &mut Checker, path: &str, raw: &RawTeam, rapid: bool) ->
             )
             .map(Some),
     };
+    let to_home_care = match (&raw.discharge, path == "community.reablement") {
+        (None, _) => Some(0.0),
+        (Some(shares), true) => check
+            .shares(&format!("{path}.discharge"), shares, ["home", "home_care"])
+            .map(|[_, home_care]| home_care),
+        (Some(_), false) => {
+            check.issue(
+                format!("{path}.discharge"),
+                None,
+                "applies to community.reablement only (where people finishing reablement go: home or home_care); remove it here",
+            );
+            None
+        }
+    };
     Some(Team {
         caseload_per_wte: caseload?,
         episode: episode?,
         managed_at_home: at_home?,
         max_wait_days: max_wait?,
+        to_home_care: to_home_care?,
     })
+}
+
+/// `[community.home_care]`, checked.
+fn validate_home_care(check: &mut Checker, raw: &RawHomeCare) -> Option<HomeCare> {
+    let p = "community.home_care";
+    let hours = check.number_in(
+        &format!("{p}.hours_per_package_week"),
+        raw.hours_per_package_week,
+        0.1,
+        168.0,
+        "hours of care a week one package takes (e.g. 10)",
+    );
+    let package = check.distribution(&format!("{p}.package"), &raw.package);
+    let discharge = check.shares(&format!("{p}.discharge"), &raw.discharge, PackageEnd::KEYS);
+    let occupancy = check.probability(
+        &format!("{p}.occupancy_at_start"),
+        raw.occupancy_at_start.unwrap_or(0.0),
+    );
+    let max_wait_days = max_wait(check, &format!("{p}.max_wait_days"), raw.max_wait_days);
+    Some(HomeCare {
+        hours_per_package_week: hours?,
+        package: package?,
+        discharge: discharge.map(|[home, care_home, death]| PackageEnd {
+            home,
+            care_home,
+            death,
+        })?,
+        occupancy_at_start: occupancy?,
+        max_wait_days: max_wait_days?,
+    })
+}
+
+/// An optional longest wait, days: `Some(None)` without one.
+fn max_wait(check: &mut Checker, path: &str, value: Option<f64>) -> Option<Option<f64>> {
+    match value {
+        None => Some(None),
+        Some(v) => check
+            .number_in(path, v, MIN_MAX_WAIT_DAYS, MAX_DAYS, "days")
+            .map(Some),
+    }
 }
 
 /// An ICC's places that patients are sent to but that hold none: they
@@ -370,6 +531,13 @@ pub(super) fn check_icc_places(
         if icc.nursing_places == 0 && nursing > 0.0 {
             check.issue(format!("{path}.nursing_places"), Some("0".into()), "patients are placed in nursing homes (care_homes.nursing_share above 0) and would wait for ever; add places or change the shares");
         }
+    }
+    let packages = home_care_packages(icc, community.home_care.as_ref());
+    if sent.home_care && community.home_care.is_some() && packages == 0 {
+        check.issue(format!("{path}.home_care_hours_per_week"), Some(format!("{}", icc.home_care_hours_per_week)), "buys no home-care package (hours / community.home_care.hours_per_package_week below 1), but patients are sent to home care and would wait for ever; add hours or set the home_care shares and home_care_referrals_per_1000 to 0");
+    }
+    if icc.home_care_hours_per_week > 0.0 && community.home_care.is_none() {
+        check.issue(format!("{path}.home_care_hours_per_week"), Some(format!("{}", icc.home_care_hours_per_week)), "needs [community.home_care] (hours_per_package_week, package, discharge) to say what a package is; add it or remove the hours");
     }
     if sent.case_management
         && (icc.case_management_wte * case_management.caseload_per_wte).floor() < 1.0

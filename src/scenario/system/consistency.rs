@@ -34,7 +34,7 @@ pub(super) fn check_care_home_admission(
 /// band × tier is a set of patient types, each with a pathway through
 /// most services, and the network is built before the (type, service)
 /// limit can be checked: these bounds keep that building small. The pair
-/// limit ([`MAX_TYPE_SERVICE_PAIRS`](crate::scenario::check::MAX_TYPE_SERVICE_PAIRS)) is reached at 77 ICCs of the
+/// limit ([`MAX_TYPE_SERVICE_PAIRS`](crate::scenario::check::MAX_TYPE_SERVICE_PAIRS)) is reached at 71 ICCs of the
 /// baseline's shape, so they refuse only what could never run.
 const MAX_ICCS: usize = 100;
 const MAX_SITES: usize = 50;
@@ -71,18 +71,35 @@ pub(super) fn check_capacities(check: &mut Checker, parts: &Parts) {
     let any_band = |to: DischargeTo| parts.bands.iter().any(|b| b.discharge[to] > 0.0);
     let sent = SentTo {
         reablement: any_band(DischargeTo::Reablement)
-            || parts.pathways.elective_discharge.reablement > 0.0,
+            || parts.pathways.elective_discharge.reablement > 0.0
+            || parts.community.bed_discharge.reablement > 0.0,
         community_beds: any_band(DischargeTo::CommunityBed),
         care_homes: any_band(DischargeTo::CareHome)
             || parts.community.bed_discharge.care_home > 0.0
+            || parts
+                .community
+                .home_care
+                .as_ref()
+                .is_some_and(|h| h.discharge.care_home > 0.0)
             || parts
                 .bands
                 .iter()
                 .any(|b| b.care_home_placements_per_1000 > 0.0),
         case_management: parts.tiers.iter().any(|t| t.referrals_per_1000 > 0.0),
+        home_care: any_band(DischargeTo::HomeCare)
+            || parts.pathways.elective_discharge.home_care > 0.0
+            || parts.community.reablement.to_home_care > 0.0
+            || parts.community.bed_discharge.home_care > 0.0
+            || parts
+                .bands
+                .iter()
+                .any(|b| b.home_care_referrals_per_1000 > 0.0),
         children_admitted: parts.bands[0].ed_admission > 0.0
             || parts.bands[0].direct_admission > 0.0,
     };
+    if sent.home_care && parts.community.home_care.is_none() {
+        check.issue("community.home_care", None, "is missing, but patients are sent to home care (a home_care discharge share or home_care_referrals_per_1000 above 0); add [community.home_care] with hours_per_package_week, package and discharge, or set those shares to 0");
+    }
     for icc in &parts.iccs {
         check_icc_places(check, icc, &parts.community, &parts.care_homes, &sent);
     }

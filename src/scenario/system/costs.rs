@@ -39,6 +39,14 @@ pub(crate) struct RawCosts {
     pub(super) nursing_week: f64,
     pub(super) gp_appointment: f64,
     pub(super) community_staff_wte_year: Option<f64>,
+    /// An hour of home care (domiciliary care), default 0.
+    pub(super) home_care_hour: Option<f64>,
+    /// An escalation bed open for a day, before the staffing premium
+    /// (default 0).
+    pub(super) escalation_bed_day: Option<f64>,
+    /// Extra staffing cost of an escalation bed, as a fraction of
+    /// `escalation_bed_day` (0.5 = +50%; default 0).
+    pub(super) escalation_staffing_premium: Option<f64>,
     /// The price year of unit costs not at `price_year`, by key.
     pub(super) price_years: Option<BTreeMap<String, String>>,
     /// Where each unit cost comes from, by key.
@@ -69,6 +77,9 @@ pub(super) struct Costs {
     pub(super) nursing_week: f64,
     pub(super) gp_appointment: f64,
     pub(super) community_staff_wte_year: Option<f64>,
+    pub(super) home_care_hour: f64,
+    /// An escalation bed open a day, the staffing premium included.
+    pub(super) escalation_place_day: f64,
 }
 
 /// `[costs]`, checked.
@@ -83,7 +94,7 @@ pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table
 }
 
 /// The unit costs priced in £ (each may have a price year of its own).
-const PRICED_KEYS: [&str; 15] = [
+const PRICED_KEYS: [&str; 17] = [
     "ed_attendance",
     "day_unit_attendance",
     "emergency_short_stay",
@@ -99,6 +110,8 @@ const PRICED_KEYS: [&str; 15] = [
     "nursing_week",
     "gp_appointment",
     "community_staff_wte_year",
+    "home_care_hour",
+    "escalation_bed_day",
 ];
 
 /// What a £ of each unit cost's price year is worth at the scenario's,
@@ -240,6 +253,22 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
         community_staff_wte_year: raw
             .community_staff_wte_year
             .map(|v| money("community_staff_wte_year", v)),
+        home_care_hour: money("home_care_hour", raw.home_care_hour.unwrap_or(0.0)),
+        escalation_place_day: money("escalation_bed_day", raw.escalation_bed_day.unwrap_or(0.0)),
+    };
+    let premium = raw.escalation_staffing_premium.unwrap_or(0.0);
+    ok &= check
+        .number_in(
+            "costs.escalation_staffing_premium",
+            premium,
+            0.0,
+            10.0,
+            "a fraction of escalation_bed_day added for agency and overtime staff (0.5 = +50%)",
+        )
+        .is_some();
+    let costs = Costs {
+        escalation_place_day: costs.escalation_place_day * (1.0 + premium),
+        ..costs
     };
     ok &= check
         .number_in(
@@ -273,7 +302,9 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
 /// A service's unit costs with what a place of it costs a day whether used
 /// or not, for the services paid for as staff and beds (community teams at
 /// the cost of a WTE over its caseload, community beds at the bed-day) and
-/// what a closed adult acute bed releases (already set by the acute costs).
+/// what a closed adult acute bed releases (already set by the acute costs);
+/// and home care's package-day, priced from the hours of a package
+/// (`[community.home_care]`), which `[costs]` alone does not know.
 pub(in crate::scenario::system) fn paid_places(
     role: Role,
     costs: UnitCosts,
@@ -292,6 +323,18 @@ pub(in crate::scenario::system) fn paid_places(
         Role::Reablement => per_wte_day(parts.community.reablement.caseload_per_wte),
         Role::CaseManagement => per_wte_day(parts.community.case_management.caseload_per_wte),
         Role::CommunityBeds => parts.costs.community_bed_day,
+        // Paid by the hour delivered: a package-day is its hours a week / 7.
+        Role::HomeCare => {
+            let hours = parts
+                .community
+                .home_care
+                .as_ref()
+                .map_or(0.0, |h| h.hours_per_package_week);
+            return UnitCosts {
+                per_place_day: parts.costs.home_care_hour * hours / 7.0,
+                ..costs
+            };
+        }
         _ => return costs,
     };
     if paid <= 0.0 {

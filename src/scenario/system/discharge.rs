@@ -15,15 +15,18 @@ pub(super) enum DischargeTo {
     CommunityBed,
     /// A residential or nursing home.
     CareHome,
+    /// A long-term home-care package (domiciliary care).
+    HomeCare,
 }
 
 impl DischargeTo {
     /// Every destination, in the order messages list them.
-    pub(super) const ALL: [DischargeTo; 4] = [
+    pub(super) const ALL: [DischargeTo; 5] = [
         DischargeTo::Home,
         DischargeTo::Reablement,
         DischargeTo::CommunityBed,
         DischargeTo::CareHome,
+        DischargeTo::HomeCare,
     ];
 
     /// The name a scenario writes.
@@ -33,6 +36,7 @@ impl DischargeTo {
             DischargeTo::Reablement => "reablement",
             DischargeTo::CommunityBed => "community_bed",
             DischargeTo::CareHome => "care_home",
+            DischargeTo::HomeCare => "home_care",
         }
     }
 
@@ -42,7 +46,7 @@ impl DischargeTo {
     }
 
     /// The names of every destination, in order.
-    pub(super) fn names() -> [&'static str; 4] {
+    pub(super) fn names() -> [&'static str; 5] {
         DischargeTo::ALL.map(DischargeTo::name)
     }
 }
@@ -54,16 +58,20 @@ pub(super) struct PerDestination<T> {
     pub(super) reablement: T,
     pub(super) community_bed: T,
     pub(super) care_home: T,
+    pub(super) home_care: T,
 }
 
 impl<T> PerDestination<T> {
     /// The values in the order of [`DischargeTo::ALL`].
-    pub(super) fn from_array([home, reablement, community_bed, care_home]: [T; 4]) -> Self {
+    pub(super) fn from_array(
+        [home, reablement, community_bed, care_home, home_care]: [T; 5],
+    ) -> Self {
         PerDestination {
             home,
             reablement,
             community_bed,
             care_home,
+            home_care,
         }
     }
 }
@@ -77,6 +85,7 @@ impl<T> Index<DischargeTo> for PerDestination<T> {
             DischargeTo::Reablement => &self.reablement,
             DischargeTo::CommunityBed => &self.community_bed,
             DischargeTo::CareHome => &self.care_home,
+            DischargeTo::HomeCare => &self.home_care,
         }
     }
 }
@@ -88,6 +97,7 @@ impl<T> IndexMut<DischargeTo> for PerDestination<T> {
             DischargeTo::Reablement => &mut self.reablement,
             DischargeTo::CommunityBed => &mut self.community_bed,
             DischargeTo::CareHome => &mut self.care_home,
+            DischargeTo::HomeCare => &mut self.home_care,
         }
     }
 }
@@ -100,6 +110,7 @@ pub(super) struct SentTo {
     pub(super) community_beds: bool,
     pub(super) care_homes: bool,
     pub(super) case_management: bool,
+    pub(super) home_care: bool,
     pub(super) children_admitted: bool,
 }
 
@@ -111,13 +122,19 @@ mod tests {
     fn destinations_are_named_as_scenarios_write_them_in_order() {
         assert_eq!(
             DischargeTo::names(),
-            ["home", "reablement", "community_bed", "care_home"]
+            [
+                "home",
+                "reablement",
+                "community_bed",
+                "care_home",
+                "home_care"
+            ]
         );
         for to in DischargeTo::ALL {
             assert_eq!(DischargeTo::from_name(to.name()), Some(to));
         }
         assert_eq!(DischargeTo::from_name("community_beds"), None);
-        let mut shares = PerDestination::from_array([0.5, 0.2, 0.2, 0.1]);
+        let mut shares = PerDestination::from_array([0.5, 0.2, 0.2, 0.1, 0.0]);
         assert_eq!(shares[DischargeTo::Home], 0.5);
         assert_eq!(shares.community_bed, 0.2);
         shares[DischargeTo::CareHome] = 0.0;

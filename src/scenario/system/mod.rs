@@ -28,6 +28,7 @@ mod discharge;
 mod initial;
 pub mod levers;
 mod population;
+mod pressure;
 pub(crate) mod raw;
 mod sections;
 mod spec;

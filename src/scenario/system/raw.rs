@@ -58,6 +58,9 @@ pub(crate) struct RawBand {
     pub(super) discharge: BTreeMap<String, f64>,
     pub(super) readmission_30d: f64,
     pub(super) care_home_placements_per_1000: Option<f64>,
+    /// People at home who start a long-term home-care package, per 1,000
+    /// a year (default 0).
+    pub(super) home_care_referrals_per_1000: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -3,7 +3,7 @@
 //! Every value here is in range and every share adds up to 1.
 
 pub(super) use super::acute::{Pathways, Site};
-pub(super) use super::community::{CareHomes, Community, Icc, Team};
+pub(super) use super::community::{CareHomes, Community, Icc, Team, home_care_packages};
 pub(super) use super::costs::Costs;
 pub(super) use super::discharge::{DischargeTo, PerDestination};
 use crate::engine::Distribution;
@@ -30,6 +30,7 @@ pub(super) struct Band {
     pub(super) discharge: PerDestination<f64>,
     pub(super) readmission_30d: f64,
     pub(super) care_home_placements_per_1000: f64,
+    pub(super) home_care_referrals_per_1000: f64,
 }
 
 /// A risk tier of `[population.risk_tiers]`, checked.

@@ -4,14 +4,16 @@
 //! residents' crises and census; each type routed to its own ICC's
 //! services and its site's hospital.
 
-use super::services::Ids;
+use super::services::{Ids, outlie_site};
 use crate::engine::Distribution;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
 use crate::model::{
     Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId, Readmission, RouteTable,
     Service, ServiceId, SinkId,
 };
-use crate::scenario::system::spec::{Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier};
+use crate::scenario::system::spec::{
+    Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier, home_care_packages,
+};
 
 /// Everyone who leaves alive goes home (sink 0).
 const HOME: Destination = Destination::Sink(SinkId(0));
@@ -54,6 +56,8 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         case_management,
         bed_stay,
         bed_discharge,
+        home_care,
+        ..
     } = community;
     let mut types: Vec<PatientType> = Vec::new();
     let mut cohorts: Vec<Cohort> = Vec::new();
@@ -73,6 +77,14 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             ),
         ]
     };
+    // Home with a long-term package: waits where it is for a package.
+    let home_care_route = |p: f64, icc: usize| {
+        (
+            p,
+            Destination::Service(ids[Role::HomeCare][icc]),
+            arranging(DischargeTo::HomeCare),
+        )
+    };
     // What every type does once in community services and care homes.
     let community_pathways = |icc: usize| -> Vec<(ServiceId, Pathway)> {
         let mut bed_routes = vec![
@@ -80,10 +92,26 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             (bed_discharge.death, DEATH, None),
         ];
         bed_routes.extend(care_home_routes(bed_discharge.care_home, icc));
-        vec![
+        // Routes of share 0 are left out, so files without these keys
+        // compile to the same route tables.
+        bed_routes.push(home_care_route(bed_discharge.home_care, icc));
+        bed_routes.push((
+            bed_discharge.reablement,
+            Destination::Service(ids[Role::Reablement][icc]),
+            arranging(DischargeTo::Reablement),
+        ));
+        let reablement_routes = if reablement.to_home_care > 0.0 {
+            RouteTable::with_delays(&[
+                (1.0 - reablement.to_home_care, HOME, None),
+                home_care_route(reablement.to_home_care, icc),
+            ])
+        } else {
+            RouteTable::to(HOME)
+        };
+        let mut list = vec![
             (
                 ids[Role::Reablement][icc],
-                Pathway::new(reablement.episode.clone(), RouteTable::to(HOME)),
+                Pathway::new(reablement.episode.clone(), reablement_routes),
             ),
             (
                 ids[Role::CommunityBeds][icc],
@@ -97,7 +125,17 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 ids[Role::NursingCare][icc],
                 Pathway::new(care_homes.nursing_stay.clone(), RouteTable::to(DEATH)),
             ),
-        ]
+        ];
+        if let Some(home_care) = home_care {
+            let end = &home_care.discharge;
+            let mut routes = vec![(end.home, HOME, None), (end.death, DEATH, None)];
+            routes.extend(care_home_routes(end.care_home, icc));
+            list.push((
+                ids[Role::HomeCare][icc],
+                Pathway::new(home_care.package.clone(), RouteTable::with_delays(&routes)),
+            ));
+        }
+        list
     };
     // Hospital stays: a share leaves the same day, the rest stay overnight.
     // A risk tier's `los_multiplier` scales the overnight part.
@@ -144,6 +182,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 (band.in_hospital_death, DEATH, None),
             ];
             discharge.extend(care_home_routes(survive * band.discharge.care_home, i));
+            discharge.push(home_care_route(survive * band.discharge.home_care, i));
             // The trust's beds and other providers, for a stay multiplier.
             let hospital_for = |los_multiplier: f64| -> (Pathway, Pathway) {
                 let stay = zero_day(band, los_multiplier);
@@ -201,9 +240,13 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                                 RouteTable::new(&day_unit_routes),
                             ),
                         ),
-                        (beds, hospital),
+                        (beds, hospital.clone()),
                         (ids.other_providers, other),
                     ];
+                    // Adults waiting for a bed may outlie to the next site's.
+                    if let (false, Some(j)) = (children, outlie_site(parts, site)) {
+                        list.push((ids[Role::AcuteBeds][j], hospital));
+                    }
                     if with_rr {
                         list.push((
                             ids[Role::RapidResponse][i],
@@ -334,6 +377,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ),
                     arrive_at: beds,
                     entry: Some(RouteTable::new(&admitted(1.0))),
+                    cancellation: pathways.pressure.elective_cancellation.clone(),
                     rate_per_day: person_rate(icc.population[b], band.elective_per_1000),
                     per_occupant_of: None,
                     monthly_factors: [1.0; 12],
@@ -341,7 +385,6 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
-                    cancellation: None,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -361,6 +404,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         Destination::Service(ids[Role::Reablement][i]),
                         arranging(DischargeTo::Reablement),
                     ),
+                    home_care_route(pathways.elective_discharge.home_care, i),
                 ]);
                 let mut list = vec![
                     (beds, Pathway::new(elective_stay.clone(), elective_routes)),
@@ -410,6 +454,36 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     age_band: b,
                     tier: "rest".into(),
                     kind: DemandKind::CareHomePlacement,
+                    if_ed: AdmissionIfEd::default(),
+                });
+                pathways_table.push(community_pathways(i));
+            }
+
+            // Home-care packages started from home (waiting at home).
+            if band.home_care_referrals_per_1000 > 0.0 {
+                types.push(PatientType {
+                    name: format!("home_care_referral/{}/{}", icc.name, band_label(b)),
+                    description: format!(
+                        "Long-term home-care packages started from home, {} ICC residents aged {}",
+                        icc.name,
+                        band_label(b)
+                    ),
+                    arrive_at: ids[Role::HomeCare][i],
+                    entry: None,
+                    rate_per_day: person_rate(icc.population[b], band.home_care_referrals_per_1000),
+                    per_occupant_of: None,
+                    monthly_factors: [1.0; 12],
+                    weekday_factors: *elective_weekday,
+                    growth_per_year: growth[b],
+                    rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
+                    cancellation: None,
+                });
+                cohorts.push(Cohort {
+                    icc: i,
+                    age_band: b,
+                    tier: "rest".into(),
+                    kind: DemandKind::HomeCareReferral,
                     if_ed: AdmissionIfEd::default(),
                 });
                 pathways_table.push(community_pathways(i));
@@ -491,7 +565,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     day_unit: Some(ids[Role::DayUnit][site].index()),
                 },
             });
-            pathways_table.push(vec![
+            let mut list = vec![
                 (
                     ids[Role::EmergencyDepartment][site],
                     Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
@@ -511,7 +585,11 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
                     ),
                 ),
-            ]);
+            ];
+            if let Some(j) = outlie_site(parts, site) {
+                list.push((ids[Role::AcuteBeds][j], hospital.clone()));
+            }
+            pathways_table.push(list);
 
             let census = (care_homes.occupancy_at_start * f64::from(places)).round() as u32;
             if census > 0 {
@@ -542,6 +620,46 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 });
                 pathways_table.push(community_pathways(i));
                 services[home.index()].census = vec![Census {
+                    patient_type: t,
+                    start: CensusStart::Equilibrium { patients: census },
+                }];
+            }
+        }
+
+        // People in a home-care package at the start: packages last longer
+        // than any warm-up, so they start part-way through (as care homes).
+        if let Some(home_care) = home_care {
+            let packages = home_care_packages(icc, Some(home_care));
+            let census = (home_care.occupancy_at_start * f64::from(packages)).round() as u32;
+            if census > 0 {
+                let t = PatientTypeId(types.len() as u32);
+                types.push(PatientType {
+                    name: format!("home_care_census/{}", icc.name),
+                    description: format!(
+                        "People receiving a home-care package at the start, {} ICC",
+                        icc.name
+                    ),
+                    arrive_at: ids[Role::HomeCare][i],
+                    entry: None,
+                    rate_per_day: 0.0,
+                    per_occupant_of: None,
+                    monthly_factors: [1.0; 12],
+                    weekday_factors: [1.0; 7],
+                    growth_per_year: 0.0,
+                    rate_changes: Vec::new(),
+                    entry_changes: Vec::new(),
+                    cancellation: None,
+                });
+                // Most people with a package are old: counted in the oldest band.
+                cohorts.push(Cohort {
+                    icc: i,
+                    age_band: AGE_BANDS.len() - 1,
+                    tier: "rest".into(),
+                    kind: DemandKind::HomeCareCensus,
+                    if_ed: AdmissionIfEd::default(),
+                });
+                pathways_table.push(community_pathways(i));
+                services[ids[Role::HomeCare][i].index()].census = vec![Census {
                     patient_type: t,
                     start: CensusStart::Equilibrium { patients: census },
                 }];

@@ -8,12 +8,41 @@ mod demand;
 mod services;
 
 use super::spec::Parts;
-use crate::model::system::SystemLayout;
+use crate::model::system::{Role, SystemLayout};
 use crate::model::{Network, Pathway};
 use crate::scenario::check::MAX_TYPE_SERVICE_PAIRS;
 use crate::scenario::error::Issue;
 use demand::build_demand;
 use services::build_services;
+
+/// What a patient blocked in a place is waiting for, by the kind of the
+/// place wanted (`Network::wait_classes`; the delay reasons and the
+/// outputs read them by name). `home_care`, `reablement`, `community_bed`
+/// and `care_home` are the services downstream of hospital.
+pub(crate) const WAIT_CLASSES: [&str; 6] = [
+    "hospital_bed",
+    "home_care",
+    "reablement",
+    "community_bed",
+    "care_home",
+    "community_team",
+];
+
+/// The index in [`WAIT_CLASSES`] of a kind of service.
+fn wait_class(role: Role) -> u8 {
+    match role {
+        Role::EmergencyDepartment
+        | Role::DayUnit
+        | Role::AcuteBeds
+        | Role::PaediatricBeds
+        | Role::OtherProvider => 0,
+        Role::HomeCare => 1,
+        Role::Reablement => 2,
+        Role::CommunityBeds => 3,
+        Role::ResidentialCare | Role::NursingCare => 4,
+        Role::RapidResponse | Role::CaseManagement => 5,
+    }
+}
 
 /// The network of a whole system, or the issue when it is too large to run.
 pub(super) fn compile(
@@ -23,6 +52,9 @@ pub(super) fn compile(
     parts: Parts,
 ) -> Result<Network, Issue> {
     let (mut services, infos, ids) = build_services(&parts);
+    for (service, info) in services.iter_mut().zip(&infos) {
+        service.wait_class = wait_class(info.role);
+    }
     let n_services = services.len();
     let demand = build_demand(&parts, &ids, &mut services);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
@@ -83,6 +115,6 @@ pub(super) fn compile(
         pathways: pathways_flat,
         layout: Some(layout),
         parameters: Vec::new(),
-        wait_classes: Network::default_wait_classes(),
+        wait_classes: WAIT_CLASSES.iter().map(|c| c.to_string()).collect(),
     })
 }

@@ -15,9 +15,9 @@ use std::collections::HashMap;
 use std::ops::Index;
 
 use crate::model::system::{Role, Sector, ServiceInfo, UnitCosts};
-use crate::model::{Capacity, FullPolicy, Overflow, Service, ServiceId};
+use crate::model::{Capacity, FullPolicy, Outlying, Overflow, Service, ServiceId};
 use crate::scenario::system::costs::paid_places;
-use crate::scenario::system::spec::{Costs, Parts, Team};
+use crate::scenario::system::spec::{Costs, Parts, Team, home_care_packages};
 
 /// Services of the compiled network, by what they are: for each role, one
 /// service per site or ICC in order (`ids[Role::AcuteBeds][site]`), so a
@@ -106,6 +106,18 @@ fn team_wait(team: &Team) -> FullPolicy {
     }
 }
 
+/// Waits, and goes without after `max_wait_days` if given (lost: care
+/// found some other way).
+fn lose_after(max_wait_days: Option<f64>) -> FullPolicy {
+    match max_wait_days {
+        Some(limit) => FullPolicy::Wait {
+            max_wait_days: Some(limit),
+            then: Overflow::Lose,
+        },
+        None => WAIT,
+    }
+}
+
 /// The services every site has, in build order.
 fn site_kinds() -> [ServiceKind; 4] {
     [
@@ -128,9 +140,17 @@ fn site_kinds() -> [ServiceKind; 4] {
             unit: "beds",
             describe: |_, description| format!("Adult general and acute beds, {description}"),
             capacity: |parts, i| Capacity::Limited(parts.sites[i].adult_beds),
+            // Transfers out (to other providers, built after the sites)
+            // are set in `build_services`.
             when_full: wait,
-            costs: acute_costs,
-            finish: discharge_days,
+            costs: |costs| UnitCosts {
+                per_escalation_place_day: costs.escalation_place_day,
+                ..acute_costs(costs)
+            },
+            finish: |service, parts, i| {
+                discharge_days(service, parts, i);
+                service.escalation = parts.sites[i].escalation;
+            },
         },
         ServiceKind {
             role: Role::DayUnit,
@@ -163,7 +183,7 @@ fn site_kinds() -> [ServiceKind; 4] {
 }
 
 /// The services every ICC has, in build order.
-fn icc_kinds() -> [ServiceKind; 6] {
+fn icc_kinds() -> [ServiceKind; 7] {
     [
         ServiceKind {
             role: Role::RapidResponse,
@@ -249,7 +269,7 @@ fn icc_kinds() -> [ServiceKind; 6] {
                 format!("Community hospital beds (discharge pathway 2), {name} ICC")
             },
             capacity: |parts, i| Capacity::Limited(parts.iccs[i].community_beds),
-            when_full: wait,
+            when_full: |parts, _, _| lose_after(parts.community.bed_max_wait_days),
             costs: |costs| UnitCosts {
                 per_place_day: costs.community_bed_day,
                 ..UnitCosts::none(Sector::Community)
@@ -280,6 +300,34 @@ fn icc_kinds() -> [ServiceKind; 6] {
                 per_place_day: costs.nursing_week / 7.0,
                 ..UnitCosts::none(Sector::SocialCare)
             },
+            finish: nothing_more,
+        },
+        // Last: a kind added in issue 21, so the ids of the kinds before
+        // it in the first ICC are unchanged.
+        ServiceKind {
+            role: Role::HomeCare,
+            prefix: "home_care",
+            unit: "packages",
+            describe: |name, _| {
+                format!("Long-term home care (domiciliary care packages), {name} ICC")
+            },
+            capacity: |parts, i| {
+                Capacity::Limited(home_care_packages(
+                    &parts.iccs[i],
+                    parts.community.home_care.as_ref(),
+                ))
+            },
+            when_full: |parts, _, _| {
+                lose_after(
+                    parts
+                        .community
+                        .home_care
+                        .as_ref()
+                        .and_then(|h| h.max_wait_days),
+                )
+            },
+            // Priced by the hours of a package in `paid_places`.
+            costs: |_| UnitCosts::none(Sector::SocialCare),
             finish: nothing_more,
         },
     ]
@@ -397,7 +445,40 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
             built.add_kind(kind, parts, &mut ids, i, false);
         }
     }
+    full_hospital(&mut built.services, parts, &ids);
     (built.services, built.infos, ids)
+}
+
+/// What a site's adult beds do for patients who wait long for one: outlie
+/// to the next site's beds (in file order, the last to the first) and, after
+/// the longest wait, go to other providers (`[pathways]`'s pressure keys).
+fn full_hospital(services: &mut [Service], parts: &Parts, ids: &Ids) {
+    let pressure = &parts.pathways.pressure;
+    let beds = &ids[Role::AcuteBeds];
+    for (i, &id) in beds.iter().enumerate() {
+        let service = &mut services[id.index()];
+        if let Some((after_days, every_days)) = pressure.outlie
+            && beds.len() > 1
+        {
+            service.outlying = Some(Outlying {
+                to: beds[(i + 1) % beds.len()],
+                after_days,
+                every_days,
+            });
+        }
+        if let Some(days) = pressure.transfer_out_after_days {
+            service.when_full = FullPolicy::Wait {
+                max_wait_days: Some(days),
+                then: Overflow::Divert(ids.other_providers),
+            };
+        }
+    }
+}
+
+/// The site whose beds site `i`'s patients outlie to, if they do.
+pub(super) fn outlie_site(parts: &Parts, i: usize) -> Option<usize> {
+    let n = parts.sites.len();
+    (parts.pathways.pressure.outlie.is_some() && n > 1).then_some((i + 1) % n)
 }
 
 #[cfg(test)]
@@ -433,6 +514,6 @@ mod tests {
             }
         }
         assert_eq!(Role::OtherProvider.owner(), Owner::System);
-        assert_eq!(icc_kinds().len(), 6);
+        assert_eq!(icc_kinds().len(), 7);
     }
 }

@@ -259,6 +259,8 @@ pub const LEVER_SERVICES: &[(&str, Role)] = &[
     ("community_beds", Role::CommunityBeds),
     ("residential", Role::ResidentialCare),
     ("nursing", Role::NursingCare),
+    // Packages (`change` in packages; hours = packages × hours a package).
+    ("home_care", Role::HomeCare),
 ];
 
 /// Services whose stays a `length_of_stay` lever can change.
@@ -270,6 +272,7 @@ pub(super) const STAY_SERVICES: &[&str] = &[
     "reablement",
     "case_management",
     "community_beds",
+    "home_care",
 ];
 
 /// Kinds of demand a lever can target, as written.
@@ -282,6 +285,7 @@ pub const LEVER_DEMAND: &[(&str, DemandKind)] = &[
         DemandKind::CaseManagementReferral,
     ),
     ("care_home_placement", DemandKind::CareHomePlacement),
+    ("home_care_referral", DemandKind::HomeCareReferral),
 ];
 
 #[cfg(test)]

@@ -13,10 +13,11 @@ use crate::scenario::system::spec::DischargeTo;
 
 /// Where a `care_home_discharge` lever can send the discharges no longer
 /// going to a care home.
-const INSTEAD_OF_CARE_HOME: [DischargeTo; 3] = [
+const INSTEAD_OF_CARE_HOME: [DischargeTo; 4] = [
     DischargeTo::Home,
     DischargeTo::Reablement,
     DischargeTo::CommunityBed,
+    DischargeTo::HomeCare,
 ];
 
 impl Lever<'_> {
@@ -266,6 +267,7 @@ impl Lever<'_> {
                             DischargeTo::Home => Some(home),
                             DischargeTo::Reablement => own(Role::Reablement),
                             DischargeTo::CommunityBed => own(Role::CommunityBeds),
+                            DischargeTo::HomeCare => own(Role::HomeCare),
                             // Refused when `to` was read: the lever moves
                             // patients away from care homes.
                             DischargeTo::CareHome => None,

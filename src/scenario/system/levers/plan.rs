@@ -82,6 +82,7 @@ fn services_of(to: DischargeTo) -> &'static [Role] {
         DischargeTo::Reablement => &[Role::Reablement],
         DischargeTo::CommunityBed => &[Role::CommunityBeds],
         DischargeTo::CareHome => &[Role::ResidentialCare, Role::NursingCare],
+        DischargeTo::HomeCare => &[Role::HomeCare],
     }
 }
 
