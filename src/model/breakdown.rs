@@ -249,7 +249,12 @@ impl SystemLayout {
                             sums.m[M::care_home_bed_days as usize] += cell.place_days;
                             sums.m[M::care_home_resident_deaths as usize] += died;
                             match cohort.kind {
-                                DemandKind::CareHomePlacement => {
+                                // Placements from home, and at the end of a
+                                // home-care package of someone referred from
+                                // home (or in a package at the start).
+                                DemandKind::CareHomePlacement
+                                | DemandKind::HomeCareReferral
+                                | DemandKind::HomeCareCensus => {
                                     sums.m[M::care_home_admissions_from_community as usize] +=
                                         admissions
                                 }

@@ -506,7 +506,8 @@ pub struct PatientType {
 #[derive(Clone, Debug)]
 pub struct Cancellation {
     /// Cancelled when the places occupied in the service asked are at or
-    /// above this share of its capacity in force, or it cannot admit.
+    /// above this share of its places open (capacity in force plus open
+    /// escalation places), or it cannot admit.
     pub occupancy_at: f64,
     /// Days from the cancellation to the rebooked date.
     pub rebook_after: Distribution,

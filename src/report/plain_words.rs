@@ -86,12 +86,15 @@ pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<Stri
         format!("{n} {noun}")
     };
     let escalation_words = if has_escalation {
-        format!("escalation beds open {} days a year", whole(open))
+        format!(
+            "escalation beds open {} days a year (summed over sites)",
+            whole(open)
+        )
     } else {
         "no escalation beds".to_string()
     };
     let copes = format!(
-        "{escalation_words}, {} operations cancelled, {} sent to other hospitals; the largest queue for a bed was {}",
+        "{escalation_words}, {} planned operations cancelled on the day (a rebooked date cancelled again counts again), {} sent to other hospitals; the largest queue for a bed was {}",
         whole(cancelled),
         people(transferred),
         people(largest_queue),
@@ -222,7 +225,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(4)).unwrap(),
-            "Over capacity from 2027/28: escalation beds open 300 days a year, 1,200 operations cancelled, 40 people sent to other hospitals; the largest queue for a bed was 35 people."
+            "Over capacity from 2027/28: escalation beds open 300 days a year (summed over sites), 1,200 planned operations cancelled on the day (a rebooked date cancelled again counts again), 40 people sent to other hospitals; the largest queue for a bed was 35 people."
         );
     }
 
@@ -243,7 +246,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(2)).unwrap(),
-            "Never over capacity (escalation beds open on more than 30 days in no year): escalation beds open 10 days a year, 0 operations cancelled, 0 people sent to other hospitals; the largest queue for a bed was 1 person."
+            "Never over capacity (escalation beds open on more than 30 days in no year): escalation beds open 10 days a year (summed over sites), 0 planned operations cancelled on the day (a rebooked date cancelled again counts again), 0 people sent to other hospitals; the largest queue for a bed was 1 person."
         );
         // Results without the outcomes: no sentence.
         let none = |_: &str, _: &str| None;
@@ -267,7 +270,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(2)).unwrap(),
-            "Over capacity from 2026/27 (adult beds above 95% full on more than 30 days a year): no escalation beds, 0 operations cancelled, 1 person sent to other hospitals; the largest queue for a bed was 116 people."
+            "Over capacity from 2026/27 (adult beds above 95% full on more than 30 days a year): no escalation beds, 0 planned operations cancelled on the day (a rebooked date cancelled again counts again), 1 person sent to other hospitals; the largest queue for a bed was 116 people."
         );
     }
 

@@ -583,15 +583,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// Whether a planned patient asking service s now is cancelled: the
-    /// places occupied are at the type's cancellation share of the
-    /// capacity in force or above, or there is no place (or a queue).
+    /// places occupied are at the type's cancellation share of the places
+    /// open (the capacity in force and any escalation places open) or
+    /// above, or there is no place (or a queue). With a share of 1 an
+    /// operation is cancelled only when there is no bed on the day.
     fn cancels(&self, s: ServiceId, patient_type: PatientTypeId) -> bool {
         let Some(cancellation) = &self.network.patient_types[patient_type.index()].cancellation
         else {
             return false;
         };
         let state = &self.services[s.index()];
-        f64::from(state.occupied) >= cancellation.occupancy_at * f64::from(state.capacity)
+        let places = f64::from(state.capacity) + f64::from(state.escalation_open);
+        f64::from(state.occupied) >= cancellation.occupancy_at * places
             || state.waiting_live > 0
             || !self.can_admit(s)
     }
