@@ -228,6 +228,10 @@ impl SystemLayout {
                                     sums.m[M::outliers as usize] += cell.outliers_in as f64;
                                     sums.m[M::transfers_out as usize] += cell.diverted as f64;
                                 }
+                                if cohort.kind == DemandKind::Elective {
+                                    // Cancelled twice: treated elsewhere.
+                                    sums.m[M::transfers_out as usize] += cell.diverted as f64;
+                                }
                             }
                         }
                         CountedAs::ReablementEpisodes => {

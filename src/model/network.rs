@@ -509,8 +509,14 @@ pub struct Cancellation {
     /// above this share of its places open (capacity in force plus open
     /// escalation places), or it cannot admit.
     pub occupancy_at: f64,
-    /// Days from the cancellation to the rebooked date.
+    /// Days from the cancellation to the rebooked date. A patient whose
+    /// rebooked date is cancelled again is counted once as cancelled and
+    /// stays on the rebooking list.
     pub rebook_after: Distribution,
+    /// Where a patient whose rebooked date is cancelled too is treated
+    /// instead (another provider: the independent sector, another trust),
+    /// counted as `diverted`; None: rebooked again and again.
+    pub elsewhere: Option<ServiceId>,
 }
 
 /// The entry routes of a patient type from `from_day` (days since the

@@ -37,8 +37,9 @@ pub struct Counters {
     /// Admissions of patients who had been waiting for another service
     /// (outliers from the other site).
     pub outliers_in: u64,
-    /// Planned admissions cancelled on the day (each rebooking that is
-    /// cancelled again counts again).
+    /// Planned admissions cancelled on the day, each patient once (a
+    /// rebooked date cancelled again is not counted again: the patient is
+    /// still on the rebooking list).
     pub cancelled: u64,
 }
 
@@ -233,7 +234,7 @@ pub struct YearCell {
     /// Admissions of patients who had been waiting for another service
     /// (outliers from the other site).
     pub outliers_in: u64,
-    /// Planned admissions cancelled on the day.
+    /// Planned admissions cancelled on the day, each patient once.
     pub cancelled: u64,
     /// Sum of the waits for their place of departures (so that wait plus
     /// length of stay can be taken over the same patients), days.

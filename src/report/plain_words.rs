@@ -46,9 +46,10 @@ pub fn year_label(start: &str) -> String {
     }
 }
 
-/// "Over capacity from 2029/30: escalation beds open 300 days a year, 1,200
-/// operations cancelled, 40 people sent to other hospitals; the largest
-/// queue for a bed was 35 people." Yearly figures are the mean over the
+/// "Over capacity from 2029/30: escalation beds open 300 days a year
+/// (summed over sites), 1,200 planned operations cancelled on the day (350
+/// people waiting for a new date at the end), 40 people sent to other
+/// hospitals; the largest queue for a bed was 35 people." Yearly figures are the mean over the
 /// years from the first over capacity (over every year when none is); the
 /// largest queue is the whole window's. `years` are (label "1", start
 /// date) in order. None without the outcomes (results of an older
@@ -80,6 +81,11 @@ pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<Stri
     let open = per_year("escalation_open_days").unwrap_or(0.0);
     let cancelled = per_year("elective_cancellations").unwrap_or(0.0);
     let transferred = per_year("transfers_out").unwrap_or(0.0);
+    // Patients still waiting for a new date at the end of the last year.
+    let backlog = years
+        .last()
+        .and_then(|(label, _)| mean(label, "elective_rebooking_at_end"))
+        .unwrap_or(0.0);
     let people = |n: f64| {
         let n = whole(n);
         let noun = if n == "1" { "person" } else { "people" };
@@ -94,8 +100,9 @@ pub fn pressure_sentence(mean: &Mean, years: &[(String, String)]) -> Option<Stri
         "no escalation beds".to_string()
     };
     let copes = format!(
-        "{escalation_words}, {} planned operations cancelled on the day (a rebooked date cancelled again counts again), {} sent to other hospitals; the largest queue for a bed was {}",
+        "{escalation_words}, {} planned operations cancelled on the day ({} waiting for a new date at the end), {} sent to other hospitals; the largest queue for a bed was {}",
         whole(cancelled),
+        people(backlog),
         people(transferred),
         people(largest_queue),
     );
@@ -171,8 +178,41 @@ pub fn planner_paragraph(mean: &Mean, years: &[(String, String)]) -> String {
         .collect()
 }
 
-/// The paragraph for a breakdown's summaries (means across replications).
-pub fn of_breakdown(set: &super::breakdown::BreakdownSet) -> String {
+/// The whole years of a run (label "1", start date): a part year at the
+/// end would count as a whole one in the means "a year". All of them when
+/// none is whole, or the start date cannot be read.
+pub fn whole_years(
+    years: &[(String, String)],
+    start_date: &str,
+    horizon_days: f64,
+) -> Vec<(String, String)> {
+    let Ok(start) = crate::engine::CalendarDate::parse(start_date) else {
+        return years.to_vec();
+    };
+    let whole: Vec<(String, String)> = years
+        .iter()
+        .filter(|(label, _)| {
+            label.parse::<i64>().is_ok_and(|k| {
+                let end = start.add_months(12 * k).day_number() - start.day_number();
+                end as f64 <= horizon_days + 0.5
+            })
+        })
+        .cloned()
+        .collect();
+    if whole.is_empty() {
+        years.to_vec()
+    } else {
+        whole
+    }
+}
+
+/// The paragraph for a breakdown's summaries (means across replications)
+/// of a run that started on `start_date` and lasted `horizon_days`.
+pub fn of_breakdown(
+    set: &super::breakdown::BreakdownSet,
+    start_date: &str,
+    horizon_days: f64,
+) -> String {
     let mut years: Vec<(String, String)> = Vec::new();
     for key in &set.keys {
         if key.year != "all" && !years.iter().any(|(label, _)| *label == key.year) {
@@ -180,6 +220,7 @@ pub fn of_breakdown(set: &super::breakdown::BreakdownSet) -> String {
         }
     }
     years.sort_by_key(|(label, _)| label.parse::<usize>().unwrap_or(usize::MAX));
+    let years = whole_years(&years, start_date, horizon_days);
     let mean = |year: &str, metric: &str| set.summary(year, "all", "all", metric).map(|s| s.mean);
     planner_paragraph(&mean, &years)
 }
@@ -216,6 +257,7 @@ mod tests {
             ("4", "elective_cancellations", 1300.0),
             ("3", "transfers_out", 39.0),
             ("4", "transfers_out", 41.0),
+            ("4", "elective_rebooking_at_end", 350.0),
         ]);
         let mean = |y: &str, m: &str| {
             table
@@ -225,7 +267,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(4)).unwrap(),
-            "Over capacity from 2027/28: escalation beds open 300 days a year (summed over sites), 1,200 planned operations cancelled on the day (a rebooked date cancelled again counts again), 40 people sent to other hospitals; the largest queue for a bed was 35 people."
+            "Over capacity from 2027/28: escalation beds open 300 days a year (summed over sites), 1,200 planned operations cancelled on the day (350 people waiting for a new date at the end), 40 people sent to other hospitals; the largest queue for a bed was 35 people."
         );
     }
 
@@ -246,7 +288,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(2)).unwrap(),
-            "Never over capacity (escalation beds open on more than 30 days in no year): escalation beds open 10 days a year (summed over sites), 0 planned operations cancelled on the day (a rebooked date cancelled again counts again), 0 people sent to other hospitals; the largest queue for a bed was 1 person."
+            "Never over capacity (escalation beds open on more than 30 days in no year): escalation beds open 10 days a year (summed over sites), 0 planned operations cancelled on the day (0 people waiting for a new date at the end), 0 people sent to other hospitals; the largest queue for a bed was 1 person."
         );
         // Results without the outcomes: no sentence.
         let none = |_: &str, _: &str| None;
@@ -270,7 +312,7 @@ mod tests {
         };
         assert_eq!(
             pressure_sentence(&mean, &years(2)).unwrap(),
-            "Over capacity from 2026/27 (adult beds above 95% full on more than 30 days a year): no escalation beds, 0 planned operations cancelled on the day (a rebooked date cancelled again counts again), 1 person sent to other hospitals; the largest queue for a bed was 116 people."
+            "Over capacity from 2026/27 (adult beds above 95% full on more than 30 days a year): no escalation beds, 0 planned operations cancelled on the day (0 people waiting for a new date at the end), 1 person sent to other hospitals; the largest queue for a bed was 116 people."
         );
     }
 

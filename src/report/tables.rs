@@ -258,7 +258,7 @@ pub fn headline_table(info: &super::RunInfo, set: &super::breakdown::BreakdownSe
     ));
     // In plain words (means across replications): when the hospital is
     // over capacity and how it copes, and why discharges were delayed.
-    let words = super::plain_words::of_breakdown(set);
+    let words = super::plain_words::of_breakdown(set, &info.start_date, info.horizon_days);
     if !words.is_empty() {
         out.push('\n');
         out.push_str(&words);

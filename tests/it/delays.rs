@@ -249,6 +249,7 @@ fn pressure_csv_counts_escalation_and_cancellations_exactly() {
     cancelling.patient_types[0].cancellation = Some(Cancellation {
         occupancy_at: 0.9,
         rebook_after: fixed(2.0),
+        elsewhere: None,
     });
     let (delays, pressure) = files(&cancelling);
     let ward: Vec<&HashMap<String, String>> =
@@ -295,6 +296,10 @@ fn the_baseline_splits_its_delays_and_prices_its_escalation_beds() {
             open_at: 0.95,
             close_at: 0.9,
         });
+        // The baseline prices its own escalation beds: unpriced here.
+        unpriced.layout.as_mut().unwrap().services[s]
+            .costs
+            .per_escalation_place_day = 0.0;
     }
     let mut priced = unpriced.clone();
     const PRICE: f64 = 600.0;

@@ -15,11 +15,13 @@ fn baseline_with_downstream(factor: f64) -> Network {
     for (_, icc) in iccs.iter_mut() {
         let icc = icc.as_table_mut().unwrap();
         for key in ["home_care_hours_per_week", "community_beds"] {
-            let value = icc[key].as_integer().map_or_else(
-                || icc[key].as_float().unwrap(),
-                |n| n as f64,
+            let value = icc[key]
+                .as_integer()
+                .map_or_else(|| icc[key].as_float().unwrap(), |n| n as f64);
+            icc.insert(
+                key.into(),
+                toml::Value::Integer((value * factor).round() as i64),
             );
-            icc.insert(key.into(), toml::Value::Integer((value * factor).round() as i64));
         }
     }
     document["run"]
@@ -63,13 +65,17 @@ fn downstream_places(network: &Network) -> f64 {
 fn downstream_capacity_moves_delayed_acute_bed_days() {
     let variants = [0.75, 1.0, 1.25].map(baseline_with_downstream);
     let replications = 3;
-    let mut delayed = vec![vec![0.0; replications]; variants.len()];
-    for (v, network) in variants.iter().enumerate() {
-        for r in 0..replications {
-            let result = iccsim::model::simulate(network, 2026, r as u64, &mut ()).unwrap();
-            delayed[v][r] = delayed_acute_days(network, &result);
-        }
-    }
+    let delayed: Vec<Vec<f64>> = variants
+        .iter()
+        .map(|network| {
+            (0..replications as u64)
+                .map(|r| {
+                    let result = iccsim::model::simulate(network, 2026, r, &mut ()).unwrap();
+                    delayed_acute_days(network, &result)
+                })
+                .collect()
+        })
+        .collect();
     let mean = |v: usize| delayed[v].iter().sum::<f64>() / replications as f64;
     let (less, base, more) = (mean(0), mean(1), mean(2));
     let places = variants.each_ref().map(downstream_places);
@@ -92,6 +98,12 @@ fn downstream_capacity_moves_delayed_acute_bed_days() {
     // Materially: a quarter more places downstream takes at least a
     // fifth off the delayed bed-days, a quarter fewer adds at least a
     // fifth (the replications' spread is a few per cent).
-    assert!(more < 0.8 * base, "more places: {more:.0} against {base:.0}");
-    assert!(less > 1.2 * base, "fewer places: {less:.0} against {base:.0}");
+    assert!(
+        more < 0.8 * base,
+        "more places: {more:.0} against {base:.0}"
+    );
+    assert!(
+        less > 1.2 * base,
+        "fewer places: {less:.0} against {base:.0}"
+    );
 }

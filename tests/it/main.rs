@@ -17,6 +17,7 @@ mod cli;
 mod compare;
 mod contributions;
 mod delays;
+mod emergent_delays;
 mod extends;
 mod faults;
 mod home_care_pressure;

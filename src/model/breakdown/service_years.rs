@@ -84,7 +84,7 @@ pub fn service_year_values(network: &Network, result: &ReplicationResult) -> Vec
                     }
                     outliers += cell.outliers_in as f64;
                     cancelled += cell.cancelled as f64;
-                    if is_transfer_out(network.layout.as_ref(), t) {
+                    if is_transfer_out(network.layout.as_ref(), t, s) {
                         transfers += cell.diverted as f64;
                     }
                 }
@@ -108,14 +108,17 @@ pub fn service_year_values(network: &Network, result: &ReplicationResult) -> Vec
     values
 }
 
-/// Whether a diversion of this patient type counts as a transfer out: an
-/// emergency patient of a whole system, any patient of a hand-written
-/// network.
-fn is_transfer_out(layout: Option<&SystemLayout>, patient_type: usize) -> bool {
+/// Whether a diversion of this patient type from service `s` counts as a
+/// transfer out: from the adult acute beds of a whole system, an
+/// emergency patient after the longest wait or a planned patient whose
+/// rebooked date was cancelled too (not a day-unit or team overflow); any
+/// patient of a hand-written network.
+fn is_transfer_out(layout: Option<&SystemLayout>, patient_type: usize, s: usize) -> bool {
     layout.is_none_or(|l| {
-        l.cohorts
-            .get(patient_type)
-            .is_some_and(|c| c.kind.is_emergency())
+        l.services.get(s).is_some_and(|i| i.role == Role::AcuteBeds)
+            && l.cohorts.get(patient_type).is_some_and(|c| {
+                c.kind.is_emergency() || c.kind == crate::model::system::DemandKind::Elective
+            })
     })
 }
 

@@ -96,11 +96,11 @@ metrics! {
     community_bed_delayed_other: "community_bed_delayed_bed_days_other", "bed-days", Count, [], "community hospital bed-days held waiting for a place of any other kind (another community bed, a hospital bed, a community team); the six reasons add up to community_bed_delayed_bed_days";
     home_care_starts: "home_care_starts", "packages", Count, [], "home-care (domiciliary care) packages started, from hospital, a community bed, reablement or home";
     home_care_package_days: "home_care_package_days", "package-days", Count, [], "home-care package-days delivered (people receiving a package × days)";
-    home_care_utilisation: "home_care_utilisation", "fraction", Fraction, [], "home-care packages running / packages the commissioned hours pay for (package-days), by year and ICC; empty by age band. Its cost is part of cost_social_care";
+    home_care_utilisation: "home_care_utilisation", "fraction", Fraction, [(Terminal, 38)], "home-care packages running / packages the commissioned hours pay for (package-days), by year and ICC; empty by age band. Its cost is part of cost_social_care";
     bed_waits_over_4h: "bed_waits_over_4h", "admissions", Count, [(Terminal, 34), (Compare, 17)], "emergency admissions to the modelled trust's adult beds that waited more than 4 hours from the decision to admit (boarded in ED)";
     outliers: "outliers", "admissions", Count, [], "emergency admissions to the other site's adult beds after waiting for a bed at their own site (outlying)";
-    transfers_out: "transfers_out", "patients", Count, [(Terminal, 37)], "emergency patients sent to other providers after the longest wait for an adult bed allowed at the modelled trust";
-    elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 12), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each cancellation of a rebooked operation counts again)";
+    transfers_out: "transfers_out", "patients", Count, [(Terminal, 37)], "patients sent to other providers from the modelled trust's adult beds: emergency patients after the longest wait for a bed allowed there, and planned patients whose rebooked date was cancelled too";
+    elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 12), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each patient once: a rebooked date cancelled again leaves the patient on the rebooking list, elective_rebooking_at_end)";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

@@ -75,7 +75,7 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
 }
 
 #[test]
-fn the_terminal_table_lists_thirty_seven_outcomes_in_order() {
+fn the_terminal_table_lists_thirty_eight_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Terminal),
         [
@@ -116,6 +116,7 @@ fn the_terminal_table_lists_thirty_seven_outcomes_in_order() {
             "escalation_open_days",
             "elective_cancellations",
             "transfers_out",
+            "home_care_utilisation",
         ]
     );
     assert!(service_headlines(View::Terminal).is_empty());

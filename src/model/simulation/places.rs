@@ -16,6 +16,10 @@ use crate::model::network::{
 };
 use crate::model::results::{FOUR_HOURS_DAYS, LONG_WAIT_DAYS, SHORT_STAY_DAYS};
 
+/// `held_reason` of a planned patient cancelled at least once (a patient
+/// waiting at home holds no place, so the field is free meanwhile).
+const REBOOKED: u8 = u8::MAX;
+
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// A patient asks service s for a place.
     pub(super) fn request_entry(
@@ -605,7 +609,23 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         #[cfg(test)]
         self.trace(now, pid, "cancelled by", s, "");
         let patient_type = self.patients[pid.index()].patient_type;
-        if in_window(&self.window, now) {
+        // Each patient's operation counts once as cancelled on the day: a
+        // rebooked date that finds the beds still full is counted by the
+        // rebooking list (in sustained pressure a hospital stops booking
+        // such dates rather than cancel them again and again).
+        let first = self.patients[pid.index()].held_reason != REBOOKED;
+        let elsewhere = self.network.patient_types[patient_type.index()]
+            .cancellation
+            .as_ref()
+            .and_then(|c| c.elsewhere);
+        if let (false, Some(to)) = (first, elsewhere)
+            && self.network.pathway(patient_type, to).is_some()
+        {
+            // Cancelled twice: treated elsewhere, so the list stays bounded.
+            return self.overflow(now, pid, s, Overflow::Divert(to));
+        }
+        self.patients[pid.index()].held_reason = REBOOKED;
+        if first && in_window(&self.window, now) {
             self.count(s, patient_type, |c| c.cancelled += 1);
             if let Some(cell) = self.cell(patient_type, s, now) {
                 cell.cancelled += 1;

@@ -546,6 +546,7 @@ fn a_planned_admission_is_cancelled_when_the_ward_is_full_and_rebooked() {
     network.patient_types[0].cancellation = Some(Cancellation {
         occupancy_at: 0.9,
         rebook_after: fixed(2.0),
+        elsewhere: None,
     });
     let (result, trace) = run_traced(&network);
     assert_trace(
@@ -575,4 +576,64 @@ fn a_planned_admission_is_cancelled_when_the_ward_is_full_and_rebooked() {
     assert_eq!(year.rebooking_peak, 1);
     assert_eq!(year.rebooking_at_end, 0);
     assert_eq!(result.ledger.cell(0, 1, 0).unwrap().cancelled, 1);
+}
+
+/// A planned patient whose rebooked date finds the ward still full is
+/// treated elsewhere (another provider) instead of being rebooked again.
+#[test]
+fn a_planned_admission_cancelled_twice_is_treated_elsewhere() {
+    use crate::model::network::Cancellation;
+    let mut clinic = Pathway::new(fixed(1.0), to_sink(0));
+    clinic.readmission = Some(Readmission {
+        probability: 1.0,
+        delay: fixed(0.5),
+        service: ServiceId(1),
+        not_after: Vec::new(),
+    });
+    let mut network = network(
+        vec![
+            service("clinic", Capacity::Unlimited, WAIT, &[0.0]),
+            service("ward", Capacity::Limited(1), WAIT, &[0.0]),
+            service("other", Capacity::Unlimited, WAIT, &[]),
+        ],
+        &["home"],
+        vec![
+            Some(clinic),
+            Some(Pathway::new(fixed(10.0), to_sink(0))),
+            Some(Pathway::new(fixed(1.0), to_sink(0))),
+        ],
+    );
+    network.patient_types[0].cancellation = Some(Cancellation {
+        occupancy_at: 1.0,
+        rebook_after: fixed(2.0),
+        elsewhere: Some(ServiceId(2)),
+    });
+    let (result, trace) = run_traced(&network);
+    assert_trace(
+        &trace,
+        &[
+            "0.00 #0 in clinic (census)",
+            "0.00 #1 in ward (census)",
+            "1.00 #0 ready in clinic",
+            "1.00 #0 leaves clinic for home",
+            "1.50 #2 returns to ward",
+            "1.50 #2 asks for ward",
+            "1.50 #2 cancelled by ward",
+            "3.50 #2 asks for ward",
+            "3.50 #2 cancelled by ward",
+            "3.50 #2 diverted from ward",
+            "3.50 #2 asks for other",
+            "3.50 #2 admitted to other",
+            "4.50 #2 ready in other",
+            "4.50 #2 leaves other for home",
+            "10.00 #1 ready in ward",
+            "10.00 #1 leaves ward for home",
+        ],
+    );
+    let ward = &result.services[1];
+    assert_eq!(ward.counters.cancelled, 1);
+    assert_eq!(ward.counters.diverted, 1);
+    let year = result.ledger.service_year(1, 0);
+    assert_eq!(year.rebooking_days, 2.0);
+    assert_eq!(year.rebooking_at_end, 0);
 }

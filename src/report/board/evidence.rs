@@ -10,7 +10,8 @@ use super::page::{self, number, words as text_cell};
 /// worse side", or None for values drawn afresh (the default).
 pub(super) fn case_words(case: &str) -> Option<String> {
     match case {
-        "drawn" | "" => None,
+        // "none": the scenario has no uncertain values to draw.
+        "drawn" | "none" | "" => None,
         "pessimistic" => Some(
             "pessimistic case: every uncertain value at its 0.9 quantile on its worse side".into(),
         ),

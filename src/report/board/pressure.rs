@@ -24,7 +24,11 @@ fn mean(results: &ScenarioResults, year: &str, metric: &str) -> Option<f64> {
 /// The planner's sentences about a scenario (empty without the outcomes).
 pub(super) fn planner_sentences(results: &ScenarioResults) -> Vec<String> {
     let lookup = |year: &str, metric: &str| mean(results, year, metric);
-    let years = results.years();
+    let years = plain_words::whole_years(
+        &results.years(),
+        &results.run.start_date,
+        results.run.horizon_days,
+    );
     [
         plain_words::pressure_sentence(&lookup, &years),
         plain_words::delay_sentence(&lookup),

@@ -182,16 +182,45 @@ pub(super) fn validate_pressure(
                 1.0,
                 "share of adult beds occupied at which elective admissions are cancelled (0.95 = 95%)",
             );
-            let rebook: Option<Distribution> =
+            let mut rebook: Option<Distribution> =
                 check.distribution(&format!("{p}.elective_rebook_after"), raw);
+            // A new date the same day would find the same full beds, and
+            // a patient cancelled again and again would never leave.
+            if let Some(d) = &rebook
+                && d.mean() < 1.0
+            {
+                check.issue(
+                    format!("{p}.elective_rebook_after"),
+                    Some(format!("a mean of {} days", d.mean())),
+                    "a new date for a cancelled operation must be at least a day later on average, e.g. elective_rebook_after = { dist = \"uniform\", min = 14, max = 28 }",
+                );
+                rebook = None;
+            }
             ok &= at.is_some() && rebook.is_some();
             at.zip(rebook)
                 .map(|(occupancy_at, rebook_after)| Cancellation {
                     occupancy_at,
                     rebook_after,
+                    // Set by compile: the other providers.
+                    elsewhere: None,
                 })
         }
     };
+    // Outlying is tried while a patient waits: a transfer out before the
+    // first try would leave it never tried.
+    if let (Some((after, _)), Some(transfer)) = (outlie, transfer)
+        && after >= transfer
+    {
+        check.issue(
+            format!("{p}.outlie_after_hours"),
+            Some(format!("{}", after * 24.0)),
+            format!(
+                "must be shorter than transfer_out_after_hours ({}): patients are transferred out before the other site is ever tried; e.g. outlie_after_hours = 12",
+                transfer * 24.0
+            ),
+        );
+        ok = false;
+    }
     ok.then_some(Pressure {
         outlie,
         transfer_out_after_days: transfer,

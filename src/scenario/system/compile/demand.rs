@@ -8,8 +8,8 @@ use super::services::{Ids, outlie_site};
 use crate::engine::Distribution;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
 use crate::model::{
-    Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId, Readmission, RouteTable,
-    Service, ServiceId, SinkId,
+    Cancellation, Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId,
+    Readmission, RouteTable, Service, ServiceId, SinkId,
 };
 use crate::scenario::system::spec::{
     Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier, home_care_packages,
@@ -377,7 +377,13 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ),
                     arrive_at: beds,
                     entry: Some(RouteTable::new(&admitted(1.0))),
-                    cancellation: pathways.pressure.elective_cancellation.clone(),
+                    // Cancelled twice: treated by another provider.
+                    cancellation: pathways.pressure.elective_cancellation.clone().map(|c| {
+                        Cancellation {
+                            elsewhere: Some(ids.other_providers),
+                            ..c
+                        }
+                    }),
                     rate_per_day: person_rate(icc.population[b], band.elective_per_1000),
                     per_occupant_of: None,
                     monthly_factors: [1.0; 12],
