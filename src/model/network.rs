@@ -488,6 +488,10 @@ pub struct PatientType {
     pub monthly_factors: [f64; 12],
     /// Multipliers of the rate by weekday (Monday first).
     pub weekday_factors: [f64; 7],
+    /// Multipliers of the rate by hour of the day (00:00-01:00 first),
+    /// averaging 1 over the day so that a day's arrivals are unchanged;
+    /// all 1 spreads them evenly over the 24 hours.
+    pub hourly_factors: [f64; 24],
     /// Growth of the rate per year, compounding at each anniversary of
     /// `run.start_date` (0.02: +2% a year; the year before the start date,
     /// during warm-up, has the rate divided by 1.02).

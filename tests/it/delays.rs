@@ -80,6 +80,7 @@ fn network(services: Vec<Service>, pathways: Vec<Option<Pathway>>) -> Network {
             per_occupant_of: None,
             monthly_factors: [1.0; 12],
             weekday_factors: [1.0; 7],
+            hourly_factors: [1.0; 24],
             growth_per_year: 0.0,
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),

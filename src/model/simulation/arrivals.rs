@@ -14,7 +14,7 @@ use crate::engine::{SimTime, Stream};
 use crate::model::network::{ARRANGING_REASON, Destination, PatientTypeId, ServiceId, SinkId};
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
-    /// Poisson arrivals with a rate varying by month and weekday, by
+    /// Poisson arrivals with a rate varying by month, weekday and hour, by
     /// thinning a process at the highest rate.
     pub(super) fn schedule_next_arrival(
         &mut self,
@@ -38,7 +38,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             if self.constant_rate[type_index] && patient_type.rate_changes.is_empty() {
                 break;
             }
-            let slot = self.days.slot(self.window.day_of(t));
+            let day = self.window.day_of(t);
+            let slot = self.days.slot(day);
+            // The hour of the day (the window's days start at midnight).
+            let hour = (((t - self.window.midnight(day)) * 24.0) as usize).min(23);
             // Arrivals per occupant are thinned here against the bound on
             // occupants, and by the actual occupants at the arrival.
             let occupants = self.per_occupant[type_index].map_or(1.0, |(_, bound)| bound);
@@ -46,6 +49,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 * patient_type.rate_per_day
                 * patient_type.monthly_factors[usize::from(self.days.month[slot])]
                 * patient_type.weekday_factors[usize::from(self.days.weekday[slot])]
+                * patient_type.hourly_factors[hour]
                 * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot])
                 * if patient_type.rate_changes.is_empty() {
                     1.0

@@ -130,6 +130,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             .map(|t| {
                 let m = t.monthly_factors.iter().copied().fold(0.0, f64::max);
                 let w = t.weekday_factors.iter().copied().fold(0.0, f64::max);
+                let h = t.hourly_factors.iter().copied().fold(0.0, f64::max);
                 // The largest yearly factor is at one end of the run.
                 let g = (1.0 + t.growth_per_year)
                     .powi(first_year)
@@ -140,7 +141,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 // Levers that only lower a rate leave the bound, and so the
                 // candidate arrivals, as they were: their arrivals are a
                 // subset of the unchanged scenario's (common random numbers).
-                t.rate_per_day * m * w * g * occupants * t.max_rate_factor()
+                t.rate_per_day * m * w * h * g * occupants * t.max_rate_factor()
             })
             .collect();
         let per_occupant = network
@@ -159,6 +160,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     && t.monthly_factors
                         .iter()
                         .chain(&t.weekday_factors)
+                        .chain(&t.hourly_factors)
                         .all(|f| *f == 1.0)
             })
             .collect();

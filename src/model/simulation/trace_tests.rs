@@ -89,6 +89,7 @@ fn network(services: Vec<Service>, sinks: &[&str], pathways: Vec<Option<Pathway>
             per_occupant_of: None,
             monthly_factors: [1.0; 12],
             weekday_factors: [1.0; 7],
+            hourly_factors: [1.0; 24],
             growth_per_year: 0.0,
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),
@@ -636,4 +637,45 @@ fn a_planned_admission_cancelled_twice_is_treated_elsewhere() {
     let year = result.ledger.service_year(1, 0);
     assert_eq!(year.rebooking_days, 2.0);
     assert_eq!(year.rebooking_at_end, 0);
+}
+
+/// Arrivals follow the hour-of-day profile: twice the mean rate from 09:00
+/// to 18:00 and 0.4 of it otherwise (a mean of 1) puts 75% of a day's
+/// arrivals in those nine hours, and leaves the day's total unchanged.
+#[test]
+fn arrivals_follow_the_hour_of_day_profile() {
+    use crate::model::simulation::episode::{EpisodeObserver, EpisodeRecord};
+    struct Requests(Vec<f64>);
+    impl EpisodeObserver for Requests {
+        fn episode(&mut self, record: &EpisodeRecord<'_>) {
+            self.0.push(record.requested_at);
+        }
+    }
+    let mut network = network(
+        vec![service("clinic", Capacity::Unlimited, WAIT, &[])],
+        &["home"],
+        vec![Some(Pathway::new(fixed(0.01), to_sink(0)))],
+    );
+    let mut hourly = [0.4; 24];
+    hourly[9..18].fill(2.0);
+    assert!((hourly.iter().sum::<f64>() - 24.0).abs() < 1e-12);
+    network.patient_types[0].rate_per_day = 240.0;
+    network.patient_types[0].hourly_factors = hourly;
+    network.run.max_people_in_system = 10_000;
+    network.run.max_pending_events = 20_000;
+    let mut requests = Requests(Vec::new());
+    crate::model::simulate(&network, 11, 0, &mut requests).unwrap();
+    // Times are days since the window start, which is a midnight.
+    let n = requests.0.len() as f64;
+    let daytime = requests
+        .0
+        .iter()
+        .filter(|t| (9.0..18.0).contains(&(t.rem_euclid(1.0) * 24.0)))
+        .count() as f64;
+    // 20 days × 240 = 4,800 expected: within 4 Poisson sd (277); the
+    // daytime share within 4 binomial sd of 0.75 (0.025).
+    assert!((n - 4800.0).abs() < 4.0 * 4800f64.sqrt(), "{n} arrivals");
+    let share = daytime / n;
+    let sd = (0.75 * 0.25 / n).sqrt();
+    assert!((share - 0.75).abs() < 4.0 * sd, "daytime share {share}");
 }

@@ -158,6 +158,7 @@ fn validate_patient_type(
             per_occupant_of: None,
             monthly_factors,
             weekday_factors,
+            hourly_factors: [1.0; 24],
             growth_per_year: growth_per_year?,
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),
