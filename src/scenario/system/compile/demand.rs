@@ -34,6 +34,27 @@ fn band_label(b: usize) -> &'static str {
     AGE_BANDS[b]
 }
 
+/// The type of the people already in a service at the start (care-home
+/// residents, people in a home-care package): no arrivals of its own, so
+/// every rate factor is 1.
+fn census_type(name: String, description: String, arrive_at: ServiceId) -> PatientType {
+    PatientType {
+        name,
+        description,
+        arrive_at,
+        entry: None,
+        rate_per_day: 0.0,
+        per_occupant_of: None,
+        monthly_factors: [1.0; 12],
+        weekday_factors: [1.0; 7],
+        hourly_factors: [1.0; 24],
+        growth_per_year: 0.0,
+        rate_changes: Vec::new(),
+        entry_changes: Vec::new(),
+        cancellation: None,
+    }
+}
+
 /// Builds every patient type; care homes get their residents at the start
 /// (`services` is where their census goes).
 pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -> Demand {
@@ -606,24 +627,11 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             let census = (care_homes.occupancy_at_start * f64::from(places)).round() as u32;
             if census > 0 {
                 let t = PatientTypeId(types.len() as u32);
-                types.push(PatientType {
-                    name: format!("care_home_census/{}/{kind}", icc.name),
-                    description: format!(
-                        "{kind} care-home residents at the start, {} ICC",
-                        icc.name
-                    ),
-                    arrive_at: home,
-                    entry: None,
-                    rate_per_day: 0.0,
-                    per_occupant_of: None,
-                    monthly_factors: [1.0; 12],
-                    weekday_factors: [1.0; 7],
-                    hourly_factors: [1.0; 24],
-                    growth_per_year: 0.0,
-                    rate_changes: Vec::new(),
-                    entry_changes: Vec::new(),
-                    cancellation: None,
-                });
+                types.push(census_type(
+                    format!("care_home_census/{}/{kind}", icc.name),
+                    format!("{kind} care-home residents at the start, {} ICC", icc.name),
+                    home,
+                ));
                 cohorts.push(Cohort {
                     icc: i,
                     age_band: oldest,
@@ -646,24 +654,14 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             let census = (home_care.occupancy_at_start * f64::from(packages)).round() as u32;
             if census > 0 {
                 let t = PatientTypeId(types.len() as u32);
-                types.push(PatientType {
-                    name: format!("home_care_census/{}", icc.name),
-                    description: format!(
+                types.push(census_type(
+                    format!("home_care_census/{}", icc.name),
+                    format!(
                         "People receiving a home-care package at the start, {} ICC",
                         icc.name
                     ),
-                    arrive_at: ids[Role::HomeCare][i],
-                    entry: None,
-                    rate_per_day: 0.0,
-                    per_occupant_of: None,
-                    monthly_factors: [1.0; 12],
-                    weekday_factors: [1.0; 7],
-                    hourly_factors: [1.0; 24],
-                    growth_per_year: 0.0,
-                    rate_changes: Vec::new(),
-                    entry_changes: Vec::new(),
-                    cancellation: None,
-                });
+                    ids[Role::HomeCare][i],
+                ));
                 // Most people with a package are old: counted in the oldest band.
                 cohorts.push(Cohort {
                     icc: i,
