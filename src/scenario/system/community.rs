@@ -36,6 +36,12 @@ pub(crate) struct RawIcc {
     pub(super) nursing_places: f64,
     /// Hours of home care commissioned a week (default 0: no packages).
     pub(super) home_care_hours_per_week: Option<f64>,
+    /// GPs in post, whole-time equivalents (default 0; needs
+    /// `[primary_care]` when above 0).
+    pub(super) gp_wte: Option<f64>,
+    /// Nurses, pharmacists, paramedics and the other clinical roles of
+    /// general practice, whole-time equivalents (default 0).
+    pub(super) other_clinical_wte: Option<f64>,
 }
 
 /// A team of `[community]` as written.
@@ -168,6 +174,10 @@ pub(super) struct Icc {
     pub(super) residential_places: u32,
     pub(super) nursing_places: u32,
     pub(super) home_care_hours_per_week: f64,
+    /// GPs in post, WTE (primary care; 0 when not modelled).
+    pub(super) gp_wte: f64,
+    /// Other clinical staff of general practice, WTE.
+    pub(super) other_clinical_wte: f64,
 }
 
 /// A community team of `[community]`, checked.
@@ -269,6 +279,12 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             1e7,
             "hours of home care commissioned a week",
         );
+        let gp_wte = wte(check, "gp_wte", raw.gp_wte.unwrap_or(0.0));
+        let other_clinical_wte = wte(
+            check,
+            "other_clinical_wte",
+            raw.other_clinical_wte.unwrap_or(0.0),
+        );
         if let (
             Some(site),
             Some(population),
@@ -279,6 +295,8 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             Some(residential),
             Some(nursing),
             Some(home_care_hours),
+            Some(gp_wte),
+            Some(other_clinical_wte),
         ) = (
             site,
             population,
@@ -289,6 +307,8 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             residential,
             nursing,
             home_care_hours,
+            gp_wte,
+            other_clinical_wte,
         ) {
             iccs.push(Icc {
                 name: icc_name,
@@ -302,6 +322,8 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
                 residential_places: residential,
                 nursing_places: nursing,
                 home_care_hours_per_week: home_care_hours,
+                gp_wte,
+                other_clinical_wte,
             });
         }
     }

@@ -47,6 +47,12 @@ pub(crate) struct RawCosts {
     /// Extra staffing cost of an escalation bed, as a fraction of
     /// `escalation_bed_day` (0.5 = +50%; default 0).
     pub(super) escalation_staffing_premium: Option<f64>,
+    /// A GP whole-time equivalent a year (salary or drawings, on-costs and
+    /// practice overheads; needed with `[primary_care]`).
+    pub(super) gp_wte_year: Option<f64>,
+    /// A WTE of other clinical staff of general practice a year (nurses,
+    /// pharmacists, paramedics ...; needed with `[primary_care]`).
+    pub(super) other_clinical_wte_year: Option<f64>,
     /// The price year of unit costs not at `price_year`, by key.
     pub(super) price_years: Option<BTreeMap<String, String>>,
     /// Where each unit cost comes from, by key.
@@ -80,6 +86,10 @@ pub(super) struct Costs {
     pub(super) home_care_hour: f64,
     /// An escalation bed open a day, the staffing premium included.
     pub(super) escalation_place_day: f64,
+    /// A GP WTE a year (None when not given).
+    pub(super) gp_wte_year: Option<f64>,
+    /// A WTE of other clinical staff of general practice a year.
+    pub(super) other_clinical_wte_year: Option<f64>,
 }
 
 /// `[costs]`, checked.
@@ -94,7 +104,7 @@ pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table
 }
 
 /// The unit costs priced in £ (each may have a price year of its own).
-const PRICED_KEYS: [&str; 17] = [
+const PRICED_KEYS: [&str; 19] = [
     "ed_attendance",
     "day_unit_attendance",
     "emergency_short_stay",
@@ -112,6 +122,8 @@ const PRICED_KEYS: [&str; 17] = [
     "community_staff_wte_year",
     "home_care_hour",
     "escalation_bed_day",
+    "gp_wte_year",
+    "other_clinical_wte_year",
 ];
 
 /// What a £ of each unit cost's price year is worth at the scenario's,
@@ -255,6 +267,10 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
             .map(|v| money("community_staff_wte_year", v)),
         home_care_hour: money("home_care_hour", raw.home_care_hour.unwrap_or(0.0)),
         escalation_place_day: money("escalation_bed_day", raw.escalation_bed_day.unwrap_or(0.0)),
+        gp_wte_year: raw.gp_wte_year.map(|v| money("gp_wte_year", v)),
+        other_clinical_wte_year: raw
+            .other_clinical_wte_year
+            .map(|v| money("other_clinical_wte_year", v)),
     };
     let premium = raw.escalation_staffing_premium.unwrap_or(0.0);
     ok &= check
