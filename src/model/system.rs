@@ -98,6 +98,9 @@ pub enum Role {
     NursingCare,
     /// Long-term domiciliary care packages (social care) of an ICC.
     HomeCare,
+    /// General practice of an ICC: same-day appointments for urgent needs
+    /// (places unlimited, a daily limit of appointments by weekday).
+    PrimaryCare,
 }
 
 impl Role {
@@ -116,6 +119,7 @@ impl Role {
             Role::ResidentialCare => "residential_care",
             Role::NursingCare => "nursing_care",
             Role::HomeCare => "home_care",
+            Role::PrimaryCare => "primary_care",
         }
     }
 
@@ -133,7 +137,8 @@ impl Role {
             | Role::CommunityBeds
             | Role::ResidentialCare
             | Role::NursingCare
-            | Role::HomeCare => Owner::Icc,
+            | Role::HomeCare
+            | Role::PrimaryCare => Owner::Icc,
         }
     }
 
@@ -154,6 +159,9 @@ impl Role {
             // Its metrics (packages started, package-days, utilisation)
             // are read by role; its costs count as social care.
             Role::HomeCare => CountedAs::Nothing,
+            // Its metrics (same-day appointments, none left, managed) are
+            // read by role; its staff are paid by the day (`money.rs`).
+            Role::PrimaryCare => CountedAs::Nothing,
         }
     }
 

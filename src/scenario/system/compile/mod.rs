@@ -40,7 +40,8 @@ fn wait_class(role: Role) -> u8 {
         Role::Reablement => 2,
         Role::CommunityBeds => 3,
         Role::ResidentialCare | Role::NursingCare => 4,
-        Role::RapidResponse | Role::CaseManagement => 5,
+        // Primary care never holds anyone waiting (full or closed: onward).
+        Role::RapidResponse | Role::CaseManagement | Role::PrimaryCare => 5,
     }
 }
 

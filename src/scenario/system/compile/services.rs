@@ -183,7 +183,7 @@ fn site_kinds() -> [ServiceKind; 4] {
 }
 
 /// The services every ICC has, in build order.
-fn icc_kinds() -> [ServiceKind; 7] {
+fn icc_kinds() -> [ServiceKind; 8] {
     [
         ServiceKind {
             role: Role::RapidResponse,
@@ -330,6 +330,32 @@ fn icc_kinds() -> [ServiceKind; 7] {
             costs: |_| UnitCosts::none(Sector::SocialCare),
             finish: nothing_more,
         },
+        // Built only when the file has [primary_care] (`build_services`),
+        // so files without it keep their service ids and outputs.
+        ServiceKind {
+            role: Role::PrimaryCare,
+            prefix: "primary_care",
+            unit: "same-day appointments in progress",
+            describe: |name, _| {
+                format!("General practice: same-day appointments for urgent needs, {name} ICC")
+            },
+            // Concurrency is not the constraint: the day's appointments are
+            // (`max_admissions_per_day`).
+            capacity: |_, _| Capacity::Unlimited,
+            // Closed or none left today: on by today's entry route
+            // (the pathway's `onward`).
+            when_full: |_, _, _| FullPolicy::Overflow(Overflow::Onward),
+            // Paid as staff, a day (`paid_places`), not by the appointment.
+            costs: |_| UnitCosts::none(Sector::PrimaryCare),
+            finish: |service, parts, i| {
+                if let Some(primary_care) = &parts.primary_care {
+                    let icc = &parts.iccs[i];
+                    service.opening = Some(primary_care.opening);
+                    service.max_admissions_per_day =
+                        Some(primary_care.daily_limit(icc.gp_wte, icc.other_clinical_wte));
+                }
+            },
+        },
     ]
 }
 
@@ -442,6 +468,10 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
     );
     for i in 0..parts.iccs.len() {
         for kind in &icc_kinds() {
+            // Primary care is modelled only with [primary_care].
+            if kind.role == Role::PrimaryCare && parts.primary_care.is_none() {
+                continue;
+            }
             built.add_kind(kind, parts, &mut ids, i, false);
         }
     }
@@ -514,6 +544,6 @@ mod tests {
             }
         }
         assert_eq!(Role::OtherProvider.owner(), Owner::System);
-        assert_eq!(icc_kinds().len(), 7);
+        assert_eq!(icc_kinds().len(), 8);
     }
 }
