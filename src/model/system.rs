@@ -319,6 +319,24 @@ pub struct SystemLayout {
     /// What levers name as a running cost of their own (enhanced health in
     /// care homes, risk stratification ...), as it comes in.
     pub lever_costs: Vec<LeverCost>,
+    /// Staff paid by the day whatever they do (general practice with
+    /// `[primary_care]`), per ICC; empty when none is modelled.
+    pub staff_costs: Vec<StaffCost>,
+}
+
+/// The staff of one ICC's service paid by the day, used or not (general
+/// practice's GPs and other clinical staff): £ a year at the layout's
+/// price year, the staff in post from the start and what levers add or
+/// take away from dated steps on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffCost {
+    pub icc: usize,
+    pub sector: Sector,
+    /// £ a year of the staff in post at the start.
+    pub base_per_year: f64,
+    /// (window day, £ a year from then on), sorted by day: the staff in
+    /// post as levers fund more (or fewer).
+    pub changes: Vec<(f64, f64)>,
 }
 
 /// A lever's own running cost in one ICC (or the whole system): £ a year

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::sections::section;
 use super::spec::{DAYS_PER_YEAR, Parts};
-use crate::model::system::{Role, UnitCosts};
+use crate::model::system::{Role, Sector, StaffCost, UnitCosts};
 use crate::scenario::check::Checker;
 
 /// `[costs]` as written.
@@ -360,4 +360,26 @@ pub(in crate::scenario::system) fn paid_places(
         per_place_day_paid: paid,
         ..costs
     }
+}
+
+/// What each ICC's general practice staff cost a year, paid whatever they
+/// do: GP WTE × `gp_wte_year` + other clinical WTE ×
+/// `other_clinical_wte_year`; none without `[primary_care]`.
+pub(in crate::scenario::system) fn primary_care_staff(parts: &Parts) -> Vec<StaffCost> {
+    if parts.primary_care.is_none() {
+        return Vec::new();
+    }
+    let gp = parts.costs.gp_wte_year.unwrap_or(0.0);
+    let other = parts.costs.other_clinical_wte_year.unwrap_or(0.0);
+    parts
+        .iccs
+        .iter()
+        .enumerate()
+        .map(|(i, icc)| StaffCost {
+            icc: i,
+            sector: Sector::PrimaryCare,
+            base_per_year: icc.gp_wte * gp + icc.other_clinical_wte * other,
+            changes: Vec::new(),
+        })
+        .collect()
 }
