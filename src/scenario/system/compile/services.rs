@@ -349,7 +349,12 @@ fn icc_kinds() -> [ServiceKind; 8] {
             // Paid as staff, a day (`paid_places`), not by the appointment.
             costs: |_| UnitCosts::none(Sector::PrimaryCare),
             finish: |service, parts, i| {
-                if let Some(primary_care) = &parts.primary_care {
+                // An ICC whose practices never have an appointment gets an
+                // inert service (always open, no limit, nobody sent): no
+                // events of its own, so its run is exactly today's.
+                if let Some(primary_care) = &parts.primary_care
+                    && primary_care.has_slots(&parts.iccs[i])
+                {
                     let icc = &parts.iccs[i];
                     service.opening = Some(primary_care.opening);
                     service.max_admissions_per_day =
