@@ -320,3 +320,183 @@ proptest! {
         }
     }
 }
+
+/// The fixture with primary care and a high-risk tier, plus `levers`.
+fn with_levers(levers: &str) -> String {
+    let text = with_primary_care(10.0, 0.4, 0.6, ALWAYS).replacen(
+        "elective_weekday_factors = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n",
+        "elective_weekday_factors = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n\n[population.risk_tiers.high]\nshare = 0.1\ncrisis_multiplier = 2.0\nbands = [\"65-74\", \"75-84\", \"85+\"]\n",
+        1,
+    );
+    format!("{text}\n{levers}")
+}
+
+fn service_id(net: &Network, name: &str) -> usize {
+    net.services.iter().position(|s| s.name == name).unwrap()
+}
+
+/// Money into general practice: £1.5m a year, half to GPs (£150,000 a
+/// WTE: 5 WTE) and half to other clinical staff (£100,000: 7.5 WTE). The
+/// budget statement says so to the penny, the daily limit rises by the 5
+/// GPs' appointments (one each; other staff give none here) from the
+/// lever's start, and what is bought is the money, day by day.
+#[test]
+fn money_buys_general_practice_staff_and_their_appointments() {
+    let net = network(&with_levers(
+        r#"[levers.gp]
+effect = "reinvestment"
+start = 2025-04-01
+amount_per_year = 1_500_000
+fund = { gp = 0.5, other_clinical = 0.5 }
+"#,
+    ));
+    let layout = net.layout.as_ref().unwrap();
+    let line = |item: &str| layout.budget.iter().find(|l| l.item == item).unwrap();
+    assert_eq!(line("gp").units, 5.0);
+    assert_eq!(line("gp").pence, 75_000_000);
+    assert_eq!(line("other_clinical").units, 7.5);
+    let pc = &net.services[service_id(&net, "primary_care_only")];
+    assert_eq!(pc.max_admissions_per_day, Some([10; 7]));
+    assert_eq!(pc.schedule_changes.len(), 1);
+    assert_eq!(pc.schedule_changes[0].from_day, 0.0);
+    assert_eq!(pc.schedule_changes[0].max_admissions_per_day, Some([15; 7]));
+    let v = values(&net, 0);
+    let bought = total(&v, "cost_bought");
+    let expected = 1_500_000.0 * 730.0 / 365.25;
+    assert!(
+        (bought - expected).abs() < 1e-6 * expected,
+        "{bought} against {expected}"
+    );
+    let staff = (10.0 * 150_000.0 + 0.0) * 730.0 / 365.25 + expected;
+    let cost = total(&v, "cost_primary_care");
+    assert!(
+        (cost - staff).abs() < 1e-6 * staff,
+        "{cost} against {staff}"
+    );
+}
+
+/// A capacity lever adds GP WTE, ramping in monthly steps.
+#[test]
+fn a_capacity_lever_adds_gps_over_its_ramp() {
+    let net = network(&with_levers(
+        r#"[levers.more_gps]
+effect = "capacity"
+service = "primary_care"
+start = 2025-04-01
+ramp_months = 2
+wte = 4.0
+"#,
+    ));
+    let pc = &net.services[service_id(&net, "primary_care_only")];
+    let limits: Vec<u32> = pc
+        .schedule_changes
+        .iter()
+        .map(|c| c.max_admissions_per_day.unwrap()[0])
+        .collect();
+    assert_eq!(limits, [12, 14]);
+    let refused = refusal(&with_levers(
+        r#"[levers.more_gps]
+effect = "capacity"
+service = "primary_care"
+start = 2025-04-01
+change = 4.0
+"#,
+    ));
+    assert!(refused.contains("give `wte`"), "{refused}");
+}
+
+/// Proactive reviews of the high tier take their share of the staff's
+/// time off the same-day appointments and multiply the tier's crisis rate;
+/// refused without primary care.
+#[test]
+fn proactive_care_uses_staff_time_and_changes_the_tiers_rates() {
+    // High tier: 10% of 10,000 aged 65+ = 1,000 people × 2 reviews × 2
+    // appointments = 4,000 a year, of 10 WTE × 20 a day × 365.25 days
+    // (open every day) = 73,050: 5.5% of the time, so 10 → floor(9.45) = 9.
+    let net = network(&with_levers(
+        r#"[levers.reviews]
+effect = "proactive_care"
+start = 2025-04-01
+tiers = ["high"]
+reviews_per_person_year = 2
+appointments_per_review = 2
+multiplier = 0.97
+"#,
+    ));
+    let pc = &net.services[service_id(&net, "primary_care_only")];
+    assert_eq!(pc.schedule_changes.len(), 1);
+    assert_eq!(pc.schedule_changes[0].max_admissions_per_day, Some([9; 7]));
+    let changed: Vec<&str> = net
+        .patient_types
+        .iter()
+        .filter(|t| !t.rate_changes.is_empty())
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "crisis/only/65-74/high",
+            "crisis/only/75-84/high",
+            "crisis/only/85+/high"
+        ]
+    );
+    let without = fixture()
+        + r#"
+[levers.reviews]
+effect = "proactive_care"
+start = 2025-04-01
+tiers = ["rest"]
+reviews_per_person_year = 2
+appointments_per_review = 2
+multiplier = 0.97
+"#;
+    let refused = refusal(&without);
+    assert!(refused.contains("needs [primary_care]"), "{refused}");
+}
+
+/// A rapid-response lever moves crises from ED to rapid response in the
+/// entry route and, in the same way, in the onward route of those finding
+/// no same-day appointment; the share seeking one stays.
+#[test]
+fn the_rapid_response_lever_changes_the_onward_route_too() {
+    let text = with_levers(
+        r#"[levers.rr]
+effect = "rapid_response"
+start = 2025-04-01
+multiplier = 1.5
+"#,
+    )
+    .replace(
+        "rapid_response_eligible = 0.0\ndirect_admission = 0.1",
+        "rapid_response_eligible = 0.2\ndirect_admission = 0.1",
+    );
+    let net = network(&text);
+    let t = net
+        .patient_types
+        .iter()
+        .position(|t| t.name == "crisis/only/18-64/rest")
+        .unwrap();
+    let pc = service_id(&net, "primary_care_only");
+    let rr = service_id(&net, "rapid_response_only");
+    let share_of = |routes: &iccsim::model::RouteTable, s: usize| -> f64 {
+        routes
+            .choices()
+            .filter(|(_, d)| {
+                *d == iccsim::model::Destination::Service(iccsim::model::ServiceId(s as u32))
+            })
+            .map(|(p, _)| p)
+            .sum()
+    };
+    let entry = &net.patient_types[t].entry_changes[0].entry;
+    assert!((share_of(entry, pc) - 0.4).abs() < 1e-12);
+    assert!((share_of(entry, rr) - 0.6 * 0.3).abs() < 1e-12);
+    let pathway = net
+        .pathway(
+            iccsim::model::PatientTypeId(t as u32),
+            iccsim::model::ServiceId(pc as u32),
+        )
+        .unwrap();
+    let onward = pathway.changes[0].onward.as_ref().unwrap();
+    assert!((share_of(onward, rr) - 0.3).abs() < 1e-12);
+    assert!((share_of(pathway.onward.as_ref().unwrap(), rr) - 0.2).abs() < 1e-12);
+}

@@ -42,6 +42,10 @@ pub(crate) struct RawPrimaryCare {
     /// Where the rest are referred: shares of `ed`, `rapid_response`,
     /// `day_unit` and `admission`, adding up to 1.
     pub(super) referred_on: BTreeMap<String, f64>,
+    /// Appointments of every kind one clinical WTE gives a working day
+    /// (default 20): turns the reviews of a `proactive_care` lever into
+    /// a share of the staff's time.
+    pub(super) appointments_per_wte_day: Option<f64>,
 }
 
 /// One number per staff group of primary care.
@@ -84,6 +88,7 @@ pub(super) struct PrimaryCare {
     pub(super) appointment: Distribution,
     pub(super) managed: f64,
     pub(super) referred_on: ReferredOn,
+    pub(super) appointments_per_wte_day: f64,
 }
 
 /// Default supply by weekday: Monday to Friday.
@@ -97,6 +102,11 @@ pub(super) const DEFAULT_OPENING: OpeningHours = OpeningHours {
     close_hour: 18.5,
 };
 
+/// Appointments of every kind a clinical WTE gives a working day, by
+/// default: a GP about 26, a nurse or other clinician about 14
+/// (evidence22 §2), about 20 for the mix in post.
+const DEFAULT_APPOINTMENTS_PER_WTE_DAY: f64 = 20.0;
+
 /// Most same-day appointments one WTE could supply a day (a GP session
 /// is about 15 appointments; a full day of nothing but urgent ones ~40).
 const MAX_PER_WTE_DAY: f64 = 60.0;
@@ -107,6 +117,28 @@ impl PrimaryCare {
     /// weekday's factor).
     pub(super) fn daily_limit(&self, gp_wte: f64, other_wte: f64) -> [u32; 7] {
         let per_day = gp_wte * self.per_gp_wte_day + other_wte * self.per_other_wte_day;
+        self.weekday_factors
+            .map(|factor| (per_day * factor).floor().clamp(0.0, f64::from(u32::MAX)) as u32)
+    }
+
+    /// The daily limit when staff also give `review_appointments` a year
+    /// to proactive reviews: the same-day supply less the share of the
+    /// staff's time those take (reviews need no more than all of it).
+    pub(super) fn daily_limit_after_reviews(
+        &self,
+        gp_wte: f64,
+        other_wte: f64,
+        review_appointments: f64,
+    ) -> [u32; 7] {
+        let working_days = self.weekday_factors.iter().sum::<f64>() / 7.0 * 365.25;
+        let capacity = working_days * (gp_wte + other_wte) * self.appointments_per_wte_day;
+        let used = if capacity > 0.0 {
+            (review_appointments / capacity).min(1.0)
+        } else {
+            1.0
+        };
+        let per_day =
+            (gp_wte * self.per_gp_wte_day + other_wte * self.per_other_wte_day) * (1.0 - used);
         self.weekday_factors
             .map(|factor| (per_day * factor).floor().clamp(0.0, f64::from(u32::MAX)) as u32)
     }
@@ -170,7 +202,16 @@ pub(super) fn validate_primary_care(
             day_unit,
             admission,
         });
+    let appointments_per_wte_day = check.number_in(
+        &format!("{p}.appointments_per_wte_day"),
+        raw.appointments_per_wte_day
+            .unwrap_or(DEFAULT_APPOINTMENTS_PER_WTE_DAY),
+        1.0,
+        100.0,
+        "appointments of every kind one clinical WTE gives a working day",
+    );
     Some(Some(PrimaryCare {
+        appointments_per_wte_day: appointments_per_wte_day?,
         per_gp_wte_day: gp?,
         per_other_wte_day: other?,
         weekday_factors: weekday?,
@@ -275,6 +316,19 @@ mod tests {
         // Floors: 0.25 × 10 = 2.5 → 2.
         assert_eq!(pc.daily_limit(0.25, 0.0)[0], 2);
         assert_eq!(pc.daily_limit(0.0, 0.0), [0; 7]);
+    }
+
+    /// 10 GP WTE at 10 same-day a day, 20 appointments a WTE a day over
+    /// 5/7 × 365.25 working days: 52,178.6 appointments a year; reviews of
+    /// a quarter of that leave 75 same-day appointments a weekday.
+    #[test]
+    fn reviews_take_their_share_of_the_staffs_time() {
+        let (_, result) = parse(GOOD);
+        let pc = result.flatten().expect("checked");
+        let year = 5.0 / 7.0 * 365.25 * 10.0 * 20.0;
+        assert_eq!(pc.daily_limit_after_reviews(10.0, 0.0, 0.0)[0], 100);
+        assert_eq!(pc.daily_limit_after_reviews(10.0, 0.0, year / 4.0)[0], 75);
+        assert_eq!(pc.daily_limit_after_reviews(10.0, 0.0, 2.0 * year), [0; 7]);
     }
 
     #[test]

@@ -137,4 +137,10 @@ pub(crate) struct RawLever {
     pub(super) cost_per_year: Option<f64>,
     /// Where `cost_per_year` comes from.
     pub(super) cost_source: Option<String>,
+    /// `proactive_care`: reviews a year of each person in the tiers.
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) reviews_per_person_year: Option<f64>,
+    /// `proactive_care`: appointments (GP or other clinical) a review takes.
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) appointments_per_review: Option<f64>,
 }

@@ -30,11 +30,14 @@ pub enum Effect {
     DayUnitDiversion,
     /// Money moved from acute care into community places.
     Reinvestment,
+    /// Reviews of risk tiers by general practice: their staff time off the
+    /// same-day appointments, × the tiers' crisis rates.
+    ProactiveCare,
 }
 
 impl Effect {
     /// Every effect, in the order messages list them.
-    pub const ALL: [Effect; 8] = [
+    pub const ALL: [Effect; 9] = [
         Effect::CrisisRate,
         Effect::Capacity,
         Effect::LengthOfStay,
@@ -43,6 +46,7 @@ impl Effect {
         Effect::RapidResponse,
         Effect::DayUnitDiversion,
         Effect::Reinvestment,
+        Effect::ProactiveCare,
     ];
 
     /// The effect a lever names, if this build knows it.
@@ -63,6 +67,7 @@ impl Effect {
             Effect::RapidResponse => "rapid_response",
             Effect::DayUnitDiversion => "day_unit_diversion",
             Effect::Reinvestment => "reinvestment",
+            Effect::ProactiveCare => "proactive_care",
         }
     }
 
@@ -75,7 +80,8 @@ impl Effect {
             | Effect::DischargeDelay
             | Effect::CareHomeDischarge
             | Effect::RapidResponse
-            | Effect::DayUnitDiversion => true,
+            | Effect::DayUnitDiversion
+            | Effect::ProactiveCare => true,
             Effect::Capacity | Effect::Reinvestment => false,
         }
     }
@@ -94,6 +100,12 @@ impl Effect {
             Effect::RapidResponse => &["multiplier", "demand", "managed_at_home"],
             Effect::DayUnitDiversion => &["multiplier", "sites", "demand"],
             Effect::Reinvestment => &["amount_per_year", "fund", "close_adult_beds"],
+            Effect::ProactiveCare => &[
+                "multiplier",
+                "demand",
+                "reviews_per_person_year",
+                "appointments_per_review",
+            ],
         }
     }
 
@@ -126,17 +138,23 @@ pub(super) enum Fund {
     CommunityBeds,
     Residential,
     Nursing,
+    /// GP whole-time equivalents of general practice.
+    Gp,
+    /// Other clinical WTE of general practice.
+    OtherClinical,
 }
 
 impl Fund {
     /// Everything money can buy, in the order messages list them.
-    pub(super) const ALL: [Fund; 6] = [
+    pub(super) const ALL: [Fund; 8] = [
         Fund::RapidResponse,
         Fund::Reablement,
         Fund::CaseManagement,
         Fund::CommunityBeds,
         Fund::Residential,
         Fund::Nursing,
+        Fund::Gp,
+        Fund::OtherClinical,
     ];
 
     /// The name a scenario writes (and the budget statement's item).
@@ -148,11 +166,13 @@ impl Fund {
             Fund::CommunityBeds => "community_beds",
             Fund::Residential => "residential",
             Fund::Nursing => "nursing",
+            Fund::Gp => "gp",
+            Fund::OtherClinical => "other_clinical",
         }
     }
 
     /// The names, in the order of [`Fund::ALL`].
-    pub(super) fn names() -> [&'static str; 6] {
+    pub(super) fn names() -> [&'static str; 8] {
         Fund::ALL.map(Fund::name)
     }
 
@@ -167,7 +187,11 @@ impl Fund {
             Fund::RapidResponse => Some(CommunityTeam::RapidResponse),
             Fund::Reablement => Some(CommunityTeam::Reablement),
             Fund::CaseManagement => Some(CommunityTeam::CaseManagement),
-            Fund::CommunityBeds | Fund::Residential | Fund::Nursing => None,
+            Fund::CommunityBeds
+            | Fund::Residential
+            | Fund::Nursing
+            | Fund::Gp
+            | Fund::OtherClinical => None,
         }
     }
 
@@ -180,6 +204,7 @@ impl Fund {
             Fund::CommunityBeds => Role::CommunityBeds,
             Fund::Residential => Role::ResidentialCare,
             Fund::Nursing => Role::NursingCare,
+            Fund::Gp | Fund::OtherClinical => Role::PrimaryCare,
         }
     }
 }
@@ -261,6 +286,8 @@ pub const LEVER_SERVICES: &[(&str, Role)] = &[
     ("nursing", Role::NursingCare),
     // Packages (`change` in packages; hours = packages × hours a package).
     ("home_care", Role::HomeCare),
+    // GP WTE (`wte`): same-day appointments follow the staff.
+    ("primary_care", Role::PrimaryCare),
 ];
 
 /// Services whose stays a `length_of_stay` lever can change.
@@ -315,6 +342,7 @@ mod tests {
                 "rapid_response",
                 "day_unit_diversion",
                 "reinvestment",
+                "proactive_care",
             ]
         );
     }
@@ -332,6 +360,7 @@ mod tests {
                 "care_home_discharge",
                 "rapid_response",
                 "day_unit_diversion",
+                "proactive_care",
             ]
         );
         assert_eq!(
@@ -385,6 +414,8 @@ mod tests {
                 "community_beds",
                 "residential",
                 "nursing",
+                "gp",
+                "other_clinical",
             ]
         );
         for fund in Fund::ALL {

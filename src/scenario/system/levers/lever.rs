@@ -36,7 +36,7 @@ impl Lever<'_> {
     /// the effect is not silently a lever doing something else.
     pub(super) fn only_for(&mut self, effect: Effect) {
         let raw = self.raw;
-        let given: [(&str, bool); 12] = [
+        let given: [(&str, bool); 14] = [
             ("multiplier", raw.multiplier.is_some()),
             ("sites", raw.sites.is_some()),
             ("change", raw.change.is_some()),
@@ -49,6 +49,14 @@ impl Lever<'_> {
             ("amount_per_year", raw.amount_per_year.is_some()),
             ("fund", raw.fund.is_some()),
             ("close_adult_beds", raw.close_adult_beds.is_some()),
+            (
+                "reviews_per_person_year",
+                raw.reviews_per_person_year.is_some(),
+            ),
+            (
+                "appointments_per_review",
+                raw.appointments_per_review.is_some(),
+            ),
         ];
         let name = effect.name();
         for (key, present) in given {
@@ -328,6 +336,7 @@ impl Lever<'_> {
             Effect::DayUnitDiversion => {
                 self.pathway_lever(plan, PathwayEffect::DayUnitDiversion, ramp, from)
             }
+            Effect::ProactiveCare => self.proactive_care(plan, ramp, from),
         }
     }
 
