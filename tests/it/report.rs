@@ -230,6 +230,18 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
             number(r, "scenario_mean"),
             &format!("{metric} scenario"),
         );
+        // Issue 22: without [primary_care] in either run primary care is a
+        // cost per head, the same in both; the page says so instead of a
+        // change of "£0 (£0 to £0)" that reads as a finding.
+        if metric == "cost_primary_care" {
+            assert_eq!(
+                cells[3], "not modelled (a cost per head, the same in both)",
+                "{metric} change"
+            );
+            assert_eq!(cells[4], "–", "{metric} relative");
+            assert_eq!(number(r, "difference_mean"), 0.0);
+            continue;
+        }
         // The change: the median and middle 90% of the paired differences
         // when comparison.csv has them, else the mean and its CI.
         let has_spread = r.get("difference_median").is_some_and(|v| !v.is_empty());

@@ -109,6 +109,9 @@ fn effect_words(effect: &str, table: &toml::Table) -> String {
                 .to_lowercase()
         ),
         "rapid_response" => format!("Changes how many crises are offered rapid response{who}"),
+        "proactive_care" => format!(
+            "Reviews people at risk in general practice, using the time of its same-day appointments, and changes how often their crises happen{who}"
+        ),
         "reinvestment" => {
             "Closes acute beds and funds community services with what they cost".into()
         }
