@@ -98,6 +98,10 @@ struct Sums {
     available: [f64; UTILISED.len()],
     /// Days of the period (for rates per year).
     days: f64,
+    /// Referrals to the acute sites' day units, and those that found one
+    /// closed, full or out of slots (diverted to the beds).
+    day_unit_referrals: f64,
+    day_unit_closed: f64,
 }
 
 // By hand: `Default` is derived for arrays of at most 32.
@@ -112,6 +116,8 @@ impl Default for Sums {
             busy: [0.0; UTILISED.len()],
             available: [0.0; UTILISED.len()],
             days: 0.0,
+            day_unit_referrals: 0.0,
+            day_unit_closed: 0.0,
         }
     }
 }
@@ -185,7 +191,9 @@ impl SystemLayout {
                             sums.m[M::ed_attendances as usize] += admissions;
                         }
                         CountedAs::DayUnitAttendances => {
-                            sums.m[M::day_unit_attendances as usize] += admissions
+                            sums.m[M::day_unit_attendances as usize] += admissions;
+                            sums.day_unit_referrals += cell.arrivals as f64;
+                            sums.day_unit_closed += cell.diverted as f64;
                         }
                         CountedAs::RapidResponseEpisodes => {
                             sums.m[M::rapid_response_episodes as usize] += admissions;
@@ -360,6 +368,8 @@ impl SystemLayout {
                                 total.emergency_los_sum += f.emergency_los_sum;
                                 total.emergency_departures += f.emergency_departures;
                                 total.bed_wait_sum += f.bed_wait_sum;
+                                total.day_unit_referrals += f.day_unit_referrals;
+                                total.day_unit_closed += f.day_unit_closed;
                                 total.departed_bed_wait_sum += f.departed_bed_wait_sum;
                                 for u in 0..UTILISED.len() {
                                     total.busy[u] += f.busy[u];
@@ -558,6 +568,7 @@ fn finish_group(total: &Sums) -> Vec<f64> {
         total.emergency_los_sum + total.departed_bed_wait_sum,
         total.emergency_departures,
     );
+    v[M::day_unit_closed_share as usize] = ratio(total.day_unit_closed, total.day_unit_referrals);
     for (u, (_, metric)) in UTILISED.iter().enumerate() {
         v[*metric as usize] = ratio(total.busy[u], total.available[u]);
     }

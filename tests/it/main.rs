@@ -20,6 +20,7 @@ mod delays;
 mod emergent_delays;
 mod extends;
 mod faults;
+mod front_door;
 mod home_care_pressure;
 mod initial_state;
 mod injection;

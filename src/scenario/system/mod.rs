@@ -99,6 +99,7 @@ pub(super) fn validate_system(
         gp_per_person: population.gp_per_person?,
         monthly: population.monthly?,
         weekday: population.weekday?,
+        hourly: population.hourly?,
         elective_weekday: population.elective_weekday?,
         tiers: population.tiers,
         sites,

@@ -24,6 +24,9 @@ pub(crate) struct RawPopulation {
     pub(super) growth_per_year: toml::Table,
     pub(super) monthly_factors: Option<Vec<f64>>,
     pub(super) weekday_factors: Option<Vec<f64>>,
+    /// Crises by hour of the day, 24 multipliers, 00:00-01:00 first
+    /// (default all 1; they should average 1).
+    pub(super) hourly_factors: Option<Vec<f64>>,
     pub(super) elective_weekday_factors: Option<Vec<f64>>,
     #[schemars(with = "crate::scenario::schema::PerBand")]
     pub(super) gp_appointments_per_person: toml::Table,
