@@ -250,6 +250,7 @@ mod tests {
             when_full: FullPolicy::Overflow(Overflow::Lose),
             opening: None,
             max_admissions_per_day: None,
+            schedule_changes: Vec::new(),
             discharge_weekday_factors: [1.0; 7],
             census: Vec::new(),
             escalation: None,

@@ -78,6 +78,11 @@ pub enum Overflow {
     Lose,
     /// Tries another service instead.
     Divert(ServiceId),
+    /// Goes on by the `onward` routes of its own pathway at this service
+    /// (a crisis that finds no same-day GP appointment goes on as it
+    /// would have without one). Each patient type that can reach the
+    /// service needs them ([`Network::check_onward`]).
+    Onward,
 }
 
 /// What happens to an arrival (from outside or a transfer) that finds the
@@ -153,6 +158,17 @@ impl OpeningHours {
     }
 }
 
+/// The opening hours and daily limit of a service from `from_day` (days
+/// since the start of the observation window, negative in the warm-up, as
+/// for capacity changes) until the next change: both replace the ones in
+/// force (`None`: always open, no limit).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScheduleChange {
+    pub from_day: f64,
+    pub opening: Option<OpeningHours>,
+    pub max_admissions_per_day: Option<[u32; 7]>,
+}
+
 /// One service: a ward, a unit, a team, a home.
 #[derive(Clone, Debug)]
 pub struct Service {
@@ -165,8 +181,12 @@ pub struct Service {
     pub capacity_changes: Vec<CapacityChange>,
     pub when_full: FullPolicy,
     pub opening: Option<OpeningHours>,
-    /// Most admissions that may start on one calendar day (day units' slots).
-    pub max_admissions_per_day: Option<u32>,
+    /// Most admissions that may start on one calendar day, by weekday
+    /// (Monday first): day units' slots, same-day appointments.
+    pub max_admissions_per_day: Option<[u32; 7]>,
+    /// Later opening hours and daily limits (levers: opening hours, funded
+    /// appointments), sorted by time.
+    pub schedule_changes: Vec<ScheduleChange>,
     /// Probability, by weekday (Monday first), that a patient ready to leave
     /// on that day leaves; otherwise they try again a day later. All 1 by
     /// default.
@@ -387,6 +407,9 @@ pub struct Pathway {
     pub stay: Distribution,
     /// Where they go when ready.
     pub routes: RouteTable,
+    /// Where they go instead when the service cannot take them and its
+    /// policy is [`Overflow::Onward`].
+    pub onward: Option<RouteTable>,
     /// A possible return after leaving.
     pub readmission: Option<Readmission>,
     /// Later versions of the stay and routes (levers: shorter stays,
@@ -403,6 +426,8 @@ pub struct PathwayChange {
     pub from_day: f64,
     pub stay: Distribution,
     pub routes: RouteTable,
+    /// The onward routes from then on (`None`: the base pathway's).
+    pub onward: Option<RouteTable>,
 }
 
 impl Pathway {
@@ -410,8 +435,18 @@ impl Pathway {
         Pathway {
             stay,
             routes,
+            onward: None,
             readmission: None,
             changes: Vec::new(),
+        }
+    }
+
+    /// The same pathway, with onward routes for a patient the service
+    /// turns away.
+    pub fn with_onward(self, onward: RouteTable) -> Pathway {
+        Pathway {
+            onward: Some(onward),
+            ..self
         }
     }
 
@@ -431,6 +466,13 @@ impl Pathway {
     #[inline]
     pub fn routes_on(&self, day: f64) -> &RouteTable {
         self.change_on(day).map_or(&self.routes, |c| &c.routes)
+    }
+
+    /// The onward routes of a patient turned away on `day`.
+    pub fn onward_on(&self, day: f64) -> Option<&RouteTable> {
+        self.change_on(day)
+            .and_then(|c| c.onward.as_ref())
+            .or(self.onward.as_ref())
     }
 }
 
@@ -557,6 +599,32 @@ impl RateChange {
 }
 
 impl PatientType {
+    /// A type arriving at `arrive_at` at `rate_per_day`, the same in every
+    /// month, weekday and hour, with no growth, entry routes, later
+    /// changes or cancellations (set those fields after).
+    pub fn new(
+        name: String,
+        description: String,
+        arrive_at: ServiceId,
+        rate_per_day: f64,
+    ) -> PatientType {
+        PatientType {
+            name,
+            description,
+            arrive_at,
+            entry: None,
+            rate_per_day,
+            per_occupant_of: None,
+            monthly_factors: [1.0; 12],
+            weekday_factors: [1.0; 7],
+            hourly_factors: [1.0; 24],
+            growth_per_year: 0.0,
+            rate_changes: Vec::new(),
+            entry_changes: Vec::new(),
+            cancellation: None,
+        }
+    }
+
     /// The entry routes for an arrival on `day`, if the type has any.
     #[inline]
     pub fn entry_on(&self, day: f64) -> Option<&RouteTable> {

@@ -40,6 +40,7 @@ fn service(name: &str, capacity: Capacity, days_in: &[f64]) -> Service {
         when_full: WAIT,
         opening: None,
         max_admissions_per_day: None,
+        schedule_changes: Vec::new(),
         discharge_weekday_factors: [1.0; 7],
         census: vec![Census {
             patient_type: PatientTypeId(0),

@@ -37,4 +37,11 @@ pub enum SimulationError {
         patient_type: String,
         service: String,
     },
+    #[error(
+        "patients of type `{patient_type}` were turned away by service `{service}`, which sends them on, but has no onward service for them"
+    )]
+    NoOnward {
+        patient_type: String,
+        service: String,
+    },
 }

@@ -32,37 +32,31 @@ pub(super) enum Event {
     DischargeRetry(PatientSlot),
     /// The patient's maximum wait ends, unless admitted before (the ticket
     /// then no longer matches).
-    WaitTimeout {
-        patient: PatientSlot,
-        ticket: u64,
-    },
+    WaitTimeout { patient: PatientSlot, ticket: u64 },
     /// A waiting patient tries to outlie (to the waiting list's service's
     /// outlying service), unless no longer waiting (the ticket then no
     /// longer matches).
-    OutlieTry {
-        patient: PatientSlot,
-        ticket: u64,
-    },
+    OutlieTry { patient: PatientSlot, ticket: u64 },
     /// A cancelled planned patient's rebooked date at the service.
     Rebooked {
         patient: PatientSlot,
         service: ServiceId,
     },
     /// Capacity change number `change` of the service takes effect.
-    CapacityChange {
-        service: ServiceId,
-        change: u32,
-    },
+    CapacityChange { service: ServiceId, change: u32 },
+    /// The service opens or closes, unless its hours have changed since
+    /// this was scheduled (the generation then no longer matches).
     OpeningToggle {
         service: ServiceId,
         open: bool,
+        generation: u32,
     },
+    /// Schedule change number `change` of the service takes effect
+    /// (opening hours, daily limits).
+    ScheduleChange { service: ServiceId, change: u32 },
     /// Midnight starting window day `day` (an integer, so rounding of
     /// `start + day` can never schedule the same midnight twice).
-    NewDay {
-        service: ServiceId,
-        day: i64,
-    },
+    NewDay { service: ServiceId, day: i64 },
     /// A patient of this type returns to this service (a readmission).
     Readmission {
         patient_type: PatientTypeId,

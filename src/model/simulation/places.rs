@@ -156,6 +156,28 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 }
                 self.request_entry(now, pid, to)
             }
+            Overflow::Onward => {
+                #[cfg(test)]
+                self.trace(now, pid, "sent on from", s, "");
+                if counted {
+                    self.count(s, patient_type, |c| c.diverted += 1);
+                    if let Some(cell) = self.cell(patient_type, s, now) {
+                        cell.diverted += 1;
+                    }
+                }
+                let network = self.network;
+                let onward = network
+                    .pathway(patient_type, s)
+                    .and_then(|p| p.onward_on(now - self.window.start));
+                let u: f64 = self.patients[pid.index()].rng.random();
+                match onward.map(|routes| routes.choose(u)) {
+                    Some(Destination::Service(to)) => self.request_entry(now, pid, to),
+                    _ => Err(SimulationError::NoOnward {
+                        patient_type: network.patient_types[patient_type.index()].name.clone(),
+                        service: network.services[s.index()].name.clone(),
+                    }),
+                }
+            }
         }
     }
 
@@ -226,7 +248,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let state = &mut self.services[si];
         state.occupied += 1;
         // Counted only where a daily limit resets it each midnight.
-        if self.network.services[si].max_admissions_per_day.is_some() {
+        if state.daily_limited {
             state.starts_today += 1;
         }
         state.occupancy.set(now, state.occupied);

@@ -97,12 +97,31 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 self.review_escalation(service, now);
                 self.release_work.push(service);
             }
-            Event::OpeningToggle { service, open } => {
-                self.services[service.index()].open = open;
-                self.schedule_next_toggle(service, now, open)?;
-                if open {
-                    self.release_work.push(service);
+            Event::OpeningToggle {
+                service,
+                open,
+                generation,
+            } => {
+                if generation == self.services[service.index()].schedule_generation {
+                    self.services[service.index()].open = open;
+                    self.schedule_next_toggle(service, now, open)?;
+                    if open {
+                        self.release_work.push(service);
+                    }
                 }
+            }
+            Event::ScheduleChange { service, change } => {
+                let change =
+                    self.network.services[service.index()].schedule_changes[change as usize];
+                let state = &mut self.services[service.index()];
+                state.schedule_generation += 1;
+                state.opening = change.opening;
+                state.limits = change.max_admissions_per_day;
+                // Starts already made today count against the new limit.
+                let today = self.day_of(now);
+                self.services[service.index()].limit_today = self.limit_on(service, today);
+                self.apply_opening(service, now)?;
+                self.release_work.push(service);
             }
             Event::Readmission {
                 patient_type,
@@ -110,6 +129,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             } => self.on_readmission(now, patient_type, service)?,
             Event::NewDay { service, day } => {
                 self.services[service.index()].starts_today = 0;
+                self.services[service.index()].limit_today = self.limit_on(service, day);
                 self.schedule_new_day(service, day + 1)?;
                 self.release_work.push(service);
             }
@@ -143,6 +163,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             Event::CapacityChange { service, .. }
             | Event::OpeningToggle { service, .. }
+            | Event::ScheduleChange { service, .. }
             | Event::NewDay { service, .. } => (Some(service.index()), 4),
         }
     }
@@ -186,9 +207,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         now: f64,
         open: bool,
     ) -> Result<(), SimulationError> {
-        let Some(hours) = self.network.services[s.index()].opening else {
+        let Some(hours) = self.services[s.index()].opening else {
             return Ok(());
         };
+        let generation = self.services[s.index()].schedule_generation;
         let first = self.day_of(now);
         for day in first..first + 9 {
             let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
@@ -212,6 +234,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         let event = Event::OpeningToggle {
                             service: s,
                             open: state,
+                            generation,
                         };
                         self.queue.schedule(
                             SimTime::new(boundary).map_err(|e| self.time_error(s, e))?,
@@ -224,6 +247,31 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
         }
         Ok(())
+    }
+
+    /// Opens or closes service s at `now` by the hours in force (open when
+    /// it has none), and schedules its next toggle.
+    pub(super) fn apply_opening(&mut self, s: ServiceId, now: f64) -> Result<(), SimulationError> {
+        let open = match self.services[s.index()].opening {
+            Some(hours) => {
+                let day = self.day_of(now);
+                let hour = (now - self.window.midnight(day)) * 24.0;
+                let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
+                hours.is_open(weekday, hour)
+            }
+            None => true,
+        };
+        self.services[s.index()].open = open;
+        self.schedule_next_toggle(s, now, open)
+    }
+
+    /// The most starts service s may make on window day `day`, by the
+    /// limits in force (u32::MAX: none).
+    pub(super) fn limit_on(&self, s: ServiceId, day: i64) -> u32 {
+        match self.services[s.index()].limits {
+            Some(limits) => limits[usize::from(self.days.weekday[self.days.slot(day)])],
+            None => u32::MAX,
+        }
     }
 
     /// Schedules the midnight that starts window day `day`.

@@ -78,6 +78,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     open: true,
                     occupied: 0,
                     starts_today: 0,
+                    limit_today: u32::MAX,
+                    daily_limited: service.max_admissions_per_day.is_some()
+                        || service
+                            .schedule_changes
+                            .iter()
+                            .any(|c| c.max_admissions_per_day.is_some()),
+                    opening: service.opening,
+                    limits: service.max_admissions_per_day,
+                    schedule_generation: 0,
                     waiting: VecDeque::new(),
                     waiting_live: 0,
                     occupancy,
@@ -263,17 +272,27 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     )?;
                 }
             }
-            if let Some(hours) = service.opening {
-                let day = self.day_of(0.0);
-                let hour = (0.0 - self.window.midnight(day)) * 24.0;
-                let weekday = usize::from(self.days.weekday[self.days.slot(day)]);
-                let open = hours.is_open(weekday, hour);
-                self.services[s.index()].open = open;
-                self.schedule_next_toggle(s, 0.0, open)?;
+            if service.opening.is_some() {
+                self.apply_opening(s, 0.0)?;
             }
-            if service.max_admissions_per_day.is_some() {
+            if self.services[s.index()].daily_limited {
+                self.services[s.index()].limit_today = self.limit_on(s, self.day_of(0.0));
                 let first_midnight = self.day_of(0.0) + 1;
                 self.schedule_new_day(s, first_midnight)?;
+            }
+            for (c, change) in service.schedule_changes.iter().enumerate() {
+                let at = (self.window.start + change.from_day).max(0.0);
+                if at < self.window.end {
+                    let event = Event::ScheduleChange {
+                        service: s,
+                        change: c as u32,
+                    };
+                    self.queue.schedule(
+                        SimTime::new(at).map_err(|e| self.time_error(s, e))?,
+                        CAPACITY_EVENT,
+                        event,
+                    )?;
+                }
             }
         }
         Ok(())

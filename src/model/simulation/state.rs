@@ -60,6 +60,19 @@ pub(super) struct ServiceState {
     pub(super) open: bool,
     pub(super) occupied: u32,
     pub(super) starts_today: u32,
+    /// Most starts today (u32::MAX: no limit), set each midnight from the
+    /// limits in force and the weekday.
+    pub(super) limit_today: u32,
+    /// Whether the service has a daily limit at any time (its starts are
+    /// counted and reset each midnight).
+    pub(super) daily_limited: bool,
+    /// The opening hours and daily limits in force (the service's, then
+    /// its schedule changes').
+    pub(super) opening: Option<crate::model::network::OpeningHours>,
+    pub(super) limits: Option<[u32; 7]>,
+    /// Bumped at each schedule change, so that the opening toggles
+    /// scheduled under the old hours are ignored.
+    pub(super) schedule_generation: u32,
     pub(super) waiting: VecDeque<(PatientSlot, u64)>,
     pub(super) waiting_live: u32,
     pub(super) occupancy: LevelTracker,
@@ -441,8 +454,6 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let state = &self.services[s.index()];
         state.open
             && state.occupied < state.capacity + state.escalation_open
-            && self.network.services[s.index()]
-                .max_admissions_per_day
-                .is_none_or(|limit| state.starts_today < limit)
+            && state.starts_today < state.limit_today
     }
 }

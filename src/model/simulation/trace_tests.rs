@@ -38,6 +38,7 @@ fn service(name: &str, capacity: Capacity, when_full: FullPolicy, days_in: &[f64
         when_full,
         opening: None,
         max_admissions_per_day: None,
+        schedule_changes: Vec::new(),
         discharge_weekday_factors: [1.0; 7],
         census: if days_in.is_empty() {
             Vec::new()
@@ -305,6 +306,7 @@ fn discharges_wait_for_a_weekday_and_for_their_arrangements() {
         from_day: 2.0,
         stay: fixed(5.5),
         routes: to_sink(0),
+        onward: None,
     });
     let network = network(vec![ward], &["home"], vec![Some(pathway)]);
     let (result, trace) = run_traced(&network);
@@ -678,4 +680,146 @@ fn arrivals_follow_the_hour_of_day_profile() {
     let share = daytime / n;
     let sd = (0.75 * 0.25 / n).sqrt();
     assert!((share - 0.75).abs() < 4.0 * sd, "daytime share {share}");
+}
+
+/// A service that sends on those it cannot take (`Overflow::Onward`):
+/// the second patient ready for the one-place clinic goes on by its
+/// pathway's onward routes, to the annex, at once.
+#[test]
+fn a_patient_the_service_cannot_take_goes_on_by_its_onward_routes() {
+    let network = network(
+        vec![
+            service("ed", Capacity::Unlimited, WAIT, &[0.0, 0.0]),
+            service(
+                "clinic",
+                Capacity::Limited(1),
+                FullPolicy::Overflow(Overflow::Onward),
+                &[],
+            ),
+            service("annex", Capacity::Unlimited, WAIT, &[]),
+        ],
+        &["home"],
+        vec![
+            Some(Pathway::new(fixed(1.0), to_service(1))),
+            Some(Pathway::new(fixed(0.5), to_sink(0)).with_onward(to_service(2))),
+            Some(Pathway::new(fixed(0.25), to_sink(0))),
+        ],
+    );
+    let (result, trace) = run_traced(&network);
+    assert_trace(
+        &trace,
+        &[
+            "0.00 #0 in ed (census)",
+            "0.00 #1 in ed (census)",
+            "1.00 #0 ready in ed",
+            "1.00 #0 asks for clinic",
+            "1.00 #0 leaves ed for clinic",
+            "1.00 #0 admitted to clinic",
+            "1.00 #1 ready in ed",
+            "1.00 #1 asks for clinic",
+            "1.00 #1 sent on from clinic",
+            "1.00 #1 asks for annex",
+            "1.00 #1 leaves ed for annex",
+            "1.00 #1 admitted to annex",
+            "1.25 #1 ready in annex",
+            "1.25 #1 leaves annex for home",
+            "1.50 #0 ready in clinic",
+            "1.50 #0 leaves clinic for home",
+        ],
+    );
+    let clinic = &result.services[1].counters;
+    assert_eq!((clinic.arrivals, clinic.admissions), (2, 1));
+    assert_eq!((clinic.found_full, clinic.diverted, clinic.lost), (1, 1, 0));
+    assert_eq!(result.services[2].counters.admissions, 1);
+}
+
+/// Without onward routes for the type, a patient sent on is an error that
+/// names the type and the service, not a panic.
+#[test]
+fn a_patient_sent_on_without_onward_routes_is_an_error() {
+    let network = network(
+        vec![
+            service("ed", Capacity::Unlimited, WAIT, &[0.0, 0.0]),
+            service(
+                "clinic",
+                Capacity::Limited(1),
+                FullPolicy::Overflow(Overflow::Onward),
+                &[],
+            ),
+        ],
+        &["home"],
+        vec![
+            Some(Pathway::new(fixed(1.0), to_service(1))),
+            Some(Pathway::new(fixed(0.5), to_sink(0))),
+        ],
+    );
+    let error = crate::model::simulate(&network, 7, 0, &mut ()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "patients of type `patient` were turned away by service `clinic`, which sends them on, but has no onward service for them"
+    );
+}
+
+/// Daily limits by weekday and a dated change of hours and limits. The
+/// window starts on Monday 1 January 2024. Until day 7 the clinic takes one
+/// patient a weekday and none at weekends, at any hour; from day 7 (Monday
+/// 8th) it is open 09:00-17:00 on weekdays and takes two a day. Patients
+/// are ready for it on Friday noon (two: one taken, one sent on), Saturday
+/// noon (sent on: no starts at weekends), Monday 06:00 (sent on: closed
+/// under the new hours) and Monday noon (two, both taken).
+#[test]
+fn daily_limits_follow_the_weekday_and_change_with_the_schedule() {
+    use crate::model::network::{OpeningHours, ScheduleChange};
+    let mut clinic = service(
+        "clinic",
+        Capacity::Unlimited,
+        FullPolicy::Overflow(Overflow::Onward),
+        &[],
+    );
+    clinic.max_admissions_per_day = Some([1, 1, 1, 1, 1, 0, 0]);
+    clinic.schedule_changes = vec![ScheduleChange {
+        from_day: 7.0,
+        opening: Some(OpeningHours {
+            days: [true, true, true, true, true, false, false],
+            open_hour: 9.0,
+            close_hour: 17.0,
+        }),
+        max_admissions_per_day: Some([2; 7]),
+    }];
+    // ED stays of 8 days: ready at 8 − days in.
+    let ready = [4.5, 4.5, 5.5, 7.25, 7.5, 7.5];
+    let days_in: Vec<f64> = ready.iter().map(|r| 8.0 - r).collect();
+    let network = network(
+        vec![
+            service("ed", Capacity::Unlimited, WAIT, &days_in),
+            clinic,
+            service("annex", Capacity::Unlimited, WAIT, &[]),
+        ],
+        &["home"],
+        vec![
+            Some(Pathway::new(fixed(8.0), to_service(1))),
+            Some(Pathway::new(fixed(0.1), to_sink(0)).with_onward(to_service(2))),
+            Some(Pathway::new(fixed(0.1), to_sink(0))),
+        ],
+    );
+    let (result, trace) = run_traced(&network);
+    let admitted: Vec<&str> = trace
+        .iter()
+        .filter(|line| line.contains("admitted to clinic") || line.contains("sent on from"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        admitted,
+        [
+            "4.50 #0 admitted to clinic",
+            "4.50 #1 sent on from clinic",
+            "5.50 #2 sent on from clinic",
+            "7.25 #3 sent on from clinic",
+            "7.50 #4 admitted to clinic",
+            "7.50 #5 admitted to clinic",
+        ]
+    );
+    let clinic = &result.services[1].counters;
+    assert_eq!((clinic.admissions, clinic.diverted), (3, 3));
+    assert_eq!(result.services[2].counters.admissions, 3);
 }

@@ -207,7 +207,7 @@ pub(super) fn validate_service(
                 "admissions per day",
             )
         })
-        .map(|n| n as u32);
+        .map(|n| [n as u32; 7]);
     let discharge_weekday_factors = match &raw.discharge_weekday_factors {
         None => Some([1.0; 7]),
         Some(values) => {
@@ -268,6 +268,7 @@ pub(super) fn validate_service(
         when_full: when_full?,
         opening,
         max_admissions_per_day,
+        schedule_changes: Vec::new(),
         discharge_weekday_factors: discharge_weekday_factors?,
         census: Vec::new(),
         escalation: None,

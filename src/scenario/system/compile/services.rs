@@ -166,7 +166,8 @@ fn site_kinds() -> [ServiceKind; 4] {
             },
             finish: |service, parts, i| {
                 service.opening = parts.sites[i].day_unit_opening;
-                service.max_admissions_per_day = parts.sites[i].day_unit_slots_per_day;
+                service.max_admissions_per_day =
+                    parts.sites[i].day_unit_slots_per_day.map(|n| [n; 7]);
             },
         },
         ServiceKind {
@@ -351,6 +352,7 @@ fn service(
         when_full,
         opening: None,
         max_admissions_per_day: None,
+        schedule_changes: Vec::new(),
         discharge_weekday_factors: [1.0; 7],
         census: Vec::new(),
         escalation: None,

@@ -185,6 +185,7 @@ pub(super) fn write_operations(
                             from_day: day,
                             stay,
                             routes,
+                            onward: None,
                         });
                     }
                 }
