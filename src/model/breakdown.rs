@@ -186,6 +186,10 @@ impl SystemLayout {
                         sums.m[M::home_care_starts as usize] += admissions;
                         sums.m[M::home_care_package_days as usize] += cell.place_days;
                     }
+                    if info.role == Role::CommunityDayUnit {
+                        sums.m[M::community_day_unit_attendances as usize] += admissions;
+                        sums.m[M::community_day_unit_closed as usize] += cell.diverted as f64;
+                    }
                     match info.role.counts_as() {
                         CountedAs::EdAttendances => {
                             sums.m[M::ed_attendances as usize] += admissions;
@@ -306,6 +310,9 @@ impl SystemLayout {
                     // Teams and beds paid for as staff and beds: their
                     // activity is for information (`money.rs` prices them).
                     let metric = match costs.sector {
+                        // A community day unit's places are paid for and
+                        // its attendances priced besides (consumables).
+                        _ if info.role == Role::CommunityDayUnit => M::cost_community,
                         _ if costs.per_place_day_paid > 0.0 => M::cost_community_activity,
                         Sector::Acute => M::cost_acute,
                         Sector::Community => M::cost_community,

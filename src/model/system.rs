@@ -98,6 +98,9 @@ pub enum Role {
     NursingCare,
     /// Long-term domiciliary care packages (social care) of an ICC.
     HomeCare,
+    /// A day unit at a community hospital or ICC hub: same-day
+    /// assessment and treatment for people sent by their GP or ICC team.
+    CommunityDayUnit,
 }
 
 impl Role {
@@ -116,6 +119,7 @@ impl Role {
             Role::ResidentialCare => "residential_care",
             Role::NursingCare => "nursing_care",
             Role::HomeCare => "home_care",
+            Role::CommunityDayUnit => "community_day_unit",
         }
     }
 
@@ -133,7 +137,8 @@ impl Role {
             | Role::CommunityBeds
             | Role::ResidentialCare
             | Role::NursingCare
-            | Role::HomeCare => Owner::Icc,
+            | Role::HomeCare
+            | Role::CommunityDayUnit => Owner::Icc,
         }
     }
 
@@ -154,6 +159,8 @@ impl Role {
             // Its metrics (packages started, package-days, utilisation)
             // are read by role; its costs count as social care.
             Role::HomeCare => CountedAs::Nothing,
+            // Its attendances and closures are read by role.
+            Role::CommunityDayUnit => CountedAs::Nothing,
         }
     }
 

@@ -14,6 +14,7 @@ mod common;
 mod batch;
 mod case_flags;
 mod cli;
+mod community_day_units;
 mod compare;
 mod contributions;
 mod delays;

@@ -102,6 +102,8 @@ metrics! {
     transfers_out: "transfers_out", "patients", Count, [(Terminal, 37)], "patients sent to other providers from the modelled trust's adult beds: emergency patients after the longest wait for a bed allowed there, and planned patients whose rebooked date was cancelled too";
     elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 12), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each patient once: a rebooked date cancelled again leaves the patient on the rebooking list, elective_rebooking_at_end)";
     day_unit_closed_share: "day_unit_closed_share", "fraction", Fraction, [(Terminal, 39)], "share of referrals to the acute sites' day units (same-day emergency care) that found it closed, full or out of the day's slots, and were admitted instead";
+    community_day_unit_attendances: "community_day_unit_attendances", "attendances", Count, [], "attendances at the ICCs' community day units (step-up from rapid response or primary care)";
+    community_day_unit_closed: "community_day_unit_closed", "patients", Count, [], "people sent to a community day unit who found it closed, full or out of the day's slots (or the ICC without places) and went on to ED";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

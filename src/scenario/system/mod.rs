@@ -21,6 +21,7 @@
 mod acute;
 mod bands;
 mod community;
+mod community_day_unit;
 mod compile;
 mod consistency;
 mod costs;
@@ -112,6 +113,7 @@ pub(super) fn validate_system(
         targets: targets?,
     };
     check_capacities(check, &parts);
+    community_day_unit::check_community_day_units(check, &parts);
     check_counts(check, &parts);
     if !check.issues.is_empty() {
         return None;

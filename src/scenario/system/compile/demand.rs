@@ -4,6 +4,9 @@
 //! residents' crises and census; each type routed to its own ICC's
 //! services and its site's hospital.
 
+use super::community_day_unit::{
+    community_day_unit_or_ed, community_day_unit_pathway, from_rapid_response,
+};
 use super::services::{Ids, outlie_site};
 use crate::engine::Distribution;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
@@ -270,6 +273,11 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         list.push((ids[Role::AcuteBeds][j], hospital));
                     }
                     if with_rr {
+                        // Not managed at home: ED, or a share to the
+                        // community day unit (none without one: the same
+                        // route table as before).
+                        let not_home = 1.0 - rapid.managed_at_home;
+                        let to_unit = from_rapid_response(parts, children);
                         list.push((
                             ids[Role::RapidResponse][i],
                             Pathway::new(
@@ -277,12 +285,19 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                                 RouteTable::new(&[
                                     (rapid.managed_at_home, HOME),
                                     (
-                                        1.0 - rapid.managed_at_home,
+                                        not_home * (1.0 - to_unit),
                                         Destination::Service(ids[Role::EmergencyDepartment][site]),
                                     ),
+                                    (not_home * to_unit, community_day_unit_or_ed(ids, parts, i)),
                                 ]),
                             ),
                         ));
+                    }
+                    // Adults referred on may attend the community day unit.
+                    if !children
+                        && let Some(unit) = community_day_unit_pathway(ids, parts, i, &admitted)
+                    {
+                        list.push(unit);
                     }
                     list.extend(community_pathways(i));
                     list
