@@ -136,3 +136,57 @@ fn day_unit_keys_are_checked() {
     let e = error(&with_day_unit("day_unit_places = 4", 1.5));
     assert!(e.contains("community.day_unit.from_rapid_response"), "{e}");
 }
+
+#[test]
+fn money_buys_community_day_unit_places_at_their_price() {
+    let lever = "\n[levers.reinvest]\neffect = \"reinvestment\"\namount_per_year = 250_000\nfund = { community_day_unit = 1.0 }\nstart = 2026-04-01\n";
+    let text = with_day_unit("", 0.6).replace(
+        "gp_appointment = 45.0",
+        "gp_appointment = 45.0\ncommunity_day_unit_place_year = 100_000\ncommunity_day_unit_attendance = 100",
+    ) + lever;
+    let net = network(&text);
+    let layout = net.layout.clone().unwrap();
+    let line = |item: &str| {
+        layout
+            .budget
+            .iter()
+            .find(|l| l.item == item)
+            .unwrap_or_else(|| panic!("no budget line {item}: {:?}", layout.budget))
+    };
+    assert_eq!(line("community_day_unit").units, 2.0);
+    assert_eq!(line("community_day_unit").pence, 20_000_000);
+    assert_eq!(line("community_day_unit_unallocated").pence, 5_000_000);
+    let unit = net
+        .services
+        .iter()
+        .find(|s| s.name == "community_day_unit_only")
+        .unwrap();
+    assert_eq!(unit.capacity, iccsim::model::Capacity::Limited(0));
+    assert_eq!(unit.capacity_changes.len(), 1);
+    assert_eq!(unit.capacity_changes[0].from_day, 365.0);
+    assert_eq!(
+        unit.capacity_changes[0].capacity,
+        iccsim::model::Capacity::Limited(2)
+    );
+    // Year 2 (days 365-730): the two places paid every day, attendances
+    // priced besides; year 1 none open, so everyone went on to ED.
+    let outputs = simulate(&net, 2);
+    let bought = values(&net, &outputs, "2", "cost_bought");
+    for b in &bought {
+        assert!((b - 2.0 * 100_000.0 / 365.25 * 365.0).abs() < 1e-6, "{b}");
+    }
+    let closed_1 = values(&net, &outputs, "1", "community_day_unit_closed");
+    let attended_1 = values(&net, &outputs, "1", "community_day_unit_attendances");
+    assert!(attended_1.iter().all(|a| *a == 0.0) && closed_1.iter().all(|c| *c > 0.0));
+    assert!(
+        values(&net, &outputs, "2", "community_day_unit_attendances")
+            .iter()
+            .all(|a| *a > 0.0)
+    );
+    // Without [community.day_unit] there is nothing to buy.
+    let e = iccsim::scenario::load_str(&(fixture() + lever), "test", "test")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("levers.reinvest.fund.community_day_unit"), "{e}");
+}

@@ -185,3 +185,110 @@ fn the_day_unit_closure_share_follows_arrivals_by_hour() {
         assert!(sum(&attended) > 0.0);
     }
 }
+
+/// The fixture's day unit open 08:00-22:00, with arrivals spread over the
+/// day, and `lever` appended.
+fn day_unit_with_lever(lever: &str) -> Network {
+    network(&format!(
+        "{}\n{lever}\n",
+        edited(
+            fixture(),
+            &[(
+                "day_unit_places = 50\n",
+                "day_unit_places = 50\nday_unit_opening = { open_hour = 8, close_hour = 22 }\n",
+            )],
+        )
+    ))
+}
+
+#[test]
+fn an_opening_lever_changes_the_closure_share_from_its_date_only() {
+    let without = day_unit_with_lever("");
+    let always = day_unit_with_lever(
+        "[levers.open_all_hours]\neffect = \"opening_hours\"\nservice = \"day_unit\"\nopening = \"always\"\nstart = 2026-04-01\n",
+    );
+    assert_eq!(always.services[2].schedule_changes.len(), 1);
+    let before = simulate(&without, 8);
+    let after = simulate(&always, 8);
+    // Year 1 (before the lever's date): the same run, value for value.
+    for metric in [
+        "day_unit_closed_share",
+        "day_unit_attendances",
+        "emergency_admissions",
+    ] {
+        assert_eq!(
+            values(&without, &before, "1", metric),
+            values(&always, &after, "1", metric),
+            "{metric}"
+        );
+    }
+    let year_1 = values(&always, &after, "1", "day_unit_closed_share");
+    let mean = year_1.iter().sum::<f64>() / year_1.len() as f64;
+    assert!(
+        (mean - 10.0 / 24.0).abs() < 0.03,
+        "year 1 closure share {mean}"
+    );
+    // From its date, open every hour with places to spare: never closed.
+    assert!(
+        values(&always, &after, "2", "day_unit_closed_share")
+            .iter()
+            .all(|s| *s == 0.0)
+    );
+}
+
+#[test]
+fn an_opening_lever_equal_to_the_hours_in_force_changes_nothing() {
+    let without = day_unit_with_lever("");
+    let same = day_unit_with_lever(
+        "[levers.same_hours]\neffect = \"opening_hours\"\nservice = \"day_unit\"\nsites = [\"general\"]\nopening = { open_hour = 8, close_hour = 22 }\nstart = 2026-04-01\n",
+    );
+    assert!(same.services.iter().all(|s| s.schedule_changes.is_empty()));
+    let bits = |outputs: &[ReplicationOutput]| -> Vec<Vec<u64>> {
+        outputs
+            .iter()
+            .map(|o| o.record.values.iter().map(|v| v.to_bits()).collect())
+            .collect()
+    };
+    assert_eq!(bits(&simulate(&without, 2)), bits(&simulate(&same, 2)));
+}
+
+#[test]
+fn opening_levers_are_checked() {
+    let error = |lever: &str| {
+        let text = format!("{}\n{lever}\n", fixture());
+        load_str(&text, "test", "test")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let e = error(
+        "[levers.x]\neffect = \"opening_hours\"\nservice = \"ed\"\nopening = \"always\"\nstart = 2026-04-01\n",
+    );
+    assert!(
+        e.contains("levers.x.service") && e.contains("\"day_unit\""),
+        "{e}"
+    );
+    let e = error(
+        "[levers.x]\neffect = \"opening_hours\"\nservice = \"day_unit\"\nopening = \"never\"\nstart = 2026-04-01\n",
+    );
+    assert!(
+        e.contains("levers.x.opening") && e.contains("always"),
+        "{e}"
+    );
+    let e = error(
+        "[levers.x]\neffect = \"opening_hours\"\nservice = \"day_unit\"\nopening = { open_hour = 20, close_hour = 8 }\nstart = 2026-04-01\n",
+    );
+    assert!(e.contains("levers.x.opening.close_hour"), "{e}");
+    // A file without community day units has none to open.
+    let e = error(
+        "[levers.x]\neffect = \"opening_hours\"\nservice = \"community_day_unit\"\nopening = \"always\"\nstart = 2026-04-01\n",
+    );
+    assert!(
+        e.contains("levers.x.service") && e.contains("[community.day_unit]"),
+        "{e}"
+    );
+    let e = error(
+        "[levers.x]\neffect = \"opening_hours\"\nservice = \"day_unit\"\nopening = \"always\"\nstart = 2026-04-01\nramp_months = 3\n",
+    );
+    assert!(e.contains("levers.x.ramp_months"), "{e}");
+}

@@ -136,4 +136,6 @@ pub(crate) struct RawLever {
     pub(super) cost_per_year: Option<f64>,
     /// Where `cost_per_year` comes from.
     pub(super) cost_source: Option<String>,
+    /// `opening_hours` levers: the hours from `start`, or "always".
+    pub(super) opening: Option<super::levers::RawLeverOpening>,
 }

@@ -30,11 +30,13 @@ pub enum Effect {
     DayUnitDiversion,
     /// Money moved from acute care into community places.
     Reinvestment,
+    /// Opening days and hours of a kind of service from a date.
+    OpeningHours,
 }
 
 impl Effect {
     /// Every effect, in the order messages list them.
-    pub const ALL: [Effect; 8] = [
+    pub const ALL: [Effect; 9] = [
         Effect::CrisisRate,
         Effect::Capacity,
         Effect::LengthOfStay,
@@ -43,6 +45,7 @@ impl Effect {
         Effect::RapidResponse,
         Effect::DayUnitDiversion,
         Effect::Reinvestment,
+        Effect::OpeningHours,
     ];
 
     /// The effect a lever names, if this build knows it.
@@ -63,6 +66,7 @@ impl Effect {
             Effect::RapidResponse => "rapid_response",
             Effect::DayUnitDiversion => "day_unit_diversion",
             Effect::Reinvestment => "reinvestment",
+            Effect::OpeningHours => "opening_hours",
         }
     }
 
@@ -76,7 +80,7 @@ impl Effect {
             | Effect::CareHomeDischarge
             | Effect::RapidResponse
             | Effect::DayUnitDiversion => true,
-            Effect::Capacity | Effect::Reinvestment => false,
+            Effect::Capacity | Effect::Reinvestment | Effect::OpeningHours => false,
         }
     }
 
@@ -94,6 +98,7 @@ impl Effect {
             Effect::RapidResponse => &["multiplier", "demand", "managed_at_home"],
             Effect::DayUnitDiversion => &["multiplier", "sites", "demand"],
             Effect::Reinvestment => &["amount_per_year", "fund", "close_adult_beds"],
+            Effect::OpeningHours => &["service", "sites", "opening"],
         }
     }
 
@@ -126,17 +131,20 @@ pub(super) enum Fund {
     CommunityBeds,
     Residential,
     Nursing,
+    /// Places of the ICCs' community day units.
+    CommunityDayUnit,
 }
 
 impl Fund {
     /// Everything money can buy, in the order messages list them.
-    pub(super) const ALL: [Fund; 6] = [
+    pub(super) const ALL: [Fund; 7] = [
         Fund::RapidResponse,
         Fund::Reablement,
         Fund::CaseManagement,
         Fund::CommunityBeds,
         Fund::Residential,
         Fund::Nursing,
+        Fund::CommunityDayUnit,
     ];
 
     /// The name a scenario writes (and the budget statement's item).
@@ -148,11 +156,12 @@ impl Fund {
             Fund::CommunityBeds => "community_beds",
             Fund::Residential => "residential",
             Fund::Nursing => "nursing",
+            Fund::CommunityDayUnit => "community_day_unit",
         }
     }
 
     /// The names, in the order of [`Fund::ALL`].
-    pub(super) fn names() -> [&'static str; 6] {
+    pub(super) fn names() -> [&'static str; 7] {
         Fund::ALL.map(Fund::name)
     }
 
@@ -167,7 +176,9 @@ impl Fund {
             Fund::RapidResponse => Some(CommunityTeam::RapidResponse),
             Fund::Reablement => Some(CommunityTeam::Reablement),
             Fund::CaseManagement => Some(CommunityTeam::CaseManagement),
-            Fund::CommunityBeds | Fund::Residential | Fund::Nursing => None,
+            Fund::CommunityBeds | Fund::Residential | Fund::Nursing | Fund::CommunityDayUnit => {
+                None
+            }
         }
     }
 
@@ -180,6 +191,7 @@ impl Fund {
             Fund::CommunityBeds => Role::CommunityBeds,
             Fund::Residential => Role::ResidentialCare,
             Fund::Nursing => Role::NursingCare,
+            Fund::CommunityDayUnit => Role::CommunityDayUnit,
         }
     }
 }
@@ -315,6 +327,7 @@ mod tests {
                 "rapid_response",
                 "day_unit_diversion",
                 "reinvestment",
+                "opening_hours",
             ]
         );
     }
@@ -342,6 +355,7 @@ mod tests {
                 "discharge_delay",
                 "care_home_discharge",
                 "day_unit_diversion",
+                "opening_hours",
             ]
         );
         assert_eq!(
@@ -351,8 +365,10 @@ mod tests {
                 "length_of_stay",
                 "discharge_delay",
                 "care_home_discharge",
+                "opening_hours",
             ]
         );
+        assert_eq!(names(Effect::reading("opening")), ["opening_hours"]);
         assert_eq!(names(Effect::reading("change")), ["capacity"]);
         assert_eq!(names(Effect::reading("wte")), ["capacity"]);
         assert_eq!(names(Effect::reading("destinations")), ["discharge_delay"]);
@@ -385,6 +401,7 @@ mod tests {
                 "community_beds",
                 "residential",
                 "nursing",
+                "community_day_unit",
             ]
         );
         for fund in Fund::ALL {
