@@ -69,13 +69,24 @@ fn sum(v: &[f64]) -> f64 {
     v.iter().sum()
 }
 
-/// The baseline without any `hourly_factors` line.
+/// The baseline without its `hourly_factors` (the key and its array,
+/// which may continue over several lines).
 fn baseline_without_hours() -> String {
-    read("scenarios/north-cumbria-baseline.toml")
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("hourly_factors"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut kept = Vec::new();
+    let mut in_array = false;
+    let text = read("scenarios/north-cumbria-baseline.toml");
+    for line in text.lines() {
+        if line.trim_start().starts_with("hourly_factors") {
+            in_array = true;
+        }
+        if !in_array {
+            kept.push(line);
+        }
+        if in_array && line.contains(']') {
+            in_array = false;
+        }
+    }
+    kept.join("\n")
 }
 
 #[test]
@@ -291,4 +302,35 @@ fn opening_levers_are_checked() {
         "[levers.x]\neffect = \"opening_hours\"\nservice = \"day_unit\"\nopening = \"always\"\nstart = 2026-04-01\nramp_months = 3\n",
     );
     assert!(e.contains("levers.x.ramp_months"), "{e}");
+}
+
+#[test]
+fn hourly_factors_are_checked() {
+    let error = |factors: &str| {
+        let text = edited(
+            fixture(),
+            &[(
+                "[population]\n",
+                &format!("[population]\nhourly_factors = {factors}\n"),
+            )],
+        );
+        load_str(&text, "test", "test")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let e = error("[1.0, 1.0]");
+    assert!(
+        e.contains("population.hourly_factors = 2 values") && e.contains("exactly 24 multipliers"),
+        "{e}"
+    );
+    let e = error(&format!("[{}]", ["0.0"; 24].join(", ")));
+    assert!(
+        e.contains("population.hourly_factors") && e.contains("no crises at any hour"),
+        "{e}"
+    );
+    let mut negative = ["1.0"; 24];
+    negative[5] = "-1.0";
+    let e = error(&format!("[{}]", negative.join(", ")));
+    assert!(e.contains("population.hourly_factors[5]"), "{e}");
 }

@@ -75,7 +75,7 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
 }
 
 #[test]
-fn the_terminal_table_lists_thirty_eight_outcomes_in_order() {
+fn the_terminal_table_lists_thirty_nine_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Terminal),
         [
@@ -117,6 +117,7 @@ fn the_terminal_table_lists_thirty_eight_outcomes_in_order() {
             "elective_cancellations",
             "transfers_out",
             "home_care_utilisation",
+            "day_unit_closed_share",
         ]
     );
     assert!(service_headlines(View::Terminal).is_empty());
@@ -221,8 +222,9 @@ fn every_metric_is_described_once_in_its_scope() {
     // for a bed, utilisation and money added); issue 21: 7 site (community
     // bed occupancy, escalation, the largest queue, rebookings) and 23
     // breakdown (delays by reason, home care, 4-hour waits, outliers,
-    // transfers out, cancellations).
-    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23));
+    // transfers out, cancellations); issue 22: 3 breakdown (the day unit's
+    // closure share, community day units' attendances and closures).
+    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 3));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);
