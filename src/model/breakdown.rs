@@ -190,6 +190,12 @@ impl SystemLayout {
                         sums.m[M::community_day_unit_attendances as usize] += admissions;
                         sums.m[M::community_day_unit_closed as usize] += cell.diverted as f64;
                     }
+                    if info.role == Role::PrimaryCare {
+                        // Seen; sent on (none left, or closed); seen and home.
+                        sums.m[M::primary_care_same_day as usize] += admissions;
+                        sums.m[M::primary_care_none_left as usize] += cell.diverted as f64;
+                        sums.m[M::primary_care_managed as usize] += home;
+                    }
                     match info.role.counts_as() {
                         CountedAs::EdAttendances => {
                             sums.m[M::ed_attendances as usize] += admissions;
@@ -353,6 +359,7 @@ impl SystemLayout {
             cell.m[M::cost_bought as usize] += money.bought;
             cell.m[M::cash_released as usize] += money.released;
             cell.m[M::cost_acute as usize] += money.escalation;
+            cell.m[M::cost_primary_care as usize] += money.primary_care_paid;
         }
 
         // Every group: year (all or one) × ICC (all or one) × band (all or one).

@@ -4,7 +4,8 @@
 //! acute beds they close (`cash_released`), day by day as the levers'
 //! capacity changes come in; and the running costs levers name, as their
 //! ramps and rollouts bring them in; and the escalation beds open (places
-//! × days open × their price, acute). Computed after the run from the
+//! × days open × their price, acute); and general practice's staff paid
+//! by the day (WTE × a year's cost, primary care), with what levers fund. Computed after the run from the
 //! network's capacity schedule, per (year, ICC, age band) cell of the
 //! breakdown, for `breakdown.rs` to add in.
 //!
@@ -16,7 +17,7 @@
 
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
-use super::system::{LeverCost, SystemLayout};
+use super::system::{LeverCost, StaffCost, SystemLayout};
 
 /// Money of one (year, ICC, band) cell, £ at the layout's price year.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -29,6 +30,9 @@ pub struct CellMoney {
     pub released: f64,
     /// Escalation places open (used or not) at their cost a day: acute.
     pub escalation: f64,
+    /// General practice staff paid (WTE × cost a year, by the day), with
+    /// what levers fund: primary care. What levers add is in `bought` too.
+    pub primary_care_paid: f64,
 }
 
 /// Place-days of a service over [from, to): all, above its starting
@@ -66,6 +70,38 @@ pub fn place_days(service: &Service, from: f64, to: f64) -> (f64, f64, f64) {
         all += places * (b - a);
         above += (places - start).max(0.0) * (b - a);
         below += (start - places).max(0.0) * (b - a);
+    }
+    (all, above, below)
+}
+
+/// £ of staff paid by the day over [from, to): the £ a year in force on
+/// each day / 365.25, all, above the staff in post at the start and below
+/// them (exactly, the dated changes applied).
+pub fn staff_cost_between(cost: &StaffCost, from: f64, to: f64) -> (f64, f64, f64) {
+    let mut edges = vec![from];
+    edges.extend(
+        cost.changes
+            .iter()
+            .map(|c| c.0)
+            .filter(|d| *d > from && *d < to),
+    );
+    edges.push(to);
+    let (mut all, mut above, mut below) = (0.0, 0.0, 0.0);
+    for pair in edges.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if b <= a {
+            continue;
+        }
+        let per_year = cost
+            .changes
+            .iter()
+            .rev()
+            .find(|c| c.0 <= a)
+            .map_or(cost.base_per_year, |c| c.1);
+        let days = (b - a) / 365.25;
+        all += per_year * days;
+        above += (per_year - cost.base_per_year).max(0.0) * days;
+        below += (cost.base_per_year - per_year).max(0.0) * days;
     }
     (all, above, below)
 }
@@ -203,6 +239,22 @@ impl SystemLayout {
                 }
             }
         }
+        // General practice staff, shared among the ICC's bands by
+        // residents (the list, not the same-day appointments used).
+        for cost in &self.staff_costs {
+            for y in 0..years {
+                let (from, to) = window(y);
+                let (all, above, below) = staff_cost_between(cost, from, to);
+                if all == 0.0 && below == 0.0 {
+                    continue;
+                }
+                for (cell, share) in by_residents(y, Some(cost.icc)) {
+                    cells[cell].primary_care_paid += all * share;
+                    cells[cell].bought += above * share;
+                    cells[cell].released += below * share;
+                }
+            }
+        }
         for cost in &self.lever_costs {
             for y in 0..years {
                 let (from, to) = window(y);
@@ -271,6 +323,26 @@ mod tests {
         // A year that starts after the first closure.
         let (_, _, below) = place_days(&service, 150.0, 250.0);
         assert_eq!(below, 10.0 * 50.0 + 20.0 * 50.0);
+    }
+
+    /// Staff of £365,250 a year, £730,500 from day 100 (funded), £0 from
+    /// day 200 (all gone): in [0, 300) £100k + £200k + 0, of which £100k
+    /// above the start and £100k below it.
+    #[test]
+    fn staff_are_paid_by_the_day_exactly() {
+        let cost = StaffCost {
+            icc: 0,
+            sector: crate::model::system::Sector::PrimaryCare,
+            base_per_year: 365_250.0,
+            changes: vec![(100.0, 730_500.0), (200.0, 0.0)],
+        };
+        let (all, above, below) = staff_cost_between(&cost, 0.0, 300.0);
+        assert!((all - 300_000.0).abs() < 1e-6, "{all}");
+        assert!((above - 100_000.0).abs() < 1e-6, "{above}");
+        assert!((below - 100_000.0).abs() < 1e-6, "{below}");
+        // A year that starts in the warm-up.
+        let (all, ..) = staff_cost_between(&cost, -50.0, 50.0);
+        assert!((all - 100_000.0).abs() < 1e-6, "{all}");
     }
 
     /// £365.25k a year, half from day 10, all from day 20: in [0, 30)

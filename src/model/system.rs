@@ -101,6 +101,9 @@ pub enum Role {
     /// A day unit at a community hospital or ICC hub: same-day
     /// assessment and treatment for people sent by their GP or ICC team.
     CommunityDayUnit,
+    /// General practice of an ICC: same-day appointments for urgent needs
+    /// (places unlimited, a daily limit of appointments by weekday).
+    PrimaryCare,
 }
 
 impl Role {
@@ -120,6 +123,7 @@ impl Role {
             Role::NursingCare => "nursing_care",
             Role::HomeCare => "home_care",
             Role::CommunityDayUnit => "community_day_unit",
+            Role::PrimaryCare => "primary_care",
         }
     }
 
@@ -138,6 +142,7 @@ impl Role {
             | Role::ResidentialCare
             | Role::NursingCare
             | Role::HomeCare
+            | Role::PrimaryCare
             | Role::CommunityDayUnit => Owner::Icc,
         }
     }
@@ -161,6 +166,9 @@ impl Role {
             Role::HomeCare => CountedAs::Nothing,
             // Its attendances and closures are read by role.
             Role::CommunityDayUnit => CountedAs::Nothing,
+            // Its metrics (same-day appointments, none left, managed) are
+            // read by role; its staff are paid by the day (`money.rs`).
+            Role::PrimaryCare => CountedAs::Nothing,
         }
     }
 
@@ -318,6 +326,24 @@ pub struct SystemLayout {
     /// What levers name as a running cost of their own (enhanced health in
     /// care homes, risk stratification ...), as it comes in.
     pub lever_costs: Vec<LeverCost>,
+    /// Staff paid by the day whatever they do (general practice with
+    /// `[primary_care]`), per ICC; empty when none is modelled.
+    pub staff_costs: Vec<StaffCost>,
+}
+
+/// The staff of one ICC's service paid by the day, used or not (general
+/// practice's GPs and other clinical staff): £ a year at the layout's
+/// price year, the staff in post from the start and what levers add or
+/// take away from dated steps on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffCost {
+    pub icc: usize,
+    pub sector: Sector,
+    /// £ a year of the staff in post at the start.
+    pub base_per_year: f64,
+    /// (window day, £ a year from then on), sorted by day: the staff in
+    /// post as levers fund more (or fewer).
+    pub changes: Vec<(f64, f64)>,
 }
 
 /// A lever's own running cost in one ICC (or the whole system): £ a year

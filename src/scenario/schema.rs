@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::raw::{RawCapacity, RawPatientType, RawRun, RawService};
 use super::system::raw::{
     RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc, RawLever, RawPathways,
-    RawPopulation, RawSite, RawSystemInitial,
+    RawPopulation, RawPrimaryCare, RawSite, RawSystemInitial,
 };
 use super::uncertainty::KINDS;
 use crate::model::system::AGE_BANDS;
@@ -179,6 +179,8 @@ struct ScenarioFile {
     community: Option<RawCommunity>,
     care_homes: Option<RawCareHomes>,
     costs: Option<RawCosts>,
+    /// General practice as capacity: same-day appointments for crises.
+    primary_care: Option<RawPrimaryCare>,
     calibration: Option<RawCalibration>,
     /// Today's census of a built service.
     initial: Option<BTreeMap<String, RawSystemInitial>>,

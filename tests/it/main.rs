@@ -34,6 +34,7 @@ mod money;
 mod nested;
 mod output_folder;
 mod peers;
+mod primary_care;
 mod properties;
 mod report;
 mod risks;

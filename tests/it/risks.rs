@@ -59,6 +59,7 @@ fn ward_as(role: Role, ward: &str) -> Network {
         budget: Vec::new(),
         full_effect_from: None,
         lever_costs: Vec::new(),
+        staff_costs: Vec::new(),
     });
     net
 }

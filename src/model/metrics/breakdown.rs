@@ -64,7 +64,7 @@ metrics! {
     care_home_resident_deaths: "care_home_resident_deaths", "people", Count, [], "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
     cost_acute: "cost_acute", "GBP", Money, [(Board, 17), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
     cost_community: "cost_community", "GBP", Money, [(Board, 18), (Terminal, 21)], "community health cost: the staff of rapid response, reablement and case management and the community hospital beds paid for (places × cost a day, used or not), and the running costs levers name";
-    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 19), (Terminal, 22)], "GP-practice appointments";
+    cost_primary_care: "cost_primary_care", "GBP", Money, [(Board, 19), (Terminal, 22)], "general practice: with [primary_care], its GPs and other clinical staff paid by the day (WTE × a year's cost, used or not, with what levers fund); without it, appointments per head × a unit cost (the same in every scenario: not modelled)";
     cost_social_care: "cost_social_care", "GBP", Money, [(Board, 20), (Terminal, 23)], "care-home places";
     cost_total: "cost_total", "GBP", Money, [(Board, 21), (AtAGlance, 6), (Terminal, 24), (Compare, 8), (Sweep, 4)], "all sectors: acute, primary and social care priced by activity, community teams and beds at the cost of the staff and beds paid for, and the running costs levers name (docs/whole-system.md, Money)";
     bed_wait_mean: "bed_wait_mean", "days", Duration, [(Board, 7), (AtAGlance, 7), (Terminal, 25), (Compare, 11)], "mean wait for an adult acute bed of emergency admissions to the modelled trust: from the decision to admit (the request for the bed) to getting it, zero waits included";
@@ -104,6 +104,9 @@ metrics! {
     day_unit_closed_share: "day_unit_closed_share", "fraction", Fraction, [(Terminal, 39)], "share of referrals to the acute sites' day units (same-day emergency care) that found it closed, full or out of the day's slots, and were admitted instead";
     community_day_unit_attendances: "community_day_unit_attendances", "attendances", Count, [], "attendances at the ICCs' community day units (step-up from rapid response or primary care)";
     community_day_unit_closed: "community_day_unit_closed", "patients", Count, [], "people sent to a community day unit who found it closed, full or out of the day's slots (or the ICC without places) and went on to ED";
+    primary_care_same_day: "primary_care_same_day", "appointments", Count, [], "crises given a same-day appointment in general practice ([primary_care]; 0 when primary care is not modelled)";
+    primary_care_none_left: "primary_care_none_left", "people", Count, [(Terminal, 39)], "crises that sought a same-day appointment and found none left that day or the practice closed, and went on by the usual route (rapid response, a direct admission or ED)";
+    primary_care_managed: "primary_care_managed", "people", Count, [], "crises given a same-day appointment and managed in primary care (home), part of primary_care_same_day";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

@@ -155,6 +155,9 @@ pub(super) fn scenario_section(
         number("Replications better"),
         number("Simulation precision: mean change (95% CI)"),
     ];
+    let primary_care_modelled =
+        words::primary_care_modelled(base) || words::primary_care_modelled(scenario);
+    let not_modelled = |metric: &str| metric == "cost_primary_care" && !primary_care_modelled;
     let mut group = "";
     let rows: Vec<(Option<String>, Vec<page::Cell>)> = words::headlines()
         .iter()
@@ -175,8 +178,15 @@ pub(super) fn scenario_section(
                     text_cell(o.label),
                     number(words::value(o.kind, r.baseline_mean.unwrap_or(f64::NAN))),
                     number(words::value(o.kind, r.scenario_mean.unwrap_or(f64::NAN))),
-                    number(words::spread_cell(o.kind, r)),
-                    number(if o.kind == Kind::Share {
+                    // Primary care without [primary_care] is a cost per
+                    // head, the same in both: "£0 (£0 to £0)" would read as
+                    // a finding.
+                    number(if not_modelled(o.metric) {
+                        words::NOT_MODELLED.to_string()
+                    } else {
+                        words::spread_cell(o.kind, r)
+                    }),
+                    number(if o.kind == Kind::Share || not_modelled(o.metric) {
                         "–".to_string()
                     } else {
                         words::relative_spread_cell(r)

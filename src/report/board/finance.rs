@@ -31,6 +31,13 @@ pub(super) fn cost_change_figure(
     let input = context.input;
     let name = &scenario.run.scenario_name;
     let mut sectors: Vec<(&str, &str)> = words::SECTORS.to_vec();
+    if !words::primary_care_modelled(&input.baseline) && !words::primary_care_modelled(scenario) {
+        for sector in &mut sectors {
+            if sector.0 == "cost_primary_care" {
+                sector.1 = "Primary care (not modelled)";
+            }
+        }
+    }
     sectors.push(("cost_total", "Total"));
     let groups: Vec<BarGroup> = sectors
         .iter()

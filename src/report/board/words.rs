@@ -158,6 +158,19 @@ pub fn headlines() -> Vec<Outcome> {
         .collect()
 }
 
+/// What the board says of an outcome the scenario does not model.
+pub const NOT_MODELLED: &str = "not modelled (a cost per head, the same in both)";
+
+/// Whether general practice is modelled as capacity (`[primary_care]`:
+/// the run has `primary_care_*` services); without it its cost is a cost
+/// per head that no lever changes.
+pub fn primary_care_modelled(results: &super::input::ScenarioResults) -> bool {
+    results
+        .summary
+        .iter()
+        .any(|r| r.service.starts_with("primary_care_"))
+}
+
 /// The cost outcomes, by sector (the costs chart).
 pub const SECTORS: &[(&str, &str)] = &[
     ("cost_acute", "Acute"),

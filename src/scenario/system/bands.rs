@@ -123,6 +123,7 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
     let zero_day = p(check, "zero_day_share", raw.zero_day_share);
     let death = p(check, "in_hospital_death", raw.in_hospital_death);
     let readmission = p(check, "readmission_30d", raw.readmission_30d);
+    let seek_same_day = p(check, "seek_same_day", raw.seek_same_day.unwrap_or(0.0));
     if let (Some(rr), Some(direct)) = (rr, direct)
         && rr + direct > 1.0 + SUM_TOLERANCE
     {
@@ -166,5 +167,6 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
         readmission_30d: readmission?,
         care_home_placements_per_1000: placements?,
         home_care_referrals_per_1000: home_care_referrals?,
+        seek_same_day: seek_same_day?,
     })
 }

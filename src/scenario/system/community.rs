@@ -44,6 +44,12 @@ pub(crate) struct RawIcc {
     pub(super) day_unit_slots_per_day: Option<f64>,
     /// Its opening hours (default: always open).
     pub(super) day_unit_opening: Option<RawOpening>,
+    /// GPs in post, whole-time equivalents (default 0; needs
+    /// `[primary_care]` when above 0).
+    pub(super) gp_wte: Option<f64>,
+    /// Nurses, pharmacists, paramedics and the other clinical roles of
+    /// general practice, whole-time equivalents (default 0).
+    pub(super) other_clinical_wte: Option<f64>,
 }
 
 /// A team of `[community]` as written.
@@ -180,6 +186,10 @@ pub(super) struct Icc {
     pub(super) home_care_hours_per_week: f64,
     /// Its community day unit (no places when it has none).
     pub(super) day_unit: IccDayUnit,
+    /// GPs in post, WTE (primary care; 0 when not modelled).
+    pub(super) gp_wte: f64,
+    /// Other clinical staff of general practice, WTE.
+    pub(super) other_clinical_wte: f64,
 }
 
 /// A community team of `[community]`, checked.
@@ -289,6 +299,12 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             raw.day_unit_slots_per_day,
             raw.day_unit_opening.as_ref(),
         );
+        let gp_wte = wte(check, "gp_wte", raw.gp_wte.unwrap_or(0.0));
+        let other_clinical_wte = wte(
+            check,
+            "other_clinical_wte",
+            raw.other_clinical_wte.unwrap_or(0.0),
+        );
         if let (
             Some(site),
             Some(population),
@@ -300,6 +316,8 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             Some(nursing),
             Some(home_care_hours),
             Some(day_unit),
+            Some(gp_wte),
+            Some(other_clinical_wte),
         ) = (
             site,
             population,
@@ -311,6 +329,8 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             nursing,
             home_care_hours,
             day_unit,
+            gp_wte,
+            other_clinical_wte,
         ) {
             iccs.push(Icc {
                 name: icc_name,
@@ -325,6 +345,8 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
                 nursing_places: nursing,
                 home_care_hours_per_week: home_care_hours,
                 day_unit,
+                gp_wte,
+                other_clinical_wte,
             });
         }
     }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::sections::section;
 use super::spec::{DAYS_PER_YEAR, Parts};
-use crate::model::system::{Role, UnitCosts};
+use crate::model::system::{Role, Sector, StaffCost, UnitCosts};
 use crate::scenario::check::Checker;
 
 /// `[costs]` as written.
@@ -53,6 +53,12 @@ pub(crate) struct RawCosts {
     /// A community day-unit place for a year (its staff and running
     /// costs; default 0).
     pub(super) community_day_unit_place_year: Option<f64>,
+    /// A GP whole-time equivalent a year (salary or drawings, on-costs and
+    /// practice overheads; needed with `[primary_care]`).
+    pub(super) gp_wte_year: Option<f64>,
+    /// A WTE of other clinical staff of general practice a year (nurses,
+    /// pharmacists, paramedics ...; needed with `[primary_care]`).
+    pub(super) other_clinical_wte_year: Option<f64>,
     /// The price year of unit costs not at `price_year`, by key.
     pub(super) price_years: Option<BTreeMap<String, String>>,
     /// Where each unit cost comes from, by key.
@@ -88,6 +94,10 @@ pub(super) struct Costs {
     pub(super) escalation_place_day: f64,
     pub(super) community_day_unit_attendance: f64,
     pub(super) community_day_unit_place_year: f64,
+    /// A GP WTE a year (None when not given).
+    pub(super) gp_wte_year: Option<f64>,
+    /// A WTE of other clinical staff of general practice a year.
+    pub(super) other_clinical_wte_year: Option<f64>,
 }
 
 /// `[costs]`, checked.
@@ -102,7 +112,7 @@ pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table
 }
 
 /// The unit costs priced in £ (each may have a price year of its own).
-const PRICED_KEYS: [&str; 19] = [
+const PRICED_KEYS: [&str; 21] = [
     "ed_attendance",
     "day_unit_attendance",
     "emergency_short_stay",
@@ -122,6 +132,8 @@ const PRICED_KEYS: [&str; 19] = [
     "escalation_bed_day",
     "community_day_unit_attendance",
     "community_day_unit_place_year",
+    "gp_wte_year",
+    "other_clinical_wte_year",
 ];
 
 /// What a £ of each unit cost's price year is worth at the scenario's,
@@ -273,6 +285,10 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
             "community_day_unit_place_year",
             raw.community_day_unit_place_year.unwrap_or(0.0),
         ),
+        gp_wte_year: raw.gp_wte_year.map(|v| money("gp_wte_year", v)),
+        other_clinical_wte_year: raw
+            .other_clinical_wte_year
+            .map(|v| money("other_clinical_wte_year", v)),
     };
     let premium = raw.escalation_staffing_premium.unwrap_or(0.0);
     ok &= check
@@ -364,4 +380,26 @@ pub(in crate::scenario::system) fn paid_places(
         per_place_day_paid: paid,
         ..costs
     }
+}
+
+/// What each ICC's general practice staff cost a year, paid whatever they
+/// do: GP WTE × `gp_wte_year` + other clinical WTE ×
+/// `other_clinical_wte_year`; none without `[primary_care]`.
+pub(in crate::scenario::system) fn primary_care_staff(parts: &Parts) -> Vec<StaffCost> {
+    if parts.primary_care.is_none() {
+        return Vec::new();
+    }
+    let gp = parts.costs.gp_wte_year.unwrap_or(0.0);
+    let other = parts.costs.other_clinical_wte_year.unwrap_or(0.0);
+    parts
+        .iccs
+        .iter()
+        .enumerate()
+        .map(|(i, icc)| StaffCost {
+            icc: i,
+            sector: Sector::PrimaryCare,
+            base_per_year: icc.gp_wte * gp + icc.other_clinical_wte * other,
+            changes: Vec::new(),
+        })
+        .collect()
 }

@@ -30,6 +30,7 @@ mod initial;
 pub mod levers;
 mod population;
 mod pressure;
+mod primary_care;
 pub(crate) mod raw;
 mod sections;
 mod spec;
@@ -46,6 +47,7 @@ use costs::validate_costs_section;
 use initial::apply_initial;
 use levers::{LeverContext, apply_levers};
 use population::validate_population;
+use primary_care::{check_primary_care, validate_primary_care};
 use spec::{Band, Parts};
 use targets::validate_calibration;
 
@@ -59,6 +61,7 @@ pub const SYSTEM_KEYS: &[&str] = &[
     "community",
     "care_homes",
     "costs",
+    "primary_care",
     "calibration",
     "initial",
     "levers",
@@ -88,6 +91,7 @@ pub(super) fn validate_system(
     let care_homes = validate_care_homes(check, document);
     check_care_home_admission(check, &bands, care_homes.as_ref());
     let costs = validate_costs_section(check, document);
+    let primary_care = validate_primary_care(check, document);
     let targets = validate_calibration(check, document, run.as_ref());
 
     if !check.issues.is_empty() {
@@ -110,8 +114,16 @@ pub(super) fn validate_system(
         community: community?,
         care_homes: care_homes?,
         costs: costs?,
+        primary_care: primary_care?,
         targets: targets?,
     };
+    check_primary_care(
+        check,
+        parts.primary_care.as_ref(),
+        &parts.iccs,
+        &parts.bands,
+        &parts.costs,
+    );
     check_capacities(check, &parts);
     community_day_unit::check_community_day_units(check, &parts);
     check_counts(check, &parts);

@@ -15,6 +15,7 @@ use serde::Deserialize;
 pub(crate) use super::acute::{RawPathways, RawSite};
 pub(crate) use super::community::{RawCareHomes, RawCommunity, RawIcc};
 pub(crate) use super::costs::RawCosts;
+pub(crate) use super::primary_care::RawPrimaryCare;
 use crate::scenario::raw::RawDistribution;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -64,6 +65,9 @@ pub(crate) struct RawBand {
     /// People at home who start a long-term home-care package, per 1,000
     /// a year (default 0).
     pub(super) home_care_referrals_per_1000: Option<f64>,
+    /// Probability a crisis first seeks a same-day appointment in primary
+    /// care (default 0; needs `[primary_care]` when above 0).
+    pub(super) seek_same_day: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -138,4 +142,10 @@ pub(crate) struct RawLever {
     pub(super) cost_source: Option<String>,
     /// `opening_hours` levers: the hours from `start`, or "always".
     pub(super) opening: Option<super::levers::RawLeverOpening>,
+    /// `proactive_care`: reviews a year of each person in the tiers.
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) reviews_per_person_year: Option<f64>,
+    /// `proactive_care`: appointments (GP or other clinical) a review takes.
+    #[schemars(with = "Option<crate::scenario::schema::Number>")]
+    pub(super) appointments_per_review: Option<f64>,
 }

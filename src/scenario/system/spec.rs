@@ -6,6 +6,7 @@ pub(super) use super::acute::{Pathways, Site};
 pub(super) use super::community::{CareHomes, Community, Icc, Team, home_care_packages};
 pub(super) use super::costs::Costs;
 pub(super) use super::discharge::{DischargeTo, PerDestination};
+pub(super) use super::primary_care::PrimaryCare;
 use crate::engine::Distribution;
 use crate::model::RunSettings;
 use crate::model::system::CalibrationTarget;
@@ -31,6 +32,8 @@ pub(super) struct Band {
     pub(super) readmission_30d: f64,
     pub(super) care_home_placements_per_1000: f64,
     pub(super) home_care_referrals_per_1000: f64,
+    /// Probability a crisis first seeks a same-day appointment.
+    pub(super) seek_same_day: f64,
 }
 
 /// A risk tier of `[population.risk_tiers]`, checked.
@@ -61,5 +64,7 @@ pub(super) struct Parts {
     pub(super) community: Community,
     pub(super) care_homes: CareHomes,
     pub(super) costs: Costs,
+    /// `[primary_care]`; None: primary care not modelled (no service).
+    pub(super) primary_care: Option<PrimaryCare>,
     pub(super) targets: Vec<CalibrationTarget>,
 }

@@ -325,6 +325,10 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 })
                 .collect();
             strata.push(("rest", 1.0 - tier_share, rest_multiplier, 0.0, 1.0));
+            // Crises that first seek a same-day appointment, where the
+            // ICC's practices ever have one: their pathway there, and the
+            // entry route today's scaled by what is left.
+            let primary_care = same_day_pathway(parts, ids, i, b);
             for (tier, share, multiplier, referrals, los_multiplier) in strata {
                 let people = icc.population[b] * share;
                 let entry = RouteTable::new(&[
@@ -345,6 +349,13 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         Destination::Service(ids[Role::EmergencyDepartment][site]),
                     ),
                 ]);
+                let (entry, at_primary_care) = match &primary_care {
+                    Some((service, seek, pathway)) => (
+                        seeking_first(&entry, *service, *seek),
+                        Some((*service, pathway.clone().with_onward(entry))),
+                    ),
+                    None => (entry, None),
+                };
                 types.push(PatientType {
                     name: format!("crisis/{}/{}/{}", icc.name, band_label(b), tier),
                     description: format!(
@@ -372,7 +383,9 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     kind: DemandKind::Crisis,
                     if_ed: admission_if_ed,
                 });
-                pathways_table.push(emergency_pathways(true, los_multiplier));
+                let mut list = emergency_pathways(true, los_multiplier);
+                list.extend(at_primary_care);
+                pathways_table.push(list);
                 if referrals > 0.0 {
                     types.push(PatientType {
                         name: format!("case_management/{}/{}/{}", icc.name, band_label(b), tier),
@@ -700,4 +713,79 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         cohorts,
         pathways: pathways_table,
     }
+}
+
+/// The primary-care service of ICC `i` with the share of band `b`'s crises
+/// that first seek a same-day appointment there and their pathway at it
+/// (without `onward`, which is each type's entry route as it was), or None
+/// when no crisis of the band seeks one or the ICC's practices never have
+/// one: then the entry route, and the run, are exactly as without primary
+/// care.
+fn same_day_pathway(
+    parts: &Parts,
+    ids: &Ids,
+    i: usize,
+    b: usize,
+) -> Option<(ServiceId, f64, Pathway)> {
+    let primary_care = parts.primary_care.as_ref()?;
+    let icc = &parts.iccs[i];
+    let band = &parts.bands[b];
+    let seek = band.seek_same_day;
+    if seek <= 0.0 || !primary_care.has_slots(icc) {
+        return None;
+    }
+    let service = *ids[Role::PrimaryCare].get(i)?;
+    let site = icc.site;
+    let children = b == 0;
+    let ed = Destination::Service(ids[Role::EmergencyDepartment][site]);
+    let beds = if children {
+        ids[Role::PaediatricBeds][site]
+    } else {
+        ids[Role::AcuteBeds][site]
+    };
+    let rest = 1.0 - primary_care.managed;
+    let on = &primary_care.referred_on;
+    // Rapid response is an adult service: children referred to it go to ED.
+    let rapid = if children {
+        ed
+    } else {
+        Destination::Service(ids[Role::RapidResponse][i])
+    };
+    // The ICC's community day unit (adults only), the site's ED where it
+    // has none.
+    let day_unit = if children {
+        ed
+    } else {
+        community_day_unit_or_ed(ids, parts, i)
+    };
+    let admission = on.admission * rest;
+    let routes = RouteTable::new(&[
+        (primary_care.managed, HOME),
+        (on.ed * rest, ed),
+        (on.rapid_response * rest, rapid),
+        (on.day_unit * rest, day_unit),
+        // Admitted directly, split between the trust and other providers
+        // as the band's direct admissions are.
+        (
+            admission * (1.0 - band.other_provider),
+            Destination::Service(beds),
+        ),
+        (
+            admission * band.other_provider,
+            Destination::Service(ids.other_providers),
+        ),
+    ]);
+    Some((
+        service,
+        seek,
+        Pathway::new(primary_care.appointment.clone(), routes),
+    ))
+}
+
+/// The entry route of a type whose crises first seek a same-day
+/// appointment (share `seek`), the rest as before scaled by 1 − seek.
+fn seeking_first(entry: &RouteTable, primary_care: ServiceId, seek: f64) -> RouteTable {
+    let mut choices = vec![(seek, Destination::Service(primary_care))];
+    choices.extend(entry.choices().map(|(p, d)| (p * (1.0 - seek), d)));
+    RouteTable::new(&choices)
 }

@@ -13,6 +13,7 @@ use crate::model::system::{Role, SystemLayout};
 use crate::model::{Network, Pathway};
 use crate::scenario::check::MAX_TYPE_SERVICE_PAIRS;
 use crate::scenario::error::Issue;
+use crate::scenario::system::costs::primary_care_staff;
 use demand::build_demand;
 use services::build_services;
 
@@ -42,7 +43,8 @@ fn wait_class(role: Role) -> u8 {
         Role::Reablement => 2,
         Role::CommunityBeds => 3,
         Role::ResidentialCare | Role::NursingCare => 4,
-        Role::RapidResponse | Role::CaseManagement => 5,
+        // Primary care never holds anyone waiting (full or closed: onward).
+        Role::RapidResponse | Role::CaseManagement | Role::PrimaryCare => 5,
     }
 }
 
@@ -59,6 +61,7 @@ pub(super) fn compile(
     }
     let n_services = services.len();
     let demand = build_demand(&parts, &ids, &mut services);
+    let staff_costs = primary_care_staff(&parts);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
     let Parts {
         run,
@@ -68,6 +71,7 @@ pub(super) fn compile(
         iccs,
         costs,
         targets,
+        primary_care,
         ..
     } = parts;
     if types.len().saturating_mul(n_services) > MAX_TYPE_SERVICE_PAIRS {
@@ -99,12 +103,19 @@ pub(super) fn compile(
         population: iccs.iter().map(|i| i.population).collect(),
         growth_per_year: growth,
         gp_appointments_per_person: gp_per_person,
-        gp_appointment_cost: costs.gp_appointment,
+        // With [primary_care] general practice is paid as staff
+        // (`staff_costs`), not by the appointment per head as well.
+        gp_appointment_cost: if primary_care.is_some() {
+            0.0
+        } else {
+            costs.gp_appointment
+        },
         price_year: costs.price_year,
         targets,
         budget: Vec::new(),
         full_effect_from: None,
         lever_costs: Vec::new(),
+        staff_costs,
     };
     Ok(Network {
         name,

@@ -184,7 +184,7 @@ fn site_kinds() -> [ServiceKind; 4] {
 }
 
 /// The services every ICC has, in build order.
-fn icc_kinds() -> [ServiceKind; 8] {
+fn icc_kinds() -> [ServiceKind; 9] {
     [
         ServiceKind {
             role: Role::RapidResponse,
@@ -331,6 +331,37 @@ fn icc_kinds() -> [ServiceKind; 8] {
             costs: |_| UnitCosts::none(Sector::SocialCare),
             finish: nothing_more,
         },
+        // Built only in files with `[primary_care]` (issue 22), so the
+        // services of older files are unchanged (`is_built`).
+        ServiceKind {
+            role: Role::PrimaryCare,
+            prefix: "primary_care",
+            unit: "same-day appointments in progress",
+            describe: |name, _| {
+                format!("General practice: same-day appointments for urgent needs, {name} ICC")
+            },
+            // Concurrency is not the constraint: the day's appointments are
+            // (`max_admissions_per_day`).
+            capacity: |_, _| Capacity::Unlimited,
+            // Closed or none left today: on by today's entry route
+            // (the pathway's `onward`).
+            when_full: |_, _, _| FullPolicy::Overflow(Overflow::Onward),
+            // Paid as staff, a day (`paid_places`), not by the appointment.
+            costs: |_| UnitCosts::none(Sector::PrimaryCare),
+            finish: |service, parts, i| {
+                // An ICC whose practices never have an appointment gets an
+                // inert service (always open, no limit, nobody sent): no
+                // events of its own, so its run is exactly today's.
+                if let Some(primary_care) = &parts.primary_care
+                    && primary_care.has_slots(&parts.iccs[i])
+                {
+                    let icc = &parts.iccs[i];
+                    service.opening = Some(primary_care.opening);
+                    service.max_admissions_per_day =
+                        Some(primary_care.daily_limit(icc.gp_wte, icc.other_clinical_wte));
+                }
+            },
+        },
         // Built only in files with `[community.day_unit]` (issue 22), so
         // the services of older files are unchanged (`is_built`).
         ServiceKind {
@@ -364,6 +395,7 @@ fn icc_kinds() -> [ServiceKind; 8] {
 /// services (ids and outputs).
 fn is_built(role: Role, parts: &Parts) -> bool {
     match role {
+        Role::PrimaryCare => parts.primary_care.is_some(),
         Role::CommunityDayUnit => parts.community.day_unit.is_some(),
         _ => true,
     }

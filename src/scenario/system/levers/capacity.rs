@@ -5,6 +5,7 @@ use super::effect::{CommunityTeam, LEVER_SERVICES};
 use super::lever::Lever;
 use super::plan::{CapacityLever, Plan, is_site_service};
 use crate::engine::CalendarDate;
+use crate::model::system::Role;
 
 impl Lever<'_> {
     /// The date a service is reached: its ICC's rollout date, or `start`
@@ -61,6 +62,12 @@ impl Lever<'_> {
         });
         let all: Vec<&str> = LEVER_SERVICES.iter().map(|(n, _)| *n).collect();
         let role = self.service(None, &all);
+        if role == Some(Role::PrimaryCare) {
+            if let (Some(ramp), Some(wte)) = (ramp, wte) {
+                self.primary_care_capacity(plan, ramp, &from, wte);
+            }
+            return;
+        }
         let team = CommunityTeam::of_role;
         if let (Some(Some(_)), Some(role)) = (wte, role)
             && team(role).is_none()

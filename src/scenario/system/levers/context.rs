@@ -6,7 +6,7 @@
 
 use super::effect::PerTeam;
 use crate::engine::Distribution;
-use crate::scenario::system::spec::{DAYS_PER_YEAR, Parts, PerDestination};
+use crate::scenario::system::spec::{DAYS_PER_YEAR, Parts, PerDestination, PrimaryCare};
 
 /// What the levers need from the scenario beyond the compiled network.
 pub(in crate::scenario::system) struct LeverContext {
@@ -27,6 +27,22 @@ pub(in crate::scenario::system) struct LeverContext {
     pub(super) caseload_per_wte: PerTeam<f64>,
     /// £ a year of one unit of capacity bought with money.
     pub(super) cost_per_year: UnitCostsPerYear,
+    /// General practice, when `[primary_care]` models it.
+    pub(super) primary_care: Option<PrimaryCareContext>,
+    /// People in each risk tier, per ICC (tier name, residents of the
+    /// tier's bands × its share), for `proactive_care`.
+    pub(super) tier_people: Vec<Vec<(String, f64)>>,
+}
+
+/// What the primary-care levers read: the section, each ICC's staff in
+/// post and what a WTE costs a year.
+pub(super) struct PrimaryCareContext {
+    pub(super) section: PrimaryCare,
+    /// (GP, other clinical) WTE in post, per ICC.
+    pub(super) wte: Vec<(f64, f64)>,
+    /// £ a year of a GP WTE and of another clinical WTE; None when not given.
+    pub(super) gp_wte_year: Option<f64>,
+    pub(super) other_clinical_wte_year: Option<f64>,
 }
 
 /// The yearly cost of one unit of each kind of capacity, £.
@@ -73,6 +89,36 @@ impl LeverContext {
                 community_day_unit_place: costs.community_day_unit_place_year,
                 acute_bed: costs.excess_bed_day * DAYS_PER_YEAR,
             },
+            primary_care: parts
+                .primary_care
+                .as_ref()
+                .map(|section| PrimaryCareContext {
+                    section: section.clone(),
+                    wte: parts
+                        .iccs
+                        .iter()
+                        .map(|i| (i.gp_wte, i.other_clinical_wte))
+                        .collect(),
+                    gp_wte_year: costs.gp_wte_year,
+                    other_clinical_wte_year: costs.other_clinical_wte_year,
+                }),
+            tier_people: parts
+                .iccs
+                .iter()
+                .map(|icc| {
+                    parts
+                        .tiers
+                        .iter()
+                        .map(|tier| {
+                            let people: f64 = (0..5)
+                                .filter(|&b| tier.bands[b])
+                                .map(|b| icc.population[b] * tier.share)
+                                .sum();
+                            (tier.name.clone(), people)
+                        })
+                        .collect()
+                })
+                .collect(),
         }
     }
 }

@@ -32,11 +32,14 @@ pub enum Effect {
     Reinvestment,
     /// Opening days and hours of a kind of service from a date.
     OpeningHours,
+    /// Reviews of risk tiers by general practice: their staff time off the
+    /// same-day appointments, × the tiers' crisis rates.
+    ProactiveCare,
 }
 
 impl Effect {
     /// Every effect, in the order messages list them.
-    pub const ALL: [Effect; 9] = [
+    pub const ALL: [Effect; 10] = [
         Effect::CrisisRate,
         Effect::Capacity,
         Effect::LengthOfStay,
@@ -46,6 +49,7 @@ impl Effect {
         Effect::DayUnitDiversion,
         Effect::Reinvestment,
         Effect::OpeningHours,
+        Effect::ProactiveCare,
     ];
 
     /// The effect a lever names, if this build knows it.
@@ -67,6 +71,7 @@ impl Effect {
             Effect::DayUnitDiversion => "day_unit_diversion",
             Effect::Reinvestment => "reinvestment",
             Effect::OpeningHours => "opening_hours",
+            Effect::ProactiveCare => "proactive_care",
         }
     }
 
@@ -79,7 +84,8 @@ impl Effect {
             | Effect::DischargeDelay
             | Effect::CareHomeDischarge
             | Effect::RapidResponse
-            | Effect::DayUnitDiversion => true,
+            | Effect::DayUnitDiversion
+            | Effect::ProactiveCare => true,
             Effect::Capacity | Effect::Reinvestment | Effect::OpeningHours => false,
         }
     }
@@ -99,6 +105,12 @@ impl Effect {
             Effect::DayUnitDiversion => &["multiplier", "sites", "demand"],
             Effect::Reinvestment => &["amount_per_year", "fund", "close_adult_beds"],
             Effect::OpeningHours => &["service", "sites", "opening"],
+            Effect::ProactiveCare => &[
+                "multiplier",
+                "demand",
+                "reviews_per_person_year",
+                "appointments_per_review",
+            ],
         }
     }
 
@@ -133,11 +145,15 @@ pub(super) enum Fund {
     Nursing,
     /// Places of the ICCs' community day units.
     CommunityDayUnit,
+    /// GP whole-time equivalents of general practice.
+    Gp,
+    /// Other clinical WTE of general practice.
+    OtherClinical,
 }
 
 impl Fund {
     /// Everything money can buy, in the order messages list them.
-    pub(super) const ALL: [Fund; 7] = [
+    pub(super) const ALL: [Fund; 9] = [
         Fund::RapidResponse,
         Fund::Reablement,
         Fund::CaseManagement,
@@ -145,6 +161,8 @@ impl Fund {
         Fund::Residential,
         Fund::Nursing,
         Fund::CommunityDayUnit,
+        Fund::Gp,
+        Fund::OtherClinical,
     ];
 
     /// The name a scenario writes (and the budget statement's item).
@@ -157,11 +175,13 @@ impl Fund {
             Fund::Residential => "residential",
             Fund::Nursing => "nursing",
             Fund::CommunityDayUnit => "community_day_unit",
+            Fund::Gp => "gp",
+            Fund::OtherClinical => "other_clinical",
         }
     }
 
     /// The names, in the order of [`Fund::ALL`].
-    pub(super) fn names() -> [&'static str; 7] {
+    pub(super) fn names() -> [&'static str; 9] {
         Fund::ALL.map(Fund::name)
     }
 
@@ -176,9 +196,12 @@ impl Fund {
             Fund::RapidResponse => Some(CommunityTeam::RapidResponse),
             Fund::Reablement => Some(CommunityTeam::Reablement),
             Fund::CaseManagement => Some(CommunityTeam::CaseManagement),
-            Fund::CommunityBeds | Fund::Residential | Fund::Nursing | Fund::CommunityDayUnit => {
-                None
-            }
+            Fund::CommunityBeds
+            | Fund::Residential
+            | Fund::Nursing
+            | Fund::CommunityDayUnit
+            | Fund::Gp
+            | Fund::OtherClinical => None,
         }
     }
 
@@ -192,6 +215,7 @@ impl Fund {
             Fund::Residential => Role::ResidentialCare,
             Fund::Nursing => Role::NursingCare,
             Fund::CommunityDayUnit => Role::CommunityDayUnit,
+            Fund::Gp | Fund::OtherClinical => Role::PrimaryCare,
         }
     }
 }
@@ -273,6 +297,8 @@ pub const LEVER_SERVICES: &[(&str, Role)] = &[
     ("nursing", Role::NursingCare),
     // Packages (`change` in packages; hours = packages × hours a package).
     ("home_care", Role::HomeCare),
+    // GP WTE (`wte`): same-day appointments follow the staff.
+    ("primary_care", Role::PrimaryCare),
 ];
 
 /// Services whose stays a `length_of_stay` lever can change.
@@ -328,6 +354,7 @@ mod tests {
                 "day_unit_diversion",
                 "reinvestment",
                 "opening_hours",
+                "proactive_care",
             ]
         );
     }
@@ -345,6 +372,7 @@ mod tests {
                 "care_home_discharge",
                 "rapid_response",
                 "day_unit_diversion",
+                "proactive_care",
             ]
         );
         assert_eq!(
@@ -402,6 +430,8 @@ mod tests {
                 "residential",
                 "nursing",
                 "community_day_unit",
+                "gp",
+                "other_clinical",
             ]
         );
         for fund in Fund::ALL {

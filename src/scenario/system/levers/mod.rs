@@ -18,8 +18,8 @@
 //!
 //! The files: `effect` (the effects, and the names a lever is written
 //! with), `context` (what levers read of the validated specification), `lever` (reading one lever: dates, ramp, reach; the rate lever),
-//! `capacity`, `reinvestment` and `pathways` (one file per kind of
-//! effect), `running_cost` (what any lever names as its own cost a year), `plan` (what the levers do, gathered), `write` (the plan
+//! `capacity`, `reinvestment`, `pathways` and `primary_care` (general
+//! practice staff and `proactive_care`) (one file per kind of effect), `running_cost` (what any lever names as its own cost a year), `plan` (what the levers do, gathered), `write` (the plan
 //! written into the network).
 
 mod capacity;
@@ -29,6 +29,7 @@ mod lever;
 mod opening_hours;
 mod pathways;
 mod plan;
+mod primary_care;
 mod reinvestment;
 mod running_cost;
 mod write;
@@ -89,6 +90,9 @@ pub(super) fn apply_levers(
     }
     write_capacity(&plan, network);
     write_operations(check, &plan, &layout, network);
+    // Primary care's funded appointments are edits of the daily limits,
+    // written with the opening-hours levers' edits.
+    primary_care::write_primary_care(&mut plan, context, network);
     opening_hours::write_schedules(&plan, network);
     if let Some(layout) = network.layout.as_mut() {
         layout.budget = plan.budget;

@@ -37,6 +37,7 @@ pub(crate) enum RawLeverOpening {
 pub(super) const OPENING_SERVICES: &[(&str, Role)] = &[
     ("day_unit", Role::DayUnit),
     ("community_day_unit", Role::CommunityDayUnit),
+    ("primary_care", Role::PrimaryCare),
 ];
 
 /// One lever's edit of a service's schedule.
@@ -45,7 +46,6 @@ pub(super) enum ScheduleEdit {
     /// Opening hours from then on (`None`: always open).
     Opening(Option<OpeningHours>),
     /// Most starts a day by weekday from then on (`None`: no limit).
-    #[allow(dead_code)] // for levers on daily limits (funded appointments)
     Limit(Option<[u32; 7]>),
 }
 
@@ -119,7 +119,7 @@ impl Lever<'_> {
             self.check.issue(
                 self.at("service"),
                 Some(format!("\"{}\"", role.name())),
-                "this scenario has no such service where the lever reaches (a community day unit needs [community.day_unit]); check service, sites and iccs",
+                "this scenario has no such service where the lever reaches (a community day unit needs [community.day_unit], primary care [primary_care]); check service, sites and iccs",
             );
             return;
         }

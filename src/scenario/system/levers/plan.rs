@@ -143,6 +143,24 @@ pub(super) struct Plan {
     pub(super) lever_costs: Vec<LeverCost>,
     /// Edits of services' opening hours and daily limits, by service: (day, edit).
     pub(super) schedules: BTreeMap<usize, Vec<(f64, ScheduleEdit)>>,
+    /// General practice staff added by levers, per ICC.
+    pub(super) primary_care_staff: BTreeMap<usize, Vec<StaffLever>>,
+    /// Proactive reviews taking general practice time, per ICC.
+    pub(super) reviews: BTreeMap<usize, Vec<ReviewLever>>,
+}
+
+/// General practice WTE a lever adds to one ICC at full effect.
+pub(super) struct StaffLever {
+    pub(super) steps: Vec<Step>,
+    pub(super) gp: f64,
+    pub(super) other: f64,
+}
+
+/// Appointments a year a `proactive_care` lever's reviews take in one ICC
+/// at full effect.
+pub(super) struct ReviewLever {
+    pub(super) steps: Vec<Step>,
+    pub(super) appointments_per_year: f64,
 }
 
 impl Plan {

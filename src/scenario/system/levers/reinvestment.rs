@@ -4,7 +4,7 @@
 
 use super::effect::{Fund, quoted};
 use super::lever::Lever;
-use super::plan::{CapacityLever, Plan};
+use super::plan::{CapacityLever, Plan, StaffLever};
 use crate::engine::CalendarDate;
 use crate::model::system::{BudgetLine, Role};
 use crate::scenario::error::did_you_mean;
@@ -84,9 +84,28 @@ impl Lever<'_> {
             );
         }
         // Money buys at a price: a free unit would buy without limit.
+        let primary_care_price = |fund: Fund| {
+            let context = self.context.primary_care.as_ref();
+            match fund {
+                Fund::Gp => context.and_then(|c| c.gp_wte_year),
+                _ => context.and_then(|c| c.other_clinical_wte_year),
+            }
+        };
+        let buys_primary_care = shares
+            .iter()
+            .any(|(fund, s)| matches!(fund, Fund::Gp | Fund::OtherClinical) && *s > 0.0);
+        if buys_primary_care && self.context.primary_care.is_none() {
+            self.check.issue(
+                self.at("fund"),
+                None,
+                "buys general practice staff (gp, other_clinical), which needs [primary_care], the ICCs' gp_wte or other_clinical_wte and [costs] gp_wte_year and other_clinical_wte_year; add them, or fund something else",
+            );
+        }
         let costs = &self.context.cost_per_year;
         for &(fund, share) in &shares {
             let (key, price) = match fund {
+                Fund::Gp => ("gp_wte_year", primary_care_price(fund)),
+                Fund::OtherClinical => ("other_clinical_wte_year", primary_care_price(fund)),
                 Fund::RapidResponse | Fund::Reablement | Fund::CaseManagement => {
                     ("community_staff_wte_year", costs.staff_wte)
                 }
@@ -156,6 +175,9 @@ impl Lever<'_> {
         if !self.check.issues.is_empty() {
             return;
         }
+        if buys_primary_care && self.reached_with_capacity(&from).is_none() {
+            return;
+        }
         let reached: Vec<usize> = (0..self.context.iccs.len())
             .filter(|&i| from[i].is_some())
             .collect();
@@ -196,6 +218,9 @@ impl Lever<'_> {
                     Fund::RapidResponse | Fund::Reablement | Fund::CaseManagement => {
                         (costs.staff_wte.unwrap_or(0.0), "WTE")
                     }
+                    Fund::Gp | Fund::OtherClinical => {
+                        (primary_care_price(fund).unwrap_or(0.0), "WTE")
+                    }
                     Fund::CommunityBeds => (costs.community_bed, "beds"),
                     Fund::Residential => (costs.residential_place, "places"),
                     Fund::Nursing => (costs.nursing_place, "places"),
@@ -204,7 +229,24 @@ impl Lever<'_> {
                 let unit_pence = pence(unit_pounds).max(1);
                 // Staff are bought in fractions of a WTE; beds and places
                 // whole, the rest left unallocated.
-                let (units, spent, places) = if let Some(team) = fund.team() {
+                let (units, spent, places) = if matches!(fund, Fund::Gp | Fund::OtherClinical) {
+                    // General practice staff: fractions of a WTE, whose
+                    // appointments follow in `write_primary_care`.
+                    let wte = money as f64 / unit_pence as f64;
+                    plan.primary_care_staff
+                        .entry(i)
+                        .or_default()
+                        .push(StaffLever {
+                            steps: self.steps(date, ramp),
+                            gp: if fund == Fund::Gp { wte } else { 0.0 },
+                            other: if fund == Fund::OtherClinical {
+                                wte
+                            } else {
+                                0.0
+                            },
+                        });
+                    (wte, money, 0.0)
+                } else if let Some(team) = fund.team() {
                     let wte = money as f64 / unit_pence as f64;
                     let base = self.context.team_wte[i][team];
                     let per = self.context.caseload_per_wte[team];

@@ -109,6 +109,44 @@ pub(super) fn write_operations(
                         from_day: day,
                         entry,
                     });
+                    // Crises that seek a same-day appointment first keep
+                    // that share; those finding none go on by today's entry
+                    // route, which the same levers change in the same way.
+                    if let Some(s) = onward_at(layout, network, t) {
+                        let pathway = network.pathways[t * n_services + s]
+                            .as_ref()
+                            .expect("onward_at finds a pathway");
+                        let mut onward = pathway.onward.clone().expect("onward_at finds onward");
+                        for (l, &fraction) in scheduled.iter().zip(&fractions) {
+                            if let Operation::Share { from, to, .. } = &l.operation {
+                                let factor = effective(l, fraction, 0.0);
+                                match onward.with_share_moved(|d| from.contains(&d), factor, to) {
+                                    Ok(routes) => onward = routes,
+                                    Err(missing) => {
+                                        failed(
+                                            check,
+                                            &l.lever,
+                                            format!(
+                                                "needs {:.1}% more of the crises of {} finding no same-day appointment than go to ED to offer rapid response; lower the multiplier",
+                                                missing * 100.0,
+                                                network.patient_types[t].name
+                                            ),
+                                        );
+                                        return;
+                                    }
+                                }
+                            }
+                        }
+                        let change = PathwayChange {
+                            from_day: day,
+                            stay: pathway.stay.clone(),
+                            routes: pathway.routes.clone(),
+                            onward: Some(onward),
+                        };
+                        if let Some(pathway) = network.pathways[t * n_services + s].as_mut() {
+                            pathway.changes.push(change);
+                        }
+                    }
                 }
                 Target::Pathway(t, s) => {
                     let Some(pathway) = network.pathways[t * n_services + s].as_ref() else {
@@ -192,4 +230,16 @@ pub(super) fn write_operations(
             }
         }
     }
+}
+
+/// The service where type `t` has onward routes (primary care, for crises
+/// that seek a same-day appointment first), if any.
+fn onward_at(layout: &SystemLayout, network: &Network, t: usize) -> Option<usize> {
+    let n_services = network.services.len();
+    (0..n_services).find(|&s| {
+        layout.services[s].role == crate::model::system::Role::PrimaryCare
+            && network.pathways[t * n_services + s]
+                .as_ref()
+                .is_some_and(|p| p.onward.is_some())
+    })
 }
