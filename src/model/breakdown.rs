@@ -98,6 +98,10 @@ struct Sums {
     available: [f64; UTILISED.len()],
     /// Days of the period (for rates per year).
     days: f64,
+    /// Referrals to the acute sites' day units, and those that found one
+    /// closed, full or out of slots (diverted to the beds).
+    day_unit_referrals: f64,
+    day_unit_closed: f64,
 }
 
 // By hand: `Default` is derived for arrays of at most 32.
@@ -112,6 +116,8 @@ impl Default for Sums {
             busy: [0.0; UTILISED.len()],
             available: [0.0; UTILISED.len()],
             days: 0.0,
+            day_unit_referrals: 0.0,
+            day_unit_closed: 0.0,
         }
     }
 }
@@ -180,6 +186,10 @@ impl SystemLayout {
                         sums.m[M::home_care_starts as usize] += admissions;
                         sums.m[M::home_care_package_days as usize] += cell.place_days;
                     }
+                    if info.role == Role::CommunityDayUnit {
+                        sums.m[M::community_day_unit_attendances as usize] += admissions;
+                        sums.m[M::community_day_unit_closed as usize] += cell.diverted as f64;
+                    }
                     if info.role == Role::PrimaryCare {
                         // Seen; sent on (none left, or closed); seen and home.
                         sums.m[M::primary_care_same_day as usize] += admissions;
@@ -191,7 +201,9 @@ impl SystemLayout {
                             sums.m[M::ed_attendances as usize] += admissions;
                         }
                         CountedAs::DayUnitAttendances => {
-                            sums.m[M::day_unit_attendances as usize] += admissions
+                            sums.m[M::day_unit_attendances as usize] += admissions;
+                            sums.day_unit_referrals += cell.arrivals as f64;
+                            sums.day_unit_closed += cell.diverted as f64;
                         }
                         CountedAs::RapidResponseEpisodes => {
                             sums.m[M::rapid_response_episodes as usize] += admissions;
@@ -304,6 +316,9 @@ impl SystemLayout {
                     // Teams and beds paid for as staff and beds: their
                     // activity is for information (`money.rs` prices them).
                     let metric = match costs.sector {
+                        // A community day unit's places are paid for and
+                        // its attendances priced besides (consumables).
+                        _ if info.role == Role::CommunityDayUnit => M::cost_community,
                         _ if costs.per_place_day_paid > 0.0 => M::cost_community_activity,
                         Sector::Acute => M::cost_acute,
                         Sector::Community => M::cost_community,
@@ -367,6 +382,8 @@ impl SystemLayout {
                                 total.emergency_los_sum += f.emergency_los_sum;
                                 total.emergency_departures += f.emergency_departures;
                                 total.bed_wait_sum += f.bed_wait_sum;
+                                total.day_unit_referrals += f.day_unit_referrals;
+                                total.day_unit_closed += f.day_unit_closed;
                                 total.departed_bed_wait_sum += f.departed_bed_wait_sum;
                                 for u in 0..UTILISED.len() {
                                     total.busy[u] += f.busy[u];
@@ -565,6 +582,7 @@ fn finish_group(total: &Sums) -> Vec<f64> {
         total.emergency_los_sum + total.departed_bed_wait_sum,
         total.emergency_departures,
     );
+    v[M::day_unit_closed_share as usize] = ratio(total.day_unit_closed, total.day_unit_referrals);
     for (u, (_, metric)) in UTILISED.iter().enumerate() {
         v[*metric as usize] = ratio(total.busy[u], total.available[u]);
     }

@@ -98,6 +98,9 @@ pub enum Role {
     NursingCare,
     /// Long-term domiciliary care packages (social care) of an ICC.
     HomeCare,
+    /// A day unit at a community hospital or ICC hub: same-day
+    /// assessment and treatment for people sent by their GP or ICC team.
+    CommunityDayUnit,
     /// General practice of an ICC: same-day appointments for urgent needs
     /// (places unlimited, a daily limit of appointments by weekday).
     PrimaryCare,
@@ -119,6 +122,7 @@ impl Role {
             Role::ResidentialCare => "residential_care",
             Role::NursingCare => "nursing_care",
             Role::HomeCare => "home_care",
+            Role::CommunityDayUnit => "community_day_unit",
             Role::PrimaryCare => "primary_care",
         }
     }
@@ -138,7 +142,8 @@ impl Role {
             | Role::ResidentialCare
             | Role::NursingCare
             | Role::HomeCare
-            | Role::PrimaryCare => Owner::Icc,
+            | Role::PrimaryCare
+            | Role::CommunityDayUnit => Owner::Icc,
         }
     }
 
@@ -159,6 +164,8 @@ impl Role {
             // Its metrics (packages started, package-days, utilisation)
             // are read by role; its costs count as social care.
             Role::HomeCare => CountedAs::Nothing,
+            // Its attendances and closures are read by role.
+            Role::CommunityDayUnit => CountedAs::Nothing,
             // Its metrics (same-day appointments, none left, managed) are
             // read by role; its staff are paid by the day (`money.rs`).
             Role::PrimaryCare => CountedAs::Nothing,

@@ -638,8 +638,8 @@ fn a_capacity_lever_in_staff_becomes_caseload_places() {
     assert!(err.contains("levers.beds.wte: is for staff teams"), "{err}");
 }
 
-/// The baseline with constant rates (no growth, no seasonal or weekday
-/// shape), where arrivals need no thinning without levers.
+/// The baseline with constant rates (no growth, no seasonal, weekday or
+/// hour-of-day shape), where arrivals need no thinning without levers.
 fn flat_baseline(extra: &str) -> Network {
     baseline_set(
         1,
@@ -648,6 +648,7 @@ fn flat_baseline(extra: &str) -> Network {
             "population.monthly_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
             "population.weekday_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
             "population.elective_weekday_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+            "population.hourly_factors=[1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
         ],
         extra,
     )

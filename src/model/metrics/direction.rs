@@ -149,6 +149,9 @@ const DIRECTIONS: &[(&str, Better)] = &[
     ("ed_waiting_for_bed_peak", Lower),
     ("elective_rebooking_peak", Lower),
     ("elective_rebooking_at_end", Lower),
+    // The front door by hour and community day units (issue 22).
+    ("day_unit_closed_share", Lower),
+    ("community_day_unit_closed", Lower),
 ];
 
 /// Whether two names are the same (`==` on `str` is not `const`).

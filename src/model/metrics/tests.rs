@@ -75,7 +75,7 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
 }
 
 #[test]
-fn the_terminal_table_lists_thirty_nine_outcomes_in_order() {
+fn the_terminal_table_lists_forty_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Terminal),
         [
@@ -117,6 +117,7 @@ fn the_terminal_table_lists_thirty_nine_outcomes_in_order() {
             "elective_cancellations",
             "transfers_out",
             "home_care_utilisation",
+            "day_unit_closed_share",
             "primary_care_none_left",
         ]
     );
@@ -222,9 +223,10 @@ fn every_metric_is_described_once_in_its_scope() {
     // for a bed, utilisation and money added); issue 21: 7 site (community
     // bed occupancy, escalation, the largest queue, rebookings) and 23
     // breakdown (delays by reason, home care, 4-hour waits, outliers,
-    // transfers out, cancellations); issue 22: 3 breakdown (primary care's
-    // same-day appointments, none left, managed).
-    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 3));
+    // transfers out, cancellations); issue 22: 6 breakdown (the day unit's
+    // closure share, community day units' attendances and closures;
+    // primary care's same-day appointments, none left, managed).
+    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 6));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);

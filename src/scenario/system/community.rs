@@ -13,12 +13,14 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+pub(super) use super::community_day_unit::{CommunityDayUnit, IccDayUnit, RawCommunityDayUnit};
+use super::community_day_unit::{validate_community_day_unit, validate_icc_day_unit};
 use super::discharge::SentTo;
 use super::sections::{named_sections, section};
 use crate::engine::Distribution;
 use crate::scenario::check::{Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, quoted_list};
 use crate::scenario::error::did_you_mean;
-use crate::scenario::raw::RawDistribution;
+use crate::scenario::raw::{RawDistribution, RawOpening};
 
 /// `[iccs.Y]` as written.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -36,6 +38,12 @@ pub(crate) struct RawIcc {
     pub(super) nursing_places: f64,
     /// Hours of home care commissioned a week (default 0: no packages).
     pub(super) home_care_hours_per_week: Option<f64>,
+    /// Places of the ICC's community day unit (default 0).
+    pub(super) day_unit_places: Option<f64>,
+    /// Most attendances it starts a day (default: no limit).
+    pub(super) day_unit_slots_per_day: Option<f64>,
+    /// Its opening hours (default: always open).
+    pub(super) day_unit_opening: Option<RawOpening>,
     /// GPs in post, whole-time equivalents (default 0; needs
     /// `[primary_care]` when above 0).
     pub(super) gp_wte: Option<f64>,
@@ -79,6 +87,8 @@ pub(crate) struct RawCommunity {
     /// Long-term home care; needed when any ICC has hours or anyone is
     /// sent to it.
     pub(super) home_care: Option<RawHomeCare>,
+    /// Community day units; needed when any ICC has day-unit places.
+    pub(super) day_unit: Option<RawCommunityDayUnit>,
 }
 
 /// `[community.home_care]` as written.
@@ -174,6 +184,8 @@ pub(super) struct Icc {
     pub(super) residential_places: u32,
     pub(super) nursing_places: u32,
     pub(super) home_care_hours_per_week: f64,
+    /// Its community day unit (no places when it has none).
+    pub(super) day_unit: IccDayUnit,
     /// GPs in post, WTE (primary care; 0 when not modelled).
     pub(super) gp_wte: f64,
     /// Other clinical staff of general practice, WTE.
@@ -201,6 +213,7 @@ pub(super) struct Community {
     /// Days waiting for a community bed before going without.
     pub(super) bed_max_wait_days: Option<f64>,
     pub(super) home_care: Option<HomeCare>,
+    pub(super) day_unit: Option<CommunityDayUnit>,
 }
 
 /// `[care_homes]`, checked.
@@ -279,6 +292,13 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             1e7,
             "hours of home care commissioned a week",
         );
+        let day_unit = validate_icc_day_unit(
+            check,
+            &path,
+            raw.day_unit_places,
+            raw.day_unit_slots_per_day,
+            raw.day_unit_opening.as_ref(),
+        );
         let gp_wte = wte(check, "gp_wte", raw.gp_wte.unwrap_or(0.0));
         let other_clinical_wte = wte(
             check,
@@ -295,6 +315,7 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             Some(residential),
             Some(nursing),
             Some(home_care_hours),
+            Some(day_unit),
             Some(gp_wte),
             Some(other_clinical_wte),
         ) = (
@@ -307,6 +328,7 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             residential,
             nursing,
             home_care_hours,
+            day_unit,
             gp_wte,
             other_clinical_wte,
         ) {
@@ -322,6 +344,7 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
                 residential_places: residential,
                 nursing_places: nursing,
                 home_care_hours_per_week: home_care_hours,
+                day_unit,
                 gp_wte,
                 other_clinical_wte,
             });
@@ -363,6 +386,10 @@ pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) ->
             None => Some(None),
             Some(h) => validate_home_care(check, h).map(Some),
         };
+        let day_unit = match &raw.day_unit {
+            None => Some(None),
+            Some(d) => validate_community_day_unit(check, d).map(Some),
+        };
         Some(Community {
             rapid: rr?,
             reablement: re?,
@@ -379,6 +406,7 @@ pub(super) fn validate_community(check: &mut Checker, document: &toml::Table) ->
             )?,
             bed_max_wait_days: bed_max_wait?,
             home_care: home_care?,
+            day_unit: day_unit?,
         })
     })
 }

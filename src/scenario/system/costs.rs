@@ -47,6 +47,12 @@ pub(crate) struct RawCosts {
     /// Extra staffing cost of an escalation bed, as a fraction of
     /// `escalation_bed_day` (0.5 = +50%; default 0).
     pub(super) escalation_staffing_premium: Option<f64>,
+    /// A community day-unit attendance (consumables, tests, transport when
+    /// its places are paid for; default 0).
+    pub(super) community_day_unit_attendance: Option<f64>,
+    /// A community day-unit place for a year (its staff and running
+    /// costs; default 0).
+    pub(super) community_day_unit_place_year: Option<f64>,
     /// A GP whole-time equivalent a year (salary or drawings, on-costs and
     /// practice overheads; needed with `[primary_care]`).
     pub(super) gp_wte_year: Option<f64>,
@@ -86,6 +92,8 @@ pub(super) struct Costs {
     pub(super) home_care_hour: f64,
     /// An escalation bed open a day, the staffing premium included.
     pub(super) escalation_place_day: f64,
+    pub(super) community_day_unit_attendance: f64,
+    pub(super) community_day_unit_place_year: f64,
     /// A GP WTE a year (None when not given).
     pub(super) gp_wte_year: Option<f64>,
     /// A WTE of other clinical staff of general practice a year.
@@ -104,7 +112,7 @@ pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table
 }
 
 /// The unit costs priced in £ (each may have a price year of its own).
-const PRICED_KEYS: [&str; 19] = [
+const PRICED_KEYS: [&str; 21] = [
     "ed_attendance",
     "day_unit_attendance",
     "emergency_short_stay",
@@ -122,6 +130,8 @@ const PRICED_KEYS: [&str; 19] = [
     "community_staff_wte_year",
     "home_care_hour",
     "escalation_bed_day",
+    "community_day_unit_attendance",
+    "community_day_unit_place_year",
     "gp_wte_year",
     "other_clinical_wte_year",
 ];
@@ -267,6 +277,14 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
             .map(|v| money("community_staff_wte_year", v)),
         home_care_hour: money("home_care_hour", raw.home_care_hour.unwrap_or(0.0)),
         escalation_place_day: money("escalation_bed_day", raw.escalation_bed_day.unwrap_or(0.0)),
+        community_day_unit_attendance: money(
+            "community_day_unit_attendance",
+            raw.community_day_unit_attendance.unwrap_or(0.0),
+        ),
+        community_day_unit_place_year: money(
+            "community_day_unit_place_year",
+            raw.community_day_unit_place_year.unwrap_or(0.0),
+        ),
         gp_wte_year: raw.gp_wte_year.map(|v| money("gp_wte_year", v)),
         other_clinical_wte_year: raw
             .other_clinical_wte_year
@@ -339,6 +357,8 @@ pub(in crate::scenario::system) fn paid_places(
         Role::Reablement => per_wte_day(parts.community.reablement.caseload_per_wte),
         Role::CaseManagement => per_wte_day(parts.community.case_management.caseload_per_wte),
         Role::CommunityBeds => parts.costs.community_bed_day,
+        // Places paid for a year, used or not; attendances priced besides.
+        Role::CommunityDayUnit => parts.costs.community_day_unit_place_year / DAYS_PER_YEAR,
         // Paid by the hour delivered: a package-day is its hours a week / 7.
         Role::HomeCare => {
             let hours = parts

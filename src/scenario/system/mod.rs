@@ -21,6 +21,7 @@
 mod acute;
 mod bands;
 mod community;
+mod community_day_unit;
 mod compile;
 mod consistency;
 mod costs;
@@ -103,6 +104,7 @@ pub(super) fn validate_system(
         gp_per_person: population.gp_per_person?,
         monthly: population.monthly?,
         weekday: population.weekday?,
+        hourly: population.hourly?,
         elective_weekday: population.elective_weekday?,
         tiers: population.tiers,
         sites,
@@ -123,6 +125,7 @@ pub(super) fn validate_system(
         &parts.costs,
     );
     check_capacities(check, &parts);
+    community_day_unit::check_community_day_units(check, &parts);
     check_counts(check, &parts);
     if !check.issues.is_empty() {
         return None;

@@ -12,6 +12,8 @@ pub(super) struct Population {
     pub(super) gp_per_person: Option<[f64; 5]>,
     pub(super) monthly: Option<[f64; 12]>,
     pub(super) weekday: Option<[f64; 7]>,
+    /// Crises by hour of the day, 00:00-01:00 first.
+    pub(super) hourly: Option<[f64; 24]>,
     pub(super) elective_weekday: Option<[f64; 7]>,
     pub(super) tiers: Vec<Tier>,
 }
@@ -29,6 +31,7 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
     let mut gp_per_person = None;
     let mut monthly = Some([1.0; 12]);
     let mut weekday = Some([1.0; 7]);
+    let mut hourly = Some([1.0; 24]);
     let mut elective_weekday = Some([1.4, 1.4, 1.4, 1.4, 1.4, 0.0, 0.0]);
     let mut tiers = Vec::new();
     if let Some(p) = &population {
@@ -55,6 +58,9 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
             weekday = check
                 .factors("population.weekday_factors", f, 7, "weekday")
                 .map(|v| array(&v));
+        }
+        if let Some(f) = &p.hourly_factors {
+            hourly = validate_hourly(check, f);
         }
         if let Some(f) = &p.elective_weekday_factors {
             elective_weekday = check
@@ -165,7 +171,26 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
         gp_per_person,
         monthly,
         weekday,
+        hourly,
         elective_weekday,
         tiers,
     }
+}
+
+/// `[population] hourly_factors`: 24 multipliers of the crisis rate, one
+/// per hour from 00:00-01:00. They thin arrivals within the day, so they
+/// should average 1 (the day's total is then the band's rate); all zero
+/// would leave no crises at all.
+fn validate_hourly(check: &mut Checker, values: &[f64]) -> Option<[f64; 24]> {
+    let path = "population.hourly_factors";
+    let factors = check.factors(path, values, 24, "hour of the day, 00:00-01:00 first")?;
+    if factors.iter().all(|f| *f == 0.0) {
+        check.issue(
+            path,
+            Some("all 0".into()),
+            "would leave no crises at any hour; give each hour a multiplier averaging 1 (all 1: arrivals spread evenly over the day)",
+        );
+        return None;
+    }
+    Some(array(&factors))
 }

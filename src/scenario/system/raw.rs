@@ -25,6 +25,9 @@ pub(crate) struct RawPopulation {
     pub(super) growth_per_year: toml::Table,
     pub(super) monthly_factors: Option<Vec<f64>>,
     pub(super) weekday_factors: Option<Vec<f64>>,
+    /// Crises by hour of the day, 24 multipliers, 00:00-01:00 first
+    /// (default all 1; they should average 1).
+    pub(super) hourly_factors: Option<Vec<f64>>,
     pub(super) elective_weekday_factors: Option<Vec<f64>>,
     #[schemars(with = "crate::scenario::schema::PerBand")]
     pub(super) gp_appointments_per_person: toml::Table,
@@ -137,6 +140,8 @@ pub(crate) struct RawLever {
     pub(super) cost_per_year: Option<f64>,
     /// Where `cost_per_year` comes from.
     pub(super) cost_source: Option<String>,
+    /// `opening_hours` levers: the hours from `start`, or "always".
+    pub(super) opening: Option<super::levers::RawLeverOpening>,
     /// `proactive_care`: reviews a year of each person in the tiers.
     #[schemars(with = "Option<crate::scenario::schema::Number>")]
     pub(super) reviews_per_person_year: Option<f64>,

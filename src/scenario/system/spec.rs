@@ -53,6 +53,8 @@ pub(super) struct Parts {
     pub(super) gp_per_person: [f64; 5],
     pub(super) monthly: [f64; 12],
     pub(super) weekday: [f64; 7],
+    /// Crises by hour of the day (00:00-01:00 first).
+    pub(super) hourly: [f64; 24],
     pub(super) elective_weekday: [f64; 7],
     pub(super) tiers: Vec<Tier>,
     pub(super) sites: Vec<Site>,

@@ -4,6 +4,9 @@
 //! residents' crises and census; each type routed to its own ICC's
 //! services and its site's hospital.
 
+use super::community_day_unit::{
+    community_day_unit_or_ed, community_day_unit_pathway, from_rapid_response,
+};
 use super::services::{Ids, outlie_site};
 use crate::engine::Distribution;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
@@ -62,6 +65,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         growth,
         monthly,
         weekday,
+        hourly,
         elective_weekday,
         tiers,
         iccs,
@@ -269,6 +273,11 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         list.push((ids[Role::AcuteBeds][j], hospital));
                     }
                     if with_rr {
+                        // Not managed at home: ED, or a share to the
+                        // community day unit (none without one: the same
+                        // route table as before).
+                        let not_home = 1.0 - rapid.managed_at_home;
+                        let to_unit = from_rapid_response(parts, children);
                         list.push((
                             ids[Role::RapidResponse][i],
                             Pathway::new(
@@ -276,12 +285,19 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                                 RouteTable::new(&[
                                     (rapid.managed_at_home, HOME),
                                     (
-                                        1.0 - rapid.managed_at_home,
+                                        not_home * (1.0 - to_unit),
                                         Destination::Service(ids[Role::EmergencyDepartment][site]),
                                     ),
+                                    (not_home * to_unit, community_day_unit_or_ed(ids, parts, i)),
                                 ]),
                             ),
                         ));
+                    }
+                    // Adults referred on may attend the community day unit.
+                    if !children
+                        && let Some(unit) = community_day_unit_pathway(ids, parts, i, &admitted)
+                    {
+                        list.push(unit);
                     }
                     list.extend(community_pathways(i));
                     list
@@ -354,7 +370,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     per_occupant_of: None,
                     monthly_factors: *monthly,
                     weekday_factors: *weekday,
-                    hourly_factors: [1.0; 24],
+                    hourly_factors: *hourly,
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
@@ -593,7 +609,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 per_occupant_of: Some(home),
                 monthly_factors: *monthly,
                 weekday_factors: *weekday,
-                hourly_factors: [1.0; 24],
+                hourly_factors: *hourly,
                 growth_per_year: 0.0,
                 rate_changes: Vec::new(),
                 entry_changes: Vec::new(),
@@ -735,10 +751,13 @@ fn same_day_pathway(
     } else {
         Destination::Service(ids[Role::RapidResponse][i])
     };
-    // MERGE: `day_unit` is the ICC's community day unit (helper D's
-    // Role::CommunityDayUnit), the site's ED where it has none; until the
-    // two branches meet it is ED.
-    let day_unit = ed;
+    // The ICC's community day unit (adults only), the site's ED where it
+    // has none.
+    let day_unit = if children {
+        ed
+    } else {
+        community_day_unit_or_ed(ids, parts, i)
+    };
     let admission = on.admission * rest;
     let routes = RouteTable::new(&[
         (primary_care.managed, HOME),

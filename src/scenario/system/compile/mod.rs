@@ -4,6 +4,7 @@
 //! are built is part of the output (service ids, and the random streams
 //! named after types), so it is kept exactly.
 
+mod community_day_unit;
 mod demand;
 mod services;
 
@@ -36,7 +37,8 @@ fn wait_class(role: Role) -> u8 {
         | Role::DayUnit
         | Role::AcuteBeds
         | Role::PaediatricBeds
-        | Role::OtherProvider => 0,
+        | Role::OtherProvider
+        | Role::CommunityDayUnit => 0,
         Role::HomeCare => 1,
         Role::Reablement => 2,
         Role::CommunityBeds => 3,

@@ -184,7 +184,7 @@ fn site_kinds() -> [ServiceKind; 4] {
 }
 
 /// The services every ICC has, in build order.
-fn icc_kinds() -> [ServiceKind; 8] {
+fn icc_kinds() -> [ServiceKind; 9] {
     [
         ServiceKind {
             role: Role::RapidResponse,
@@ -331,8 +331,8 @@ fn icc_kinds() -> [ServiceKind; 8] {
             costs: |_| UnitCosts::none(Sector::SocialCare),
             finish: nothing_more,
         },
-        // Built only when the file has [primary_care] (`build_services`),
-        // so files without it keep their service ids and outputs.
+        // Built only in files with `[primary_care]` (issue 22), so the
+        // services of older files are unchanged (`is_built`).
         ServiceKind {
             role: Role::PrimaryCare,
             prefix: "primary_care",
@@ -362,7 +362,43 @@ fn icc_kinds() -> [ServiceKind; 8] {
                 }
             },
         },
+        // Built only in files with `[community.day_unit]` (issue 22), so
+        // the services of older files are unchanged (`is_built`).
+        ServiceKind {
+            role: Role::CommunityDayUnit,
+            prefix: "community_day_unit",
+            unit: "places",
+            describe: |name, _| {
+                format!(
+                    "Community day unit (same-day assessment and treatment, step-up), {name} ICC"
+                )
+            },
+            capacity: |parts, i| Capacity::Limited(parts.iccs[i].day_unit.places),
+            // Closed, full or out of slots: on to the site's ED.
+            when_full: |_, _, _| FullPolicy::Overflow(Overflow::Onward),
+            // Places priced a year in `paid_places`; attendances besides.
+            costs: |costs| UnitCosts {
+                per_admission: costs.community_day_unit_attendance,
+                ..UnitCosts::none(Sector::Community)
+            },
+            finish: |service, parts, i| {
+                let unit = parts.iccs[i].day_unit;
+                service.opening = unit.opening;
+                service.max_admissions_per_day = unit.slots_per_day.map(|n| [n; 7]);
+            },
+        },
     ]
+}
+
+/// Whether the file has services of a kind: the kinds issue 22 added only
+/// when their section is there, so that older files compile to the same
+/// services (ids and outputs).
+fn is_built(role: Role, parts: &Parts) -> bool {
+    match role {
+        Role::PrimaryCare => parts.primary_care.is_some(),
+        Role::CommunityDayUnit => parts.community.day_unit.is_some(),
+        _ => true,
+    }
 }
 
 /// A service with no opening hours, admission limit, capacity changes or
@@ -474,11 +510,7 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
         },
     );
     for i in 0..parts.iccs.len() {
-        for kind in &icc_kinds() {
-            // Primary care is modelled only with [primary_care].
-            if kind.role == Role::PrimaryCare && parts.primary_care.is_none() {
-                continue;
-            }
+        for kind in icc_kinds().iter().filter(|k| is_built(k.role, parts)) {
             built.add_kind(kind, parts, &mut ids, i, false);
         }
     }
@@ -551,6 +583,6 @@ mod tests {
             }
         }
         assert_eq!(Role::OtherProvider.owner(), Owner::System);
-        assert_eq!(icc_kinds().len(), 8);
+        assert_eq!(icc_kinds().len(), 9);
     }
 }

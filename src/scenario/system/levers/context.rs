@@ -52,6 +52,8 @@ pub(super) struct UnitCostsPerYear {
     pub(super) community_bed: f64,
     pub(super) residential_place: f64,
     pub(super) nursing_place: f64,
+    /// A community day-unit place.
+    pub(super) community_day_unit_place: f64,
     /// A closed adult acute bed: a year of excess bed days.
     pub(super) acute_bed: f64,
 }
@@ -84,6 +86,7 @@ impl LeverContext {
                 community_bed: costs.community_bed_day * DAYS_PER_YEAR,
                 residential_place: costs.residential_week * DAYS_PER_YEAR / 7.0,
                 nursing_place: costs.nursing_week * DAYS_PER_YEAR / 7.0,
+                community_day_unit_place: costs.community_day_unit_place_year,
                 acute_bed: costs.excess_bed_day * DAYS_PER_YEAR,
             },
             primary_care: parts

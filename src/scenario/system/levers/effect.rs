@@ -30,6 +30,8 @@ pub enum Effect {
     DayUnitDiversion,
     /// Money moved from acute care into community places.
     Reinvestment,
+    /// Opening days and hours of a kind of service from a date.
+    OpeningHours,
     /// Reviews of risk tiers by general practice: their staff time off the
     /// same-day appointments, × the tiers' crisis rates.
     ProactiveCare,
@@ -37,7 +39,7 @@ pub enum Effect {
 
 impl Effect {
     /// Every effect, in the order messages list them.
-    pub const ALL: [Effect; 9] = [
+    pub const ALL: [Effect; 10] = [
         Effect::CrisisRate,
         Effect::Capacity,
         Effect::LengthOfStay,
@@ -46,6 +48,7 @@ impl Effect {
         Effect::RapidResponse,
         Effect::DayUnitDiversion,
         Effect::Reinvestment,
+        Effect::OpeningHours,
         Effect::ProactiveCare,
     ];
 
@@ -67,6 +70,7 @@ impl Effect {
             Effect::RapidResponse => "rapid_response",
             Effect::DayUnitDiversion => "day_unit_diversion",
             Effect::Reinvestment => "reinvestment",
+            Effect::OpeningHours => "opening_hours",
             Effect::ProactiveCare => "proactive_care",
         }
     }
@@ -82,7 +86,7 @@ impl Effect {
             | Effect::RapidResponse
             | Effect::DayUnitDiversion
             | Effect::ProactiveCare => true,
-            Effect::Capacity | Effect::Reinvestment => false,
+            Effect::Capacity | Effect::Reinvestment | Effect::OpeningHours => false,
         }
     }
 
@@ -100,6 +104,7 @@ impl Effect {
             Effect::RapidResponse => &["multiplier", "demand", "managed_at_home"],
             Effect::DayUnitDiversion => &["multiplier", "sites", "demand"],
             Effect::Reinvestment => &["amount_per_year", "fund", "close_adult_beds"],
+            Effect::OpeningHours => &["service", "sites", "opening"],
             Effect::ProactiveCare => &[
                 "multiplier",
                 "demand",
@@ -138,6 +143,8 @@ pub(super) enum Fund {
     CommunityBeds,
     Residential,
     Nursing,
+    /// Places of the ICCs' community day units.
+    CommunityDayUnit,
     /// GP whole-time equivalents of general practice.
     Gp,
     /// Other clinical WTE of general practice.
@@ -146,13 +153,14 @@ pub(super) enum Fund {
 
 impl Fund {
     /// Everything money can buy, in the order messages list them.
-    pub(super) const ALL: [Fund; 8] = [
+    pub(super) const ALL: [Fund; 9] = [
         Fund::RapidResponse,
         Fund::Reablement,
         Fund::CaseManagement,
         Fund::CommunityBeds,
         Fund::Residential,
         Fund::Nursing,
+        Fund::CommunityDayUnit,
         Fund::Gp,
         Fund::OtherClinical,
     ];
@@ -166,13 +174,14 @@ impl Fund {
             Fund::CommunityBeds => "community_beds",
             Fund::Residential => "residential",
             Fund::Nursing => "nursing",
+            Fund::CommunityDayUnit => "community_day_unit",
             Fund::Gp => "gp",
             Fund::OtherClinical => "other_clinical",
         }
     }
 
     /// The names, in the order of [`Fund::ALL`].
-    pub(super) fn names() -> [&'static str; 8] {
+    pub(super) fn names() -> [&'static str; 9] {
         Fund::ALL.map(Fund::name)
     }
 
@@ -190,6 +199,7 @@ impl Fund {
             Fund::CommunityBeds
             | Fund::Residential
             | Fund::Nursing
+            | Fund::CommunityDayUnit
             | Fund::Gp
             | Fund::OtherClinical => None,
         }
@@ -204,6 +214,7 @@ impl Fund {
             Fund::CommunityBeds => Role::CommunityBeds,
             Fund::Residential => Role::ResidentialCare,
             Fund::Nursing => Role::NursingCare,
+            Fund::CommunityDayUnit => Role::CommunityDayUnit,
             Fund::Gp | Fund::OtherClinical => Role::PrimaryCare,
         }
     }
@@ -342,6 +353,7 @@ mod tests {
                 "rapid_response",
                 "day_unit_diversion",
                 "reinvestment",
+                "opening_hours",
                 "proactive_care",
             ]
         );
@@ -371,6 +383,7 @@ mod tests {
                 "discharge_delay",
                 "care_home_discharge",
                 "day_unit_diversion",
+                "opening_hours",
             ]
         );
         assert_eq!(
@@ -380,8 +393,10 @@ mod tests {
                 "length_of_stay",
                 "discharge_delay",
                 "care_home_discharge",
+                "opening_hours",
             ]
         );
+        assert_eq!(names(Effect::reading("opening")), ["opening_hours"]);
         assert_eq!(names(Effect::reading("change")), ["capacity"]);
         assert_eq!(names(Effect::reading("wte")), ["capacity"]);
         assert_eq!(names(Effect::reading("destinations")), ["discharge_delay"]);
@@ -414,6 +429,7 @@ mod tests {
                 "community_beds",
                 "residential",
                 "nursing",
+                "community_day_unit",
                 "gp",
                 "other_clinical",
             ]

@@ -36,7 +36,7 @@ impl Lever<'_> {
     /// the effect is not silently a lever doing something else.
     pub(super) fn only_for(&mut self, effect: Effect) {
         let raw = self.raw;
-        let given: [(&str, bool); 14] = [
+        let given: [(&str, bool); 15] = [
             ("multiplier", raw.multiplier.is_some()),
             ("sites", raw.sites.is_some()),
             ("change", raw.change.is_some()),
@@ -49,6 +49,7 @@ impl Lever<'_> {
             ("amount_per_year", raw.amount_per_year.is_some()),
             ("fund", raw.fund.is_some()),
             ("close_adult_beds", raw.close_adult_beds.is_some()),
+            ("opening", raw.opening.is_some()),
             (
                 "reviews_per_person_year",
                 raw.reviews_per_person_year.is_some(),
@@ -336,6 +337,7 @@ impl Lever<'_> {
             Effect::DayUnitDiversion => {
                 self.pathway_lever(plan, PathwayEffect::DayUnitDiversion, ramp, from)
             }
+            Effect::OpeningHours => self.opening_hours(plan, ramp, start, from),
             Effect::ProactiveCare => self.proactive_care(plan, ramp, from),
         }
     }

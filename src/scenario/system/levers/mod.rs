@@ -26,6 +26,7 @@ mod capacity;
 mod context;
 mod effect;
 mod lever;
+mod opening_hours;
 mod pathways;
 mod plan;
 mod primary_care;
@@ -40,6 +41,8 @@ use crate::scenario::check::Checker;
 use lever::Lever;
 use plan::Plan;
 use write::{write_capacity, write_operations};
+
+pub(crate) use opening_hours::RawLeverOpening;
 
 pub(super) use context::LeverContext;
 pub use effect::{Effect, LEVER_DEMAND, LEVER_SERVICES};
@@ -87,7 +90,10 @@ pub(super) fn apply_levers(
     }
     write_capacity(&plan, network);
     write_operations(check, &plan, &layout, network);
-    primary_care::write_primary_care(&plan, context, network);
+    // Primary care's funded appointments are edits of the daily limits,
+    // written with the opening-hours levers' edits.
+    primary_care::write_primary_care(&mut plan, context, network);
+    opening_hours::write_schedules(&plan, network);
     if let Some(layout) = network.layout.as_mut() {
         layout.budget = plan.budget;
         layout.full_effect_from = plan.full_effect_from;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::opening_hours::ScheduleEdit;
 use crate::engine::{CalendarDate, Distribution};
 use crate::model::system::{BudgetLine, DemandKind, LeverCost, Owner, Role, SystemLayout};
 use crate::model::{Destination, RateChange};
@@ -140,6 +141,8 @@ pub(super) struct Plan {
     pub(super) full_effect_from: Option<CalendarDate>,
     /// Running costs the levers name, as they come in.
     pub(super) lever_costs: Vec<LeverCost>,
+    /// Edits of services' opening hours and daily limits, by service: (day, edit).
+    pub(super) schedules: BTreeMap<usize, Vec<(f64, ScheduleEdit)>>,
     /// General practice staff added by levers, per ICC.
     pub(super) primary_care_staff: BTreeMap<usize, Vec<StaffLever>>,
     /// Proactive reviews taking general practice time, per ICC.

@@ -8,9 +8,9 @@
 
 use super::context::PrimaryCareContext;
 use super::lever::Lever;
+use super::opening_hours::ScheduleEdit;
 use super::plan::{Plan, ReviewLever, StaffLever, fraction_on};
 use crate::engine::CalendarDate;
-use crate::model::network::ScheduleChange;
 use crate::model::system::Role;
 use crate::model::{Network, RateChange};
 
@@ -212,7 +212,7 @@ impl Lever<'_> {
 /// primary-care lever steps: the staff in post plus what levers add, less
 /// the time proactive reviews take, each at its share of full effect.
 pub(super) fn write_primary_care(
-    plan: &Plan,
+    plan: &mut Plan,
     context: &super::LeverContext,
     network: &mut Network,
 ) {
@@ -273,18 +273,14 @@ pub(super) fn write_primary_care(
                     .section
                     .daily_limit_after_reviews(gp, other, reviewing),
             );
-            // A step that changes nothing is left out.
+            // A step that changes nothing is left out. The limit is an
+            // edit of the service's schedule, written with any
+            // `opening_hours` lever's edits (`write_schedules`).
             if new_limit != limit {
-                let service = &mut network.services[s];
-                // MERGE: an `opening_hours` lever on primary care (helper D)
-                // writes ScheduleChanges too; both must carry the hours and
-                // limit in force, merged by date.
-                let opening = service.opening;
-                service.schedule_changes.push(ScheduleChange {
-                    from_day: day,
-                    opening,
-                    max_admissions_per_day: new_limit,
-                });
+                plan.schedules
+                    .entry(s)
+                    .or_default()
+                    .push((day, ScheduleEdit::Limit(new_limit)));
                 limit = new_limit;
             }
             let new_cost = gp * gp_year + other * other_year;

@@ -112,6 +112,10 @@ impl Lever<'_> {
                 Fund::CommunityBeds => ("community_bed_day", Some(costs.community_bed)),
                 Fund::Residential => ("residential_week", Some(costs.residential_place)),
                 Fund::Nursing => ("nursing_week", Some(costs.nursing_place)),
+                Fund::CommunityDayUnit => (
+                    "community_day_unit_place_year",
+                    Some(costs.community_day_unit_place),
+                ),
             };
             if share > 0.0 && price.is_some_and(|p| p <= 0.0) {
                 self.check.issue(
@@ -124,6 +128,22 @@ impl Lever<'_> {
                     ),
                 );
             }
+        }
+        // Places of a kind the scenario does not build would buy nothing.
+        if shares
+            .iter()
+            .any(|(fund, s)| *fund == Fund::CommunityDayUnit && *s > 0.0)
+            && !self
+                .layout
+                .services
+                .iter()
+                .any(|x| x.role == Role::CommunityDayUnit)
+        {
+            self.check.issue(
+                self.at("fund.community_day_unit"),
+                None,
+                "buys places of community day units, which this scenario does not have: add [community.day_unit] (its stay and routes; ICCs may start with no places)",
+            );
         }
         let mut closures: Vec<(usize, u32)> = Vec::new();
         if let Some(close) = &raw.close_adult_beds {
@@ -204,6 +224,7 @@ impl Lever<'_> {
                     Fund::CommunityBeds => (costs.community_bed, "beds"),
                     Fund::Residential => (costs.residential_place, "places"),
                     Fund::Nursing => (costs.nursing_place, "places"),
+                    Fund::CommunityDayUnit => (costs.community_day_unit_place, "places"),
                 };
                 let unit_pence = pence(unit_pounds).max(1);
                 // Staff are bought in fractions of a WTE; beds and places
