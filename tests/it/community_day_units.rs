@@ -140,7 +140,7 @@ fn day_unit_keys_are_checked() {
 #[test]
 fn money_buys_community_day_unit_places_at_their_price() {
     let lever = "\n[levers.reinvest]\neffect = \"reinvestment\"\namount_per_year = 250_000\nfund = { community_day_unit = 1.0 }\nstart = 2026-04-01\n";
-    let text = with_day_unit("", 0.6).replace(
+    let text = with_day_unit("day_unit_places = 0", 0.6).replace(
         "gp_appointment = 45.0",
         "gp_appointment = 45.0\ncommunity_day_unit_place_year = 100_000\ncommunity_day_unit_attendance = 100",
     ) + lever;
@@ -183,10 +183,67 @@ fn money_buys_community_day_unit_places_at_their_price() {
             .iter()
             .all(|a| *a > 0.0)
     );
-    // Without [community.day_unit] there is nothing to buy.
-    let e = iccsim::scenario::load_str(&(fixture() + lever), "test", "test")
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(e.contains("levers.reinvest.fund.community_day_unit"), "{e}");
+    // Without [community.day_unit] there is nothing to buy; without a
+    // unit in the ICC, no one to use what is bought.
+    let error = |text: String| {
+        iccsim::scenario::load_str(&text, "test", "test")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let e = error(fixture() + lever);
+    assert!(
+        e.contains("levers.reinvest.fund.community_day_unit") && e.contains("[community.day_unit]"),
+        "{e}"
+    );
+    let e = error(
+        with_day_unit("", 0.6).replace(
+            "gp_appointment = 45.0",
+            "gp_appointment = 45.0\ncommunity_day_unit_place_year = 100_000",
+        ) + lever,
+    );
+    assert!(
+        e.contains("levers.reinvest.fund.community_day_unit") && e.contains("\"only\""),
+        "{e}"
+    );
+}
+
+/// `[community.day_unit]` without the ICC's day-unit keys: the ICC has no
+/// unit, and its rapid-response team sends people to ED as before.
+#[test]
+fn an_icc_without_a_unit_sends_no_one_there() {
+    let net = network(&with_day_unit("", 0.6));
+    let unit = net
+        .services
+        .iter()
+        .position(|s| s.name == "community_day_unit_only")
+        .unwrap();
+    let rapid = net
+        .services
+        .iter()
+        .position(|s| s.name == "rapid_response_only")
+        .unwrap();
+    for t in 0..net.patient_types.len() {
+        let Some(pathway) = net.pathway(
+            iccsim::model::PatientTypeId(t as u32),
+            iccsim::model::ServiceId(rapid as u32),
+        ) else {
+            continue;
+        };
+        assert!(pathway.routes.entries().iter().all(|(_, to, _)| {
+            *to != iccsim::model::Destination::Service(iccsim::model::ServiceId(unit as u32))
+        }));
+    }
+    let outputs = simulate(&net, 2);
+    for metric in [
+        "community_day_unit_attendances",
+        "community_day_unit_closed",
+    ] {
+        assert!(
+            values(&net, &outputs, "all", metric)
+                .iter()
+                .all(|v| *v == 0.0),
+            "{metric}"
+        );
+    }
 }

@@ -47,16 +47,13 @@ pub(super) struct CommunityDayUnit {
 /// always open when its keys are absent.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct IccDayUnit {
+    /// Whether the ICC has a community day unit: any of its day-unit keys
+    /// is given (`day_unit_places = 0` for one whose places a lever buys).
+    /// People are sent to it only there; elsewhere to ED as before.
+    pub(super) exists: bool,
     pub(super) places: u32,
     pub(super) slots_per_day: Option<u32>,
     pub(super) opening: Option<OpeningHours>,
-}
-
-impl IccDayUnit {
-    /// Whether any of the ICC's day-unit keys was given.
-    fn is_set(&self) -> bool {
-        self.places > 0 || self.slots_per_day.is_some() || self.opening.is_some()
-    }
 }
 
 /// `[iccs.Y] day_unit_places`, `day_unit_slots_per_day`, `day_unit_opening`.
@@ -67,6 +64,7 @@ pub(super) fn validate_icc_day_unit(
     slots_per_day: Option<f64>,
     opening: Option<&RawOpening>,
 ) -> Option<IccDayUnit> {
+    let exists = places.is_some() || slots_per_day.is_some() || opening.is_some();
     let places = match places {
         None => Some(0),
         Some(v) => check.places(&format!("{path}.day_unit_places"), v),
@@ -88,6 +86,7 @@ pub(super) fn validate_icc_day_unit(
         Some(o) => validate_opening(check, &format!("{path}.day_unit_opening"), o).map(Some),
     };
     Some(IccDayUnit {
+        exists,
         places: places?,
         slots_per_day: slots?,
         opening: opening?,
@@ -135,7 +134,7 @@ pub(super) fn check_community_day_units(check: &mut Checker, parts: &Parts) {
         return;
     }
     for icc in &parts.iccs {
-        if icc.day_unit.is_set() {
+        if icc.day_unit.exists {
             check.issue(
                 format!("iccs.{}.day_unit_places", icc.name),
                 Some(icc.day_unit.places.to_string()),

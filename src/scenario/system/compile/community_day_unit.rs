@@ -16,24 +16,27 @@ use crate::scenario::system::spec::Parts;
 const HOME: Destination = Destination::Sink(crate::model::SinkId(0));
 
 /// Where someone referred on to a day unit in ICC `icc` goes: the ICC's
-/// community day unit where the file has them, else its site's ED.
+/// community day unit where it has one (any of `[iccs.X]`'s day-unit keys
+/// given, with `[community.day_unit]`), else its site's ED.
 pub(in crate::scenario::system) fn community_day_unit_or_ed(
     ids: &Ids,
     parts: &Parts,
     icc: usize,
 ) -> Destination {
     match ids[Role::CommunityDayUnit].get(icc) {
-        Some(&unit) if parts.community.day_unit.is_some() => Destination::Service(unit),
+        Some(&unit) if parts.community.day_unit.is_some() && parts.iccs[icc].day_unit.exists => {
+            Destination::Service(unit)
+        }
         _ => Destination::Service(ids[Role::EmergencyDepartment][parts.iccs[icc].site]),
     }
 }
 
-/// The share of rapid-response episodes not managed at home that go to
-/// the community day unit instead of ED, for an age band (0 for children
-/// and where there are no community day units).
-pub(super) fn from_rapid_response(parts: &Parts, children: bool) -> f64 {
+/// The share of rapid-response episodes not managed at home in ICC `icc`
+/// that go to its community day unit instead of ED, for an age band (0
+/// for children and in ICCs with no community day unit).
+pub(super) fn from_rapid_response(parts: &Parts, icc: usize, children: bool) -> f64 {
     match &parts.community.day_unit {
-        Some(unit) if !children => unit.from_rapid_response,
+        Some(unit) if !children && parts.iccs[icc].day_unit.exists => unit.from_rapid_response,
         _ => 0.0,
     }
 }

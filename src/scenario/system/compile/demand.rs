@@ -277,7 +277,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         // community day unit (none without one: the same
                         // route table as before).
                         let not_home = 1.0 - rapid.managed_at_home;
-                        let to_unit = from_rapid_response(parts, children);
+                        let to_unit = from_rapid_response(parts, i, children);
                         list.push((
                             ids[Role::RapidResponse][i],
                             Pathway::new(

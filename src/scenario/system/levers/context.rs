@@ -27,6 +27,9 @@ pub(in crate::scenario::system) struct LeverContext {
     pub(super) caseload_per_wte: PerTeam<f64>,
     /// £ a year of one unit of capacity bought with money.
     pub(super) cost_per_year: UnitCostsPerYear,
+    /// Whether each ICC has a community day unit (people are sent to it),
+    /// so that money may buy its places.
+    pub(super) has_community_day_unit: Vec<bool>,
     /// General practice, when `[primary_care]` models it.
     pub(super) primary_care: Option<PrimaryCareContext>,
     /// People in each risk tier, per ICC (tier name, residents of the
@@ -81,6 +84,11 @@ impl LeverContext {
                 reablement: parts.community.reablement.caseload_per_wte,
                 case_management: parts.community.case_management.caseload_per_wte,
             },
+            has_community_day_unit: parts
+                .iccs
+                .iter()
+                .map(|i| parts.community.day_unit.is_some() && i.day_unit.exists)
+                .collect(),
             cost_per_year: UnitCostsPerYear {
                 staff_wte: costs.community_staff_wte_year,
                 community_bed: costs.community_bed_day * DAYS_PER_YEAR,

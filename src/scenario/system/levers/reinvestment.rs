@@ -129,21 +129,38 @@ impl Lever<'_> {
                 );
             }
         }
-        // Places of a kind the scenario does not build would buy nothing.
+        // Places of a kind the scenario does not build would buy nothing,
+        // and places in an ICC where no one is sent to a day unit would
+        // stand empty: the ICC needs the unit (its day-unit keys) first.
         if shares
             .iter()
             .any(|(fund, s)| *fund == Fund::CommunityDayUnit && *s > 0.0)
-            && !self
+        {
+            let built = self
                 .layout
                 .services
                 .iter()
-                .any(|x| x.role == Role::CommunityDayUnit)
-        {
-            self.check.issue(
-                self.at("fund.community_day_unit"),
-                None,
-                "buys places of community day units, which this scenario does not have: add [community.day_unit] (its stay and routes; ICCs may start with no places)",
-            );
+                .any(|x| x.role == Role::CommunityDayUnit);
+            let without: Vec<&str> = (0..self.context.iccs.len())
+                .filter(|&i| from[i].is_some() && !self.context.has_community_day_unit[i])
+                .map(|i| self.context.iccs[i].as_str())
+                .collect();
+            if !built {
+                self.check.issue(
+                    self.at("fund.community_day_unit"),
+                    None,
+                    "buys places of community day units, which this scenario does not have: add [community.day_unit] (its stay and routes) and give the ICCs a unit (day_unit_places, 0 for one the money opens)",
+                );
+            } else if !without.is_empty() {
+                self.check.issue(
+                    self.at("fund.community_day_unit"),
+                    None,
+                    format!(
+                        "buys places in ICCs with no community day unit ({}), where no one would be sent; give each a unit in [iccs.NAME] (day_unit_places = 0 and its day_unit_opening, for one the money opens) or leave it out of the lever's iccs",
+                        quoted(&without)
+                    ),
+                );
+            }
         }
         let mut closures: Vec<(usize, u32)> = Vec::new();
         if let Some(close) = &raw.close_adult_beds {
