@@ -81,7 +81,8 @@ pub enum Overflow {
     /// Goes on by the `onward` routes of its own pathway at this service
     /// (a crisis that finds no same-day GP appointment goes on as it
     /// would have without one). Each patient type that can reach the
-    /// service needs them ([`Network::check_onward`]).
+    /// service needs them: a run that sends on a patient without them
+    /// stops with `SimulationError::NoOnward`.
     Onward,
 }
 
