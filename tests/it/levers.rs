@@ -451,15 +451,32 @@ fn rapid_response_and_day_unit_levers_move_shares_from_and_to_ed() {
     let t = &network.patient_types[type_index(&network, "crisis/copeland/85+/rest")];
     let before = t.entry.as_ref().unwrap();
     let after = &t.entry_changes[0].entry;
+    // The baseline's 85+ crises first seek a same-day GP appointment with
+    // probability 0.20 (issue 22): the rest of the entry route is scaled by
+    // 0.8, and those who find none go on by the same shares unscaled.
+    let seek = share(&network, before, "primary_care_copeland");
+    assert!(close(seek, 0.20));
+    assert!(close(share(&network, after, "primary_care_copeland"), seek));
     let rr = share(&network, before, "rapid_response_copeland");
-    assert!(close(rr, 0.20));
+    assert!(close(rr, 0.20 * (1.0 - seek)));
     assert!(close(
         share(&network, after, "rapid_response_copeland"),
-        0.30
+        0.30 * (1.0 - seek)
     ));
     assert!(close(
         share(&network, after, "ed_west_cumberland"),
-        share(&network, before, "ed_west_cumberland") - 0.10
+        share(&network, before, "ed_west_cumberland") - 0.10 * (1.0 - seek)
+    ));
+    let practice = pathway(
+        &network,
+        "crisis/copeland/85+/rest",
+        "primary_care_copeland",
+    );
+    let onward = |r| share(&network, r, "rapid_response_copeland");
+    assert!(close(onward(practice.onward.as_ref().unwrap()), 0.20));
+    assert!(close(
+        onward(practice.changes[0].onward.as_ref().unwrap()),
+        0.30
     ));
     let at_home = pathway(
         &network,

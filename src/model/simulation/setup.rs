@@ -259,18 +259,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         for (index, service) in self.network.services.iter().enumerate() {
             let s = ServiceId(index as u32);
             for (c, change) in service.capacity_changes.iter().enumerate() {
-                let at = (self.window.start + change.from_day).max(0.0);
-                if at < self.window.end {
-                    let event = Event::CapacityChange {
-                        service: s,
-                        change: c as u32,
-                    };
-                    self.queue.schedule(
-                        SimTime::new(at).map_err(|e| self.time_error(s, e))?,
-                        CAPACITY_EVENT,
-                        event,
-                    )?;
-                }
+                let event = Event::CapacityChange {
+                    service: s,
+                    change: c as u32,
+                };
+                self.schedule_dated(s, change.from_day, event)?;
             }
             if service.opening.is_some() {
                 self.apply_opening(s, 0.0)?;
@@ -281,19 +274,32 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 self.schedule_new_day(s, first_midnight)?;
             }
             for (c, change) in service.schedule_changes.iter().enumerate() {
-                let at = (self.window.start + change.from_day).max(0.0);
-                if at < self.window.end {
-                    let event = Event::ScheduleChange {
-                        service: s,
-                        change: c as u32,
-                    };
-                    self.queue.schedule(
-                        SimTime::new(at).map_err(|e| self.time_error(s, e))?,
-                        CAPACITY_EVENT,
-                        event,
-                    )?;
-                }
+                let event = Event::ScheduleChange {
+                    service: s,
+                    change: c as u32,
+                };
+                self.schedule_dated(s, change.from_day, event)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Schedules a change of service s dated `from_day` days after the
+    /// window starts (at time 0 if that is before the run starts; not at
+    /// all if after it ends).
+    fn schedule_dated(
+        &mut self,
+        s: ServiceId,
+        from_day: f64,
+        event: Event,
+    ) -> Result<(), SimulationError> {
+        let at = (self.window.start + from_day).max(0.0);
+        if at < self.window.end {
+            self.queue.schedule(
+                SimTime::new(at).map_err(|e| self.time_error(s, e))?,
+                CAPACITY_EVENT,
+                event,
+            )?;
         }
         Ok(())
     }

@@ -41,21 +41,7 @@ fn band_label(b: usize) -> &'static str {
 /// residents, people in a home-care package): no arrivals of its own, so
 /// every rate factor is 1.
 fn census_type(name: String, description: String, arrive_at: ServiceId) -> PatientType {
-    PatientType {
-        name,
-        description,
-        arrive_at,
-        entry: None,
-        rate_per_day: 0.0,
-        per_occupant_of: None,
-        monthly_factors: [1.0; 12],
-        weekday_factors: [1.0; 7],
-        hourly_factors: [1.0; 24],
-        growth_per_year: 0.0,
-        rate_changes: Vec::new(),
-        entry_changes: Vec::new(),
-        cancellation: None,
-    }
+    PatientType::new(name, description, arrive_at, 0.0)
 }
 
 /// Builds every patient type; care homes get their residents at the start

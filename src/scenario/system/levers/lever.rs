@@ -353,32 +353,46 @@ impl Lever<'_> {
         let (Some(multiplier), Some(ramp)) = (multiplier, ramp) else {
             return;
         };
+        self.multiply_cohort_rates(
+            plan,
+            &reach,
+            multiplier,
+            ramp,
+            "targets no cohort of this scenario: check demand, age_bands, tiers and iccs",
+        );
+    }
+
+    /// Multiplies the rate of every cohort `reach` covers by `multiplier`
+    /// at full effect, over the ramp from each one's rollout date (rate
+    /// changes compose by multiplying, in any order; × 1 writes nothing);
+    /// `none_targeted` is the message when it covers none.
+    pub(super) fn multiply_cohort_rates(
+        &mut self,
+        plan: &mut Plan,
+        reach: &Reach,
+        multiplier: f64,
+        ramp: f64,
+        none_targeted: &str,
+    ) {
         let mut targeted = 0;
         for t in 0..self.layout.cohorts.len() {
             let Some(date) = reach.covers(self.layout, t) else {
                 continue;
             };
             targeted += 1;
-            if multiplier == 1.0 {
-                // No effect: nothing to write.
-                continue;
+            if multiplier != 1.0 {
+                plan.rates.push((
+                    t,
+                    RateChange {
+                        from_day: self.day_of(date),
+                        full_day: self.full_day(date, ramp),
+                        factor: multiplier,
+                    },
+                ));
             }
-            // Rate changes compose by multiplying, in any order.
-            plan.rates.push((
-                t,
-                RateChange {
-                    from_day: self.day_of(date),
-                    full_day: self.full_day(date, ramp),
-                    factor: multiplier,
-                },
-            ));
         }
         if targeted == 0 {
-            self.check.issue(
-                &self.path,
-                None,
-                "targets no cohort of this scenario: check demand, age_bands, tiers and iccs",
-            );
+            self.check.issue(&self.path, None, none_targeted);
         }
     }
 }

@@ -11,8 +11,8 @@ use super::lever::Lever;
 use super::opening_hours::ScheduleEdit;
 use super::plan::{Plan, ReviewLever, StaffLever, fraction_on};
 use crate::engine::CalendarDate;
+use crate::model::Network;
 use crate::model::system::Role;
-use crate::model::{Network, RateChange};
 
 impl Lever<'_> {
     /// The primary-care context, or an issue saying the lever needs
@@ -181,30 +181,13 @@ impl Lever<'_> {
                 appointments_per_year: people * reviews * appointments,
             });
         }
-        let mut targeted = 0;
-        for t in 0..self.layout.cohorts.len() {
-            let Some(date) = reach.covers(self.layout, t) else {
-                continue;
-            };
-            targeted += 1;
-            if multiplier != 1.0 {
-                plan.rates.push((
-                    t,
-                    RateChange {
-                        from_day: self.day_of(date),
-                        full_day: self.full_day(date, ramp),
-                        factor: multiplier,
-                    },
-                ));
-            }
-        }
-        if targeted == 0 {
-            self.check.issue(
-                &self.path,
-                None,
-                "targets no cohort of this scenario: check tiers, age_bands and iccs",
-            );
-        }
+        self.multiply_cohort_rates(
+            plan,
+            &reach,
+            multiplier,
+            ramp,
+            "targets no cohort of this scenario: check tiers, age_bands and iccs",
+        );
     }
 }
 
