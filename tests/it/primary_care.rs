@@ -403,6 +403,19 @@ change = 4.0
 "#,
     ));
     assert!(refused.contains("give `wte`"), "{refused}");
+    // The fixture's ICC has 10 GPs: taking 12 is refused, not clamped.
+    let refused = refusal(&with_levers(
+        r#"[levers.fewer_gps]
+effect = "capacity"
+service = "primary_care"
+start = 2025-04-01
+wte = -12.0
+"#,
+    ));
+    assert!(
+        refused.contains("levers.fewer_gps.wte = -12: takes more GPs from only ICC than it has (iccs.only.gp_wte = 10)"),
+        "{refused}"
+    );
 }
 
 /// Proactive reviews of the high tier take their share of the staff's
@@ -452,6 +465,22 @@ multiplier = 0.97
 "#;
     let refused = refusal(&without);
     assert!(refused.contains("needs [primary_care]"), "{refused}");
+    // 1,000 people × 50 reviews × 2 appointments = 100,000 a year, more
+    // than the 73,050 the staff give: refused, not silently capped.
+    let refused = refusal(&with_levers(
+        r#"[levers.reviews]
+effect = "proactive_care"
+start = 2025-04-01
+tiers = ["high"]
+reviews_per_person_year = 50
+appointments_per_review = 2
+multiplier = 0.97
+"#,
+    ));
+    assert!(
+        refused.contains("the reviews in only ICC take 100000 appointments a year, more than its staff in post give (73050"),
+        "{refused}"
+    );
 }
 
 /// A rapid-response lever moves crises from ED to rapid response in the

@@ -41,7 +41,7 @@ metrics! {
     rapid_response_episodes: "rapid_response_episodes", "episodes", Count, [(Terminal, 2)], "rapid-response episodes started";
     rapid_response_at_home: "rapid_response_managed_at_home", "people", Count, [], "rapid-response episodes that ended at home";
     admissions_avoided: "admissions_avoided", "admissions", Count, [(Terminal, 3)], "expected emergency admissions avoided by rapid response: episodes ending at home × the person's probability of admission had they gone to ED (with the day unit's simulated diversions)";
-    ed_attendances: "ed_attendances", "attendances", Count, [(Terminal, 4), (Compare, 2)], "emergency department attendances";
+    ed_attendances: "ed_attendances", "attendances", Count, [(Board, 26), (Terminal, 4), (Compare, 2)], "emergency department attendances";
     day_unit_attendances: "day_unit_attendances", "attendances", Count, [(Terminal, 5)], "day-unit (SDEC) attendances";
     emergency_admissions: "emergency_admissions", "admissions", Count, [(Board, 1), (AtAGlance, 1), (Fans, 1), (Terminal, 6), (Compare, 3), (Sweep, 1)], "emergency admissions of residents, all providers (residence-based, as the observed figures)";
     emergency_admissions_per_1000: "emergency_admissions_per_1000", "per 1,000/year", Rate, [], "emergency admissions per 1,000 residents per year";
@@ -102,9 +102,9 @@ metrics! {
     transfers_out: "transfers_out", "patients", Count, [(Terminal, 37)], "patients sent to other providers from the modelled trust's adult beds: emergency patients after the longest wait for a bed allowed there, and planned patients whose rebooked date was cancelled too";
     elective_cancellations: "elective_cancellations", "operations", Count, [(Board, 12), (Terminal, 36), (Compare, 18)], "planned admissions cancelled on the day because the beds were too full (each patient once: a rebooked date cancelled again leaves the patient on the rebooking list, elective_rebooking_at_end)";
     day_unit_closed_share: "day_unit_closed_share", "fraction", Fraction, [(Terminal, 39)], "share of referrals to the acute sites' day units (same-day emergency care) that found it closed, full or out of the day's slots, and were admitted instead";
-    community_day_unit_attendances: "community_day_unit_attendances", "attendances", Count, [], "attendances at the ICCs' community day units (step-up from rapid response or primary care)";
+    community_day_unit_attendances: "community_day_unit_attendances", "attendances", Count, [(Board, 28)], "attendances at the ICCs' community day units (step-up from rapid response or primary care)";
     community_day_unit_closed: "community_day_unit_closed", "patients", Count, [], "people sent to a community day unit who found it closed, full or out of the day's slots (or the ICC without places) and went on to ED";
-    primary_care_same_day: "primary_care_same_day", "appointments", Count, [], "crises given a same-day appointment in general practice ([primary_care]; 0 when primary care is not modelled)";
+    primary_care_same_day: "primary_care_same_day", "appointments", Count, [(Board, 27), (Terminal, 41)], "crises given a same-day appointment in general practice ([primary_care]; 0 when primary care is not modelled)";
     primary_care_none_left: "primary_care_none_left", "people", Count, [(Terminal, 40)], "crises that sought a same-day appointment and found none left that day or the practice closed, and went on by the usual route (rapid response, a direct admission or ED)";
     primary_care_managed: "primary_care_managed", "people", Count, [], "crises given a same-day appointment and managed in primary care (home), part of primary_care_same_day";
 }

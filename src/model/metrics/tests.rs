@@ -5,7 +5,7 @@
 use super::*;
 
 #[test]
-fn the_board_shows_its_twenty_five_outcomes_in_order() {
+fn the_board_shows_its_twenty_eight_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Board),
         [
@@ -34,6 +34,9 @@ fn the_board_shows_its_twenty_five_outcomes_in_order() {
             "reablement_utilisation",
             "case_management_utilisation",
             "community_beds_utilisation",
+            "ed_attendances",
+            "primary_care_same_day",
+            "community_day_unit_attendances",
         ]
     );
     assert_eq!(
@@ -75,7 +78,7 @@ fn the_board_glance_and_fans_keep_their_own_orders() {
 }
 
 #[test]
-fn the_terminal_table_lists_forty_outcomes_in_order() {
+fn the_terminal_table_lists_forty_one_outcomes_in_order() {
     assert_eq!(
         whole_system_headlines(View::Terminal),
         [
@@ -119,6 +122,7 @@ fn the_terminal_table_lists_forty_outcomes_in_order() {
             "home_care_utilisation",
             "day_unit_closed_share",
             "primary_care_none_left",
+            "primary_care_same_day",
         ]
     );
     assert!(service_headlines(View::Terminal).is_empty());

@@ -126,6 +126,19 @@ const WORDING: &[(&str, &str, &str)] = &[
         "Community beds: share occupied",
         "is",
     ),
+    // The front door (issue 22): what primary care and the community day
+    // units change, so that a board sees the mechanism it judges.
+    ("ed_attendances", "A&E attendances", "are"),
+    (
+        "primary_care_same_day",
+        "Crises seen the same day in general practice",
+        "are",
+    ),
+    (
+        "community_day_unit_attendances",
+        "Community day-unit attendances",
+        "are",
+    ),
 ];
 
 impl From<metrics::Kind> for Kind {
@@ -943,6 +956,19 @@ mod tests {
                 "Community beds: share occupied",
                 "is",
                 Kind::Share,
+            ),
+            ("ed_attendances", "A&E attendances", "are", Kind::Count),
+            (
+                "primary_care_same_day",
+                "Crises seen the same day in general practice",
+                "are",
+                Kind::Count,
+            ),
+            (
+                "community_day_unit_attendances",
+                "Community day-unit attendances",
+                "are",
+                Kind::Count,
             ),
         ];
         let found: Vec<_> = headlines()

@@ -124,14 +124,20 @@ impl PrimaryCare {
     /// The daily limit when staff also give `review_appointments` a year
     /// to proactive reviews: the same-day supply less the share of the
     /// staff's time those take (reviews need no more than all of it).
+    /// Every kind of appointment the staff give in a year (working days
+    /// × WTE × `appointments_per_wte_day`): what reviews take a share of.
+    pub(super) fn appointments_a_year(&self, gp_wte: f64, other_wte: f64) -> f64 {
+        let working_days = self.weekday_factors.iter().sum::<f64>() / 7.0 * 365.25;
+        working_days * (gp_wte + other_wte) * self.appointments_per_wte_day
+    }
+
     pub(super) fn daily_limit_after_reviews(
         &self,
         gp_wte: f64,
         other_wte: f64,
         review_appointments: f64,
     ) -> [u32; 7] {
-        let working_days = self.weekday_factors.iter().sum::<f64>() / 7.0 * 365.25;
-        let capacity = working_days * (gp_wte + other_wte) * self.appointments_per_wte_day;
+        let capacity = self.appointments_a_year(gp_wte, other_wte);
         let used = if capacity > 0.0 {
             (review_appointments / capacity).min(1.0)
         } else {

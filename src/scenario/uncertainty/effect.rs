@@ -41,7 +41,8 @@ impl Better {
     }
 
     /// The direction of a lever's number from its effect: lower is better
-    /// for rates of crises, stays, delays and care-home discharges; higher
+    /// for rates of crises (also those of proactive care), stays, delays
+    /// and care-home discharges; higher
     /// for rapid response, day-unit diversion and capacity. `None` where
     /// the effect does not say (a reinvestment's money, a multiplier of
     /// referrals, which more of is the aim, not the outcome).
@@ -57,6 +58,7 @@ impl Better {
             });
         match (effect, key) {
             ("crisis_rate", "multiplier") if !refers => Some(Better::Lower),
+            ("proactive_care", "multiplier") => Some(Better::Lower),
             ("length_of_stay" | "discharge_delay" | "care_home_discharge", "multiplier") => {
                 Some(Better::Lower)
             }
@@ -259,6 +261,27 @@ mod tests {
 
     fn entry(text: &str, default: Option<f64>) -> Result<UncertainDistribution, String> {
         UncertainDistribution::from_table(&toml::from_str(text).unwrap(), "k", default)
+    }
+
+    /// Fewer crises are better whichever lever makes them fewer: a
+    /// `proactive_care` lever's multiplier is read like a `crisis_rate`
+    /// lever's (its P(no effect or worse) is then computed, not blank).
+    #[test]
+    fn crisis_multipliers_are_better_lower_for_proactive_care_too() {
+        let lever = |effect: &str| -> toml::Table {
+            toml::from_str(&format!("effect = \"{effect}\"")).unwrap()
+        };
+        for effect in ["crisis_rate", "proactive_care"] {
+            assert_eq!(
+                Better::of_lever(&lever(effect), "multiplier"),
+                Some(Better::Lower),
+                "{effect}"
+            );
+        }
+        assert_eq!(
+            Better::of_lever(&lever("reinvestment"), "amount_per_year"),
+            None
+        );
     }
 
     /// A triangular(0.9, 0.97, 1.0) with weight 0.4 at 1.0: the quantiles

@@ -99,6 +99,22 @@ impl Lever<'_> {
             return;
         };
         for i in reached {
+            let gp = self
+                .context
+                .primary_care
+                .as_ref()
+                .map_or(0.0, |c| c.wte[i].0);
+            if gp + added < 0.0 {
+                self.check.issue(
+                    self.at("wte"),
+                    Some(format!("{added}")),
+                    format!(
+                        "takes more GPs from {} ICC than it has (iccs.{}.gp_wte = {gp}); remove at most {gp}, or leave the ICC out with `iccs`",
+                        self.context.iccs[i], self.context.iccs[i]
+                    ),
+                );
+                continue;
+            }
             let date = from[i].expect("reached ICCs have a date");
             plan.primary_care_staff
                 .entry(i)
@@ -175,10 +191,26 @@ impl Lever<'_> {
                 .filter(|(name, _)| tiers.contains(name))
                 .map(|(_, n)| n)
                 .sum();
+            let needed = people * reviews * appointments;
+            if let Some(context) = &self.context.primary_care {
+                let (gp, other) = context.wte[i];
+                let given = context.section.appointments_a_year(gp, other);
+                if needed > given {
+                    self.check.issue(
+                        self.at("reviews_per_person_year"),
+                        Some(format!("{reviews}")),
+                        format!(
+                            "with {appointments} appointments a review, the reviews in {} ICC take {needed:.0} appointments a year, more than its staff in post give ({given:.0}: gp_wte and other_clinical_wte × [primary_care] appointments_per_wte_day); review fewer people or less often",
+                            self.context.iccs[i]
+                        ),
+                    );
+                    continue;
+                }
+            }
             let date = from[i].expect("reached ICCs have a date");
             plan.reviews.entry(i).or_default().push(ReviewLever {
                 steps: self.steps(date, ramp),
-                appointments_per_year: people * reviews * appointments,
+                appointments_per_year: needed,
             });
         }
         self.multiply_cohort_rates(
