@@ -194,6 +194,7 @@ impl SystemLayout {
                         // Seen; sent on (none left, or closed); seen and home.
                         sums.m[M::primary_care_same_day as usize] += admissions;
                         sums.m[M::primary_care_none_left as usize] += cell.diverted as f64;
+                        sums.m[M::primary_care_closed as usize] += cell.found_closed as f64;
                         sums.m[M::primary_care_managed as usize] += home;
                     }
                     match info.role.counts_as() {

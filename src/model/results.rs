@@ -236,6 +236,9 @@ pub struct YearCell {
     pub outliers_in: u64,
     /// Planned admissions cancelled on the day, each patient once.
     pub cancelled: u64,
+    /// Requests that found the service closed (outside its opening hours),
+    /// part of those it could not take.
+    pub found_closed: u64,
     /// Sum of the waits for their place of departures (so that wait plus
     /// length of stay can be taken over the same patients), days.
     pub departed_wait_sum: f64,

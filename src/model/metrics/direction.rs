@@ -152,6 +152,10 @@ const DIRECTIONS: &[(&str, Better)] = &[
     // The front door by hour and community day units (issue 22).
     ("day_unit_closed_share", Lower),
     ("community_day_unit_closed", Lower),
+    // General practice (issue 22): crises who find no appointment, or the
+    // practices closed, go on to hospital services.
+    ("primary_care_none_left", Lower),
+    ("primary_care_closed", Lower),
 ];
 
 /// Whether two names are the same (`==` on `str` is not `const`).

@@ -227,10 +227,10 @@ fn every_metric_is_described_once_in_its_scope() {
     // for a bed, utilisation and money added); issue 21: 7 site (community
     // bed occupancy, escalation, the largest queue, rebookings) and 23
     // breakdown (delays by reason, home care, 4-hour waits, outliers,
-    // transfers out, cancellations); issue 22: 6 breakdown (the day unit's
+    // transfers out, cancellations); issue 22: 7 breakdown (the day unit's
     // closure share, community day units' attendances and closures;
-    // primary care's same-day appointments, none left, managed).
-    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 6));
+    // primary care's same-day appointments, none left, closed, managed).
+    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 7));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);

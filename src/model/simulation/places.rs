@@ -55,6 +55,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
         if counted {
             self.count(s, patient_type, |c| c.found_full += 1);
+            if !self.services[si].open
+                && let Some(cell) = self.cell(patient_type, s, now)
+            {
+                cell.found_closed += 1;
+            }
         }
         match self.network.services[si].when_full {
             FullPolicy::Wait { max_wait_days, .. } => {
