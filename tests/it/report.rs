@@ -306,6 +306,31 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     // The budget balances to the penny, as budget.csv does.
     let budget = table_rows(&html, "budget-1");
     assert_eq!(budget["balance"][3], "£0.00");
+    // Issue 22: the beds closed set against the bed-days avoided, and the
+    // budget's lines in words a board reads.
+    assert!(
+        html.contains("It closes 30 adult beds; in 2025/26,"),
+        "no beds-closed sentence"
+    );
+    assert!(
+        html.contains("÷ 365.25 days"),
+        "beds sentence without its sum"
+    );
+    assert!(html.contains("It also closes 30 adult beds: the budget section"));
+    // Issue 22: the cash position says what it counts and never stands
+    // without the total change in cost (activity included) beside it.
+    assert!(html.contains(
+        "The net cash position counts only the levers&#39; money: the cash released by the beds closed"
+    ));
+    let payback = html
+        .split("On the mean, the cumulative net cash position is ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .expect("a payback sentence");
+    assert!(
+        payback.contains("the total change in cost, activity included, is "),
+        "payback without the total cost: {payback}"
+    );
 
     // The finance table: each printed line within its rounding of
     // finance.csv's mean (£ thousand; the derived lines carry the rounding
