@@ -3,8 +3,9 @@
 //! axis hides every change), the finance table by financial year from
 //! `finance.csv` (cash-releasing, notional, bought, double running, net
 //! cash position and its running total) with the payback year and the
-//! cost per admission avoided from `finance_summary.csv`, and the price
-//! base in words.
+//! cost per admission avoided from `finance_summary.csv` (worded by
+//! `cash`: what the cash position counts, beside the total cost), and the
+//! price base in words.
 //!
 //! The table prints thousands of pounds so that its lines add up as
 //! printed: cash-releasing, bought and the total change are each rounded
@@ -13,6 +14,7 @@
 //! running total. So no printed figure is more than £1,000 (£2,000 for
 //! the derived ones, plus £1,000 a year for the cumulative) from the file.
 
+use super::cash;
 use super::charts::{self, BarGroup};
 use super::context::{Context, price_year};
 use super::drawing::{Chart, chart, y_format};
@@ -214,42 +216,41 @@ pub(super) fn finance_table(context: &Context, index: usize, scenario: &Scenario
     notes.push(
         "Notional savings are not cash: they are activity avoided whose beds and staff are kept (or used by other patients), so no budget falls by them. Only the cash-releasing line (beds closed, contracts ended) is money the system stops paying.".to_string(),
     );
+    notes.push(cash::cash_position_meaning());
     if let Some(s) = extras.finance_summary(name) {
-        let payback = match (s.payback_year, s.payback_year_start.as_str()) {
-            (Some(_), start) if !start.is_empty() => format!(
-                "On the mean, the cumulative cash position is paid back from {} on",
-                year_label(start)
-            ),
-            (Some(y), _) => {
-                format!("On the mean, the cumulative cash position is paid back from year {y} on")
-            }
-            (None, _) => format!(
-                "On the mean, the cumulative cash position is not paid back {}",
-                context.period
-            ),
+        let unallocated = cash::unallocated_per_year(&scenario.budget);
+        let total = context
+            .input
+            .difference(name, "cost_total", "all", "all")
+            .and_then(cash::TotalCost::from_row);
+        let paid_from = match (s.payback_year, s.payback_year_start.as_str()) {
+            (Some(_), start) if !start.is_empty() => Some(year_label(start)),
+            (Some(y), _) => Some(format!("year {y}")),
+            (None, _) => None,
         };
-        let chance = s.probability_paid_back.map_or(String::new(), |p| {
-            let n = s.replications;
-            let paid = (p * n as f64).round() as usize;
-            match paid {
-                0 => format!("; none of the {n} replications pays back within the window"),
-                k if k == n => format!("; all {n} replications pay back within the window"),
-                k => format!("; {k} of the {n} replications pay back within the window"),
-            }
-        });
-        notes.push(format!("{payback}{chance}."));
+        let paid = s
+            .probability_paid_back
+            .map(|p| ((p * s.replications as f64).round() as usize, s.replications));
+        let full_year_net = years
+            .last()
+            .and_then(|(year, _)| mean(year, "net_position"));
+        notes.push(cash::payback_sentence(
+            paid_from.as_deref(),
+            paid,
+            full_year_net,
+            unallocated,
+            total.as_ref(),
+            &context.period,
+        ));
         match (s.admissions_avoided_mean, s.cost_per_admission_avoided) {
-            (Some(avoided), Some(cost)) if avoided > 0.0 => notes.push(format!(
-                "What is bought ({} {}) costs {} per emergency admission avoided ({} avoided){}.",
-                words::money(s.bought_total_mean.unwrap_or(f64::NAN)),
-                context.period,
-                words::money(cost),
-                words::grouped(avoided),
-                s.net_cost_per_admission_avoided
-                    .map_or(String::new(), |n| format!(
-                        "; net of the cash released, {} per admission avoided",
-                        words::difference(Kind::Money, n)
-                    ))
+            (Some(avoided), Some(cost)) if avoided > 0.0 => notes.push(cash::per_admission_sentence(
+                s.bought_total_mean.unwrap_or(f64::NAN),
+                avoided,
+                cost,
+                s.net_cost_per_admission_avoided,
+                unallocated,
+                total.as_ref(),
+                &context.period,
             )),
             (Some(avoided), _) => notes.push(format!(
                 "No emergency admissions are avoided on the mean ({} {}), so there is no cost per admission avoided.",

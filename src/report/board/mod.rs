@@ -27,6 +27,7 @@ pub mod input;
 pub mod page;
 pub mod words;
 
+mod cash;
 mod comparison;
 mod context;
 mod drawing;

@@ -1,12 +1,15 @@
 //! Money in the report: costs by sector with their 95% CIs, and the
-//! reinvestment's budget statement beside the simulated costs.
+//! reinvestment's budget statement beside the simulated costs, and the
+//! beds it closes against the acute bed-days it avoids.
 
+use super::cash;
 use super::charts::{self, BarGroup};
 use super::context::{Context, price_year};
 use super::drawing::{Chart, chart, y_format};
 use super::figures::series_colours;
 use super::input::{self, ScenarioResults};
 use super::page::{self, number, words as text_cell};
+use super::summary::headline_year;
 use super::words::{self, Kind, plain_name};
 
 /// Cost by sector, each series a bar with its 95% CI.
@@ -103,7 +106,7 @@ pub(super) fn budget_table(context: &Context, index: usize, scenario: &ScenarioR
         } else if let Some(kind) = item.strip_suffix("_unallocated") {
             format!("{}: left over (not a whole bed or place)", plain_name(kind))
         } else {
-            format!("Bought: {}", plain_name(item))
+            format!("Bought: {}", bought_name(item))
         };
         let amount = if unit == "£" || *units == 0.0 {
             String::new()
@@ -161,6 +164,9 @@ pub(super) fn budget_table(context: &Context, index: usize, scenario: &ScenarioR
     let community = input
         .difference(&scenario.run.scenario_name, "cost_community", "all", "all")
         .and_then(|r| r.difference_mean);
+    if let Some(sentence) = beds_against_bed_days(context, scenario) {
+        out.push_str(&page::paragraph("note", &sentence));
+    }
     out.push_str(&page::paragraph(
         "note",
         &format!(
@@ -173,4 +179,42 @@ pub(super) fn budget_table(context: &Context, index: usize, scenario: &ScenarioR
         ),
     ));
     out
+}
+
+/// A bought item as a board reads it: "GPs", not "Gp".
+fn bought_name(item: &str) -> String {
+    match item {
+        "gp" => "GPs".to_string(),
+        "other_clinical" => "Other clinical staff".to_string(),
+        "community_day_unit" => "Community day unit places".to_string(),
+        other => plain_name(other),
+    }
+}
+
+/// The beds the reinvestment closes against the acute bed-days it avoids
+/// in the headline year (a whole year, so ÷ 365.25 days); `None` without
+/// beds closed or a comparison.
+fn beds_against_bed_days(context: &Context, scenario: &ScenarioResults) -> Option<String> {
+    let closed = cash::beds_closed(&scenario.budget);
+    if closed <= 0.0 {
+        return None;
+    }
+    let year = headline_year(context, scenario)?;
+    let name = &scenario.run.scenario_name;
+    let bed_days = context
+        .input
+        .difference(name, "acute_bed_days", &year.key, "all")?
+        .spread()?;
+    let (p05, median, p95) = bed_days;
+    let occupancy = context
+        .input
+        .difference(name, "acute_occupancy", &year.key, "all")
+        .and_then(|r| r.spread())
+        .map(|(_, median, _)| median);
+    Some(cash::beds_sentence(
+        closed,
+        &year.words,
+        (median, p05, p95),
+        occupancy,
+    ))
 }

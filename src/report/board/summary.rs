@@ -186,6 +186,13 @@ fn scenario_summary(context: &Context, scenario: &ScenarioResults) -> Option<Str
         ));
     }
     text.push_str(&worse_if(scenario, occupancy.or(Some(admissions))));
+    let closed = super::cash::beds_closed(&scenario.budget);
+    if closed > 0.0 {
+        text.push_str(&format!(
+            " It also closes {} adult beds: the budget section sets them against the acute bed-days it avoids.",
+            words::grouped(closed)
+        ));
+    }
     Some(text.trim_end().to_string())
 }
 
@@ -193,10 +200,31 @@ fn percent_chance(p: f64) -> String {
     format!("{:.0}%", 100.0 * p)
 }
 
+/// An uncertain value as a board reads it: a lever's key
+/// ("levers.proactive_reviews.multiplier") as its name in words
+/// ("proactive reviews"); other keys as they are.
+fn uncertain_name(key: &str) -> String {
+    match key.strip_prefix("levers.") {
+        Some(rest) => {
+            let lever = rest.split('.').next().unwrap_or(rest);
+            lever.replace('_', " ")
+        }
+        None => key.to_string(),
+    }
+}
+
 /// What would have to be true for the change to make things worse.
 fn worse_if(scenario: &ScenarioResults, row: Option<&ComparisonRow>) -> String {
     let worse = row.and_then(|r| Some((r.probability_worse?, r.n)));
+    // Worse in most replications: the uncertain effects cannot be what made
+    // it worse (it was worse whatever they came out at), so the sentence
+    // names them without claiming they are the cause.
+    let mostly_worse = worse.is_some_and(|(p, _)| p > 0.5);
     let mut text = match worse {
+        Some((p, n)) if mostly_worse => format!(
+            "It made things worse in {} replications, whatever its uncertain effects came out at",
+            of_n(p, n)
+        ),
         Some((p, n)) if p > 0.0 => format!("It made things worse in {} replications: ", of_n(p, n)),
         Some((_, n)) => format!("It made things worse in none of the {n} replications, but "),
         None => String::new(),
@@ -209,7 +237,20 @@ fn worse_if(scenario: &ScenarioResults, row: Option<&ComparisonRow>) -> String {
         .collect();
     doubtful.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
     let start = if text.is_empty() { "It" } else { "it" };
-    if doubtful.is_empty() {
+    if mostly_worse {
+        let named: Vec<String> = doubtful
+            .iter()
+            .take(3)
+            .map(|(k, p)| format!("{} ({} chance)", uncertain_name(k), percent_chance(*p)))
+            .collect();
+        if !named.is_empty() {
+            text.push_str(&format!(
+                "; the evidence also allows no effect or worse for {}",
+                named.join(", ")
+            ));
+        }
+        text.push('.');
+    } else if doubtful.is_empty() {
         text.push_str(&format!(
             "{start} would make things worse if its effects were at or below no effect, or if demand or delays grew beyond what the scenario assumes; the spread shown covers only the ranges the scenario files give and chance."
         ));
@@ -217,7 +258,13 @@ fn worse_if(scenario: &ScenarioResults, row: Option<&ComparisonRow>) -> String {
         let named: Vec<String> = doubtful
             .iter()
             .take(3)
-            .map(|(k, p)| format!("{k} ({} chance of no effect or worse)", percent_chance(*p)))
+            .map(|(k, p)| {
+                format!(
+                    "{} ({} chance of no effect or worse)",
+                    uncertain_name(k),
+                    percent_chance(*p)
+                )
+            })
             .collect();
         text.push_str(&format!(
             "{start} would make things worse if its uncertain effects came out at no effect or worse, as the evidence allows for {}.",
@@ -225,4 +272,19 @@ fn worse_if(scenario: &ScenarioResults, row: Option<&ComparisonRow>) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lever_keys_read_as_the_levers_names() {
+        assert_eq!(uncertain_name("levers.continuity.multiplier"), "continuity");
+        assert_eq!(
+            uncertain_name("levers.proactive_reviews.multiplier"),
+            "proactive reviews"
+        );
+        assert_eq!(uncertain_name("demand.growth"), "demand.growth");
+    }
 }
