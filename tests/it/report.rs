@@ -208,7 +208,15 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
     // Issue 21's two rows: cancelled operations and the share of delays
     // waiting downstream (both nothing in this baseline without the
     // mechanisms' scenario keys, so their cells are checked for presence).
-    let added = ["elective_cancellations", "acute_delayed_downstream_share"];
+    // Issue 22's three: the front door (A&E attendances, crises seen the
+    // same day in general practice, community day-unit attendances).
+    let added = [
+        "elective_cancellations",
+        "acute_delayed_downstream_share",
+        "ed_attendances",
+        "primary_care_same_day",
+        "community_day_unit_attendances",
+    ];
     assert_eq!(rows.len(), expected.len() + added.len());
     for metric in added {
         assert!(
