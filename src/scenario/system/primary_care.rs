@@ -104,7 +104,7 @@ pub(super) const DEFAULT_OPENING: OpeningHours = OpeningHours {
 
 /// Appointments of every kind a clinical WTE gives a working day, by
 /// default: a GP about 26, a nurse or other clinician about 14
-/// (evidence22 §2), about 20 for the mix in post.
+/// (docs/evidence-primary-care.md §2), about 20 for the mix in post.
 const DEFAULT_APPOINTMENTS_PER_WTE_DAY: f64 = 20.0;
 
 /// Most same-day appointments one WTE could supply a day (a GP session
