@@ -194,8 +194,8 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
 # Its risk tiers: {tiers}\n\
 # Age bands: \"0-17\", \"18-64\", \"65-74\", \"75-84\", \"85+\"\n\
 \n\
-# Fewer (or more) crises in targeted cohorts: case management, proactive care.\n\
-# [levers.proactive_care]\n\
+# Fewer (or more) crises in targeted cohorts: case management, integration.\n\
+# [levers.fewer_crises]\n\
 # effect = \"crisis_rate\"\n\
 # multiplier = {{ dist = \"triangular\", min = 0.91, mode = 0.965, max = 1.0 }}\n\
 # demand = [\"crisis\"]               # or care_home_crisis, elective, case_management_referral, care_home_placement\n\
@@ -208,7 +208,7 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
 # Places: beds, staff caseload, day-unit places, care-home places.\n\
 # [levers.more_beds]\n\
 # effect = \"capacity\"\n\
-# service = \"community_beds\"         # adult_beds, paediatric_beds, day_unit, rapid_response, reablement, case_management, residential, nursing\n\
+# service = \"community_beds\"         # adult_beds, paediatric_beds, day_unit, rapid_response, reablement, case_management, residential, nursing, home_care, primary_care (wte = GPs)\n\
 # change = 4                          # places per service (or multiplier = 1.2; or wte = 2.5 for a staff team)\n\
 # sites = [\"{first_site}\"]          # for site services (beds, day unit)\n\
 # start = 2026-04-01\n\
@@ -217,7 +217,7 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
 # [levers.reinvest]\n\
 # effect = \"reinvestment\"\n\
 # amount_per_year = 1_000_000         # £ a year at the scenario's price year\n\
-# fund = {{ rapid_response = 0.5, case_management = 0.5 }}   # also reablement, community_beds, residential, nursing\n\
+# fund = {{ rapid_response = 0.5, case_management = 0.5 }}   # also reablement, community_beds, residential, nursing; gp, other_clinical (with [primary_care]); community_day_unit\n\
 # close_adult_beds = {{ {first_site} = 8 }}\n\
 # start = 2026-04-01\n\
 # ramp_months = 12\n\
@@ -255,6 +255,23 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
 # [levers.same_day_care]\n\
 # effect = \"day_unit_diversion\"\n\
 # multiplier = 1.5\n\
+# start = 2026-04-01\n\
+\n\
+# Opening hours from a date (they replace the hours: list every day open).\n\
+# [levers.longer_hours]\n\
+# effect = \"opening_hours\"\n\
+# service = \"day_unit\"               # at the sites; or community_day_unit, primary_care in the ICCs\n\
+# opening = {{ open_hour = 7, close_hour = 24 }}   # every day; or days = [\"mon\", ...], or \"always\"\n\
+# start = 2026-04-01\n\
+\n\
+# Proactive reviews of risk tiers by general practice (needs [primary_care]):\n\
+# their time comes off the same-day appointments.\n\
+# [levers.reviews]\n\
+# effect = \"proactive_care\"\n\
+# tiers = [{tier_example}]\n\
+# reviews_per_person_year = 2\n\
+# appointments_per_review = 2\n\
+# multiplier = {{ dist = \"triangular\", min = 0.95, mode = 1.0, max = 1.03, no_effect = 0.4 }}\n\
 # start = 2026-04-01\n",
         iccs = listed(&layout.iccs),
         sites = listed(&layout.sites),

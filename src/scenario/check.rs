@@ -529,10 +529,11 @@ impl Checker {
         }
         let total: f64 = values.iter().sum();
         if ok && (total - 1.0).abs() > SUM_TOLERANCE {
+            let shown = shown_sum(total);
             self.issue(
                 path,
-                Some(format!("{total}")),
-                format!("the shares must add up to 1 (they add up to {total}); adjust them"),
+                Some(format!("{shown}")),
+                format!("the shares must add up to 1 (they add up to {shown}); adjust them"),
             );
             ok = false;
         }
@@ -658,4 +659,25 @@ pub(super) fn validate_opening(
         open_hour: open,
         close_hour: close,
     })
+}
+
+/// A sum of shares as a person reads it: rounded to 9 decimals, so that
+/// 0.5 + 0.35 + 0.25 reads 1.1, not 1.0999999999999999.
+pub(crate) fn shown_sum(total: f64) -> f64 {
+    (total * 1e9).round() / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_sum;
+
+    /// Sums of shares read as a person adds them up, not with the last
+    /// bits of floating point.
+    #[test]
+    fn sums_of_shares_are_shown_rounded() {
+        assert_eq!(0.1 + 0.2, 0.30000000000000004);
+        assert_eq!(shown_sum(0.1 + 0.2), 0.3);
+        assert_eq!(shown_sum(0.3 + 0.6), 0.9);
+        assert_eq!(shown_sum(0.5), 0.5);
+    }
 }

@@ -195,6 +195,12 @@ fn mistakes_in_the_whole_system_are_named_with_their_key() {
             r#"age_bands."0-17".discharge.home=0.5"#,
             "the shares must add up to 1 (they add up to 0.5)",
         ),
+        // 0.6 + 0.2 + 0.1 + 0.2 in floating point is 1.1000000000000003:
+        // the message shows the sum a person would add up.
+        (
+            "primary_care.referred_on.ed=0.6",
+            "primary_care.referred_on = 1.1: the shares must add up to 1 (they add up to 1.1)",
+        ),
         (
             r#"age_bands."0-17".ed_admission=1.5"#,
             "must be a number from 0 to 1 (probability)",

@@ -64,10 +64,11 @@ impl Lever<'_> {
                 }
                 let total: f64 = shares.iter().map(|(_, s)| s).sum();
                 if shares.len() == fund.len() && (total - 1.0).abs() > 1e-6 {
+                    let shown = crate::scenario::check::shown_sum(total);
                     self.check.issue(
                         self.at("fund"),
-                        Some(format!("{total}")),
-                        format!("the shares must add up to 1 (they add up to {total}); adjust them"),
+                        Some(format!("{shown}")),
+                        format!("the shares must add up to 1 (they add up to {shown}); adjust them"),
                     );
                 }
             }
