@@ -176,8 +176,8 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
     tiers.sort();
     tiers.dedup();
     tiers.retain(|t| t != "residential" && t != "nursing");
-    let first_icc = layout.iccs.first().cloned().unwrap_or_default();
     let first_site = layout.sites.first().cloned().unwrap_or_default();
+    let first_icc = layout.iccs.first().cloned().unwrap_or_default();
     text.push_str(&format!(
         "\n\
 # ------------------------------------------------------------------ levers\n\
@@ -210,7 +210,7 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
 # effect = \"capacity\"\n\
 # service = \"community_beds\"         # adult_beds, paediatric_beds, day_unit, rapid_response, reablement, case_management, residential, nursing, home_care, primary_care (wte = GPs)\n\
 # change = 4                          # places per service (or multiplier = 1.2; or wte = 2.5 for a staff team)\n\
-# sites = [\"{first_site}\"]          # for site services (beds, day unit)\n\
+# iccs = {{ {first_icc} = 2026-04-01 }}   # ICC services roll out by ICC (default every ICC); site services (adult_beds, day_unit) take sites = [\"{first_site}\"]\n\
 # start = 2026-04-01\n\
 \n\
 # Money moved from acute care, bought as capacity at unit costs (budget.csv).\n\

@@ -401,7 +401,7 @@ fn bad_values_of_the_new_keys_name_the_key_and_the_fix() {
                 "discharge = { home = 0.5, care_home = 0.1, death = 0.4 }",
                 "discharge = { home = 0.5, care_home = 0.1, death = 0.3 }",
             )]),
-            "community.home_care.discharge = 0.89",
+            "community.home_care.discharge = 0.9: the shares must add up to 1 (they add up to 0.9)",
         ),
         (
             with_home_care(&[("occupancy_at_start = 0.5", "occupancy_at_start = 1.5")]),
