@@ -74,24 +74,25 @@ pub fn place_days(service: &Service, from: f64, to: f64) -> (f64, f64, f64) {
     (all, above, below)
 }
 
+/// [from, to) cut at the dated changes inside it, as (start, end) pieces
+/// of positive length, in order (changes sorted by date).
+fn segments(from: f64, to: f64, changes: impl Iterator<Item = f64>) -> Vec<(f64, f64)> {
+    let mut edges = vec![from];
+    edges.extend(changes.filter(|d| *d > from && *d < to));
+    edges.push(to);
+    edges
+        .windows(2)
+        .map(|pair| (pair[0], pair[1]))
+        .filter(|(a, b)| b > a)
+        .collect()
+}
+
 /// £ of staff paid by the day over [from, to): the £ a year in force on
 /// each day / 365.25, all, above the staff in post at the start and below
 /// them (exactly, the dated changes applied).
 pub fn staff_cost_between(cost: &StaffCost, from: f64, to: f64) -> (f64, f64, f64) {
-    let mut edges = vec![from];
-    edges.extend(
-        cost.changes
-            .iter()
-            .map(|c| c.0)
-            .filter(|d| *d > from && *d < to),
-    );
-    edges.push(to);
     let (mut all, mut above, mut below) = (0.0, 0.0, 0.0);
-    for pair in edges.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if b <= a {
-            continue;
-        }
+    for (a, b) in segments(from, to, cost.changes.iter().map(|c| c.0)) {
         let per_year = cost
             .changes
             .iter()
@@ -109,20 +110,8 @@ pub fn staff_cost_between(cost: &StaffCost, from: f64, to: f64) -> (f64, f64, f6
 /// £ of a lever's running cost over [from, to): its yearly cost times the
 /// share in force each day.
 pub fn lever_cost_between(cost: &LeverCost, from: f64, to: f64) -> f64 {
-    let mut edges = vec![from];
-    edges.extend(
-        cost.steps
-            .iter()
-            .map(|s| s.0)
-            .filter(|d| *d > from && *d < to),
-    );
-    edges.push(to);
     let mut days = 0.0;
-    for pair in edges.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if b <= a {
-            continue;
-        }
+    for (a, b) in segments(from, to, cost.steps.iter().map(|s| s.0)) {
         let share = cost
             .steps
             .iter()

@@ -89,6 +89,34 @@ pub(super) struct Site {
     pub(super) escalation: Option<Escalation>,
 }
 
+/// `{path}.day_unit_slots_per_day` and `{path}.day_unit_opening` of a day
+/// unit (a site's or an ICC's), checked: each `Some` when valid, holding
+/// `None` when not given (no limit, always open).
+pub(super) fn validate_day_unit_schedule(
+    check: &mut Checker,
+    path: &str,
+    slots_per_day: Option<f64>,
+    opening: Option<&RawOpening>,
+) -> (Option<Option<u32>>, Option<Option<OpeningHours>>) {
+    let slots = match slots_per_day {
+        None => Some(None),
+        Some(v) => check
+            .whole_in(
+                &format!("{path}.day_unit_slots_per_day"),
+                v,
+                0.0,
+                MAX_CAPACITY,
+                "attendances per day",
+            )
+            .map(|v| Some(v as u32)),
+    };
+    let opening = match opening {
+        None => Some(None),
+        Some(o) => validate_opening(check, &format!("{path}.day_unit_opening"), o).map(Some),
+    };
+    (slots, opening)
+}
+
 /// `[pathways]`, checked.
 pub(super) struct Pathways {
     pub(super) ed_stay: Distribution,
@@ -119,22 +147,12 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
         let adult_beds = check.places(&format!("{path}.adult_beds"), raw.adult_beds);
         let paediatric_beds = check.places(&format!("{path}.paediatric_beds"), raw.paediatric_beds);
         let day_unit_places = check.places(&format!("{path}.day_unit_places"), raw.day_unit_places);
-        let slots = match raw.day_unit_slots_per_day {
-            None => Some(None),
-            Some(v) => check
-                .whole_in(
-                    &format!("{path}.day_unit_slots_per_day"),
-                    v,
-                    0.0,
-                    MAX_CAPACITY,
-                    "attendances per day",
-                )
-                .map(|v| Some(v as u32)),
-        };
-        let opening = match &raw.day_unit_opening {
-            None => Some(None),
-            Some(o) => validate_opening(check, &format!("{path}.day_unit_opening"), o).map(Some),
-        };
+        let (slots, opening) = validate_day_unit_schedule(
+            check,
+            &path,
+            raw.day_unit_slots_per_day,
+            raw.day_unit_opening.as_ref(),
+        );
         let escalation = validate_escalation(
             check,
             &path,

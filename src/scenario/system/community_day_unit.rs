@@ -12,10 +12,11 @@
 
 use serde::Deserialize;
 
+use super::acute::validate_day_unit_schedule;
 use super::spec::Parts;
 use crate::engine::Distribution;
 use crate::model::OpeningHours;
-use crate::scenario::check::{Checker, MAX_CAPACITY, show, validate_opening};
+use crate::scenario::check::{Checker, show};
 use crate::scenario::raw::{RawDistribution, RawOpening};
 
 /// `[community.day_unit]` as written.
@@ -69,22 +70,7 @@ pub(super) fn validate_icc_day_unit(
         None => Some(0),
         Some(v) => check.places(&format!("{path}.day_unit_places"), v),
     };
-    let slots = match slots_per_day {
-        None => Some(None),
-        Some(v) => check
-            .whole_in(
-                &format!("{path}.day_unit_slots_per_day"),
-                v,
-                0.0,
-                MAX_CAPACITY,
-                "attendances per day",
-            )
-            .map(|v| Some(v as u32)),
-    };
-    let opening = match opening {
-        None => Some(None),
-        Some(o) => validate_opening(check, &format!("{path}.day_unit_opening"), o).map(Some),
-    };
+    let (slots, opening) = validate_day_unit_schedule(check, path, slots_per_day, opening);
     Some(IccDayUnit {
         exists,
         places: places?,
