@@ -274,7 +274,10 @@ fn a_whole_system_census_stands_in_for_the_warm_up() {
         "{placed} placed of {expected}"
     );
     let cold = summaries(&cold_network);
-    let empty = summaries(&base(0, ""));
+    // Emptied by hand: long-stay services otherwise start from their
+    // steady-state load (below).
+    let empty = summaries(&base(0, "[initial.community_beds_eden]\npatients = 0\n"));
+    let default_start = summaries(&base(0, ""));
     for service in [
         "acute_cumberland_infirmary",
         "acute_west_cumberland",
@@ -297,6 +300,19 @@ fn a_whole_system_census_stands_in_for_the_warm_up() {
             "{service}"
         );
     }
+    // With no census given, a long-stay service starts from its
+    // steady-state load, not empty: its first month is near the warmed-up
+    // one (the load leaves out time spent blocked, hence the 25%).
+    let (w, d) = (
+        warm("community_beds_eden", "occupancy_mean"),
+        default_start("community_beds_eden", "occupancy_mean"),
+    );
+    assert!(
+        d.mean > 0.75 * w.mean,
+        "community_beds_eden: warmed up {} vs default start {}",
+        w.mean,
+        d.mean
+    );
 }
 
 #[test]
@@ -341,5 +357,74 @@ fn a_whole_system_census_that_cannot_be_is_refused_with_its_path() {
     {
         let exact = 201.0 * load[c.patient_type.index()][s.index()] / weight;
         assert!((f64::from(c.start.patients()) - exact).abs() < 1.0);
+    }
+}
+
+/// The warm-up diagnostic of docs/calibration.md (*Starting state*): year 1
+/// of the baseline is the same whether the run warms up for the file's
+/// 365 days or for twice as long, service kind by service kind, so the
+/// outputs are free of the start. 10 replications each (common seeds);
+/// tolerance 4 standard errors of the difference plus 2% of the mean for
+/// the drift a longer warm-up carries in with growth.
+#[test]
+fn year_one_is_free_of_the_start() {
+    use iccsim::experiment::record::{Record, Schema};
+    let year_one = |warmup: u32| {
+        let text = iccsim::scenario::overrides::apply_to_text(
+            iccsim::scenario::DEFAULT_SCENARIO_TOML,
+            "baseline",
+            &[
+                "run.horizon_days=365".into(),
+                format!("run.warmup_days={warmup}"),
+            ],
+        )
+        .unwrap();
+        let network = iccsim::scenario::load_str(&text, "test", "baseline").unwrap();
+        let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
+        let reps: Vec<u64> = (0..10).collect();
+        let records = iccsim::experiment::run_records(&network, 5, &reps, None, &keep).unwrap();
+        let schema = Schema::of(&network);
+        // Mean occupied places of every service of a kind, per replication.
+        let kinds = [
+            "acute_",
+            "case_management_",
+            "reablement_",
+            "community_beds_",
+            "nursing_",
+            "residential_",
+            "home_care_",
+        ];
+        kinds
+            .iter()
+            .map(|kind| {
+                let columns: Vec<usize> = schema
+                    .metrics
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| {
+                        k.service.starts_with(kind)
+                            && k.patient_type == "all"
+                            && k.metric == "occupancy_mean"
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                assert!(!columns.is_empty(), "{kind}");
+                let per_rep: Vec<f64> = records
+                    .iter()
+                    .map(|r| columns.iter().map(|&i| r.values[i]).sum())
+                    .collect();
+                (*kind, iccsim::stats::Summary::of(&per_rep))
+            })
+            .collect::<Vec<_>>()
+    };
+    let (file, longer) = (year_one(365), year_one(730));
+    for ((kind, a), (_, b)) in file.iter().zip(&longer) {
+        let se = (a.se.powi(2) + b.se.powi(2)).sqrt();
+        assert!(
+            (a.mean - b.mean).abs() < 4.0 * se + 0.02 * b.mean,
+            "{kind}: year 1 after 365 days' warm-up {} vs 730 days {} (se {se})",
+            a.mean,
+            b.mean
+        );
     }
 }

@@ -1,7 +1,11 @@
-//! `[initial.SERVICE]` of a whole-system scenario: today's census of a
-//! built service, shared among the patient types that use it.
+//! The starting state of a whole system: `[initial.SERVICE]` (today's
+//! census of a built service, shared among the patient types that use it)
+//! and, for every long-stay service the file does not name, a census at
+//! its steady-state load, so that no output starts from empty teams and
+//! beds whose stays outlast the warm-up.
 
 use super::raw::RawSystemInitial;
+use crate::model::system::Role;
 use crate::model::{Capacity, Census, CensusStart, Network, PatientTypeId};
 use crate::scenario::check::{Checker, MAX_CAPACITY};
 use crate::scenario::error::did_you_mean;
@@ -26,6 +30,55 @@ fn apportion(total: u32, weights: &[f64]) -> Vec<u32> {
         shares[i] += 1;
     }
     shares
+}
+
+/// Services whose stays are long against a warm-up (case management
+/// averages 180 days, community beds and reablement weeks, with their
+/// queues behind them): started from a census unless the file gives one.
+/// Care homes and home care have `occupancy_at_start`; acute beds and
+/// same-day services fill within weeks.
+const LONG_STAY: [Role; 3] = [Role::CaseManagement, Role::Reablement, Role::CommunityBeds];
+
+/// Starts every long-stay service the file leaves without a census from
+/// its steady-state load: the place-days the patient types would take if
+/// nothing were full ([`Network::offered_load`]), at most its places at the
+/// start, shared among the types by that load and part-way through their
+/// stays (the equilibrium of each stay). `[initial.SERVICE] patients = 0`
+/// starts one empty; `named` are the services the file's `[initial]` gives.
+pub(super) fn start_long_stay_services(network: &mut Network, named: &[&str]) {
+    let Some(layout) = &network.layout else {
+        return;
+    };
+    let long_stay: Vec<usize> = layout
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(_, info)| LONG_STAY.contains(&info.role))
+        .map(|(s, _)| s)
+        .collect();
+    let load = network.offered_load();
+    for s in long_stay {
+        let service = &network.services[s];
+        if !service.census.is_empty() || named.contains(&service.name.as_str()) {
+            continue;
+        }
+        let weights: Vec<f64> = load.iter().map(|per_type| per_type[s]).collect();
+        let steady: f64 = weights.iter().sum();
+        let places = match service.capacity {
+            Capacity::Limited(places) => f64::from(places),
+            Capacity::Unlimited => f64::INFINITY,
+        };
+        let patients = steady.min(places).floor() as u32;
+        network.services[s].census = apportion(patients, &weights)
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, share)| share > 0)
+            .map(|(t, share)| Census {
+                patient_type: PatientTypeId(t as u32),
+                start: CensusStart::Equilibrium { patients: share },
+            })
+            .collect();
+    }
 }
 
 /// Puts each `[initial.SERVICE]` census into its service, shared among the

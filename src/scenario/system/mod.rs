@@ -44,7 +44,7 @@ use community::{validate_care_homes, validate_community, validate_iccs};
 use compile::compile;
 use consistency::{check_capacities, check_care_home_admission, check_counts};
 use costs::validate_costs_section;
-use initial::apply_initial;
+use initial::{apply_initial, start_long_stay_services};
 use levers::{LeverContext, apply_levers};
 use population::validate_population;
 use primary_care::{check_primary_care, validate_primary_care};
@@ -145,5 +145,11 @@ pub(super) fn validate_system(
     if let Some(initial) = document.get("initial") {
         apply_initial(check, initial, &mut network);
     }
+    let named: Vec<&str> = document
+        .get("initial")
+        .and_then(toml::Value::as_table)
+        .map(|table| table.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    start_long_stay_services(&mut network, &named);
     Some(network)
 }
