@@ -177,8 +177,16 @@ impl SystemLayout {
                     };
                     let info = &self.services[s];
                     let admissions = cell.admissions as f64;
-                    let home = ledger.sink_exits(t, s, self.home_sink, y) as f64;
                     let died = ledger.sink_exits(t, s, self.death_sink, y) as f64;
+                    // Managed at home by rapid response or general practice,
+                    // those who died there all the same included (a crisis
+                    // managed at home keeps its risk of death: `deaths_at_home`).
+                    let home = ledger.sink_exits(t, s, self.home_sink, y) as f64
+                        + if matches!(info.role, Role::RapidResponse | Role::PrimaryCare) {
+                            died
+                        } else {
+                            0.0
+                        };
                     sums.m[M::readmissions as usize] += cell.readmissions as f64;
                     // A care-home resident's crisis is a patient of its own;
                     // the resident's death is counted once, when the
