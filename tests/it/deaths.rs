@@ -4,7 +4,8 @@
 //! and are shared among risk tiers by `mortality_multiplier`; a crisis a
 //! `crisis_rate` lever prevents keeps its risk of death, so halving the
 //! crises leaves the deaths as they were (they fell by half before); and
-//! the deaths of avoided crises move nothing but deaths.
+//! the deaths of avoided crises move nothing but deaths; a file without
+//! the new keys compiles as before.
 //!
 //! Tolerances: a simulated mean over n replications is compared with its
 //! exact value within 4 standard errors (Poisson, sqrt(λ / n)), and a
@@ -15,7 +16,7 @@ use iccsim::experiment::ReplicationOutput;
 use iccsim::model::Network;
 use iccsim::report::breakdown::BreakdownSet;
 
-use crate::common::{network, outputs};
+use crate::common::{assert_same_records, network, outputs, records};
 
 /// The minimal whole-system fixture with some lines replaced (each `from`
 /// must occur).
@@ -333,4 +334,37 @@ fn bad_death_keys_are_located_and_explained() {
             "expected: {expected}\ngot:\n{error}"
         );
     }
+}
+
+#[test]
+fn a_file_without_the_new_keys_compiles_as_before() {
+    // Nobody in the fixture dies in hospital: no type of deaths at home,
+    // nobody sent home at risk, no crisis whose prevention is drawn.
+    let plain = network(&fixture(&[]));
+    assert!(
+        plain
+            .patient_types
+            .iter()
+            .all(|t| { !t.name.starts_with("death_at_home/") && t.death_if_prevented == 0.0 })
+    );
+    assert!(
+        plain
+            .pathways
+            .iter()
+            .flatten()
+            .all(|p| p.dies_at_home.is_none())
+    );
+    // The keys written at their defaults: the same run, bit for bit.
+    let explicit = network(&fixture(&[
+        (
+            "crisis_per_1000 = 700.0",
+            "crisis_per_1000 = 700.0\ndeaths_at_home_per_1000 = 0.0",
+        ),
+        (
+            "readmission_delay = { dist = \"uniform\", min = 1.0, max = 30.0 }",
+            "readmission_delay = { dist = \"uniform\", min = 1.0, max = 30.0 }\navoided_crisis_death_multiplier = 1.0",
+        ),
+    ]));
+    assert_eq!(plain.patient_types.len(), explicit.patient_types.len());
+    assert_same_records(&records(&plain, 2), &records(&explicit, 2));
 }
