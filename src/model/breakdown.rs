@@ -13,6 +13,7 @@
 //! (`system.rs`) knows nothing of networks, so the arrows run one way:
 //! `breakdown` → `network` → `system`.
 
+mod deaths;
 pub mod reasons;
 pub mod service_years;
 
@@ -21,6 +22,7 @@ use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
 use super::system::{CountedAs, DemandKind, Role, Sector, SystemLayout};
 use crate::stats::QuantileSketch;
+use deaths::place_of_death;
 use reasons::{Reason, by_reason, reason_of_index};
 
 /// The funded community services whose utilisation is reported, each with
@@ -164,20 +166,40 @@ impl SystemLayout {
                 if cohort.kind.is_emergency() {
                     sums.m[M::crises as usize] += entries;
                 }
+                // Deaths that took no service: at home.
+                let died_at_home = (ledger.direct_exits(t, self.death_sink, y)
+                    + ledger.prevented_deaths(t, y)) as f64;
+                sums.m[M::deaths as usize] += died_at_home;
+                sums.m[M::deaths_at_home as usize] += died_at_home;
                 for s in 0..services {
                     let Some(cell) = ledger.cell(t, s, y) else {
                         continue;
                     };
                     let info = &self.services[s];
                     let admissions = cell.admissions as f64;
-                    let home = ledger.sink_exits(t, s, self.home_sink, y) as f64;
                     let died = ledger.sink_exits(t, s, self.death_sink, y) as f64;
+                    // Managed at home by rapid response or general practice,
+                    // those who died there all the same included (a crisis
+                    // managed at home keeps its risk of death: `deaths_at_home`).
+                    let home = ledger.sink_exits(t, s, self.home_sink, y) as f64
+                        + if matches!(info.role, Role::RapidResponse | Role::PrimaryCare) {
+                            died
+                        } else {
+                            0.0
+                        };
                     sums.m[M::readmissions as usize] += cell.readmissions as f64;
                     // A care-home resident's crisis is a patient of its own;
                     // the resident's death is counted once, when the
                     // care-home stay (whose length ends in death) ends.
                     if cohort.kind != DemandKind::CareHomeCrisis {
                         sums.m[M::deaths as usize] += died;
+                        if let Some(place) = place_of_death(info.role) {
+                            sums.m[place as usize] += died;
+                        }
+                    } else if info.role.is_hospital_bed() {
+                        // The resident died in hospital: counted there, and
+                        // so not in the care home when the stay ends.
+                        sums.m[M::deaths_in_care_home as usize] -= died;
                     }
                     sums.m[M::elective_cancellations as usize] += cell.cancelled as f64;
                     // By the role's name: home care counts as whatever

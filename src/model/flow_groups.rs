@@ -95,6 +95,20 @@ impl FlowGroups {
             }
         }
         allow(0, lost);
+        // Entry routes straight to a sink (deaths at home).
+        for patient_type in &network.patient_types {
+            let tables = patient_type
+                .entry
+                .iter()
+                .chain(patient_type.entry_changes.iter().map(|c| &c.entry));
+            for table in tables {
+                for (_, destination) in table.choices() {
+                    if let Destination::Sink(k) = destination {
+                        allow(0, first_sink + k.index());
+                    }
+                }
+            }
+        }
         for (s, &from) in group_of_service.iter().enumerate() {
             allow(from, lost);
             for t in 0..network.patient_types.len() {
@@ -103,6 +117,10 @@ impl FlowGroups {
                 else {
                     continue;
                 };
+                // Sent home, some die there instead.
+                if let Some(dies) = pathway.dies_at_home {
+                    allow(from, first_sink + dies.death.index());
+                }
                 let tables = std::iter::once(&pathway.routes)
                     .chain(pathway.changes.iter().map(|c| &c.routes));
                 for table in tables {

@@ -20,8 +20,8 @@ pub use metrics::{MetricDef, MetricScope, SystemMetricDef, metric_catalog, syste
 
 pub use network::{
     ARRANGING_REASON, Cancellation, Capacity, CapacityChange, Census, CensusStart, DELAY_REASONS,
-    DISCHARGE_DAY_REASON, Destination, EntryChange, Escalation, FIRST_WAIT_REASON, FullPolicy,
-    MAX_EVENTS_PER_DAY, MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, MAX_WAIT_CLASSES,
+    DISCHARGE_DAY_REASON, Destination, DiesAtHome, EntryChange, Escalation, FIRST_WAIT_REASON,
+    FullPolicy, MAX_EVENTS_PER_DAY, MAX_PEOPLE_IN_SYSTEM, MAX_REPLICATION_BYTES, MAX_WAIT_CLASSES,
     MemoryEstimate, Network, NetworkSource, OpeningHours, Outlying, Overflow, ParameterValue,
     Pathway, PathwayChange, PatientType, PatientTypeId, RateChange, Readmission, RouteTable,
     RunSettings, Service, ServiceId, SinkId,

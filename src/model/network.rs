@@ -416,6 +416,22 @@ pub struct Pathway {
     /// Later versions of the stay and routes (levers: shorter stays,
     /// faster discharges, other destinations), in order of `from_day`.
     pub changes: Vec<PathwayChange>,
+    /// Of the patients whose route leads home, a share who die there
+    /// instead (None: nobody).
+    pub dies_at_home: Option<DiesAtHome>,
+}
+
+/// Of the patients leaving a service whose route (in whichever version is
+/// in force) leads to the sink `home`, a share `probability` goes to the
+/// sink `death` instead: a crisis managed at home keeps its risk of death.
+/// Drawn from the type's own stream `home-deaths/<type>`, so the patient's
+/// other draws are as without it; a lever that sends more people home
+/// sends more of these deaths with them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DiesAtHome {
+    pub home: SinkId,
+    pub death: SinkId,
+    pub probability: f64,
 }
 
 /// The stay and routes of a pathway from `from_day` (days since the start
@@ -439,6 +455,7 @@ impl Pathway {
             onward: None,
             readmission: None,
             changes: Vec::new(),
+            dies_at_home: None,
         }
     }
 
@@ -547,6 +564,11 @@ pub struct PatientType {
     /// Planned admissions: cancelled on the day when the service asked is
     /// too full, and rebooked (None: never cancelled).
     pub cancellation: Option<Cancellation>,
+    /// The probability that an arrival a lever's lower rate prevents (one
+    /// the rate without `rate_changes` would have made) dies all the
+    /// same, at home: counted in the ledger's `prevented_deaths`, from the
+    /// stream `prevented-deaths/<type>`. 0: nothing is drawn or counted.
+    pub death_if_prevented: f64,
 }
 
 /// When a planned admission is cancelled, and when it is rebooked for.
@@ -623,6 +645,7 @@ impl PatientType {
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),
             cancellation: None,
+            death_if_prevented: 0.0,
         }
     }
 

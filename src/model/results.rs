@@ -290,6 +290,12 @@ pub struct Ledger {
     pub(crate) bed_waits: Vec<QuantileSketch>,
     /// Pressure per service and year: `[service * years + year]`.
     pub(crate) service_years: Vec<ServiceYear>,
+    /// Arrivals whose entry route led straight to a sink, without a
+    /// service (a death at home): `[(type * sinks + sink) * years + year]`.
+    pub(crate) direct_exits: Vec<u64>,
+    /// Arrivals a lever's lower rate prevented that died all the same
+    /// (`PatientType::death_if_prevented`): `[type * years + year]`.
+    pub(crate) prevented_deaths: Vec<u64>,
 }
 
 impl Ledger {
@@ -319,6 +325,18 @@ impl Ledger {
     /// otherwise).
     pub fn bed_waits(&self, patient_type: usize, year: usize) -> &QuantileSketch {
         &self.bed_waits[patient_type * self.years + year]
+    }
+
+    /// Patients of a type whose entry route took them straight to a sink
+    /// (no service) in a year.
+    pub fn direct_exits(&self, patient_type: usize, sink: usize, year: usize) -> u64 {
+        self.direct_exits[(patient_type * self.sinks + sink) * self.years + year]
+    }
+
+    /// Arrivals of a type that a lever's lower rate prevented and that
+    /// died all the same, in a year (no patient: counted here only).
+    pub fn prevented_deaths(&self, patient_type: usize, year: usize) -> u64 {
+        self.prevented_deaths[patient_type * self.years + year]
     }
 
     /// Pressure on a service in a year (escalation, longest queues, rebookings).

@@ -35,6 +35,9 @@ pub enum DemandKind {
     HomeCareReferral,
     /// People already receiving a home-care package when the run starts.
     HomeCareCensus,
+    /// Deaths at home of the population not preceded by a modelled crisis
+    /// (arrivals go straight to the death sink).
+    DeathAtHome,
 }
 
 impl DemandKind {

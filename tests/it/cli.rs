@@ -417,13 +417,13 @@ fn calibrate_writes_observed_against_simulated_for_notebooks() {
         lines.next().unwrap(),
         "scenario,target,metric,age_bands,year,per_year,observed,accepted_low,accepted_high,n,simulated_mean,simulated_ci95_low,simulated_ci95_high,within,source"
     );
-    // One row per target of the baseline's [calibration] section (17), each
+    // One row per target of the baseline's [calibration] section (19), each
     // with its observed figure, two replications and a simulated mean.
     let rows: Vec<Vec<String>> = csv::Reader::from_reader(text.as_bytes())
         .records()
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
-    assert_eq!(rows.len(), 17);
+    assert_eq!(rows.len(), 19);
     for row in &rows {
         assert!(row[6].parse::<f64>().unwrap() > 0.0, "{row:?}");
         assert_eq!(row[9], "2");

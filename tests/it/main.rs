@@ -17,6 +17,7 @@ mod cli;
 mod community_day_units;
 mod compare;
 mod contributions;
+mod deaths;
 mod delays;
 mod emergent_delays;
 mod extends;

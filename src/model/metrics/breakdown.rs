@@ -59,7 +59,7 @@ metrics! {
     care_home_admissions_from_hospital: "care_home_admissions_from_hospital", "admissions", Count, [(Board, 15), (AtAGlance, 5), (Terminal, 16), (Compare, 7)], "permanent care-home admissions straight from a hospital or community bed (pathway 3)";
     care_home_admissions_from_community: "care_home_admissions_from_community", "admissions", Count, [(Board, 16), (Terminal, 17)], "permanent care-home admissions arranged from home";
     care_home_bed_days: "care_home_bed_days", "place-days", Count, [], "care-home place-days held (residential and nursing)";
-    deaths: "deaths", "people", Count, [(Terminal, 19)], "people who died (in hospital, a community bed or as care-home residents), each once";
+    deaths: "deaths", "people", Count, [(Terminal, 19)], "people who died, each once, wherever they died (in hospital, a community bed, a care home or at home: deaths_in_hospital, deaths_in_community_bed, deaths_in_care_home and deaths_at_home add up to it)";
     deaths_in_hospital: "deaths_in_hospital", "people", Count, [], "deaths in a hospital bed, care-home residents included";
     care_home_resident_deaths: "care_home_resident_deaths", "people", Count, [], "care-home stays ending in death (the resident may die in hospital: see deaths_in_hospital)";
     cost_acute: "cost_acute", "GBP", Money, [(Board, 17), (Terminal, 20)], "acute hospital cost: ED, day unit, admissions by length, excess (delayed) bed-days";
@@ -108,6 +108,9 @@ metrics! {
     primary_care_none_left: "primary_care_none_left", "people", Count, [(Terminal, 40)], "crises that sought a same-day appointment and found none left that day or the practice closed, and went on by the usual route (rapid response, a direct admission or ED)";
     primary_care_managed: "primary_care_managed", "people", Count, [], "crises given a same-day appointment and managed in primary care (home), part of primary_care_same_day";
     primary_care_closed: "primary_care_closed", "people", Count, [], "crises that sought a same-day appointment when the practices were closed (outside their opening hours or days), part of primary_care_none_left: the rest found every appointment of the day taken";
+    deaths_at_home: "deaths_at_home", "people", Count, [], "deaths at home (or anywhere but a hospital, community bed or care home): the population's deaths not preceded by a modelled crisis, crises managed at home that die all the same (rapid response, general practice, a day unit sending home) and crises a lever prevented that die all the same; with deaths_in_hospital, deaths_in_community_bed and deaths_in_care_home they add up to deaths";
+    deaths_in_community_bed: "deaths_in_community_bed", "people", Count, [], "deaths in a community hospital bed";
+    deaths_in_care_home: "deaths_in_care_home", "people", Count, [], "deaths in a care home: care-home stays ending in death less the residents who died in hospital (counted there: the stay stands for the resident's life in the home, wherever it ends)";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

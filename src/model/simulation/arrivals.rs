@@ -45,23 +45,27 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             // Arrivals per occupant are thinned here against the bound on
             // occupants, and by the actual occupants at the arrival.
             let occupants = self.per_occupant[type_index].map_or(1.0, |(_, bound)| bound);
-            let rate = occupants
+            // The rate without levers, then with them.
+            let base = occupants
                 * patient_type.rate_per_day
                 * patient_type.monthly_factors[usize::from(self.days.month[slot])]
                 * patient_type.weekday_factors[usize::from(self.days.weekday[slot])]
                 * patient_type.hourly_factors[hour]
-                * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot])
-                * if patient_type.rate_changes.is_empty() {
-                    1.0
-                } else {
-                    patient_type.rate_factor(t - self.window.start)
-                };
+                * (1.0 + patient_type.growth_per_year).powi(self.days.year[slot]);
+            let rate = if patient_type.rate_changes.is_empty() {
+                base
+            } else {
+                base * patient_type.rate_factor(t - self.window.start)
+            };
             let u: f64 = match &mut self.lever_thinning[type_index] {
                 Some(stream) => stream.random(),
                 None => self.arrival_streams[type_index].random(),
             };
             if u * max_rate < rate {
                 break;
+            }
+            if u * max_rate < base {
+                self.prevented_arrival(type_index, t);
             }
         }
         let at = SimTime::new(t).map_err(|e| self.time_error(patient_type.arrive_at, e))?;
@@ -100,7 +104,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let u: f64 = self.patients[pid.index()].rng.random();
                 match routes.choose(u) {
                     Destination::Service(s) => s,
-                    Destination::Sink(_) => patient_type.arrive_at,
+                    // Straight to a sink: a death at home (`deaths.rs`).
+                    Destination::Sink(sink) => {
+                        self.exit_at_entry(now, pid, sink);
+                        return Ok(());
+                    }
                 }
             }
             None => patient_type.arrive_at,

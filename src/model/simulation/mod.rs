@@ -63,6 +63,7 @@ use crate::model::results::ReplicationResult;
 use state::Simulation;
 
 mod arrivals;
+mod deaths;
 mod episode;
 mod error;
 mod event;

@@ -4,6 +4,7 @@
 
 use rand::RngExt;
 
+use super::deaths::dies_at_home_instead;
 use super::episode::{EpisodeObserver, EpisodeRecord};
 use super::error::SimulationError;
 use super::event::{ARRIVAL_EVENT, DEPARTURE_EVENT, Event, TIMEOUT_EVENT};
@@ -411,7 +412,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             });
         };
         let index = routes.choose_index(u);
-        let next = routes.destination(index);
+        let next = dies_at_home_instead(
+            self.network,
+            &mut self.home_deaths,
+            patient_type,
+            s,
+            routes.destination(index),
+        );
         patient.next = next;
         let arranging = routes
             .delay(index)

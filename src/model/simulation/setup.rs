@@ -210,6 +210,27 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         .then(|| streams.stream(&format!("lever-thinning/{}", t.name)))
                 })
                 .collect(),
+            prevented_deaths: network
+                .patient_types
+                .iter()
+                .map(|t| {
+                    (t.death_if_prevented > 0.0 && !t.rate_changes.is_empty())
+                        .then(|| streams.stream(&format!("prevented-deaths/{}", t.name)))
+                })
+                .collect(),
+            home_deaths: (0..n_types)
+                .map(|t| {
+                    let services = network.services.len();
+                    network.pathways[t * services..(t + 1) * services]
+                        .iter()
+                        .flatten()
+                        .any(|p| p.dies_at_home.is_some())
+                        .then(|| {
+                            let name = &network.patient_types[t].name;
+                            streams.stream(&format!("home-deaths/{name}"))
+                        })
+                })
+                .collect(),
             constant_rate,
             per_occupant,
             year_bounds: ledger
@@ -514,5 +535,7 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         bed_wait_slots,
         bed_waits: vec![QuantileSketch::new(); types * years],
         service_years: vec![ServiceYear::default(); services * years],
+        direct_exits: vec![0; types * network.sinks.len() * years],
+        prevented_deaths: vec![0; types * years],
     }
 }

@@ -152,6 +152,13 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     /// candidates are the same as without the levers (common random
     /// numbers) and a lever that only lowers the rate removes arrivals.
     pub(super) lever_thinning: Vec<Option<Stream>>,
+    /// For types with `death_if_prevented` and rate levers: the stream
+    /// that draws whether an arrival a lever prevented dies all the same
+    /// (`deaths.rs`), apart from every other stream.
+    pub(super) prevented_deaths: Vec<Option<Stream>>,
+    /// For types with a pathway whose patients sent home may die there
+    /// (`Pathway::dies_at_home`): the stream that draws it (`deaths.rs`).
+    pub(super) home_deaths: Vec<Option<Stream>>,
     /// For types whose arrivals come from a service's occupants: the
     /// service and its largest capacity (the thinning bound).
     pub(super) per_occupant: Vec<Option<(ServiceId, f64)>>,

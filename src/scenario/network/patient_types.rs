@@ -163,6 +163,7 @@ fn validate_patient_type(
             rate_changes: Vec::new(),
             entry_changes: Vec::new(),
             cancellation: None,
+            death_if_prevented: 0.0,
         },
         overrides,
     ))

@@ -63,6 +63,9 @@ pub(crate) struct RawPathways {
     pub(super) elective_cancel_at: Option<f64>,
     /// Days from a cancellation to the rebooked date (a distribution).
     pub(super) elective_rebook_after: Option<RawDistribution>,
+    /// × the risk of death a crisis avoided keeps (default 1: no
+    /// mortality difference).
+    pub(super) avoided_crisis_death_multiplier: Option<f64>,
 }
 
 /// Where elective patients go when they leave hospital (shares).
@@ -130,6 +133,9 @@ pub(super) struct Pathways {
     pub(super) elective_discharge: ElectiveDischarge,
     /// What a full hospital does: outlying, transfers out, cancellations.
     pub(super) pressure: Pressure,
+    /// × the risk of death of a crisis managed at home or prevented, as
+    /// if it had gone to ED (`compile/deaths.rs`; 1: no difference).
+    pub(super) avoided_crisis_death_multiplier: f64,
 }
 
 /// The sites, every one checked (those with a problem left out).
@@ -265,6 +271,13 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
             raw.elective_cancel_at,
             raw.elective_rebook_after.as_ref(),
         );
+        let avoided_crisis_death_multiplier = check.number_in(
+            &format!("{p}.avoided_crisis_death_multiplier"),
+            raw.avoided_crisis_death_multiplier.unwrap_or(1.0),
+            0.0,
+            2.0,
+            "× the risk of death a crisis managed at home or prevented keeps",
+        );
         Some(Pathways {
             ed_stay: ed_stay?,
             day_unit_stay: day_unit_stay?,
@@ -281,6 +294,7 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
                 }
             })?,
             pressure: pressure?,
+            avoided_crisis_death_multiplier: avoided_crisis_death_multiplier?,
         })
     })
 }

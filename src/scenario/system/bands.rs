@@ -110,6 +110,13 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
         "home_care_referrals_per_1000",
         raw.home_care_referrals_per_1000.unwrap_or(0.0),
     );
+    let deaths_at_home = check.number_in(
+        &format!("{path}.deaths_at_home_per_1000"),
+        raw.deaths_at_home_per_1000.unwrap_or(0.0),
+        0.0,
+        1000.0,
+        "deaths a year per 1,000 residents",
+    );
     let p = |check: &mut Checker, key: &str, v: f64| check.probability(&format!("{path}.{key}"), v);
     let rr = p(
         check,
@@ -168,5 +175,6 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
         care_home_placements_per_1000: placements?,
         home_care_referrals_per_1000: home_care_referrals?,
         seek_same_day: seek_same_day?,
+        deaths_at_home_per_1000: deaths_at_home?,
     })
 }

@@ -137,12 +137,20 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
                     10.0,
                     "× the band's overnight stay",
                 );
+                let mortality = check.number_in(
+                    &format!("{path}.mortality_multiplier"),
+                    raw.mortality_multiplier.unwrap_or(1.0),
+                    0.0,
+                    100.0,
+                    "× the band's deaths at home",
+                );
                 if let (
                     Some(share),
                     Some(crisis_multiplier),
                     Some(referrals_per_1000),
                     Some(los_multiplier),
-                ) = (share, multiplier, referrals, los)
+                    Some(mortality_multiplier),
+                ) = (share, multiplier, referrals, los, mortality)
                 {
                     tiers.push(Tier {
                         name: tier_name.clone(),
@@ -151,6 +159,7 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
                         bands,
                         referrals_per_1000,
                         los_multiplier,
+                        mortality_multiplier,
                     });
                 }
             }
@@ -164,6 +173,13 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
         let carried: f64 = in_band.iter().map(|t| t.share * t.crisis_multiplier).sum();
         if share >= 1.0 || carried >= 1.0 {
             check.issue("population.risk_tiers", None, format!("the tiers of band \"{band}\" hold {:.0}% of its people and {:.0}% of its crises, leaving nothing for the rest; lower a share or a crisis_multiplier", share * 100.0, carried * 100.0));
+        }
+        let dying: f64 = in_band
+            .iter()
+            .map(|t| t.share * t.mortality_multiplier)
+            .sum();
+        if share < 1.0 && dying > 1.0 {
+            check.issue("population.risk_tiers", None, format!("the tiers of band \"{band}\" hold {:.0}% of its people and {:.0}% of its deaths at home, more than all of them; lower a share or a mortality_multiplier", share * 100.0, dying * 100.0));
         }
     }
     Population {

@@ -43,6 +43,8 @@ pub(crate) struct RawTier {
     pub(super) bands: Vec<String>,
     pub(super) case_management_referrals_per_1000: Option<f64>,
     pub(super) los_multiplier: Option<f64>,
+    /// × the band's rate of deaths at home (default 1).
+    pub(super) mortality_multiplier: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -68,6 +70,9 @@ pub(crate) struct RawBand {
     /// Probability a crisis first seeks a same-day appointment in primary
     /// care (default 0; needs `[primary_care]` when above 0).
     pub(super) seek_same_day: Option<f64>,
+    /// Deaths at home a year per 1,000 residents not preceded by a
+    /// modelled crisis (default 0).
+    pub(super) deaths_at_home_per_1000: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

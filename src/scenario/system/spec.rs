@@ -34,6 +34,8 @@ pub(super) struct Band {
     pub(super) home_care_referrals_per_1000: f64,
     /// Probability a crisis first seeks a same-day appointment.
     pub(super) seek_same_day: f64,
+    /// Deaths at home a year per 1,000 not preceded by a modelled crisis.
+    pub(super) deaths_at_home_per_1000: f64,
 }
 
 /// A risk tier of `[population.risk_tiers]`, checked.
@@ -44,6 +46,8 @@ pub(super) struct Tier {
     pub(super) bands: [bool; 5],
     pub(super) referrals_per_1000: f64,
     pub(super) los_multiplier: f64,
+    /// × the band's deaths at home (the rest keeps the band's mean).
+    pub(super) mortality_multiplier: f64,
 }
 
 /// A whole system, every section checked: the input of `compile`.

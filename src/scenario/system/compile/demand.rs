@@ -361,6 +361,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     cancellation: None,
+                    death_if_prevented: 0.0,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -387,6 +388,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         rate_changes: Vec::new(),
                         entry_changes: Vec::new(),
                     cancellation: None,
+                    death_if_prevented: 0.0,
                     });
                     cohorts.push(Cohort {
                         icc: i,
@@ -430,6 +432,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     growth_per_year: growth[b],
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
+                    death_if_prevented: 0.0,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -494,6 +497,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     cancellation: None,
+                    death_if_prevented: 0.0,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -525,6 +529,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     cancellation: None,
+                    death_if_prevented: 0.0,
                 });
                 cohorts.push(Cohort {
                     icc: i,
@@ -600,6 +605,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 rate_changes: Vec::new(),
                 entry_changes: Vec::new(),
                 cancellation: None,
+                death_if_prevented: 0.0,
             });
             cohorts.push(Cohort {
                 icc: i,

@@ -5,6 +5,7 @@
 //! named after types), so it is kept exactly.
 
 mod community_day_unit;
+mod deaths;
 mod demand;
 mod services;
 
@@ -60,7 +61,9 @@ pub(super) fn compile(
         service.wait_class = wait_class(info.role);
     }
     let n_services = services.len();
-    let demand = build_demand(&parts, &ids, &mut services);
+    let mut demand = build_demand(&parts, &ids, &mut services);
+    deaths::add_deaths_at_home(&parts, &ids, &mut demand);
+    deaths::keep_risk_of_avoided_crises(&parts, &infos, &mut demand);
     let staff_costs = primary_care_staff(&parts);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
     let Parts {
