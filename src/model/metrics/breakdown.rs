@@ -108,6 +108,7 @@ metrics! {
     primary_care_none_left: "primary_care_none_left", "people", Count, [(Terminal, 40)], "crises that sought a same-day appointment and found none left that day or the practice closed, and went on by the usual route (rapid response, a direct admission or ED)";
     primary_care_managed: "primary_care_managed", "people", Count, [], "crises given a same-day appointment and managed in primary care (home), part of primary_care_same_day";
     primary_care_closed: "primary_care_closed", "people", Count, [], "crises that sought a same-day appointment when the practices were closed (outside their opening hours or days), part of primary_care_none_left: the rest found every appointment of the day taken";
+    cost_agency: "cost_agency", "GBP", Money, [], "agency and locum staff covering vacant posts, at the agency premium ([workforce]; 0 without it): part of cost_community (teams, community beds) and cost_primary_care (general practice), not added again";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC
