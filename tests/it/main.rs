@@ -42,3 +42,4 @@ mod spread;
 mod uncertainty;
 mod uncertainty_cases;
 mod whole_system;
+mod workforce;
