@@ -375,7 +375,12 @@ impl StaffTrack {
     /// the monthly steps applied.
     pub fn wte_days(&self, from: f64, to: f64) -> StaffLevel {
         let mut edges = vec![from];
-        edges.extend(self.months.iter().map(|m| m.0).filter(|d| *d > from && *d < to));
+        edges.extend(
+            self.months
+                .iter()
+                .map(|m| m.0)
+                .filter(|d| *d > from && *d < to),
+        );
         edges.push(to);
         let mut sum = StaffLevel::default();
         for pair in edges.windows(2) {

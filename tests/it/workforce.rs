@@ -59,12 +59,9 @@ fn tracks<'a>(network: &'a Network, icc: &str, group: &str) -> Vec<&'a StaffTrac
 /// no team, bed or practice gets a capacity change.
 #[test]
 fn the_baseline_stays_at_its_equilibrium() {
-    let network = iccsim::scenario::load_str(
-        iccsim::scenario::DEFAULT_SCENARIO_TOML,
-        "test",
-        "baseline",
-    )
-    .unwrap();
+    let network =
+        iccsim::scenario::load_str(iccsim::scenario::DEFAULT_SCENARIO_TOML, "test", "baseline")
+            .unwrap();
     let layout = network.layout.as_ref().unwrap();
     assert!(!layout.workforce.is_empty());
     for track in &layout.workforce {
@@ -237,7 +234,9 @@ fn agency_cover_is_paid_at_its_premium() {
         let i = schema
             .breakdown
             .iter()
-            .position(|k| k.year == "1" && k.icc == "all" && k.age_band == "all" && k.metric == metric)
+            .position(|k| {
+                k.year == "1" && k.icc == "all" && k.age_band == "all" && k.metric == metric
+            })
             .unwrap();
         record.breakdown(&schema)[i]
     };
@@ -257,7 +256,8 @@ fn agency_cover_is_paid_at_its_premium() {
         at("cost_agency")
     );
     // Part of the sectors' costs, not added to the total again.
-    let sectors = at("cost_acute") + at("cost_community") + at("cost_primary_care") + at("cost_social_care");
+    let sectors =
+        at("cost_acute") + at("cost_community") + at("cost_primary_care") + at("cost_social_care");
     assert!((at("cost_total") - sectors).abs() < 1e-6 * sectors);
 }
 
@@ -301,12 +301,18 @@ fn bad_workforce_keys_are_named() {
         &group("vacancy_rate = 0.1\nfill_per_month = -0.2"),
         "",
     ));
-    assert!(message.contains("workforce.community_teams.fill_per_month"), "{message}");
+    assert!(
+        message.contains("workforce.community_teams.fill_per_month"),
+        "{message}"
+    );
     let message = load_error(&baseline_text(
         "[workforce.nurses]\nvacancy_rate = 0.1\nattrition_per_year = 0.1\nrecruitment_lead_time_months = 3\nagency_share = 0.2\nagency_premium = 0.5\n",
         "",
     ));
-    assert!(message.contains("workforce.nurses") && message.contains("community_teams"), "{message}");
+    assert!(
+        message.contains("workforce.nurses") && message.contains("community_teams"),
+        "{message}"
+    );
     // A lead time too long for the vacancy: no fill rate keeps it.
     let message = load_error(&baseline_text(&group("vacancy_rate = 0.01"), ""));
     assert!(
@@ -318,10 +324,16 @@ fn bad_workforce_keys_are_named() {
         &group("vacancy_rate = 0.1\nvacancy_rate_by_icc = { copland = 0.2 }"),
         "",
     ));
-    assert!(message.contains("vacancy_rate_by_icc.copland") && message.contains("copeland"), "{message}");
+    assert!(
+        message.contains("vacancy_rate_by_icc.copland") && message.contains("copeland"),
+        "{message}"
+    );
     let message = load_error(&baseline_text(
         "[workforce.community_beds]\nvacancy_rate = 0.1\nattrition_per_year = 0.1\nrecruitment_lead_time_months = 3\nagency_share = 0.2\nagency_premium = 0.5\n",
         "",
     ));
-    assert!(message.contains("workforce.community_beds.wte_per_bed"), "{message}");
+    assert!(
+        message.contains("workforce.community_beds.wte_per_bed"),
+        "{message}"
+    );
 }

@@ -151,7 +151,9 @@ pub(super) fn validate_system(
     let no_levers = toml::Value::Table(toml::Table::new());
     match document.get("levers") {
         Some(levers) => apply_levers(check, levers, start_date, &context, &mut network),
-        None if has_workforce => apply_levers(check, &no_levers, start_date, &context, &mut network),
+        None if has_workforce => {
+            apply_levers(check, &no_levers, start_date, &context, &mut network)
+        }
         None => {}
     }
     if let Some(initial) = document.get("initial") {

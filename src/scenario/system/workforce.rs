@@ -452,7 +452,10 @@ mod tests {
             assert!((before.vacant / before.funded - vacancy).abs() < 1e-12);
             for m in &months {
                 assert!((m.in_post - 80.0).abs() < 1e-9, "lead {lead}: {m:?}");
-                assert!((m.vacant - before.vacant).abs() < 1e-9, "lead {lead}: {m:?}");
+                assert!(
+                    (m.vacant - before.vacant).abs() < 1e-9,
+                    "lead {lead}: {m:?}"
+                );
                 assert!((m.agency - 0.25 * before.vacant).abs() < 1e-9);
             }
         }
@@ -484,7 +487,10 @@ mod tests {
             } else {
                 0.0
             };
-            assert!((m.in_post - 5.0 - expected).abs() < 1e-9, "month {k}: {m:?}");
+            assert!(
+                (m.in_post - 5.0 - expected).abs() < 1e-9,
+                "month {k}: {m:?}"
+            );
             let funded_now = if k >= 2 { 15.0 } else { 5.0 };
             assert!((m.funded - funded_now).abs() < 1e-9, "month {k}: {m:?}");
         }

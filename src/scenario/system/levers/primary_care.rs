@@ -268,7 +268,8 @@ pub(super) fn write_primary_care(
         days.sort_by(f64::total_cmp);
         days.dedup();
         let in_post = primary_care.wte[i];
-        let staffed = |day: f64| practice.map_or((in_post.0, in_post.1, 0.0), |p| p.at(day, in_post));
+        let staffed =
+            |day: f64| practice.map_or((in_post.0, in_post.1, 0.0), |p| p.at(day, in_post));
         let (base_gp, base_other, base_premium) =
             practice.map_or((in_post.0, in_post.1, 0.0), |p| p.before(in_post));
         let mut limit = network.services[s].max_admissions_per_day;

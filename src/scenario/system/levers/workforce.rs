@@ -168,7 +168,10 @@ pub(super) fn plan_workforce(
         // staffed beds).
         let (per_unit, in_post) = match per_place {
             Some(team) => (1.0, context.team_wte[i][team]),
-            None => (modelled.wte_per_bed, f64::from(places) * modelled.wte_per_bed),
+            None => (
+                modelled.wte_per_bed,
+                f64::from(places) * modelled.wte_per_bed,
+            ),
         };
         let levers = plan.capacity.remove(&s).unwrap_or_default();
         let (funding, kept): (Vec<CapacityLever>, Vec<CapacityLever>) =
@@ -237,9 +240,11 @@ pub(super) fn plan_workforce(
                 };
                 let rates = &modelled.by_icc[i];
                 let is_gp = group == StaffGroup::Gp;
-                let funded = months.funded(levers.iter().map(|l| {
-                    (l.steps.as_slice(), if is_gp { l.gp } else { l.other })
-                }));
+                let funded = months.funded(
+                    levers
+                        .iter()
+                        .map(|l| (l.steps.as_slice(), if is_gp { l.gp } else { l.other })),
+                );
                 // What levers fund is recruited here, not bought on the day.
                 for lever in levers.iter_mut() {
                     if is_gp {
