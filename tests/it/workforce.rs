@@ -87,6 +87,9 @@ fn the_baseline_stays_at_its_equilibrium() {
             s.name
         );
     }
+    for cost in &layout.staff_costs {
+        assert!(cost.changes.is_empty(), "{cost:?}");
+    }
     // Agency cover gives capacity: reablement in Copeland is 12 WTE in
     // post, 12 × 0.128 / 0.872 vacant, 30% of it covered.
     let working = 12.0 + 0.3 * 12.0 * 0.128 / 0.872;

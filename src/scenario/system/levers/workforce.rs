@@ -259,14 +259,34 @@ pub(super) fn plan_workforce(
                     (practice.wte[i].1, prices.1)
                 };
                 let (before, months_staff) = trajectory(rates, in_post, &funded);
+                // Within a billionth of a WTE (a millionth of a £) of the
+                // start is the start: a group at its equilibrium, steady but
+                // for rounding in the monthly sums, writes no change of
+                // staff or cost.
                 let premium = |m: &StaffMonth| m.agency * rates.agency_premium * price;
+                let start = (before.working(), premium(&before));
+                let level = |m: &StaffMonth| {
+                    let (working, paid) = (m.working(), premium(m));
+                    (
+                        if (working - start.0).abs() < ROUNDING {
+                            start.0
+                        } else {
+                            working
+                        },
+                        if (paid - start.1).abs() < 1e-6 {
+                            start.1
+                        } else {
+                            paid
+                        },
+                    )
+                };
                 let series = Series {
-                    before: (before.working(), premium(&before)),
+                    before: start,
                     months: months
                         .days
                         .iter()
                         .zip(&months_staff)
-                        .map(|(day, m)| (*day, (m.working(), premium(m))))
+                        .map(|(day, m)| (*day, level(m)))
                         .collect(),
                 };
                 if is_gp {
