@@ -134,6 +134,12 @@ pub(super) fn summary_files(
         if !layout.budget.is_empty() {
             files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
         }
+        if iccsim::report::workforce::has_workforce(network) {
+            files.push((
+                "workforce.csv",
+                iccsim::report::workforce::workforce_csv(network),
+            ));
+        }
         let crossings = iccsim::experiment::thresholds::crossings(schema, records);
         files.push((
             "thresholds.csv",

@@ -147,6 +147,9 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if let Some(layout) = network.layout.as_ref().filter(|l| !l.budget.is_empty()) {
         files.push(("budget.csv", budget::budget_csv(&network.name, layout)));
     }
+    if report::workforce::has_workforce(network) {
+        files.push(("workforce.csv", report::workforce::workforce_csv(network)));
+    }
     // Replaces the earlier results and any report drawn from them.
     folder.commit(&files, RESULTS, Replace::Results)?;
 

@@ -29,6 +29,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "pressure.csv",
     "thresholds.csv",
     "budget.csv",
+    "workforce.csv",
     "uncertainty.csv",
     "records.csv",
     "scenario.toml",

@@ -383,6 +383,7 @@ impl SystemLayout {
             cell.m[M::cash_released as usize] += money.released;
             cell.m[M::cost_acute as usize] += money.escalation;
             cell.m[M::cost_primary_care as usize] += money.primary_care_paid;
+            cell.m[M::cost_agency as usize] += money.agency;
         }
 
         // Every group: year (all or one) × ICC (all or one) × band (all or one).

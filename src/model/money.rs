@@ -5,7 +5,9 @@
 //! capacity changes come in; and the running costs levers name, as their
 //! ramps and rollouts bring them in; and the escalation beds open (places
 //! × days open × their price, acute); and general practice's staff paid
-//! by the day (WTE × a year's cost, primary care), with what levers fund. Computed after the run from the
+//! by the day (WTE × a year's cost, primary care), with what levers fund;
+//! and, with `[workforce]`, agency cover of vacant posts at its premium
+//! (`cost_agency`). Computed after the run from the
 //! network's capacity schedule, per (year, ICC, age band) cell of the
 //! breakdown, for `breakdown.rs` to add in.
 //!
@@ -33,6 +35,9 @@ pub struct CellMoney {
     /// General practice staff paid (WTE × cost a year, by the day), with
     /// what levers fund: primary care. What levers add is in `bought` too.
     pub primary_care_paid: f64,
+    /// Agency and locum cover of vacant posts at its premium
+    /// (`[workforce]`), part of `community_paid` or `primary_care_paid`.
+    pub agency: f64,
 }
 
 /// Place-days of a service over [from, to): all, above its starting
@@ -241,6 +246,27 @@ impl SystemLayout {
                     cells[cell].primary_care_paid += all * share;
                     cells[cell].bought += above * share;
                     cells[cell].released += below * share;
+                }
+            }
+        }
+        // Staff recruited month by month (`[workforce]`): agency cover at
+        // its premium, shared among the ICC's bands by residents. A team's
+        // or community bed's places already pay the cover at the
+        // substantive cost; the premium is added here. General practice's
+        // is in its staff cost already.
+        for track in &self.workforce {
+            for y in 0..years {
+                let (from, to) = window(y);
+                let (_, agency) = track.cost_between(from, to);
+                if agency == 0.0 {
+                    continue;
+                }
+                let premium = agency * track.agency_premium / (1.0 + track.agency_premium);
+                for (cell, share) in by_residents(y, Some(track.icc)) {
+                    cells[cell].agency += agency * share;
+                    if track.premium_on_top {
+                        cells[cell].community_paid += premium * share;
+                    }
                 }
             }
         }

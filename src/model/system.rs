@@ -332,6 +332,90 @@ pub struct SystemLayout {
     /// Staff paid by the day whatever they do (general practice with
     /// `[primary_care]`), per ICC; empty when none is modelled.
     pub staff_costs: Vec<StaffCost>,
+    /// Staff of each group and ICC month by month, with `[workforce]`:
+    /// posts funded, in post, vacant and agency cover (empty without it).
+    pub workforce: Vec<StaffTrack>,
+}
+
+/// The staff of one kind of service (a team, the community beds, general
+/// practice's GPs or other clinical staff) in one ICC, month by month,
+/// from `[workforce]`: capacity follows the staff working (in post and
+/// agency), and they are paid as in post and agency at a premium.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffTrack {
+    pub icc: usize,
+    /// The staff group (`gp`, `other_clinical`, `community_teams`,
+    /// `community_beds`).
+    pub group: String,
+    pub sector: Sector,
+    /// £ a year of one WTE in post, at the layout's price year.
+    pub wte_year: f64,
+    /// Agency cost / substantive cost − 1.
+    pub agency_premium: f64,
+    /// Whether the premium is paid here, on top of the service's places
+    /// (community teams and beds, priced by their places); general
+    /// practice's premium is in its `StaffCost` already.
+    pub premium_on_top: bool,
+    /// The staff before the first monthly step (the warm-up).
+    pub before: StaffLevel,
+    /// (window day, the staff from then on), in day order.
+    pub months: Vec<(f64, StaffLevel)>,
+}
+
+/// Staff of a group at one time, WTE.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StaffLevel {
+    /// Posts funded: the establishment (in post + vacant).
+    pub funded: f64,
+    pub in_post: f64,
+    pub vacant: f64,
+    /// Vacant WTE covered by agency or locum staff.
+    pub agency: f64,
+}
+
+impl StaffTrack {
+    /// The staff's WTE-days over [from, to) (each field × days), exactly,
+    /// the monthly steps applied.
+    pub fn wte_days(&self, from: f64, to: f64) -> StaffLevel {
+        let mut edges = vec![from];
+        edges.extend(
+            self.months
+                .iter()
+                .map(|m| m.0)
+                .filter(|d| *d > from && *d < to),
+        );
+        edges.push(to);
+        let mut sum = StaffLevel::default();
+        for pair in edges.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if b <= a {
+                continue;
+            }
+            let level = self
+                .months
+                .iter()
+                .rev()
+                .find(|m| m.0 <= a)
+                .map_or(self.before, |m| m.1);
+            let days = b - a;
+            sum.funded += level.funded * days;
+            sum.in_post += level.in_post * days;
+            sum.vacant += level.vacant * days;
+            sum.agency += level.agency * days;
+        }
+        sum
+    }
+
+    /// £ over [from, to) of the staff in post and of the agency cover (at
+    /// the premium): (in post, agency).
+    pub fn cost_between(&self, from: f64, to: f64) -> (f64, f64) {
+        let days = self.wte_days(from, to);
+        let per_day = self.wte_year / 365.25;
+        (
+            days.in_post * per_day,
+            days.agency * per_day * (1.0 + self.agency_premium),
+        )
+    }
 }
 
 /// The staff of one ICC's service paid by the day, used or not (general

@@ -39,6 +39,7 @@ pub mod tidy;
 pub mod tornado;
 pub mod uncertainty;
 pub mod variance_split;
+pub mod workforce;
 
 pub use atomic::{FileBody, Streamed, WriteError, write_atomically};
 pub use output_folder::{OutputFolder, Replace, Request};

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::raw::{RawCapacity, RawPatientType, RawRun, RawService};
 use super::system::raw::{
     RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc, RawLever, RawPathways,
-    RawPopulation, RawPrimaryCare, RawSite, RawSystemInitial,
+    RawPopulation, RawPrimaryCare, RawSite, RawStaffGroup, RawSystemInitial,
 };
 use super::uncertainty::KINDS;
 use crate::model::system::AGE_BANDS;
@@ -186,6 +186,10 @@ struct ScenarioFile {
     initial: Option<BTreeMap<String, RawSystemInitial>>,
     /// Interventions from a date, ramping up, rolling out by ICC.
     levers: Option<BTreeMap<String, RawLever>>,
+    /// Staff groups recruited month by month: vacancies, lead times,
+    /// attrition and agency cover (`gp`, `other_clinical`,
+    /// `community_teams`, `community_beds`).
+    workforce: Option<BTreeMap<String, RawStaffGroup>>,
 }
 
 /// The JSON Schema (draft 2020-12) of scenario files, pretty-printed.

@@ -32,6 +32,25 @@ fn baseline_set(years: u32, sets: &[&str], extra: &str) -> Network {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// As [`baseline`], with the baseline's `[workforce]` taken out: staff
+/// levers fund are bought on the day, not recruited month by month.
+fn baseline_without_workforce(years: u32, extra: &str) -> Network {
+    let text = iccsim::scenario::overrides::apply_to_text(
+        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        "baseline",
+        &[
+            format!("run.horizon_days={}", 365 * years),
+            "run.warmup_days=60".into(),
+        ],
+    )
+    .unwrap();
+    let mut document: toml::Table = text.parse().unwrap();
+    document.remove("workforce");
+    let text = toml::to_string(&document).unwrap();
+    iccsim::scenario::load_str(&format!("{text}\n{extra}"), "test", "baseline")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Position of a breakdown value (year "all" or "1", "2" ...).
 fn position(network: &Network, year: &str, icc: &str, metric: &str) -> usize {
     position_in_band(network, year, icc, "all", metric)
@@ -624,10 +643,12 @@ fn bad_pathway_and_money_levers_are_located_and_explained() {
 /// Staff become caseload places as the scenario builds them: Copeland's
 /// case management, 1.1 WTE × 40 = 44 places, with 0.5 WTE more is
 /// floor(1.6 × 40) = 64; its rapid response, 3.0 × 3 = 9, with 1.5 more is
-/// floor(4.5 × 3) = 13. Other ICCs are not in the rollout.
+/// floor(4.5 × 3) = 13. Other ICCs are not in the rollout. Without
+/// `[workforce]`: with it, the staff are recruited first
+/// (`tests/it/workforce.rs`).
 #[test]
 fn a_capacity_lever_in_staff_becomes_caseload_places() {
-    let network = baseline(
+    let network = baseline_without_workforce(
         1,
         "[levers.cm]\neffect = \"capacity\"\nservice = \"case_management\"\nwte = 0.5\nstart = 2025-04-01\niccs = { copeland = 2025-05-01 }\n[levers.rr]\neffect = \"capacity\"\nservice = \"rapid_response\"\nwte = 1.5\nstart = 2025-04-01\niccs = { copeland = 2025-04-01 }\n",
     );

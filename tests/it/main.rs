@@ -43,3 +43,4 @@ mod spread;
 mod uncertainty;
 mod uncertainty_cases;
 mod whole_system;
+mod workforce;

@@ -60,6 +60,7 @@ fn ward_as(role: Role, ward: &str) -> Network {
         full_effect_from: None,
         lever_costs: Vec::new(),
         staff_costs: Vec::new(),
+        workforce: Vec::new(),
     });
     net
 }

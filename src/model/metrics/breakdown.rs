@@ -111,6 +111,7 @@ metrics! {
     deaths_at_home: "deaths_at_home", "people", Count, [], "deaths at home (or anywhere but a hospital, community bed or care home): the population's deaths not preceded by a modelled crisis, crises managed at home that die all the same (rapid response, general practice, a day unit sending home) and crises a lever prevented that die all the same; with deaths_in_hospital, deaths_in_community_bed and deaths_in_care_home they add up to deaths";
     deaths_in_community_bed: "deaths_in_community_bed", "people", Count, [], "deaths in a community hospital bed";
     deaths_in_care_home: "deaths_in_care_home", "people", Count, [], "deaths in a care home: care-home stays ending in death less the residents who died in hospital (counted there: the stay stands for the resident's life in the home, wherever it ends)";
+    cost_agency: "cost_agency", "GBP", Money, [], "agency and locum staff covering vacant posts, at the agency premium ([workforce]; 0 without it): part of cost_community (teams, community beds) and cost_primary_care (general practice), not added again";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

@@ -156,6 +156,8 @@ const DIRECTIONS: &[(&str, Better)] = &[
     // practices closed, go on to hospital services.
     ("primary_care_none_left", Lower),
     ("primary_care_closed", Lower),
+    // Staff recruited (issue 23): agency and locum cover at a premium.
+    ("cost_agency", Lower),
 ];
 
 /// Whether two names are the same (`==` on `str` is not `const`).

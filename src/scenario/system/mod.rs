@@ -35,6 +35,7 @@ pub(crate) mod raw;
 mod sections;
 mod spec;
 mod targets;
+mod workforce;
 
 use crate::model::{Network, RunSettings};
 use crate::scenario::check::Checker;
@@ -65,6 +66,7 @@ pub const SYSTEM_KEYS: &[&str] = &[
     "calibration",
     "initial",
     "levers",
+    "workforce",
 ];
 
 /// Validates a whole-system scenario, section by section in file-format
@@ -131,7 +133,13 @@ pub(super) fn validate_system(
         return None;
     }
     let start_date = parts.run.start_date;
-    let context = LeverContext::new(&parts);
+    let icc_names: Vec<String> = parts.iccs.iter().map(|i| i.name.clone()).collect();
+    let workforce = workforce::validate_workforce(check, document, &icc_names);
+    if !check.issues.is_empty() {
+        return None;
+    }
+    let has_workforce = workforce.is_some();
+    let context = LeverContext::new(&parts).with_workforce(workforce);
     let mut network = match compile(name, title, description, parts) {
         Ok(network) => network,
         Err(issue) => {
@@ -139,8 +147,14 @@ pub(super) fn validate_system(
             return None;
         }
     };
-    if let Some(levers) = document.get("levers") {
-        apply_levers(check, levers, start_date, &context, &mut network);
+    // Staff recruited month by month change capacity even with no lever.
+    let no_levers = toml::Value::Table(toml::Table::new());
+    match document.get("levers") {
+        Some(levers) => apply_levers(check, levers, start_date, &context, &mut network),
+        None if has_workforce => {
+            apply_levers(check, &no_levers, start_date, &context, &mut network)
+        }
+        None => {}
     }
     if let Some(initial) = document.get("initial") {
         apply_initial(check, initial, &mut network);

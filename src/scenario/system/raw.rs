@@ -16,6 +16,7 @@ pub(crate) use super::acute::{RawPathways, RawSite};
 pub(crate) use super::community::{RawCareHomes, RawCommunity, RawIcc};
 pub(crate) use super::costs::RawCosts;
 pub(crate) use super::primary_care::RawPrimaryCare;
+pub(crate) use super::workforce::RawStaffGroup;
 use crate::scenario::raw::RawDistribution;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

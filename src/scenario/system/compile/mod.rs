@@ -119,6 +119,7 @@ pub(super) fn compile(
         full_effect_from: None,
         lever_costs: Vec::new(),
         staff_costs,
+        workforce: Vec::new(),
     };
     Ok(Network {
         name,

@@ -115,6 +115,7 @@ impl Lever<'_> {
                 steps: self.steps(date, ramp),
                 change,
                 multiplier,
+                funded: wte.filter(|_| team(role).is_some()),
             });
             targeted += 1;
         }

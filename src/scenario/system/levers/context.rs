@@ -35,6 +35,9 @@ pub(in crate::scenario::system) struct LeverContext {
     /// People in each risk tier, per ICC (tier name, residents of the
     /// tier's bands × its share), for `proactive_care`.
     pub(super) tier_people: Vec<Vec<(String, f64)>>,
+    /// `[workforce]`: staff groups recruited rather than bought at once
+    /// (None: every group bought at once; set by `with_workforce`).
+    pub(super) workforce: Option<crate::scenario::system::workforce::Workforce>,
 }
 
 /// What the primary-care levers read: the section, each ICC's staff in
@@ -127,6 +130,7 @@ impl LeverContext {
                         .collect()
                 })
                 .collect(),
+            workforce: None,
         }
     }
 }

@@ -32,6 +32,7 @@ mod plan;
 mod primary_care;
 mod reinvestment;
 mod running_cost;
+mod workforce;
 mod write;
 
 use super::raw::RawLever;
@@ -85,6 +86,12 @@ pub(super) fn apply_levers(
         };
         lever.plan(&mut plan);
     }
+    if !check.issues.is_empty() {
+        return;
+    }
+    // Staff levers fund for the groups `[workforce]` models are recruited
+    // month by month: their places follow the staff, written with the rest.
+    workforce::plan_workforce(check, &mut plan, context, network);
     if !check.issues.is_empty() {
         return;
     }

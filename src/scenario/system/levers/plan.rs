@@ -31,6 +31,10 @@ pub(super) struct CapacityLever {
     pub(super) steps: Vec<Step>,
     pub(super) change: f64,
     pub(super) multiplier: f64,
+    /// What the lever funds, when it buys staff rather than places: WTE
+    /// of a team, or staffed community beds. With `[workforce]` these
+    /// become posts to recruit (`workforce.rs`), not places on the day.
+    pub(super) funded: Option<f64>,
 }
 
 /// What a lever does to a pathway's stay and routes, at full effect.
@@ -147,6 +151,11 @@ pub(super) struct Plan {
     pub(super) primary_care_staff: BTreeMap<usize, Vec<StaffLever>>,
     /// Proactive reviews taking general practice time, per ICC.
     pub(super) reviews: BTreeMap<usize, Vec<ReviewLever>>,
+    /// With `[workforce]`: each service's places as its staff come and
+    /// go (window day, places from then on), before other levers' changes.
+    pub(super) base_places: BTreeMap<usize, Vec<(f64, u32)>>,
+    /// With `[workforce]`: general practice staff working, per ICC.
+    pub(super) practice_staff: BTreeMap<usize, super::workforce::PracticeStaff>,
 }
 
 /// General practice WTE a lever adds to one ICC at full effect.

@@ -261,19 +261,28 @@ pub(super) fn write_primary_care(
                     .flat_map(|l| l.steps.iter().map(|step| step.day)),
             )
             .collect();
+        // With `[workforce]`, the staff working month by month (in post
+        // and agency cover) and the agency premium on top of their cost.
+        let practice = plan.practice_staff.get(&i);
+        days.extend(practice.iter().flat_map(|p| p.days()));
         days.sort_by(f64::total_cmp);
         days.dedup();
-        let (base_gp, base_other) = primary_care.wte[i];
+        let in_post = primary_care.wte[i];
+        let staffed =
+            |day: f64| practice.map_or((in_post.0, in_post.1, 0.0), |p| p.at(day, in_post));
+        let (base_gp, base_other, base_premium) =
+            practice.map_or((in_post.0, in_post.1, 0.0), |p| p.before(in_post));
         let mut limit = network.services[s].max_admissions_per_day;
-        let mut cost = base_gp * gp_year + base_other * other_year;
+        let mut cost = base_gp * gp_year + base_other * other_year + base_premium;
         let mut cost_changes = Vec::new();
         for day in days {
-            let gp = base_gp
+            let (staffed_gp, staffed_other, premium) = staffed(day);
+            let gp = staffed_gp
                 + staff
                     .iter()
                     .map(|l| l.gp * fraction_on(&l.steps, day))
                     .sum::<f64>();
-            let other = base_other
+            let other = staffed_other
                 + staff
                     .iter()
                     .map(|l| l.other * fraction_on(&l.steps, day))
@@ -298,7 +307,7 @@ pub(super) fn write_primary_care(
                     .push((day, ScheduleEdit::Limit(new_limit)));
                 limit = new_limit;
             }
-            let new_cost = gp * gp_year + other * other_year;
+            let new_cost = gp * gp_year + other * other_year + premium;
             if new_cost != cost {
                 cost_changes.push((day, new_cost));
                 cost = new_cost;

@@ -283,6 +283,13 @@ impl Lever<'_> {
                     pence_per_unit: unit_pence,
                     pence: spent,
                 });
+                // Staff and staffed beds bought: with `[workforce]`, posts
+                // to recruit rather than places on the day.
+                let funded = match fund {
+                    Fund::RapidResponse | Fund::Reablement | Fund::CaseManagement => Some(units),
+                    Fund::CommunityBeds => Some(units),
+                    _ => None,
+                };
                 if money > spent {
                     plan.budget.push(BudgetLine {
                         lever: lever.clone(),
@@ -299,12 +306,13 @@ impl Lever<'_> {
                     .services
                     .iter()
                     .position(|x| x.role == role && x.icc == Some(i))
-                    && places > 0.0
+                    && (places > 0.0 || funded.is_some_and(|f| f > 0.0))
                 {
                     plan.capacity.entry(s).or_default().push(CapacityLever {
                         steps: self.steps(date, ramp),
                         change: places,
                         multiplier: 1.0,
+                        funded,
                     });
                 }
             }
@@ -333,6 +341,7 @@ impl Lever<'_> {
                     steps: self.steps(date, ramp),
                     change: -f64::from(beds),
                     multiplier: 1.0,
+                    funded: None,
                 });
             }
         }

@@ -6,22 +6,37 @@ use crate::model::system::SystemLayout;
 use crate::model::{Capacity, CapacityChange, Destination, EntryChange, Network, PathwayChange};
 use crate::scenario::check::Checker;
 
-/// Each service's places on each day a lever steps: the base, plus the
-/// changes, times the multipliers, each at its share of full effect.
+/// Each service's places on each day a lever steps: the base (with
+/// `[workforce]`, the places its staff give that month), plus the changes,
+/// times the multipliers, each at its share of full effect.
 pub(super) fn write_capacity(plan: &Plan, network: &mut Network) {
-    for (&s, levers) in &plan.capacity {
+    let services: std::collections::BTreeSet<usize> = plan
+        .capacity
+        .keys()
+        .chain(plan.base_places.keys())
+        .copied()
+        .collect();
+    for s in services {
+        let levers = plan.capacity.get(&s).map_or(&[][..], Vec::as_slice);
+        let staffed = plan.base_places.get(&s).map_or(&[][..], Vec::as_slice);
         let service = &mut network.services[s];
-        let Capacity::Limited(base) = service.capacity else {
+        let Capacity::Limited(start) = service.capacity else {
             continue;
         };
         let mut days: Vec<f64> = levers
             .iter()
             .flat_map(|l| l.steps.iter().map(|step| step.day))
+            .chain(staffed.iter().map(|(day, _)| *day))
             .collect();
         days.sort_by(f64::total_cmp);
         days.dedup();
-        let mut current = base;
+        let mut current = start;
         for day in days {
+            let base = staffed
+                .iter()
+                .rev()
+                .find(|(from, _)| *from <= day)
+                .map_or(start, |(_, places)| *places);
             let added: f64 = levers
                 .iter()
                 .map(|l| l.change * fraction_on(&l.steps, day))
