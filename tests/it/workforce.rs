@@ -78,7 +78,9 @@ fn the_baseline_stays_at_its_equilibrium() {
     }
     let gp = tracks(&network, "copeland", "gp");
     assert_eq!(gp.len(), 1);
-    assert!((gp[0].before.in_post - 21.2).abs() < 1e-12);
+    // The 21.2 WTE of the file are those working: in post and agency cover.
+    assert!((gp[0].before.in_post + gp[0].before.agency - 21.2).abs() < 1e-12);
+    assert!(gp[0].before.agency > 0.0);
     assert!((gp[0].before.vacant / gp[0].before.funded - 0.32).abs() < 1e-12);
     for s in &network.services {
         assert!(
@@ -90,12 +92,12 @@ fn the_baseline_stays_at_its_equilibrium() {
     for cost in &layout.staff_costs {
         assert!(cost.changes.is_empty(), "{cost:?}");
     }
-    // Agency cover gives capacity: reablement in Copeland is 12 WTE in
-    // post, 12 × 0.128 / 0.872 vacant, 30% of it covered.
-    let working = 12.0 + 0.3 * 12.0 * 0.128 / 0.872;
+    // The file's WTE are those working, agency cover included, so the
+    // baseline's places are as calibrated: reablement in Copeland is 12
+    // WTE working × 4.2 places a WTE.
     assert_eq!(
         network.services[service(&network, "reablement_copeland")].capacity,
-        Capacity::Limited((working * 4.2_f64).floor() as u32)
+        Capacity::Limited((12.0 * 4.2_f64).floor() as u32)
     );
 }
 
@@ -279,12 +281,14 @@ fn workforce_csv_has_a_row_per_year_icc_and_group() {
     assert_eq!(lines.len(), 1 + 5 * 8 * 4);
     let copeland_gp: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(&copeland_gp[..3], ["1", "copeland", "gp"]);
-    assert_eq!(copeland_gp[4], "21.200");
+    // Working (in post + agency cover) is the file's 21.2 WTE.
+    let working = |row: &[&str]| row[4].parse::<f64>().unwrap() + row[6].parse::<f64>().unwrap();
+    assert!((working(&copeland_gp) - 21.2).abs() < 0.002, "{copeland_gp:?}");
     assert_eq!(copeland_gp[7], "0.3200");
     // Teams: rapid response + reablement + case management in post.
     let teams: Vec<&str> = lines[3].split(',').collect();
     assert_eq!(&teams[..3], ["1", "copeland", "community_teams"]);
-    assert_eq!(teams[4], "16.100");
+    assert!((working(&teams) - 16.1).abs() < 0.002, "{teams:?}");
 }
 
 /// Bad keys are named, with their value and the fix.

@@ -353,8 +353,11 @@ impl StaffMonth {
 }
 
 /// The month-by-month staff of one group in one ICC, deterministic
-/// expected values. `in_post` is the staff in post at the start (the
-/// scenario's WTE); the establishment is `in_post / (1 − vacancy)`, its
+/// expected values. `working` is the staff working at the start (the
+/// scenario's WTE: what the baseline was calibrated with), in post and
+/// agency cover of the vacancies together, so a file gains no capacity by
+/// adding `[workforce]`: in post = working / (1 + agency share × vacancy /
+/// (1 − vacancy)). The establishment is `in_post / (1 − vacancy)`, its
 /// vacancies laid out as at equilibrium (each of the last `L` months'
 /// leavers waiting out the lead time, the rest open to recruitment), so
 /// that a group whose rates keep its vacancy steady stays exactly there.
@@ -369,13 +372,14 @@ impl StaffMonth {
 /// (the warm-up) and during each month after it.
 pub(in crate::scenario::system) fn trajectory(
     rates: &GroupRates,
-    in_post: f64,
+    working: f64,
     funded: &[f64],
 ) -> (StaffMonth, Vec<StaffMonth>) {
     let lead = rates.lead_months as usize;
     let leaving = rates.attrition_per_year / 12.0;
-    let mut in_post = in_post.max(0.0);
-    let vacant = in_post * rates.vacancy_rate / (1.0 - rates.vacancy_rate);
+    let vacant_per_in_post = rates.vacancy_rate / (1.0 - rates.vacancy_rate);
+    let mut in_post = working.max(0.0) / (1.0 + rates.agency_share * vacant_per_in_post);
+    let vacant = in_post * vacant_per_in_post;
     // Vacancies not yet open to recruitment (opened at boundary .0, WTE
     // .1), oldest first; and those open to it.
     let mut waiting: VecDeque<(i64, f64)> = VecDeque::new();
@@ -448,10 +452,14 @@ mod tests {
             let vacancy = equilibrium_vacancy(attrition, lead, fill);
             let r = rates(vacancy, attrition, lead, fill);
             let (before, months) = trajectory(&r, 80.0, &[0.0; 120]);
-            assert!((before.in_post - 80.0).abs() < 1e-12);
+            // The 80 WTE given are those working: in post and agency cover.
+            assert!((before.in_post + before.agency - 80.0).abs() < 1e-12);
             assert!((before.vacant / before.funded - vacancy).abs() < 1e-12);
             for m in &months {
-                assert!((m.in_post - 80.0).abs() < 1e-9, "lead {lead}: {m:?}");
+                assert!(
+                    (m.in_post - before.in_post).abs() < 1e-9,
+                    "lead {lead}: {m:?}"
+                );
                 assert!(
                     (m.vacant - before.vacant).abs() < 1e-9,
                     "lead {lead}: {m:?}"
@@ -510,7 +518,11 @@ mod tests {
     /// A cut takes vacancies first, then staff in post.
     #[test]
     fn a_cut_takes_vacancies_first() {
-        let r = rates(0.2, 0.0, 0, 0.0);
+        // Without agency cover the 8 WTE working are all in post.
+        let r = GroupRates {
+            agency_share: 0.0,
+            ..rates(0.2, 0.0, 0, 0.0)
+        };
         let (before, months) = trajectory(&r, 8.0, &[-1.0, -3.0]);
         assert!((before.vacant - 2.0).abs() < 1e-12);
         assert!((months[0].vacant - 1.0).abs() < 1e-12);
