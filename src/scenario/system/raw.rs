@@ -43,6 +43,10 @@ pub(crate) struct RawTier {
     pub(super) bands: Vec<String>,
     pub(super) case_management_referrals_per_1000: Option<f64>,
     pub(super) los_multiplier: Option<f64>,
+    /// Probability a member leaves the tier in a month (moving tiers).
+    pub(super) monthly_exit: Option<f64>,
+    /// Probability a person of `rest` admitted in an emergency joins it.
+    pub(super) step_up_after_admission: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

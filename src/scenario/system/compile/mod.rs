@@ -7,6 +7,7 @@
 mod community_day_unit;
 mod demand;
 mod services;
+pub(super) mod tiers;
 
 use super::spec::Parts;
 use crate::model::system::{Role, SystemLayout};
@@ -63,6 +64,7 @@ pub(super) fn compile(
     let demand = build_demand(&parts, &ids, &mut services);
     let staff_costs = primary_care_staff(&parts);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
+    let risk_registers = demand.registers;
     let Parts {
         run,
         growth,
@@ -129,5 +131,6 @@ pub(super) fn compile(
         layout: Some(layout),
         parameters: Vec::new(),
         wait_classes: WAIT_CLASSES.iter().map(|c| c.to_string()).collect(),
+        risk_registers,
     })
 }
