@@ -7,7 +7,7 @@
 //! Arrivals per member are thinned like arrivals per occupant
 //! (`arrivals.rs`): candidates at the rate per member × a bound on the
 //! members' weight, kept with probability weight / bound at the arrival.
-//! The bound is set from the members at each month (× 1.25, + 16) and
+//! The bound is set from the members at each month (× 1.02, + 8) and
 //! raised whenever the weight passes it (a step-up, someone leaving a
 //! caseload with a multiplier above 1); each change redraws the type's
 //! next candidate from that instant (exponential gaps have no memory),
@@ -142,9 +142,10 @@ impl RegisterRun {
     }
 }
 
-/// A bound comfortably above a weight.
+/// A bound a little above a weight: candidates beyond the members cost an
+/// event each, and a weight passing the bound only renews it.
 fn bound_above(weight: f64) -> f64 {
-    (weight * 1.25).ceil() + 16.0
+    (weight * 1.02).ceil() + 8.0
 }
 
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
