@@ -4,8 +4,8 @@
 //! every value here has already been checked, so the simulation never needs
 //! to. Names are kept for output; the simulation works on dense ids.
 
-use crate::engine::{CalendarDate, Distribution};
 pub use super::register::{MemberOf, MemberRate, RiskRegister};
+use crate::engine::{CalendarDate, Distribution};
 
 /// Index of a service in [`Network::services`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

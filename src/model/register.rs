@@ -78,10 +78,7 @@ impl RiskRegister {
     /// Whether people ever move (a register with an identity matrix and
     /// no step-ups only carries case management).
     pub fn moves(&self) -> bool {
-        self.monthly
-            .iter()
-            .enumerate()
-            .any(|(i, row)| row[i] < 1.0)
+        self.monthly.iter().enumerate().any(|(i, row)| row[i] < 1.0)
             || self.step_up_after_admission.iter().any(|p| *p > 0.0)
     }
 }

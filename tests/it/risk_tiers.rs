@@ -16,8 +16,8 @@ use iccsim::model::{MemberRate, Network, RegisterSummary, RiskRegister};
 use crate::common::{network, outputs};
 
 fn fixture() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/system/minimal.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/minimal.toml");
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -124,8 +124,8 @@ fn crises_arrive_per_member_at_the_tier_rate() {
     let runs = summaries(&network, 20, 12);
     for (r, register) in network.risk_registers.iter().enumerate() {
         for tier in 0..register.tiers.len() {
-            let expected = crisis_rate(&network, r, tier)
-                * total(&runs, r, |s| s.member_days[tier]);
+            let expected =
+                crisis_rate(&network, r, tier) * total(&runs, r, |s| s.member_days[tier]);
             let simulated = total(&runs, r, |s| s.crises[tier] as f64);
             assert_within(
                 &format!("{} {} crises", register.name, register.tiers[tier]),
@@ -159,7 +159,9 @@ fn cohort_after(monthly: &[Vec<f64>], months: usize) -> Vec<f64> {
 fn a_cohort_selected_as_high_risk_regresses_to_the_mean_as_the_matrix_implies() {
     // The window starts on 1 April 2025: the cohort (the top tier then) is
     // followed for a year of months of these lengths, moving at each 1st.
-    let days_in_month = [30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 28.0, 31.0];
+    let days_in_month = [
+        30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 28.0, 31.0,
+    ];
     let network = moving(365);
     let replications = 60;
     let runs = summaries(&network, replications, 13);
@@ -216,7 +218,12 @@ fn a_cohort_selected_as_high_risk_regresses_to_the_mean_as_the_matrix_implies() 
 fn tiers_without_the_new_keys_are_fixed_shares_as_before() {
     let network = with_tiers("", "", "", 365);
     assert!(network.risk_registers.is_empty());
-    assert!(network.patient_types.iter().all(|t| t.per_member_of.is_none()));
+    assert!(
+        network
+            .patient_types
+            .iter()
+            .all(|t| t.per_member_of.is_none())
+    );
     // The tier's crisis type keeps its rate for the whole tier.
     let top = network
         .patient_types
@@ -248,7 +255,10 @@ fn step_ups_after_admission_keep_the_shares() {
                 .sum();
             let n = replications as f64;
             assert_within(
-                &format!("{} {} members with step-ups", register.name, register.tiers[tier]),
+                &format!(
+                    "{} {} members with step-ups",
+                    register.name, register.tiers[tier]
+                ),
                 last / n,
                 *people as f64,
                 total_people * share * (1.0 - share) / n,
@@ -288,7 +298,10 @@ fn case_management_acts_on_the_people_on_the_caseload() {
             let off = total(&runs, r, |s| s.member_days[tier]) - on;
             let expected_on = rate * 0.5 * on;
             assert_within(
-                &format!("{} {} crises on the caseload", register.name, register.tiers[tier]),
+                &format!(
+                    "{} {} crises on the caseload",
+                    register.name, register.tiers[tier]
+                ),
                 total(&runs, r, |s| s.caseload_crises[tier] as f64),
                 expected_on,
                 expected_on.max(1.0),
@@ -313,4 +326,61 @@ fn case_management_acts_on_the_people_on_the_caseload() {
             full,
         );
     }
+}
+
+/// The message of a fixture edit that must be refused.
+fn refused(top: &str, high: &str, case_management: &str, rapid_response: &str) -> String {
+    let text = fixture()
+        .replace(
+            "[iccs.only]",
+            &format!(
+                "[population.risk_tiers.very_high]\nshare = 0.02\ncrisis_multiplier = 6.0\nbands = [\"65-74\", \"75-84\", \"85+\"]\n{top}\n\n[population.risk_tiers.high]\nshare = 0.03\ncrisis_multiplier = 3.0\nbands = [\"65-74\", \"75-84\", \"85+\"]\n{high}\n\n[iccs.only]"
+            ),
+        )
+        .replace(
+            "episode = { dist = \"exponential\", mean = 90.0 }",
+            &format!("episode = {{ dist = \"exponential\", mean = 90.0 }}\n{case_management}"),
+        )
+        .replace(
+            "managed_at_home = 0.75",
+            &format!("managed_at_home = 0.75\n{rapid_response}"),
+        );
+    match iccsim::scenario::load_str(&text, "test", "test") {
+        Ok(_) => panic!("accepted: {top} / {high} / {case_management} / {rapid_response}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_tier_keys_are_refused_naming_the_key_and_the_fix() {
+    // `high` would lose 0.03 × 0.05 a month but receive 0.02 × 0.11.
+    let message = refused("monthly_exit = 0.11", "monthly_exit = 0.05", "", "");
+    assert!(
+        message.contains("population.risk_tiers.high.monthly_exit")
+            && message.contains("cannot keep the tier at its share")
+            && message.contains("raise it to at least 0.0733"),
+        "{message}"
+    );
+    let message = refused("monthly_exit = 1.5", "", "", "");
+    assert!(
+        message.contains("population.risk_tiers.very_high.monthly_exit"),
+        "{message}"
+    );
+    let message = refused("step_up_after_admission = 0.1", "", "", "");
+    assert!(
+        message.contains("population.risk_tiers.very_high.step_up_after_admission")
+            && message.contains("monthly_exit above 0"),
+        "{message}"
+    );
+    let message = refused("", "", "crisis_multiplier = -1", "");
+    assert!(
+        message.contains("community.case_management.crisis_multiplier"),
+        "{message}"
+    );
+    let message = refused("", "", "", "crisis_multiplier = 0.5");
+    assert!(
+        message.contains("community.rapid_response.crisis_multiplier")
+            && message.contains("applies to community.case_management only"),
+        "{message}"
+    );
 }

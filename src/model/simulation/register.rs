@@ -28,7 +28,7 @@ use super::ids::PatientSlot;
 use super::state::{Simulation, in_window};
 use crate::engine::{SimTime, Stream};
 use crate::model::network::{MemberOf, MemberRate, PatientTypeId, ServiceId};
-use crate::model::register::RegisterSummary;
+use crate::model::register::{RegisterSummary, RiskRegister};
 
 /// Patient flags (`Patient::register_flags`): a crisis of a register's
 /// member, ...
@@ -128,7 +128,7 @@ impl RegisterRun {
 
     /// The weight of a type's members: the crises of those on a caseload
     /// scaled by the multiplier; referrals only from those off it.
-    fn weight(&self, t: usize, caseload_multiplier: &[f64]) -> f64 {
+    fn weight(&self, t: usize, registers: &[RiskRegister]) -> f64 {
         let Some(m) = &self.members[t] else {
             return 0.0;
         };
@@ -136,7 +136,7 @@ impl RegisterRun {
         let off = (cells[0] + cells[MARK]) as f64;
         let on = (cells[ON] + cells[ON + MARK]) as f64;
         match m.of.counting {
-            MemberRate::Crisis => off + on * caseload_multiplier[m.of.register],
+            MemberRate::Crisis => off + on * registers[m.of.register].caseload_crisis_multiplier,
             MemberRate::Referral => off,
         }
     }
@@ -255,23 +255,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
 
     /// Sets type t's bound from its members now (nothing for other types).
     fn set_bound(&mut self, t: usize) {
-        let multipliers = self.caseload_multipliers();
+        let registers = &self.network.risk_registers;
         let Some(run) = self.registers.as_deref_mut() else {
             return;
         };
-        let weight = run.weight(t, &multipliers);
+        let weight = run.weight(t, registers);
         if let Some(m) = &mut run.members[t] {
             m.bound = bound_above(weight);
             self.max_rates[t] = m.base_max_rate * m.bound;
         }
-    }
-
-    fn caseload_multipliers(&self) -> Vec<f64> {
-        self.network
-            .risk_registers
-            .iter()
-            .map(|r| r.caseload_crisis_multiplier)
-            .collect()
     }
 
     /// After the members of (register, tier) changed at `now`: each type
@@ -284,14 +276,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         now: f64,
         tighten: bool,
     ) -> Result<(), SimulationError> {
-        let multipliers = self.caseload_multipliers();
         let Some(run) = self.registers.as_deref() else {
             return Ok(());
         };
         let types = run.types_of[register][tier].clone();
         for t in types {
             let run = self.registers.as_deref().expect("registers");
-            let weight = run.weight(t, &multipliers);
+            let weight = run.weight(t, &self.network.risk_registers);
             let bound = run.bound(t).unwrap_or(0.0);
             if weight <= bound && !tighten {
                 continue;
@@ -602,7 +593,11 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// A patient leaves a place: a referral whose episode ends takes one
     /// member off the caseload, from a tier drawn by the caseload's
     /// members (they moved between tiers meanwhile).
-    pub(super) fn register_on_leave(&mut self, now: f64, pid: PatientSlot) -> Result<(), SimulationError> {
+    pub(super) fn register_on_leave(
+        &mut self,
+        now: f64,
+        pid: PatientSlot,
+    ) -> Result<(), SimulationError> {
         let Some(run) = self.registers.as_deref() else {
             return Ok(());
         };
@@ -620,11 +615,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.count_member_days(of.register, now);
         let run = self.registers.as_deref_mut().expect("registers");
         let state = &mut run.registers[of.register];
-        let on: u64 = state
-            .cells
-            .iter()
-            .map(|c| c[ON] + c[ON + MARK])
-            .sum();
+        let on: u64 = state.cells.iter().map(|c| c[ON] + c[ON + MARK]).sum();
         if on == 0 {
             return Ok(());
         }

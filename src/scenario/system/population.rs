@@ -1,8 +1,8 @@
 //! `[population]`: growth, GP appointments, seasonality and risk tiers.
 
+use super::compile::tiers::band_chain;
 use super::raw::{RawPopulation, RawTier};
 use super::sections::{array, section};
-use super::compile::tiers::band_chain;
 use super::spec::Tier;
 use crate::model::system::AGE_BANDS;
 use crate::scenario::check::{Checker, quoted_list};
@@ -140,7 +140,9 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
                 );
                 let monthly_exit = match raw.monthly_exit {
                     None => Some(None),
-                    Some(v) => check.probability(&format!("{path}.monthly_exit"), v).map(Some),
+                    Some(v) => check
+                        .probability(&format!("{path}.monthly_exit"), v)
+                        .map(Some),
                 };
                 let step_up = check.probability(
                     &format!("{path}.step_up_after_admission"),

@@ -205,7 +205,9 @@ mod tests {
             assert!(row.iter().all(|p| *p >= 0.0));
         }
         for to in 0..3 {
-            let next: f64 = (0..3).map(|from| shares[from] * chain.monthly[from][to]).sum();
+            let next: f64 = (0..3)
+                .map(|from| shares[from] * chain.monthly[from][to])
+                .sum();
             assert!((next - shares[to]).abs() < 1e-12, "{to}: {next}");
         }
         // Rest joins the top tier at 0.02 × 0.11 / 0.95 a month.
