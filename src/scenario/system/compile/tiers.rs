@@ -32,7 +32,12 @@ pub(in crate::scenario::system) fn band_chain(
     tiers: &[Tier],
     b: usize,
 ) -> Option<Result<BandChain, (String, String)>> {
-    let mut order: Vec<usize> = (0..tiers.len()).filter(|&t| tiers[t].bands[b]).collect();
+    // A tier of share 0 holds nobody: it is left out of the chain (its
+    // crises and referrals stay at rate 0), and its leavers' place taken
+    // by the next tier down.
+    let mut order: Vec<usize> = (0..tiers.len())
+        .filter(|&t| tiers[t].bands[b] && tiers[t].share > 0.0)
+        .collect();
     if order.is_empty() {
         return None;
     }
@@ -225,6 +230,17 @@ mod tests {
         };
         assert_eq!(name, "high");
         assert!(message.contains("raise it to at least 0.0733"), "{message}");
+    }
+
+    #[test]
+    fn tiers_of_share_0_are_left_out_of_the_chain() {
+        let tiers = [
+            tier("high", 0.03, 3.0, Some(0.10)),
+            tier("none", 0.0, 0.0, None),
+            tier("very_high", 0.02, 6.0, Some(0.11)),
+        ];
+        let chain = band_chain(&tiers, 3).unwrap().unwrap();
+        assert_eq!(chain.order, vec![2, 0]);
     }
 
     #[test]
