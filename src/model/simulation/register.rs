@@ -377,8 +377,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let mut next = vec![[0u64; CELLS]; n];
         for from in 0..n {
             let row = &register.monthly[from];
-            for cell in 0..CELLS {
-                let mut left = state.cells[from][cell];
+            let counts = state.cells[from];
+            for (cell, &count) in counts.iter().enumerate() {
+                let mut left = count;
                 let mut p_left = 1.0;
                 let mut moves = vec![0u64; n];
                 for to in 0..n {
@@ -443,7 +444,6 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// probability weight / bound (from the type's own stream), the person
     /// drawn among the tier's cells by their weight.
     pub(super) fn member_arrival(&mut self, t: usize, now: f64) -> MemberDraw {
-        let multipliers;
         let (of, bound) = match self.registers.as_deref() {
             Some(run) => match &run.members[t] {
                 Some(m) => (m.of, m.bound),
@@ -451,7 +451,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             },
             None => return MemberDraw::NotMember,
         };
-        multipliers = self.network.risk_registers[of.register].caseload_crisis_multiplier;
+        let multiplier = self.network.risk_registers[of.register].caseload_crisis_multiplier;
         let u: f64 = self.arrival_streams[t].random();
         let mut position = u * bound;
         let run = self.registers.as_deref_mut().expect("registers");
@@ -461,8 +461,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             MemberRate::Crisis => [
                 cells[0] as f64,
                 cells[MARK] as f64,
-                cells[ON] as f64 * multipliers,
-                cells[ON + MARK] as f64 * multipliers,
+                cells[ON] as f64 * multiplier,
+                cells[ON + MARK] as f64 * multiplier,
             ],
             MemberRate::Referral => [cells[0] as f64, cells[MARK] as f64, 0.0, 0.0],
         };

@@ -9,9 +9,9 @@
 //! `rest`. A member of tier k leaves it with probability `monthly_exit`
 //! each month, for the tier below (the lowest: for `rest`). People of
 //! `rest` join tier k directly with the probability q_k that keeps each
-//! tier at its share (balance: share_k × exit_k = share_{k−1} × exit_{k−1}
-//! + share_rest × q_k), so the stated shares are the stationary ones and
-//! the register starts there.
+//! tier at its share (the balance share_k × exit_k = share_{k−1} ×
+//! exit_{k−1} plus share_rest × q_k), so the stated shares are the
+//! stationary ones and the register starts there.
 
 use super::services::Ids;
 use crate::model::system::Role;
