@@ -11,6 +11,7 @@ pub mod full_effect;
 pub mod metrics;
 pub mod money;
 pub mod network;
+pub mod register;
 pub mod results;
 pub mod simulation;
 pub mod system;
@@ -26,6 +27,7 @@ pub use network::{
     Pathway, PathwayChange, PatientType, PatientTypeId, RateChange, Readmission, RouteTable,
     RunSettings, Service, ServiceId, SinkId,
 };
+pub use register::{MemberOf, MemberRate, RegisterSummary, RiskRegister};
 pub use results::{
     DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, ServiceYear, SystemResult,
     YearCell,

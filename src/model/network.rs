@@ -4,6 +4,7 @@
 //! every value here has already been checked, so the simulation never needs
 //! to. Names are kept for output; the simulation works on dense ids.
 
+pub use super::register::{MemberOf, MemberRate, RiskRegister};
 use crate::engine::{CalendarDate, Distribution};
 
 /// Index of a service in [`Network::services`].
@@ -544,6 +545,10 @@ pub struct PatientType {
     /// Arrivals come from the people in this service (care-home residents'
     /// crises): the rate is `rate_per_day` × its current occupancy.
     pub per_occupant_of: Option<ServiceId>,
+    /// Arrivals come from the members of a risk tier (crises, referrals):
+    /// the rate is `rate_per_day` × the members now (see
+    /// [`RiskRegister`]).
+    pub per_member_of: Option<MemberOf>,
     /// Multipliers of the rate by calendar month (January first).
     pub monthly_factors: [f64; 12],
     /// Multipliers of the rate by weekday (Monday first).
@@ -638,6 +643,7 @@ impl PatientType {
             entry: None,
             rate_per_day,
             per_occupant_of: None,
+            per_member_of: None,
             monthly_factors: [1.0; 12],
             weekday_factors: [1.0; 7],
             hourly_factors: [1.0; 24],
@@ -794,6 +800,9 @@ pub struct Network {
     /// `wait_class` indexes it. [`Network::default_wait_classes`] gives one
     /// class, `next_service`, for networks written by hand.
     pub wait_classes: Vec<String>,
+    /// Risk registers of a whole system with moving tiers (empty
+    /// otherwise): the members behind `PatientType::per_member_of`.
+    pub risk_registers: Vec<RiskRegister>,
 }
 
 /// An uncertain scenario value and the value a network was built with.
@@ -938,6 +947,9 @@ impl Network {
                     * mean(&patient_type.weekday_factors);
                 if let Some(of) = patient_type.per_occupant_of {
                     rate *= census[of.index()];
+                }
+                if let Some(of) = patient_type.per_member_of {
+                    rate *= self.risk_registers[of.register].people[of.tier] as f64;
                 }
                 let id = PatientTypeId(t as u32);
                 // External visits per arrival.

@@ -366,4 +366,6 @@ pub struct ReplicationResult {
     /// The values of the network's uncertain parameters it was run with,
     /// in the network's order.
     pub parameters: Vec<f64>,
+    /// What each of the network's risk registers saw (empty without).
+    pub registers: Vec<crate::model::register::RegisterSummary>,
 }

@@ -81,6 +81,7 @@ fn network(services: Vec<Service>, pathways: Vec<Option<Pathway>>) -> Network {
         pathways,
         layout: None,
         wait_classes: Network::default_wait_classes(),
+        risk_registers: Vec::new(),
         parameters: Vec::new(),
     }
 }

@@ -38,6 +38,7 @@ mod peers;
 mod primary_care;
 mod properties;
 mod report;
+mod risk_tiers;
 mod risks;
 mod spread;
 mod uncertainty;

@@ -283,7 +283,10 @@ fn workforce_csv_has_a_row_per_year_icc_and_group() {
     assert_eq!(&copeland_gp[..3], ["1", "copeland", "gp"]);
     // Working (in post + agency cover) is the file's 21.2 WTE.
     let working = |row: &[&str]| row[4].parse::<f64>().unwrap() + row[6].parse::<f64>().unwrap();
-    assert!((working(&copeland_gp) - 21.2).abs() < 0.002, "{copeland_gp:?}");
+    assert!(
+        (working(&copeland_gp) - 21.2).abs() < 0.002,
+        "{copeland_gp:?}"
+    );
     assert_eq!(copeland_gp[7], "0.3200");
     // Teams: rapid response + reablement + case management in post.
     let teams: Vec<&str> = lines[3].split(',').collect();

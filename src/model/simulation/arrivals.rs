@@ -9,6 +9,7 @@ use super::episode::EpisodeObserver;
 use super::error::SimulationError;
 use super::event::{ARRIVAL_EVENT, Event};
 use super::ids::{MaybeService, PatientSlot};
+use super::register::MemberDraw;
 use super::state::{Patient, Simulation, in_window};
 use crate::engine::{SimTime, Stream};
 use crate::model::network::{ARRANGING_REASON, Destination, PatientTypeId, ServiceId, SinkId};
@@ -22,6 +23,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         from: f64,
     ) -> Result<(), SimulationError> {
         let type_index = patient_type_id.index();
+        if let Some(run) = self.registers.as_deref_mut() {
+            run.set_pending(type_index, f64::INFINITY);
+        }
         let max_rate = self.max_rates[type_index];
         if max_rate <= 0.0 {
             return Ok(());
@@ -44,7 +48,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             let hour = (((t - self.window.midnight(day)) * 24.0) as usize).min(23);
             // Arrivals per occupant are thinned here against the bound on
             // occupants, and by the actual occupants at the arrival.
-            let occupants = self.per_occupant[type_index].map_or(1.0, |(_, bound)| bound);
+            let occupants = match self.per_occupant[type_index] {
+                Some((_, bound)) => bound,
+                None => self.member_bound(type_index),
+            };
             // The rate without levers, then with them.
             let base = occupants
                 * patient_type.rate_per_day
@@ -69,6 +76,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
         }
         let at = SimTime::new(t).map_err(|e| self.time_error(patient_type.arrive_at, e))?;
+        if let Some(run) = self.registers.as_deref_mut() {
+            run.set_pending(type_index, at.days());
+        }
         self.queue
             .schedule(at, ARRIVAL_EVENT, Event::Arrival(patient_type_id))?;
         Ok(())
@@ -80,6 +90,10 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         type_id: PatientTypeId,
     ) -> Result<(), SimulationError> {
         let t = type_id.index();
+        // A candidate drawn under a risk tier's older bound: not an arrival.
+        if self.registers.as_deref().is_some_and(|r| r.stale(t, now)) {
+            return Ok(());
+        }
         self.schedule_next_arrival(type_id, now)?;
         // Arrivals from a service's occupants: the second stage of the
         // thinning, at the arrival instant, keeps a share occupied / bound.
@@ -89,10 +103,21 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 return Ok(());
             }
         }
+        // Arrivals per member of a risk tier: the same second stage.
+        let register_flags = match self.member_arrival(t, now) {
+            MemberDraw::NotMember => 0,
+            MemberDraw::Thinned => return Ok(()),
+            MemberDraw::PreventedByCaseload => {
+                self.prevented_death(t, now);
+                return Ok(());
+            }
+            MemberDraw::Person(flags) => flags,
+        };
         let k = self.arrivals_made[t];
         self.arrivals_made[t] += 1;
         let rng = self.patient_stream(type_id, k);
         let pid = self.new_patient(now, type_id, rng)?;
+        self.patients[pid.index()].register_flags = register_flags;
         if in_window(&self.window, now) {
             self.system.entered += 1;
             let year = self.year_of(now);
@@ -168,6 +193,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             blocked_since: f64::NAN,
             held_since: f64::NAN,
             held_reason: ARRANGING_REASON as u8,
+            register_flags: 0,
             delayed_days: 0.0,
         };
         self.next_patient_number += 1;

@@ -69,19 +69,35 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     /// `prevented-deaths/<type>`, so every other draw of the run is as
     /// without it; counted in the year of `t` when `t` is in the window.
     pub(super) fn prevented_arrival(&mut self, type_index: usize, t: f64) {
+        if self.prevented_deaths[type_index].is_none() {
+            return;
+        }
+        // Arrivals per occupant: kept as a share of the places occupied
+        // now (the arrival itself is thinned at its instant; this one
+        // never happens, so the share at its scheduling stands in); per
+        // member of a risk tier, as the members' weight of the bound now.
+        let share = match self.per_occupant[type_index] {
+            Some((s, bound)) => Some(f64::from(self.services[s.index()].occupied) / bound),
+            None => self.member_share(type_index),
+        };
+        if let (Some(share), Some(stream)) = (share, self.prevented_deaths[type_index].as_mut()) {
+            let u: f64 = stream.random();
+            if u >= share {
+                return;
+            }
+        }
+        self.prevented_death(type_index, t);
+    }
+
+    /// A crisis of type `type_index` at `t` that did not happen (a lever's
+    /// lower rate, or a caseload's `crisis_multiplier`) dies all the same
+    /// with probability `death_if_prevented`, at home, from the type's
+    /// stream `prevented-deaths/<type>`.
+    pub(super) fn prevented_death(&mut self, type_index: usize, t: f64) {
         let probability = self.network.patient_types[type_index].death_if_prevented;
         let Some(stream) = self.prevented_deaths[type_index].as_mut() else {
             return;
         };
-        // Arrivals per occupant: kept as a share of the places occupied
-        // now (the arrival itself is thinned at its instant; this one
-        // never happens, so the share at its scheduling stands in).
-        if let Some((s, bound)) = self.per_occupant[type_index] {
-            let u: f64 = stream.random();
-            if u * bound >= f64::from(self.services[s.index()].occupied) {
-                return;
-            }
-        }
         let u: f64 = stream.random();
         if u < probability && in_window(&self.window, t) {
             let year = self.year_of(t);

@@ -62,6 +62,9 @@ pub(super) enum Event {
         patient_type: PatientTypeId,
         service: ServiceId,
     },
+    /// Register instant number k: risk tiers' monthly moves, the cohort
+    /// marked (`register.rs`).
+    RegisterStep(u32),
 }
 
 const _: () = assert!(std::mem::size_of::<Event>() == 16);

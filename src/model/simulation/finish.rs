@@ -136,6 +136,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.in_system.finish();
         self.system.in_system_mean = self.in_system.mean();
         self.system.in_system_at_end = u64::from(self.in_system.level());
+        let registers = self.finish_registers(end);
         ReplicationResult {
             replication: self.replication,
             seed: self.streams.seed(),
@@ -148,6 +149,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             ledger: self.ledger,
             events_processed: self.queue.events_processed(),
             parameters: self.network.parameters.iter().map(|p| p.value).collect(),
+            registers,
         }
     }
 }

@@ -70,6 +70,7 @@ mod event;
 mod finish;
 mod ids;
 mod places;
+mod register;
 mod run;
 mod runaway;
 mod setup;

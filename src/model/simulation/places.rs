@@ -196,7 +196,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     ) -> Result<(), SimulationError> {
         let counted = in_window(&self.window, now);
         if let Some(holding) = self.patients[pid.index()].holding.get() {
-            self.leave_place(now, pid, holding, self.lost_node);
+            self.leave_place(now, pid, holding, self.lost_node)?;
         } else {
             if counted {
                 self.flows.add(0, self.lost_node);
@@ -242,7 +242,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let si = s.index();
         let counted = in_window(&self.window, now);
         if let Some(previous) = self.patients[pid.index()].holding.get() {
-            self.leave_place(now, pid, previous, 1 + si);
+            self.leave_place(now, pid, previous, 1 + si)?;
         } else if counted {
             self.flows.add(0, 1 + si);
         }
@@ -295,6 +295,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             state.daily.admissions[day] += 1;
             self.count_admission(patient_type, s, now, wait);
         }
+        self.register_on_admit(now, pid, s)?;
         let at = SimTime::new(now + stay).map_err(|e| self.time_error(s, e))?;
         self.queue
             .schedule(at, DEPARTURE_EVENT, Event::StayEnd(pid))?;
@@ -302,7 +303,13 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     }
 
     /// The patient gives up the place in service s and moves to flow node `to`.
-    pub(super) fn leave_place(&mut self, now: f64, pid: PatientSlot, s: ServiceId, to: usize) {
+    pub(super) fn leave_place(
+        &mut self,
+        now: f64,
+        pid: PatientSlot,
+        s: ServiceId,
+        to: usize,
+    ) -> Result<(), SimulationError> {
         let si = s.index();
         #[cfg(test)]
         self.trace(
@@ -339,6 +346,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         }
         self.add_days(patient_type, s, started_at, now, None);
         self.schedule_readmission(now, pid, s, to);
+        self.register_on_leave(now, pid)?;
         let day = self.window_day(now);
         if self.services[si].tracks_pressure {
             self.integrate_pressure(s, now);
@@ -379,6 +387,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         };
         self.observer.episode(&record);
         self.release_work.push(s);
+        Ok(())
     }
 
     pub(super) fn on_stay_end(
@@ -494,7 +503,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let entered_at = patient.entered_at;
                 let patient_type = patient.patient_type;
                 let node = 1 + self.network.services.len() + sink.index();
-                self.leave_place(now, pid, s, node);
+                self.leave_place(now, pid, s, node)?;
                 self.system.left_total += 1;
                 if in_window(&self.window, now) {
                     self.system.left += 1;

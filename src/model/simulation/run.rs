@@ -127,6 +127,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 patient_type,
                 service,
             } => self.on_readmission(now, patient_type, service)?,
+            Event::RegisterStep(index) => self.on_register_step(now, index as usize)?,
             Event::NewDay { service, day } => {
                 self.services[service.index()].starts_today = 0;
                 self.services[service.index()].limit_today = self.limit_on(service, day);
@@ -161,6 +162,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             Event::Readmission { service, .. } | Event::Rebooked { service, .. } => {
                 (Some(service.index()), RUNAWAY_ARRIVALS)
             }
+            Event::RegisterStep(_) => (None, 4),
             Event::CapacityChange { service, .. }
             | Event::OpeningToggle { service, .. }
             | Event::ScheduleChange { service, .. }

@@ -233,6 +233,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 .collect(),
             constant_rate,
             per_occupant,
+            registers: None,
             year_bounds: ledger
                 .year_starts
                 .iter()
@@ -268,6 +269,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             #[cfg(test)]
             trace: Vec::new(),
         };
+        simulation.start_registers()?;
         simulation.schedule_initial_events()?;
         Ok(simulation)
     }

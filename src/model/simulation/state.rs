@@ -31,6 +31,9 @@ pub(super) struct Patient {
     /// discharge or waiting for a discharge day (an index of the ledger's
     /// `delayed_by_reason`; it fits in the padding after `waiting_for`).
     pub(super) held_reason: u8,
+    /// Risk registers: where a crisis or referral came from and what has
+    /// been counted of it (`register::FROM_REGISTER` ...; 0 otherwise).
+    pub(super) register_flags: u8,
     /// Non-zero while on a waiting list; matches the list entry.
     pub(super) ticket: u64,
     pub(super) next: Destination,
@@ -162,6 +165,9 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     /// For types whose arrivals come from a service's occupants: the
     /// service and its largest capacity (the thinning bound).
     pub(super) per_occupant: Vec<Option<(ServiceId, f64)>>,
+    /// Risk registers and the types per member of their tiers (None
+    /// without registers).
+    pub(super) registers: Option<Box<super::register::RegisterRun>>,
     pub(super) ledger: Ledger,
     /// Simulated times at which window years 1, 2 ... start (year 0 at the
     /// window start), the same floats `add_days` splits at.

@@ -90,6 +90,7 @@ fn network(services: Vec<Service>, sinks: &[&str], pathways: Vec<Option<Pathway>
         pathways,
         layout: None,
         wait_classes: Network::default_wait_classes(),
+        risk_registers: Vec::new(),
         parameters: Vec::new(),
     }
 }

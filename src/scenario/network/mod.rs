@@ -203,6 +203,7 @@ pub(super) fn validate_network(
         pathways,
         layout: None,
         wait_classes: Network::default_wait_classes(),
+        risk_registers: Vec::new(),
         parameters: Vec::new(),
     })
 }

@@ -156,6 +156,7 @@ fn validate_patient_type(
             entry: None,
             rate_per_day: rate_per_day?,
             per_occupant_of: None,
+            per_member_of: None,
             monthly_factors,
             weekday_factors,
             hourly_factors: [1.0; 24],

@@ -63,6 +63,8 @@ pub(crate) struct RawTeam {
     /// Reablement only: where people finishing it go (`home`, `home_care`);
     /// default all home.
     pub(super) discharge: Option<BTreeMap<String, f64>>,
+    /// Case management only: × the crisis rate of a person on the caseload.
+    pub(super) crisis_multiplier: Option<f64>,
 }
 
 /// `[community.community_beds]` as written.
@@ -201,6 +203,10 @@ pub(super) struct Team {
     /// Share of those finishing who need a long-term home-care package
     /// (reablement only; 0 elsewhere).
     pub(super) to_home_care: f64,
+    /// Case management only: × the crisis rate of each person on the
+    /// caseload, acting on the people on it (risk registers); None: not
+    /// given (tiers' crises as without case management).
+    pub(super) crisis_multiplier: Option<f64>,
 }
 
 /// `[community]`, checked.
@@ -502,12 +508,33 @@ fn validate_team(check: &mut Checker, path: &str, raw: &RawTeam, rapid: bool) ->
             None
         }
     };
+    let crisis_multiplier = match (raw.crisis_multiplier, path == "community.case_management") {
+        (None, _) => Some(None),
+        (Some(v), true) => check
+            .number_in(
+                &format!("{path}.crisis_multiplier"),
+                v,
+                0.0,
+                10.0,
+                "× the crisis rate of a person on the caseload",
+            )
+            .map(Some),
+        (Some(_), false) => {
+            check.issue(
+                format!("{path}.crisis_multiplier"),
+                None,
+                "applies to community.case_management only (× the crisis rate of the people on its caseload); remove it here",
+            );
+            None
+        }
+    };
     Some(Team {
         caseload_per_wte: caseload?,
         episode: episode?,
         managed_at_home: at_home?,
         max_wait_days: max_wait?,
         to_home_care: to_home_care?,
+        crisis_multiplier: crisis_multiplier?,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `[population]`: growth, GP appointments, seasonality and risk tiers.
 
+use super::compile::tiers::band_chain;
 use super::raw::{RawPopulation, RawTier};
 use super::sections::{array, section};
 use super::spec::Tier;
@@ -144,14 +145,42 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
                     100.0,
                     "× the band's deaths at home",
                 );
+                let monthly_exit = match raw.monthly_exit {
+                    None => Some(None),
+                    Some(v) => check
+                        .probability(&format!("{path}.monthly_exit"), v)
+                        .map(Some),
+                };
+                let step_up = check.probability(
+                    &format!("{path}.step_up_after_admission"),
+                    raw.step_up_after_admission.unwrap_or(0.0),
+                );
+                if step_up.is_some_and(|p| p > 0.0)
+                    && monthly_exit.is_some_and(|e| e.unwrap_or(0.0) <= 0.0)
+                {
+                    check.issue(
+                        format!("{path}.step_up_after_admission"),
+                        raw.step_up_after_admission.map(|v| v.to_string()),
+                        "needs people to leave the tier too: give the tier a monthly_exit above 0 (step-ups take the place of the monthly inflow, which a tier nobody leaves does not have)",
+                    );
+                }
                 if let (
                     Some(share),
                     Some(crisis_multiplier),
                     Some(referrals_per_1000),
                     Some(los_multiplier),
                     Some(mortality_multiplier),
-                ) = (share, multiplier, referrals, los, mortality)
-                {
+                    Some(monthly_exit),
+                    Some(step_up_after_admission),
+                ) = (
+                    share,
+                    multiplier,
+                    referrals,
+                    los,
+                    mortality,
+                    monthly_exit,
+                    step_up,
+                ) {
                     tiers.push(Tier {
                         name: tier_name.clone(),
                         share,
@@ -160,6 +189,8 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
                         referrals_per_1000,
                         los_multiplier,
                         mortality_multiplier,
+                        monthly_exit,
+                        step_up_after_admission,
                     });
                 }
             }
@@ -173,6 +204,29 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
         let carried: f64 = in_band.iter().map(|t| t.share * t.crisis_multiplier).sum();
         if share >= 1.0 || carried >= 1.0 {
             check.issue("population.risk_tiers", None, format!("the tiers of band \"{band}\" hold {:.0}% of its people and {:.0}% of its crises, leaving nothing for the rest; lower a share or a crisis_multiplier", share * 100.0, carried * 100.0));
+            continue;
+        }
+        // Moving tiers: the shares must be the stationary ones, and the
+        // step-ups of a band a probability.
+        if let Some(Err((tier, problem))) = band_chain(&tiers, b) {
+            let value = tiers
+                .iter()
+                .find(|t| t.name == tier)
+                .and_then(|t| t.monthly_exit)
+                .map(|e| e.to_string());
+            check.issue(
+                format!("population.risk_tiers.{tier}.monthly_exit"),
+                value,
+                format!("in band \"{band}\": {problem}"),
+            );
+        }
+        let step_ups: f64 = in_band.iter().map(|t| t.step_up_after_admission).sum();
+        if step_ups > 1.0 {
+            check.issue(
+                "population.risk_tiers",
+                None,
+                format!("the step_up_after_admission of the tiers of band \"{band}\" add up to {step_ups}, more than 1; lower them"),
+            );
         }
         let dying: f64 = in_band
             .iter()

@@ -46,6 +46,10 @@ pub(crate) struct RawTier {
     pub(super) los_multiplier: Option<f64>,
     /// × the band's rate of deaths at home (default 1).
     pub(super) mortality_multiplier: Option<f64>,
+    /// Probability a member leaves the tier in a month (moving tiers).
+    pub(super) monthly_exit: Option<f64>,
+    /// Probability a person of `rest` admitted in an emergency joins it.
+    pub(super) step_up_after_admission: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -48,6 +48,12 @@ pub(super) struct Tier {
     pub(super) los_multiplier: f64,
     /// × the band's deaths at home (the rest keeps the band's mean).
     pub(super) mortality_multiplier: f64,
+    /// Probability a member leaves the tier in a month (None: the tier
+    /// is a fixed share, as in files before moving tiers).
+    pub(super) monthly_exit: Option<f64>,
+    /// Probability a person of `rest` admitted in an emergency joins the
+    /// tier at once.
+    pub(super) step_up_after_admission: f64,
 }
 
 /// A whole system, every section checked: the input of `compile`.

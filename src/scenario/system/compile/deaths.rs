@@ -28,7 +28,9 @@
 use super::demand::Demand;
 use super::services::Ids;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role, ServiceInfo};
-use crate::model::{Destination, DiesAtHome, Pathway, PatientType, RouteTable, ServiceId, SinkId};
+use crate::model::{
+    Destination, DiesAtHome, MemberRate, Pathway, PatientType, RouteTable, ServiceId, SinkId,
+};
 use crate::scenario::system::spec::{DAYS_PER_YEAR, Parts, Tier};
 
 /// The home sink (0) and the death sink (1) of a whole system.
@@ -77,7 +79,13 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                 continue;
             }
             for (tier, share, multiplier) in mortality_strata(&parts.tiers, b) {
-                let people = icc.population[b] * share;
+                // Per member of a register's tier (they move), or the
+                // tier's fixed share.
+                let member_of = demand.registers.member_of(i, b, tier, MemberRate::Everyone);
+                let people = match member_of {
+                    Some(_) => 1.0,
+                    None => icc.population[b] * share,
+                };
                 let rate =
                     people * band.deaths_at_home_per_1000 * multiplier / 1000.0 / DAYS_PER_YEAR;
                 if rate <= 0.0 {
@@ -94,6 +102,7 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                     rate,
                 );
                 patient_type.entry = Some(RouteTable::to(Destination::Sink(DEATH)));
+                patient_type.per_member_of = member_of;
                 patient_type.monthly_factors = parts.monthly;
                 patient_type.growth_per_year = parts.growth[b];
                 demand.types.push(patient_type);

@@ -8,11 +8,12 @@ use super::community_day_unit::{
     community_day_unit_or_ed, community_day_unit_pathway, from_rapid_response,
 };
 use super::services::{Ids, outlie_site};
+use super::tiers::{Registers, build_registers};
 use crate::engine::Distribution;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
 use crate::model::{
-    Cancellation, Census, CensusStart, Destination, Pathway, PatientType, PatientTypeId,
-    Readmission, RouteTable, Service, ServiceId, SinkId,
+    Cancellation, Census, CensusStart, Destination, MemberRate, Pathway, PatientType,
+    PatientTypeId, Readmission, RouteTable, Service, ServiceId, SinkId,
 };
 use crate::scenario::system::spec::{
     Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier, home_care_packages,
@@ -30,6 +31,9 @@ pub(super) struct Demand {
     pub(super) cohorts: Vec<Cohort>,
     /// Each type's pathways, by service.
     pub(super) pathways: Vec<Vec<(ServiceId, Pathway)>>,
+    /// Risk registers (moving tiers), whose members crises and referrals
+    /// of a tier arrive per (none when tiers are fixed shares).
+    pub(super) registers: Registers,
 }
 
 /// The band's name as used in type names ("85+" stays readable).
@@ -70,6 +74,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         home_care,
         ..
     } = community;
+    let registers = build_registers(parts, ids);
     let mut types: Vec<PatientType> = Vec::new();
     let mut cohorts: Vec<Cohort> = Vec::new();
     let mut pathways_table: Vec<Vec<(ServiceId, Pathway)>> = Vec::new();
@@ -316,7 +321,13 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
             // entry route today's scaled by what is left.
             let primary_care = same_day_pathway(parts, ids, i, b);
             for (tier, share, multiplier, referrals, los_multiplier) in strata {
-                let people = icc.population[b] * share;
+                // Per member of a register's tier, or the tier's fixed share.
+                let crisis_of = registers.member_of(i, b, tier, MemberRate::Crisis);
+                let referral_of = registers.member_of(i, b, tier, MemberRate::Referral);
+                let people = match crisis_of {
+                    Some(_) => 1.0,
+                    None => icc.population[b] * share,
+                };
                 let entry = RouteTable::new(&[
                     (
                         band.rapid_response_eligible,
@@ -354,6 +365,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     entry: Some(entry),
                     rate_per_day: person_rate(people, band.crisis_per_1000 * multiplier),
                     per_occupant_of: None,
+                    per_member_of: crisis_of,
                     monthly_factors: *monthly,
                     weekday_factors: *weekday,
                     hourly_factors: *hourly,
@@ -381,6 +393,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         entry: None,
                         rate_per_day: person_rate(people, referrals),
                         per_occupant_of: None,
+                        per_member_of: referral_of,
                         monthly_factors: [1.0; 12],
                         weekday_factors: *elective_weekday,
                         hourly_factors: [1.0; 24],
@@ -426,6 +439,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     }),
                     rate_per_day: person_rate(icc.population[b], band.elective_per_1000),
                     per_occupant_of: None,
+                    per_member_of: None,
                     monthly_factors: [1.0; 12],
                     weekday_factors: *elective_weekday,
                     hourly_factors: [1.0; 24],
@@ -490,6 +504,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         band.care_home_placements_per_1000,
                     ),
                     per_occupant_of: None,
+                    per_member_of: None,
                     monthly_factors: [1.0; 12],
                     weekday_factors: *elective_weekday,
                     hourly_factors: [1.0; 24],
@@ -522,6 +537,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     entry: None,
                     rate_per_day: person_rate(icc.population[b], band.home_care_referrals_per_1000),
                     per_occupant_of: None,
+                    per_member_of: None,
                     monthly_factors: [1.0; 12],
                     weekday_factors: *elective_weekday,
                     hourly_factors: [1.0; 24],
@@ -598,6 +614,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                 entry: None,
                 rate_per_day: care_homes.attendances_per_resident_year / DAYS_PER_YEAR,
                 per_occupant_of: Some(home),
+                per_member_of: None,
                 monthly_factors: *monthly,
                 weekday_factors: *weekday,
                 hourly_factors: *hourly,
@@ -704,6 +721,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         types,
         cohorts,
         pathways: pathways_table,
+        registers,
     }
 }
 

@@ -8,6 +8,7 @@ mod community_day_unit;
 mod deaths;
 mod demand;
 mod services;
+pub(super) mod tiers;
 
 use super::spec::Parts;
 use crate::model::system::{Role, SystemLayout};
@@ -66,6 +67,7 @@ pub(super) fn compile(
     deaths::keep_risk_of_avoided_crises(&parts, &infos, &mut demand);
     let staff_costs = primary_care_staff(&parts);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
+    let risk_registers = demand.registers.list;
     let Parts {
         run,
         growth,
@@ -133,5 +135,6 @@ pub(super) fn compile(
         layout: Some(layout),
         parameters: Vec::new(),
         wait_classes: WAIT_CLASSES.iter().map(|c| c.to_string()).collect(),
+        risk_registers,
     })
 }
