@@ -544,7 +544,9 @@ fn a_day_unit_diversion_lever_doubles_simulated_attendances() {
 
 #[test]
 fn a_reinvestment_balances_to_the_penny_and_buys_the_places_it_says() {
-    let network = baseline(
+    // Money buying places on the day: without [workforce], whose
+    // recruitment is tests/it/workforce.rs's.
+    let network = baseline_without_workforce(
         1,
         "[levers.money]\neffect = \"reinvestment\"\namount_per_year = 1234567.89\nfund = { case_management = 0.3, rapid_response = 0.3, community_beds = 0.4 }\nclose_adult_beds = { cumberland_infirmary = 6 }\nstart = 2025-07-01\niccs = { copeland = 2025-07-01, eden = 2026-01-01 }\n",
     );
