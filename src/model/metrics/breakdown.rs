@@ -108,6 +108,8 @@ metrics! {
     primary_care_none_left: "primary_care_none_left", "people", Count, [(Terminal, 40)], "crises that sought a same-day appointment and found none left that day or the practice closed, and went on by the usual route (rapid response, a direct admission or ED)";
     primary_care_managed: "primary_care_managed", "people", Count, [], "crises given a same-day appointment and managed in primary care (home), part of primary_care_same_day";
     primary_care_closed: "primary_care_closed", "people", Count, [], "crises that sought a same-day appointment when the practices were closed (outside their opening hours or days), part of primary_care_none_left: the rest found every appointment of the day taken";
+    avoidable_admissions: "avoidable_admissions", "admissions", Count, [], "emergency admissions of crises of the avoidable class (ambulatory-care-sensitive and short-stay admissions an alternative can avoid; with [avoidable], else 0), part of emergency_admissions";
+    avoidable_bed_days: "avoidable_bed_days", "bed-days", Count, [], "adult acute bed-days held by admissions of the avoidable class (with [avoidable], else 0), part of acute_bed_days";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

@@ -156,6 +156,9 @@ const DIRECTIONS: &[(&str, Better)] = &[
     // practices closed, go on to hospital services.
     ("primary_care_none_left", Lower),
     ("primary_care_closed", Lower),
+    // Avoidable admissions (issue 23).
+    ("avoidable_admissions", Lower),
+    ("avoidable_bed_days", Lower),
 ];
 
 /// Whether two names are the same (`==` on `str` is not `const`).

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 pub(crate) use super::acute::{RawPathways, RawSite};
+pub(crate) use super::avoidable::RawAvoidableBand;
 pub(crate) use super::community::{RawCareHomes, RawCommunity, RawIcc};
 pub(crate) use super::costs::RawCosts;
 pub(crate) use super::primary_care::RawPrimaryCare;

@@ -4,6 +4,7 @@
 //! are built is part of the output (service ids, and the random streams
 //! named after types), so it is kept exactly.
 
+mod avoidable;
 mod community_day_unit;
 mod demand;
 mod services;
@@ -60,7 +61,7 @@ pub(super) fn compile(
         service.wait_class = wait_class(info.role);
     }
     let n_services = services.len();
-    let demand = build_demand(&parts, &ids, &mut services);
+    let demand = build_demand(&parts, &ids, &mut services)?;
     let staff_costs = primary_care_staff(&parts);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
     let Parts {

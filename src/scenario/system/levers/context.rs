@@ -35,6 +35,10 @@ pub(in crate::scenario::system) struct LeverContext {
     /// People in each risk tier, per ICC (tier name, residents of the
     /// tier's bands × its share), for `proactive_care`.
     pub(super) tier_people: Vec<Vec<(String, f64)>>,
+    /// `[community.rapid_response] managed_at_home` as written: a crisis
+    /// class's own share is this scaled (`[avoidable]`), and so is a
+    /// `rapid_response` lever's.
+    pub(super) rapid_response_managed_at_home: f64,
 }
 
 /// What the primary-care levers read: the section, each ICC's staff in
@@ -127,6 +131,7 @@ impl LeverContext {
                         .collect()
                 })
                 .collect(),
+            rapid_response_managed_at_home: parts.community.rapid.managed_at_home,
         }
     }
 }
