@@ -38,10 +38,39 @@ fn network(text: &str) -> Network {
     load_str(text, "test", "test").unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The share of type `t`'s arrivals that come when service `s` is open on
+/// a day it has places to give (arrivals even within each hour).
+fn open_share(network: &Network, t: usize, s: usize) -> f64 {
+    let service = &network.services[s];
+    let patient_type = &network.patient_types[t];
+    let Some(opening) = &service.opening else {
+        return 1.0;
+    };
+    let (mut open, mut all) = (0.0, 0.0);
+    for d in 0..7 {
+        for h in 0..24 {
+            let weight = patient_type.weekday_factors[d] * patient_type.hourly_factors[h];
+            all += weight;
+            let gives = service
+                .max_admissions_per_day
+                .is_none_or(|limit| limit[d] > 0);
+            if opening.days[d] && gives {
+                let hours =
+                    opening.close_hour.min(h as f64 + 1.0) - opening.open_hour.max(h as f64);
+                open += weight * hours.max(0.0);
+            }
+        }
+    }
+    open / all
+}
+
 /// Expected visits to each service per arrival of type `t`, no service
-/// ever full, no readmissions (crises' pathways have no cycles).
+/// ever full, no readmissions (crises' pathways have no cycles); general
+/// practice sees those who come when it is open, the others go on by its
+/// onward routes.
 fn visits(network: &Network, t: usize) -> Vec<f64> {
     let n = network.services.len();
+    let layout = network.layout.as_ref().unwrap();
     let patient_type = &network.patient_types[t];
     let mut current = vec![0.0; n];
     match &patient_type.entry {
@@ -66,9 +95,20 @@ fn visits(network: &Network, t: usize) -> Vec<f64> {
             else {
                 continue;
             };
+            let mut seen = current[s];
+            if let Some(onward) = &pathway.onward
+                && layout.services[s].role == Role::PrimaryCare
+            {
+                seen *= open_share(network, t, s);
+                for (p, d) in onward.choices() {
+                    if let Destination::Service(to) = d {
+                        next[to.index()] += (current[s] - seen) * p;
+                    }
+                }
+            }
             for (p, d) in pathway.routes.choices() {
                 if let Destination::Service(to) = d {
-                    next[to.index()] += current[s] * p;
+                    next[to.index()] += seen * p;
                 }
             }
         }
@@ -389,4 +429,34 @@ fn an_infeasible_split_names_the_key_and_its_value() {
     let message = problems(&missing);
     assert!(message.contains("avoidable.\"0-18\""), "{message}");
     assert!(message.contains("add [avoidable.\"0-17\"]"), "{message}");
+}
+
+#[test]
+fn a_crisis_rate_lever_reaches_the_classes_it_names_and_all_by_default() {
+    let lever = |classes: &str| {
+        network(&fixture(&format!(
+            "[levers.prevent]\neffect = \"crisis_rate\"\nmultiplier = 0.5\nstart = 2025-04-01\n{classes}"
+        )))
+    };
+    let changed = |n: &Network| -> Vec<Option<CrisisClass>> {
+        let layout = n.layout.as_ref().unwrap();
+        n.patient_types
+            .iter()
+            .zip(&layout.cohorts)
+            .filter(|(t, c)| c.kind == DemandKind::Crisis && !t.rate_changes.is_empty())
+            .map(|(_, c)| c.class)
+            .collect()
+    };
+    let all = changed(&lever(""));
+    assert_eq!(all.len(), 15, "five bands × three classes");
+    let avoidable = changed(&lever("classes = [\"avoidable\"]\n"));
+    assert_eq!(avoidable, vec![Some(CrisisClass::Avoidable); 5]);
+    let message = problems(&fixture(
+        "[levers.prevent]\neffect = \"crisis_rate\"\nmultiplier = 0.5\nstart = 2025-04-01\nclasses = [\"avoidble\"]\n",
+    ));
+    assert!(
+        message.contains("levers.prevent.classes[0] = \"avoidble\""),
+        "{message}"
+    );
+    assert!(message.contains("\"avoidable\""), "{message}");
 }

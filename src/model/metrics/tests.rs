@@ -229,8 +229,9 @@ fn every_metric_is_described_once_in_its_scope() {
     // breakdown (delays by reason, home care, 4-hour waits, outliers,
     // transfers out, cancellations); issue 22: 7 breakdown (the day unit's
     // closure share, community day units' attendances and closures;
-    // primary care's same-day appointments, none left, closed, managed).
-    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 7));
+    // primary care's same-day appointments, none left, closed, managed);
+    // issue 23: 2 breakdown (avoidable admissions and their bed-days).
+    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 7 + 2));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);

@@ -124,6 +124,9 @@ pub(crate) struct RawLever {
     pub(super) demand: Option<Vec<String>>,
     pub(super) age_bands: Option<Vec<String>>,
     pub(super) tiers: Option<Vec<String>>,
+    /// Crisis classes reached (`not_admitted`, `avoidable`, `necessary`;
+    /// needs `[avoidable]`; default all).
+    pub(super) classes: Option<Vec<String>>,
     #[schemars(with = "Option<BTreeMap<String, crate::scenario::schema::Date>>")]
     pub(super) iccs: Option<toml::Table>,
     pub(super) destinations: Option<Vec<String>>,

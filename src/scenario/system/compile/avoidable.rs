@@ -79,6 +79,7 @@ pub(super) fn crisis_types(
         shares: class_shares(&base.cohort.if_ed, avoidable.bands[b].share_of_admissions),
         zero_day_stay: &parts.pathways.zero_day_stay,
         los_multiplier,
+        primary_care_open: primary_care_open_share(parts),
     };
     split.apply(base)
 }
@@ -92,6 +93,9 @@ struct Split<'a> {
     shares: [f64; 3],
     zero_day_stay: &'a Distribution,
     los_multiplier: f64,
+    /// The share of crises seeking a same-day appointment who arrive when
+    /// general practice is open (the rest go on by their entry route).
+    primary_care_open: f64,
 }
 
 /// One class's entry routes and pathways while they are derived.
@@ -282,7 +286,7 @@ impl Split<'_> {
     fn inflow(&self, classes: &[ClassRoutes], s: ServiceId) -> [f64; 3] {
         let mut mix = [0.0; 3];
         for (c, routes) in classes.iter().enumerate() {
-            mix[c] = self.shares[c] * visits(routes, s);
+            mix[c] = self.shares[c] * self.visits(routes, s);
         }
         mix
     }
@@ -637,43 +641,83 @@ fn pathway_mut(pathways: &mut [(ServiceId, Pathway)], s: ServiceId) -> Option<&m
     pathways.iter_mut().find(|(x, _)| *x == s).map(|(_, p)| p)
 }
 
-/// Expected visits to `target` per arrival of a class with these routes, no
-/// service ever full and no readmissions (crises' pathways have no cycles:
-/// the sum settles within as many rounds as the longest path).
-fn visits(routes: &ClassRoutes, target: ServiceId) -> f64 {
-    let mut current: Vec<(ServiceId, f64)> = routes
-        .entry
-        .iter()
-        .filter_map(|&(p, d)| match d {
-            Destination::Service(s) => Some((s, p)),
-            Destination::Sink(_) => None,
-        })
-        .collect();
-    let mut total = 0.0;
-    for _ in 0..64 {
-        if current.is_empty() {
-            break;
-        }
-        let mut next: Vec<(ServiceId, f64)> = Vec::new();
-        for (s, mass) in current {
-            if s == target {
-                total += mass;
+/// The share of crises that arrive when general practice is open on a
+/// day it gives appointments, by the crises' weekday and hour-of-day
+/// profiles (arrivals spread evenly within an hour); 1 without it.
+fn primary_care_open_share(parts: &Parts) -> f64 {
+    let Some(primary_care) = &parts.primary_care else {
+        return 1.0;
+    };
+    let opening = &primary_care.opening;
+    let (mut open, mut all) = (0.0, 0.0);
+    for d in 0..7 {
+        for h in 0..24 {
+            let weight = parts.weekday[d] * parts.hourly[h];
+            all += weight;
+            if opening.days[d] && primary_care.weekday_factors[d] > 0.0 {
+                let from = opening.open_hour.max(h as f64);
+                let to = opening.close_hour.min(h as f64 + 1.0);
+                open += weight * (to - from).max(0.0);
             }
-            let Some(pathway) = pathway_of(&routes.pathways, s) else {
-                continue;
+        }
+    }
+    if all > 0.0 { open / all } else { 1.0 }
+}
+
+impl Split<'_> {
+    /// Expected visits to `target` per arrival of a class with these
+    /// routes, no service ever full and no readmissions (crises' pathways
+    /// have no cycles: the sum settles within as many rounds as the
+    /// longest path). General practice sees the share of its seekers who
+    /// come when it is open; the others go on by its onward routes.
+    fn visits(&self, routes: &ClassRoutes, target: ServiceId) -> f64 {
+        let mut current: Vec<(ServiceId, f64)> = routes
+            .entry
+            .iter()
+            .filter_map(|&(p, d)| match d {
+                Destination::Service(s) => Some((s, p)),
+                Destination::Sink(_) => None,
+            })
+            .collect();
+        let mut total = 0.0;
+        for _ in 0..64 {
+            if current.is_empty() {
+                break;
+            }
+            let mut next: Vec<(ServiceId, f64)> = Vec::new();
+            let mut send = |to: ServiceId, mass: f64| match next.iter_mut().find(|(x, _)| *x == to)
+            {
+                Some((_, m)) => *m += mass,
+                None => next.push((to, mass)),
             };
-            for (p, d) in pathway.routes.choices() {
-                if let Destination::Service(to) = d {
-                    match next.iter_mut().find(|(x, _)| *x == to) {
-                        Some((_, m)) => *m += mass * p,
-                        None => next.push((to, mass * p)),
+            for (s, mass) in current {
+                if s == target {
+                    total += mass;
+                }
+                let Some(pathway) = pathway_of(&routes.pathways, s) else {
+                    continue;
+                };
+                let mut seen = mass;
+                if let Some(onward) = &pathway.onward
+                    && self.role_of(s) == Some(Role::PrimaryCare)
+                {
+                    seen = mass * self.primary_care_open;
+                    for (p, d) in onward.choices() {
+                        if let Destination::Service(to) = d {
+                            send(to, (mass - seen) * p);
+                        }
+                    }
+                }
+                for (p, d) in pathway.routes.choices() {
+                    if let Destination::Service(to) = d {
+                        send(to, seen * p);
                     }
                 }
             }
+            current = next;
         }
-        current = next;
+        total
     }
-    total
 }
 
 #[cfg(test)]
