@@ -9,9 +9,6 @@ use iccsim::model::Network;
 
 use crate::common::{assert_same_records, records};
 
-/// The built-in baseline over `years` years after a 60-day warm-up, with
-/// extra text.
-
 /// The baseline without `[avoidable]`: these tests check each lever's
 /// arithmetic on one type per crisis cohort (with the classes, a lever
 /// acts class by class: `tests/it/avoidable.rs`).
@@ -30,6 +27,8 @@ fn baseline_without_classes() -> String {
     out
 }
 
+/// The built-in baseline over `years` years after a 60-day warm-up, with
+/// extra text.
 fn baseline(years: u32, extra: &str) -> Network {
     baseline_set(years, &[], extra)
 }

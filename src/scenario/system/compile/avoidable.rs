@@ -332,7 +332,7 @@ impl Split<'_> {
         if scaled > 1.0 + TOLERANCE && total > 0.0 {
             return Err(Issue {
                 path: key.to_string(),
-                value: Some(format!("{value}")),
+                value: Some(value),
                 problem: format!(
                     "keeps {home:.4} of the crises it sees at home, but with [avoidable] only the not-admitted and avoidable can stay home, and for age band \"{}\" they are only {:.4} of them; lower it, or raise avoidable.\"{}\".share_of_admissions",
                     band_name(self.b),
