@@ -13,6 +13,9 @@ use super::shared::{
     load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs, with_case,
 };
 use iccsim::experiment;
+use iccsim::experiment::bed_days_saved::{
+    BED_DAYS_SAVED_PER_ADMISSION_AVOIDED, bed_days_saved_per_admission_avoided,
+};
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
 use iccsim::model::metrics::{self, View};
@@ -47,8 +50,10 @@ fn headline_differences<'a>(
         let whole = |d: &&iccsim::experiment::compare::Difference| {
             d.key.table == "breakdown" && d.key.labels.iter().all(|l| l == "all")
         };
+        // Then the bed-days each admission avoided took with it.
         metrics::whole_system_headlines(View::Compare)
             .into_iter()
+            .chain([BED_DAYS_SAVED_PER_ADMISSION_AVOIDED])
             .filter_map(|m| diffs.iter().filter(whole).find(|d| d.key.metric == m))
             .collect()
     } else {
@@ -260,12 +265,13 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
                 &alt_records,
             ),
         );
-        let diffs = iccsim::experiment::compare::paired(
+        let mut diffs = iccsim::experiment::compare::paired(
             &base_schema,
             &base_records,
             &alt_schema,
             &alt_records,
         );
+        diffs.extend(bed_days_saved_per_admission_avoided(&diffs));
         if let Some(finance) =
             report::finance::finance(&base_schema, &base_records, &alt_schema, &alt_records)
         {

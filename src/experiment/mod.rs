@@ -12,6 +12,7 @@
 //! threads.
 
 pub mod batch;
+pub mod bed_days_saved;
 pub mod compare;
 pub mod contributions;
 pub mod design;

@@ -20,7 +20,7 @@ pub mod service_years;
 use super::metrics::{BREAKDOWN_METRICS, M};
 use super::network::{Capacity, Network, Service};
 use super::results::ReplicationResult;
-use super::system::{CountedAs, DemandKind, Role, Sector, SystemLayout};
+use super::system::{CountedAs, CrisisClass, DemandKind, Role, Sector, SystemLayout};
 use crate::stats::QuantileSketch;
 use deaths::place_of_death;
 use reasons::{Reason, by_reason, reason_of_index};
@@ -244,6 +244,10 @@ impl SystemLayout {
                         }
                         CountedAs::HospitalAdmissions => {
                             sums.m[M::deaths_in_hospital as usize] += died;
+                            let avoidable = cohort.class == Some(CrisisClass::Avoidable);
+                            if avoidable {
+                                sums.m[M::avoidable_admissions as usize] += admissions;
+                            }
                             if cohort.kind.is_emergency() {
                                 sums.m[M::emergency_admissions as usize] += admissions;
                             } else if cohort.kind == DemandKind::Elective {
@@ -251,6 +255,9 @@ impl SystemLayout {
                             }
                             if info.role == Role::AcuteBeds {
                                 sums.m[M::acute_bed_days as usize] += cell.place_days;
+                                if avoidable {
+                                    sums.m[M::avoidable_bed_days as usize] += cell.place_days;
+                                }
                                 sums.m[M::acute_delayed_bed_days as usize] += cell.delayed_days;
                                 let split = by_reason(&cell.delayed_by_reason, &reasons);
                                 for (metric, days) in ACUTE_DELAYED_BY_REASON.iter().zip(split) {

@@ -60,6 +60,41 @@ pub struct Cohort {
     /// What would have happened in ED: turns a rapid-response episode
     /// ending at home into an expected admission avoided.
     pub if_ed: AdmissionIfEd,
+    /// The class of a crisis at home when the file has `[avoidable]`
+    /// (None for every other type, and for crises without the section).
+    pub class: Option<CrisisClass>,
+}
+
+/// What a crisis at home would need, drawn at arrival (a patient type of
+/// its own): whether an alternative to admission can keep it at home.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CrisisClass {
+    /// Would go home from ED.
+    NotAdmitted,
+    /// An ambulatory-care-sensitive or short-stay admission that an
+    /// alternative (rapid response, general practice, a day unit) can avoid.
+    Avoidable,
+    /// Needs admission whatever happens.
+    Necessary,
+}
+
+impl CrisisClass {
+    pub const ALL: [CrisisClass; 3] = [
+        CrisisClass::NotAdmitted,
+        CrisisClass::Avoidable,
+        CrisisClass::Necessary,
+    ];
+    /// The label in type names and lever keys.
+    pub fn label(self) -> &'static str {
+        match self {
+            CrisisClass::NotAdmitted => "not_admitted",
+            CrisisClass::Avoidable => "avoidable",
+            CrisisClass::Necessary => "necessary",
+        }
+    }
+    pub fn from_label(label: &str) -> Option<CrisisClass> {
+        CrisisClass::ALL.into_iter().find(|c| c.label() == label)
+    }
 }
 
 /// The chance that a person sent to ED is admitted, from the pathway

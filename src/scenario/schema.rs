@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use super::raw::{RawCapacity, RawPatientType, RawRun, RawService};
 use super::system::raw::{
-    RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc, RawLever, RawPathways,
-    RawPopulation, RawPrimaryCare, RawSite, RawStaffGroup, RawSystemInitial,
+    RawAvoidableBand, RawBand, RawCalibration, RawCareHomes, RawCommunity, RawCosts, RawIcc,
+    RawLever, RawPathways, RawPopulation, RawPrimaryCare, RawSite, RawStaffGroup, RawSystemInitial,
 };
 use super::uncertainty::KINDS;
 use crate::model::system::AGE_BANDS;
@@ -181,6 +181,8 @@ struct ScenarioFile {
     costs: Option<RawCosts>,
     /// General practice as capacity: same-day appointments for crises.
     primary_care: Option<RawPrimaryCare>,
+    /// The avoidable part of each band's emergency admissions and its stay.
+    avoidable: Option<BTreeMap<String, RawAvoidableBand>>,
     calibration: Option<RawCalibration>,
     /// Today's census of a built service.
     initial: Option<BTreeMap<String, RawSystemInitial>>,

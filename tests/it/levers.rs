@@ -9,6 +9,24 @@ use iccsim::model::Network;
 
 use crate::common::{assert_same_records, records};
 
+/// The baseline without `[avoidable]`: these tests check each lever's
+/// arithmetic on one type per crisis cohort (with the classes, a lever
+/// acts class by class: `tests/it/avoidable.rs`).
+fn baseline_without_classes() -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in iccsim::scenario::DEFAULT_SCENARIO_TOML.lines() {
+        if line.starts_with('[') {
+            skipping = line.starts_with("[avoidable");
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The built-in baseline over `years` years after a 60-day warm-up, with
 /// extra text.
 fn baseline(years: u32, extra: &str) -> Network {
@@ -23,7 +41,7 @@ fn baseline_set(years: u32, sets: &[&str], extra: &str) -> Network {
     ];
     changes.extend(sets.iter().map(|s| s.to_string()));
     let text = iccsim::scenario::overrides::apply_to_text(
-        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        &baseline_without_classes(),
         "baseline",
         &changes,
     )
@@ -155,7 +173,7 @@ fn a_rollout_changes_only_the_iccs_it_names_from_their_dates() {
 fn bad_levers_are_located_and_explained() {
     let text = format!(
         "{}\n[levers.a]\neffect = \"crisis_rte\"\nmultiplier = 0.5\nstart = 2025-04-01\n[levers.b]\neffect = \"crisis_rate\"\nmultiplier = -1\nstart = \"soon\"\ndemand = [\"crises\"]\nage_bands = [\"90+\"]\ntiers = [\"highest\"]\niccs = {{ copland = 2025-04-01 }}\n",
-        iccsim::scenario::DEFAULT_SCENARIO_TOML
+        &baseline_without_classes()
     );
     let err = iccsim::scenario::load_str(&text, "test", "baseline")
         .unwrap_err()
@@ -240,7 +258,7 @@ fn capacity_levers_step_over_their_ramp_where_they_roll_out() {
 fn bad_capacity_levers_are_located_and_explained() {
     let text = format!(
         "{}\n[levers.a]\neffect = \"capacity\"\nservice = \"adult_bed\"\nchange = 3\nstart = 2025-04-01\n[levers.b]\neffect = \"capacity\"\nservice = \"adult_beds\"\nchange = 3\nmultiplier = 2\nstart = 2025-04-01\n[levers.c]\neffect = \"capacity\"\nservice = \"adult_beds\"\nsites = [\"cumberland\"]\nchange = 3\nstart = 2025-04-01\n",
-        iccsim::scenario::DEFAULT_SCENARIO_TOML
+        &baseline_without_classes()
     );
     let err = iccsim::scenario::load_str(&text, "test", "baseline")
         .unwrap_err()
@@ -616,7 +634,7 @@ fn a_reinvestment_balances_to_the_penny_and_buys_the_places_it_says() {
 fn bad_pathway_and_money_levers_are_located_and_explained() {
     let text = format!(
         "{}\n[levers.a]\neffect = \"rapid_response\"\nmultiplier = 9\nstart = 2025-04-01\n[levers.b]\neffect = \"reinvestment\"\namount_per_year = 1000\nfund = {{ case_managment = 1.0 }}\nstart = 2025-04-01\n[levers.c]\neffect = \"length_of_stay\"\nmultiplier = 0.9\nto = \"home\"\nstart = 2025-04-01\n[levers.d]\neffect = \"care_home_discharge\"\nmultiplier = 0.5\nto = \"hospice\"\nstart = 2025-04-01\n",
-        iccsim::scenario::DEFAULT_SCENARIO_TOML
+        &baseline_without_classes()
     );
     let err = iccsim::scenario::load_str(&text, "test", "baseline")
         .unwrap_err()
@@ -631,7 +649,7 @@ fn bad_pathway_and_money_levers_are_located_and_explained() {
     // The feasibility of a multiplier is checked once the others are fine.
     let text = format!(
         "{}\n[levers.a]\neffect = \"rapid_response\"\nmultiplier = 9\nstart = 2025-04-01\n",
-        iccsim::scenario::DEFAULT_SCENARIO_TOML
+        &baseline_without_classes()
     );
     let err = iccsim::scenario::load_str(&text, "test", "baseline")
         .unwrap_err()
@@ -670,7 +688,7 @@ fn a_capacity_lever_in_staff_becomes_caseload_places() {
     assert!(places("case_management_eden").1.is_empty());
     let text = format!(
         "{}\n[levers.beds]\neffect = \"capacity\"\nservice = \"adult_beds\"\nwte = 3\nstart = 2025-04-01\n",
-        iccsim::scenario::DEFAULT_SCENARIO_TOML
+        &baseline_without_classes()
     );
     let err = iccsim::scenario::load_str(&text, "test", "baseline")
         .unwrap_err()
@@ -793,7 +811,7 @@ fn levers_that_would_do_something_else_than_written_are_refused() {
         ),
     ];
     let free_homes = iccsim::scenario::overrides::apply_to_text(
-        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        &baseline_without_classes(),
         "baseline",
         &["costs.residential_week=0.0".to_string()],
     )

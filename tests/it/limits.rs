@@ -89,10 +89,15 @@ fn a_thousand_iccs_or_tiers_are_refused_before_the_system_is_built() {
 
 #[test]
 fn eighty_iccs_pass_the_count_but_not_the_pairs() {
-    // 80 ICCs: 3,200 cohort types (32 an ICC since home care: referrals in three bands and a census; 40 since deaths at home: one type per band and tier where deaths_at_home_per_1000 is above 0, 8 in the baseline) × 649 services (8 kinds an ICC since the baseline has primary care), over a million pairs.
+    // 80 ICCs: 4,960 cohort types (32 an ICC since home care: referrals in
+    // three bands and a census; 40 since deaths at home, one type per band
+    // and tier where deaths_at_home_per_1000 is above 0; 62 since crises
+    // come in three classes with [avoidable], 11 crisis cohorts × 2 more) ×
+    // 649 services (8 kinds an ICC since the baseline has primary care),
+    // over a million pairs.
     let message = refusal(&many_iccs(72));
     assert!(
-        message.contains("iccs: 80 ICCs make 3200 patient types × 649 services, more than 1000000"),
+        message.contains("iccs: 80 ICCs make 4960 patient types × 649 services, more than 1000000"),
         "{message}"
     );
 }

@@ -11,6 +11,7 @@
 
 mod common;
 
+mod avoidable;
 mod batch;
 mod case_flags;
 mod cli;

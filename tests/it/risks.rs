@@ -41,6 +41,7 @@ fn ward_as(role: Role, ward: &str) -> Network {
             tier: "rest".into(),
             kind: DemandKind::Crisis,
             if_ed: AdmissionIfEd::default(),
+            class: None,
         }],
         services: vec![ServiceInfo {
             role,

@@ -112,6 +112,8 @@ metrics! {
     deaths_in_community_bed: "deaths_in_community_bed", "people", Count, [], "deaths in a community hospital bed";
     deaths_in_care_home: "deaths_in_care_home", "people", Count, [], "deaths in a care home: care-home stays ending in death less the residents who died in hospital (counted there: the stay stands for the resident's life in the home, wherever it ends)";
     cost_agency: "cost_agency", "GBP", Money, [], "agency and locum staff covering vacant posts, at the agency premium ([workforce]; 0 without it): part of cost_community (teams, community beds) and cost_primary_care (general practice), not added again";
+    avoidable_admissions: "avoidable_admissions", "admissions", Count, [], "emergency admissions of crises of the avoidable class (ambulatory-care-sensitive and short-stay admissions an alternative can avoid; with [avoidable], else 0), part of emergency_admissions";
+    avoidable_bed_days: "avoidable_bed_days", "bed-days", Count, [], "adult acute bed-days held by admissions of the avoidable class (with [avoidable], else 0), part of acute_bed_days";
 }
 
 /// Outputs of the trust's adult acute beds as a whole (not split by ICC

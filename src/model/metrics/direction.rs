@@ -158,6 +158,9 @@ const DIRECTIONS: &[(&str, Better)] = &[
     ("primary_care_closed", Lower),
     // Staff recruited (issue 23): agency and locum cover at a premium.
     ("cost_agency", Lower),
+    // Avoidable admissions (issue 23).
+    ("avoidable_admissions", Lower),
+    ("avoidable_bed_days", Lower),
 ];
 
 /// Whether two names are the same (`==` on `str` is not `const`).

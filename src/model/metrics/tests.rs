@@ -230,9 +230,10 @@ fn every_metric_is_described_once_in_its_scope() {
     // transfers out, cancellations); issue 22: 7 breakdown (the day unit's
     // closure share, community day units' attendances and closures;
     // primary care's same-day appointments, none left, closed, managed);
-    // issue 23: 4 breakdown (deaths at home, in a community bed, in a care
-    // home; cost_agency, staff recruited).
-    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 7 + 4));
+    // issue 23: 6 breakdown (deaths at home, in a community bed, in a care
+    // home; cost_agency, staff recruited; avoidable admissions and their
+    // bed-days).
+    assert_eq!(all, 30 + 1 + 11 + (6 + 7) + (43 + 23 + 7 + 6));
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), all);

@@ -19,6 +19,7 @@
 //! `network` or `document`.
 
 mod acute;
+mod avoidable;
 mod bands;
 mod community;
 mod community_day_unit;
@@ -40,6 +41,7 @@ mod workforce;
 use crate::model::{Network, RunSettings};
 use crate::scenario::check::Checker;
 use acute::{validate_pathways, validate_sites};
+use avoidable::validate_avoidable;
 use bands::validate_age_bands;
 use community::{validate_care_homes, validate_community, validate_iccs};
 use compile::compile;
@@ -63,6 +65,7 @@ pub const SYSTEM_KEYS: &[&str] = &[
     "care_homes",
     "costs",
     "primary_care",
+    "avoidable",
     "calibration",
     "initial",
     "levers",
@@ -94,6 +97,7 @@ pub(super) fn validate_system(
     check_care_home_admission(check, &bands, care_homes.as_ref());
     let costs = validate_costs_section(check, document);
     let primary_care = validate_primary_care(check, document);
+    let avoidable = validate_avoidable(check, document);
     let targets = validate_calibration(check, document, run.as_ref());
 
     if !check.issues.is_empty() {
@@ -117,6 +121,7 @@ pub(super) fn validate_system(
         care_homes: care_homes?,
         costs: costs?,
         primary_care: primary_care?,
+        avoidable: avoidable?,
         targets: targets?,
     };
     check_primary_care(

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 pub(crate) use super::acute::{RawPathways, RawSite};
+pub(crate) use super::avoidable::RawAvoidableBand;
 pub(crate) use super::community::{RawCareHomes, RawCommunity, RawIcc};
 pub(crate) use super::costs::RawCosts;
 pub(crate) use super::primary_care::RawPrimaryCare;
@@ -133,6 +134,9 @@ pub(crate) struct RawLever {
     pub(super) demand: Option<Vec<String>>,
     pub(super) age_bands: Option<Vec<String>>,
     pub(super) tiers: Option<Vec<String>>,
+    /// Crisis classes reached (`not_admitted`, `avoidable`, `necessary`;
+    /// needs `[avoidable]`; default all).
+    pub(super) classes: Option<Vec<String>>,
     #[schemars(with = "Option<BTreeMap<String, crate::scenario::schema::Date>>")]
     pub(super) iccs: Option<toml::Table>,
     pub(super) destinations: Option<Vec<String>>,

@@ -3,6 +3,7 @@
 //! Every value here is in range and every share adds up to 1.
 
 pub(super) use super::acute::{Pathways, Site};
+pub(super) use super::avoidable::{Avoidable, AvoidableBand};
 pub(super) use super::community::{CareHomes, Community, Icc, Team, home_care_packages};
 pub(super) use super::costs::Costs;
 pub(super) use super::discharge::{DischargeTo, PerDestination};
@@ -76,5 +77,7 @@ pub(super) struct Parts {
     pub(super) costs: Costs,
     /// `[primary_care]`; None: primary care not modelled (no service).
     pub(super) primary_care: Option<PrimaryCare>,
+    /// `[avoidable]`; None: crises are not split into classes.
+    pub(super) avoidable: Option<Avoidable>,
     pub(super) targets: Vec<CalibrationTarget>,
 }

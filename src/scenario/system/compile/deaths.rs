@@ -112,6 +112,7 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                     tier: tier.to_string(),
                     kind: DemandKind::DeathAtHome,
                     if_ed: AdmissionIfEd::default(),
+                    class: None,
                 });
                 demand.pathways.push(Vec::new());
             }

@@ -4,6 +4,7 @@
 //! residents' crises and census; each type routed to its own ICC's
 //! services and its site's hospital.
 
+use super::avoidable::{CrisisType, crisis_types};
 use super::community_day_unit::{
     community_day_unit_or_ed, community_day_unit_pathway, from_rapid_response,
 };
@@ -15,6 +16,7 @@ use crate::model::{
     Cancellation, Census, CensusStart, Destination, MemberRate, Pathway, PatientType,
     PatientTypeId, Readmission, RouteTable, Service, ServiceId, SinkId,
 };
+use crate::scenario::error::Issue;
 use crate::scenario::system::spec::{
     Band, Community, DAYS_PER_YEAR, DischargeTo, Parts, Tier, home_care_packages,
 };
@@ -50,7 +52,11 @@ fn census_type(name: String, description: String, arrive_at: ServiceId) -> Patie
 
 /// Builds every patient type; care homes get their residents at the start
 /// (`services` is where their census goes).
-pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -> Demand {
+pub(super) fn build_demand(
+    parts: &Parts,
+    ids: &Ids,
+    services: &mut [Service],
+) -> Result<Demand, Issue> {
     let Parts {
         growth,
         monthly,
@@ -353,7 +359,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     ),
                     None => (entry, None),
                 };
-                types.push(PatientType {
+                let patient_type = PatientType {
                     name: format!("crisis/{}/{}/{}", icc.name, band_label(b), tier),
                     description: format!(
                         "Urgent needs of {} ICC residents aged {}, risk tier {}",
@@ -374,17 +380,28 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     entry_changes: Vec::new(),
                     cancellation: None,
                     death_if_prevented: 0.0,
-                });
-                cohorts.push(Cohort {
+                };
+                let cohort = Cohort {
                     icc: i,
                     age_band: b,
                     tier: tier.to_string(),
                     kind: DemandKind::Crisis,
                     if_ed: admission_if_ed,
-                });
+                    class: None,
+                };
                 let mut list = emergency_pathways(true, los_multiplier);
                 list.extend(at_primary_care);
-                pathways_table.push(list);
+                // One type per crisis class with [avoidable], else itself.
+                let base = CrisisType {
+                    patient_type,
+                    cohort,
+                    pathways: list,
+                };
+                for split in crisis_types(parts, ids, b, los_multiplier, base)? {
+                    types.push(split.patient_type);
+                    cohorts.push(split.cohort);
+                    pathways_table.push(split.pathways);
+                }
                 if referrals > 0.0 {
                     types.push(PatientType {
                         name: format!("case_management/{}/{}/{}", icc.name, band_label(b), tier),
@@ -409,6 +426,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                         tier: tier.to_string(),
                         kind: DemandKind::CaseManagementReferral,
                         if_ed: admission_if_ed,
+                        class: None,
                     });
                     pathways_table.push(vec![(
                         ids[Role::CaseManagement][i],
@@ -454,6 +472,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     tier: "rest".into(),
                     kind: DemandKind::Elective,
                     if_ed: AdmissionIfEd::default(),
+                    class: None,
                 });
                 let elective_routes = RouteTable::with_delays(&[
                     (
@@ -520,6 +539,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     tier: "rest".into(),
                     kind: DemandKind::CareHomePlacement,
                     if_ed: AdmissionIfEd::default(),
+                    class: None,
                 });
                 pathways_table.push(community_pathways(i));
             }
@@ -553,6 +573,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     tier: "rest".into(),
                     kind: DemandKind::HomeCareReferral,
                     if_ed: AdmissionIfEd::default(),
+                    class: None,
                 });
                 pathways_table.push(community_pathways(i));
             }
@@ -635,6 +656,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     day_unit_admission: pathways.day_unit_admission,
                     day_unit: Some(ids[Role::DayUnit][site].index()),
                 },
+                class: None,
             });
             let mut list = vec![
                 (
@@ -676,6 +698,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     tier: kind.into(),
                     kind: DemandKind::CareHomeCensus,
                     if_ed: AdmissionIfEd::default(),
+                    class: None,
                 });
                 pathways_table.push(community_pathways(i));
                 services[home.index()].census = vec![Census {
@@ -707,6 +730,7 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
                     tier: "rest".into(),
                     kind: DemandKind::HomeCareCensus,
                     if_ed: AdmissionIfEd::default(),
+                    class: None,
                 });
                 pathways_table.push(community_pathways(i));
                 services[ids[Role::HomeCare][i].index()].census = vec![Census {
@@ -717,12 +741,12 @@ pub(super) fn build_demand(parts: &Parts, ids: &Ids, services: &mut [Service]) -
         }
     }
 
-    Demand {
+    Ok(Demand {
         types,
         cohorts,
         pathways: pathways_table,
         registers,
-    }
+    })
 }
 
 /// The primary-care service of ICC `i` with the share of band `b`'s crises

@@ -4,6 +4,7 @@
 //! are built is part of the output (service ids, and the random streams
 //! named after types), so it is kept exactly.
 
+mod avoidable;
 mod community_day_unit;
 mod deaths;
 mod demand;
@@ -62,7 +63,7 @@ pub(super) fn compile(
         service.wait_class = wait_class(info.role);
     }
     let n_services = services.len();
-    let mut demand = build_demand(&parts, &ids, &mut services);
+    let mut demand = build_demand(&parts, &ids, &mut services)?;
     deaths::add_deaths_at_home(&parts, &ids, &mut demand);
     deaths::keep_risk_of_avoided_crises(&parts, &infos, &mut demand);
     let staff_costs = primary_care_staff(&parts);

@@ -38,6 +38,10 @@ pub(in crate::scenario::system) struct LeverContext {
     /// `[workforce]`: staff groups recruited rather than bought at once
     /// (None: every group bought at once; set by `with_workforce`).
     pub(super) workforce: Option<crate::scenario::system::workforce::Workforce>,
+    /// `[community.rapid_response] managed_at_home` as written: a crisis
+    /// class's own share is this scaled (`[avoidable]`), and so is a
+    /// `rapid_response` lever's.
+    pub(super) rapid_response_managed_at_home: f64,
 }
 
 /// What the primary-care levers read: the section, each ICC's staff in
@@ -131,6 +135,7 @@ impl LeverContext {
                 })
                 .collect(),
             workforce: None,
+            rapid_response_managed_at_home: parts.community.rapid.managed_at_home,
         }
     }
 }

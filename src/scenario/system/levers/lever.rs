@@ -75,6 +75,7 @@ impl Lever<'_> {
         for (key, present) in [
             ("age_bands", raw.age_bands.is_some()),
             ("tiers", raw.tiers.is_some()),
+            ("classes", raw.classes.is_some()),
         ] {
             if present && !effect.acts_on_cohorts() {
                 self.check.issue(
@@ -276,10 +277,12 @@ impl Lever<'_> {
                 }
             }
         }
+        let classes = self.classes();
         Reach {
             demand,
             bands,
             tiers: raw.tiers.clone(),
+            classes,
             from,
         }
     }

@@ -23,6 +23,7 @@
 //! written into the network).
 
 mod capacity;
+mod classes;
 mod context;
 mod effect;
 mod lever;

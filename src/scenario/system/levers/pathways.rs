@@ -6,9 +6,10 @@ use super::effect::{LEVER_DEMAND, PathwayEffect, STAY_SERVICES, quoted};
 use super::lever::Lever;
 use super::plan::{Operation, Plan, Scheduled, Target, destination_kind, is_site_service};
 use crate::engine::{CalendarDate, Distribution};
-use crate::model::system::Role;
+use crate::model::system::{CrisisClass, Role};
 use crate::model::{Destination, PatientTypeId, ServiceId};
 use crate::scenario::error::did_you_mean;
+use crate::scenario::system::avoidable::class_home_share;
 use crate::scenario::system::spec::DischargeTo;
 
 /// Where a `care_home_discharge` lever can send the discharges no longer
@@ -222,6 +223,24 @@ impl Lever<'_> {
                         .filter(|(_, d)| *d == home)
                         .map(|(p, _)| p)
                         .sum();
+                    // With [avoidable] each crisis class has its own share
+                    // (the necessary class none): scaled as the file's is.
+                    let p1 = match class_home_share(
+                        cohort.class,
+                        p1,
+                        p0,
+                        self.context.rapid_response_managed_at_home,
+                    ) {
+                        Ok(p) => p,
+                        Err(needed) => {
+                            self.check.issue(
+                                self.at("managed_at_home"),
+                                Some(format!("{p1}")),
+                                format!("would need {needed:.4} of the not-admitted and avoidable crises of {} to end at home (with [avoidable] the necessary never do); lower it", patient_type.name),
+                            );
+                            return;
+                        }
+                    };
                     if p1 != p0 {
                         add(
                             Target::Pathway(t, s.index()),
@@ -283,6 +302,13 @@ impl Lever<'_> {
                     }
                     // Its entry routes and pathways were changed above.
                     PathwayEffect::RapidResponse => continue,
+                    // Not-admitted crises are not admitted from ED: there
+                    // is no admission to divert (with [avoidable]).
+                    PathwayEffect::DayUnitDiversion
+                        if cohort.class == Some(CrisisClass::NotAdmitted) =>
+                    {
+                        continue;
+                    }
                     PathwayEffect::DayUnitDiversion => {
                         // ED routes to the day unit, the difference from
                         // or to admissions.

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use super::opening_hours::ScheduleEdit;
 use crate::engine::{CalendarDate, Distribution};
-use crate::model::system::{BudgetLine, DemandKind, LeverCost, Owner, Role, SystemLayout};
+use crate::model::system::{
+    BudgetLine, CrisisClass, DemandKind, LeverCost, Owner, Role, SystemLayout,
+};
 use crate::model::{Destination, RateChange};
 use crate::scenario::system::spec::DischargeTo;
 
@@ -115,6 +117,8 @@ pub(super) struct Reach {
     pub(super) demand: Vec<DemandKind>,
     pub(super) bands: Vec<usize>,
     pub(super) tiers: Option<Vec<String>>,
+    /// Crisis classes reached (None: all; cohorts without a class always).
+    pub(super) classes: Option<Vec<CrisisClass>>,
     /// The rollout date per ICC (None: not reached).
     pub(super) from: Vec<Option<CalendarDate>>,
 }
@@ -126,7 +130,14 @@ impl Reach {
             .tiers
             .as_ref()
             .is_none_or(|tiers| tiers.contains(&cohort.tier));
-        (self.demand.contains(&cohort.kind) && self.bands.contains(&cohort.age_band) && tier_ok)
+        let class_ok = match (&self.classes, cohort.class) {
+            (Some(classes), Some(class)) => classes.contains(&class),
+            _ => true,
+        };
+        (self.demand.contains(&cohort.kind)
+            && self.bands.contains(&cohort.age_band)
+            && tier_ok
+            && class_ok)
             .then_some(self.from[cohort.icc])
             .flatten()
     }

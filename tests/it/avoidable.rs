@@ -1,0 +1,462 @@
+//! Crisis classes (`[avoidable]`): the split keeps the baseline's flows
+//! exactly (analytic, from the compiled networks with and without the
+//! section); an alternative that keeps more crises at home avoids
+//! admissions with the avoidable class's stay, not the band's (simulated,
+//! within its Monte Carlo error); infeasible files are refused naming the
+//! key and its value.
+
+use std::path::Path;
+
+use iccsim::experiment::{Plan, ReplicationOutput, run};
+use iccsim::model::system::{AGE_BANDS, CrisisClass, DemandKind, Role};
+use iccsim::model::{Destination, Network, PatientTypeId, ServiceId};
+use iccsim::report::breakdown::BreakdownSet;
+use iccsim::scenario::load_str;
+
+fn baseline_text() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/north-cumbria-baseline.toml");
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The text without its `[avoidable."BAND"]` tables.
+fn without_avoidable(text: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            skipping = line.starts_with("[avoidable");
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn network(text: &str) -> Network {
+    load_str(text, "test", "test").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The share of type `t`'s arrivals that come when service `s` is open on
+/// a day it has places to give (arrivals even within each hour).
+fn open_share(network: &Network, t: usize, s: usize) -> f64 {
+    let service = &network.services[s];
+    let patient_type = &network.patient_types[t];
+    let Some(opening) = &service.opening else {
+        return 1.0;
+    };
+    let (mut open, mut all) = (0.0, 0.0);
+    for d in 0..7 {
+        for h in 0..24 {
+            let weight = patient_type.weekday_factors[d] * patient_type.hourly_factors[h];
+            all += weight;
+            let gives = service
+                .max_admissions_per_day
+                .is_none_or(|limit| limit[d] > 0);
+            if opening.days[d] && gives {
+                let hours =
+                    opening.close_hour.min(h as f64 + 1.0) - opening.open_hour.max(h as f64);
+                open += weight * hours.max(0.0);
+            }
+        }
+    }
+    open / all
+}
+
+/// Expected visits to each service per arrival of type `t`, no service
+/// ever full, no readmissions (crises' pathways have no cycles); general
+/// practice sees those who come when it is open, the others go on by its
+/// onward routes.
+fn visits(network: &Network, t: usize) -> Vec<f64> {
+    let n = network.services.len();
+    let layout = network.layout.as_ref().unwrap();
+    let patient_type = &network.patient_types[t];
+    let mut current = vec![0.0; n];
+    match &patient_type.entry {
+        Some(entry) => {
+            for (p, d) in entry.choices() {
+                if let Destination::Service(s) = d {
+                    current[s.index()] += p;
+                }
+            }
+        }
+        None => current[patient_type.arrive_at.index()] = 1.0,
+    }
+    let mut total = vec![0.0; n];
+    for _ in 0..64 {
+        let mut next = vec![0.0; n];
+        for s in 0..n {
+            if current[s] == 0.0 {
+                continue;
+            }
+            total[s] += current[s];
+            let Some(pathway) = network.pathway(PatientTypeId(t as u32), ServiceId(s as u32))
+            else {
+                continue;
+            };
+            let mut seen = current[s];
+            if let Some(onward) = &pathway.onward
+                && layout.services[s].role == Role::PrimaryCare
+            {
+                seen *= open_share(network, t, s);
+                for (p, d) in onward.choices() {
+                    if let Destination::Service(to) = d {
+                        next[to.index()] += (current[s] - seen) * p;
+                    }
+                }
+            }
+            for (p, d) in pathway.routes.choices() {
+                if let Destination::Service(to) = d {
+                    next[to.index()] += seen * p;
+                }
+            }
+        }
+        current = next;
+    }
+    total
+}
+
+/// Per age band, the expected flows of crises at home per day: ED
+/// attendances, admissions from ED, day-unit attendances, admissions from
+/// the day unit, all emergency admissions (first ones), their mean
+/// hospital stay, rapid-response episodes ending at home, and deaths in
+/// hospital.
+fn flows(network: &Network) -> [[f64; 8]; 5] {
+    let layout = network.layout.as_ref().unwrap();
+    let role = |s: usize| layout.services[s].role;
+    let share_to = |t: usize, s: usize, pick: &dyn Fn(Destination) -> bool| -> f64 {
+        network
+            .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
+            .map_or(0.0, |p| {
+                p.routes
+                    .choices()
+                    .filter(|(_, d)| pick(*d))
+                    .map(|(p, _)| p)
+                    .sum()
+            })
+    };
+    let is_bed =
+        |d: Destination| matches!(d, Destination::Service(s) if role(s.index()).is_hospital_bed());
+    let home =
+        |d: Destination| d == Destination::Sink(iccsim::model::SinkId(layout.home_sink as u32));
+    let death =
+        |d: Destination| d == Destination::Sink(iccsim::model::SinkId(layout.death_sink as u32));
+    let mut out = [[0.0; 8]; 5];
+    let mut stay_days = [0.0; 5];
+    for (t, cohort) in layout.cohorts.iter().enumerate() {
+        if cohort.kind != DemandKind::Crisis {
+            continue;
+        }
+        let rate = network.patient_types[t].rate_per_day;
+        let v = visits(network, t);
+        let band = &mut out[cohort.age_band];
+        for (s, &visits) in v.iter().enumerate() {
+            let mass = rate * visits;
+            if mass == 0.0 {
+                continue;
+            }
+            match role(s) {
+                Role::EmergencyDepartment => {
+                    band[0] += mass;
+                    band[1] += mass * share_to(t, s, &is_bed);
+                }
+                Role::DayUnit => {
+                    band[2] += mass;
+                    band[3] += mass * share_to(t, s, &is_bed);
+                }
+                Role::RapidResponse => band[6] += mass * share_to(t, s, &home),
+                r if r.is_hospital_bed() => {
+                    band[4] += mass;
+                    let stay = network
+                        .pathway(PatientTypeId(t as u32), ServiceId(s as u32))
+                        .unwrap()
+                        .stay
+                        .mean();
+                    stay_days[cohort.age_band] += mass * stay;
+                    band[7] += mass * share_to(t, s, &death);
+                }
+                _ => {}
+            }
+        }
+    }
+    for b in 0..5 {
+        out[b][5] = stay_days[b] / out[b][4];
+    }
+    out
+}
+
+#[test]
+fn at_baseline_the_classes_keep_every_bands_flows_and_mean_stay_exactly() {
+    let text = baseline_text();
+    assert!(
+        text.contains("[avoidable.\"85+\"]"),
+        "the baseline has [avoidable]"
+    );
+    let split = network(&text);
+    let whole = network(&without_avoidable(&text));
+    let layout = split.layout.as_ref().unwrap();
+    // Three classes per crisis cohort, named by class.
+    let crises = |n: &Network| {
+        n.layout
+            .as_ref()
+            .unwrap()
+            .cohorts
+            .iter()
+            .filter(|c| c.kind == DemandKind::Crisis)
+            .count()
+    };
+    assert_eq!(crises(&split), 3 * crises(&whole));
+    for (t, cohort) in layout.cohorts.iter().enumerate() {
+        let name = &split.patient_types[t].name;
+        match cohort.class {
+            Some(class) => assert!(
+                name.starts_with("crisis/") && name.ends_with(&format!("/{}", class.label()))
+            ),
+            None => assert!(!name.starts_with("crisis/"), "{name} has no class"),
+        }
+    }
+    let names = [
+        "ED attendances",
+        "admissions from ED",
+        "day-unit attendances",
+        "admissions from the day unit",
+        "emergency admissions",
+        "mean stay",
+        "rapid response home",
+        "deaths in hospital",
+    ];
+    let (a, b) = (flows(&split), flows(&whole));
+    for band in 0..5 {
+        for (k, name) in names.iter().enumerate() {
+            let (x, y) = (a[band][k], b[band][k]);
+            assert!(
+                (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+                "{} {name}: {x} with classes, {y} without",
+                AGE_BANDS[band]
+            );
+        }
+    }
+    // The split does something: the avoidable class's stay is short.
+    let stay_of = |class: CrisisClass, band: usize| {
+        let t = layout
+            .cohorts
+            .iter()
+            .position(|c| c.class == Some(class) && c.age_band == band && c.tier == "rest")
+            .unwrap();
+        let beds = split.service_id("acute_cumberland_infirmary").unwrap();
+        split
+            .pathway(PatientTypeId(t as u32), beds)
+            .unwrap()
+            .stay
+            .mean()
+    };
+    // 85+: 0.35 × uniform(0.1, 0.9) + 0.65 × 4.0 days.
+    let short = 0.35 * 0.5 + 0.65 * 4.0;
+    assert!((stay_of(CrisisClass::Avoidable, 4) - short).abs() < 1e-12);
+    assert!((stay_of(CrisisClass::NotAdmitted, 4) - short).abs() < 1e-12);
+    assert!(stay_of(CrisisClass::Necessary, 4) > 0.2 * 0.5 + 0.8 * 10.4);
+}
+
+/// The known-answer fixture with rapid response for the 85+ band and
+/// `[avoidable]`.
+fn fixture(extra: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/minimal.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let oldest = "crisis_per_1000 = 700.0\nelective_per_1000 = 30.0\nrapid_response_eligible = 0.0";
+    assert!(text.contains(oldest));
+    let text = text
+        .replace(
+            oldest,
+            "crisis_per_1000 = 700.0\nelective_per_1000 = 30.0\nrapid_response_eligible = 0.5",
+        )
+        .replace(
+            "\"75-84\" = 3000, \"85+\" = 1000",
+            "\"75-84\" = 3000, \"85+\" = 4000",
+        );
+    let mut avoidable = String::new();
+    // Each band's own zero-day share but the oldest's, which is lower.
+    for (band, zero_day) in AGE_BANDS.iter().zip([0.5, 0.3, 0.3, 0.25, 0.15]) {
+        avoidable.push_str(&format!(
+            "[avoidable.\"{band}\"]\nshare_of_admissions = 0.7\nzero_day_share = {zero_day}\novernight_stay = {{ dist = \"exponential\", mean = 1.5 }}\nin_hospital_death = 0.0\n\n"
+        ));
+    }
+    format!("{text}\n{avoidable}{extra}")
+}
+
+fn simulate(network: &Network, replications: u64) -> Vec<ReplicationOutput> {
+    let plan = Plan {
+        seed: 20261207,
+        replications: 0..replications,
+        threads: None,
+        keep_episodes: false,
+    };
+    run(network, &plan).unwrap()
+}
+
+fn per_replication(network: &Network, outputs: &[ReplicationOutput], metric: &str) -> Vec<f64> {
+    let layout = network.layout.as_ref().unwrap();
+    let set = BreakdownSet::new(network, layout, outputs);
+    let i = set
+        .keys
+        .iter()
+        .position(|k| {
+            k.year == "all" && k.icc == "all" && k.age_band == "85+" && k.metric == metric
+        })
+        .unwrap_or_else(|| panic!("no {metric}"));
+    set.values[i].clone()
+}
+
+#[test]
+fn rapid_response_keeping_more_at_home_saves_the_avoidable_stay_per_admission_avoided() {
+    let base = network(&fixture(""));
+    let more = network(&fixture(
+        "[levers.more_at_home]\neffect = \"rapid_response\"\nmanaged_at_home = 0.82\nstart = 2025-04-01\nage_bands = [\"85+\"]\n",
+    ));
+    let n = 20;
+    let (a, b) = (simulate(&base, n), simulate(&more, n));
+    let admissions = |net: &Network, out: &[ReplicationOutput]| {
+        per_replication(net, out, "emergency_admissions")
+    };
+    let bed_days =
+        |net: &Network, out: &[ReplicationOutput]| per_replication(net, out, "acute_bed_days");
+    let avoided: Vec<f64> = admissions(&base, &a)
+        .iter()
+        .zip(admissions(&more, &b))
+        .map(|(x, y)| x - y)
+        .collect();
+    let saved: Vec<f64> = bed_days(&base, &a)
+        .iter()
+        .zip(bed_days(&more, &b))
+        .map(|(x, y)| x - y)
+        .collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    // Every avoided admission is of the not-admitted or avoidable class,
+    // both with the avoidable stay: 0.15 × 0.5 (the fixture's zero-day
+    // stay) + 0.85 × 1.5 days. The band's own is 0.2 × 0.5 + 0.8 × 10.
+    let short = 0.15 * 0.5 + 0.85 * 1.5;
+    let band = 0.2 * 0.5 + 0.8 * 10.0;
+    let ratio = mean(&saved) / mean(&avoided);
+    // Standard error of a ratio of means (delta method) from the paired
+    // replications' residuals.
+    let residuals: Vec<f64> = saved
+        .iter()
+        .zip(&avoided)
+        .map(|(s, a)| s - ratio * a)
+        .collect();
+    let m = mean(&residuals);
+    let sd = (residuals.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
+    let se = sd / (n as f64).sqrt() / mean(&avoided);
+    assert!(
+        mean(&avoided) > 20.0,
+        "admissions avoided: {}",
+        mean(&avoided)
+    );
+    assert!(
+        (ratio - short).abs() <= 4.0 * se.max(0.02),
+        "bed-days saved per admission avoided {ratio} vs the avoidable stay {short} (4 se = {})",
+        4.0 * se
+    );
+    assert!(
+        ratio < band / 2.0,
+        "{ratio} is nearer the band's stay {band}"
+    );
+    // The avoidable admissions are what fell (not-admitted ones a little).
+    let fell = mean(&per_replication(&base, &a, "avoidable_admissions"))
+        - mean(&per_replication(&more, &b, "avoidable_admissions"));
+    assert!(
+        fell > 0.8 * mean(&avoided),
+        "avoidable admissions fell by {fell} of {}",
+        mean(&avoided)
+    );
+}
+
+fn problems(text: &str) -> String {
+    match load_str(text, "test", "test") {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn an_infeasible_split_names_the_key_and_its_value() {
+    // Avoidable stays longer than the band's whole overnight stay.
+    let long = fixture("").replace(
+        "[avoidable.\"85+\"]\nshare_of_admissions = 0.7\nzero_day_share = 0.15\novernight_stay = { dist = \"exponential\", mean = 1.5 }",
+        "[avoidable.\"85+\"]\nshare_of_admissions = 0.7\nzero_day_share = 0.15\novernight_stay = { dist = \"exponential\", mean = 40.0 }",
+    );
+    let message = problems(&long);
+    assert!(
+        message.contains("avoidable.\"85+\".overnight_stay"),
+        "{message}"
+    );
+    assert!(message.contains("mean 40"), "{message}");
+    // A zero-day share the necessary admissions cannot make up.
+    let zero = fixture("").replace(
+        "[avoidable.\"85+\"]\nshare_of_admissions = 0.7\nzero_day_share = 0.15",
+        "[avoidable.\"85+\"]\nshare_of_admissions = 0.7\nzero_day_share = 0.9",
+    );
+    let message = problems(&zero);
+    assert!(
+        message.contains("avoidable.\"85+\".zero_day_share = 0.9"),
+        "{message}"
+    );
+    // Rapid response keeping more at home than there are crises it may keep.
+    let few = fixture("").replace(
+        "[avoidable.\"85+\"]\nshare_of_admissions = 0.7",
+        "[avoidable.\"85+\"]\nshare_of_admissions = 0.01",
+    );
+    let message = problems(&few);
+    assert!(
+        message.contains("community.rapid_response.managed_at_home = 0.75"),
+        "{message}"
+    );
+    assert!(
+        message.contains("avoidable.\"85+\".share_of_admissions"),
+        "{message}"
+    );
+    // Out of range, and a band missing.
+    let range = fixture("").replace(
+        "[avoidable.\"18-64\"]\nshare_of_admissions = 0.7",
+        "[avoidable.\"18-64\"]\nshare_of_admissions = 1.0",
+    );
+    let message = problems(&range);
+    assert!(
+        message.contains("avoidable.\"18-64\".share_of_admissions = 1"),
+        "{message}"
+    );
+    let missing = fixture("").replace("[avoidable.\"0-17\"]", "[avoidable.\"0-18\"]");
+    let message = problems(&missing);
+    assert!(message.contains("avoidable.\"0-18\""), "{message}");
+    assert!(message.contains("add [avoidable.\"0-17\"]"), "{message}");
+}
+
+#[test]
+fn a_crisis_rate_lever_reaches_the_classes_it_names_and_all_by_default() {
+    let lever = |classes: &str| {
+        network(&fixture(&format!(
+            "[levers.prevent]\neffect = \"crisis_rate\"\nmultiplier = 0.5\nstart = 2025-04-01\n{classes}"
+        )))
+    };
+    let changed = |n: &Network| -> Vec<Option<CrisisClass>> {
+        let layout = n.layout.as_ref().unwrap();
+        n.patient_types
+            .iter()
+            .zip(&layout.cohorts)
+            .filter(|(t, c)| c.kind == DemandKind::Crisis && !t.rate_changes.is_empty())
+            .map(|(_, c)| c.class)
+            .collect()
+    };
+    let all = changed(&lever(""));
+    assert_eq!(all.len(), 15, "five bands × three classes");
+    let avoidable = changed(&lever("classes = [\"avoidable\"]\n"));
+    assert_eq!(avoidable, vec![Some(CrisisClass::Avoidable); 5]);
+    let message = problems(&fixture(
+        "[levers.prevent]\neffect = \"crisis_rate\"\nmultiplier = 0.5\nstart = 2025-04-01\nclasses = [\"avoidble\"]\n",
+    ));
+    assert!(
+        message.contains("levers.prevent.classes[0] = \"avoidble\""),
+        "{message}"
+    );
+    assert!(message.contains("\"avoidable\""), "{message}");
+}
