@@ -304,8 +304,13 @@ fn a_comparison_report_shows_the_numbers_of_its_results() {
             .expect("the admissions finding");
         let said = &html[start + "Emergency admissions: median ".len()..];
         let said = &said[..said.find(" than").unwrap()];
-        let sign = if said.ends_with("lower") { -1.0 } else { 1.0 };
-        close(said, sign * relative.abs() / 100.0, "admissions finding");
+        // The words carry the sign ("lower", "higher"), the number its size.
+        assert_eq!(
+            said.ends_with("lower"),
+            relative < 0.0,
+            "admissions finding: {said:?} for {relative}%"
+        );
+        close(said, relative.abs() / 100.0, "admissions finding");
     } else {
         let said = format!(
             "Emergency admissions are projected {:.1}% {}",
