@@ -990,24 +990,7 @@ impl Network {
                         out.push((r.service.index(), returning));
                     }
                 }
-                let mut visits = entry.clone();
-                for _ in 0..10_000 {
-                    let mut next = entry.clone();
-                    for (s, out) in transfers.iter().enumerate() {
-                        for &(to, p) in out {
-                            next[to] += visits[s] * p;
-                        }
-                    }
-                    let change = next
-                        .iter()
-                        .zip(&visits)
-                        .map(|(a, b)| (a - b).abs())
-                        .fold(0.0, f64::max);
-                    visits = next;
-                    if change < 1e-12 {
-                        break;
-                    }
-                }
+                let visits = expected_visits(&entry, &transfers);
                 (rate, visits, days)
             })
             .collect()
@@ -1040,4 +1023,30 @@ impl Network {
             Destination::Sink(k) => &self.sinks[k.index()],
         }
     }
+}
+
+/// Expected visits to each service per arrival: the traffic equations
+/// v = entry + v · P, solved by iteration from `entry` (external visits
+/// per arrival) and `transfers[s]` (the services s sends to, with their
+/// probabilities), to a change below 1e-12 or 10,000 rounds.
+pub fn expected_visits(entry: &[f64], transfers: &[Vec<(usize, f64)>]) -> Vec<f64> {
+    let mut visits = entry.to_vec();
+    for _ in 0..10_000 {
+        let mut next = entry.to_vec();
+        for (s, out) in transfers.iter().enumerate() {
+            for &(to, p) in out {
+                next[to] += visits[s] * p;
+            }
+        }
+        let change = next
+            .iter()
+            .zip(&visits)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        visits = next;
+        if change < 1e-12 {
+            break;
+        }
+    }
+    visits
 }

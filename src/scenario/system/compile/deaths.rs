@@ -235,23 +235,6 @@ fn acute_death_probability(
             transfers[s.index()].push((r.service.index(), returning));
         }
     }
-    let mut visits = start.clone();
-    for _ in 0..10_000 {
-        let mut next = start.clone();
-        for (s, out) in transfers.iter().enumerate() {
-            for &(to, p) in out {
-                next[to] += visits[s] * p;
-            }
-        }
-        let change = next
-            .iter()
-            .zip(&visits)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        visits = next;
-        if change < 1e-12 {
-            break;
-        }
-    }
+    let visits = crate::model::network::expected_visits(&start, &transfers);
     visits.iter().zip(&death_here).map(|(v, d)| v * d).sum()
 }
