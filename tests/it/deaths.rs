@@ -325,7 +325,7 @@ fn bad_death_keys_are_located_and_explained() {
         .unwrap_err()
         .to_string();
     for expected in [
-        "age_bands.\"85+\".deaths_at_home_per_1000 = -1: must be a number from 0 to 1000",
+        "age_bands.\"85+\".deaths_at_home_per_1000 = -1: must be a number from 0 to 400",
         "pathways.avoided_crisis_death_multiplier = 3: must be a number from 0 to 2",
         "the tiers of band \"85+\" hold 50% of its people and 150% of its deaths at home",
     ] {

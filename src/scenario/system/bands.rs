@@ -114,7 +114,9 @@ fn validate_band(check: &mut Checker, path: &str, raw: &RawBand) -> Option<Band>
         &format!("{path}.deaths_at_home_per_1000"),
         raw.deaths_at_home_per_1000.unwrap_or(0.0),
         0.0,
-        1000.0,
+        // Above any band's all-cause mortality (85+ in England: ~160 a
+        // year per 1,000), so a misplaced decimal is refused.
+        400.0,
         "deaths a year per 1,000 residents",
     );
     let p = |check: &mut Checker, key: &str, v: f64| check.probability(&format!("{path}.{key}"), v);
