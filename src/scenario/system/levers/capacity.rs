@@ -101,9 +101,19 @@ impl Lever<'_> {
             let Some(date) = self.service_date(s, start, &from, sites.as_ref()) else {
                 continue;
             };
+            // A multiplier on a team is staff too (× its WTE), so that
+            // with [workforce] it is recruited like `wte`, not bought on
+            // the day.
+            let (added, multiplier) = match (wte, team(role), info.icc) {
+                (None, Some(team), Some(icc)) if multiplier != 1.0 => {
+                    let base = self.context.team_wte[icc][team];
+                    (Some(base * (multiplier - 1.0)), 1.0)
+                }
+                _ => (wte, multiplier),
+            };
             // Staff become caseload places as the scenario builds them:
             // floor(WTE × caseload per WTE).
-            let change = match (wte, team(role), info.icc) {
+            let change = match (added, team(role), info.icc) {
                 (Some(added), Some(team), Some(icc)) => {
                     let base = self.context.team_wte[icc][team];
                     let per = self.context.caseload_per_wte[team];
@@ -115,7 +125,7 @@ impl Lever<'_> {
                 steps: self.steps(date, ramp),
                 change,
                 multiplier,
-                funded: wte.filter(|_| team(role).is_some()),
+                funded: added.filter(|_| team(role).is_some()),
             });
             targeted += 1;
         }
