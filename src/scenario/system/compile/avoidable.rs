@@ -328,8 +328,14 @@ impl Split<'_> {
         } else {
             f64::INFINITY
         };
-        // Nobody is sent there at the baseline's mix: nothing to keep.
-        if scaled > 1.0 + TOLERANCE && total > 0.0 {
+        // Nobody is sent there at the baseline's mix: nothing to keep. A
+        // community day unit sees crises untriaged, after general practice
+        // and rapid response kept those they could, and one home share
+        // serves every band: where a band's non-necessary crises are fewer
+        // than the file's share, all of them go home (clipped, per band)
+        // rather than the file being refused for its oldest band.
+        let clipped = key == "community.day_unit.admission";
+        if scaled > 1.0 + TOLERANCE && total > 0.0 && !clipped {
             return Err(Issue {
                 path: key.to_string(),
                 value: Some(value),
