@@ -502,28 +502,22 @@ impl Split<'_> {
                 whole
             }
         };
-        let zero_day = derive(band.zero_day_share, av.zero_day_share);
-        if !(-TOLERANCE..=1.0 + TOLERANCE).contains(&zero_day) {
-            return Err(self.infeasible(
-                "zero_day_share",
-                av.zero_day_share,
-                short,
-                zero_day,
-                band.zero_day_share,
-            ));
-        }
-        let zero_day = zero_day.clamp(0.0, 1.0);
-        let death = derive(band.in_hospital_death, av.in_hospital_death);
-        if !(-TOLERANCE..=1.0 + TOLERANCE).contains(&death) {
-            return Err(self.infeasible(
-                "in_hospital_death",
-                av.in_hospital_death,
-                short,
-                death,
-                band.in_hospital_death,
-            ));
-        }
-        let death = death.clamp(0.0, 1.0);
+        // The necessary class's share that keeps the band's: a probability,
+        // or the file is refused naming the avoidable key.
+        let necessary_share = |key: &str, whole: f64, part: f64| {
+            let derived = derive(whole, part);
+            if (-TOLERANCE..=1.0 + TOLERANCE).contains(&derived) {
+                Ok(derived.clamp(0.0, 1.0))
+            } else {
+                Err(self.infeasible(key, part, short, derived, whole))
+            }
+        };
+        let zero_day = necessary_share("zero_day_share", band.zero_day_share, av.zero_day_share)?;
+        let death = necessary_share(
+            "in_hospital_death",
+            band.in_hospital_death,
+            av.in_hospital_death,
+        )?;
         // Overnight days per admission: the band's, less the short stays'.
         let band_mean = band.overnight_stay.mean();
         let av_mean = av.overnight_stay.mean();
