@@ -186,9 +186,44 @@ fn flows(network: &Network) -> [[f64; 8]; 5] {
     out
 }
 
+/// The text with no alternative to ED in the crises' way: nobody seeks a
+/// same-day appointment or is offered rapid response.
+fn without_alternatives(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.starts_with("seek_same_day =") {
+                "seek_same_day = 0.0".to_string()
+            } else if line.starts_with("rapid_response_eligible =") {
+                "rapid_response_eligible = 0.0".to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What ED does with each crisis type: its routes there, by type name.
+fn ed_routes(network: &Network) -> Vec<(String, Vec<(f64, Destination)>)> {
+    let ed = network.service_id("ed_cumberland_infirmary").unwrap();
+    network
+        .patient_types
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.name.starts_with("crisis/"))
+        .filter_map(|(t, patient_type)| {
+            let pathway = network.pathway(PatientTypeId(t as u32), ed)?;
+            Some((
+                patient_type.name.clone(),
+                pathway.routes.choices().collect(),
+            ))
+        })
+        .collect()
+}
+
 #[test]
-fn at_baseline_the_classes_keep_every_bands_flows_and_mean_stay_exactly() {
-    let text = baseline_text();
+fn with_no_alternative_in_the_way_the_classes_keep_every_bands_flows_and_mean_stay_exactly() {
+    let text = without_alternatives(&baseline_text());
     assert!(
         text.contains("[avoidable.\"85+\"]"),
         "the baseline has [avoidable]"
@@ -256,6 +291,63 @@ fn at_baseline_the_classes_keep_every_bands_flows_and_mean_stay_exactly() {
     assert!((stay_of(CrisisClass::Avoidable, 4) - short).abs() < 1e-12);
     assert!((stay_of(CrisisClass::NotAdmitted, 4) - short).abs() < 1e-12);
     assert!(stay_of(CrisisClass::Necessary, 4) > 0.2 * 0.5 + 0.8 * 10.4);
+}
+
+#[test]
+fn ed_treats_each_class_the_same_whatever_is_upstream_and_never_admits_the_not_admitted_passed_on()
+{
+    let with = network(&baseline_text());
+    let without = network(&without_alternatives(&baseline_text()));
+    let (a, b) = (ed_routes(&with), ed_routes(&without));
+    assert_eq!(a.len(), b.len());
+    assert!(!a.is_empty());
+    for ((name, x), (other, y)) in a.iter().zip(&b) {
+        assert_eq!(name, other);
+        assert_eq!(x.len(), y.len(), "{name}");
+        for ((p, d), (q, e)) in x.iter().zip(y) {
+            assert_eq!(d, e, "{name}");
+            assert!(
+                (p - q).abs() < 1e-12,
+                "{name}: {p} with alternatives, {q} without"
+            );
+        }
+    }
+    // General practice, rapid response and community day units pass a
+    // not-admitted crisis on to ED, never straight to a bed.
+    let layout = with.layout.as_ref().unwrap();
+    let mut checked = 0;
+    for (t, cohort) in layout.cohorts.iter().enumerate() {
+        if cohort.class != Some(CrisisClass::NotAdmitted) {
+            continue;
+        }
+        for (s, service) in with.services.iter().enumerate() {
+            let role = layout.services[s].role;
+            if !matches!(
+                role,
+                Role::PrimaryCare | Role::RapidResponse | Role::CommunityDayUnit
+            ) {
+                continue;
+            }
+            let Some(pathway) = with.pathway(PatientTypeId(t as u32), ServiceId(s as u32)) else {
+                continue;
+            };
+            let tables = std::iter::once(&pathway.routes).chain(pathway.onward.as_ref());
+            for routes in tables {
+                for (p, d) in routes.choices() {
+                    if let Destination::Service(x) = d {
+                        assert!(
+                            p == 0.0 || !layout.services[x.index()].role.is_hospital_bed(),
+                            "{} at {}: {p} straight to a bed",
+                            with.patient_types[t].name,
+                            service.name
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
 }
 
 /// The known-answer fixture with rapid response for the 85+ band and

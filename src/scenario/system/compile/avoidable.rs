@@ -1,10 +1,12 @@
 //! The classes of a crisis at home (`[avoidable]`): one crisis cohort of an
 //! ICC, band and tier becomes three patient types, `not_admitted`,
 //! `avoidable` and `necessary`, drawn at arrival in the shares 1 − p,
-//! p × s and p × (1 − s) (p: the band's P(admitted | ED), s: its
-//! `share_of_admissions`), each with routes and stays of its own, derived
-//! so that at the baseline's entry mix (no service ever full) the band's
-//! flows are exactly the file's:
+//! p × s and p × (1 − s) (p: the share admitted had no alternative been
+//! in the way, direct admissions and ED's; s: `share_of_admissions`), each
+//! with routes and stays of its own. A class is what ED would do with the
+//! crisis, so with no alternative in the way (no service ever full) the
+//! band's flows are exactly the file's, and ED treats each class the same
+//! whatever is upstream:
 //!
 //! - direct admissions come from the avoidable and necessary classes in
 //!   proportion (the not-admitted go to ED instead);
@@ -12,8 +14,10 @@
 //!   response's `managed_at_home`, a community day unit's home outcome)
 //!   keeps at home only not-admitted and avoidable crises, at the file's
 //!   share scaled by 1 / (1 − the necessary share of the people it sees);
-//!   a necessary crisis goes on by the other routes, in their proportions;
-//! - in ED, the day unit takes not-admitted and avoidable attendances in
+//!   a necessary crisis goes on by the other routes, in their proportions,
+//!   and a not-admitted one goes to ED where a route leads to a bed;
+//! - in ED, set once at the mix that reaches it with no alternative in the
+//!   way: the day unit takes not-admitted and avoidable attendances in
 //!   proportion (necessary ones only if there are too few of the others),
 //!   and sends home only those two classes, at the same scaled share; of
 //!   the rest, home goes first to the not-admitted, then to the avoidable,
@@ -50,8 +54,17 @@ pub(super) struct CrisisType {
 
 /// The classes' shares of a band's crises at arrival, in
 /// [`CrisisClass::ALL`] order.
-pub(super) fn class_shares(if_ed: &AdmissionIfEd, share_of_admissions: f64) -> [f64; 3] {
-    let p = if_ed.probability(0.0);
+/// `direct`: the share of the cohort admitted straight to a bed, who
+/// never reach ED; p is then direct + (1 − direct) × P(admitted | ED), so
+/// that the crises that reach ED with no alternative in the way are not
+/// admitted in ED's own proportion (a not-admitted crisis is one ED sends
+/// home, never one it admits).
+pub(super) fn class_shares(
+    if_ed: &AdmissionIfEd,
+    direct: f64,
+    share_of_admissions: f64,
+) -> [f64; 3] {
+    let p = direct + (1.0 - direct) * if_ed.probability(0.0);
     [
         1.0 - p,
         p * share_of_admissions,
@@ -71,16 +84,28 @@ pub(super) fn crisis_types(
     let Some(avoidable) = &parts.avoidable else {
         return Ok(vec![base]);
     };
-    let split = Split {
+    let mut split = Split {
         ids,
         band: &parts.bands[b],
         avoidable: &avoidable.bands[b],
         b,
-        shares: class_shares(&base.cohort.if_ed, avoidable.bands[b].share_of_admissions),
+        shares: [0.0; 3],
+        direct: 0.0,
         zero_day_stay: &parts.pathways.zero_day_stay,
         los_multiplier,
         primary_care_open: primary_care_open_share(parts),
     };
+    let direct = base
+        .patient_type
+        .entry
+        .as_ref()
+        .map_or(0.0, |entry| share(entry, |d| split.is_admission(d)));
+    split.direct = direct;
+    split.shares = class_shares(
+        &base.cohort.if_ed,
+        direct,
+        avoidable.bands[b].share_of_admissions,
+    );
     split.apply(base)
 }
 
@@ -91,6 +116,8 @@ struct Split<'a> {
     avoidable: &'a AvoidableBand,
     b: usize,
     shares: [f64; 3],
+    /// The share of the cohort's entry that goes straight to a bed.
+    direct: f64,
     zero_day_stay: &'a Distribution,
     los_multiplier: f64,
     /// The share of crises seeking a same-day appointment who arrive when
@@ -192,6 +219,22 @@ impl Split<'_> {
                 self.keep_home_unless_necessary(&mut classes, s, key)?;
             }
         }
+        // A not-admitted crisis that an alternative passes on goes to ED,
+        // which sends it home, never straight to a bed.
+        for role in [
+            Role::PrimaryCare,
+            Role::RapidResponse,
+            Role::CommunityDayUnit,
+        ] {
+            for s in self.services_of(&pathways, role) {
+                if let Some(pathway) = pathway_mut(&mut classes[NA].pathways, s) {
+                    pathway.routes = self.admissions_to_ed(&pathway.routes, ed);
+                    if let Some(onward) = &pathway.onward {
+                        pathway.onward = Some(self.admissions_to_ed(onward, ed));
+                    }
+                }
+            }
+        }
         let mut if_ed = [cohort.if_ed; 3];
         for s in self.services_of(&pathways, Role::EmergencyDepartment) {
             if_ed = self.ed_and_day_unit(&mut classes, s, cohort.if_ed)?;
@@ -218,6 +261,25 @@ impl Split<'_> {
                 pathways: routes.pathways,
             })
             .collect())
+    }
+
+    /// `routes` with every route straight to a hospital bed sent to ED
+    /// instead.
+    fn admissions_to_ed(&self, routes: &RouteTable, ed: ServiceId) -> RouteTable {
+        let to_bed: f64 = share(routes, |d| self.is_admission(d));
+        if to_bed <= 0.0 {
+            return routes.clone();
+        }
+        let ed = Destination::Service(ed);
+        let mut out: Vec<(f64, Destination)> = routes
+            .choices()
+            .filter(|&(_, d)| !self.is_admission(d))
+            .collect();
+        match out.iter_mut().find(|(_, d)| *d == ed) {
+            Some((p, _)) => *p += to_bed,
+            None => out.push((to_bed, ed)),
+        }
+        RouteTable::new(&out)
     }
 
     /// The services of a role among a cohort's pathways.
@@ -376,7 +438,25 @@ impl Split<'_> {
         let is_unit = |d: Destination| self.is_role(d, |r| r == Role::DayUnit);
         let to_unit = share(&routes, is_unit);
         let home = share(&routes, |d| d == HOME);
-        let x = self.inflow(classes, ed);
+        // ED treats a class the same whatever is upstream: its outcomes by
+        // class are set at the mix of the crises that reach it when no
+        // alternative is in the way (every not-admitted crisis; the
+        // avoidable and necessary less those admitted directly), where
+        // the not-admitted are exactly the share ED sends home. Set at
+        // the mix that general practice, rapid response or a community day
+        // unit leave instead, a file that filters ED's attendances would
+        // change what ED does with a not-admitted crisis (and admit some).
+        let reach = if self.direct > 0.0 {
+            let admitted = self.shares[AV] + self.shares[NE];
+            (1.0 - self.direct / admitted).max(0.0)
+        } else {
+            1.0
+        };
+        let x = [
+            self.shares[NA],
+            self.shares[AV] * reach,
+            self.shares[NE] * reach,
+        ];
         let total: f64 = x.iter().sum();
         if total <= 0.0 {
             return Ok(if_ed);
@@ -732,12 +812,18 @@ mod tests {
             day_unit_admission: 0.15,
             day_unit: None,
         };
-        let [na, av, ne] = class_shares(&if_ed, 0.4);
+        let [na, av, ne] = class_shares(&if_ed, 0.0, 0.4);
         let p = 0.35 + 0.03 * 0.15;
         assert!((na - (1.0 - p)).abs() < 1e-15);
         assert!((av - p * 0.4).abs() < 1e-15);
         assert!((ne - p * 0.6).abs() < 1e-15);
         assert!((na + av + ne - 1.0).abs() < 1e-15);
+        // A tenth admitted directly: the not-admitted are the other nine
+        // tenths' share ED sends home.
+        let [na, av, ne] = class_shares(&if_ed, 0.1, 0.4);
+        assert!((na - 0.9 * (1.0 - p)).abs() < 1e-15);
+        assert!((av + ne - (0.1 + 0.9 * p)).abs() < 1e-15);
+        assert!((av / (av + ne) - 0.4).abs() < 1e-15);
     }
 
     #[test]
