@@ -120,9 +120,10 @@ fn visits(network: &Network, t: usize) -> Vec<f64> {
 /// Per age band, the expected flows of crises at home per day: ED
 /// attendances, admissions from ED, day-unit attendances, admissions from
 /// the day unit, all emergency admissions (first ones), their mean
-/// hospital stay, rapid-response episodes ending at home, and deaths in
-/// hospital.
-fn flows(network: &Network) -> [[f64; 8]; 5] {
+/// hospital stay, rapid-response episodes ending at home, deaths in
+/// hospital, discharges home and discharges to a service (reablement, home
+/// care, a community bed or a care home).
+fn flows(network: &Network) -> [[f64; 10]; 5] {
     let layout = network.layout.as_ref().unwrap();
     let role = |s: usize| layout.services[s].role;
     let share_to = |t: usize, s: usize, pick: &dyn Fn(Destination) -> bool| -> f64 {
@@ -142,7 +143,8 @@ fn flows(network: &Network) -> [[f64; 8]; 5] {
         |d: Destination| d == Destination::Sink(iccsim::model::SinkId(layout.home_sink as u32));
     let death =
         |d: Destination| d == Destination::Sink(iccsim::model::SinkId(layout.death_sink as u32));
-    let mut out = [[0.0; 8]; 5];
+    let service = |d: Destination| matches!(d, Destination::Service(_));
+    let mut out = [[0.0; 10]; 5];
     let mut stay_days = [0.0; 5];
     for (t, cohort) in layout.cohorts.iter().enumerate() {
         if cohort.kind != DemandKind::Crisis {
@@ -175,6 +177,8 @@ fn flows(network: &Network) -> [[f64; 8]; 5] {
                         .mean();
                     stay_days[cohort.age_band] += mass * stay;
                     band[7] += mass * share_to(t, s, &death);
+                    band[8] += mass * share_to(t, s, &home);
+                    band[9] += mass * share_to(t, s, &service);
                 }
                 _ => {}
             }
@@ -260,6 +264,8 @@ fn with_no_alternative_in_the_way_the_classes_keep_every_bands_flows_and_mean_st
         "mean stay",
         "rapid response home",
         "deaths in hospital",
+        "discharges home",
+        "discharges to a service",
     ];
     let (a, b) = (flows(&split), flows(&whole));
     for band in 0..5 {
@@ -291,6 +297,28 @@ fn with_no_alternative_in_the_way_the_classes_keep_every_bands_flows_and_mean_st
     assert!((stay_of(CrisisClass::Avoidable, 4) - short).abs() < 1e-12);
     assert!((stay_of(CrisisClass::NotAdmitted, 4) - short).abs() < 1e-12);
     assert!(stay_of(CrisisClass::Necessary, 4) > 0.2 * 0.5 + 0.8 * 10.4);
+    // ... and mostly ends at home: `discharged_home` of those who leave
+    // alive, the necessary class carrying the rest of the band's services.
+    let home_of_alive = |class: CrisisClass, band: usize| {
+        let t = layout
+            .cohorts
+            .iter()
+            .position(|c| c.class == Some(class) && c.age_band == band && c.tier == "rest")
+            .unwrap();
+        let beds = split.service_id("acute_cumberland_infirmary").unwrap();
+        let routes = &split.pathway(PatientTypeId(t as u32), beds).unwrap().routes;
+        let of = |sink: usize| {
+            routes
+                .choices()
+                .filter(|(_, d)| *d == Destination::Sink(iccsim::model::SinkId(sink as u32)))
+                .map(|(p, _)| p)
+                .sum::<f64>()
+        };
+        of(layout.home_sink) / (1.0 - of(layout.death_sink))
+    };
+    assert!((home_of_alive(CrisisClass::Avoidable, 4) - 0.81).abs() < 1e-12);
+    assert!((home_of_alive(CrisisClass::NotAdmitted, 3) - 0.88).abs() < 1e-12);
+    assert!(home_of_alive(CrisisClass::Necessary, 4) < 0.62);
 }
 
 #[test]
@@ -515,6 +543,21 @@ fn an_infeasible_split_names_the_key_and_its_value() {
     let message = problems(&range);
     assert!(
         message.contains("avoidable.\"18-64\".share_of_admissions = 1"),
+        "{message}"
+    );
+    // Short stays all needing a service: the necessary ones would have to
+    // go home more often than they leave alive.
+    let placed = baseline_text().replace("discharged_home = 0.81", "discharged_home = 0.0");
+    let message = problems(&placed);
+    assert!(
+        message.contains("avoidable.\"85+\".discharged_home = 0"),
+        "{message}"
+    );
+    assert!(message.contains("discharge.home"), "{message}");
+    let message =
+        problems(&baseline_text().replace("discharged_home = 0.81", "discharged_home = 1.5"));
+    assert!(
+        message.contains("avoidable.\"85+\".discharged_home = 1.5"),
         "{message}"
     );
     let missing = fixture("").replace("[avoidable.\"0-17\"]", "[avoidable.\"0-18\"]");

@@ -27,6 +27,11 @@ pub(crate) struct RawAvoidableBand {
     pub(super) overnight_stay: RawDistribution,
     /// Deaths in hospital of avoidable admissions.
     pub(super) in_hospital_death: f64,
+    /// Share of the avoidable admissions discharged alive who go home
+    /// with no new service (pathway 0). Default: the band's
+    /// `discharge.home`.
+    #[serde(default)]
+    pub(super) discharged_home: Option<f64>,
 }
 
 /// One band's avoidable admissions, checked.
@@ -36,6 +41,8 @@ pub(super) struct AvoidableBand {
     pub(super) zero_day_share: f64,
     pub(super) overnight_stay: Distribution,
     pub(super) in_hospital_death: f64,
+    /// None: the band's own discharge shares.
+    pub(super) discharged_home: Option<f64>,
 }
 
 /// `[avoidable]`, checked: one entry per age band, youngest first.
@@ -119,11 +126,16 @@ fn validate_band(check: &mut Checker, b: usize, raw: &RawAvoidableBand) -> Optio
     let zero_day = check.probability(&key_path(b, "zero_day_share"), raw.zero_day_share);
     let death = check.probability(&key_path(b, "in_hospital_death"), raw.in_hospital_death);
     let overnight = check.distribution(&key_path(b, "overnight_stay"), &raw.overnight_stay);
+    let discharged_home = match raw.discharged_home {
+        Some(p) => Some(check.probability(&key_path(b, "discharged_home"), p)?),
+        None => None,
+    };
     Some(AvoidableBand {
         share_of_admissions: share?,
         zero_day_share: zero_day?,
         overnight_stay: overnight?,
         in_hospital_death: death?,
+        discharged_home,
     })
 }
 

@@ -271,15 +271,16 @@ impl Split<'_> {
             return routes.clone();
         }
         let ed = Destination::Service(ed);
-        let mut out: Vec<(f64, Destination)> = routes
-            .choices()
-            .filter(|&(_, d)| !self.is_admission(d))
+        let mut out: Vec<(f64, Destination, Option<Distribution>)> = routes
+            .entries()
+            .into_iter()
+            .filter(|&(_, d, _)| !self.is_admission(d))
             .collect();
-        match out.iter_mut().find(|(_, d)| *d == ed) {
-            Some((p, _)) => *p += to_bed,
-            None => out.push((to_bed, ed)),
+        match out.iter_mut().find(|(_, d, _)| *d == ed) {
+            Some((p, _, _)) => *p += to_bed,
+            None => out.push((to_bed, ed, None)),
         }
-        RouteTable::new(&out)
+        RouteTable::with_delays(&out)
     }
 
     /// The services of a role among a cohort's pathways.
@@ -651,6 +652,80 @@ impl Split<'_> {
                 }
             }
         }
+        self.discharges(classes, &hospital, short, death)
+    }
+
+    /// Discharge destinations: with `discharged_home`, the not-admitted
+    /// and avoidable go home with no new service at that share of those
+    /// discharged alive, and the necessary class's home share is what
+    /// keeps the band's, weighted by first admissions (its other
+    /// destinations in the band's proportions). So an avoided short stay
+    /// avoids the reablement, community bed or care-home place it would
+    /// have needed, not the band's average share of them.
+    fn discharges(
+        &self,
+        classes: &mut [ClassRoutes],
+        hospital: &[ServiceId],
+        short: f64,
+        necessary_death: f64,
+    ) -> Result<(), Issue> {
+        let Some(home) = self.avoidable.discharged_home else {
+            return Ok(());
+        };
+        let long = 1.0 - short;
+        let av_death = self.avoidable.in_hospital_death;
+        for &s in hospital {
+            // The band's share of all outcomes that is home, from the
+            // unsplit routes (the necessary class's before it is changed
+            // carry the band's proportions of the living).
+            let Some(band_routes) = pathway_of(&classes[NE].pathways, s).map(|p| p.routes.clone())
+            else {
+                continue;
+            };
+            let alive = 1.0 - share(&band_routes, |d| d == DEATH);
+            let band_home_of_alive = if alive > 0.0 {
+                share(&band_routes, |d| d == HOME) / alive
+            } else {
+                continue;
+            };
+            // Nowhere else to go (children's beds): nothing to choose.
+            if band_home_of_alive >= 1.0 - TOLERANCE {
+                continue;
+            }
+            let band_death = self.band.in_hospital_death;
+            let band_home = (1.0 - band_death) * band_home_of_alive;
+            let short_home = (1.0 - av_death) * home;
+            let necessary_home = if long > 0.0 {
+                (band_home - short * short_home) / long
+            } else {
+                band_home
+            };
+            if !(-TOLERANCE..=1.0 - necessary_death + TOLERANCE).contains(&necessary_home) {
+                return Err(Issue {
+                    path: key_path(self.b, "discharged_home"),
+                    value: Some(format!("{home}")),
+                    problem: format!(
+                        "cannot be the avoidable (and not-admitted) admissions' share discharged home: they are {:.1}% of the band's admissions, so the necessary ones would need {:.4} of theirs to go home to keep the band's discharge.home {band_home_of_alive:.4} (age_bands.\"{}\"); choose a value nearer the band's, or lower share_of_admissions",
+                        100.0 * short,
+                        necessary_home / (1.0 - necessary_death).max(TOLERANCE),
+                        band_name(self.b)
+                    ),
+                });
+            }
+            for (c, class) in classes.iter_mut().enumerate() {
+                let (home_share, dies) = if c == NE {
+                    (
+                        necessary_home.clamp(0.0, 1.0 - necessary_death),
+                        necessary_death,
+                    )
+                } else {
+                    (short_home, av_death)
+                };
+                if let Some(pathway) = pathway_mut(&mut class.pathways, s) {
+                    pathway.routes = with_home_and_death(&pathway.routes, home_share, dies);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -710,6 +785,34 @@ fn with_group_share(
             (p, d, delay)
         })
         .collect();
+    RouteTable::with_delays(&entries)
+}
+
+/// `routes` with home and death at these shares of all outcomes and the
+/// other destinations (services) sharing the rest in their proportions.
+fn with_home_and_death(routes: &RouteTable, home: f64, death: f64) -> RouteTable {
+    let services: f64 = share(routes, |d| d != HOME && d != DEATH);
+    let rest = (1.0 - home - death).max(0.0);
+    let entries: Vec<_> = routes
+        .entries()
+        .into_iter()
+        .map(|(p, d, delay)| {
+            let p = if d == HOME {
+                home
+            } else if d == DEATH {
+                death
+            } else {
+                p * ratio(rest, services)
+            };
+            (p, d, delay)
+        })
+        .collect();
+    let mut entries = entries;
+    for (target, sink) in [(home, HOME), (death, DEATH)] {
+        if target > 0.0 && !entries.iter().any(|(_, d, _)| *d == sink) {
+            entries.push((target, sink, None));
+        }
+    }
     RouteTable::with_delays(&entries)
 }
 
