@@ -441,9 +441,23 @@ fn every_shipped_sweep_file_runs() {
 }
 
 /// The built-in baseline, shortened, with extra text appended.
+/// The baseline without its own `[uncertainty]` (case management's effect
+/// per person), so that a test's uncertain values are the only ones.
+fn baseline_without_uncertainty() -> String {
+    let text = iccsim::scenario::DEFAULT_SCENARIO_TOML;
+    let Some(start) = text.find("\n[uncertainty]\n") else {
+        return text.to_string();
+    };
+    let rest = &text[start + 1..];
+    let end = rest[1..]
+        .find("\n[")
+        .map_or(text.len(), |i| start + 1 + 1 + i + 1);
+    format!("{}{}", &text[..start + 1], &text[end..])
+}
+
 fn short_baseline(extra: &str) -> String {
     let text = iccsim::scenario::overrides::apply_to_text(
-        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        &baseline_without_uncertainty(),
         "baseline",
         &["run.horizon_days=60".into(), "run.warmup_days=20".into()],
     )
