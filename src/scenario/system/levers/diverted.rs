@@ -78,14 +78,15 @@ fn diversion(
     let mut gains: Vec<(Destination, f64)> = Vec::new();
     for d in unique {
         let change = share(version, d) - share(base, d);
-        match d {
-            Destination::Service(s) if is_care_home(d) => {
-                if change < -NOTHING {
-                    homes.push((-change, s));
-                }
+        // A care home gaining share (another lever) is no one's gain here.
+        if !is_care_home(d) {
+            if change > NOTHING {
+                gains.push((d, change));
             }
-            _ if change > NOTHING => gains.push((d, change)),
-            _ => {}
+        } else if let Destination::Service(s) = d
+            && change < -NOTHING
+        {
+            homes.push((-change, s));
         }
     }
     let lost: f64 = homes.iter().map(|(p, _)| p).sum();
