@@ -168,7 +168,8 @@ impl SystemLayout {
                 }
                 // Deaths that took no service: at home.
                 let died_at_home = (ledger.direct_exits(t, self.death_sink, y)
-                    + ledger.prevented_deaths(t, y)) as f64;
+                    + ledger.prevented_deaths(t, y)
+                    + ledger.diverted_deaths(t, y)) as f64;
                 sums.m[M::deaths as usize] += died_at_home;
                 sums.m[M::deaths_at_home as usize] += died_at_home;
                 for s in 0..services {

@@ -420,6 +420,40 @@ pub struct Pathway {
     /// Of the patients whose route leads home, a share who die there
     /// instead (None: nobody).
     pub dies_at_home: Option<DiesAtHome>,
+    /// Who the later versions send elsewhere than to the care home the
+    /// base routes would have sent them to, and the care home's risk of
+    /// death they keep (None: no version diverts anyone).
+    pub diverted_from_care_home: Option<DivertedFromCareHome>,
+}
+
+/// Of the patients a later version of a pathway routes elsewhere, those
+/// whom it diverted from a care home (a `care_home_discharge` lever) keep
+/// the care home's risk of death: they die at home, with the chance
+/// (× `multiplier`) and after the stay they would have had in it, unless
+/// they die in a service first (`simulation/diverted.rs`). Drawn from the
+/// type's own stream `diverted-deaths/<type>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DivertedFromCareHome {
+    /// The sink a diverted patient dying in a service leaves for: no
+    /// second death is counted for them.
+    pub death: SinkId,
+    /// × the care home's chance that a stay ends in death, 0 to 1.
+    pub multiplier: f64,
+    /// One per version (as [`Pathway::changes`]): None when that version
+    /// diverts nobody.
+    pub versions: Vec<Option<CareHomeDiversion>>,
+}
+
+/// Who one version of a pathway diverts from care homes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CareHomeDiversion {
+    /// By route index of the version: the chance that a patient drawing
+    /// the route is one it diverted from a care home (the share the route
+    /// gained over the base, of its share).
+    pub chance: Vec<f64>,
+    /// The care homes they would have gone to, each with its share of the
+    /// diverted (the share of the routes it lost), adding up to 1.
+    pub homes: Vec<(f64, ServiceId)>,
 }
 
 /// Of the patients leaving a service whose route (in whichever version is
@@ -457,6 +491,7 @@ impl Pathway {
             readmission: None,
             changes: Vec::new(),
             dies_at_home: None,
+            diverted_from_care_home: None,
         }
     }
 
@@ -473,6 +508,13 @@ impl Pathway {
     #[inline]
     fn change_on(&self, day: f64) -> Option<&PathwayChange> {
         self.changes.iter().rev().find(|c| day >= c.from_day)
+    }
+
+    /// Who the version in force on `day` diverts from care homes, if any.
+    pub fn diversion_on(&self, day: f64) -> Option<&CareHomeDiversion> {
+        let diverted = self.diverted_from_care_home.as_ref()?;
+        let version = self.changes.iter().rposition(|c| day >= c.from_day)?;
+        diverted.versions.get(version)?.as_ref()
     }
 
     /// The stay of a patient admitted on `day`.

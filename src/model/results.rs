@@ -296,6 +296,9 @@ pub struct Ledger {
     /// Arrivals a lever's lower rate prevented that died all the same
     /// (`PatientType::death_if_prevented`): `[type * years + year]`.
     pub(crate) prevented_deaths: Vec<u64>,
+    /// People a lever kept out of a care home who died at home of its
+    /// risk (`Pathway::diverted_from_care_home`): `[type * years + year]`.
+    pub(crate) diverted_deaths: Vec<u64>,
 }
 
 impl Ledger {
@@ -337,6 +340,12 @@ impl Ledger {
     /// died all the same, in a year (no patient: counted here only).
     pub fn prevented_deaths(&self, patient_type: usize, year: usize) -> u64 {
         self.prevented_deaths[patient_type * self.years + year]
+    }
+
+    /// People of a type a lever kept out of a care home who died at home
+    /// of its risk, in a year (after leaving the system: counted here only).
+    pub fn diverted_deaths(&self, patient_type: usize, year: usize) -> u64 {
+        self.diverted_deaths[patient_type * self.years + year]
     }
 
     /// Pressure on a service in a year (escalation, longest queues, rebookings).

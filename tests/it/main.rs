@@ -20,6 +20,7 @@ mod compare;
 mod contributions;
 mod deaths;
 mod delays;
+mod diverted_deaths;
 mod emergent_delays;
 mod extends;
 mod faults;

@@ -10,6 +10,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     pub(super) fn finish(mut self) -> ReplicationResult {
         let end = self.window.end;
         let n_types = self.network.patient_types.len();
+        // Deaths carried from a care home by people still in a service.
+        self.diverted_at_the_end();
         // Stays, blocks and holds still open at the end count up to it.
         let mut free = vec![false; self.patients.len()];
         for &slot in &self.free_slots {

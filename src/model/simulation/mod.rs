@@ -51,6 +51,8 @@
 //!   the error that says where;
 //! - `arrivals`: patients entering (arrivals, readmissions);
 //! - `places`: asking for, waiting for, taking and leaving places;
+//! - `deaths`, `diverted`: deaths at home (the population's, crises
+//!   managed at home or prevented, people kept out of a care home);
 //! - `finish`: the state turned into a [`ReplicationResult`];
 //! - `episode`, `error`: what the caller receives;
 //! - `trace_tests`: whole traces of two- and three-patient networks.
@@ -64,6 +66,7 @@ use state::Simulation;
 
 mod arrivals;
 mod deaths;
+mod diverted;
 mod episode;
 mod error;
 mod event;

@@ -223,6 +223,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 .time_in_system
                 .add(now - self.patients[pid.index()].entered_at);
         }
+        self.diverted_leaves(pid, None);
         self.exit_system(now, pid);
         Ok(())
     }
@@ -435,6 +436,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if matches!(next, Destination::Service(_)) && in_window(&self.window, now) {
             self.count(s, patient_type, |c| c.onward_requests += 1);
         }
+        self.mark_if_diverted(now, pid, s, index, next);
         if arranging > 0.0 {
             // Ready to leave but the discharge is being arranged: the
             // place is held (a delayed day) until it is, then the usual
@@ -517,6 +519,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                             + year] += 1;
                     }
                 }
+                self.diverted_leaves(pid, Some(sink));
                 self.exit_system(now, pid);
                 Ok(())
             }

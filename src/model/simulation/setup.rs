@@ -231,6 +231,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         })
                 })
                 .collect(),
+            diverted: super::diverted::DivertedRun::new(network, &streams),
             constant_rate,
             per_occupant,
             registers: None,
@@ -539,5 +540,6 @@ fn new_ledger(network: &Network, days: &DayTable, window_days: usize) -> Ledger 
         service_years: vec![ServiceYear::default(); services * years],
         direct_exits: vec![0; types * network.sinks.len() * years],
         prevented_deaths: vec![0; types * years],
+        diverted_deaths: vec![0; types * years],
     }
 }

@@ -162,6 +162,9 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     /// For types with a pathway whose patients sent home may die there
     /// (`Pathway::dies_at_home`): the stream that draws it (`deaths.rs`).
     pub(super) home_deaths: Vec<Option<Stream>>,
+    /// People a lever kept out of a care home, who keep its risk of death
+    /// (`diverted.rs`).
+    pub(super) diverted: super::diverted::DivertedRun,
     /// For types whose arrivals come from a service's occupants: the
     /// service and its largest capacity (the thinning bound).
     pub(super) per_occupant: Vec<Option<(ServiceId, f64)>>,

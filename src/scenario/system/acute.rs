@@ -66,6 +66,9 @@ pub(crate) struct RawPathways {
     /// × the risk of death a crisis avoided keeps (default 1: no
     /// mortality difference).
     pub(super) avoided_crisis_death_multiplier: Option<f64>,
+    /// × the care home's chance of death a person a lever kept out of one
+    /// keeps (default 1: no mortality difference).
+    pub(super) diverted_from_care_home_death_multiplier: Option<f64>,
 }
 
 /// Where elective patients go when they leave hospital (shares).
@@ -136,6 +139,10 @@ pub(super) struct Pathways {
     /// × the risk of death of a crisis managed at home or prevented, as
     /// if it had gone to ED (`compile/deaths.rs`; 1: no difference).
     pub(super) avoided_crisis_death_multiplier: f64,
+    /// × the chance of death in the care home that a person a
+    /// `care_home_discharge` lever sends elsewhere keeps, dying at home
+    /// (`levers/diverted.rs`; 1: no difference).
+    pub(super) diverted_from_care_home_death_multiplier: f64,
 }
 
 /// The sites, every one checked (those with a problem left out).
@@ -278,6 +285,14 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
             2.0,
             "× the risk of death a crisis managed at home or prevented keeps",
         );
+        // A care home's stays all end in death: above 1 would mean nothing.
+        let diverted_from_care_home_death_multiplier = check.number_in(
+            &format!("{p}.diverted_from_care_home_death_multiplier"),
+            raw.diverted_from_care_home_death_multiplier.unwrap_or(1.0),
+            0.0,
+            1.0,
+            "× the care home's chance of death a person kept out of one keeps",
+        );
         Some(Pathways {
             ed_stay: ed_stay?,
             day_unit_stay: day_unit_stay?,
@@ -295,6 +310,7 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
             })?,
             pressure: pressure?,
             avoided_crisis_death_multiplier: avoided_crisis_death_multiplier?,
+            diverted_from_care_home_death_multiplier: diverted_from_care_home_death_multiplier?,
         })
     })
 }

@@ -42,6 +42,9 @@ pub(in crate::scenario::system) struct LeverContext {
     /// class's own share is this scaled (`[avoidable]`), and so is a
     /// `rapid_response` lever's.
     pub(super) rapid_response_managed_at_home: f64,
+    /// `[pathways] diverted_from_care_home_death_multiplier`: × the care
+    /// home's chance of death that the people a lever keeps out of one keep.
+    pub(super) diverted_from_care_home_death_multiplier: f64,
 }
 
 /// What the primary-care levers read: the section, each ICC's staff in
@@ -136,6 +139,9 @@ impl LeverContext {
                 .collect(),
             workforce: None,
             rapid_response_managed_at_home: parts.community.rapid.managed_at_home,
+            diverted_from_care_home_death_multiplier: parts
+                .pathways
+                .diverted_from_care_home_death_multiplier,
         }
     }
 }

@@ -20,11 +20,13 @@
 //! with), `context` (what levers read of the validated specification), `lever` (reading one lever: dates, ramp, reach; the rate lever),
 //! `capacity`, `reinvestment`, `pathways` and `primary_care` (general
 //! practice staff and `proactive_care`) (one file per kind of effect), `running_cost` (what any lever names as its own cost a year), `plan` (what the levers do, gathered), `write` (the plan
-//! written into the network).
+//! written into the network), `diverted` (who the written versions keep
+//! out of care homes, to carry a care home's risk of death home).
 
 mod capacity;
 mod classes;
 mod context;
+mod diverted;
 mod effect;
 mod lever;
 mod opening_hours;
@@ -98,6 +100,13 @@ pub(super) fn apply_levers(
     }
     write_capacity(&plan, network);
     write_operations(check, &plan, &layout, network);
+    // Who the versions just written keep out of care homes, and so carry
+    // a care home's risk of death home with them.
+    diverted::mark_care_home_diversions(
+        &layout,
+        context.diverted_from_care_home_death_multiplier,
+        network,
+    );
     // Primary care's funded appointments are edits of the daily limits,
     // written with the opening-hours levers' edits.
     primary_care::write_primary_care(&mut plan, context, network);
