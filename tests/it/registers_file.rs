@@ -33,14 +33,17 @@ fn baseline(horizon: u32) -> Network {
     network(&text.replace("horizon_days = 1826", &format!("horizon_days = {horizon}")))
 }
 
-fn number(row: &HashMap<String, String>, column: &str) -> f64 {
+/// A row of the file, by column.
+type Row = HashMap<String, String>;
+
+fn number(row: &Row, column: &str) -> f64 {
     row[column]
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?} in {row:?}", row[column]))
 }
 
 /// The rows of `registers.csv` text.
-fn rows_of(text: &str) -> Vec<HashMap<String, String>> {
+fn rows_of(text: &str) -> Vec<Row> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registers.csv");
     std::fs::write(&path, text).unwrap();
@@ -60,7 +63,7 @@ fn check_identities(network: &Network, replications: u64, seed: u64) {
     let tiers: usize = network.risk_registers.iter().map(|r| r.tiers.len()).sum();
     assert_eq!(rows.len(), replications as usize * months.len() * tiers);
     // (replication, register name, month) → its tiers' rows, top first.
-    let mut by_month: HashMap<(u64, String, usize), Vec<&HashMap<String, String>>> = HashMap::new();
+    let mut by_month: HashMap<(u64, String, usize), Vec<&Row>> = HashMap::new();
     for row in &rows {
         let key = (
             number(row, "replication") as u64,
