@@ -376,33 +376,31 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             return;
         }
         let days = now - from;
-        // The span by month: it lies within one unless nothing counted at
-        // a month's start (every month instant counts first).
-        let mut pieces: Vec<(usize, f64)> = Vec::with_capacity(1);
-        let mut at = from;
-        for month in run.month_of(from).. {
-            let end = run.month_bounds.get(month).map_or(now, |b| b.min(now));
-            pieces.push((month, end - at));
-            at = end;
-            if at >= now {
-                break;
-            }
-        }
+        let first_month = run.month_of(from);
+        let bounds = &run.month_bounds;
         let state = &mut run.registers[r];
         for (tier, cells) in state.cells.iter().enumerate() {
             let members: u64 = cells.iter().sum();
-            let caseload = cells[ON] + cells[ON + MARK];
-            let cohort = cells[MARK] + cells[ON + MARK];
             state.summary.member_days[tier] += members as f64 * days;
-            state.summary.caseload_days[tier] += caseload as f64 * days;
-            for &(month, span) in &pieces {
-                if let Some(cell) = state.summary.by_month.get_mut(month) {
-                    let cell = &mut cell[tier];
-                    cell.member_days += members as f64 * span;
-                    cell.caseload_days += caseload as f64 * span;
-                    cell.cohort_member_days += cohort as f64 * span;
+            state.summary.caseload_days[tier] += (cells[ON] + cells[ON + MARK]) as f64 * days;
+        }
+        // The span by month: it lies within one unless nothing counted at
+        // a month's start (every month instant counts first).
+        let (mut at, mut month) = (from, first_month);
+        loop {
+            let end = bounds.get(month).map_or(now, |b| b.min(now));
+            if let Some(by_tier) = state.summary.by_month.get_mut(month) {
+                for (cells, cell) in state.cells.iter().zip(by_tier.iter_mut()) {
+                    let members: u64 = cells.iter().sum();
+                    cell.member_days += members as f64 * (end - at);
+                    cell.caseload_days += (cells[ON] + cells[ON + MARK]) as f64 * (end - at);
+                    cell.cohort_member_days += (cells[MARK] + cells[ON + MARK]) as f64 * (end - at);
                 }
             }
+            if end >= now {
+                break;
+            }
+            (at, month) = (end, month + 1);
         }
         state.counted_to = now;
     }
