@@ -95,6 +95,14 @@ pub(super) fn write_batch_files(
             pressure::write_pressure_csv(w, network, &set.info, &service_years)
         })),
     ));
+    if report::registers::has_registers(network) {
+        files.push((
+            "registers.csv",
+            Box::new(Streamed(|w: &mut dyn Write| {
+                report::registers::write_registers_csv(w, network, schema, records)
+            })),
+        ));
+    }
     // A nested design's split of each headline's variance.
     if let Some(bytes) = super::nested::variance_split_file(header, network, schema, records) {
         files.push(("variance_split.csv", Box::new(bytes)));

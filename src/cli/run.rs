@@ -150,6 +150,12 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     if report::workforce::has_workforce(network) {
         files.push(("workforce.csv", report::workforce::workforce_csv(network)));
     }
+    if report::registers::has_registers(network) {
+        files.push((
+            "registers.csv",
+            report::registers::registers_csv(network, &schema, &records),
+        ));
+    }
     // Replaces the earlier results and any report drawn from them.
     folder.commit(&files, RESULTS, Replace::Results)?;
 

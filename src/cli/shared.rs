@@ -30,6 +30,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "thresholds.csv",
     "budget.csv",
     "workforce.csv",
+    "registers.csv",
     "uncertainty.csv",
     "records.csv",
     "scenario.toml",

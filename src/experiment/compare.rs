@@ -163,6 +163,7 @@ mod tests {
             }],
             breakdown: Vec::new(),
             service_years: Vec::new(),
+            registers: Vec::new(),
         }
     }
 

@@ -239,6 +239,7 @@ mod tests {
                 key("2", "2026-04-01"),
             ],
             service_years: Vec::new(),
+            registers: Vec::new(),
         }
     }
 

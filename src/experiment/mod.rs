@@ -19,6 +19,7 @@ pub mod design;
 pub mod nested;
 pub mod precision;
 pub mod record;
+pub mod registers;
 pub mod thresholds;
 
 use std::ops::Range;

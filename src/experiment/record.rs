@@ -1,7 +1,8 @@
 //! A replication reduced to the numbers a batch keeps: every metric of
 //! every service (and patient type), of the system, the patients moved
 //! between kinds of service (the flow picture) and, for a whole-system
-//! scenario, every outcome by year, ICC and age band.
+//! scenario, every outcome by year, ICC and age band, and the risk
+//! registers' counts by month and tier (`registers.rs`).
 //!
 //! The keys depend only on the network, so a replication becomes one row of
 //! numbers ([`Record`]) in a fixed order: it can be appended to a
@@ -11,6 +12,7 @@
 
 use serde::Serialize;
 
+use super::registers::{RegisterKey, register_keys, register_values};
 use crate::model::breakdown::service_years;
 use crate::model::flow_groups::FlowGroups;
 use crate::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS};
@@ -66,12 +68,14 @@ pub struct ServiceYearKey {
 }
 
 /// The keys of a network's records: metrics first, then the breakdown,
-/// then each service's delays and pressure by year.
+/// then each service's delays and pressure by year, then the risk
+/// registers' counts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
     pub metrics: Vec<MetricKey>,
     pub breakdown: Vec<BreakdownKey>,
     pub service_years: Vec<ServiceYearKey>,
+    pub registers: Vec<RegisterKey>,
 }
 
 /// One replication's values, in the schema's order.
@@ -94,7 +98,13 @@ impl Record {
 
     /// Each service's delays and pressure by year.
     pub fn service_years<'a>(&'a self, schema: &Schema) -> &'a [f64] {
-        &self.values[schema.metrics.len() + schema.breakdown.len()..]
+        let start = schema.metrics.len() + schema.breakdown.len();
+        &self.values[start..start + schema.service_years.len()]
+    }
+
+    /// The risk registers' counts.
+    pub fn registers<'a>(&'a self, schema: &Schema) -> &'a [f64] {
+        &self.values[schema.len() - schema.registers.len()..]
     }
 }
 
@@ -150,12 +160,13 @@ impl Schema {
             metrics,
             breakdown: breakdown_keys(network),
             service_years: service_year_keys(network),
+            registers: register_keys(network),
         }
     }
 
     /// Number of values in each record.
     pub fn len(&self) -> usize {
-        self.metrics.len() + self.breakdown.len() + self.service_years.len()
+        self.metrics.len() + self.breakdown.len() + self.service_years.len() + self.registers.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -214,6 +225,7 @@ pub fn reduce(network: &Network, result: &ReplicationResult) -> Record {
         }
     }
     values.extend(service_years::service_year_values(network, result));
+    values.extend(register_values(network, result));
     Record {
         replication: result.replication,
         values,

@@ -117,6 +117,7 @@ mod tests {
                 key("all", "all", "emergency_admissions"),
             ],
             service_years: Vec::new(),
+            registers: Vec::new(),
         };
         // Year 1 occupancy: 0.80, 0.90, 0.93, 0.96, and one undefined.
         let records: Vec<Record> = [0.80, 0.90, 0.93, 0.96, f64::NAN]

@@ -8,11 +8,13 @@
 //! so that a cohort selected as high-risk regresses to the mean at the
 //! rate the matrix implies (Roland et al., BMJ 2005;330:289).
 //!
-//! This module owns the description (built by the scenario compiler) and
-//! the per-replication summary; the simulation of the counts is in
+//! This module owns the description (built by the scenario compiler), the
+//! per-replication summary and the months it is split into
+//! ([`window_months`]); the simulation of the counts is in
 //! `simulation/register.rs`.
 
-use super::network::ServiceId;
+use super::network::{RunSettings, ServiceId};
+use crate::engine::CalendarDate;
 
 /// Whose arrivals a type's rate is per member of: a tier of a register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,4 +114,76 @@ pub struct RegisterSummary {
     pub cohort_marked: Vec<u64>,
     /// Emergency admissions of the marked cohort, by window year.
     pub cohort_admissions: Vec<u64>,
+    /// The same counts by month of the window ([`window_months`]) and
+    /// tier: `by_month[month][tier]`. Summed over the months they are the
+    /// totals above (member-days up to rounding).
+    pub by_month: Vec<Vec<TierMonth>>,
+}
+
+/// What one tier of a register saw in one month of the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TierMonth {
+    /// Member-days of the tier.
+    pub member_days: f64,
+    /// Member-days on a case-management caseload.
+    pub caseload_days: f64,
+    /// Member-days of the followed cohort's members in the tier.
+    pub cohort_member_days: f64,
+    /// Crises of the tier's members.
+    pub crises: u64,
+    /// Crises of the tier's members on a caseload.
+    pub caseload_crises: u64,
+    /// Emergency admissions of the tier's crises (once per crisis).
+    pub admissions: u64,
+    /// Step-ups after an admission into the tier.
+    pub step_ups: u64,
+    /// Emergency admissions of crises of the followed cohort's members
+    /// while in the tier.
+    pub cohort_admissions: u64,
+}
+
+/// A month of the observation window: a calendar month, cut where a
+/// window year starts (a run starting on the 15th has a year start in
+/// mid-month), so that each lies in one window year.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WindowMonth {
+    /// The window day it starts (0 for the first).
+    pub first_day: i64,
+    /// Its days in the window (the last may be cut by the horizon).
+    pub days: f64,
+    /// Its window year, from 0 (whole years since `run.start_date`).
+    pub year: usize,
+    /// The date it starts.
+    pub start: CalendarDate,
+}
+
+/// The months of a run's window, in order: the periods the registers'
+/// counts are kept by (and `registers.csv`'s rows).
+pub fn window_months(run: &RunSettings) -> Vec<WindowMonth> {
+    let mut months: Vec<WindowMonth> = Vec::new();
+    for day in 0..run.window_days() as i64 {
+        let date = run.start_date.add_days(day);
+        let year = date.years_since(run.start_date).max(0) as usize;
+        let new = months
+            .last()
+            .is_none_or(|m| m.start.month() != date.month() || m.year != year);
+        if new {
+            months.push(WindowMonth {
+                first_day: day,
+                days: 0.0,
+                year,
+                start: date,
+            });
+        }
+    }
+    let ends: Vec<f64> = months
+        .iter()
+        .skip(1)
+        .map(|m| m.first_day as f64)
+        .chain(std::iter::once(run.horizon_days))
+        .collect();
+    for (month, end) in months.iter_mut().zip(ends) {
+        month.days = end - month.first_day as f64;
+    }
+    months
 }

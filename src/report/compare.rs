@@ -110,12 +110,18 @@ enum Value {
     Ratio(f64),
 }
 
+/// Zero without its sign: a relative difference of 0 over a negative
+/// baseline, or a mean of such, is -0.0, which would print as `-0`.
+fn unsigned_zero(v: f64) -> f64 {
+    if v == 0.0 { 0.0 } else { v }
+}
+
 impl Value {
     fn csv(&self) -> String {
         match self {
             Value::Text(text) => neutralise(text).into_owned(),
-            Value::Number(v) => cell(*v),
-            Value::Ratio(r) => ratio_cell(*r),
+            Value::Number(v) => cell(unsigned_zero(*v)),
+            Value::Ratio(r) => ratio_cell(unsigned_zero(*r)),
         }
     }
 
@@ -123,7 +129,7 @@ impl Value {
         match self {
             Value::Text(text) => serde_json::Value::String(text.clone()),
             Value::Ratio(r) if *r == f64::INFINITY => "inf".into(),
-            Value::Number(v) | Value::Ratio(v) => serde_json::Number::from_f64(*v)
+            Value::Number(v) | Value::Ratio(v) => serde_json::Number::from_f64(unsigned_zero(*v))
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
         }
     }
@@ -296,5 +302,57 @@ fn ratio_cell(ratio: f64) -> String {
         "inf".into()
     } else {
         cell(ratio)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::compare::paired;
+    use crate::experiment::record::{MetricKey, Record, Schema};
+
+    /// A value below zero that the scenario leaves as it is: every paired
+    /// difference is 0, and the relative difference (mean difference over
+    /// the baseline's mean) 0 / negative = -0.0.
+    #[test]
+    fn a_zero_difference_of_negative_values_prints_0_not_minus_0() {
+        let schema = Schema {
+            metrics: vec![MetricKey {
+                service: "system".into(),
+                patient_type: "all".into(),
+                metric: "net_change".into(),
+                unit: "GBP".into(),
+            }],
+            breakdown: Vec::new(),
+            service_years: Vec::new(),
+            registers: Vec::new(),
+        };
+        let records: Vec<Record> = [-4.0, -6.0, -5.0]
+            .iter()
+            .enumerate()
+            .map(|(r, v)| Record {
+                replication: r as u64,
+                values: vec![*v],
+            })
+            .collect();
+        let diffs = paired(&schema, &records, &schema, &records);
+        // The case this guards: the relative differences are negative zeros.
+        let d = &diffs[0];
+        assert!((d.diff.mean / d.base.mean).is_sign_negative());
+        let comparisons = vec![("same".to_string(), diffs)];
+        let text = String::from_utf8(comparison_csv("base", &comparisons)).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        let cells: Vec<&str> = row.split(',').collect();
+        assert!(!cells.contains(&"-0"), "{row}");
+        for column in ["difference_mean", "relative_difference", "relative_median"] {
+            let k = COMPARISON_COLUMNS
+                .iter()
+                .position(|c| *c == column)
+                .unwrap();
+            assert_eq!(cells[k], "0", "{column} in {row}");
+        }
+        let rows = comparison_rows("base", &comparisons);
+        let json = serde_json::to_string(&rows).unwrap();
+        assert!(!json.contains("-0.0"), "{json}");
     }
 }

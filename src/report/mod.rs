@@ -33,6 +33,7 @@ pub mod finance;
 pub mod output_folder;
 pub mod plain_words;
 pub mod pressure;
+pub mod registers;
 pub mod sweep;
 pub mod tables;
 pub mod tidy;

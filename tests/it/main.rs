@@ -39,6 +39,7 @@ mod output_folder;
 mod peers;
 mod primary_care;
 mod properties;
+mod registers_file;
 mod report;
 mod risk_tiers;
 mod risks;

@@ -16,7 +16,8 @@
 //! Month transitions are events at each midnight starting a calendar
 //! month (none at time 0: the start is already stationary); the cohort is
 //! marked at the start of each window year, after that instant's
-//! transitions.
+//! transitions. Counts are kept for the window and by month of it
+//! (`model::register::window_months`), for `registers.csv`.
 
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution as _};
@@ -28,7 +29,7 @@ use super::ids::PatientSlot;
 use super::state::{Simulation, in_window};
 use crate::engine::{SimTime, Stream};
 use crate::model::network::{MemberOf, MemberRate, PatientTypeId, ServiceId};
-use crate::model::register::{RegisterSummary, RiskRegister};
+use crate::model::register::{RegisterSummary, RiskRegister, TierMonth, window_months};
 
 /// Patient flags (`Patient::register_flags`): a crisis of a register's
 /// member, ...
@@ -101,6 +102,9 @@ pub(super) struct RegisterRun {
     /// admission (per register, they are the same services).
     is_admission: Vec<bool>,
     instants: Vec<Instant>,
+    /// Times the window's months start, after the first
+    /// (`RegisterSummary::by_month`).
+    month_bounds: Vec<f64>,
 }
 
 impl RegisterRun {
@@ -127,6 +131,12 @@ impl RegisterRun {
 
     pub(super) fn summaries(self) -> Vec<RegisterSummary> {
         self.registers.into_iter().map(|r| r.summary).collect()
+    }
+
+    /// The month of the window time t is in (as `year_of`: a month's first
+    /// instant is in it).
+    fn month_of(&self, t: f64) -> usize {
+        self.month_bounds.iter().take_while(|b| **b <= t).count()
     }
 
     /// The weight of a type's members: the crises of those on a caseload
@@ -162,6 +172,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             return Ok(());
         }
         let years = self.ledger.years;
+        let months = window_months(&network.run);
+        let month_bounds: Vec<f64> = months
+            .iter()
+            .skip(1)
+            .map(|m| self.window.midnight(m.first_day))
+            .collect();
         let registers: Vec<RegisterState> = network
             .risk_registers
             .iter()
@@ -182,6 +198,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         step_ups: vec![0; n],
                         cohort_marked: vec![0; years],
                         cohort_admissions: vec![0; years],
+                        by_month: vec![vec![TierMonth::default(); n]; months.len()],
                         ..Default::default()
                     },
                 }
@@ -250,6 +267,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             types_of,
             is_admission,
             instants,
+            month_bounds,
         }));
         for t in 0..network.patient_types.len() {
             self.set_bound(t);
@@ -353,17 +371,38 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let Some(run) = self.registers.as_deref_mut() else {
             return;
         };
-        let state = &mut run.registers[r];
-        let from = state.counted_to.max(start);
-        if now > from {
-            let days = now - from;
-            for (tier, cells) in state.cells.iter().enumerate() {
-                let members: u64 = cells.iter().sum();
-                state.summary.member_days[tier] += members as f64 * days;
-                state.summary.caseload_days[tier] += (cells[ON] + cells[ON + MARK]) as f64 * days;
-            }
-            state.counted_to = now;
+        let from = run.registers[r].counted_to.max(start);
+        if now <= from {
+            return;
         }
+        let days = now - from;
+        let first_month = run.month_of(from);
+        let bounds = &run.month_bounds;
+        let state = &mut run.registers[r];
+        for (tier, cells) in state.cells.iter().enumerate() {
+            let members: u64 = cells.iter().sum();
+            state.summary.member_days[tier] += members as f64 * days;
+            state.summary.caseload_days[tier] += (cells[ON] + cells[ON + MARK]) as f64 * days;
+        }
+        // The span by month: it lies within one unless nothing counted at
+        // a month's start (every month instant counts first).
+        let (mut at, mut month) = (from, first_month);
+        loop {
+            let end = bounds.get(month).map_or(now, |b| b.min(now));
+            if let Some(by_tier) = state.summary.by_month.get_mut(month) {
+                for (cells, cell) in state.cells.iter().zip(by_tier.iter_mut()) {
+                    let members: u64 = cells.iter().sum();
+                    cell.member_days += members as f64 * (end - at);
+                    cell.caseload_days += (cells[ON] + cells[ON + MARK]) as f64 * (end - at);
+                    cell.cohort_member_days += (cells[MARK] + cells[ON + MARK]) as f64 * (end - at);
+                }
+            }
+            if end >= now {
+                break;
+            }
+            (at, month) = (end, month + 1);
+        }
+        state.counted_to = now;
     }
 
     /// One month's moves of register r: each cell of each tier moves by a
@@ -459,6 +498,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let u: f64 = self.arrival_streams[t].random();
         let mut position = u * bound;
         let run = self.registers.as_deref_mut().expect("registers");
+        let month = run.month_of(now);
         let state = &mut run.registers[of.register];
         let cells = state.cells[of.tier];
         let weights = match of.counting {
@@ -483,9 +523,14 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     flags |= MARKED;
                 }
                 if of.counting == MemberRate::Crisis && in_window(&self.window, now) {
+                    let on = cell & ON != 0;
                     state.summary.crises[of.tier] += 1;
-                    if cell & ON != 0 {
+                    if on {
                         state.summary.caseload_crises[of.tier] += 1;
+                    }
+                    if let Some(by_tier) = state.summary.by_month.get_mut(month) {
+                        by_tier[of.tier].crises += 1;
+                        by_tier[of.tier].caseload_crises += u64::from(on);
                     }
                 }
                 return MemberDraw::Person(flags);
@@ -551,10 +596,16 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 if in_window(&self.window, now) {
                     let year = self.year_of(now);
                     let run = self.registers.as_deref_mut().expect("registers");
+                    let month = run.month_of(now);
+                    let marked = flags & MARKED != 0;
                     let summary = &mut run.registers[of.register].summary;
                     summary.admissions[of.tier] += 1;
-                    if flags & MARKED != 0 {
+                    if marked {
                         summary.cohort_admissions[year] += 1;
+                    }
+                    if let Some(by_tier) = summary.by_month.get_mut(month) {
+                        by_tier[of.tier].admissions += 1;
+                        by_tier[of.tier].cohort_admissions += u64::from(marked);
                     }
                 }
                 self.step_up(now, pid, of)
@@ -606,6 +657,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.count_member_days(of.register, now);
         let counted = in_window(&self.window, now);
         let run = self.registers.as_deref_mut().expect("registers");
+        let month = run.month_of(now);
         let state = &mut run.registers[of.register];
         let own = if flags & MARKED != 0 { MARK } else { 0 };
         let rest = &mut state.cells[of.tier];
@@ -622,6 +674,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         state.step_debt[to] += 1;
         if counted {
             state.summary.step_ups[to] += 1;
+            if let Some(by_tier) = state.summary.by_month.get_mut(month) {
+                by_tier[to].step_ups += 1;
+            }
         }
         self.review_bounds(of.register, to, now, false)
     }
