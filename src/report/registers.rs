@@ -111,12 +111,18 @@ pub fn write_registers_csv(
             })
         })
         .collect();
-    // Where each (register, year)'s cohort size is.
-    let marked = |register: usize, year: usize| {
-        keys.iter()
-            .position(|k| k.value == COHORT_MARKED && k.register == register && k.year == year)
-    };
-    let marked_at: Vec<Option<usize>> = rows.iter().map(|r| marked(r.register, r.year)).collect();
+    // Where each (register, year)'s cohort size is: found in one pass (a
+    // search per row was quadratic in the registers × months).
+    let marked: std::collections::HashMap<(usize, usize), usize> = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.value == COHORT_MARKED)
+        .map(|(i, k)| ((k.register, k.year), i))
+        .collect();
+    let marked_at: Vec<Option<usize>> = rows
+        .iter()
+        .map(|r| marked.get(&(r.register, r.year)).copied())
+        .collect();
     let names: Vec<(String, String)> = network
         .risk_registers
         .iter()

@@ -395,7 +395,16 @@ pub fn format_difference(unit: &str, value: f64) -> String {
         }
     };
     match unit {
-        "fraction" => format!("{:+.1} pts", 100.0 * value),
+        "fraction" => {
+            // A change that rounds to nothing has no sign ("-0.0 pts" read
+            // as a fall).
+            let points = (1000.0 * value).round() / 10.0;
+            if points == 0.0 {
+                "0.0 pts".into()
+            } else {
+                format!("{points:+.1} pts")
+            }
+        }
         money if money.starts_with("GBP") => signed(pounds(value)),
         _ => signed(grouped(value)),
     }
@@ -568,6 +577,9 @@ mod tests {
         assert_eq!(format_part("admissions", -466.0), "-466");
         assert_eq!(format_part("admissions", 5301.4), "+5,301");
         assert_eq!(format_part("fraction", -0.0082), "-0.8 pts");
+        assert_eq!(format_difference("fraction", -0.0004), "0.0 pts");
+        assert_eq!(format_difference("fraction", -0.0082), "-0.8 pts");
+        assert_eq!(format_difference("fraction", 0.0082), "+0.8 pts");
         assert_eq!(format_sd("fraction", 0.027), "2.7 pts");
         assert_eq!(format_sd("days", 123.4), "123");
         assert_eq!(shown_difference_unit("fraction"), "points");

@@ -50,6 +50,9 @@ pub struct Resolved {
     pub outside: Vec<PathBuf>,
     /// The keys whose values those parents gave.
     pub origins: Origins,
+    /// Values a file gives plainly that a parent draws in its
+    /// `[uncertainty]`: refused with the scenario's other problems.
+    pub drawn_over: Vec<Issue>,
 }
 
 impl Resolved {
@@ -60,6 +63,7 @@ impl Resolved {
             chain: Vec::new(),
             outside: Vec::new(),
             origins: Origins::default(),
+            drawn_over: Vec::new(),
         }
     }
 }
@@ -272,6 +276,60 @@ pub fn merge(parent: &mut toml::Table, child: toml::Table) {
     }
 }
 
+/// The keys of `document`'s `[uncertainty]`, canonical.
+fn uncertain_keys(document: &toml::Table) -> Vec<String> {
+    match document.get("uncertainty") {
+        Some(toml::Value::Table(table)) => table
+            .keys()
+            .map(|key| canonical_key(&issue_parts(key)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A value `child` gives plainly that its parents draw in their
+/// `[uncertainty]` (and the child does not draw itself): each replication
+/// would draw over it, so the file's value would change nothing, silently.
+fn drawn_over(parent: &toml::Table, child: &toml::Table) -> Vec<Issue> {
+    let drawn = uncertain_keys(parent);
+    if drawn.is_empty() {
+        return Vec::new();
+    }
+    let own = uncertain_keys(child);
+    let mut leaves = Vec::new();
+    collect_leaves(child, &mut Vec::new(), &mut leaves);
+    leaves
+        .into_iter()
+        .filter(|(key, _)| drawn.contains(key) && !own.contains(key))
+        .map(|(key, value)| Issue {
+            problem: format!(
+                "is uncertain in the file this one extends ([uncertainty]): each replication draws it, so this value would change nothing; to hold it at a value, write uncertainty.{} = {{ dist = \"fixed\", value = {value} }} in this file instead",
+                toml::Value::String(key.clone())
+            ),
+            value: Some(value),
+            path: key,
+        })
+        .collect()
+}
+
+/// Every value of `table` but its `[uncertainty]`, with its canonical key
+/// (a distribution is one value).
+fn collect_leaves(table: &toml::Table, at: &mut Vec<String>, out: &mut Vec<(String, String)>) {
+    for (key, value) in table {
+        if at.is_empty() && key == "uncertainty" {
+            continue;
+        }
+        at.push(key.clone());
+        match value {
+            toml::Value::Table(inner) if !inner.contains_key("dist") => {
+                collect_leaves(inner, at, out);
+            }
+            value => out.push((canonical_key(at), value.to_string())),
+        }
+        at.pop();
+    }
+}
+
 /// `text` made safe for one TOML comment line: control characters
 /// (newlines among them) are escaped, so a setting or a file name cannot
 /// end the comment and write TOML of its own, nor make the text unreadable.
@@ -416,12 +474,14 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
     }
     // Merge from the root down; each child keeps its own identity keys.
     let mut merged = documents.last().cloned().unwrap_or_default();
+    let mut drawn = Vec::new();
     for child in documents.iter().rev().skip(1) {
         for key in OWN_KEYS {
             merged.remove(*key);
         }
         let mut child = child.clone();
         child.remove("extends");
+        drawn.extend(drawn_over(&merged, &child));
         merge(&mut merged, child);
     }
     merged.remove("extends");
@@ -452,6 +512,7 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         chain,
         outside,
         origins,
+        drawn_over: drawn,
     })
 }
 

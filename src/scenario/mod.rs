@@ -114,8 +114,22 @@ pub fn load_resolved(
             origins.mark_own(path);
         }
     }
-    let scenario = Scenario::from_document(parse(&text, origin)?, origin, default_name, origins)?;
-    Ok((scenario, text))
+    let loaded = Scenario::from_document(parse(&text, origin)?, origin, default_name, origins);
+    // A value a parent draws over is refused with the file's other
+    // problems (it would otherwise change nothing, silently).
+    if resolved.drawn_over.is_empty() {
+        return loaded.map(|scenario| (scenario, text));
+    }
+    let mut issues = resolved.drawn_over.clone();
+    match loaded {
+        Err(ScenarioError::Invalid { issues: more, .. }) => issues.extend(more),
+        Err(other) => return Err(other),
+        Ok(_) => {}
+    }
+    Err(ScenarioError::Invalid {
+        origin: origin.to_string(),
+        issues,
+    })
 }
 
 /// Parses TOML text into a table. Every syntax error gives its line: the

@@ -560,6 +560,16 @@ fn an_infeasible_split_names_the_key_and_its_value() {
         message.contains("avoidable.\"85+\".discharged_home = 1.5"),
         "{message}"
     );
+    // Children all go home: a share below 1 could not be kept.
+    let children = baseline_text().replace(
+        "in_hospital_death = 0.0002\n",
+        "in_hospital_death = 0.0002\ndischarged_home = 0.5\n",
+    );
+    let message = problems(&children);
+    assert!(
+        message.contains("avoidable.\"0-17\".discharged_home = 0.5"),
+        "{message}"
+    );
     let missing = fixture("").replace("[avoidable.\"0-17\"]", "[avoidable.\"0-18\"]");
     let message = problems(&missing);
     assert!(message.contains("avoidable.\"0-18\""), "{message}");

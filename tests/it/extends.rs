@@ -506,3 +506,37 @@ fn values_from_a_parent_outside_the_folder_are_never_quoted() {
         "{stderr}"
     );
 }
+
+/// A plain value in a child that a parent draws in its `[uncertainty]`
+/// would be drawn over in every replication, changing nothing: refused,
+/// naming the key and the fix; the child's own `[uncertainty]` entry for
+/// it (with its point value) is the way.
+#[test]
+fn a_value_a_parent_draws_is_refused_unless_the_child_draws_it_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/north-cumbria-baseline.toml");
+    fs::copy(&baseline, dir.path().join("baseline.toml")).unwrap();
+    let plain = dir.path().join("plain.toml");
+    fs::write(
+        &plain,
+        "extends = \"baseline.toml\"\n[community.case_management]\ncrisis_multiplier = 0.5\n",
+    )
+    .unwrap();
+    let stderr = refused(&["validate".as_ref(), plain.as_os_str()]);
+    assert!(
+        stderr.contains("community.case_management.crisis_multiplier = 0.5: is uncertain in the file this one extends"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("uncertainty.\"community.case_management.crisis_multiplier\" = { dist = \"fixed\", value = 0.5 }"),
+        "{stderr}"
+    );
+    let drawn = dir.path().join("drawn.toml");
+    fs::write(
+        &drawn,
+        "extends = \"baseline.toml\"\n[community.case_management]\ncrisis_multiplier = 0.5\n[uncertainty]\n\"community.case_management.crisis_multiplier\" = { dist = \"fixed\", value = 0.5 }\n",
+    )
+    .unwrap();
+    assert!(load_file(&drawn).is_ok());
+}

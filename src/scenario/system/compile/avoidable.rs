@@ -674,6 +674,8 @@ impl Split<'_> {
         };
         let long = 1.0 - short;
         let av_death = self.avoidable.in_hospital_death;
+        // Whether any bed of the band sends anyone anywhere but home.
+        let mut balanced = false;
         for &s in hospital {
             // The band's share of all outcomes that is home, from the
             // unsplit routes (the necessary class's before it is changed
@@ -692,6 +694,7 @@ impl Split<'_> {
             if band_home_of_alive >= 1.0 - TOLERANCE {
                 continue;
             }
+            balanced = true;
             let band_death = self.band.in_hospital_death;
             let band_home = (1.0 - band_death) * band_home_of_alive;
             let short_home = (1.0 - av_death) * home;
@@ -725,6 +728,17 @@ impl Split<'_> {
                     pathway.routes = with_home_and_death(&pathway.routes, home_share, dies);
                 }
             }
+        }
+        // Children all go home: a share below 1 could not be kept.
+        if !balanced && !hospital.is_empty() && home < 1.0 - TOLERANCE {
+            return Err(Issue {
+                path: key_path(self.b, "discharged_home"),
+                value: Some(format!("{home}")),
+                problem: format!(
+                    "cannot send fewer home than the band does: age_bands.\"{}\".discharge sends everyone home, so every class goes home; remove it, or give the band other destinations",
+                    band_name(self.b)
+                ),
+            });
         }
         Ok(())
     }
