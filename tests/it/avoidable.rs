@@ -279,19 +279,16 @@ fn with_no_alternative_in_the_way_the_classes_keep_every_bands_flows_and_mean_st
         }
     }
     // The split does something: the avoidable class's stay is short.
-    let stay_of = |class: CrisisClass, band: usize| {
+    let beds = split.service_id("acute_cumberland_infirmary").unwrap();
+    let acute = |class: CrisisClass, band: usize| {
         let t = layout
             .cohorts
             .iter()
             .position(|c| c.class == Some(class) && c.age_band == band && c.tier == "rest")
             .unwrap();
-        let beds = split.service_id("acute_cumberland_infirmary").unwrap();
-        split
-            .pathway(PatientTypeId(t as u32), beds)
-            .unwrap()
-            .stay
-            .mean()
+        split.pathway(PatientTypeId(t as u32), beds).unwrap()
     };
+    let stay_of = |class: CrisisClass, band: usize| acute(class, band).stay.mean();
     // 85+: 0.35 × uniform(0.1, 0.9) + 0.65 × 4.0 days.
     let short = 0.35 * 0.5 + 0.65 * 4.0;
     assert!((stay_of(CrisisClass::Avoidable, 4) - short).abs() < 1e-12);
@@ -300,13 +297,7 @@ fn with_no_alternative_in_the_way_the_classes_keep_every_bands_flows_and_mean_st
     // ... and mostly ends at home: `discharged_home` of those who leave
     // alive, the necessary class carrying the rest of the band's services.
     let home_of_alive = |class: CrisisClass, band: usize| {
-        let t = layout
-            .cohorts
-            .iter()
-            .position(|c| c.class == Some(class) && c.age_band == band && c.tier == "rest")
-            .unwrap();
-        let beds = split.service_id("acute_cumberland_infirmary").unwrap();
-        let routes = &split.pathway(PatientTypeId(t as u32), beds).unwrap().routes;
+        let routes = &acute(class, band).routes;
         let of = |sink: usize| {
             routes
                 .choices()

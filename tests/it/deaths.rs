@@ -46,27 +46,20 @@ fn values(set: &BreakdownSet, year: &str, band: &str, metric: &str) -> Vec<f64> 
     set.values[i].clone()
 }
 
-fn mean(v: &[f64]) -> f64 {
+pub(crate) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-const PLACES: [&str; 4] = [
+pub(crate) const PLACES: [&str; 4] = [
     "deaths_in_hospital",
     "deaths_in_community_bed",
     "deaths_in_care_home",
     "deaths_at_home",
 ];
 
-#[test]
-fn deaths_by_place_add_up_to_deaths_in_every_group_of_the_baseline() {
-    let text = iccsim::scenario::overrides::apply_to_text(
-        iccsim::scenario::DEFAULT_SCENARIO_TOML,
-        "baseline",
-        &["run.horizon_days=365".into(), "run.warmup_days=60".into()],
-    )
-    .unwrap();
-    let net = network(&text);
-    let set = breakdown(&net, &outputs(&net, 2, 20261207, false));
+/// Deaths by place add up to `deaths` exactly (whole numbers) in every
+/// group of every replication; the number of groups.
+pub(crate) fn assert_places_add_up(set: &BreakdownSet) -> usize {
     let mut groups = 0;
     for (i, key) in set.keys.iter().enumerate() {
         if key.metric != "deaths" {
@@ -89,7 +82,6 @@ fn deaths_by_place_add_up_to_deaths_in_every_group_of_the_baseline() {
         let places: Vec<Vec<f64>> = PLACES.iter().map(|m| place(m)).collect();
         for r in 0..set.values[i].len() {
             let sum: f64 = places.iter().map(|p| p[r]).sum();
-            // Whole numbers: exactly.
             assert_eq!(
                 sum, set.values[i][r],
                 "year {}, ICC {}, band {}, replication {r}: {:?}",
@@ -97,6 +89,20 @@ fn deaths_by_place_add_up_to_deaths_in_every_group_of_the_baseline() {
             );
         }
     }
+    groups
+}
+
+#[test]
+fn deaths_by_place_add_up_to_deaths_in_every_group_of_the_baseline() {
+    let text = iccsim::scenario::overrides::apply_to_text(
+        iccsim::scenario::DEFAULT_SCENARIO_TOML,
+        "baseline",
+        &["run.horizon_days=365".into(), "run.warmup_days=60".into()],
+    )
+    .unwrap();
+    let net = network(&text);
+    let set = breakdown(&net, &outputs(&net, 2, 20261207, false));
+    let groups = assert_places_add_up(&set);
     // Years (all, 1) × ICCs (all + 8) × bands (all + 5).
     assert_eq!(groups, 2 * 9 * 6);
     // Every place has deaths in the whole system.

@@ -20,6 +20,7 @@ use iccsim::model::Network;
 use iccsim::report::breakdown::BreakdownSet;
 
 use crate::common::{assert_same_records, network, outputs, records};
+use crate::deaths::{assert_places_add_up, mean};
 
 /// The minimal whole-system fixture where the 85+ leave hospital for a
 /// care home 30% of the time (ample places, none at the start), stay 180
@@ -83,43 +84,6 @@ fn total(set: &BreakdownSet, metric: &str) -> Vec<f64> {
         })
         .unwrap_or_else(|| panic!("no {metric}"));
     set.values[i].clone()
-}
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
-}
-
-const PLACES: [&str; 4] = [
-    "deaths_in_hospital",
-    "deaths_in_community_bed",
-    "deaths_in_care_home",
-    "deaths_at_home",
-];
-
-/// Deaths by place add up to `deaths` in every group of every replication.
-fn assert_places_add_up(set: &BreakdownSet) {
-    for (i, key) in set.keys.iter().enumerate() {
-        if key.metric != "deaths" {
-            continue;
-        }
-        let place = |metric: &str| {
-            let j = set
-                .keys
-                .iter()
-                .position(|k| {
-                    k.metric == metric
-                        && k.year == key.year
-                        && k.icc == key.icc
-                        && k.age_band == key.age_band
-                })
-                .unwrap();
-            &set.values[j]
-        };
-        for r in 0..set.values[i].len() {
-            let sum: f64 = PLACES.iter().map(|m| place(m)[r]).sum();
-            assert_eq!(sum, set.values[i][r], "{key:?}, replication {r}");
-        }
-    }
 }
 
 const N: u64 = 20;
