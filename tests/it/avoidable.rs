@@ -7,11 +7,14 @@
 
 use std::path::Path;
 
-use iccsim::experiment::{Plan, ReplicationOutput, run};
+use iccsim::experiment::ReplicationOutput;
 use iccsim::model::system::{AGE_BANDS, CrisisClass, DemandKind, Role};
 use iccsim::model::{Destination, Network, PatientTypeId, ServiceId};
 use iccsim::report::breakdown::BreakdownSet;
 use iccsim::scenario::load_str;
+
+use crate::common::network;
+use crate::front_door::simulate;
 
 fn baseline_text() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/north-cumbria-baseline.toml");
@@ -19,7 +22,7 @@ fn baseline_text() -> String {
 }
 
 /// The text without its `[avoidable."BAND"]` tables.
-fn without_avoidable(text: &str) -> String {
+pub(crate) fn without_avoidable(text: &str) -> String {
     let mut out = String::new();
     let mut skipping = false;
     for line in text.lines() {
@@ -32,10 +35,6 @@ fn without_avoidable(text: &str) -> String {
         }
     }
     out
-}
-
-fn network(text: &str) -> Network {
-    load_str(text, "test", "test").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The share of type `t`'s arrivals that come when service `s` is open on
@@ -393,16 +392,6 @@ fn fixture(extra: &str) -> String {
         ));
     }
     format!("{text}\n{avoidable}{extra}")
-}
-
-fn simulate(network: &Network, replications: u64) -> Vec<ReplicationOutput> {
-    let plan = Plan {
-        seed: 20261207,
-        replications: 0..replications,
-        threads: None,
-        keep_episodes: false,
-    };
-    run(network, &plan).unwrap()
 }
 
 fn per_replication(network: &Network, outputs: &[ReplicationOutput], metric: &str) -> Vec<f64> {

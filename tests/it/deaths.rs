@@ -16,7 +16,7 @@ use iccsim::experiment::ReplicationOutput;
 use iccsim::model::Network;
 use iccsim::report::breakdown::BreakdownSet;
 
-use crate::common::{assert_same_records, network, outputs, records};
+use crate::common::{assert_same_records, mean, network, outputs, records, values};
 
 /// The minimal whole-system fixture with some lines replaced (each `from`
 /// must occur).
@@ -33,21 +33,6 @@ fn fixture(edits: &[(&str, &str)]) -> String {
 
 fn breakdown(net: &Network, outputs: &[ReplicationOutput]) -> BreakdownSet {
     BreakdownSet::new(net, net.layout.as_ref().unwrap(), outputs)
-}
-
-/// Per-replication values of a metric for every ICC ("all"), a year and a
-/// band ("all" = summed over).
-fn values(set: &BreakdownSet, year: &str, band: &str, metric: &str) -> Vec<f64> {
-    let i = set
-        .keys
-        .iter()
-        .position(|k| k.year == year && k.icc == "all" && k.age_band == band && k.metric == metric)
-        .unwrap_or_else(|| panic!("no {metric} for year {year}, band {band}"));
-    set.values[i].clone()
-}
-
-pub(crate) fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
 }
 
 pub(crate) const PLACES: [&str; 4] = [

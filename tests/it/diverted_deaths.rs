@@ -19,8 +19,9 @@ use iccsim::experiment::ReplicationOutput;
 use iccsim::model::Network;
 use iccsim::report::breakdown::BreakdownSet;
 
-use crate::common::{assert_same_records, network, outputs, records};
-use crate::deaths::{assert_places_add_up, mean};
+use crate::common::mean;
+use crate::common::{assert_same_records, network, outputs, records, values};
+use crate::deaths::assert_places_add_up;
 
 /// The minimal whole-system fixture where the 85+ leave hospital for a
 /// care home 30% of the time (ample places, none at the start), stay 180
@@ -73,19 +74,6 @@ fn breakdown(net: &Network, outputs: &[ReplicationOutput]) -> BreakdownSet {
     BreakdownSet::new(net, net.layout.as_ref().unwrap(), outputs)
 }
 
-/// Per-replication values of a metric over the whole run, every ICC and
-/// band.
-fn total(set: &BreakdownSet, metric: &str) -> Vec<f64> {
-    let i = set
-        .keys
-        .iter()
-        .position(|k| {
-            k.year == "all" && k.icc == "all" && k.age_band == "all" && k.metric == metric
-        })
-        .unwrap_or_else(|| panic!("no {metric}"));
-    set.values[i].clone()
-}
-
 const N: u64 = 20;
 const SEED: u64 = 20261207;
 
@@ -93,10 +81,10 @@ const SEED: u64 = 20261207;
 fn the_diverted_die_at_home_as_they_would_have_in_the_care_home() {
     let without = network(&fixture(None, None));
     let base = breakdown(&without, &outputs(&without, N, SEED, false));
-    let deaths = total(&base, "deaths");
+    let deaths = values(&base, "all", "all", "deaths");
     assert_eq!(
         deaths,
-        total(&base, "deaths_in_care_home"),
+        values(&base, "all", "all", "deaths_in_care_home"),
         "nobody dies but in care homes"
     );
     for to in ["home", "reablement"] {
@@ -111,11 +99,17 @@ fn the_diverted_die_at_home_as_they_would_have_in_the_care_home() {
         let set = breakdown(&with, &outputs(&with, N, SEED, false));
         assert_places_add_up(&set);
         assert!(
-            total(&set, "deaths_in_care_home").iter().all(|x| *x == 0.0),
+            values(&set, "all", "all", "deaths_in_care_home")
+                .iter()
+                .all(|x| *x == 0.0),
             "to {to}: nobody goes to a care home"
         );
-        let diverted = total(&set, "deaths");
-        assert_eq!(diverted, total(&set, "deaths_at_home"), "to {to}");
+        let diverted = values(&set, "all", "all", "deaths");
+        assert_eq!(
+            diverted,
+            values(&set, "all", "all", "deaths_at_home"),
+            "to {to}"
+        );
         let differences: Vec<f64> = diverted.iter().zip(&deaths).map(|(a, b)| a - b).collect();
         let m = mean(&differences);
         let sd = (differences.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (N - 1) as f64).sqrt();
@@ -147,17 +141,25 @@ fn with_the_multiplier_at_zero_the_diverted_never_die() {
     );
     let set = breakdown(&with, &outputs(&with, 4, SEED, false));
     assert_places_add_up(&set);
-    assert!(total(&set, "deaths").iter().all(|x| *x == 0.0));
+    assert!(
+        values(&set, "all", "all", "deaths")
+            .iter()
+            .all(|x| *x == 0.0)
+    );
     // Halfway: about half of them.
     let half = network(&fixture(Some("home"), Some(0.5)));
     let full = network(&fixture(Some("home"), None));
     let n = 8;
-    let h = mean(&total(
+    let h = mean(&values(
         &breakdown(&half, &outputs(&half, n, SEED, false)),
+        "all",
+        "all",
         "deaths",
     ));
-    let f = mean(&total(
+    let f = mean(&values(
         &breakdown(&full, &outputs(&full, n, SEED, false)),
+        "all",
+        "all",
         "deaths",
     ));
     // A binomial thinning of ~170 deaths a replication: sd of the mean of

@@ -13,18 +13,7 @@ use crate::common::{assert_same_records, records};
 /// arithmetic on one type per crisis cohort (with the classes, a lever
 /// acts class by class: `tests/it/avoidable.rs`).
 fn baseline_without_classes() -> String {
-    let mut out = String::new();
-    let mut skipping = false;
-    for line in iccsim::scenario::DEFAULT_SCENARIO_TOML.lines() {
-        if line.starts_with('[') {
-            skipping = line.starts_with("[avoidable");
-        }
-        if !skipping {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+    crate::avoidable::without_avoidable(iccsim::scenario::DEFAULT_SCENARIO_TOML)
 }
 
 /// The built-in baseline over `years` years after a 60-day warm-up, with

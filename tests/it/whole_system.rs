@@ -18,6 +18,8 @@ use iccsim::report::breakdown::BreakdownSet;
 use iccsim::report::calibration;
 use iccsim::scenario::{default_network, load_str};
 
+use crate::common::{mean, values};
+
 fn fixture() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/system/minimal.toml");
     std::fs::read_to_string(path).unwrap()
@@ -45,20 +47,6 @@ fn simulate(network: &Network, replications: u64) -> Vec<ReplicationOutput> {
         keep_episodes: false,
     };
     run(network, &plan).unwrap()
-}
-
-/// Per-replication values of a breakdown metric ("all" = summed over).
-fn values(set: &BreakdownSet, year: &str, band: &str, metric: &str) -> Vec<f64> {
-    let i = set
-        .keys
-        .iter()
-        .position(|k| k.year == year && k.icc == "all" && k.age_band == band && k.metric == metric)
-        .unwrap_or_else(|| panic!("no {metric} for year {year}, band {band}"));
-    set.values[i].clone()
-}
-
-fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
 }
 
 /// |mean − λ| within 4 Poisson standard errors of a mean of n counts.

@@ -208,3 +208,24 @@ pub fn records(network: &Network, n: u64) -> Vec<iccsim::experiment::record::Rec
     let todo: Vec<u64> = (0..n).collect();
     experiment::run_records(network, 4, &todo, None, &keep).unwrap()
 }
+
+/// Per-replication values of a breakdown metric for every ICC ("all"), a
+/// year and a band ("all" = summed over).
+pub fn values(
+    set: &iccsim::report::breakdown::BreakdownSet,
+    year: &str,
+    band: &str,
+    metric: &str,
+) -> Vec<f64> {
+    let i = set
+        .keys
+        .iter()
+        .position(|k| k.year == year && k.icc == "all" && k.age_band == band && k.metric == metric)
+        .unwrap_or_else(|| panic!("no {metric} for year {year}, band {band}"));
+    set.values[i].clone()
+}
+
+/// The mean of a non-empty slice.
+pub fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
