@@ -101,7 +101,11 @@ pub fn welch_moving_average(series: &[f64], w: usize) -> Vec<Option<f64>> {
 /// at its long-run level gives 0; one still moving towards it at the end
 /// of the average gives None. It reads the curve as an analyst would, so
 /// it is a cross-check of [`mser`], not a rule of its own.
-pub fn welch_crossing(moving_average: &[Option<f64>], series: &[f64], tolerance: f64) -> Option<usize> {
+pub fn welch_crossing(
+    moving_average: &[Option<f64>],
+    series: &[f64],
+    tolerance: f64,
+) -> Option<usize> {
     let half = &series[series.len() / 2..];
     if half.is_empty() {
         return None;
@@ -174,7 +178,9 @@ mod tests {
         // 3.2, statistic 3.2 / 25 = 0.128; d = 2 keeps four 2s: 0. The
         // search stops at d = 3 (half of 6), where it is also 0: the first
         // minimum wins.
-        let series = [10.0, 10.0, 5.0, 3.0, 2.0, 2.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0, 99.0];
+        let series = [
+            10.0, 10.0, 5.0, 3.0, 2.0, 2.0, 1.0, 3.0, 2.0, 2.0, 2.0, 2.0, 99.0,
+        ];
         let t = mser(&series, 2).unwrap();
         assert_eq!(
             t,
@@ -206,10 +212,7 @@ mod tests {
                 .map(|(t, e)| 100.0 + 10.0 * (-(t as f64) / 50.0).exp() + e)
                 .collect();
             let t = mser(&series, MSER_BATCH).unwrap();
-            assert!(
-                (120..=320).contains(&t.observations),
-                "seed {seed}: {t:?}"
-            );
+            assert!((120..=320).contains(&t.observations), "seed {seed}: {t:?}");
             assert!(!t.at_search_limit);
         }
     }
