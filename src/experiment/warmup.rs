@@ -52,18 +52,12 @@ impl OutputWarmup {
     }
 
     /// Whether a warm-up of `warmup_days` removes the transient MSER-5
-    /// finds; None when MSER-5 could not tell (a short run, or a minimum at
-    /// the end of its search: the transient may last longer than half the
-    /// run).
+    /// finds; None when MSER-5 could not tell: a run shorter than two
+    /// batches, or a minimum at the end of its search (the series still
+    /// moves at half the run: a transient longer than that, or a trend such
+    /// as growing demand, which no warm-up removes).
     pub fn long_enough(&self, warmup_days: f64) -> Option<bool> {
-        let t = self.mser5?;
-        if t.at_search_limit {
-            return if warmup_days >= t.observations as f64 {
-                None
-            } else {
-                Some(false)
-            };
-        }
+        let t = self.mser5.filter(|t| !t.at_search_limit)?;
         Some(warmup_days >= t.observations as f64)
     }
 }
@@ -229,9 +223,9 @@ pub fn analyse(series: Vec<OutputSeries>, windows: &[usize]) -> Vec<OutputWarmup
         .collect()
 }
 
-/// The verdict over every output: the longest MSER-5 truncation (its day
-/// and output), and the outputs the warm-up does not cover or MSER-5
-/// could not settle.
+/// The verdict over every output: the longest MSER-5 truncation MSER-5
+/// settled (its day and output), the outputs the warm-up does not cover,
+/// and those MSER-5 could not settle.
 #[derive(Clone, Debug)]
 pub struct Verdict<'a> {
     pub longest: Option<(usize, &'a str)>,
@@ -242,7 +236,11 @@ pub struct Verdict<'a> {
 pub fn verdict(analyses: &[OutputWarmup], warmup_days: f64) -> Verdict<'_> {
     let longest = analyses
         .iter()
-        .filter_map(|a| a.mser5_day().map(|d| (d, a.series.name.as_str())))
+        .filter_map(|a| {
+            a.mser5
+                .filter(|t| !t.at_search_limit)
+                .map(|t| (t.observations, a.series.name.as_str()))
+        })
         .fold(None, |best: Option<(usize, &str)>, (d, name)| match best {
             Some((b, _)) if b >= d => best,
             _ => Some((d, name)),

@@ -120,7 +120,10 @@ pub fn verdict_text(analyses: &[OutputWarmup], warmup_days: f64) -> String {
     let v = verdict(analyses, warmup_days);
     let longest = match v.longest {
         Some((day, name)) => format!("longest MSER-5 truncation: {day} days, {name}"),
-        None => return "The run is too short for MSER-5 (fewer than 10 days).".into(),
+        None if v.undecided.is_empty() => {
+            return "The run is too short for MSER-5 (fewer than 10 days).".into();
+        }
+        None => "MSER-5 settled no output".into(),
     };
     let mut text = if v.too_short.is_empty() && v.undecided.is_empty() {
         format!("warmup_days = {warmup_days} is long enough for every output ({longest}).")
@@ -129,26 +132,44 @@ pub fn verdict_text(analyses: &[OutputWarmup], warmup_days: f64) -> String {
             "warmup_days = {warmup_days} is long enough for every output MSER-5 could settle ({longest})."
         )
     } else {
-        let names: Vec<String> = v
-            .too_short
-            .iter()
-            .map(|a| format!("{} ({} days)", a.series.name, a.mser5_day().unwrap_or(0)))
-            .collect();
         format!(
             "warmup_days = {warmup_days} is NOT long enough for {} of {} outputs: {} ({longest}).",
-            names.len(),
+            v.too_short.len(),
             analyses.len(),
-            names.join(", ")
+            named(&v.too_short, true)
         )
     };
     if !v.undecided.is_empty() {
-        let names: Vec<&str> = v.undecided.iter().map(|a| a.series.name.as_str()).collect();
         text.push_str(&format!(
-            "\nMSER-5 found no end to the transient in the first half of the run for {}: run longer (--days) to tell.",
-            names.join(", ")
+            "\nMSER-5 found no end to the transient in the first half of the run for {}: the series still moves at half the run, from a transient longer than that (run longer, --days) or a trend no warm-up removes (growing demand: hold it with --set to judge the warm-up alone).",
+            named(&v.undecided, false)
         ));
     }
     text
+}
+
+/// The headline outputs among `list` by name (with their MSER-5 day if
+/// `with_day`), and how many service outputs besides: a whole system has
+/// dozens, which warmup_summary.csv lists.
+fn named(list: &[&OutputWarmup], with_day: bool) -> String {
+    let name = |a: &OutputWarmup| match (with_day, a.mser5_day()) {
+        (true, Some(day)) => format!("{} ({day} days)", a.series.name),
+        _ => a.series.name.clone(),
+    };
+    let headlines: Vec<String> = list
+        .iter()
+        .filter(|a| a.series.headline)
+        .map(|a| name(a))
+        .collect();
+    let others = list.len() - headlines.len();
+    match (headlines.is_empty(), others) {
+        (_, 0) => headlines.join(", "),
+        (true, n) => format!("{n} services (see warmup_summary.csv)"),
+        (false, n) => format!(
+            "{} and {n} single services (see warmup_summary.csv)",
+            headlines.join(", ")
+        ),
+    }
 }
 
 #[cfg(feature = "board")]
