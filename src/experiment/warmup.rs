@@ -67,7 +67,7 @@ impl OutputWarmup {
 pub fn headline_series(network: &Network, outputs: &[ReplicationOutput]) -> Vec<OutputSeries> {
     let days = network.run.window_days();
     let horizon = network.run.horizon_days;
-    let day_length = |d: usize| (horizon - d as f64).min(1.0).max(f64::MIN_POSITIVE);
+    let day_length = |d: usize| (horizon - d as f64).clamp(f64::MIN_POSITIVE, 1.0);
     let replications = outputs.len().max(1) as f64;
     // The mean over replications of a per-replication daily value.
     let averaged = |value: &dyn Fn(&ReplicationOutput, usize) -> f64| -> Vec<f64> {

@@ -245,3 +245,13 @@ fn refuses_to_overwrite_a_file_it_did_not_write() {
     );
     fails_with(&output, output.status.code().unwrap(), "warmup.csv");
 }
+
+#[test]
+fn help_has_an_example() {
+    let output = succeed(iccsim().args(["warmup", "--help"]));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("Examples:") && text.contains("iccsim warmup") && text.contains("MSER-5"),
+        "{text}"
+    );
+}
