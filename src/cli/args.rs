@@ -151,6 +151,25 @@ The table lists each target of the scenario's [calibration] section: the observe
 figure, the accepted band, the simulated mean with its 95% CI, and whether the mean
 falls inside the band.")]
     Calibrate(CalibrateArgs),
+    /// Warm-up diagnostic: Welch's moving averages and the MSER-5
+    /// truncation day of each headline output, and whether the scenario's
+    /// warm-up is long enough.
+    #[command(after_help = "\
+Examples:
+  iccsim warmup                                   the built-in baseline, 5 replications
+  iccsim warmup my.toml -n 10 --days 1460 --out results/warmup-my
+  iccsim warmup --from-empty --windows 7,30,90    start with no patients
+
+Runs the scenario with run.warmup_days = 0 over its warm-up and horizon (or
+--days), from its starting state (or empty), and averages each output's daily
+series over the replications: for a whole-system scenario the share of acute
+beds occupied and delayed and the places occupied of each kind of service; for
+every scenario each service's places occupied. warmup.csv has each series with
+Welch's moving averages; warmup_summary.csv has the MSER-5 truncation day
+(batches of 5 days, searched over the first half of the run) of each output and
+whether the scenario's warmup_days covers it; warmup.svg draws the headline
+series with both days marked; run.json says what was run.")]
+    Warmup(super::warmup::WarmupArgs),
     /// Check scenario files without running them; every problem is listed.
     #[command(after_help = "\
 Examples:

@@ -40,6 +40,7 @@ mod sweep;
 mod sweep_file;
 mod tornado;
 mod validate;
+mod warmup;
 
 use std::process::ExitCode;
 
@@ -81,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::report(args),
         Command::Schema(args) => schema::schema(args),
         Command::New(args) => new::new(args),
+        Command::Warmup(args) => warmup::warmup(args),
     };
     match outcome {
         Ok(()) => Exit::Success.into(),

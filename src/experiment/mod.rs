@@ -21,6 +21,7 @@ pub mod precision;
 pub mod record;
 pub mod registers;
 pub mod thresholds;
+pub mod warmup;
 
 use std::ops::Range;
 

@@ -40,6 +40,7 @@ pub mod tidy;
 pub mod tornado;
 pub mod uncertainty;
 pub mod variance_split;
+pub mod warmup;
 pub mod workforce;
 
 pub use atomic::{FileBody, Streamed, WriteError, write_atomically};

@@ -7,6 +7,7 @@
 //! arguments.
 
 pub mod distribution;
+pub mod mser;
 pub mod queueing;
 pub mod sketch;
 pub mod summary;

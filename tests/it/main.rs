@@ -46,5 +46,6 @@ mod risks;
 mod spread;
 mod uncertainty;
 mod uncertainty_cases;
+mod warmup;
 mod whole_system;
 mod workforce;
