@@ -406,6 +406,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         s: ServiceId,
         routes: &RouteTable,
     ) -> Result<(), SimulationError> {
+        self.log_end(0.0, pid, s);
         let patient = &mut self.patients[pid.index()];
         patient.ready_at = 0.0;
         let waiting: Vec<(usize, f64)> = routes
