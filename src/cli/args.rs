@@ -258,6 +258,8 @@ pub struct RunArgs {
     /// Also write episodes.csv: one row per visit to a service.
     #[arg(long)]
     pub episodes: bool,
+    #[command(flatten)]
+    pub event_log: super::event_log::EventLogArgs,
     /// Periods of timeseries.csv, comma-separated from day, week, month,
     /// year. Default: all four for runs up to a year, month and year beyond.
     #[arg(long, value_delimiter = ',', value_parser = ["day", "week", "month", "year"])]
@@ -419,6 +421,8 @@ pub struct BatchArgs {
     /// folder; see `iccsim report`).
     #[arg(long)]
     pub report: bool,
+    #[command(flatten)]
+    pub event_log: super::event_log::EventLogArgs,
     #[command(flatten)]
     pub drawing: ReportOptions,
     /// Change a value of the scenario, e.g. --set sites.general.adult_beds=420

@@ -105,6 +105,10 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         design: design.label(),
     };
     let wanted = plan.wanted();
+    // The event log's replications (checked before the work).
+    let logged = args
+        .event_log
+        .chosen(&wanted, &wanted[..wanted.len().min(1)])?;
 
     // Resume what an interrupted batch left, or start afresh.
     let partial = out.join(CHECKPOINT);
@@ -168,6 +172,22 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
             "Ran {ran} replications in {elapsed:.2} s. Wrote {written} files to {}/",
             out.display()
         );
+    }
+    if !logged.is_empty() {
+        let rows =
+            super::event_log::write_event_log(&mut folder, &scenario, seed, design, &logged)?;
+        if !args.common.quiet {
+            say!(
+                "Wrote {}: {rows} events of replication{} {}",
+                super::event_log::EVENT_LOG_FILE,
+                if logged.len() == 1 { "" } else { "s" },
+                logged
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     if args.report {
         write_default_report(&mut folder, &args.drawing, args.common.quiet)?;

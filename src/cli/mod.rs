@@ -25,6 +25,7 @@ mod calibrate;
 mod case_checks;
 mod compare;
 mod contributions;
+mod event_log;
 mod exit;
 mod memory;
 mod merge;

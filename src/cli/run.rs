@@ -35,6 +35,8 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&network.name));
     results_fit_in_memory(network, replications, args.episodes, "run")?;
+    let ran: Vec<u64> = (0..replications).collect();
+    let logged = args.event_log.chosen(&ran, &ran)?;
     // Check the output folder before the work, not after.
     let mut folder = open_output(
         &out,
@@ -158,6 +160,14 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
     }
     // Replaces the earlier results and any report drawn from them.
     folder.commit(&files, RESULTS, Replace::Results)?;
+    let log_rows = if logged.is_empty() {
+        None
+    } else {
+        let design = iccsim::experiment::nested::Design::Plain;
+        let rows =
+            super::event_log::write_event_log(&mut folder, &scenario, seed, design, &logged)?;
+        Some(rows)
+    };
 
     if !args.common.quiet {
         let mut table = match &breakdown {
@@ -171,9 +181,17 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         let patients: u64 = outputs.iter().map(|o| o.result.system.entered_total).sum();
         say!(
             "Simulated {patients} patients in {elapsed:.2} s. Wrote {} files to {}/",
-            files.len(),
+            files.len() + usize::from(log_rows.is_some()),
             out.display()
         );
+        if let Some(rows) = log_rows {
+            say!(
+                "{}: {rows} events of {} replication{}",
+                super::event_log::EVENT_LOG_FILE,
+                logged.len(),
+                if logged.len() == 1 { "" } else { "s" }
+            );
+        }
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "occupancy.csv",
     "results.json",
     "episodes.csv",
+    "event_log.csv",
     "breakdown.csv",
     "breakdown_summary.csv",
     "delays.csv",

@@ -32,4 +32,6 @@ pub use results::{
     DailyService, FlowMatrix, Ledger, ReplicationResult, ServiceResult, ServiceYear, SystemResult,
     YearCell,
 };
-pub use simulation::{EpisodeObserver, EpisodeRecord, SimulationError, simulate};
+pub use simulation::{
+    EpisodeObserver, EpisodeRecord, Lifecycle, PatientEvent, SimulationError, simulate,
+};

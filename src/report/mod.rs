@@ -29,6 +29,7 @@ pub mod checkpoint;
 pub mod compare;
 pub mod contributions;
 pub mod csv_safe;
+pub mod event_log;
 pub mod finance;
 pub mod output_folder;
 pub mod plain_words;

@@ -22,6 +22,7 @@ mod deaths;
 mod delays;
 mod diverted_deaths;
 mod emergent_delays;
+mod event_log;
 mod extends;
 mod faults;
 mod front_door;

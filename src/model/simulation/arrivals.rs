@@ -118,6 +118,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         let rng = self.patient_stream(type_id, k);
         let pid = self.new_patient(now, type_id, rng)?;
         self.patients[pid.index()].register_flags = register_flags;
+        self.log_enter(now, pid, "outside");
         if in_window(&self.window, now) {
             self.system.entered += 1;
             let year = self.year_of(now);
@@ -150,12 +151,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         now: f64,
         patient_type: PatientTypeId,
         service: ServiceId,
+        returning: u32,
     ) -> Result<(), SimulationError> {
         let t = patient_type.index();
+        self.log_returning(returning);
         let k = self.readmissions_made[t];
         self.readmissions_made[t] += 1;
         let rng = self.streams.substream(self.readmission_keys[t], k);
         let pid = self.new_patient(now, patient_type, rng)?;
+        self.log_enter(now, pid, "readmission");
         if in_window(&self.window, now) {
             self.system.entered += 1;
             self.count(service, patient_type, |c| c.readmissions += 1);
@@ -215,6 +219,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         };
         self.system.entered_total += 1;
         self.in_system.increment(now);
+        self.log_new_patient(pid);
         Ok(pid)
     }
 
@@ -251,15 +256,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             return;
         }
         let delay = readmission.delay.sample(&mut patient.rng);
-        let event = Event::Readmission {
-            patient_type: patient.patient_type,
-            service: readmission.service,
-        };
+        let patient_type = patient.patient_type;
+        let service = readmission.service;
         // A delay that is not a finite time (impossible for validated
         // distributions) or ends after the run is simply not scheduled.
         if let Ok(at) = SimTime::new(now + delay)
             && at.days() < self.window.end
         {
+            let event = Event::Readmission {
+                patient_type,
+                service,
+                returning: self.log_keep_returning(pid),
+            };
             let _ = self.queue.schedule(at, ARRIVAL_EVENT, event);
         }
     }

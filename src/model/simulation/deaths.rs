@@ -59,6 +59,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             let ledger = &mut self.ledger;
             ledger.direct_exits[(t * ledger.sinks + sink.index()) * ledger.years + year] += 1;
         }
+        let network = self.network;
+        self.log_exit(now, pid, &network.sinks[sink.index()]);
         self.exit_system(now, pid);
     }
 

@@ -57,10 +57,12 @@ pub(super) enum Event {
     /// Midnight starting window day `day` (an integer, so rounding of
     /// `start + day` can never schedule the same midnight twice).
     NewDay { service: ServiceId, day: i64 },
-    /// A patient of this type returns to this service (a readmission).
+    /// A patient of this type returns to this service (a readmission);
+    /// `returning` is where the event log keeps its person (0 without it).
     Readmission {
         patient_type: PatientTypeId,
         service: ServiceId,
+        returning: u32,
     },
     /// Register instant number k: risk tiers' monthly moves, the cohort
     /// marked (`register.rs`).

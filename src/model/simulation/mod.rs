@@ -55,6 +55,8 @@
 //!   managed at home or prevented, people kept out of a care home);
 //! - `finish`: the state turned into a [`ReplicationResult`];
 //! - `episode`, `error`: what the caller receives;
+//! - `event_log`: the event log's hooks (people, visits, place numbers),
+//!   compiled only for an observer that wants events;
 //! - `trace_tests`: whole traces of two- and three-patient networks.
 //!
 //! Depends on `engine`, `stats` and the model's network, results and
@@ -70,6 +72,7 @@ mod diverted;
 mod episode;
 mod error;
 mod event;
+mod event_log;
 mod finish;
 mod ids;
 mod places;
@@ -81,7 +84,7 @@ mod state;
 #[cfg(test)]
 mod trace_tests;
 
-pub use episode::{EpisodeObserver, EpisodeRecord};
+pub use episode::{EpisodeObserver, EpisodeRecord, Lifecycle, PatientEvent};
 pub use error::SimulationError;
 
 /// Simulates replication `replication` of `network` under master seed

@@ -5,7 +5,7 @@
 use rand::RngExt;
 
 use super::deaths::dies_at_home_instead;
-use super::episode::{EpisodeObserver, EpisodeRecord};
+use super::episode::{EpisodeObserver, EpisodeRecord, Lifecycle};
 use super::error::SimulationError;
 use super::event::{ARRIVAL_EVENT, DEPARTURE_EVENT, Event, TIMEOUT_EVENT};
 use super::ids::{MaybeService, PatientSlot};
@@ -34,6 +34,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         self.trace(now, pid, "asks for", s, "");
         let patient_type = self.patients[pid.index()].patient_type;
         self.patients[pid.index()].requested_at = now;
+        self.log_arrival(now, pid, s);
         let counted = in_window(&self.window, now);
         if counted {
             self.count(s, patient_type, |c| c.arrivals += 1);
@@ -154,6 +155,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             Overflow::Divert(to) => {
                 #[cfg(test)]
                 self.trace(now, pid, "diverted from", s, "");
+                self.log_unserved(now, pid, s, Lifecycle::Diverted);
                 if counted {
                     self.count(s, patient_type, |c| c.diverted += 1);
                     if let Some(cell) = self.cell(patient_type, s, now) {
@@ -165,6 +167,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             Overflow::Onward => {
                 #[cfg(test)]
                 self.trace(now, pid, "sent on from", s, "");
+                self.log_unserved(now, pid, s, Lifecycle::Diverted);
                 if counted {
                     self.count(s, patient_type, |c| c.diverted += 1);
                     if let Some(cell) = self.cell(patient_type, s, now) {
@@ -195,6 +198,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         s: ServiceId,
     ) -> Result<(), SimulationError> {
         let counted = in_window(&self.window, now);
+        self.log_unserved(now, pid, s, Lifecycle::Lost);
         if let Some(holding) = self.patients[pid.index()].holding.get() {
             self.leave_place(now, pid, holding, self.lost_node)?;
         } else {
@@ -224,6 +228,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 .add(now - self.patients[pid.index()].entered_at);
         }
         self.diverted_leaves(pid, None);
+        self.log_exit(now, pid, "lost");
         self.exit_system(now, pid);
         Ok(())
     }
@@ -247,6 +252,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         } else if counted {
             self.flows.add(0, 1 + si);
         }
+        self.log_start(now, pid, s);
         #[cfg(test)]
         self.trace(now, pid, "admitted to", s, "");
         if self.services[si].tracks_pressure {
@@ -321,6 +327,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             &format!(" for {}", self.flows.nodes[to]),
         );
         let counted = in_window(&self.window, now);
+        self.log_depart(now, pid, s);
         let patient = &mut self.patients[pid.index()];
         let patient_type = patient.patient_type;
         let blocked_since = patient.blocked_since;
@@ -407,6 +414,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         };
         let patient_type = patient.patient_type;
         patient.ready_at = now;
+        self.log_end(now, pid, s);
+        let patient = &mut self.patients[pid.index()];
         let u: f64 = patient.rng.random();
         let day = now - self.window.start;
         let routes = &self
@@ -520,6 +529,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     }
                 }
                 self.diverted_leaves(pid, Some(sink));
+                let network = self.network;
+                self.log_exit(now, pid, &network.sinks[sink.index()]);
                 self.exit_system(now, pid);
                 Ok(())
             }
@@ -559,6 +570,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             self.add_days(patient_type, holding, blocked_since, now, Some(reason));
         }
         self.drop_from_list(now, s);
+        self.log_unserved(now, pid, s, Lifecycle::TimedOut);
         if in_window(&self.window, now) {
             self.count(s, patient_type, |c| c.timed_out += 1);
         }
@@ -623,6 +635,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         patient.ticket = 0;
         patient.waiting_for = MaybeService::NONE;
         self.drop_from_list(now, s);
+        self.log_unserved(now, pid, s, Lifecycle::Outlied);
+        self.log_arrival(now, pid, to);
         if in_window(&self.window, now) {
             self.count(to, patient_type, |c| c.outliers_in += 1);
             if let Some(cell) = self.cell(patient_type, to, now) {
@@ -654,6 +668,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     fn cancel(&mut self, now: f64, pid: PatientSlot, s: ServiceId) -> Result<(), SimulationError> {
         #[cfg(test)]
         self.trace(now, pid, "cancelled by", s, "");
+        self.log_unserved(now, pid, s, Lifecycle::Cancelled);
         let patient_type = self.patients[pid.index()].patient_type;
         // Each patient's operation counts once as cancelled on the day: a
         // rebooked date that finds the beds still full is counted by the

@@ -126,7 +126,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             Event::Readmission {
                 patient_type,
                 service,
-            } => self.on_readmission(now, patient_type, service)?,
+                returning,
+            } => self.on_readmission(now, patient_type, service, returning)?,
             Event::RegisterStep(index) => self.on_register_step(now, index as usize)?,
             Event::NewDay { service, day } => {
                 self.services[service.index()].starts_today = 0;

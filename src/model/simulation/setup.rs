@@ -267,6 +267,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             day_event_limit: 0,
             events_allowed: network.run.max_events_per_day,
             runaway: None,
+            event_log: Default::default(),
             #[cfg(test)]
             trace: Vec::new(),
         };
@@ -363,6 +364,9 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                         CensusStart::FitToLeave { .. } => (0.0, 0.0),
                     };
                     let pid = self.new_patient(0.0, t, rng)?;
+                    self.log_enter(0.0, pid, "census");
+                    self.log_arrival(0.0, pid, s);
+                    self.log_start(0.0, pid, s);
                     let patient = &mut self.patients[pid.index()];
                     patient.holding = MaybeService::some(s);
                     patient.started_at = -age;
@@ -402,6 +406,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         s: ServiceId,
         routes: &RouteTable,
     ) -> Result<(), SimulationError> {
+        self.log_end(0.0, pid, s);
         let patient = &mut self.patients[pid.index()];
         patient.ready_at = 0.0;
         let waiting: Vec<(usize, f64)> = routes

@@ -199,6 +199,9 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     pub(super) events_allowed: u64,
     /// The events sampled since the run passed its limit.
     pub(super) runaway: Option<Box<RunawaySample>>,
+    /// People, visits and place numbers for the event log (empty unless
+    /// the observer wants events: `event_log.rs`).
+    pub(super) event_log: super::event_log::EventLogState,
     /// What happened to each patient, one line a step, for the trace
     /// tests. Compiled only in tests, like every call that writes it, so
     /// a run pays nothing for it.
