@@ -244,7 +244,7 @@ fn open_checkpoint(
     } else {
         // `--resume` on a batch that already finished keeps its records
         // (a resubmitted shard, a rerun script) instead of running it again.
-        let finished = out.join("records.csv");
+        let finished = checkpoint::records_file(out);
         let done = match checkpoint::read_records(&finished) {
             Ok(read) if resume && header.same_run(&read.header) => read.records,
             Ok(_) if resume => {

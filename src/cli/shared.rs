@@ -34,6 +34,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "delays.csv.gz",
     "pressure.csv.gz",
     "registers.csv.gz",
+    "records.csv.gz",
     "breakdown_summary.csv",
     "delays.csv",
     "pressure.csv",

@@ -3,9 +3,11 @@
 //! (`--compress`): one place any command can call to filter and name the
 //! files it is about to commit.
 //!
-//! What was run (`run.json`, `scenario.toml`) and `records.csv` (the
-//! checkpoint `--resume` and `merge` read, the only file every other one
-//! is drawn from) are always written, and never compressed.
+//! What was run (`run.json`, `scenario.toml`) and `records.csv` (every
+//! value of every replication, bit-exact: what `--resume` and `merge` read,
+//! and what every other file is drawn from) are always written;
+//! `--compress` writes `records.csv.gz`, which both read as it is
+//! ([`super::checkpoint::read_records`]).
 
 use std::io::Write;
 
@@ -13,6 +15,9 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::atomic::FileBody;
+
+/// Every value of every replication (`super::checkpoint`).
+const RECORDS: &str = "records.csv";
 
 /// A group of output files `--outputs` can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -152,20 +157,15 @@ impl OutputChoice {
 
     /// The name a file is written under: `.gz` added when compressed.
     pub fn file_name(&self, file: &str) -> String {
-        match Output::of_file(file) {
-            Some(o) if self.compress && o.grows() => format!("{file}.gz"),
-            _ => file.to_string(),
+        let grows = match Output::of_file(file) {
+            Some(o) => o.grows(),
+            None => file == RECORDS,
+        };
+        if self.compress && grows {
+            format!("{file}.gz")
+        } else {
+            file.to_string()
         }
-    }
-
-    /// Every name a batch may write under any choice (for the folder's
-    /// check before the work): each grouped file and its `.gz`.
-    pub fn every_file_name() -> Vec<String> {
-        Output::ALL
-            .iter()
-            .flat_map(|o| o.files().iter())
-            .flat_map(|f| [f.to_string(), format!("{f}.gz")])
-            .collect()
     }
 
     /// The files kept by the choice, named and compressed as it says.
@@ -240,7 +240,10 @@ mod tests {
         }
         assert_eq!(choice.file_name("breakdown.csv"), "breakdown.csv.gz");
         assert_eq!(choice.file_name("summary.csv"), "summary.csv");
-        assert_eq!(choice.file_name("records.csv"), "records.csv");
+        assert_eq!(choice.file_name("records.csv"), "records.csv.gz");
+        assert_eq!(choice.file_name("run.json"), "run.json");
+        let plain = OutputChoice::parse("summary", false).unwrap();
+        assert_eq!(plain.file_name("records.csv"), "records.csv");
     }
 
     #[test]
