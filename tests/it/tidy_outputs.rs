@@ -244,6 +244,16 @@ fn an_unknown_output_is_refused_with_the_valid_names() {
         .output()
         .unwrap();
     fails_with(&output, 2, "add `summary` to --outputs");
+    // A folder without them is refused by `report`, saying which output it needs.
+    batch(&out, &["--outputs", "breakdown"]);
+    assert!(out.join("breakdown.csv").exists() && !out.join("summary.csv").exists());
+    let output = iccsim().arg("report").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("summary.csv") && stderr.contains("`summary` in --outputs"),
+        "{stderr}"
+    );
 }
 
 #[test]
