@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::args::BatchArgs;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
-use super::records::{batch_table, write_batch_files};
+use super::records::{batch_table, write_chosen_batch_files};
 use super::report::write_default_report;
 use super::shared::{
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
@@ -37,6 +37,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         args.at_quantile.as_deref(),
         &[(&network.name, scenario.uncertain.len())],
     )?;
+    let choice = super::chosen_outputs::choice(&args)?;
     let replications = design.nested().map_or_else(
         || u64::from(args.replications.unwrap_or(network.run.replications)),
         |n| n.replications(),
@@ -156,7 +157,15 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
 
     // The finished records are in records.csv now: the commit replaces the
     // checkpoint with them, along with any earlier results and reports.
-    let written = write_batch_files(&mut folder, network, &header, &text, &schema, &records)?;
+    let written = write_chosen_batch_files(
+        &mut folder,
+        network,
+        &header,
+        &text,
+        &schema,
+        &records,
+        &choice,
+    )?;
     if !args.common.quiet {
         print_stdout(&format!(
             "{}\n",
@@ -255,7 +264,7 @@ fn open_checkpoint(
     } else {
         // `--resume` on a batch that already finished keeps its records
         // (a resubmitted shard, a rerun script) instead of running it again.
-        let finished = out.join("records.csv");
+        let finished = checkpoint::records_file(out);
         let done = match checkpoint::read_records(&finished) {
             Ok(read) if resume && header.same_run(&read.header) => read.records,
             Ok(_) if resume => {

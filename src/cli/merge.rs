@@ -17,7 +17,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     let mut origin_of = std::collections::HashMap::new();
     let mut text = String::new();
     for folder in &args.folders {
-        let path = folder.join("records.csv");
+        let path = checkpoint::records_file(folder);
         if !path.exists() {
             let hint = if folder.join(CHECKPOINT).exists() {
                 "the batch there was interrupted: finish it with `iccsim batch ... --resume`"
@@ -117,7 +117,13 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     let inputs = args
         .folders
         .iter()
-        .flat_map(|f| [f.join("records.csv"), f.join("scenario.toml")])
+        .flat_map(|f| {
+            [
+                f.join("records.csv"),
+                f.join("records.csv.gz"),
+                f.join("scenario.toml"),
+            ]
+        })
         .collect();
     let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
     refuse_interrupted_batch(&folder)?;

@@ -23,6 +23,7 @@ mod args;
 mod batch;
 mod calibrate;
 mod case_checks;
+mod chosen_outputs;
 mod compare;
 mod contributions;
 mod event_log;

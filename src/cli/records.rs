@@ -10,6 +10,7 @@ use iccsim::report::breakdown::{self, BreakdownSet};
 use iccsim::report::budget;
 use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::report::output_folder::{RESULTS, Replace};
+use iccsim::report::outputs::OutputChoice;
 use iccsim::report::pressure::{self, ServiceYearSet};
 use iccsim::report::{self, FileBody, OutputFolder, ResultSet, RunInfo, Streamed, tidy};
 
@@ -44,6 +45,28 @@ pub(super) fn write_batch_files(
     text: &str,
     schema: &Schema,
     records: &[Record],
+) -> Result<usize, report::WriteError> {
+    write_chosen_batch_files(
+        out,
+        network,
+        header,
+        text,
+        schema,
+        records,
+        &OutputChoice::default(),
+    )
+}
+
+/// [`write_batch_files`], of the outputs `choice` names (`--outputs`,
+/// `--compress`).
+pub(super) fn write_chosen_batch_files(
+    out: &mut OutputFolder,
+    network: &Network,
+    header: &RecordsHeader,
+    text: &str,
+    schema: &Schema,
+    records: &[Record],
+    choice: &OutputChoice,
 ) -> Result<usize, report::WriteError> {
     let info = batch_info(network, header, records);
     let set = ResultSet::from_records(schema, info.clone(), records);
@@ -82,7 +105,19 @@ pub(super) fn write_batch_files(
                 breakdown::write_breakdown_csv(w, &set.info, breakdown)
             })),
         ));
+        files.push((
+            "breakdown_margins.csv",
+            Box::new(Streamed(|w: &mut dyn Write| {
+                breakdown::write_breakdown_margins_csv(w, &set.info, breakdown)
+            })),
+        ));
     }
+    files.push((
+        "flows_by_kind.csv",
+        Box::new(Streamed(|w: &mut dyn Write| {
+            report::record_flows::write_flows_csv(w, &set)
+        })),
+    ));
     files.push((
         "delays.csv",
         Box::new(Streamed(|w: &mut dyn Write| {
@@ -107,6 +142,11 @@ pub(super) fn write_batch_files(
     if let Some(bytes) = super::nested::variance_split_file(header, network, schema, records) {
         files.push(("variance_split.csv", Box::new(bytes)));
     }
+    let files = choice.apply(files);
+    let files: Vec<(&str, &dyn FileBody)> = files
+        .iter()
+        .map(|(name, body)| (name.as_str(), body.as_ref()))
+        .collect();
     out.commit(&files, RESULTS, Replace::Results)?;
     Ok(files.len())
 }

@@ -137,6 +137,10 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             breakdown::breakdown_csv(&set.info, breakdown),
         ));
         files.push((
+            "breakdown_margins.csv",
+            breakdown::breakdown_margins_csv(&set.info, breakdown),
+        ));
+        files.push((
             "breakdown_summary.csv",
             breakdown::breakdown_summary_csv(&set.info, breakdown),
         ));

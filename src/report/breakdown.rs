@@ -1,8 +1,14 @@
 //! Whole-system outputs by year, ICC and age band: `breakdown.csv` (one
-//! row per replication × year × ICC × age band × metric, "all" where a
-//! dimension is summed over) and `breakdown_summary.csv` (each across
-//! replications with its 95% CI), plus the adult acute and care-home
-//! occupancy by year.
+//! row per replication × year × ICC × age band × metric, at the finest
+//! level each metric has: its *detail* rows), `breakdown_margins.csv` (the
+//! same replications' *margins*: rows where a dimension is summed over,
+//! "all") and `breakdown_summary.csv` (each across replications with its
+//! 95% CI, detail and margins, told apart by its `level` column), plus the
+//! adult acute and care-home occupancy by year.
+//!
+//! Detail and margins are kept apart so that a naive sum cannot count an
+//! outcome twice: summing a count's detail rows of a replication gives its
+//! margin exactly, and `year` in `breakdown.csv` is always a number.
 
 use crate::experiment::ReplicationOutput;
 use crate::experiment::record::{BreakdownKey as Key, Record, Schema};
@@ -22,6 +28,27 @@ pub struct BreakdownSet {
     pub summaries: Vec<Summary>,
     /// Price base of the costs, e.g. "2023/24".
     pub price_year: String,
+}
+
+/// Whether each key is a detail row (the finest level its metric has, in a
+/// numbered year) rather than a margin (a dimension summed over, "all").
+/// A metric kept only by ICC and band (`acute_occupancy` is per year, for
+/// the whole system) has its per-year rows as its detail.
+pub fn detail_keys(keys: &[Key]) -> Vec<bool> {
+    let summed = |k: &Key| usize::from(k.icc == "all") + usize::from(k.age_band == "all");
+    let mut finest: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for key in keys.iter().filter(|k| k.year != "all") {
+        let level = finest.entry(key.metric).or_insert(usize::MAX);
+        *level = (*level).min(summed(key));
+    }
+    keys.iter()
+        .map(|k| k.year != "all" && finest.get(k.metric) == Some(&summed(k)))
+        .collect()
+}
+
+/// The `level` of a key: `detail` or `margin` (see [`detail_keys`]).
+fn level_name(detail: bool) -> &'static str {
+    if detail { "detail" } else { "margin" }
 }
 
 impl BreakdownSet {
@@ -68,7 +95,8 @@ impl BreakdownSet {
     }
 }
 
-/// `breakdown.csv`: one row per replication × year × ICC × band × metric.
+/// `breakdown.csv`: one row per replication × year × ICC × band × metric,
+/// the detail rows only ([`detail_keys`]).
 pub fn breakdown_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     let mut bytes = Vec::new();
     // Writing to memory cannot fail.
@@ -76,13 +104,46 @@ pub fn breakdown_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     bytes
 }
 
-/// `breakdown.csv`, streamed (about a megabyte per replication of the
+/// `breakdown_margins.csv`: the margin rows ("all" where summed over).
+pub fn breakdown_margins_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_breakdown_margins_csv(&mut bytes, info, set);
+    bytes
+}
+
+/// `breakdown.csv`, streamed (about two megabytes per replication of the
 /// five-year baseline).
 pub fn write_breakdown_csv(
     out: &mut dyn std::io::Write,
     info: &RunInfo,
     set: &BreakdownSet,
 ) -> std::io::Result<()> {
+    write_rows(out, info, set, true)
+}
+
+/// `breakdown_margins.csv`, streamed.
+pub fn write_breakdown_margins_csv(
+    out: &mut dyn std::io::Write,
+    info: &RunInfo,
+    set: &BreakdownSet,
+) -> std::io::Result<()> {
+    write_rows(out, info, set, false)
+}
+
+/// The detail rows (`detail`) or the margin rows of every replication.
+fn write_rows(
+    out: &mut dyn std::io::Write,
+    info: &RunInfo,
+    set: &BreakdownSet,
+    detail: bool,
+) -> std::io::Result<()> {
+    let chosen: Vec<usize> = detail_keys(&set.keys)
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, is_detail)| is_detail == detail)
+        .map(|(k, _)| k)
+        .collect();
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(
         [
@@ -95,7 +156,8 @@ pub fn write_breakdown_csv(
     let scenario = neutralise(&info.scenario_name);
     for (r, replication) in set.replications.iter().enumerate() {
         let replication = replication.to_string();
-        for (key, values) in set.keys.iter().zip(&set.values) {
+        for &k in &chosen {
+            let (key, values) = (&set.keys[k], &set.values[k]);
             let [year, year_start, icc, age_band, metric, unit] = &key_cells(key);
             writer.write_record([
                 &*scenario,
@@ -129,12 +191,22 @@ fn key_cells(key: &Key) -> [std::borrow::Cow<'_, str>; 6] {
 }
 
 /// `breakdown_summary.csv`: each (year, ICC, band, metric) across
-/// replications: mean, sd, standard error, 95% CI (Student t), min, max.
+/// replications: mean, sd, standard error, 95% CI (Student t), min, max;
+/// last, its `level` (`detail` or `margin`, [`detail_keys`]).
 pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record([["scenario"].as_slice(), &KEY_COLUMNS, &SUMMARY_COLUMNS].concat());
+    let _ = writer.write_record(
+        [
+            ["scenario"].as_slice(),
+            &KEY_COLUMNS,
+            &SUMMARY_COLUMNS,
+            &["level"],
+        ]
+        .concat(),
+    );
     let scenario = neutralise(&info.scenario_name);
-    for (key, s) in set.keys.iter().zip(&set.summaries) {
+    let detail = detail_keys(&set.keys);
+    for ((key, s), detail) in set.keys.iter().zip(&set.summaries).zip(detail) {
         // Field by field: the breakdown has tens of thousands of rows, and
         // a row built as owned strings first cost 1% of a whole batch.
         let _ = writer.write_field(&*scenario);
@@ -144,6 +216,7 @@ pub fn breakdown_summary_csv(info: &RunInfo, set: &BreakdownSet) -> Vec<u8> {
         for cell in summary_cells(s) {
             let _ = writer.write_field(cell);
         }
+        let _ = writer.write_field(level_name(detail));
         let _ = writer.write_record(None::<&[u8]>);
     }
     writer.into_inner().unwrap_or_default()

@@ -315,7 +315,34 @@ pub fn read_records(path: &Path) -> Result<RecordsRead, RecordsError> {
     regular(std::fs::metadata(path))?;
     let file = File::open(path).map_err(io_error(path))?;
     regular(file.metadata())?;
-    read_from(BufReader::new(file), path)
+    let mut reader = BufReader::new(file);
+    // `batch --compress` writes records.csv.gz: read as it is.
+    if reader
+        .fill_buf()
+        .map_err(io_error(path))?
+        .starts_with(&GZIP_MAGIC)
+    {
+        return read_from(
+            BufReader::new(flate2::bufread::GzDecoder::new(reader)),
+            path,
+        );
+    }
+    read_from(reader, path)
+}
+
+/// The first bytes of a gzip file.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The records file of a batch's folder: `records.csv`, or the
+/// `records.csv.gz` of `batch --compress` when only that is there.
+pub fn records_file(folder: &Path) -> std::path::PathBuf {
+    let plain = folder.join("records.csv");
+    let compressed = folder.join("records.csv.gz");
+    if !plain.exists() && compressed.exists() {
+        compressed
+    } else {
+        plain
+    }
 }
 
 /// Longest header line read.

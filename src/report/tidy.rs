@@ -335,6 +335,11 @@ pub fn results_json(set: &ResultSet) -> Vec<u8> {
 
 /// `results.json`, streamed: the per-replication rows are serialised one
 /// at a time as they are written, never collected.
+///
+/// Its shape is `{"run": {…}, "summary": [records], "replications":
+/// [records]}`, each record flat (the columns of `summary.csv` and
+/// `replications.csv` less `scenario`): `pandas.read_json` cannot take the
+/// whole, `pandas.DataFrame(json.load(f)["replications"])` takes each list.
 pub fn write_results_json(out: &mut dyn Write, set: &ResultSet) -> std::io::Result<()> {
     struct Rows<'a>(&'a ResultSet);
     impl Serialize for Rows<'_> {

@@ -94,7 +94,7 @@ fn run_without_a_scenario_uses_the_built_in_default() {
     }
     let summary = fs::read_to_string(folder.join("breakdown_summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,p25,median,p75,p95\n"
+        "scenario,year,year_start,icc,age_band,metric,unit,n,mean,sd,se,ci95_low,ci95_high,min,max,p05,p25,median,p75,p95,level\n"
     ));
     for row in [
         "north-cumbria-baseline,all,,all,all,emergency_admissions,admissions,2,",

@@ -332,8 +332,8 @@ fn a_hand_written_network_with_hostile_names_gives_safe_csv_and_an_escaped_repor
     // records, summary, replications of each shard and the merge; tornado;
     // sweep and sweep_replications; uncertainty.csv of the run, of each
     // shard and of the merge; delays and pressure of the run, each shard
-    // and the merge.
-    assert_eq!(checked, 30, "CSV files");
+    // and the merge; flows_by_kind of each shard and the merge.
+    assert_eq!(checked, 33, "CSV files");
     assert!(cells_checked > 10_000);
     // Times before the window (warm-up) stay negative numbers.
     assert!(negatives > 0, "no negative number left as a number");
@@ -464,8 +464,9 @@ fn a_whole_system_comparison_with_hostile_levers_gives_safe_csv_and_an_escaped_r
     // scenario and of the batch (issue 23: the baseline's [workforce]);
     // uncertainty.csv of the baseline (issue 23: its [uncertainty] draws
     // case management's effect per person); the batch's registers.csv
-    // (issue 23: moving risk tiers).
-    assert_eq!(checked, 27, "CSV files");
+    // (issue 23: moving risk tiers); the batch's breakdown_margins.csv and
+    // flows_by_kind.csv (issue 24: detail and margins apart, flows in columns).
+    assert_eq!(checked, 29, "CSV files");
     // Paired differences below zero stay numbers.
     assert!(negatives > 0, "no negative number left as a number");
 

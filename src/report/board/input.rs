@@ -584,6 +584,13 @@ fn read_scenario(folder: &Path) -> Result<ScenarioResults, InputError> {
     let budget_path = folder.join("budget.csv");
     let thresholds_path = folder.join("thresholds.csv");
     let run_path = folder.join("run.json");
+    let summary_path = folder.join("summary.csv");
+    if run_path.exists() && !summary_path.exists() {
+        return Err(fail(
+            &summary_path,
+            "missing: the board is drawn from the summaries, which `batch --outputs` left out; run the batch again with `summary` in --outputs (or without --outputs)",
+        ));
+    }
     Ok(ScenarioResults {
         run: read_json(&run_path)?,
         extras: read_json(&run_path)?,
