@@ -14,10 +14,19 @@ use iccsim::model::Network;
 use iccsim::model::metrics::{self, View};
 use iccsim::report;
 use iccsim::report::output_folder::Replace;
+use iccsim::report::provenance::{DesignFile, Stopping};
 use iccsim::scenario;
 
-/// Every file `sweep` writes.
-const SWEEP_FILES: &[&str] = &["sweep.csv", "sweep_replications.csv"];
+/// Every file `sweep` writes: its tables, and what was run (`run.json`
+/// with its provenance, the scenario as changed by `--set` and the design
+/// file, if any).
+const SWEEP_FILES: &[&str] = &[
+    "sweep.csv",
+    "sweep_replications.csv",
+    "run.json",
+    "scenario.toml",
+    "design.toml",
+];
 
 /// Most grid points a sweep may have.
 const MAX_SWEEP_POINTS: usize = 10_000;
@@ -86,8 +95,9 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         code: Exit::Usage,
         message,
     };
-    let (base, _, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (base, base_origin, base_text) = load(args.scenario.as_deref(), &args.set)?;
     let seed = args.common.seed.unwrap_or(base.network.run.seed);
+    let mut design_text = None;
     let (keys, grid): (Vec<String>, Vec<Vec<String>>) = match (&args.design, args.sweeps.is_empty())
     {
         (Some(_), false) => {
@@ -102,6 +112,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         (Some(path), true) => {
             let text = scenario::read_file(path)?;
+            design_text = Some(text.clone());
             let design =
                 sweep_file::read(&text, &path.display().to_string()).map_err(|message| {
                     Failure {
@@ -237,7 +248,21 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             records,
         });
     }
-    let files = vec![
+    let provenance = super::provenance::provenance(
+        "sweep",
+        Some(seed),
+        vec![super::provenance::scenario(
+            &base.network.name,
+            &base_origin,
+            "scenario.toml",
+        )],
+        args.design.as_ref().map(|path| DesignFile {
+            origin: path.display().to_string(),
+            copy: "design.toml".into(),
+        }),
+        Stopping::fixed(replications),
+    );
+    let mut files = vec![
         (
             "sweep.csv",
             report::sweep::sweep_csv(&first.name, &keys, &points),
@@ -246,12 +271,17 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             "sweep_replications.csv",
             report::sweep::sweep_replications_csv(&first.name, &keys, &points),
         ),
+        ("run.json", report::provenance::run_json(None, &provenance)),
+        ("scenario.toml", base_text.into_bytes()),
     ];
+    if let Some(text) = &design_text {
+        files.push(("design.toml", text.clone().into_bytes()));
+    }
     folder.commit(&files, "sweep", Replace::Group)?;
     if !args.common.quiet {
         print_stdout(&sweep_table(&first, &keys, &points))?;
         say!(
-            "Wrote sweep.csv and sweep_replications.csv to {}/",
+            "Wrote sweep.csv, sweep_replications.csv and run.json to {}/",
             out.display()
         );
     }

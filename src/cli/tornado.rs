@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::args::TornadoArgs;
-use super::batch::{key_name, precision_keys};
+use super::batch::key_name;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
 use super::shared::{load, open_output, print_stdout, replications_bar, scenario_inputs};
@@ -13,9 +13,14 @@ use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
 use iccsim::report;
 use iccsim::report::output_folder::Replace;
+use iccsim::report::provenance::Stopping;
+
+/// A tornado's provenance when it joins a folder that has a `run.json` of
+/// another command's (a comparison's).
+const TORNADO_RUN: &str = "tornado_run.json";
 
 pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
-    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let network = &scenario.network;
     if scenario.uncertain.is_empty() {
         return Err(Failure {
@@ -27,7 +32,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     }
     let schema = Schema::of(network);
     let names: Vec<String> = args.metric.iter().cloned().collect();
-    let position = precision_keys(network, &schema, &names)?[0];
+    let position = super::targets::target_positions(network, &schema, &names)?[0].1;
     let (metric, unit) = match schema.metrics.get(position) {
         Some(k) => (key_name(&schema, position), k.unit.clone()),
         None => {
@@ -41,11 +46,23 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("tornado-{}", network.name)));
-    // tornado.csv may join a comparison's folder, for its report.
+    // tornado.csv may join a comparison's folder, for its report: its
+    // provenance is then tornado_run.json, beside the comparison's
+    // run.json (left as it is), and its scenario tornado_scenario.toml.
+    let tornado_wrote_it = std::fs::read(out.join("run.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|v| v["provenance"]["command"] == "tornado");
+    let joins = out.join("run.json").exists() && !tornado_wrote_it;
+    let (run_json, scenario_copy) = if joins {
+        (TORNADO_RUN, "tornado_scenario.toml")
+    } else {
+        ("run.json", "scenario.toml")
+    };
     let mut folder = open_output(
         &out,
         args.common.force,
-        &["tornado.csv"],
+        &["tornado.csv", run_json, scenario_copy],
         scenario_inputs(args.scenario.as_deref()),
     )?;
     let (low_q, high_q) = args.quantiles;
@@ -116,7 +133,22 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         replications: todo.len(),
         base: iccsim::stats::Summary::of(&base),
     };
-    let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
+    let provenance = super::provenance::provenance(
+        "tornado",
+        Some(seed),
+        vec![super::provenance::scenario(
+            &network.name,
+            &origin,
+            scenario_copy,
+        )],
+        None,
+        Stopping::fixed(replications),
+    );
+    let files = vec![
+        ("tornado.csv", report::tornado::tornado_csv(&info, &bars)),
+        (run_json, report::provenance::run_json(None, &provenance)),
+        (scenario_copy, text.into_bytes()),
+    ];
     folder.commit(&files, "tornado", Replace::Group)?;
     if !args.common.quiet {
         print_stdout(&report::tornado::tornado_table(&info, &bars))?;
