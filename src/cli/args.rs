@@ -88,7 +88,7 @@ times more replications independent runs would need for the same interval.")]
 Examples:
   iccsim sweep --sweep sites.cumberland_infirmary.adult_beds=385,405,425 -n 20
   iccsim sweep my.toml --sweep a.b=1,2 --sweep c.d=0.1,0.2 --out results/grid
-  iccsim sweep --design scenarios/sweeps/beds-and-demand.toml -n 10   # a Latin hypercube
+  iccsim sweep --design scenarios/sweeps/adult-beds-and-85-plus-demand.toml -n 10   # a Latin hypercube
 
 Every point of the grid (all combinations of the --sweep values) runs the same
 replications with the same random streams, so differences between points are
