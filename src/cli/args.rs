@@ -580,6 +580,14 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
+    /// Finish an interrupted sweep in the output folder (each point's
+    /// finished replications are kept in points/<k>/records.partial).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only shard i of n (replications r with r mod n = i - 1, at
+    /// every point), e.g. 2/4; put the shards together with `iccsim merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 #[cfg(test)]

@@ -124,7 +124,8 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
 
     // Resume what an interrupted batch left, or start afresh.
     let partial = out.join(CHECKPOINT);
-    let (done, writer) = open_checkpoint(&mut folder, &out, CHECKPOINT, &header, args.resume)?;
+    let (done, writer) =
+        open_checkpoint(&mut folder, &out, CHECKPOINT, RESULTS, &header, args.resume)?;
     let done = plan.usable(done);
     if !args.common.quiet {
         say!(
@@ -211,7 +212,8 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
 }
 
 /// Opens the checkpoint `name` (relative: `records.partial`, or a
-/// comparison's `scenarios/<name>/records.partial`) of the batch `header`
+/// comparison's `scenarios/<name>/records.partial`), a working file of
+/// the folder's `group`, of the batch `header`
 /// describes in `folder` (at `out`), with the records already done: those
 /// an interrupted batch left there (with `resume`), or those of the same
 /// batch finished before (`--resume` on a finished batch: `records.csv`
@@ -220,6 +222,7 @@ pub(super) fn open_checkpoint(
     folder: &mut OutputFolder,
     out: &Path,
     name: &str,
+    group: &str,
     header: &RecordsHeader,
     resume: bool,
 ) -> Result<(Vec<Record>, CheckpointWriter), Failure> {
@@ -289,7 +292,7 @@ pub(super) fn open_checkpoint(
             _ => Vec::new(),
         };
         // Claimed before it exists, so a later --resume knows it is ours.
-        folder.claim_working_file(name, RESULTS)?;
+        folder.claim_working_file(name, group)?;
         let mut writer = CheckpointWriter::create(&partial, header).map_err(|e| Failure {
             code: Exit::Output,
             message: e.to_string(),

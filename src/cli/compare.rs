@@ -215,7 +215,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     for header in &headers {
         let name = format!("{}/records.partial", folder_for(&header.scenario));
         let (records, writer) =
-            super::batch::open_checkpoint(&mut folder, &out, &name, header, args.resume)?;
+            super::batch::open_checkpoint(&mut folder, &out, &name, RESULTS, header, args.resume)?;
         done.push(
             records
                 .into_iter()

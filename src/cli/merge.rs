@@ -23,6 +23,15 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     {
         return super::compare_merge::merge_comparison(&args, first);
     }
+    if let Some(first) = args
+        .folders
+        .first()
+        .map(|f| super::sweep_points::read_shard_manifest(f))
+        .transpose()?
+        .flatten()
+    {
+        return super::sweep_points::merge_sweep(&args, first);
+    }
     let mut header: Option<RecordsHeader> = None;
     let mut records: Vec<Record> = Vec::new();
     let mut origin_of = std::collections::HashMap::new();

@@ -43,6 +43,7 @@ mod shared;
 mod show;
 mod sweep;
 mod sweep_file;
+mod sweep_points;
 mod targets;
 mod tornado;
 mod validate;

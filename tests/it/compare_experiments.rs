@@ -396,3 +396,84 @@ fn run_json_holds_the_provenance_in_every_folder() {
         }
     }
 }
+
+/// `sweep WARD --sweep capacity=30,31 -n 4` into `out`, with `extra`.
+fn sweep(out: &Path, extra: &[&str]) -> std::process::Output {
+    common::iccsim()
+        .args([
+            "sweep",
+            &shipped(WARD),
+            "--sweep",
+            "services.medical_ward.capacity=30,31",
+        ])
+        .args(["-n", "4", "-q", "-o"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn assert_same_sweeps(a: &Path, b: &Path) {
+    for name in ["sweep.csv", "sweep_replications.csv"] {
+        assert!(
+            std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+#[test]
+fn a_sharded_sweep_merges_and_an_interrupted_one_resumes_into_the_whole_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    assert!(sweep(&whole, &[]).status.success());
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let output = sweep(shard, &["--shard", &format!("{}/2", i + 1)]);
+        assert!(output.status.success(), "{output:?}");
+        assert!(shard.join("points/0002/records.csv").is_file());
+    }
+    let merged = dir.path().join("merged");
+    common::succeed(
+        common::iccsim()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .arg("-q"),
+    );
+    assert_same_sweeps(&whole, &merged);
+
+    // The first point's first two replications, as a killed sweep leaves
+    // them: a batch of the same point writes the same records.
+    let batch = dir.path().join("batch");
+    common::succeed(
+        common::iccsim()
+            .args([
+                "batch",
+                &shipped(WARD),
+                "--set",
+                "services.medical_ward.capacity=30",
+            ])
+            .args(["-n", "4", "-q", "-o"])
+            .arg(&batch),
+    );
+    let records = std::fs::read_to_string(batch.join("records.csv")).unwrap();
+    let kept: Vec<&str> = records.lines().take(3).collect();
+    let cut = dir.path().join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    {
+        use iccsim::report::output_folder::{OutputFolder, Request};
+        let mut folder = OutputFolder::open(&cut, &Request::default()).unwrap();
+        let path = folder
+            .claim_working_file("points/0001/records.partial", "sweep")
+            .unwrap();
+        drop(folder);
+        std::fs::write(path, format!("{}\n", kept.join("\n"))).unwrap();
+    }
+    common::fails_with(&sweep(&cut, &[]), 2, "holds an interrupted sweep");
+    let output = sweep(&cut, &["--resume"]);
+    assert!(output.status.success(), "{output:?}");
+    assert_same_sweeps(&whole, &cut);
+    assert!(!cut.join("points/0001/records.partial").exists());
+}
