@@ -34,3 +34,24 @@ pub(super) fn scenario(name: &str, origin: &str, text: &str) -> ScenarioRun {
         text: text.to_string(),
     }
 }
+
+/// The name of a command's `run.json` in `out`: `run.json`, unless the
+/// command joins a folder whose `run.json` is another command's (a
+/// tornado or calibration beside a comparison's results), which is then
+/// left as it is and the command's goes to `beside`.
+pub(super) fn run_json_name(
+    out: &std::path::Path,
+    command: &str,
+    beside: &'static str,
+) -> &'static str {
+    let path = out.join("run.json");
+    let ours = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|v| v["provenance"]["command"] == command);
+    if path.exists() && !ours {
+        beside
+    } else {
+        "run.json"
+    }
+}

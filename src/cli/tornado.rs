@@ -49,12 +49,8 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     // tornado.csv may join a comparison's folder, for its report: its
     // provenance is then tornado_run.json, beside the comparison's
     // run.json (left as it is), and its scenario tornado_scenario.toml.
-    let tornado_wrote_it = std::fs::read(out.join("run.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|v| v["provenance"]["command"] == "tornado");
-    let joins = out.join("run.json").exists() && !tornado_wrote_it;
-    let (run_json, scenario_copy) = if joins {
+    let run_json = super::provenance::run_json_name(&out, "tornado", TORNADO_RUN);
+    let (run_json, scenario_copy) = if run_json == TORNADO_RUN {
         (TORNADO_RUN, "tornado_scenario.toml")
     } else {
         ("run.json", "scenario.toml")
