@@ -375,6 +375,21 @@ fn run_json_holds_the_provenance_in_every_folder() {
             "tornado",
             vec!["tornado".into(), uncertain, "-n".into(), "2".into()],
         ),
+        (
+            "run",
+            vec!["run".into(), ward.clone(), "-n".into(), "2".into()],
+        ),
+        (
+            "warmup",
+            vec![
+                "warmup".into(),
+                ward.clone(),
+                "-n".into(),
+                "2".into(),
+                "--days".into(),
+                "200".into(),
+            ],
+        ),
     ];
     let _ = design;
     for (kind, words) in kinds {
