@@ -81,13 +81,14 @@ pub(super) fn refuse_other_sweep(
     let wanted: Vec<String> = (0..points)
         .map(|k| point_folder(k)[POINTS.len() + 1..].to_string())
         .collect();
-    if found != wanted {
+    // Points are checkpointed as they start: an interrupted sweep has the
+    // first few, each checked against its point's identity when opened.
+    if let Some(beyond) = found.iter().find(|f| !wanted.contains(f)) {
         return Err(Failure {
             code: Exit::Usage,
             message: format!(
-                "{} holds an interrupted sweep of {} points, this one has {points}; resume with the same sweep, or choose another --out",
-                out.display(),
-                found.len()
+                "{} holds an interrupted sweep with a point {beyond}, but this one has {points} points; resume with the same sweep, or choose another --out",
+                out.display()
             ),
         });
     }
