@@ -45,6 +45,9 @@ pub(super) const COMPARE_FILES: &[&str] = &[
     "report-charts/",
 ];
 
+/// Files to commit: relative names and their bodies (some streamed).
+pub(super) type Files<'a> = Vec<(String, Box<dyn FileBody + 'a>)>;
+
 /// The folder of a scenario's files.
 pub(super) fn folder_for(name: &str) -> String {
     format!("{COMPARE_SCENARIOS}/{name}")
@@ -110,11 +113,7 @@ fn run_info(c: &Compared) -> RunInfo {
 /// A scenario's own files in its folder: its summaries, every
 /// replication's values (`replications.csv`, and all of them in
 /// `records.csv`, which `merge` and `--resume` read back).
-fn scenario_files<'a>(
-    c: &'a Compared,
-    provenance: &Provenance,
-    files: &mut Vec<(String, Box<dyn FileBody + 'a>)>,
-) {
+fn scenario_files<'a>(c: &'a Compared, provenance: &Provenance, files: &mut Files<'a>) {
     let folder = folder_for(&c.network.name);
     let info = run_info(c);
     for (name, bytes) in summary_files(
@@ -158,8 +157,8 @@ pub(super) fn comparison_files<'a>(
     design: Design,
     by_lever: Option<Vec<u8>>,
     provenance: &Provenance,
-) -> (Vec<(String, Box<dyn FileBody + 'a>)>, Found) {
-    let mut files: Vec<(String, Box<dyn FileBody + 'a>)> = Vec::new();
+) -> (Files<'a>, Found) {
+    let mut files: Files<'a> = Vec::new();
     let base_name = &base.network.name;
     scenario_files(base, provenance, &mut files);
     let nested = design.nested();
@@ -281,8 +280,8 @@ pub(super) fn shard_files<'a>(
     scenarios: &'a [Compared<'a>],
     manifest: &ShardManifest,
     provenance: &Provenance,
-) -> Vec<(String, Box<dyn FileBody + 'a>)> {
-    let mut files: Vec<(String, Box<dyn FileBody + 'a>)> = Vec::new();
+) -> Files<'a> {
+    let mut files: Files<'a> = Vec::new();
     for c in scenarios {
         let folder = folder_for(&c.network.name);
         files.push((

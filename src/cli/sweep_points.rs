@@ -12,13 +12,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::args::MergeArgs;
+use super::compare_files::Files;
 use super::exit::{Exit, Failure};
 use super::shared::{CHECKPOINT, open_output, records_failure};
 use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::report::output_folder::Replace;
 use iccsim::report::provenance::Stopping;
-use iccsim::report::{self, FileBody, OutputFolder, Streamed};
+use iccsim::report::{self, OutputFolder, Streamed};
 use iccsim::scenario;
 
 /// What a shard of a sweep writes beside its points' records.
@@ -108,8 +109,8 @@ pub(super) fn shard_files<'a>(
     points: &'a [PointRecords],
     manifest: &ShardManifest,
     run_json: Vec<u8>,
-) -> Vec<(String, Box<dyn FileBody + 'a>)> {
-    let mut files: Vec<(String, Box<dyn FileBody + 'a>)> = Vec::new();
+) -> Files<'a> {
+    let mut files: Files<'a> = Vec::new();
     for (k, p) in points.iter().enumerate() {
         let folder = point_folder(k);
         files.push((
