@@ -499,6 +499,12 @@ pub struct CompareArgs {
     /// quick look over one year: --set-all run.horizon_days=365.
     #[arg(long = "set-all", value_name = "KEY=VALUE")]
     pub set_all: Vec<String>,
+    /// Keep each age band's rows in paired_differences.csv (3 in 4 of its
+    /// rows for a whole-system scenario: about 3.8 MB a replication of the
+    /// baseline with them, 1 MB without). Default: every metric, and the
+    /// breakdown by year and ICC over all ages.
+    #[arg(long)]
+    pub paired_age_bands: bool,
     /// Finish an interrupted comparison in the output folder (each
     /// scenario's finished replications are kept in
     /// scenarios/<name>/records.partial).
@@ -541,6 +547,11 @@ pub struct TornadoArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
+    /// Finish an interrupted tornado in the output folder (each
+    /// scenario's finished replications are kept in
+    /// variants/<k>/records.partial).
+    #[arg(long)]
+    pub resume: bool,
 }
 
 fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {

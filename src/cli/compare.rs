@@ -332,6 +332,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .collect();
     if let Some((i, n)) = args.shard {
         let manifest = ShardManifest {
+            paired_age_bands: args.paired_age_bands,
             baseline: base.name.clone(),
             scenarios: alternatives
                 .iter()
@@ -391,6 +392,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         design,
         by_lever.map(|(bytes, _)| bytes),
         &provenance,
+        args.paired_age_bands,
     );
     let named: Vec<(&str, &dyn FileBody)> = files
         .iter()

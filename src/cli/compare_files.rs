@@ -75,6 +75,10 @@ pub(super) struct ShardManifest {
     pub(super) set_all: Vec<String>,
     /// `i/n`.
     pub(super) shard: String,
+    /// `--paired-age-bands`: the merged `paired_differences.csv` has the
+    /// rows of each age band.
+    #[serde(default)]
+    pub(super) paired_age_bands: bool,
 }
 
 impl ShardManifest {
@@ -149,7 +153,8 @@ pub(super) struct Found {
 
 /// Every file of a comparison of `alternatives` with `base` (and what
 /// they found), from their records alone. `by_lever` is the contributions
-/// file of `--by-lever`, if any.
+/// file of `--by-lever`, if any; `all_age_bands` keeps each age band's
+/// rows in `paired_differences.csv`.
 pub(super) fn comparison_files<'a>(
     base: &'a Compared<'a>,
     alternatives: &'a [Compared<'a>],
@@ -157,6 +162,7 @@ pub(super) fn comparison_files<'a>(
     design: Design,
     by_lever: Option<Vec<u8>>,
     provenance: &Provenance,
+    all_age_bands: bool,
 ) -> (Files<'a>, Found) {
     let mut files: Files<'a> = Vec::new();
     let base_name = &base.network.name;
@@ -224,7 +230,7 @@ pub(super) fn comparison_files<'a>(
                 records: &c.records,
             };
             let alts: Vec<report::paired::Scenario> = alternatives.iter().map(scenario).collect();
-            report::paired::write_paired_differences_csv(w, &scenario(base), &alts)
+            report::paired::write_paired_differences_csv(w, &scenario(base), &alts, all_age_bands)
         })),
     ));
     if let Some(layout) = base

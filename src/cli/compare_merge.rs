@@ -180,6 +180,7 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
         Design::Plain,
         None,
         &provenance,
+        first.paired_age_bands,
     );
     let named: Vec<(&str, &dyn FileBody)> = files
         .iter()

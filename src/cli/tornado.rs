@@ -7,13 +7,23 @@ use super::args::TornadoArgs;
 use super::batch::key_name;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
-use super::shared::{load, open_output, print_stdout, replications_bar, scenario_inputs};
+use super::shared::{CHECKPOINT, load, open_output, print_stdout, scenario_inputs};
 use iccsim::experiment;
-use iccsim::experiment::record::{Record, Schema};
+use iccsim::experiment::batch::BatchPlan;
+use iccsim::experiment::nested::Design;
+use iccsim::experiment::record::Schema;
+use iccsim::experiment::record::fingerprint;
 use iccsim::model::Network;
 use iccsim::report;
+use iccsim::report::checkpoint::RecordsHeader;
 use iccsim::report::output_folder::Replace;
 use iccsim::report::provenance::Stopping;
+
+/// The group of a tornado's files in its folder.
+const GROUP: &str = "tornado";
+/// The folder of each scenario's checkpoint (the point values first, then
+/// each value's low and high).
+const VARIANTS: &str = "variants";
 
 /// A tornado's provenance when it joins a folder that has a `run.json` of
 /// another command's (a comparison's).
@@ -58,7 +68,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     let mut folder = open_output(
         &out,
         args.common.force,
-        &["tornado.csv", run_json, scenario_copy],
+        &["tornado.csv", run_json, scenario_copy, "variants/"],
         scenario_inputs(args.scenario.as_deref()),
     )?;
     let (low_q, high_q) = args.quantiles;
@@ -81,20 +91,51 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         }
         variants.push(pair);
     }
-    let todo: Vec<u64> = (0..replications).collect();
     let threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
     let total = 1 + 2 * variants.len();
-    let progress = replications_bar((total as u64) * replications, args.common.quiet);
-    let keep = |_: &Record| -> Result<(), std::io::Error> {
-        progress.inc(1);
-        Ok(())
-    };
-    let outcome = |network: &Network| -> Result<Vec<f64>, Failure> {
-        let records =
-            experiment::run_records(network, seed, &todo, threads, &keep).map_err(|e| Failure {
-                code: Exit::Simulation,
-                message: e.to_string(),
-            })?;
+    // Each of the 2k + 1 scenarios is a batch of its own, checkpointed in
+    // variants/<k>/ as it runs: an interrupted tornado keeps them
+    // (--resume).
+    let mut next_variant = 0usize;
+    let mut outcome = |variant: &Network| -> Result<Vec<f64>, Failure> {
+        next_variant += 1;
+        let schema = Schema::of(variant);
+        let header = RecordsHeader {
+            iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: variant.name.clone(),
+            origin: origin.clone(),
+            fingerprint: fingerprint(variant, seed),
+            seed,
+            replications,
+            values: schema.len(),
+            stopping: String::new(),
+            shard: String::new(),
+            design: String::new(),
+        };
+        let name = format!("{VARIANTS}/{next_variant:03}/{CHECKPOINT}");
+        let (done, writer) =
+            super::batch::open_checkpoint(&mut folder, &out, &name, GROUP, &header, args.resume)?;
+        let plan = BatchPlan {
+            seed,
+            replications,
+            shard: None,
+            threads,
+            precision: None,
+            design: Design::Plain,
+        };
+        let mut store = super::batch::Checkpoint::new(writer, args.common.quiet);
+        let records = experiment::batch::run_batch(variant, &plan, done, &mut store)
+            .map_err(|e| Failure {
+                code: match e {
+                    experiment::BatchError::Simulation(_) => Exit::Simulation,
+                    experiment::BatchError::Keep(_) => Exit::Output,
+                },
+                message: format!(
+                    "{e}\nEvery replication finished before this is kept in {}/{VARIANTS}/; fix the cause and run again with --resume.",
+                    out.display()
+                ),
+            })?
+            .records;
         Ok(records.iter().map(|r| r.values[position]).collect())
     };
     if !args.common.quiet {
@@ -118,7 +159,6 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             &high,
         ));
     }
-    progress.finish_and_clear();
     let bars = report::tornado::ranked(bars);
     let info = report::tornado::TornadoInfo {
         scenario: &network.name,
@@ -126,7 +166,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         unit: &unit,
         quantiles: args.quantiles,
         seed,
-        replications: todo.len(),
+        replications: replications as usize,
         base: iccsim::stats::Summary::of(&base),
     };
     let provenance = super::provenance::provenance(
@@ -145,7 +185,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         (run_json, report::provenance::run_json(None, &provenance)),
         (scenario_copy, text.into_bytes()),
     ];
-    folder.commit(&files, "tornado", Replace::Group)?;
+    folder.commit(&files, GROUP, Replace::Group)?;
     if !args.common.quiet {
         print_stdout(&report::tornado::tornado_table(&info, &bars))?;
         say!("Wrote tornado.csv to {}/", out.display());
