@@ -110,7 +110,10 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             values: schema.len(),
             stopping: String::new(),
             shard: String::new(),
-            design: String::new(),
+            // Not a batch's records: the uncertain values are fixed, not
+            // drawn, so a batch's checkpoint of the same scenario is not
+            // this one.
+            design: "tornado: uncertain values fixed".into(),
         };
         let name = format!("{VARIANTS}/{next_variant:03}/{CHECKPOINT}");
         let (done, writer) =

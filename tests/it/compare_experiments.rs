@@ -492,3 +492,41 @@ fn a_sharded_sweep_merges_and_an_interrupted_one_resumes_into_the_whole_sweep() 
     assert_same_sweeps(&whole, &cut);
     assert!(!cut.join("points/0001/records.partial").exists());
 }
+
+/// A tornado's scenarios are checkpointed as they run, and the
+/// checkpoints go when it is done; `--resume` on a finished folder writes
+/// the same table.
+#[test]
+fn a_tornado_checkpoints_its_scenarios_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    let tornado = |extra: &[&str]| {
+        common::succeed(
+            common::iccsim()
+                .args([
+                    "tornado",
+                    &shipped("scenarios/examples/single-ward-uncertain.toml"),
+                ])
+                .args([
+                    "--metric",
+                    "medical_ward.occupancy_mean",
+                    "-n",
+                    "3",
+                    "-q",
+                    "-o",
+                ])
+                .arg(&out)
+                .args(extra),
+        );
+        std::fs::read(out.join("tornado.csv")).unwrap()
+    };
+    let first = tornado(&[]);
+    assert!(
+        !out.join("variants")
+            .join("001")
+            .join("records.partial")
+            .exists()
+    );
+    assert_eq!(tornado(&["--resume"]), first);
+    assert_eq!(run_json(&out)["provenance"]["command"], "tornado");
+}
