@@ -464,8 +464,9 @@ fn a_whole_system_comparison_with_hostile_levers_gives_safe_csv_and_an_escaped_r
     // scenario and of the batch (issue 23: the baseline's [workforce]);
     // uncertainty.csv of the baseline (issue 23: its [uncertainty] draws
     // case management's effect per person); the batch's registers.csv
-    // (issue 23: moving risk tiers).
-    assert_eq!(checked, 27, "CSV files");
+    // (issue 23: moving risk tiers); paired_differences.csv, and each
+    // compared scenario's replications.csv and records.csv (issue 24).
+    assert_eq!(checked, 32, "CSV files");
     // Paired differences below zero stay numbers.
     assert!(negatives > 0, "no negative number left as a number");
 
