@@ -88,7 +88,7 @@ times more replications independent runs would need for the same interval.")]
 Examples:
   iccsim sweep --sweep sites.cumberland_infirmary.adult_beds=385,405,425 -n 20
   iccsim sweep my.toml --sweep a.b=1,2 --sweep c.d=0.1,0.2 --out results/grid
-  iccsim sweep --design scenarios/sweeps/beds-and-demand.toml -n 10   # a Latin hypercube
+  iccsim sweep --design scenarios/sweeps/adult-beds-and-85-plus-demand.toml -n 10   # a Latin hypercube
 
 Every point of the grid (all combinations of the --sweep values) runs the same
 replications with the same random streams, so differences between points are
@@ -401,19 +401,8 @@ pub struct BatchArgs {
     /// Finish an interrupted batch in the output folder.
     #[arg(long)]
     pub resume: bool,
-    /// Keep adding replications until each target outcome's 95% CI
-    /// half-width is at most this fraction of its mean (e.g. 0.01 for ±1%);
-    /// -n is then where it starts.
-    #[arg(long, value_parser = parse_fraction)]
-    pub target_half_width: Option<f64>,
-    /// An outcome for --target-half-width (repeatable): a whole-system
-    /// outcome (emergency_admissions), SERVICE.METRIC (acute.occupancy_mean)
-    /// or system.METRIC. Default: the headline outcomes.
-    #[arg(long)]
-    pub target_metric: Vec<String>,
-    /// The most replications --target-half-width may run.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
-    pub max_replications: u32,
+    #[command(flatten)]
+    pub target: super::targets::TargetArgs,
     /// Run only shard i of n (replications r with r mod n = i - 1), e.g. 2/4.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
@@ -466,7 +455,7 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// Folders written by `iccsim batch --shard i/n`.
+    /// Folders written by `iccsim batch --shard i/n` (or `compare --shard i/n`).
     #[arg(required = true)]
     pub folders: Vec<PathBuf>,
     /// Output folder.
@@ -525,16 +514,28 @@ pub struct CompareArgs {
     /// quick look over one year: --set-all run.horizon_days=365.
     #[arg(long = "set-all", value_name = "KEY=VALUE")]
     pub set_all: Vec<String>,
-}
-
-/// A number strictly between 0 and 1.
-fn parse_fraction(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
-        _ => Err(format!(
-            "`{text}` is not a fraction between 0 and 1, e.g. 0.01 for ±1%"
-        )),
-    }
+    /// Keep each age band's rows in paired_differences.csv (3 in 4 of its
+    /// rows for a whole-system scenario: about 3.8 MB a replication of the
+    /// baseline with them, 1 MB without). Default: every metric, and the
+    /// breakdown by year and ICC over all ages.
+    #[arg(long)]
+    pub paired_age_bands: bool,
+    /// Finish an interrupted comparison in the output folder (each
+    /// scenario's finished replications are kept in
+    /// scenarios/<name>/records.partial).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only shard i of n (replications r with r mod n = i - 1, of
+    /// every scenario), e.g. 2/4; put the shards together with `iccsim
+    /// merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// A precision target on the paired differences (alternative −
+    /// baseline): e.g. --target-half-width 0.01 --target-metric
+    /// emergency_admissions stops when each difference's 95% CI half-width
+    /// is at most 1% of the baseline's mean.
+    #[command(flatten)]
+    pub target: super::targets::TargetArgs,
 }
 
 #[derive(Args, Debug)]
@@ -561,6 +562,11 @@ pub struct TornadoArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
+    /// Finish an interrupted tornado in the output folder (each
+    /// scenario's finished replications are kept in
+    /// variants/<k>/records.partial).
+    #[arg(long)]
+    pub resume: bool,
 }
 
 fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {
@@ -600,6 +606,14 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
+    /// Finish an interrupted sweep in the output folder (each point's
+    /// finished replications are kept in points/<k>/records.partial).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only shard i of n (replications r with r mod n = i - 1, at
+    /// every point), e.g. 2/4; put the shards together with `iccsim merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 #[cfg(test)]
@@ -643,8 +657,6 @@ mod tests {
     fn shards_and_fractions_are_checked() {
         assert_eq!(parse_shard("2/4"), Ok((2, 4)));
         assert!(parse_shard("0/4").is_err() && parse_shard("5/4").is_err());
-        assert_eq!(parse_fraction("0.01"), Ok(0.01));
-        assert!(parse_fraction("1").is_err());
         assert_eq!(parse_quantiles("0.1,0.9"), Ok((0.1, 0.9)));
         assert!(parse_quantiles("0.9,0.1").is_err());
     }

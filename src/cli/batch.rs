@@ -17,13 +17,14 @@ use super::shared::{
     scenario_inputs, with_case,
 };
 use iccsim::experiment::batch::{BatchOutcome, BatchPlan, BatchStore, Shard};
+use iccsim::experiment::precision::{Precision, Scale};
 use iccsim::experiment::record::{Record, Schema, fingerprint};
-use iccsim::experiment::{self, precision::Precision};
-use iccsim::model::Network;
+use iccsim::experiment::{self};
 use iccsim::report;
 use iccsim::report::OutputFolder;
 use iccsim::report::checkpoint::{self, CheckpointWriter, RecordsHeader};
 use iccsim::report::output_folder::RESULTS;
+use iccsim::report::provenance::Stopping;
 
 pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let settings = with_case(&args.set, args.at_quantile.as_deref())?;
@@ -54,7 +55,8 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         scenario_inputs(args.scenario.as_deref()),
     )?;
     let schema = Schema::of(network);
-    let precision = match args.target_half_width {
+    let mut target_names = Vec::new();
+    let precision = match args.target.target_half_width {
         None => None,
         Some(target) => {
             if design.nested().is_some() {
@@ -69,10 +71,17 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
                     message: "--target-half-width decides the number of replications as it goes; it cannot be split into --shard runs (run it on one machine, or shard a fixed number)".into(),
                 });
             }
+            let scale = args.target.scale(Scale::Relative)?;
+            let (names, keys) =
+                super::targets::target_positions(network, &schema, &args.target.target_metric)?
+                    .into_iter()
+                    .unzip();
+            target_names = names;
             Some(Precision {
-                keys: precision_keys(network, &schema, &args.target_metric)?,
+                keys,
                 relative_half_width: target,
-                max_replications: u64::from(args.max_replications).max(replications),
+                max_replications: u64::from(args.target.max_replications).max(replications),
+                scale,
             })
         }
     };
@@ -95,8 +104,15 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         replications: plan.cap(),
         values: schema.len(),
         stopping: plan.precision.as_ref().map_or(String::new(), |p| {
+            // As before for a relative target, so that older checkpoints
+            // still resume.
+            let scale = if p.scale == Scale::Absolute {
+                "absolute"
+            } else {
+                "relative"
+            };
             format!(
-                "relative half-width {} of positions {:?}, from {replications}",
+                "{scale} half-width {} of positions {:?}, from {replications}",
                 p.relative_half_width, p.keys
             )
         }),
@@ -113,7 +129,8 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
 
     // Resume what an interrupted batch left, or start afresh.
     let partial = out.join(CHECKPOINT);
-    let (done, writer) = open_checkpoint(&mut folder, &out, &header, args.resume)?;
+    let (done, writer) =
+        open_checkpoint(&mut folder, &out, CHECKPOINT, RESULTS, &header, args.resume)?;
     let done = plan.usable(done);
     if !args.common.quiet {
         say!(
@@ -136,11 +153,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         );
     }
     plan.threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
-    let mut store = Checkpoint {
-        writer: Mutex::new(writer),
-        progress: indicatif::ProgressBar::hidden(),
-        quiet: args.common.quiet,
-    };
+    let mut store = Checkpoint::new(writer, args.common.quiet);
     let started = Instant::now();
     let BatchOutcome { records, ran } = experiment::batch::run_batch(&scenario, &plan, done, &mut store)
         .map_err(|e| Failure {
@@ -157,6 +170,21 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
 
     // The finished records are in records.csv now: the commit replaces the
     // checkpoint with them, along with any earlier results and reports.
+    let (stopping, missed) = match &plan.precision {
+        Some(rule) => super::targets::reached(rule, &target_names, &records),
+        None => (Stopping::fixed(records.len() as u64), None),
+    };
+    let provenance = super::provenance::provenance(
+        "batch",
+        Some(seed),
+        vec![super::provenance::scenario(
+            &network.name,
+            &origin,
+            "scenario.toml",
+        )],
+        None,
+        stopping,
+    );
     let written = write_chosen_batch_files(
         &mut folder,
         network,
@@ -164,6 +192,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         &text,
         &schema,
         &records,
+        &provenance,
         &choice,
     )?;
     if !args.common.quiet {
@@ -201,21 +230,25 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     if args.report {
         write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
-    Ok(())
+    missed.map_or(Ok(()), Err)
 }
 
-/// Opens the checkpoint of the batch `header` describes in `folder` (at
-/// `out`), with the records already done: those an interrupted batch left
-/// there (with `resume`), or those of the same batch finished before
-/// (`--resume` on a finished batch), copied into a new checkpoint; or none,
-/// in a new, empty one.
-fn open_checkpoint(
+/// Opens the checkpoint `name` (relative: `records.partial`, or a
+/// comparison's `scenarios/<name>/records.partial`), a working file of
+/// the folder's `group`, of the batch `header`
+/// describes in `folder` (at `out`), with the records already done: those
+/// an interrupted batch left there (with `resume`), or those of the same
+/// batch finished before (`--resume` on a finished batch: `records.csv`
+/// beside it), copied into a new checkpoint; or none, in a new, empty one.
+pub(super) fn open_checkpoint(
     folder: &mut OutputFolder,
     out: &Path,
+    name: &str,
+    group: &str,
     header: &RecordsHeader,
     resume: bool,
 ) -> Result<(Vec<Record>, CheckpointWriter), Failure> {
-    let partial = out.join(CHECKPOINT);
+    let partial = out.join(name);
     if partial.exists() {
         if !resume {
             return Err(Failure {
@@ -264,7 +297,9 @@ fn open_checkpoint(
     } else {
         // `--resume` on a batch that already finished keeps its records
         // (a resubmitted shard, a rerun script) instead of running it again.
-        let finished = checkpoint::records_file(out);
+        // Beside the checkpoint (a comparison's is in its scenario's
+        // folder), plain or compressed (`--compress`).
+        let finished = checkpoint::records_file(partial.parent().unwrap_or(out));
         let done = match checkpoint::read_records(&finished) {
             Ok(read) if resume && header.same_run(&read.header) => read.records,
             Ok(_) if resume => {
@@ -281,7 +316,7 @@ fn open_checkpoint(
             _ => Vec::new(),
         };
         // Claimed before it exists, so a later --resume knows it is ours.
-        folder.claim_working_file(CHECKPOINT, RESULTS)?;
+        folder.claim_working_file(name, group)?;
         let mut writer = CheckpointWriter::create(&partial, header).map_err(|e| Failure {
             code: Exit::Output,
             message: e.to_string(),
@@ -298,10 +333,20 @@ fn open_checkpoint(
 
 /// Keeps a batch's records in its checkpoint as they finish, and shows
 /// each round's progress.
-struct Checkpoint {
+pub(super) struct Checkpoint {
     writer: Mutex<CheckpointWriter>,
     progress: indicatif::ProgressBar,
     quiet: bool,
+}
+
+impl Checkpoint {
+    pub(super) fn new(writer: CheckpointWriter, quiet: bool) -> Checkpoint {
+        Checkpoint {
+            writer: Mutex::new(writer),
+            progress: indicatif::ProgressBar::hidden(),
+            quiet,
+        }
+    }
 }
 
 impl BatchStore for Checkpoint {
@@ -335,7 +380,11 @@ fn precision_table(schema: &Schema, rule: &Precision, records: &[Record]) -> Str
         "outcome".to_string(),
         "mean".into(),
         "95% CI half-width".into(),
-        "relative".into(),
+        if rule.scale == Scale::Absolute {
+            "absolute".into()
+        } else {
+            "relative".into()
+        },
         "target".into(),
     ]];
     for a in rule.attained(records) {
@@ -343,7 +392,11 @@ fn precision_table(schema: &Schema, rule: &Precision, records: &[Record]) -> Str
             key_name(schema, a.key),
             report::tables::round_for_reading(a.summary.mean),
             report::tables::round_for_reading(a.summary.half_width()),
-            format!("{:.2}%", 100.0 * a.relative_half_width),
+            if rule.scale == Scale::Absolute {
+                report::tables::round_for_reading(a.relative_half_width)
+            } else {
+                format!("{:.2}%", 100.0 * a.relative_half_width)
+            },
             if a.relative_half_width <= rule.relative_half_width {
                 "met".into()
             } else {
@@ -355,8 +408,13 @@ fn precision_table(schema: &Schema, rule: &Precision, records: &[Record]) -> Str
         .attained(records)
         .iter()
         .all(|a| a.relative_half_width <= rule.relative_half_width);
+    let target = if rule.scale == Scale::Absolute {
+        format!("±{} in the outcome's unit", rule.relative_half_width)
+    } else {
+        format!("±{}% of the mean", 100.0 * rule.relative_half_width)
+    };
     format!(
-        "\n{}\n{} after {} replications (target ±{}% of the mean, at most {} replications).\n",
+        "\n{}\n{} after {} replications (target {target}, at most {} replications).\n",
         report::tables::columns(&rows, &[false, true, true, true, false]),
         if met {
             "Every target met"
@@ -364,7 +422,6 @@ fn precision_table(schema: &Schema, rule: &Precision, records: &[Record]) -> Str
             "Stopped at the cap with a target NOT met"
         },
         records.len(),
-        100.0 * rule.relative_half_width,
         rule.max_replications
     )
 }
@@ -378,52 +435,4 @@ pub(super) fn key_name(schema: &Schema, key: usize) -> String {
             .metric
             .to_string(),
     }
-}
-
-/// Record positions of the outcomes named for `--target-metric`: an
-/// outcome of a whole-system scenario (all years, ICCs and ages), or
-/// SERVICE.METRIC, or system.METRIC.
-pub(super) fn precision_keys(
-    network: &Network,
-    schema: &Schema,
-    names: &[String],
-) -> Result<Vec<usize>, Failure> {
-    let defaults: Vec<String> = match &network.layout {
-        Some(_) => [
-            "emergency_admissions",
-            "acute_occupancy",
-            "acute_delayed_bed_days",
-            "cost_total",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        None => network
-            .services
-            .iter()
-            .map(|s| format!("{}.occupancy_mean", s.name))
-            .collect(),
-    };
-    let names = if names.is_empty() { &defaults } else { names };
-    names
-        .iter()
-        .map(|name| {
-            let in_breakdown = schema.breakdown.iter().position(|k| {
-                k.metric == name && k.year == "all" && k.icc == "all" && k.age_band == "all"
-            });
-            let in_metrics = name.split_once('.').and_then(|(service, metric)| {
-                schema.metrics.iter().position(|k| {
-                    k.service == service && k.patient_type == "all" && k.metric == metric
-                })
-            });
-            in_metrics
-                .or(in_breakdown.map(|k| schema.metrics.len() + k))
-                .ok_or_else(|| Failure {
-                    code: Exit::Usage,
-                    message: format!(
-                        "--target-metric {name}: no such outcome; give a whole-system outcome (e.g. emergency_admissions), SERVICE.METRIC (e.g. acute.occupancy_mean) or system.METRIC"
-                    ),
-                })
-        })
-        .collect()
 }

@@ -13,7 +13,7 @@ use iccsim::report::calibration;
 use iccsim::report::output_folder::Replace;
 
 pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let network = &scenario.network;
     let Some(layout) = &network.layout else {
         return Err(Failure {
@@ -49,11 +49,19 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
         });
     }
     // The folder is checked (and locked) before the work.
+    let run_json = args.out.as_ref().map_or("run.json", |out| {
+        super::provenance::run_json_name(out, "calibrate", "calibration_run.json")
+    });
+    let scenario_copy = if run_json == "run.json" {
+        "scenario.toml"
+    } else {
+        "calibration_scenario.toml"
+    };
     let mut calibration_folder = match &args.out {
         Some(out) => Some(open_output(
             out,
             args.force,
-            &["calibration.csv"],
+            &["calibration.csv", run_json, scenario_copy],
             scenario_inputs(args.scenario.as_deref()),
         )?),
         None => None,
@@ -79,11 +87,29 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
     let rows = calibration::evaluate(layout, &set, network.run.horizon_days);
     print_stdout(&calibration::text_table(&rows))?;
     if let Some(folder) = &mut calibration_folder {
-        folder.commit(
-            &[(
-                "calibration.csv",
-                calibration::calibration_csv(&network.name, &rows),
+        let provenance = super::provenance::provenance(
+            "calibrate",
+            Some(seed),
+            vec![super::provenance::scenario(
+                &network.name,
+                &origin,
+                scenario_copy,
             )],
+            None,
+            iccsim::report::provenance::Stopping::fixed(replications),
+        );
+        folder.commit(
+            &[
+                (
+                    "calibration.csv",
+                    calibration::calibration_csv(&network.name, &rows),
+                ),
+                (
+                    run_json,
+                    iccsim::report::provenance::run_json(None, &provenance),
+                ),
+                (scenario_copy, text.clone().into_bytes()),
+            ],
             "calibration",
             Replace::Group,
         )?;

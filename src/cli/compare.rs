@@ -1,45 +1,37 @@
 //! `iccsim compare`: scenarios against a baseline, replication by
 //! replication (common random numbers), with each scenario's summaries in
-//! a folder of its own.
+//! a folder of its own. A comparison is a set of per-scenario batches
+//! sharing one seed: each scenario's replications are checkpointed as
+//! `batch` does (`scenarios/<name>/records.partial`), so an interrupted
+//! comparison keeps them (`--resume`), and one may be split over machines
+//! (`--shard i/n`, then `merge`). With `--target-half-width`, replications
+//! are added in paired rounds until the paired differences are precise.
 
 use std::path::PathBuf;
 
 use super::args::CompareArgs;
+use super::compare_files::{
+    COMPARE_FILES, Compared, ShardManifest, comparison_files, folder_for, shard_files,
+};
+use super::compare_target::difference_target;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
-use super::records::summary_files;
 use super::report::write_default_report;
 use super::shared::{
     load, open_output, print_stdout, refuse_interrupted_batch, scenario_inputs, with_case,
 };
 use iccsim::experiment;
-use iccsim::experiment::bed_days_saved::{
-    BED_DAYS_SAVED_PER_ADMISSION_AVOIDED, bed_days_saved_per_admission_avoided,
-};
-use iccsim::experiment::record::{Record, Schema};
+use iccsim::experiment::batch::{BatchPlan, Shard};
+use iccsim::experiment::bed_days_saved::BED_DAYS_SAVED_PER_ADMISSION_AVOIDED;
+use iccsim::experiment::nested::Design;
+use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::model::Network;
 use iccsim::model::metrics::{self, View};
+use iccsim::report::checkpoint::RecordsHeader;
 use iccsim::report::output_folder::{RESULTS, Replace};
-use iccsim::report::{self, RunInfo};
+use iccsim::report::provenance::Stopping;
+use iccsim::report::{self, FileBody};
 use iccsim::scenario::Scenario;
-
-/// Every file `compare` writes (with `--report`, the page and its
-/// charts too), beside each scenario's folder in `scenarios/`.
-const COMPARE_FILES: &[&str] = &[
-    "comparison.csv",
-    "comparison.json",
-    "finance.csv",
-    "finance_summary.csv",
-    "contributions.csv",
-    "variance_split.csv",
-    "scenarios/",
-    "report.html",
-    "report.pdf",
-    "report-charts/",
-];
-
-/// The folder, in a comparison's output, of each scenario's summaries.
-const COMPARE_SCENARIOS: &str = "scenarios";
 
 /// The outcomes shown on the terminal for a comparison.
 fn headline_differences<'a>(
@@ -143,6 +135,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             ),
         });
     }
+    refuse_with_shard(&args, design)?;
     // The levers are read before anything runs: a scenario without them
     // (or with too many) is refused now, not after the runs.
     let levers = if args.by_lever {
@@ -154,184 +147,257 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         || u64::from(args.replications.unwrap_or(base.run.replications.max(2))),
         |n| n.replications(),
     );
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", base.name)));
+    let out = args.out.clone().unwrap_or_else(|| match args.shard {
+        None => PathBuf::from("results").join(format!("compare-{}", base.name)),
+        Some((i, n)) => {
+            PathBuf::from("results").join(format!("compare-{}-shard-{i}-of-{n}", base.name))
+        }
+    });
     let inputs = std::iter::once(&args.baseline)
         .chain(&args.scenarios)
         .flat_map(|p| scenario_inputs(Some(p)))
         .collect();
     let mut folder = open_output(&out, args.common.force, COMPARE_FILES, inputs)?;
     refuse_interrupted_batch(&folder)?;
-    let todo: Vec<u64> = (0..replications).collect();
     let largest = std::iter::once(base)
         .chain(alternatives.iter().map(|(a, _, _)| &a.network))
         .max_by_key(|n| n.memory_estimate().total())
         .unwrap_or(base);
     let threads = threads_within_memory(largest, args.common.threads, false, args.common.quiet)?;
-    let run = |scenario: &Scenario| -> Result<(Schema, Vec<Record>), Failure> {
-        let network = &scenario.network;
-        if !args.common.quiet {
-            say!(
-                "Running {}: {replications} replications, seed {seed} …",
-                network.name
-            );
-        }
-        let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
-        let records = experiment::run_records_in(scenario, seed, design, &todo, threads, &keep)
-            .map_err(|e| Failure {
-                code: Exit::Simulation,
-                message: format!("{}: {e}", network.name),
-            })?;
-        Ok((Schema::of(network), records))
-    };
     if !args.set.is_empty() && !args.common.quiet {
         say!(
             "Compared scenarios are changed by --set {}",
             args.set.join(" --set ")
         );
     }
-    // Each scenario's summaries go in scenarios/<name>/ (names are unique),
-    // for `iccsim report` and for reading. Every file is kept until all
-    // scenarios have run, then the whole comparison replaces the earlier
-    // one in one commit: a comparison killed part-way leaves the earlier
-    // one whole.
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut add_scenario_files = |folder: &str, summaries: Vec<(&str, Vec<u8>)>| {
-        for (name, bytes) in summaries {
-            files.push((format!("{folder}/{name}"), bytes));
+    let scenarios: Vec<(&Scenario, &str, &str)> =
+        std::iter::once((&base_scenario, base_origin.as_str(), base_text.as_str()))
+            .chain(
+                alternatives
+                    .iter()
+                    .map(|(a, o, t)| (a, o.as_str(), t.as_str())),
+            )
+            .collect();
+    let schemas: Vec<Schema> = scenarios
+        .iter()
+        .map(|(s, _, _)| Schema::of(&s.network))
+        .collect();
+    let target = difference_target(&args, &scenarios, &schemas, replications)?;
+    let shard = args.shard.map(|(index, count)| Shard { index, count });
+    let cap = target
+        .as_ref()
+        .map_or(replications, |t| t.rule.max_replications);
+    let headers: Vec<RecordsHeader> = scenarios
+        .iter()
+        .zip(&schemas)
+        .map(|((s, origin, _), schema)| RecordsHeader {
+            iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: s.network.name.clone(),
+            origin: origin.to_string(),
+            fingerprint: fingerprint(&s.network, seed),
+            seed,
+            replications: cap,
+            values: schema.len(),
+            stopping: target
+                .as_ref()
+                .map_or(String::new(), |t| t.describe(replications)),
+            shard: args
+                .shard
+                .map_or(String::new(), |(i, n)| format!("{i}/{n}")),
+            design: design.label(),
+        })
+        .collect();
+    // Every scenario's checkpoint is opened before any runs, so that an
+    // interrupted comparison names all its scenarios.
+    super::compare_resume::refuse_other_comparison(&folder, &out, &headers, args.resume)?;
+    let mut stores = Vec::new();
+    let mut done = Vec::new();
+    for header in &headers {
+        let name = format!("{}/records.partial", folder_for(&header.scenario));
+        let (records, writer) =
+            super::batch::open_checkpoint(&mut folder, &out, &name, RESULTS, header, args.resume)?;
+        done.push(
+            records
+                .into_iter()
+                .filter(|r| r.replication < cap)
+                .collect::<Vec<_>>(),
+        );
+        stores.push(super::batch::Checkpoint::new(writer, args.common.quiet));
+    }
+    if !args.common.quiet {
+        let already: usize = done.iter().map(Vec::len).sum();
+        say!(
+            "Comparing {} scenarios: {replications} replications each{}{}, seed {seed} …",
+            scenarios.len(),
+            if target.is_some() {
+                " to start with"
+            } else {
+                ""
+            },
+            if already == 0 {
+                String::new()
+            } else {
+                format!(" ({already} scenario-replications already done)")
+            }
+        );
+    }
+    // Rounds: every scenario runs replications 0..size (of its shard), so
+    // the scenarios stay paired; with a target, size grows until the
+    // paired differences are precise enough.
+    let mut size = replications;
+    let mut records = done;
+    loop {
+        for (k, (scenario, _, _)) in scenarios.iter().enumerate() {
+            let plan = BatchPlan {
+                seed,
+                replications: size,
+                shard,
+                threads,
+                precision: None,
+                design,
+            };
+            let had = std::mem::take(&mut records[k]);
+            let outcome =
+                experiment::batch::run_batch(*scenario, &plan, had, &mut stores[k]).map_err(|e| {
+                    Failure {
+                        code: match e {
+                            experiment::BatchError::Simulation(_) => Exit::Simulation,
+                            experiment::BatchError::Keep(_) => Exit::Output,
+                        },
+                        message: format!(
+                            "{}: {e}\nEvery replication finished before this is kept in {}/{}/; fix the cause and run again with --resume.",
+                            scenario.network.name,
+                            out.display(),
+                            folder_for(&scenario.network.name)
+                        ),
+                    }
+                })?;
+            records[k] = outcome.records;
         }
+        let Some(target) = &target else { break };
+        let slices: Vec<&[Record]> = records.iter().map(Vec::as_slice).collect();
+        match target.rule.next_size(&target.differences(&slices, size)) {
+            Some(next) => {
+                if !args.common.quiet {
+                    say!(
+                        "Differences not precise enough after {size} replications: going on to {next} …"
+                    );
+                }
+                size = next;
+            }
+            None => break,
+        }
+    }
+    for r in &mut records {
+        r.retain(|record| record.replication < size);
+    }
+    let (stopping, missed) = match &target {
+        Some(t) => {
+            let slices: Vec<&[Record]> = records.iter().map(Vec::as_slice).collect();
+            super::targets::reached(&t.rule, &t.names, &t.differences(&slices, size))
+        }
+        None => (Stopping::fixed(size), None),
     };
-    let folder_for = |name: &str| format!("{COMPARE_SCENARIOS}/{name}");
-    let info = |network: &Network, origin: &str, records: &[Record]| RunInfo {
-        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_name: network.name.clone(),
-        scenario_title: network.title.clone(),
-        scenario_origin: origin.to_string(),
-        seed,
-        replications: records.len() as u64,
-        start_date: network.run.start_date.to_string(),
-        warmup_days: network.run.warmup_days,
-        horizon_days: network.run.horizon_days,
-        full_effect_from: iccsim::model::full_effect::FullEffect::of(network).from_text(),
-        first_full_year: iccsim::model::full_effect::FullEffect::of(network).first_full_year,
-        case: iccsim::scenario::case_name(network),
-        correlation: iccsim::scenario::correlation_sentence(network),
-    };
-    let (base_schema, base_records) = run(&base_scenario)?;
-    let base_folder = folder_for(&base.name);
-    add_scenario_files(
-        &base_folder,
-        summary_files(
-            base,
-            info(base, &base_origin, &base_records),
-            &base_text,
-            &base_schema,
-            &base_records,
-        ),
+    let provenance = super::provenance::provenance(
+        "compare",
+        Some(seed),
+        scenarios
+            .iter()
+            .map(|(s, origin, _)| {
+                super::provenance::scenario(
+                    &s.network.name,
+                    origin,
+                    &format!("{}/scenario.toml", folder_for(&s.network.name)),
+                )
+            })
+            .collect(),
+        None,
+        stopping,
     );
-    let mut comparisons = Vec::new();
-    let mut finances = Vec::new();
-    let nested = design.nested();
-    let mut splits = nested.map_or_else(Vec::new, |n| {
-        report::variance_split::split_rows(n, &base.name, &base_schema, &base_records, None)
-    });
-    let mut by_lever = None;
-    let mut manifest = report::compare::ComparisonManifest {
-        iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        seed,
-        replications,
-        set: args.set.clone(),
-        set_all: args.set_all.clone(),
-        baseline: report::compare::ManifestScenario {
-            name: base.name.clone(),
-            folder: base_folder,
-        },
-        scenarios: Vec::new(),
-        rows: Vec::new(),
-    };
-    for (alt, origin, text) in &alternatives {
-        let (alt_schema, alt_records) = run(alt)?;
-        let network = &alt.network;
-        let scenario_folder = folder_for(&network.name);
-        add_scenario_files(
-            &scenario_folder,
-            summary_files(
-                network,
-                info(network, origin, &alt_records),
-                text,
-                &alt_schema,
-                &alt_records,
-            ),
-        );
-        let mut diffs = iccsim::experiment::compare::paired(
-            &base_schema,
-            &base_records,
-            &alt_schema,
-            &alt_records,
-        );
-        diffs.extend(bed_days_saved_per_admission_avoided(&diffs));
-        if let Some(finance) =
-            report::finance::finance(&base_schema, &base_records, &alt_schema, &alt_records)
-        {
-            finances.push((network.name.clone(), finance));
+    let compared: Vec<Compared> = scenarios
+        .iter()
+        .zip(schemas)
+        .zip(headers)
+        .zip(records)
+        .map(
+            |((((s, origin, text), schema), header), records)| Compared {
+                network: &s.network,
+                origin: origin.to_string(),
+                text: text.to_string(),
+                header,
+                schema,
+                records,
+            },
+        )
+        .collect();
+    if let Some((i, n)) = args.shard {
+        let manifest = ShardManifest {
+            paired_age_bands: args.paired_age_bands,
+            baseline: base.name.clone(),
+            scenarios: alternatives
+                .iter()
+                .map(|(a, _, _)| a.network.name.clone())
+                .collect(),
+            seed,
+            replications,
+            set: args.set.clone(),
+            set_all: args.set_all.clone(),
+            shard: format!("{i}/{n}"),
+        };
+        let files = shard_files(&compared, &manifest, &provenance);
+        let named: Vec<(&str, &dyn FileBody)> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_ref() as &dyn FileBody))
+            .collect();
+        folder.commit(&named, RESULTS, Replace::Results)?;
+        if !args.common.quiet {
+            say!(
+                "Shard {i}/{n}: wrote each scenario's records to {}/; put the shards together with `iccsim merge SHARD_FOLDERS... --out FOLDER`",
+                out.display()
+            );
         }
-        if let Some(n) = nested {
-            splits.extend(report::variance_split::split_rows(
-                n,
-                &network.name,
-                &alt_schema,
-                &alt_records,
-                Some((&base.name, &base_schema, &base_records)),
-            ));
-        }
-        if let Some(levers) = &levers {
-            by_lever = Some(super::contributions::by_lever(
+        return Ok(());
+    }
+    let by_lever = match &levers {
+        None => None,
+        Some(levers) => {
+            let todo: Vec<u64> = (0..size).collect();
+            let run = |scenario: &Scenario| -> Result<(Schema, Vec<Record>), Failure> {
+                let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
+                let records =
+                    experiment::run_records_in(scenario, seed, design, &todo, threads, &keep)
+                        .map_err(|e| Failure {
+                            code: Exit::Simulation,
+                            message: format!("{}: {e}", scenario.network.name),
+                        })?;
+                Ok((Schema::of(&scenario.network), records))
+            };
+            let (base_c, alt_c) = (&compared[0], &compared[1]);
+            Some(super::contributions::by_lever(
                 &args.scenarios[0],
                 levers,
                 &changes,
-                (&base.name, &base_schema, &base_records),
-                (&network.name, &alt_schema, &alt_records),
+                (&base.name, &base_c.schema, &base_c.records),
+                (&alt_c.network.name, &alt_c.schema, &alt_c.records),
                 &run,
-            )?);
+            )?)
         }
-        manifest.scenarios.push(report::compare::ManifestScenario {
-            name: network.name.clone(),
-            folder: scenario_folder,
-        });
-        comparisons.push((network.name.clone(), diffs));
-    }
-    files.push((
-        "comparison.csv".into(),
-        report::compare::comparison_csv(&base.name, &comparisons),
-    ));
-    if let Some(layout) = base.layout.as_ref().filter(|_| !finances.is_empty()) {
-        let price_year = &layout.price_year;
-        files.push((
-            "finance.csv".into(),
-            report::finance::finance_csv(&base.name, price_year, &finances),
-        ));
-        files.push((
-            "finance_summary.csv".into(),
-            report::finance::finance_summary_csv(&base.name, price_year, &finances),
-        ));
-    }
-    manifest.rows = report::compare::comparison_rows(&base.name, &comparisons);
-    files.push((
-        "comparison.json".into(),
-        report::compare::manifest_json(&manifest),
-    ));
-    if nested.is_some() {
-        files.push((
-            "variance_split.csv".into(),
-            report::variance_split::variance_split_csv(&splits),
-        ));
-    }
-    if let Some((bytes, _)) = &by_lever {
-        files.push(("contributions.csv".into(), bytes.clone()));
-    }
-    let named: Vec<(&str, &Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b)).collect();
+    };
+    let lever_table = by_lever.as_ref().map(|(_, table)| table.clone());
+    let (base_c, alts_c) = compared.split_first().expect("the baseline is compared");
+    let (files, found) = comparison_files(
+        base_c,
+        alts_c,
+        (&args.set, &args.set_all),
+        design,
+        by_lever.map(|(bytes, _)| bytes),
+        &provenance,
+        args.paired_age_bands,
+    );
+    let named: Vec<(&str, &dyn FileBody)> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_ref() as &dyn FileBody))
+        .collect();
     folder.commit(&named, RESULTS, Replace::Results)?;
     if !args.common.quiet {
         // The case applies to every scenario; one without uncertain
@@ -341,33 +407,62 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             .map(iccsim::scenario::case_name)
             .find(|c| c != "none")
             .unwrap_or_else(|| "none".into());
-        for (name, diffs) in &comparisons {
+        for (name, diffs) in &found.comparisons {
             let rows = headline_differences(base, diffs);
             print_stdout(&format!(
                 "{}\n",
                 report::compare::comparison_table(name, &base.name, &rows, &case)
             ))?;
         }
+        let nested = design.nested();
         if nested.is_some() {
             print_stdout(&format!(
                 "Variance split (--outer {} --inner {}; variance_split.csv):\n{}\n",
                 nested.map_or(0, |n| n.outer),
                 nested.map_or(0, |n| n.inner),
-                report::variance_split::split_table(&splits)
+                report::variance_split::split_table(&found.splits)
             ))?;
         }
-        if let Some((_, table)) = &by_lever {
+        if let Some(table) = &lever_table {
             print_stdout(&format!(
                 "Contribution by lever, all years (contributions.csv):\n{table}\n"
             ))?;
         }
+        if let Some(t) = &target {
+            let slices: Vec<&[Record]> = compared.iter().map(|c| c.records.as_slice()).collect();
+            print_stdout(&t.table(&t.differences(&slices, size)))?;
+        }
         say!(
-            "Wrote comparison.csv, and each scenario's summaries in a folder of its own, to {}/",
+            "Wrote comparison.csv, paired_differences.csv, and each scenario's summaries and replications in a folder of its own, to {}/",
             out.display()
         );
     }
     if args.report {
         write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
-    Ok(())
+    missed.map_or(Ok(()), Err)
+}
+
+/// What a shard cannot be: a comparison that decides its replications as
+/// it goes, one that runs more scenarios than it names, a report of half
+/// the replications.
+fn refuse_with_shard(args: &CompareArgs, design: Design) -> Result<(), Failure> {
+    if args.shard.is_none() {
+        return Ok(());
+    }
+    let why = if args.target.target_half_width.is_some() {
+        "--target-half-width decides the number of replications as it goes; it cannot be split into --shard runs (run it on one machine, or shard a fixed number)"
+    } else if args.by_lever {
+        "--by-lever runs more scenarios once the comparison is done; run it on the merged comparison's machine, without --shard"
+    } else if args.report {
+        "a shard holds part of the replications: draw the report from the merged folder (`iccsim report FOLDER`)"
+    } else if design.nested().is_some() {
+        "a nested design (--outer, --inner) is not sharded yet; run it on one machine"
+    } else {
+        return Ok(());
+    };
+    Err(Failure {
+        code: Exit::Usage,
+        message: format!("--shard: {why}"),
+    })
 }

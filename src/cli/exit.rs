@@ -25,17 +25,23 @@ pub(super) enum Exit {
     Output = 4,
     /// 5: `calibrate --check` found a target outside its accepted band.
     Calibration = 5,
+    /// 6: a precision target (`--target-half-width`) was not met by
+    /// `--max-replications`. The results are written all the same (they
+    /// are valid, only less precise than asked) and `run.json` says
+    /// `"met": false`: a script must not take them for what it asked.
+    TargetMissed = 6,
 }
 
 impl Exit {
     /// Every exit, in the order of their codes.
-    pub(super) const ALL: [Exit; 6] = [
+    pub(super) const ALL: [Exit; 7] = [
         Exit::Success,
         Exit::Simulation,
         Exit::Usage,
         Exit::Scenario,
         Exit::Output,
         Exit::Calibration,
+        Exit::TargetMissed,
     ];
 
     /// The process exit code.
@@ -61,6 +67,7 @@ impl Exit {
             Exit::Scenario => "invalid scenario",
             Exit::Output => "cannot write results",
             Exit::Calibration => "calibration target missed",
+            Exit::TargetMissed => "precision target not met",
         }
     }
 }
@@ -111,7 +118,7 @@ mod tests {
     #[test]
     fn codes_are_their_position() {
         let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
-        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5, 6]);
     }
 
     /// `iccsim --help` ends with every code and its meaning.
@@ -123,7 +130,7 @@ mod tests {
             .unwrap_or_default();
         assert!(
             help.ends_with(
-                "\n\nExit codes: 0 success, 1 simulation failed, 2 bad usage, 3 invalid scenario, 4 cannot write results, 5 calibration target missed."
+                "\n\nExit codes: 0 success, 1 simulation failed, 2 bad usage, 3 invalid scenario, 4 cannot write results, 5 calibration target missed, 6 precision target not met."
             ),
             "{help}"
         );

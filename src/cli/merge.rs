@@ -1,5 +1,6 @@
 //! `iccsim merge`: the shards of one batch (`batch --shard i/n`) combined
-//! into the files one batch on one machine would write.
+//! into the files one batch on one machine would write; those of a
+//! comparison (`compare --shard i/n`) go to `compare_merge`.
 
 use super::args::MergeArgs;
 use super::exit::{Exit, Failure};
@@ -12,6 +13,25 @@ use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::scenario;
 
 pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
+    // The shards of a comparison are merged as one.
+    if let Some(first) = args
+        .folders
+        .first()
+        .map(|f| super::compare_files::read_shard_manifest(f))
+        .transpose()?
+        .flatten()
+    {
+        return super::compare_merge::merge_comparison(&args, first);
+    }
+    if let Some(first) = args
+        .folders
+        .first()
+        .map(|f| super::sweep_points::read_shard_manifest(f))
+        .transpose()?
+        .flatten()
+    {
+        return super::sweep_points::merge_sweep(&args, first);
+    }
     let mut header: Option<RecordsHeader> = None;
     let mut records: Vec<Record> = Vec::new();
     let mut origin_of = std::collections::HashMap::new();
@@ -127,7 +147,26 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
         .collect();
     let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
     refuse_interrupted_batch(&folder)?;
-    write_batch_files(&mut folder, &network, &header, &text, &schema, &records)?;
+    let provenance = super::provenance::provenance(
+        "merge",
+        Some(header.seed),
+        vec![super::provenance::scenario(
+            &header.scenario,
+            &header.origin,
+            "scenario.toml",
+        )],
+        None,
+        iccsim::report::provenance::Stopping::fixed(records.len() as u64),
+    );
+    write_batch_files(
+        &mut folder,
+        &network,
+        &header,
+        &text,
+        &schema,
+        &records,
+        &provenance,
+    )?;
     if !args.quiet {
         print_stdout(&format!(
             "{}\n",

@@ -12,6 +12,7 @@ use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::report::output_folder::{RESULTS, Replace};
 use iccsim::report::outputs::OutputChoice;
 use iccsim::report::pressure::{self, ServiceYearSet};
+use iccsim::report::provenance::{self, Provenance};
 use iccsim::report::{self, FileBody, OutputFolder, ResultSet, RunInfo, Streamed, tidy};
 
 /// The run information of a batch's records.
@@ -45,6 +46,7 @@ pub(super) fn write_batch_files(
     text: &str,
     schema: &Schema,
     records: &[Record],
+    provenance: &Provenance,
 ) -> Result<usize, report::WriteError> {
     write_chosen_batch_files(
         out,
@@ -53,6 +55,7 @@ pub(super) fn write_batch_files(
         text,
         schema,
         records,
+        provenance,
         &OutputChoice::default(),
     )
 }
@@ -66,6 +69,7 @@ pub(super) fn write_chosen_batch_files(
     text: &str,
     schema: &Schema,
     records: &[Record],
+    provenance: &Provenance,
     choice: &OutputChoice,
 ) -> Result<usize, report::WriteError> {
     let info = batch_info(network, header, records);
@@ -76,7 +80,7 @@ pub(super) fn write_chosen_batch_files(
         .map(|layout| BreakdownSet::from_records(schema, layout, records));
     let service_years = ServiceYearSet::from_records(schema, records);
     let mut files: Vec<(&str, Box<dyn FileBody + '_>)> =
-        summary_files(network, info, text, schema, records)
+        summary_files(network, info, text, schema, records, provenance)
             .into_iter()
             .map(|(name, bytes)| (name, Box::new(bytes) as Box<dyn FileBody>))
             .collect();
@@ -152,7 +156,7 @@ pub(super) fn write_chosen_batch_files(
 }
 
 /// The files whose size does not grow with the replications: what was run
-/// (`run.json`, `scenario.toml`), the summaries across replications and the
+/// (`run.json` with its provenance, `scenario.toml`), the summaries across replications and the
 /// budget statement. A comparison writes these for each scenario; with
 /// them, `iccsim report` draws its tables and charts.
 pub(super) fn summary_files(
@@ -161,10 +165,15 @@ pub(super) fn summary_files(
     text: &str,
     schema: &Schema,
     records: &[Record],
+    provenance: &Provenance,
 ) -> Vec<(&'static str, Vec<u8>)> {
     let set = ResultSet::from_records(schema, info, records);
+    let run_json = tidy::run_json(&set.info);
     let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("run.json", tidy::run_json(&set.info)),
+        (
+            "run.json",
+            provenance::run_json(Some(&run_json), provenance),
+        ),
         ("summary.csv", tidy::summary_csv(&set)),
         ("scenario.toml", text.as_bytes().to_vec()),
     ];

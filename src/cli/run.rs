@@ -109,7 +109,23 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
             tidy::occupancy_csv(network, &set.info, &outputs),
         ),
         ("results.json", tidy::results_json(&set)),
-        ("run.json", tidy::run_json(&set.info)),
+        (
+            "run.json",
+            iccsim::report::provenance::run_json(
+                Some(&tidy::run_json(&set.info)),
+                &super::provenance::provenance(
+                    "run",
+                    Some(seed),
+                    vec![super::provenance::scenario(
+                        &network.name,
+                        &set.info.scenario_origin,
+                        "scenario.toml",
+                    )],
+                    None,
+                    iccsim::report::provenance::Stopping::fixed(replications),
+                ),
+            ),
+        ),
         ("scenario.toml", text.into_bytes()),
     ];
     files.extend(uncertainty_file(&scenario));

@@ -1,23 +1,43 @@
 //! `iccsim sweep`: a grid of values of scenario keys (`--sweep`), or a
-//! Latin hypercube (`--design`), every point on the same random streams.
+//! Latin hypercube (`--design`), every point on the same random streams;
+//! each point checkpointed as a batch (`--resume`, `--shard`:
+//! `sweep_points`).
 
 use std::path::PathBuf;
 
 use super::args::SweepArgs;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
+use super::shared::CHECKPOINT;
 use super::shared::{load, open_output, print_stdout, scenario_inputs};
 use super::sweep_file;
+use super::sweep_points::{self, POINTS};
 use iccsim::experiment;
-use iccsim::experiment::record::{Record, Schema};
+use iccsim::experiment::batch::{BatchPlan, Shard};
+use iccsim::experiment::nested::Design;
+use iccsim::experiment::record::Schema;
+use iccsim::experiment::record::fingerprint;
 use iccsim::model::Network;
 use iccsim::model::metrics::{self, View};
 use iccsim::report;
+use iccsim::report::FileBody;
+use iccsim::report::checkpoint::RecordsHeader;
 use iccsim::report::output_folder::Replace;
+use iccsim::report::provenance::{DesignFile, Stopping};
 use iccsim::scenario;
 
-/// Every file `sweep` writes.
-const SWEEP_FILES: &[&str] = &["sweep.csv", "sweep_replications.csv"];
+/// Every file `sweep` writes: its tables, and what was run (`run.json`
+/// with its provenance, the scenario as changed by `--set` and the design
+/// file, if any).
+pub(super) const SWEEP_FILES: &[&str] = &[
+    "sweep.csv",
+    "sweep_replications.csv",
+    "run.json",
+    "scenario.toml",
+    "design.toml",
+    sweep_points::SHARD_FILE,
+    "points/",
+];
 
 /// Most grid points a sweep may have.
 const MAX_SWEEP_POINTS: usize = 10_000;
@@ -86,8 +106,9 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         code: Exit::Usage,
         message,
     };
-    let (base, _, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (base, base_origin, base_text) = load(args.scenario.as_deref(), &args.set)?;
     let seed = args.common.seed.unwrap_or(base.network.run.seed);
+    let mut design_text = None;
     let (keys, grid): (Vec<String>, Vec<Vec<String>>) = match (&args.design, args.sweeps.is_empty())
     {
         (Some(_), false) => {
@@ -102,6 +123,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         (Some(path), true) => {
             let text = scenario::read_file(path)?;
+            design_text = Some(text.clone());
             let design =
                 sweep_file::read(&text, &path.display().to_string()).map_err(|message| {
                     Failure {
@@ -189,22 +211,25 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .0
         .network;
     let replications = u64::from(args.replications.unwrap_or(first.run.replications));
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("sweep-{}", first.name)));
+    let out = args.out.clone().unwrap_or_else(|| match args.shard {
+        None => PathBuf::from("results").join(format!("sweep-{}", first.name)),
+        Some((i, n)) => {
+            PathBuf::from("results").join(format!("sweep-{}-shard-{i}-of-{n}", first.name))
+        }
+    });
     let mut inputs = scenario_inputs(args.scenario.as_deref());
     inputs.extend(args.design.clone());
     let mut folder = open_output(&out, args.common.force, SWEEP_FILES, inputs)?;
     for point in &grid[1..] {
         load(args.scenario.as_deref(), &point_settings(point))?;
     }
-    let todo: Vec<u64> = (0..replications).collect();
     let threads = threads_within_memory(&first, args.common.threads, false, args.common.quiet)?;
-    let keep = |_: &Record| -> Result<(), std::io::Error> { Ok(()) };
+    sweep_points::refuse_other_sweep(&folder, &out, grid.len(), args.resume)?;
+    let shard = args.shard.map(|(index, count)| Shard { index, count });
     let mut points: Vec<report::sweep::SweepPoint> = Vec::new();
-    for point in &grid {
-        let (scenario, _, _) = load(args.scenario.as_deref(), &point_settings(point))?;
+    let mut kept: Vec<sweep_points::PointRecords> = Vec::new();
+    for (k, point) in grid.iter().enumerate() {
+        let (scenario, origin, text) = load(args.scenario.as_deref(), &point_settings(point))?;
         if !args.common.quiet {
             let at: Vec<String> = keys
                 .iter()
@@ -218,26 +243,86 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
                 at.join(", ")
             );
         }
-        let records =
-            experiment::run_records(&scenario, seed, &todo, threads, &keep).map_err(|e| {
-                Failure {
-                    code: Exit::Simulation,
-                    message: e.to_string(),
-                }
-            })?;
-        // Points share one schema unless a swept value changes the outputs.
+        // Each point is a batch of its own, checkpointed as it runs.
         let schema = Schema::of(&scenario.network);
+        let header = RecordsHeader {
+            iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.network.name.clone(),
+            origin,
+            fingerprint: fingerprint(&scenario.network, seed),
+            seed,
+            replications,
+            values: schema.len(),
+            stopping: String::new(),
+            shard: args
+                .shard
+                .map_or(String::new(), |(i, n)| format!("{i}/{n}")),
+            design: String::new(),
+        };
+        let name = format!("{}/{CHECKPOINT}", sweep_points::point_folder(k));
+        let (done, writer) = super::batch::open_checkpoint(
+            &mut folder,
+            &out,
+            &name,
+            sweep_points::GROUP,
+            &header,
+            args.resume,
+        )?;
+        let plan = BatchPlan {
+            seed,
+            replications,
+            shard,
+            threads,
+            precision: None,
+            design: Design::Plain,
+        };
+        let mut store = super::batch::Checkpoint::new(writer, args.common.quiet);
+        let records = experiment::batch::run_batch(&scenario, &plan, done, &mut store)
+            .map_err(|e| Failure {
+                code: match e {
+                    experiment::BatchError::Simulation(_) => Exit::Simulation,
+                    experiment::BatchError::Keep(_) => Exit::Output,
+                },
+                message: format!(
+                    "point {}: {e}\nEvery replication finished before this is kept in {}/{POINTS}/; fix the cause and run again with --resume.",
+                    k + 1,
+                    out.display()
+                ),
+            })?
+            .records;
+        // Points share one schema unless a swept value changes the outputs.
         let schema = match points.last() {
             Some(previous) if *previous.schema == schema => previous.schema.clone(),
             _ => std::sync::Arc::new(schema),
         };
+        if args.shard.is_some() {
+            kept.push(sweep_points::PointRecords {
+                header,
+                text,
+                records: records.clone(),
+            });
+        }
         points.push(report::sweep::SweepPoint {
             values: point.clone(),
             schema,
             records,
         });
     }
-    let files = vec![
+    let provenance = super::provenance::provenance(
+        "sweep",
+        Some(seed),
+        vec![super::provenance::scenario(
+            &base.network.name,
+            &base_origin,
+            "scenario.toml",
+        )],
+        args.design.as_ref().map(|path| DesignFile {
+            origin: path.display().to_string(),
+            copy: "design.toml".into(),
+        }),
+        Stopping::fixed(replications),
+    );
+    let mut files = vec![
         (
             "sweep.csv",
             report::sweep::sweep_csv(&first.name, &keys, &points),
@@ -246,12 +331,45 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             "sweep_replications.csv",
             report::sweep::sweep_replications_csv(&first.name, &keys, &points),
         ),
+        ("run.json", report::provenance::run_json(None, &provenance)),
+        ("scenario.toml", base_text.into_bytes()),
     ];
-    folder.commit(&files, "sweep", Replace::Group)?;
+    if let Some(text) = &design_text {
+        files.push(("design.toml", text.clone().into_bytes()));
+    }
+    if let Some((i, n)) = args.shard {
+        let manifest = sweep_points::ShardManifest {
+            name: first.name.clone(),
+            keys: keys.clone(),
+            grid: grid.clone(),
+            seed,
+            replications,
+            shard: format!("{i}/{n}"),
+        };
+        let run_json = files
+            .iter()
+            .find(|(n, _)| *n == "run.json")
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default();
+        let shard_files = sweep_points::shard_files(&kept, &manifest, run_json);
+        let named: Vec<(&str, &dyn FileBody)> = shard_files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_ref() as &dyn FileBody))
+            .collect();
+        folder.commit(&named, sweep_points::GROUP, Replace::Group)?;
+        if !args.common.quiet {
+            say!(
+                "Shard {i}/{n}: wrote each point's records to {}/; put the shards together with `iccsim merge SHARD_FOLDERS... --out FOLDER`",
+                out.display()
+            );
+        }
+        return Ok(());
+    }
+    folder.commit(&files, sweep_points::GROUP, Replace::Group)?;
     if !args.common.quiet {
         print_stdout(&sweep_table(&first, &keys, &points))?;
         say!(
-            "Wrote sweep.csv and sweep_replications.csv to {}/",
+            "Wrote sweep.csv, sweep_replications.csv and run.json to {}/",
             out.display()
         );
     }

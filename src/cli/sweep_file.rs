@@ -167,6 +167,40 @@ pub fn read(text: &str, origin: &str) -> Result<SweepFile, String> {
 mod tests {
     use super::*;
 
+    /// `sweep --help`'s example names a sweep file of the repository, and
+    /// it is valid, with keys of the built-in default scenario.
+    #[test]
+    fn the_help_names_a_design_file_that_exists() {
+        use clap::CommandFactory;
+        let cli = super::super::args::Cli::command();
+        let sweep = cli
+            .find_subcommand("sweep")
+            .and_then(|c| c.get_after_help())
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let path = sweep
+            .split_whitespace()
+            .skip_while(|w| *w != "--design")
+            .nth(1)
+            .expect("sweep --help has a --design example");
+        let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let text = std::fs::read_to_string(&full)
+            .unwrap_or_else(|e| panic!("{path} (named by sweep --help): {e}"));
+        let file = read(&text, path).unwrap();
+        assert!(file.points > 1);
+        for range in &file.ranges {
+            let value = if range.whole_number {
+                format!("{}", range.min as i64)
+            } else {
+                format!("{:?}", range.min)
+            };
+            let setting = format!("{}={value}", range.key);
+            if let Err(e) = super::super::shared::load(None, std::slice::from_ref(&setting)) {
+                panic!("{setting}: {}", e.message);
+            }
+        }
+    }
+
     #[test]
     fn reads_ranges_and_whole_numbers() {
         let file = read(

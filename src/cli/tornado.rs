@@ -4,18 +4,33 @@
 use std::path::PathBuf;
 
 use super::args::TornadoArgs;
-use super::batch::{key_name, precision_keys};
+use super::batch::key_name;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
-use super::shared::{load, open_output, print_stdout, replications_bar, scenario_inputs};
+use super::shared::{CHECKPOINT, load, open_output, print_stdout, scenario_inputs};
 use iccsim::experiment;
-use iccsim::experiment::record::{Record, Schema};
+use iccsim::experiment::batch::BatchPlan;
+use iccsim::experiment::nested::Design;
+use iccsim::experiment::record::Schema;
+use iccsim::experiment::record::fingerprint;
 use iccsim::model::Network;
 use iccsim::report;
+use iccsim::report::checkpoint::RecordsHeader;
 use iccsim::report::output_folder::Replace;
+use iccsim::report::provenance::Stopping;
+
+/// The group of a tornado's files in its folder.
+const GROUP: &str = "tornado";
+/// The folder of each scenario's checkpoint (the point values first, then
+/// each value's low and high).
+const VARIANTS: &str = "variants";
+
+/// A tornado's provenance when it joins a folder that has a `run.json` of
+/// another command's (a comparison's).
+const TORNADO_RUN: &str = "tornado_run.json";
 
 pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
-    let (scenario, origin, _) = load(args.scenario.as_deref(), &args.set)?;
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
     let network = &scenario.network;
     if scenario.uncertain.is_empty() {
         return Err(Failure {
@@ -27,7 +42,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     }
     let schema = Schema::of(network);
     let names: Vec<String> = args.metric.iter().cloned().collect();
-    let position = precision_keys(network, &schema, &names)?[0];
+    let position = super::targets::target_positions(network, &schema, &names)?[0].1;
     let (metric, unit) = match schema.metrics.get(position) {
         Some(k) => (key_name(&schema, position), k.unit.clone()),
         None => {
@@ -41,11 +56,19 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("tornado-{}", network.name)));
-    // tornado.csv may join a comparison's folder, for its report.
+    // tornado.csv may join a comparison's folder, for its report: its
+    // provenance is then tornado_run.json, beside the comparison's
+    // run.json (left as it is), and its scenario tornado_scenario.toml.
+    let run_json = super::provenance::run_json_name(&out, "tornado", TORNADO_RUN);
+    let (run_json, scenario_copy) = if run_json == TORNADO_RUN {
+        (TORNADO_RUN, "tornado_scenario.toml")
+    } else {
+        ("run.json", "scenario.toml")
+    };
     let mut folder = open_output(
         &out,
         args.common.force,
-        &["tornado.csv"],
+        &["tornado.csv", run_json, scenario_copy, "variants/"],
         scenario_inputs(args.scenario.as_deref()),
     )?;
     let (low_q, high_q) = args.quantiles;
@@ -68,20 +91,54 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         }
         variants.push(pair);
     }
-    let todo: Vec<u64> = (0..replications).collect();
     let threads = threads_within_memory(network, args.common.threads, false, args.common.quiet)?;
     let total = 1 + 2 * variants.len();
-    let progress = replications_bar((total as u64) * replications, args.common.quiet);
-    let keep = |_: &Record| -> Result<(), std::io::Error> {
-        progress.inc(1);
-        Ok(())
-    };
-    let outcome = |network: &Network| -> Result<Vec<f64>, Failure> {
-        let records =
-            experiment::run_records(network, seed, &todo, threads, &keep).map_err(|e| Failure {
-                code: Exit::Simulation,
-                message: e.to_string(),
-            })?;
+    // Each of the 2k + 1 scenarios is a batch of its own, checkpointed in
+    // variants/<k>/ as it runs: an interrupted tornado keeps them
+    // (--resume).
+    let mut next_variant = 0usize;
+    let mut outcome = |variant: &Network| -> Result<Vec<f64>, Failure> {
+        next_variant += 1;
+        let schema = Schema::of(variant);
+        let header = RecordsHeader {
+            iccsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: variant.name.clone(),
+            origin: origin.clone(),
+            fingerprint: fingerprint(variant, seed),
+            seed,
+            replications,
+            values: schema.len(),
+            stopping: String::new(),
+            shard: String::new(),
+            // Not a batch's records: the uncertain values are fixed, not
+            // drawn, so a batch's checkpoint of the same scenario is not
+            // this one.
+            design: "tornado: uncertain values fixed".into(),
+        };
+        let name = format!("{VARIANTS}/{next_variant:03}/{CHECKPOINT}");
+        let (done, writer) =
+            super::batch::open_checkpoint(&mut folder, &out, &name, GROUP, &header, args.resume)?;
+        let plan = BatchPlan {
+            seed,
+            replications,
+            shard: None,
+            threads,
+            precision: None,
+            design: Design::Plain,
+        };
+        let mut store = super::batch::Checkpoint::new(writer, args.common.quiet);
+        let records = experiment::batch::run_batch(variant, &plan, done, &mut store)
+            .map_err(|e| Failure {
+                code: match e {
+                    experiment::BatchError::Simulation(_) => Exit::Simulation,
+                    experiment::BatchError::Keep(_) => Exit::Output,
+                },
+                message: format!(
+                    "{e}\nEvery replication finished before this is kept in {}/{VARIANTS}/; fix the cause and run again with --resume.",
+                    out.display()
+                ),
+            })?
+            .records;
         Ok(records.iter().map(|r| r.values[position]).collect())
     };
     if !args.common.quiet {
@@ -105,7 +162,6 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             &high,
         ));
     }
-    progress.finish_and_clear();
     let bars = report::tornado::ranked(bars);
     let info = report::tornado::TornadoInfo {
         scenario: &network.name,
@@ -113,11 +169,26 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         unit: &unit,
         quantiles: args.quantiles,
         seed,
-        replications: todo.len(),
+        replications: replications as usize,
         base: iccsim::stats::Summary::of(&base),
     };
-    let files = vec![("tornado.csv", report::tornado::tornado_csv(&info, &bars))];
-    folder.commit(&files, "tornado", Replace::Group)?;
+    let provenance = super::provenance::provenance(
+        "tornado",
+        Some(seed),
+        vec![super::provenance::scenario(
+            &network.name,
+            &origin,
+            scenario_copy,
+        )],
+        None,
+        Stopping::fixed(replications),
+    );
+    let files = vec![
+        ("tornado.csv", report::tornado::tornado_csv(&info, &bars)),
+        (run_json, report::provenance::run_json(None, &provenance)),
+        (scenario_copy, text.into_bytes()),
+    ];
+    folder.commit(&files, GROUP, Replace::Group)?;
     if !args.common.quiet {
         print_stdout(&report::tornado::tornado_table(&info, &bars))?;
         say!("Wrote tornado.csv to {}/", out.display());

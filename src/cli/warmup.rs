@@ -191,7 +191,23 @@ pub(super) fn warmup(args: WarmupArgs) -> Result<(), Failure> {
             ),
         ),
         ("warmup.svg", svg.into_bytes()),
-        ("run.json", files::run_json(&info)),
+        (
+            "run.json",
+            iccsim::report::provenance::run_json(
+                Some(&files::run_json(&info)),
+                &super::provenance::provenance(
+                    "warmup",
+                    Some(seed),
+                    vec![super::provenance::scenario(
+                        &network.name,
+                        &info.scenario_origin,
+                        "scenario.toml",
+                    )],
+                    None,
+                    iccsim::report::provenance::Stopping::fixed(replications),
+                ),
+            ),
+        ),
         ("scenario.toml", text.into_bytes()),
     ];
     folder.commit(&written, RESULTS, Replace::Results)?;

@@ -307,6 +307,7 @@ rate_per_day = 1.0
                 keys: vec![position("capacity_mean")],
                 relative_half_width: 0.01,
                 max_replications: 100,
+                scale: crate::experiment::precision::Scale::Relative,
             }),
             ..plan(3)
         };
@@ -321,6 +322,7 @@ rate_per_day = 1.0
                 keys: vec![position("occupancy_mean")],
                 relative_half_width: 1e-9,
                 max_replications: 20,
+                scale: crate::experiment::precision::Scale::Relative,
             }),
             ..plan(2)
         };

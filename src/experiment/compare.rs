@@ -77,6 +77,25 @@ fn keys(schema: &Schema) -> Vec<CompareKey> {
     metrics.chain(breakdown).collect()
 }
 
+/// Every value the two schemas share, in the baseline's order: its key,
+/// its position in the baseline's records and in the alternative's.
+pub fn shared_positions(
+    base_schema: &Schema,
+    alt_schema: &Schema,
+) -> Vec<(CompareKey, usize, usize)> {
+    let alt_keys = keys(alt_schema);
+    let alt_index: HashMap<&CompareKey, usize> =
+        alt_keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    keys(base_schema)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, key)| {
+            let j = *alt_index.get(&key)?;
+            Some((key, i, j))
+        })
+        .collect()
+}
+
 /// Paired differences of every value the two schemas share, in the
 /// baseline's order. Both record lists must hold the same replications in
 /// the same order.
@@ -91,14 +110,9 @@ pub fn paired(
             .map(|r| r.replication)
             .eq(alt.iter().map(|r| r.replication))
     );
-    let alt_keys = keys(alt_schema);
-    let alt_index: HashMap<&CompareKey, usize> =
-        alt_keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
-    keys(base_schema)
+    shared_positions(base_schema, alt_schema)
         .into_iter()
-        .enumerate()
-        .filter_map(|(i, key)| {
-            let j = *alt_index.get(&key)?;
+        .map(|(key, i, j)| {
             // Only replications where both values are defined are paired,
             // so the three summaries describe the same replications.
             let (b, a): (Vec<f64>, Vec<f64>) = base
@@ -132,7 +146,7 @@ pub fn paired(
             } else {
                 f64::NAN
             };
-            Some(Difference {
+            Difference {
                 key,
                 base,
                 alt,
@@ -143,7 +157,7 @@ pub fn paired(
                 probability_better,
                 probability_worse,
                 relative: Summary::of(&relative),
-            })
+            }
         })
         .collect()
 }

@@ -1,5 +1,7 @@
 //! Sequential stopping: add replications until the chosen outcomes' 95%
-//! confidence intervals are narrow enough, relative to their means.
+//! confidence intervals are narrow enough: relative to their means, to the
+//! means of other positions (a paired difference relative to its
+//! baseline's mean), or in the outcomes' own units ([`Scale`]).
 //!
 //! The rule is deterministic (it depends only on the records of
 //! replications 0..n), so a batch stopped this way is reproducible and
@@ -12,14 +14,28 @@ use super::record::Record;
 use crate::stats::Summary;
 use crate::stats::summary::student_t_quantile;
 
+/// What a half-width is measured against.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scale {
+    /// A fraction of the outcome's own |mean|.
+    Relative,
+    /// A fraction of the |mean| of another position, one for each key in
+    /// order (e.g. a paired difference against its baseline's mean).
+    RelativeTo(Vec<usize>),
+    /// The outcome's own unit.
+    Absolute,
+}
+
 /// The stopping rule.
 #[derive(Clone, Debug)]
 pub struct Precision {
     /// Positions in the records of the outcomes that must be precise.
     pub keys: Vec<usize>,
-    /// Largest accepted half-width / |mean| (e.g. 0.01).
+    /// Largest accepted half-width on `scale` (e.g. 0.01 relative, or 25
+    /// admissions absolute). Named for the common, relative, case.
     pub relative_half_width: f64,
     pub max_replications: u64,
+    pub scale: Scale,
 }
 
 /// How precise one outcome is after some replications.
@@ -27,8 +43,9 @@ pub struct Precision {
 pub struct Attained {
     pub key: usize,
     pub summary: Summary,
-    /// Half-width / |mean|; infinite when the mean is 0 and the interval
-    /// is not; 0 when the values do not vary at all.
+    /// Half-width on the rule's scale (relative: / |mean|, infinite when
+    /// the mean is 0 and the interval is not); 0 when the values do not
+    /// vary at all.
     pub relative_half_width: f64,
 }
 
@@ -37,16 +54,25 @@ impl Precision {
     pub fn attained(&self, records: &[Record]) -> Vec<Attained> {
         self.keys
             .iter()
-            .map(|&key| {
-                let values: Vec<f64> = records.iter().map(|r| r.values[key]).collect();
-                let summary = Summary::of(&values);
+            .enumerate()
+            .map(|(k, &key)| {
+                let mean_of = |position: usize| {
+                    let values: Vec<f64> = records.iter().map(|r| r.values[position]).collect();
+                    Summary::of(&values)
+                };
+                let summary = mean_of(key);
                 let hw = summary.half_width();
+                let denominator = match &self.scale {
+                    Scale::Relative => summary.mean.abs(),
+                    Scale::RelativeTo(positions) => mean_of(positions[k]).mean.abs(),
+                    Scale::Absolute => 1.0,
+                };
                 let relative = if hw == 0.0 || (summary.sd == 0.0 && summary.n > 1) {
                     0.0
-                } else if summary.mean == 0.0 || !hw.is_finite() {
+                } else if denominator == 0.0 || !hw.is_finite() || !denominator.is_finite() {
                     f64::INFINITY
                 } else {
-                    hw / summary.mean.abs()
+                    hw / denominator
                 };
                 Attained {
                     key,
@@ -115,6 +141,7 @@ mod tests {
             keys: vec![0],
             relative_half_width: 0.1,
             max_replications: 1000,
+            scale: Scale::Relative,
         };
         let attained = rule.attained(&records(&[1.0, 2.0, 3.0, 4.0, 5.0]));
         assert!((attained[0].summary.half_width() - 1.9632).abs() < 1e-3);
@@ -137,6 +164,7 @@ mod tests {
             keys: vec![0],
             relative_half_width: 0.5,
             max_replications: 1000,
+            scale: Scale::Relative,
         };
         let steady = records(&[10.0, 10.1, 9.9, 10.0]);
         assert_eq!(precise.next_size(&steady), None);
@@ -158,5 +186,37 @@ mod tests {
         );
         // An outcome that can never be precise grows fourfold a round.
         assert_eq!(precise.next_size(&records(&[-1.0, 1.0])), Some(8));
+    }
+
+    /// The same textbook sample: absolute, the half-width is 1.9632 in the
+    /// outcome's unit; against a position of mean 10 (values 10 each), a
+    /// tenth of it.
+    #[test]
+    fn absolute_and_relative_to_another_position() {
+        let sample: Vec<Record> = [1.0, 2.0, 3.0, 4.0, 5.0]
+            .iter()
+            .enumerate()
+            .map(|(r, v)| Record {
+                replication: r as u64,
+                values: vec![*v, 10.0],
+            })
+            .collect();
+        let absolute = Precision {
+            keys: vec![0],
+            relative_half_width: 2.0,
+            max_replications: 1000,
+            scale: Scale::Absolute,
+        };
+        let hw = absolute.attained(&sample)[0].relative_half_width;
+        assert!((hw - 1.9632).abs() < 1e-3, "{hw}");
+        assert_eq!(absolute.next_size(&sample), None);
+        let against = Precision {
+            scale: Scale::RelativeTo(vec![1]),
+            relative_half_width: 0.1,
+            ..absolute
+        };
+        let hw = against.attained(&sample)[0].relative_half_width;
+        assert!((hw - 0.19632).abs() < 1e-4, "{hw}");
+        assert!(against.next_size(&sample).is_some());
     }
 }

@@ -17,6 +17,7 @@ mod case_flags;
 mod cli;
 mod community_day_units;
 mod compare;
+mod compare_experiments;
 mod contributions;
 mod deaths;
 mod delays;

@@ -46,6 +46,38 @@ fn files_under(folder: &Path) -> Vec<(String, Vec<u8>)> {
     found
 }
 
+/// `files_under` with what names each run's own command line left out:
+/// `run.json`'s `provenance.command_line` (issue 24), and the manifest's
+/// size and checksum of each `run.json`.
+fn results_under(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(folder)
+        .into_iter()
+        .map(|(name, bytes)| {
+            let is_run_json = name == "run.json" || name.ends_with("/run.json");
+            if !is_run_json && name != ".iccsim-manifest.json" {
+                return (name, bytes);
+            }
+            let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            if is_run_json {
+                v["provenance"]
+                    .as_object_mut()
+                    .map(|p| p.remove("command_line"));
+            } else if let Some(files) = v["files"].as_array_mut() {
+                for entry in files.iter_mut().filter(|e| {
+                    e["path"]
+                        .as_str()
+                        .is_some_and(|p| p == "run.json" || p.ends_with("/run.json"))
+                }) {
+                    entry
+                        .as_object_mut()
+                        .map(|e| (e.remove("size"), e.remove("crc32")));
+                }
+            }
+            (name, serde_json::to_vec(&v).unwrap())
+        })
+        .collect()
+}
+
 /// Item 1: files of the user's named like outputs, in the --out folder and
 /// in a report's charts folder, are neither removed nor overwritten.
 #[test]
@@ -328,7 +360,7 @@ fn a_comparison_killed_part_way_leaves_the_earlier_one_whole() {
         .to_string();
     let first = run(&["compare", &base, &stress, "-n", "2", "-q", "--out", &out]);
     assert!(first.status.success(), "{}", stderr(&first));
-    let before = files_under(Path::new(&out));
+    let before = results_under(Path::new(&out));
     // A long comparison, killed while it simulates.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_iccsim"))
         .args([
@@ -343,15 +375,37 @@ fn a_comparison_killed_part_way_leaves_the_earlier_one_whole() {
     );
     child.kill().unwrap();
     child.wait().unwrap();
-    let after: Vec<_> = files_under(Path::new(&out))
-        .into_iter()
-        .filter(|(n, _)| !n.starts_with(".iccsim-staging"))
-        .collect();
-    assert_eq!(before, after, "the earlier comparison is untouched");
-    // The next command into the folder clears the staging of the killed one.
+    // Every result file is untouched; beside them, each scenario's
+    // checkpoint keeps the killed comparison's finished replications
+    // (issue 24: `compare --resume`), listed in the manifest.
+    let results = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+        files
+            .into_iter()
+            .filter(|(n, _)| !n.ends_with("records.partial") && !n.starts_with(".iccsim-"))
+            .collect()
+    };
+    let after = results(results_under(Path::new(&out)));
+    assert_eq!(
+        results(before.clone()),
+        after,
+        "the earlier comparison is untouched"
+    );
+    for scenario in ["reference-network", "reference-network-stress"] {
+        let partial = Path::new(&out).join(format!("scenarios/{scenario}/records.partial"));
+        assert!(partial.is_file(), "{}", partial.display());
+    }
+    // The next command into the folder is told of them; once they are
+    // removed, it clears the staging of the killed one.
+    let refused = run(&["compare", &base, &stress, "-n", "2", "-q", "--out", &out]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("holds an interrupted comparison"));
+    for scenario in ["reference-network", "reference-network-stress"] {
+        fs::remove_file(Path::new(&out).join(format!("scenarios/{scenario}/records.partial")))
+            .unwrap();
+    }
     let again = run(&["compare", &base, &stress, "-n", "2", "-q", "--out", &out]);
     assert!(again.status.success(), "{}", stderr(&again));
-    assert_eq!(before, files_under(Path::new(&out)));
+    assert_eq!(before, results_under(Path::new(&out)));
 }
 
 /// Item 5: staging folders and temporary files of a killed process are
@@ -364,7 +418,7 @@ fn debris_of_a_killed_command_is_cleared_by_the_next() {
     let ward = single_ward();
     let args = ["batch", &ward, "-n", "2", "-q", "--out", &out_text];
     assert!(run(&args).status.success());
-    let whole = files_under(&out);
+    let whole = results_under(&out);
     // As a kill -9 in the final write leaves them (a pid no process has).
     let dead = 4_000_000_000u32;
     fs::create_dir_all(out.join(format!(".iccsim-staging-{dead}"))).unwrap();
@@ -381,7 +435,7 @@ fn debris_of_a_killed_command_is_cleared_by_the_next() {
     let output = run(&resume);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
-        files_under(&out),
+        results_under(&out),
         whole,
         "no debris left, results unchanged"
     );

@@ -109,6 +109,14 @@ impl<W: Write> Write for ChecksumWriter<W> {
 /// manifest without a size or checksum: only these names may be.
 pub const WORKING_FILES: &[&str] = &["records.partial"];
 
+/// Whether `path` (relative) names a working file: one of
+/// [`WORKING_FILES`], in the folder or in a sub-folder of it (a
+/// comparison's or sweep's checkpoint of each scenario or point).
+pub fn is_working_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    WORKING_FILES.contains(&name)
+}
+
 pub(super) fn read_manifest(folder: &Path) -> Result<Manifest, WriteError> {
     let path = folder.join(MANIFEST_FILE);
     match fs::read(&path) {
@@ -166,7 +174,7 @@ impl Entry {
             }
             // Only a working file of the tool's is recorded without its
             // checksum; any other such entry proves nothing.
-            _ => WORKING_FILES.contains(&self.path.as_str()),
+            _ => is_working_file(&self.path),
         }
     }
 }

@@ -43,7 +43,7 @@ use manifest::{
 };
 use recovery::{apply_staged, is_debris, safe_to_apply};
 
-pub use manifest::{MANIFEST_FILE, WORKING_FILES};
+pub use manifest::{MANIFEST_FILE, WORKING_FILES, is_working_file};
 pub use recovery::check_consistent;
 
 /// The lock every writing command holds on its folder.
@@ -376,10 +376,22 @@ impl OutputFolder {
     /// a later command knows it is the tool's. Returns its path.
     pub fn claim_working_file(&mut self, name: &str, group: &str) -> Result<PathBuf, WriteError> {
         let path = self.path.join(name);
-        if !WORKING_FILES.contains(&name) {
+        if !is_working_file(name) || checked_name(name).is_none() {
             return Err(refusal(&path, "not a working file of iccsim's".into()));
         }
         self.refuse_input(&path)?;
+        // One in a sub-folder (a comparison's scenario) needs that folder,
+        // a real one inside this folder.
+        if let Some(parent) = path.parent().filter(|_| name.contains('/')) {
+            if !inside_without_links(&self.path, name) {
+                return Err(refusal(
+                    &path,
+                    "a file or a link is where iccsim needs a folder of its own; move it away"
+                        .into(),
+                ));
+            }
+            fs::create_dir_all(parent).map_err(io_fail(parent))?;
+        }
         if !self.manifest.files.iter().any(|e| e.path == name) {
             self.manifest.files.push(Entry {
                 path: name.to_string(),
