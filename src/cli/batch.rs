@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::args::BatchArgs;
 use super::exit::{Exit, Failure};
 use super::memory::threads_within_memory;
-use super::records::{batch_table, write_chosen_batch_files};
+use super::records::{BatchRun, batch_table, write_chosen_batch_files};
 use super::report::write_default_report;
 use super::shared::{
     CHECKPOINT, OUTPUT_FILES, load, open_output, print_stdout, records_failure, replications_bar,
@@ -189,11 +189,13 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         &mut folder,
         network,
         &header,
-        &text,
         &schema,
         &records,
-        &provenance,
-        &choice,
+        &BatchRun {
+            text: &text,
+            provenance: &provenance,
+            choice: &choice,
+        },
     )?;
     if !args.common.quiet {
         print_stdout(&format!(

@@ -52,12 +52,23 @@ pub(super) fn write_batch_files(
         out,
         network,
         header,
-        text,
         schema,
         records,
-        provenance,
-        &OutputChoice::default(),
+        &BatchRun {
+            text,
+            provenance,
+            choice: &OutputChoice::default(),
+        },
     )
+}
+
+/// What a batch's files say about how it was run, and which of them to
+/// write: the scenario text run, its provenance (`run.json`) and the
+/// outputs chosen (`--outputs`, `--compress`).
+pub(super) struct BatchRun<'a> {
+    pub text: &'a str,
+    pub provenance: &'a Provenance,
+    pub choice: &'a OutputChoice,
 }
 
 /// [`write_batch_files`], of the outputs `choice` names (`--outputs`,
@@ -66,12 +77,15 @@ pub(super) fn write_chosen_batch_files(
     out: &mut OutputFolder,
     network: &Network,
     header: &RecordsHeader,
-    text: &str,
     schema: &Schema,
     records: &[Record],
-    provenance: &Provenance,
-    choice: &OutputChoice,
+    run: &BatchRun,
 ) -> Result<usize, report::WriteError> {
+    let BatchRun {
+        text,
+        provenance,
+        choice,
+    } = *run;
     let info = batch_info(network, header, records);
     let set = ResultSet::from_records(schema, info.clone(), records);
     let breakdown = network
