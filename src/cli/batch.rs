@@ -54,6 +54,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         OUTPUT_FILES,
         scenario_inputs(args.scenario.as_deref()),
     )?;
+    super::shared::refuse_other_results(&folder, "batch")?;
     let schema = Schema::of(network);
     let mut target_names = Vec::new();
     let precision = match args.target.target_half_width {
@@ -86,6 +87,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         }
     };
     // Its worker threads are chosen once it is known what is left to do.
+    super::shared::refuse_empty_shard(args.shard, replications)?;
     let mut plan = BatchPlan {
         seed,
         replications,

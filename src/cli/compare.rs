@@ -158,6 +158,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .flat_map(|p| scenario_inputs(Some(p)))
         .collect();
     let mut folder = open_output(&out, args.common.force, COMPARE_FILES, inputs)?;
+    super::shared::refuse_other_results(&folder, "compare")?;
     refuse_interrupted_batch(&folder)?;
     let largest = std::iter::once(base)
         .chain(alternatives.iter().map(|(a, _, _)| &a.network))
@@ -184,6 +185,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .collect();
     let target = difference_target(&args, &scenarios, &schemas, replications)?;
     let shard = args.shard.map(|(index, count)| Shard { index, count });
+    super::shared::refuse_empty_shard(args.shard, replications)?;
     let cap = target
         .as_ref()
         .map_or(replications, |t| t.rule.max_replications);

@@ -155,6 +155,7 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
         })
         .collect();
     let mut folder = open_output(&args.out, args.force, COMPARE_FILES, inputs)?;
+    super::shared::refuse_other_results(&folder, "compare")?;
     refuse_interrupted_batch(&folder)?;
     let provenance = super::provenance::provenance(
         "merge",

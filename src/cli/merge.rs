@@ -146,6 +146,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
         })
         .collect();
     let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
+    super::shared::refuse_other_results(&folder, "batch")?;
     refuse_interrupted_batch(&folder)?;
     let provenance = super::provenance::provenance(
         "merge",

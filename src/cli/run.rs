@@ -45,6 +45,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         scenario_inputs(args.scenario.as_deref()),
     )?;
     refuse_interrupted_batch(&folder)?;
+    super::shared::refuse_other_results(&folder, "batch")?;
     let plan = Plan {
         seed,
         replications: 0..replications,

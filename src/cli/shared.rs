@@ -109,6 +109,62 @@ pub(super) fn open_output(
     )?)
 }
 
+/// The kind of results a folder's `run.json` says it holds, by the command
+/// that made them: `run` and `batch` write one kind (and share a default
+/// folder), and a `merge` of shards is the kind of the shards it merged
+/// (a comparison's or a sweep's files, else a batch's). `None` for a
+/// folder without results, or with only a tornado's or calibration's (they
+/// join other folders, beside their results).
+fn results_kind(out: &Path) -> Option<&'static str> {
+    let bytes = std::fs::read(out.join("run.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    match json["provenance"]["command"].as_str()? {
+        "run" | "batch" => Some("batch"),
+        "compare" => Some("compare"),
+        "sweep" => Some("sweep"),
+        "warmup" => Some("warmup"),
+        "merge" if out.join("comparison.csv").exists() => Some("compare"),
+        "merge" if out.join("sweep.csv").exists() => Some("sweep"),
+        "merge" => Some("batch"),
+        _ => None,
+    }
+}
+
+/// Refuses to write a command's results (`kind`: `batch` for `run`,
+/// `batch` and a merge of batches; `compare`, `sweep`, `warmup`) into a
+/// folder that holds another kind: one mistyped `--out` would otherwise
+/// replace a finished comparison with a batch, or leave a folder whose
+/// `run.json` describes a command that did not make its files.
+pub(super) fn refuse_other_results(folder: &OutputFolder, kind: &str) -> Result<(), Failure> {
+    match results_kind(folder.path()) {
+        Some(held) if held != kind => Err(Failure {
+            code: Exit::Usage,
+            message: format!(
+                "{} holds the results of `iccsim {held}` (see its run.json); this `iccsim {kind}` would replace them or mix its files with them. Choose another --out, or remove that folder first if you mean to replace them",
+                folder.path().display()
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a shard that would hold no replication: shard i of n runs the
+/// replications r with r mod n = i - 1, none of them if i > replications.
+pub(super) fn refuse_empty_shard(
+    shard: Option<(u64, u64)>,
+    replications: u64,
+) -> Result<(), Failure> {
+    match shard {
+        Some((i, n)) if i > replications => Err(Failure {
+            code: Exit::Usage,
+            message: format!(
+                "--shard {i}/{n}: with {replications} replications, shard {i} would run none (shard i runs the replications r with r mod {n} = i - 1); use at most {replications} shards, or more replications"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses to replace the results of a folder that holds an interrupted
 /// batch (its finished replications would be lost with its checkpoint):
 /// what `batch` without `--resume` says, for the other commands that

@@ -220,12 +220,14 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let mut inputs = scenario_inputs(args.scenario.as_deref());
     inputs.extend(args.design.clone());
     let mut folder = open_output(&out, args.common.force, SWEEP_FILES, inputs)?;
+    super::shared::refuse_other_results(&folder, "sweep")?;
     for point in &grid[1..] {
         load(args.scenario.as_deref(), &point_settings(point))?;
     }
     let threads = threads_within_memory(&first, args.common.threads, false, args.common.quiet)?;
     sweep_points::refuse_other_sweep(&folder, &out, grid.len(), args.resume)?;
     let shard = args.shard.map(|(index, count)| Shard { index, count });
+    super::shared::refuse_empty_shard(args.shard, replications)?;
     let mut points: Vec<report::sweep::SweepPoint> = Vec::new();
     let mut kept: Vec<sweep_points::PointRecords> = Vec::new();
     for (k, point) in grid.iter().enumerate() {

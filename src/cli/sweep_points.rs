@@ -268,6 +268,7 @@ pub(super) fn merge_sweep(args: &MergeArgs, first: ShardManifest) -> Result<(), 
         .flat_map(|f| (0..n).map(move |k| f.join(point_folder(k)).join("records.csv")))
         .collect();
     let mut folder = open_output(&args.out, args.force, super::sweep::SWEEP_FILES, inputs)?;
+    super::shared::refuse_other_results(&folder, "sweep")?;
     let files = vec![
         (
             "sweep.csv",

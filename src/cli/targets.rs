@@ -20,18 +20,18 @@ pub struct TargetArgs {
     /// the outcome's unit (e.g. 25 admissions); -n is where it starts.
     /// Not met by --max-replications: the files are written, and iccsim
     /// exits with code 6.
-    #[arg(long, value_parser = parse_positive)]
+    #[arg(long, value_parser = parse_positive, allow_negative_numbers = true)]
     pub target_half_width: Option<f64>,
     /// --target-half-width is in the outcome's unit, not a fraction of a mean.
     #[arg(long, requires = "target_half_width")]
     pub absolute: bool,
     /// An outcome for --target-half-width (repeatable): a whole-system
     /// outcome (emergency_admissions), of one year, ICC or age band
-    /// (emergency_admissions.year1, acute_occupancy.icc=Workington,
+    /// (emergency_admissions.year1, emergency_admissions.icc=workington,
     /// emergency_admissions.year2.age=85+), SERVICE.METRIC
     /// (acute.occupancy_mean) or system.METRIC. Default: the headline
     /// outcomes.
-    #[arg(long)]
+    #[arg(long, requires = "target_half_width")]
     pub target_metric: Vec<String>,
     /// The most replications --target-half-width may run.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
@@ -156,7 +156,7 @@ pub(super) fn target_positions(
                 .ok_or_else(|| Failure {
                     code: Exit::Usage,
                     message: format!(
-                        "--target-metric {name}: no such outcome; give a whole-system outcome (e.g. emergency_admissions), one of a year, ICC or age band (emergency_admissions.year1, acute_occupancy.icc=NAME, emergency_admissions.age=85+, as in breakdown.csv's year, icc and age_band columns), SERVICE.METRIC (e.g. acute.occupancy_mean) or system.METRIC"
+                        "--target-metric {name}: no such outcome; give a whole-system outcome (e.g. emergency_admissions), one of a year, ICC or age band (emergency_admissions.year1, emergency_admissions.icc=NAME, NAME as in breakdown.csv (e.g. workington), emergency_admissions.age=85+, as in breakdown.csv's year, icc and age_band columns), SERVICE.METRIC (e.g. acute.occupancy_mean) or system.METRIC"
                     ),
                 })
         })

@@ -120,6 +120,7 @@ pub(super) fn warmup(args: WarmupArgs) -> Result<(), Failure> {
         scenario_inputs(args.scenario.as_deref()),
     )?;
     refuse_interrupted_batch(&folder)?;
+    super::shared::refuse_other_results(&folder, "warmup")?;
     let plan = Plan {
         seed,
         replications: 0..replications,

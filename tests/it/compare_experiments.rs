@@ -530,3 +530,91 @@ fn a_tornado_checkpoints_its_scenarios_and_resumes() {
     assert_eq!(tornado(&["--resume"]), first);
     assert_eq!(run_json(&out)["provenance"]["command"], "tornado");
 }
+
+/// A results folder is another command's to replace: a batch (or a merge
+/// of batch shards, or `run`) into a finished comparison's folder, or a
+/// comparison into a batch's, is refused with the command that made it,
+/// and the comparison's files are kept (the trial of issue 24 lost a
+/// comparison to a mistyped --out).
+#[test]
+fn a_command_does_not_replace_another_commands_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    assert!(compare(&out, &[]).status.success());
+    let before = files(&out);
+    let ward = shipped(WARD);
+    for args in [
+        vec!["batch", ward.as_str(), "-n", "2", "-q", "-o"],
+        vec!["run", ward.as_str(), "-n", "1", "-q", "-o"],
+        vec!["batch", ward.as_str(), "-n", "2", "-q", "--resume", "-o"],
+    ] {
+        let output = common::iccsim().args(&args).arg(&out).output().unwrap();
+        common::fails_with(&output, 2, "holds the results of `iccsim compare`");
+        assert_eq!(files(&out), before, "{args:?}");
+    }
+    let batch = dir.path().join("batch");
+    common::succeed(
+        common::iccsim()
+            .args(["batch", &ward, "-n", "2", "-q", "-o"])
+            .arg(&batch),
+    );
+    // `run` and `batch` write one kind of results (and share a folder).
+    common::succeed(
+        common::iccsim()
+            .args(["run", &ward, "-n", "1", "-q", "-o"])
+            .arg(&batch),
+    );
+    let output = compare(&batch, &[]);
+    common::fails_with(&output, 2, "holds the results of `iccsim batch`");
+}
+
+/// A shard that would hold no replication, and a target outcome without a
+/// target, are refused naming the flag (the trial of issue 24: both ran
+/// and exited 0).
+#[test]
+fn empty_shards_and_targets_without_a_width_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ward = shipped(WARD);
+    let output = common::iccsim()
+        .args(["batch", &ward, "-n", "4", "--shard", "5/5", "-q", "-o"])
+        .arg(dir.path().join("a"))
+        .output()
+        .unwrap();
+    common::fails_with(
+        &output,
+        2,
+        "--shard 5/5: with 4 replications, shard 5 would run none",
+    );
+    let output = compare(&dir.path().join("b"), &["--shard", "7/8"]);
+    common::fails_with(&output, 2, "--shard 7/8: with 6 replications");
+    let output = common::iccsim()
+        .args([
+            "batch",
+            &ward,
+            "-n",
+            "4",
+            "--target-metric",
+            "medical_ward.occupancy_mean",
+            "-q",
+            "-o",
+        ])
+        .arg(dir.path().join("c"))
+        .output()
+        .unwrap();
+    common::fails_with(&output, 2, "--target-half-width");
+    let output = common::iccsim()
+        .args([
+            "batch",
+            &ward,
+            "-n",
+            "4",
+            "--target-half-width",
+            "-0.1",
+            "-q",
+            "-o",
+        ])
+        .arg(dir.path().join("d"))
+        .output()
+        .unwrap();
+    common::fails_with(&output, 2, "`-0.1` is not a positive number");
+}
