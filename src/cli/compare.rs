@@ -435,7 +435,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             print_stdout(&t.table(&t.differences(&slices, size)))?;
         }
         say!(
-            "Wrote comparison.csv, paired_differences.csv, and each scenario's summaries and replications in a folder of its own, to {}/",
+            "Wrote comparison.csv, paired_differences.csv (and its margins), and each scenario's summaries and replications in a folder of its own, to {}/",
             out.display()
         );
     }

@@ -33,6 +33,7 @@ pub(super) const COMPARE_FILES: &[&str] = &[
     "comparison.csv",
     "comparison.json",
     "paired_differences.csv",
+    "paired_differences_margins.csv",
     "finance.csv",
     "finance_summary.csv",
     "contributions.csv",
@@ -221,18 +222,33 @@ pub(super) fn comparison_files<'a>(
         "comparison.csv".into(),
         Box::new(report::compare::comparison_csv(base_name, &comparisons)),
     ));
-    files.push((
-        "paired_differences.csv".into(),
-        Box::new(Streamed(move |w: &mut dyn Write| {
-            let scenario = |c: &'a Compared| report::paired::Scenario {
-                name: &c.network.name,
-                schema: &c.schema,
-                records: &c.records,
-            };
-            let alts: Vec<report::paired::Scenario> = alternatives.iter().map(scenario).collect();
-            report::paired::write_paired_differences_csv(w, &scenario(base), &alts, all_age_bands)
-        })),
-    ));
+    for (name, level) in [
+        ("paired_differences.csv", report::paired::Level::Detail),
+        (
+            "paired_differences_margins.csv",
+            report::paired::Level::Margins,
+        ),
+    ] {
+        files.push((
+            name.into(),
+            Box::new(Streamed(move |w: &mut dyn Write| {
+                let scenario = |c: &'a Compared| report::paired::Scenario {
+                    name: &c.network.name,
+                    schema: &c.schema,
+                    records: &c.records,
+                };
+                let alts: Vec<report::paired::Scenario> =
+                    alternatives.iter().map(scenario).collect();
+                report::paired::write_paired_differences_csv(
+                    w,
+                    &scenario(base),
+                    &alts,
+                    all_age_bands,
+                    level,
+                )
+            })),
+        ));
+    }
     if let Some(layout) = base
         .network
         .layout

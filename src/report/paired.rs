@@ -7,6 +7,13 @@
 //! default a breakdown value of one age band is left out (they are 3 in 4
 //! of the rows: 3.8 MB a replication of the baseline with them, 1.0 MB
 //! without); `all_age_bands` keeps them.
+//!
+//! Detail rows apart from margins, as in `breakdown.csv`: a value summed
+//! (or averaged) over a year, ICC, age band, service or patient type
+//! (`all`) is a margin, in `paired_differences_margins.csv`; each value at
+//! the finest level the file holds for it is in `paired_differences.csv`,
+//! so that a naive sum of its differences is the total (the trial of
+//! issue 24 summed four times the total when they were mixed).
 
 use std::io::Write;
 
@@ -34,6 +41,20 @@ pub const PAIRED_COLUMNS: [&str; 14] = [
     "difference",
 ];
 
+/// Which rows a file holds: each value at the finest level written for it
+/// (`paired_differences.csv`), or its margins
+/// (`paired_differences_margins.csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Detail,
+    Margins,
+}
+
+/// How many of a value's labels name one thing rather than `all`.
+fn named_labels(key: &crate::experiment::compare::CompareKey) -> usize {
+    key.labels.iter().filter(|l| l.as_str() != "all").count()
+}
+
 /// One scenario's records, by name.
 pub struct Scenario<'a> {
     pub name: &'a str,
@@ -48,6 +69,7 @@ pub fn write_paired_differences_csv(
     base: &Scenario,
     alternatives: &[Scenario],
     all_age_bands: bool,
+    level: Level,
 ) -> std::io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(PAIRED_COLUMNS)?;
@@ -59,6 +81,21 @@ pub fn write_paired_differences_csv(
             .filter(|(key, _, _)| {
                 all_age_bands || key.table != "breakdown" || key.labels[2] == "all"
             })
+            .collect();
+        // The finest level written of each value: its most named labels.
+        let mut finest: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        for (key, _, _) in &positions {
+            let named = finest.entry((key.table, key.metric.as_str())).or_default();
+            *named = (*named).max(named_labels(key));
+        }
+        let positions: Vec<_> = positions
+            .iter()
+            .filter(|(key, _, _)| {
+                let detail = named_labels(key) == finest[&(key.table, key.metric.as_str())];
+                detail == (level == Level::Detail)
+            })
+            .cloned()
             .collect();
         // Labels are the same in every replication: neutralised once.
         let labels: Vec<[String; 8]> = positions
@@ -144,6 +181,7 @@ mod tests {
                 records: &alt,
             }],
             false,
+            Level::Detail,
         )
         .unwrap();
         assert_eq!(
@@ -152,5 +190,120 @@ mod tests {
              base,alt,0,metrics,ward,all,,,,wait_mean,days,1,3,2\n\
              base,alt,1,metrics,ward,all,,,,wait_mean,days,2.5,,\n"
         );
+    }
+
+    /// Detail rows apart from margins: the detail file's differences sum
+    /// to the margin's (year and ICC summed over), its years are numbers,
+    /// and every row is in exactly one of the two files.
+    #[test]
+    fn a_naive_sum_of_the_detail_rows_is_the_total() {
+        use crate::experiment::record::BreakdownKey;
+        let mut breakdown = Vec::new();
+        for year in ["1", "2", "all"] {
+            for icc in ["a", "b", "all"] {
+                breakdown.push(BreakdownKey {
+                    year: year.into(),
+                    year_start: String::new(),
+                    icc: icc.into(),
+                    age_band: "all".into(),
+                    metric: "emergency_admissions",
+                    unit: "admissions".into(),
+                });
+            }
+        }
+        // A system-wide value, by year only: its detail is the year's.
+        for year in ["1", "2", "all"] {
+            breakdown.push(BreakdownKey {
+                year: year.into(),
+                year_start: String::new(),
+                icc: "all".into(),
+                age_band: "all".into(),
+                metric: "acute_occupancy",
+                unit: "fraction".into(),
+            });
+        }
+        let schema = Schema {
+            metrics: Vec::new(),
+            breakdown,
+            service_years: Vec::new(),
+            registers: Vec::new(),
+        };
+        // Year y, ICC i: (y + 1) * (i + 1) * scale; margins are the sums.
+        let values = |scale: f64| -> Vec<f64> {
+            let cell = |y: usize, i: usize| ((y + 1) * (i + 1)) as f64 * scale;
+            let mut v = Vec::new();
+            for y in 0..3 {
+                for i in 0..3 {
+                    let ys: Vec<usize> = if y == 2 { vec![0, 1] } else { vec![y] };
+                    let is: Vec<usize> = if i == 2 { vec![0, 1] } else { vec![i] };
+                    v.push(
+                        ys.iter()
+                            .flat_map(|&y| is.iter().map(move |&i| cell(y, i)))
+                            .sum(),
+                    );
+                }
+            }
+            v.extend([0.9 * scale, 0.95 * scale, 0.925 * scale]);
+            v
+        };
+        let records = |scale: f64| {
+            vec![Record {
+                replication: 0,
+                values: values(scale),
+            }]
+        };
+        let (base, alt) = (records(10.0), records(11.0));
+        let file = |level: Level| -> Vec<Vec<String>> {
+            let mut bytes = Vec::new();
+            write_paired_differences_csv(
+                &mut bytes,
+                &Scenario {
+                    name: "base",
+                    schema: &schema,
+                    records: &base,
+                },
+                &[Scenario {
+                    name: "alt",
+                    schema: &schema,
+                    records: &alt,
+                }],
+                false,
+                level,
+            )
+            .unwrap();
+            let mut reader = csv::Reader::from_reader(bytes.as_slice());
+            reader
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect())
+                .collect()
+        };
+        let (detail, margins) = (file(Level::Detail), file(Level::Margins));
+        assert_eq!(detail.len() + margins.len(), 12);
+        let admissions = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+            rows.iter()
+                .filter(|r| r[9] == "emergency_admissions")
+                .cloned()
+                .collect()
+        };
+        assert_eq!(admissions(&detail).len(), 4);
+        assert!(detail.iter().all(|r| r[6].parse::<u32>().is_ok()));
+        let sum: f64 = admissions(&detail)
+            .iter()
+            .map(|r| r[13].parse::<f64>().unwrap())
+            .sum();
+        let total = margins
+            .iter()
+            .find(|r| r[9] == "emergency_admissions" && r[6] == "all" && r[7] == "all")
+            .unwrap()[13]
+            .parse::<f64>()
+            .unwrap();
+        assert_eq!(sum, total);
+        // acute_occupancy: one row a year in the detail, the window's mean
+        // in the margins.
+        let occupancy: Vec<&Vec<String>> = detail
+            .iter()
+            .filter(|r| r[9] == "acute_occupancy")
+            .collect();
+        assert_eq!(occupancy.len(), 2);
     }
 }

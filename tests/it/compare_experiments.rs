@@ -85,10 +85,15 @@ fn paired_differences_are_the_alternative_minus_the_baseline_in_every_row() {
         .arg(&out);
         c
     });
-    let rows = common::csv_rows(&out.join("paired_differences.csv"));
+    let detail = common::csv_rows(&out.join("paired_differences.csv"));
+    let margins = common::csv_rows(&out.join("paired_differences_margins.csv"));
     let values = common::csv_rows(&out.join("scenarios/single-ward/replications.csv"));
-    // Every metric of every replication, once per alternative.
-    assert_eq!(rows.len(), values.len());
+    // Every metric of every replication, once per alternative, in one of
+    // the two files: a service's value by patient type in the detail, the
+    // sum over types (`all`) in the margins when there are types.
+    assert_eq!(detail.len() + margins.len(), values.len());
+    assert!(margins.iter().all(|r| r["patient_type"] == "all"));
+    let rows: Vec<_> = detail.into_iter().chain(margins).collect();
     let mut moved = 0;
     for row in &rows {
         assert_eq!(row["baseline"], "single-ward");

@@ -466,9 +466,9 @@ fn a_whole_system_comparison_with_hostile_levers_gives_safe_csv_and_an_escaped_r
     // case management's effect per person); the batch's registers.csv
     // (issue 23: moving risk tiers); the batch's breakdown_margins.csv and
     // flows_by_kind.csv (issue 24: detail and margins apart, flows in
-    // columns); paired_differences.csv, and each compared scenario's
+    // columns); paired_differences.csv and its margins, and each compared scenario's
     // replications.csv and records.csv (issue 24).
-    assert_eq!(checked, 34, "CSV files");
+    assert_eq!(checked, 35, "CSV files");
     // Paired differences below zero stay numbers.
     assert!(negatives > 0, "no negative number left as a number");
 
