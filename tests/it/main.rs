@@ -32,6 +32,7 @@ mod invalid_scenarios;
 mod known_answers;
 mod levers;
 mod library;
+mod los_by_destination;
 mod limits;
 mod money;
 mod nested;
