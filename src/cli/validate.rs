@@ -14,11 +14,12 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
         }
         let loaded = scenario::inherit::read_resolved(path).and_then(|resolved| {
             let origin = path.display().to_string();
-            scenario::load_resolved(&resolved, &origin, scenario::name_from_path(path), &[])
-                .map(|(scenario, _)| {
+            scenario::load_resolved(&resolved, &origin, scenario::name_from_path(path), &[]).map(
+                |(scenario, _)| {
                     say_warnings(&origin, &scenario.warnings);
                     scenario.network
-                })
+                },
+            )
         });
         match loaded {
             Ok(network) => print_stdout(&format!(

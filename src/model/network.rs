@@ -429,7 +429,9 @@ pub struct Pathway {
     /// the stay from its distribution; `stay` is their mixture (the stay
     /// of a patient whose destination is not known). None: the stay is
     /// `stay` and the route is drawn when the patient is ready to leave.
-    /// Such a pathway has no later versions (`changes` is empty).
+    /// Such a pathway has no later versions (`changes` is empty). A census
+    /// given by days already spent draws from `stay` and its route when
+    /// ready (scenarios refuse it: the route would depend on the days).
     pub stay_by_route: Option<Vec<Distribution>>,
 }
 
@@ -512,7 +514,11 @@ impl Pathway {
         stays: Vec<Distribution>,
     ) -> Result<Pathway, crate::engine::DistributionError> {
         debug_assert_eq!(routes.choices().count(), stays.len());
-        let weighted = routes.choices().map(|(p, _)| p).zip(stays.clone()).collect();
+        let weighted = routes
+            .choices()
+            .map(|(p, _)| p)
+            .zip(stays.clone())
+            .collect();
         let stay = Distribution::mixture(weighted)?;
         Ok(Pathway {
             stay_by_route: Some(stays),

@@ -153,7 +153,9 @@ fn stays_by_destination_match_the_pathway_split_by_hand() {
     type Measure = fn(&ReplicationOutput) -> f64;
     let measures: [(&str, Measure); 5] = [
         ("mean stay", |o| o.result.services[0].length_of_stay.mean()),
-        ("stay p90", |o| o.result.services[0].length_of_stay.quantile(0.9)),
+        ("stay p90", |o| {
+            o.result.services[0].length_of_stay.quantile(0.9)
+        }),
         ("occupancy", |o| {
             o.result.services[0].levels.as_ref().unwrap().occupancy_mean
         }),
@@ -165,7 +167,10 @@ fn stays_by_destination_match_the_pathway_split_by_hand() {
         let (y, se_y) = mean_and_se(&splits.iter().map(measure).collect::<Vec<_>>());
         let se = (se_x * se_x + se_y * se_y).sqrt();
         assert!(se < 0.02 * y.abs(), "{name}: se {se} of {y}");
-        assert!((x - y).abs() < 4.0 * se, "{name}: {x} by destination, {y} split by hand, se {se}");
+        assert!(
+            (x - y).abs() < 4.0 * se,
+            "{name}: {x} by destination, {y} split by hand, se {se}"
+        );
     }
     // And both agree with the analytic mean stay and occupancy.
     let expected = p * 21.0 + (1.0 - p) * 6.0;
@@ -175,7 +180,10 @@ fn stays_by_destination_match_the_pathway_split_by_hand() {
             .map(|o| o.result.services[0].length_of_stay.mean())
             .collect::<Vec<_>>(),
     );
-    assert!((stay - expected).abs() < 4.0 * se, "{stay} vs {expected} ± {se}");
+    assert!(
+        (stay - expected).abs() < 4.0 * se,
+        "{stay} vs {expected} ± {se}"
+    );
 }
 
 /// A census of `patients = N` where the stay depends on the destination:
@@ -201,9 +209,15 @@ fn a_census_draws_destination_and_time_left_together() {
         match e.destination.as_str() {
             "rehab" => {
                 to_rehab += 1;
-                assert!(e.left_at <= 10.0 + 1e-9 && (stay - 10.0).abs() < 1e-9, "{e:?}");
+                assert!(
+                    e.left_at <= 10.0 + 1e-9 && (stay - 10.0).abs() < 1e-9,
+                    "{e:?}"
+                );
             }
-            _ => assert!(e.left_at <= 2.0 + 1e-9 && (stay - 2.0).abs() < 1e-9, "{e:?}"),
+            _ => assert!(
+                e.left_at <= 2.0 + 1e-9 && (stay - 2.0).abs() < 1e-9,
+                "{e:?}"
+            ),
         }
     }
     let share = f64::from(to_rehab) / 4000.0;
@@ -290,7 +304,10 @@ fn missing_extra_and_conflicting_stays_are_named() {
     let bad = problems(&format!(
         "{UNIT}\n[services.unit.stay_by_destination]\nrehab = {{ dist = \"lognormal\", mean = 21 }}\nesd = {{ dist = \"fixed\", value = 9 }}\nhome = {{ dist = \"fixed\", value = 6 }}\n"
     ));
-    assert!(bad.contains("services.unit.stay_by_destination.rehab: dist = \"lognormal\" needs `sd`"), "{bad}");
+    assert!(
+        bad.contains("services.unit.stay_by_destination.rehab: dist = \"lognormal\" needs `sd`"),
+        "{bad}"
+    );
     // A type's own routes checked against the service's stays by destination.
     let by_type = problems(&format!(
         "{UNIT}\nroutes.unit = [{{ to = \"home\", probability = 1.0 }}]\n[services.unit.stay_by_destination]\nrehab = {{ dist = \"fixed\", value = 21 }}\nesd = {{ dist = \"fixed\", value = 9 }}\nhome = {{ dist = \"fixed\", value = 6 }}\n"
@@ -337,7 +354,9 @@ fn route_probabilities_that_round_are_scaled_with_a_warning() {
     let warnings: Vec<String> = scenario.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
-        ["services.rehab.routes: probabilities add up to 1.01, not 1: they were scaled to add up to 1 (each divided by 1.01), as for a published table that rounds; make them add up to 1 to silence this warning"]
+        [
+            "services.rehab.routes: probabilities add up to 1.01, not 1: they were scaled to add up to 1 (each divided by 1.01), as for a published table that rounds; make them add up to 1 to silence this warning"
+        ]
     );
     let pathway = scenario.network.pathways[0].as_ref().unwrap();
     let shares: Vec<f64> = pathway.routes.choices().map(|(p, _)| p).collect();
@@ -350,12 +369,21 @@ fn route_probabilities_that_round_are_scaled_with_a_warning() {
         "{over}"
     );
     let under = problems(&ROUNDED.replace("0.88", "0.85"));
-    assert!(under.contains("probabilities add up to 0.98, they must add up to 1"), "{under}");
-    let exact = iccsim::scenario::load_scenario(&ROUNDED.replace("0.88", "0.87"), "test", "test").unwrap();
+    assert!(
+        under.contains("probabilities add up to 0.98, they must add up to 1"),
+        "{under}"
+    );
+    let exact =
+        iccsim::scenario::load_scenario(&ROUNDED.replace("0.88", "0.87"), "test", "test").unwrap();
     assert!(exact.warnings.is_empty());
     // 0.99 is scaled up the same way.
-    let low = iccsim::scenario::load_scenario(&ROUNDED.replace("0.88", "0.86"), "test", "test").unwrap();
-    assert!(low.warnings[0].to_string().contains("add up to 0.99, not 1"));
+    let low =
+        iccsim::scenario::load_scenario(&ROUNDED.replace("0.88", "0.86"), "test", "test").unwrap();
+    assert!(
+        low.warnings[0]
+            .to_string()
+            .contains("add up to 0.99, not 1")
+    );
 }
 
 /// The commands say the warning on stderr, once, and run.
@@ -366,12 +394,14 @@ fn the_warning_is_said_by_validate_and_run() {
     std::fs::write(&file, ROUNDED).unwrap();
     let validate = succeed(iccsim().arg("validate").arg(&file));
     let stderr = String::from_utf8(validate.stderr).unwrap();
-    assert_eq!(
-        stderr.matches("warning: ").count(),
-        1,
+    assert_eq!(stderr.matches("warning: ").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: {}: services.rehab.routes: probabilities add up to 1.01, not 1",
+            file.display()
+        )),
         "{stderr}"
     );
-    assert!(stderr.contains(&format!("warning: {}: services.rehab.routes: probabilities add up to 1.01, not 1", file.display())), "{stderr}");
     let run = succeed(
         iccsim()
             .arg("run")
@@ -380,7 +410,10 @@ fn the_warning_is_said_by_validate_and_run() {
             .arg(folder.path().join("out")),
     );
     let stderr = String::from_utf8(run.stderr).unwrap();
-    assert!(stderr.contains("services.rehab.routes: probabilities add up to 1.01"), "{stderr}");
+    assert!(
+        stderr.contains("services.rehab.routes: probabilities add up to 1.01"),
+        "{stderr}"
+    );
 }
 
 /// The shipped example loads, says its two rounded tables, and its stroke

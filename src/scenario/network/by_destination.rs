@@ -131,7 +131,14 @@ pub(super) fn pathway(
         Ok(pathway) => Some(pathway),
         Err(e) => {
             if first_time {
-                check.issue(path, None, format!("cannot be combined with the probabilities of {}: {e}", routes.path));
+                check.issue(
+                    path,
+                    None,
+                    format!(
+                        "cannot be combined with the probabilities of {}: {e}",
+                        routes.path
+                    ),
+                );
             }
             None
         }
@@ -188,7 +195,10 @@ pub(super) fn refuse_days_in<'a>(
     pathway: impl Fn(usize) -> Option<&'a Pathway>,
 ) {
     for (i, group) in groups.iter().enumerate() {
-        let Some(t) = patient_types.iter().position(|p| p.name == group.patient_type) else {
+        let Some(t) = patient_types
+            .iter()
+            .position(|p| p.name == group.patient_type)
+        else {
             continue;
         };
         if group.days_in.is_some() && pathway(t).is_some_and(|p| p.stay_by_route.is_some()) {

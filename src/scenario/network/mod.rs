@@ -6,8 +6,9 @@
 //! opening), `resolver` (names to ids, routes), `exits` (diversions that
 //! loop, exits and deadlocks), `patient_types` (arrivals and their own
 //! stays and routes), `pathways` (each type followed through the services
-//! it reaches), `initial` (today's census). Depends on `check` and `raw`;
-//! never on `system`.
+//! it reaches; `by_destination` pairs each stay with its routes, a stay by
+//! destination needing one for each of them), `initial` (today's census).
+//! Depends on `check` and `raw`; never on `system`.
 
 mod by_destination;
 mod exits;

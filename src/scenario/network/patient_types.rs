@@ -132,7 +132,11 @@ fn validate_patient_type(
         let Some(service) = resolver.service(check, &entry_path, service_name) else {
             continue;
         };
-        if raw.stay.as_ref().is_some_and(|t| t.contains_key(service_name)) {
+        if raw
+            .stay
+            .as_ref()
+            .is_some_and(|t| t.contains_key(service_name))
+        {
             check.issue(
                 &entry_path,
                 None,
