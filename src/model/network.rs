@@ -508,12 +508,15 @@ impl Pathway {
     /// A pathway whose stay depends on the destination: `stays[i]` is the
     /// stay of a patient bound for route i of `routes` (as
     /// [`RouteTable::choices`] lists them). Its `stay` is their mixture,
-    /// weighted by the routes' probabilities.
+    /// weighted by the routes' probabilities. At most 65,534 routes: the
+    /// route drawn is kept in two bytes of the patient's record (scenario
+    /// validation refuses more).
     pub fn with_stay_by_route(
         routes: RouteTable,
         stays: Vec<Distribution>,
     ) -> Result<Pathway, crate::engine::DistributionError> {
         debug_assert_eq!(routes.choices().count(), stays.len());
+        debug_assert!(stays.len() < usize::from(u16::MAX));
         let weighted = routes
             .choices()
             .map(|(p, _)| p)
