@@ -442,3 +442,35 @@ fn the_shipped_example_runs() {
     // mixture: 0.24 × 7.4 + 0.13 × 4.6 + 0.63 × 7.0.
     assert!((pathway.stay.mean() - 6.784).abs() < 1e-9);
 }
+
+/// `iccsim schema` knows the key, at a service and at a type's service:
+/// it accepts the shipped example and refuses a misspelt key.
+#[test]
+fn the_schema_knows_stay_by_destination() {
+    let text = String::from_utf8(succeed(iccsim().arg("schema")).stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/examples/stroke-los-by-destination.toml");
+    let document: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&serde_json::to_value(&document).unwrap())
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let by_type: toml::Table = "[patient_types.p]\nstay_by_destination.unit = { home = { dist = \"fixed\", value = 1 } }\n"
+        .parse()
+        .unwrap();
+    assert!(validator.is_valid(&serde_json::to_value(&by_type).unwrap()));
+    let misspelt: toml::Table =
+        "[services.unit]\nstay_by_destinaton = { home = { dist = \"fixed\", value = 1 } }\n"
+            .parse()
+            .unwrap();
+    assert!(!validator.is_valid(&serde_json::to_value(&misspelt).unwrap()));
+    let spelt: toml::Table = misspelt
+        .to_string()
+        .replace("destinaton", "destination")
+        .parse()
+        .unwrap();
+    assert!(validator.is_valid(&serde_json::to_value(&spelt).unwrap()));
+}
