@@ -474,3 +474,60 @@ fn the_schema_knows_stay_by_destination() {
         .unwrap();
     assert!(validator.is_valid(&serde_json::to_value(&spelt).unwrap()));
 }
+
+/// Blocking behaves as before: with a full rehabilitation ward downstream,
+/// patients bound for it wait in their unit bed. The unit's blocked
+/// patients, its delayed days per departure and the ward's occupancy agree
+/// with the pathway split by hand within 4 standard errors of their
+/// difference.
+#[test]
+fn blocking_for_a_full_next_service_matches_the_pathway_split_by_hand() {
+    let ward = r#"
+[services.ward]
+capacity = 9
+stay = { dist = "exponential", mean = 10.0 }
+routes = [{ to = "home", probability = 1.0 }]
+"#;
+    let rehab = r#"{ dist = "lognormal", mean = 8.0, sd = 5.0 }"#;
+    let home = r#"{ dist = "lognormal", mean = 4.0, sd = 3.0 }"#;
+    // Rehab becomes a service: the route to it is a transfer.
+    let to_ward = |text: String| {
+        text.replace("sinks = [\"rehab\", \"home\"]", "sinks = [\"home\"]")
+            .replace("to = \"rehab\"", "to = \"ward\"")
+            .replace("rehab = {", "ward = {")
+            .replace("[patient_types.", &format!("{ward}\n[patient_types."))
+    };
+    let one = to_ward(by_destination(2.0, 0.35, rehab, home, 2000.0));
+    let split = to_ward(split_by_hand(2.0, 0.35, rehab, home, 2000.0)).replacen(
+        &format!("{ward}\n"),
+        "",
+        1,
+    );
+    let (one, split) = (common::network(&one), common::network(&split));
+    // Blocking near a full ward varies much between replications: 40 of each.
+    let (ones, splits) = (outputs(&one, 40, 8, false), outputs(&split, 40, 8, false));
+    type Measure = fn(&ReplicationOutput) -> f64;
+    let measures: [(&str, Measure); 3] = [
+        ("unit blocked", |o| {
+            o.result.services[0].levels.as_ref().unwrap().blocked_mean
+        }),
+        ("unit delayed days", |o| {
+            o.result.services[0].delayed_days.mean()
+        }),
+        ("ward occupancy", |o| {
+            o.result.services[1].levels.as_ref().unwrap().occupancy_mean
+        }),
+    ];
+    for (name, measure) in measures {
+        let (x, se_x) = mean_and_se(&ones.iter().map(measure).collect::<Vec<_>>());
+        let (y, se_y) = mean_and_se(&splits.iter().map(measure).collect::<Vec<_>>());
+        let se = (se_x * se_x + se_y * se_y).sqrt();
+        // The ward is busy enough to block (0.7 × 10 = 7 of 9 beds offered).
+        assert!(y > 0.1, "{name}: {y}");
+        assert!(se < 0.2 * y, "{name}: se {se} of {y}");
+        assert!(
+            (x - y).abs() < 4.0 * se,
+            "{name}: {x} by destination, {y} split by hand, se {se}"
+        );
+    }
+}
