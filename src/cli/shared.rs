@@ -199,6 +199,7 @@ pub(super) fn load(
 ) -> Result<(Scenario, String, String), Failure> {
     let (resolved, origin, stem) = scenario_text(path)?;
     let (scenario, text) = scenario::load_resolved(&resolved, &origin, &stem, settings)?;
+    say_warnings(&origin, &scenario.warnings);
     // A value drawn per replication would overwrite the one set here.
     for setting in settings {
         let Some(path) = scenario::overrides::setting_path(setting) else {
@@ -268,6 +269,21 @@ pub(super) fn note_parents_outside(
                 parent.display()
             );
             noted.push(parent.clone());
+        }
+    }
+}
+
+/// Says each warning of loading a scenario (route probabilities scaled to
+/// add up to 1) on stderr, once per process: a command that loads the
+/// same file again (compare, sweep) does not repeat it.
+pub(super) fn say_warnings(origin: &str, warnings: &[scenario::Issue]) {
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let Ok(mut said) = SAID.lock() else { return };
+    for warning in warnings {
+        let line = format!("warning: {origin}: {warning}");
+        if !said.contains(&line) {
+            say!("{line}");
+            said.push(line);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::args::ValidateArgs;
 use super::exit::{Exit, Failure};
-use super::shared::{NameParents, note_parents_outside, print_stdout};
+use super::shared::{NameParents, note_parents_outside, print_stdout, say_warnings};
 use iccsim::scenario;
 
 pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
@@ -12,7 +12,16 @@ pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
         if let Ok(resolved) = scenario::inherit::read_resolved(path) {
             note_parents_outside(path, &resolved, NameParents::All);
         }
-        match scenario::load_file(path) {
+        let loaded = scenario::inherit::read_resolved(path).and_then(|resolved| {
+            let origin = path.display().to_string();
+            scenario::load_resolved(&resolved, &origin, scenario::name_from_path(path), &[]).map(
+                |(scenario, _)| {
+                    say_warnings(&origin, &scenario.warnings);
+                    scenario.network
+                },
+            )
+        });
+        match loaded {
             Ok(network) => print_stdout(&format!(
                 "ok: {} — {}{} service{}, {} patient type{}, {} days after {} days of warm-up\n",
                 path.display(),

@@ -424,6 +424,15 @@ pub struct Pathway {
     /// base routes would have sent them to, and the care home's risk of
     /// death they keep (None: no version diverts anyone).
     pub diverted_from_care_home: Option<DivertedFromCareHome>,
+    /// Stays by destination (`stay_by_destination`), one per route of
+    /// `routes` in its order: the route is then drawn on admission and
+    /// the stay from its distribution; `stay` is their mixture (the stay
+    /// of a patient whose destination is not known). None: the stay is
+    /// `stay` and the route is drawn when the patient is ready to leave.
+    /// Such a pathway has no later versions (`changes` is empty). A census
+    /// given by days already spent draws from `stay` and its route when
+    /// ready (scenarios refuse it: the route would depend on the days).
+    pub stay_by_route: Option<Vec<Distribution>>,
 }
 
 /// Of the patients a later version of a pathway routes elsewhere, those
@@ -492,7 +501,32 @@ impl Pathway {
             changes: Vec::new(),
             dies_at_home: None,
             diverted_from_care_home: None,
+            stay_by_route: None,
         }
+    }
+
+    /// A pathway whose stay depends on the destination: `stays[i]` is the
+    /// stay of a patient bound for route i of `routes` (as
+    /// [`RouteTable::choices`] lists them). Its `stay` is their mixture,
+    /// weighted by the routes' probabilities. At most 65,534 routes: the
+    /// route drawn is kept in two bytes of the patient's record (scenario
+    /// validation refuses more).
+    pub fn with_stay_by_route(
+        routes: RouteTable,
+        stays: Vec<Distribution>,
+    ) -> Result<Pathway, crate::engine::DistributionError> {
+        debug_assert_eq!(routes.choices().count(), stays.len());
+        debug_assert!(stays.len() < usize::from(u16::MAX));
+        let weighted = routes
+            .choices()
+            .map(|(p, _)| p)
+            .zip(stays.clone())
+            .collect();
+        let stay = Distribution::mixture(weighted)?;
+        Ok(Pathway {
+            stay_by_route: Some(stays),
+            ..Pathway::new(stay, routes)
+        })
     }
 
     /// The same pathway, with onward routes for a patient the service
@@ -502,6 +536,41 @@ impl Pathway {
             onward: Some(onward),
             ..self
         }
+    }
+
+    /// For a census patient found at random in a service in equilibrium,
+    /// where the stay depends on the destination: the route they are
+    /// bound for, the time spent and the time left. A route is found in
+    /// proportion to its probability × its mean stay (the share of places
+    /// its patients hold), then the stay's age and residual are drawn as
+    /// for any census patient. None without stays by destination.
+    pub fn census_route_age_and_residual<R: rand::Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Option<(usize, f64, f64)> {
+        let stays = self.stay_by_route.as_ref()?;
+        let held: Vec<f64> = self
+            .routes
+            .choices()
+            .zip(stays)
+            .map(|((p, _), stay)| p * stay.mean())
+            .collect();
+        let total: f64 = held.iter().sum();
+        let u: f64 = rand::RngExt::random(rng);
+        // All stays of zero length: no place is held, any route will do.
+        let route = if total > 0.0 {
+            let mut left = u * total;
+            held.iter()
+                .position(|h| {
+                    left -= h;
+                    left < 0.0
+                })
+                .unwrap_or_else(|| held.iter().rposition(|h| *h > 0.0).unwrap_or(0))
+        } else {
+            self.routes.choose_index(u)
+        };
+        let (age, residual) = stays[route].sample_age_and_residual(rng);
+        Some((route, age, residual))
     }
 
     /// The version in force on `day`, if a change has started by then.

@@ -68,6 +68,9 @@ pub fn is_valid_name(name: &str) -> bool {
 #[derive(Default)]
 pub(super) struct Checker {
     pub(super) issues: Vec<Issue>,
+    /// What was accepted but changed or doubtful (route probabilities
+    /// scaled to add up to 1): said on loading, never an error.
+    pub(super) warnings: Vec<Issue>,
 }
 
 /// A number as TOML would spell it (`nan`, `inf`), readable when huge or tiny.
@@ -97,6 +100,15 @@ impl Checker {
         self.issues.push(Issue {
             path: path.into(),
             value,
+            problem: problem.into(),
+        });
+    }
+
+    /// A warning: the file is accepted, and the user is told.
+    pub(super) fn warn(&mut self, path: impl Into<String>, problem: impl Into<String>) {
+        self.warnings.push(Issue {
+            path: path.into(),
+            value: None,
             problem: problem.into(),
         });
     }

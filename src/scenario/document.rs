@@ -20,9 +20,18 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// Builds a network from a parsed TOML document, or returns every problem.
 pub fn validate_document(document: toml::Table, default_name: &str) -> Result<Network, Vec<Issue>> {
-    let network = validate_shape(document, default_name)?;
+    validate_document_with_warnings(document, default_name).map(|(network, _)| network)
+}
+
+/// As [`validate_document`], with the warnings about what was accepted
+/// but changed (route probabilities scaled to add up to 1).
+pub fn validate_document_with_warnings(
+    document: toml::Table,
+    default_name: &str,
+) -> Result<(Network, Vec<Issue>), Vec<Issue>> {
+    let (network, warnings) = validate_shape(document, default_name)?;
     check_memory(&network)?;
-    Ok(network)
+    Ok((network, warnings))
 }
 
 /// Refuses a network whose fixed structures would not fit in memory
@@ -69,7 +78,10 @@ fn check_memory(network: &Network) -> Result<(), Vec<Issue>> {
 
 /// Reads what every scenario has, then hands the document to the stage
 /// for its kind.
-fn validate_shape(document: toml::Table, default_name: &str) -> Result<Network, Vec<Issue>> {
+fn validate_shape(
+    document: toml::Table,
+    default_name: &str,
+) -> Result<(Network, Vec<Issue>), Vec<Issue>> {
     let mut check = Checker::default();
 
     let whole_system = document.contains_key("population") || document.contains_key("iccs");
@@ -146,7 +158,7 @@ fn validate_shape(document: toml::Table, default_name: &str) -> Result<Network, 
     if whole_system {
         let network = validate_system(&mut check, &document, name, title, description, run);
         return match network {
-            Some(network) if check.issues.is_empty() => Ok(network),
+            Some(network) if check.issues.is_empty() => Ok((network, check.warnings)),
             _ => Err(check.issues),
         };
     }

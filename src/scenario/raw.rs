@@ -111,6 +111,10 @@ pub struct RawService {
     pub max_wait_days: Option<f64>,
     pub after_max_wait: Option<String>,
     pub stay: Option<RawDistribution>,
+    /// Stays by destination name (instead of `stay`): the destination is
+    /// drawn on admission and the stay from its distribution.
+    #[schemars(with = "Option<std::collections::BTreeMap<String, RawDistribution>>")]
+    pub stay_by_destination: Option<toml::Table>,
     pub routes: Option<Vec<RawRoute>>,
     pub capacity_changes: Option<Vec<RawCapacityChange>>,
     pub opening: Option<RawOpening>,
@@ -145,6 +149,12 @@ pub struct RawPatientType {
     /// Stays by service name, replacing the service's default for this type.
     #[schemars(with = "Option<std::collections::BTreeMap<String, RawDistribution>>")]
     pub stay: Option<toml::Table>,
+    /// Stays by destination, by service name (a table of destination
+    /// names to stays), replacing the service's default for this type.
+    #[schemars(
+        with = "Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, RawDistribution>>>"
+    )]
+    pub stay_by_destination: Option<toml::Table>,
     /// Routes by service name, replacing the service's default for this type.
     #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<RawRoute>>>")]
     pub routes: Option<toml::Table>,

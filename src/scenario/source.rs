@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::document::validate_document;
+use super::document::{validate_document, validate_document_with_warnings};
 use super::error::{Issue, ScenarioError};
 use super::inherit::{Origins, comment_text};
 use super::keys::issue_parts;
@@ -34,6 +34,9 @@ pub struct Scenario {
     pub groups: Vec<Group>,
     /// How the values are set in every replication (`uncertainty_case`).
     pub case: Case,
+    /// What was accepted but changed (route probabilities scaled to add
+    /// up to 1), for the commands to say: not errors.
+    pub warnings: Vec<Issue>,
     /// Every value at the case's quantile, when it is not drawn.
     fixed: Option<Vec<f64>>,
     /// The scenario without its `[uncertainty]` section.
@@ -102,7 +105,13 @@ impl Scenario {
         if !settings_issues.is_empty() {
             return Err(invalid(settings_issues));
         }
-        let network = validate_document(document.clone(), default_name);
+        let mut warnings = Vec::new();
+        let network = validate_document_with_warnings(document.clone(), default_name).map(
+            |(network, said)| {
+                warnings = origins.redact(said);
+                network
+            },
+        );
         let uncertain = match &section {
             None => Ok(Vec::new()),
             Some(section) => read_section(section, &document, &groups),
@@ -172,6 +181,7 @@ impl Scenario {
         }
         let scenario = Scenario {
             network,
+            warnings,
             uncertain,
             groups,
             case,

@@ -35,6 +35,7 @@ mod known_answers;
 mod levers;
 mod library;
 mod limits;
+mod los_by_destination;
 mod money;
 mod nested;
 mod output_folder;

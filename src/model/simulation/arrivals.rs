@@ -10,7 +10,7 @@ use super::error::SimulationError;
 use super::event::{ARRIVAL_EVENT, Event};
 use super::ids::{MaybeService, PatientSlot};
 use super::register::MemberDraw;
-use super::state::{Patient, Simulation, in_window};
+use super::state::{NO_ROUTE, Patient, Simulation, in_window};
 use crate::engine::{SimTime, Stream};
 use crate::model::network::{ARRANGING_REASON, Destination, PatientTypeId, ServiceId, SinkId};
 
@@ -198,6 +198,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             held_since: f64::NAN,
             held_reason: ARRANGING_REASON as u8,
             register_flags: 0,
+            drawn_route: NO_ROUTE,
             delayed_days: 0.0,
         };
         self.next_patient_number += 1;

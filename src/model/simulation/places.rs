@@ -9,7 +9,7 @@ use super::episode::{EpisodeObserver, EpisodeRecord, Lifecycle};
 use super::error::SimulationError;
 use super::event::{ARRIVAL_EVENT, DEPARTURE_EVENT, Event, TIMEOUT_EVENT};
 use super::ids::{MaybeService, PatientSlot};
-use super::state::{Simulation, in_window};
+use super::state::{NO_ROUTE, Simulation, in_window};
 use crate::engine::SimTime;
 use crate::model::network::{
     ARRANGING_REASON, DISCHARGE_DAY_REASON, Destination, FIRST_WAIT_REASON, FullPolicy, Overflow,
@@ -284,9 +284,18 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 service: self.network.services[si].name.clone(),
             });
         };
-        let stay = pathway
-            .stay_on(now - self.window.start)
-            .sample(&mut patient.rng);
+        let stay = match &pathway.stay_by_route {
+            None => pathway
+                .stay_on(now - self.window.start)
+                .sample(&mut patient.rng),
+            // The destination first (the draw made when ready otherwise),
+            // then the stay it brings.
+            Some(stays) => {
+                let route = pathway.routes.choose_index(patient.rng.random());
+                patient.drawn_route = route as u16;
+                stays[route].sample(&mut patient.rng)
+            }
+        };
         if counted {
             let day = self.window_day(now);
             let state = &mut self.services[si];
@@ -416,13 +425,8 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         patient.ready_at = now;
         self.log_end(now, pid, s);
         let patient = &mut self.patients[pid.index()];
-        let u: f64 = patient.rng.random();
         let day = now - self.window.start;
-        let routes = &self
-            .network
-            .pathway(patient_type, s)
-            .map(|p| p.routes_on(day));
-        let Some(routes) = routes else {
+        let Some(pathway) = self.network.pathway(patient_type, s) else {
             return Err(SimulationError::NoPathway {
                 patient_type: self.network.patient_types[patient_type.index()]
                     .name
@@ -430,7 +434,15 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 service: self.network.services[s.index()].name.clone(),
             });
         };
-        let index = routes.choose_index(u);
+        let (routes, index) = if patient.drawn_route == NO_ROUTE {
+            let u: f64 = patient.rng.random();
+            let routes = pathway.routes_on(day);
+            (routes, routes.choose_index(u))
+        } else {
+            // Drawn on admission, with the stay (stays by destination).
+            let index = usize::from(std::mem::replace(&mut patient.drawn_route, NO_ROUTE));
+            (&pathway.routes, index)
+        };
         let next = dies_at_home_instead(
             self.network,
             &mut self.home_deaths,

@@ -10,7 +10,7 @@ use super::episode::EpisodeObserver;
 use super::error::SimulationError;
 use super::event::{CAPACITY_EVENT, DEPARTURE_EVENT, Event};
 use super::ids::{MaybeService, PatientSlot};
-use super::state::{DayTable, ServiceState, Simulation, in_window};
+use super::state::{DayTable, NO_ROUTE, ServiceState, Simulation, in_window};
 use crate::engine::{EventQueue, RandomStreams, SimTime, StreamKey};
 use crate::model::network::{
     ARRANGING_REASON, Capacity, CensusStart, DELAY_REASONS, Destination, Network, PatientTypeId,
@@ -355,8 +355,17 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                 let key = StreamKey::new(&purpose);
                 for k in 0..census.start.patients() {
                     let mut rng = self.streams.substream(key, u64::from(k));
+                    let mut drawn_route = NO_ROUTE;
                     let (age, residual) = match &census.start {
-                        CensusStart::Equilibrium { .. } => stay.sample_age_and_residual(&mut rng),
+                        CensusStart::Equilibrium { .. } => {
+                            match pathway.census_route_age_and_residual(&mut rng) {
+                                Some((route, age, residual)) => {
+                                    drawn_route = route as u16;
+                                    (age, residual)
+                                }
+                                None => stay.sample_age_and_residual(&mut rng),
+                            }
+                        }
                         CensusStart::DaysIn(days) => {
                             let age = days[k as usize];
                             (age, stay.sample_residual_given(age, &mut rng))
@@ -369,6 +378,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
                     self.log_start(0.0, pid, s);
                     let patient = &mut self.patients[pid.index()];
                     patient.holding = MaybeService::some(s);
+                    patient.drawn_route = drawn_route;
                     patient.started_at = -age;
                     patient.entered_at = -age;
                     patient.requested_at = -age;

@@ -34,6 +34,10 @@ pub(super) struct Patient {
     /// Risk registers: where a crisis or referral came from and what has
     /// been counted of it (`register::FROM_REGISTER` ...; 0 otherwise).
     pub(super) register_flags: u8,
+    /// The route drawn on admission where the stay depends on the
+    /// destination (an index of the pathway's routes), until the stay
+    /// ends; [`NO_ROUTE`] otherwise. In the padding after the flags.
+    pub(super) drawn_route: u16,
     /// Non-zero while on a waiting list; matches the list entry.
     pub(super) ticket: u64,
     pub(super) next: Destination,
@@ -51,6 +55,9 @@ pub(super) struct Patient {
     /// Delayed days accumulated in the current place.
     pub(super) delayed_days: f64,
 }
+
+/// No route drawn yet: the route is drawn when the stay ends.
+pub(super) const NO_ROUTE: u16 = u16::MAX;
 
 /// docs/performance.md counts a patient in the system as 128 bytes (two
 /// cache lines); a field added to [`Patient`] should keep it so, or say why.

@@ -6,9 +6,11 @@
 //! opening), `resolver` (names to ids, routes), `exits` (diversions that
 //! loop, exits and deadlocks), `patient_types` (arrivals and their own
 //! stays and routes), `pathways` (each type followed through the services
-//! it reaches), `initial` (today's census). Depends on `check` and `raw`;
-//! never on `system`.
+//! it reaches; `by_destination` pairs each stay with its routes, a stay by
+//! destination needing one for each of them), `initial` (today's census).
+//! Depends on `check` and `raw`; never on `system`.
 
+mod by_destination;
 mod exits;
 mod initial;
 mod pathways;
@@ -20,17 +22,18 @@ use std::collections::HashMap;
 
 use super::check::{Checker, MAX_TYPE_SERVICE_PAIRS};
 use super::error::Issue;
-use crate::engine::Distribution;
-use crate::model::{FullPolicy, Network, Overflow, RouteTable, RunSettings, Service};
+use crate::model::{FullPolicy, Network, Overflow, RunSettings, Service};
+use by_destination::{Stay, one_or_by_destination};
 use exits::{Diversion, check_diversion_loops, check_exits_and_diversions};
 use initial::validate_initial;
 use pathways::follow_pathways;
 use patient_types::read_patient_types;
-use resolver::Resolver;
+use resolver::{Resolver, Routes};
 use services::{read_services, validate_service};
 
-/// Builds a hand-written network from its document, or returns every
-/// problem (`check` holds those of the common sections already).
+/// Builds a hand-written network from its document with the warnings
+/// its reading gave, or returns every problem (`check` holds those of the
+/// common sections already).
 pub(super) fn validate_network(
     mut check: Checker,
     document: &toml::Table,
@@ -38,7 +41,7 @@ pub(super) fn validate_network(
     title: String,
     description: String,
     run: Option<RunSettings>,
-) -> Result<Network, Vec<Issue>> {
+) -> Result<(Network, Vec<Issue>), Vec<Issue>> {
     // Sinks.
     let sinks: Vec<String> = match document.get("sinks") {
         None => vec!["exit".to_string()],
@@ -86,7 +89,7 @@ pub(super) fn validate_network(
     };
 
     let mut services: Vec<Option<Service>> = vec![None; service_names.len()];
-    let mut default_pathways: Vec<(Option<Distribution>, Option<RouteTable>)> =
+    let mut default_pathways: Vec<(Option<Stay>, Option<Routes>)> =
         vec![(None, None); service_names.len()];
     // Where each service sends the patients it cannot take: at once when
     // full, or after a maximum wait (the wait, in days).
@@ -119,7 +122,14 @@ pub(super) fn validate_network(
         let stay = raw
             .stay
             .as_ref()
-            .and_then(|d| check.distribution(&format!("{path}.stay"), d));
+            .map(|d| check.distribution(&format!("{path}.stay"), d));
+        let stay = one_or_by_destination(
+            &mut check,
+            &format!("{path}.stay"),
+            stay,
+            &format!("{path}.stay_by_destination"),
+            raw.stay_by_destination.as_ref(),
+        );
         let routes = raw
             .routes
             .as_ref()
@@ -184,6 +194,13 @@ pub(super) fn validate_network(
                 |t| pathways[t * n_services + si].is_some(),
                 services[si].capacity,
             );
+            by_destination::refuse_days_in(
+                &mut check,
+                &format!("{}.initial", pending_service.path),
+                groups,
+                &patient_types,
+                |t| pathways[t * n_services + si].as_ref(),
+            );
         }
     }
     if !check.issues.is_empty() {
@@ -192,7 +209,7 @@ pub(super) fn validate_network(
     let Some(run) = run else {
         return Err(check.issues);
     };
-    Ok(Network {
+    let network = Network {
         name,
         title,
         description,
@@ -205,5 +222,6 @@ pub(super) fn validate_network(
         wait_classes: Network::default_wait_classes(),
         risk_registers: Vec::new(),
         parameters: Vec::new(),
-    })
+    };
+    Ok((network, check.warnings))
 }

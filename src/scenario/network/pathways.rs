@@ -5,10 +5,11 @@
 
 use std::collections::BTreeSet;
 
+use super::by_destination::{Stay, pathway};
 use super::exits::Diversion;
 use super::patient_types::TypeOverrides;
-use crate::engine::Distribution;
-use crate::model::{Destination, Pathway, PatientType, RouteTable};
+use super::resolver::Routes;
+use crate::model::{Destination, Pathway, PatientType};
 use crate::scenario::check::Checker;
 
 /// The pathway of every (type, service) pair a type reaches, by type then
@@ -17,12 +18,15 @@ pub(super) fn follow_pathways(
     check: &mut Checker,
     patient_types: &[PatientType],
     type_overrides: &[(String, TypeOverrides)],
-    default_pathways: &[(Option<Distribution>, Option<RouteTable>)],
+    default_pathways: &[(Option<Stay>, Option<Routes>)],
     divert_edges: &[Option<Diversion>],
     service_names: &[String],
 ) -> Vec<Option<Pathway>> {
     let n_services = service_names.len();
     let mut pathways: Vec<Option<Pathway>> = vec![None; patient_types.len() * n_services];
+    // A service's own stay by destination and routes, shared by every
+    // type that reaches it, are reported once.
+    let mut reported = BTreeSet::new();
     for (t, (patient_type, (type_path, overrides))) in
         patient_types.iter().zip(type_overrides).enumerate()
     {
@@ -59,7 +63,7 @@ pub(super) fn follow_pathways(
                 );
             }
             if let Some(routes) = &routes {
-                for (_, destination) in routes.choices() {
+                for (_, destination) in routes.table.choices() {
                     if let Destination::Service(next) = destination {
                         frontier.push((next.0, format!("routes of services.{service_name}")));
                     }
@@ -69,7 +73,7 @@ pub(super) fn follow_pathways(
                 frontier.push((diversion.to, format!("services.{service_name}.divert_to")));
             }
             if let (Some(stay), Some(routes)) = (stay, routes) {
-                pathways[t * n_services + si] = Some(Pathway::new(stay, routes));
+                pathways[t * n_services + si] = pathway(check, stay, &routes, &mut reported);
             }
         }
         let overridden: BTreeSet<u32> = overrides

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use super::resolver::Resolver;
-use crate::engine::Distribution;
-use crate::model::{PatientType, RouteTable};
+use super::by_destination::{Stay, read_stay_by_destination};
+use super::resolver::{Resolver, Routes};
+use crate::model::PatientType;
 use crate::scenario::check::{Checker, MAX_RATE_PER_DAY};
 use crate::scenario::raw::{RawDistribution, RawPatientType, RawRoute};
 
@@ -46,8 +46,8 @@ pub(super) fn read_patient_types(
 
 /// A type's stay and route overrides by service.
 pub(super) struct TypeOverrides {
-    pub(super) stays: BTreeMap<u32, Distribution>,
-    pub(super) routes: BTreeMap<u32, RouteTable>,
+    pub(super) stays: BTreeMap<u32, Stay>,
+    pub(super) routes: BTreeMap<u32, Routes>,
 }
 
 fn validate_patient_type(
@@ -124,7 +124,31 @@ fn validate_patient_type(
             continue;
         };
         if let Some(d) = check.distribution(&entry_path, &raw_stay) {
-            overrides.stays.insert(service.0, d);
+            overrides.stays.insert(service.0, Stay::One(d));
+        }
+    }
+    for (service_name, value) in raw.stay_by_destination.iter().flatten() {
+        let entry_path = format!("{path}.stay_by_destination.{service_name}");
+        let Some(service) = resolver.service(check, &entry_path, service_name) else {
+            continue;
+        };
+        if raw
+            .stay
+            .as_ref()
+            .is_some_and(|t| t.contains_key(service_name))
+        {
+            check.issue(
+                &entry_path,
+                None,
+                format!("is given with `{path}.stay.{service_name}`: give one stay for every destination (`stay`) or one for each (`stay_by_destination`), not both"),
+            );
+            continue;
+        }
+        let Some(table) = check.section::<toml::Table>(&entry_path, value.clone()) else {
+            continue;
+        };
+        if let Some(stay) = read_stay_by_destination(check, &entry_path, &table) {
+            overrides.stays.insert(service.0, stay);
         }
     }
     for (service_name, value) in raw.routes.iter().flatten() {

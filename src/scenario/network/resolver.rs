@@ -67,14 +67,16 @@ impl Resolver<'_> {
         None
     }
 
-    /// Routes out of service `from`.
+    /// Routes out of service `from`. Probabilities that add up to 1
+    /// within [`ROUNDING_TOLERANCE`] (a published table that rounds) are
+    /// scaled to add up to 1, with a warning; within 1e-6, as written.
     pub(super) fn routes(
         &self,
         check: &mut Checker,
         path: &str,
         from: &str,
         raw: &[RawRoute],
-    ) -> Option<RouteTable> {
+    ) -> Option<Routes> {
         if raw.is_empty() {
             check.issue(
                 path,
@@ -116,7 +118,17 @@ impl Resolver<'_> {
                 _ => ok = false,
             }
         }
-        if ok && (total - 1.0).abs() > 1e-6 {
+        let off_by = (total - 1.0).abs();
+        if ok && off_by > 1e-6 && off_by <= ROUNDING_TOLERANCE + 1e-9 {
+            let sum = show((total * 1e9).round() / 1e9);
+            for (p, _) in &mut choices {
+                *p /= total;
+            }
+            check.warn(
+                path,
+                format!("probabilities add up to {sum}, not 1: they were scaled to add up to 1 (each divided by {sum}), as for a published table that rounds; make them add up to 1 to silence this warning"),
+            );
+        } else if ok && off_by > 1e-6 {
             let sum = show((total * 1e9).round() / 1e9);
             let gap = show(((1.0 - total).abs() * 1e9).round() / 1e9);
             // Too much can only be taken off; too little may be a route left out.
@@ -132,6 +144,39 @@ impl Resolver<'_> {
             );
             ok = false;
         }
-        ok.then(|| RouteTable::new(&choices))
+        if !ok {
+            return None;
+        }
+        // The table leaves out routes of probability 0: so do the names
+        // that go with its routes.
+        let names = raw
+            .iter()
+            .zip(&choices)
+            .filter(|(_, (p, _))| *p > 0.0)
+            .map(|(route, _)| route.to.clone())
+            .collect();
+        Some(Routes {
+            table: RouteTable::new(&choices),
+            to: raw.iter().map(|route| route.to.clone()).collect(),
+            names,
+            path: path.to_string(),
+        })
     }
+}
+
+/// How far from 1 route probabilities may add up to and be scaled to 1
+/// with a warning: published tables round each share to two decimals.
+pub(super) const ROUNDING_TOLERANCE: f64 = 0.01;
+
+/// Routes as read: the table, with the destinations as written (those of
+/// probability 0 included) and where they were written.
+#[derive(Clone, Debug)]
+pub(super) struct Routes {
+    pub(super) table: RouteTable,
+    /// Every destination, in the order written.
+    pub(super) to: Vec<String>,
+    /// The destination of each route of `table`, in its order.
+    pub(super) names: Vec<String>,
+    /// The key they were written at, e.g. `services.ward.routes`.
+    pub(super) path: String,
 }
