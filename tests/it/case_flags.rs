@@ -54,13 +54,19 @@ fn a_case_is_named_in_the_tables_and_its_spread_is_chance_alone() {
     let path = clinic(dir.path(), "cases", true);
     let out = dir.path().join("out");
     let out = out.to_str().unwrap();
-    let case_args = ["--at-quantile", "pessimistic", "-o", out, "--force"];
-    for command in [
-        vec!["run", path.as_str(), "-n", "3"],
-        vec!["batch", path.as_str(), "-n", "3"],
-        vec!["compare", path.as_str(), path.as_str(), "-n", "3"],
+    // A comparison's results have a folder of their own (a folder holding
+    // a batch's is refused to it).
+    let compared = dir.path().join("compared");
+    let case_args = ["--at-quantile", "pessimistic", "--force"];
+    for (command, folder) in [
+        (vec!["run", path.as_str(), "-n", "3"], out),
+        (vec!["batch", path.as_str(), "-n", "3"], out),
+        (
+            vec!["compare", path.as_str(), path.as_str(), "-n", "3"],
+            compared.to_str().unwrap(),
+        ),
     ] {
-        let output = succeed(iccsim().args(&command).args(case_args));
+        let output = succeed(iccsim().args(&command).args(case_args).args(["-o", folder]));
         let text = stdout(&output);
         assert!(
             text.contains("uncertain values at their pessimistic case (--at-quantile pessimistic)"),

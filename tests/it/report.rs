@@ -708,10 +708,12 @@ fn a_folder_mixing_two_runs_or_naming_folders_outside_is_refused() {
     );
     std::fs::write(&written, list).unwrap();
 
-    // A batch written over the comparison replaces it, report and all.
+    // A batch into the comparison's folder is refused (issue 24: one
+    // mistyped --out replaced a finished comparison), and the comparison
+    // and its report are kept as they were.
     std::fs::write(&manifest, text).unwrap();
     succeed(iccsim().args(["report", out.to_str().unwrap()]));
-    succeed(iccsim().args([
+    let (code, message) = fails(&[
         "batch",
         stress,
         "-n",
@@ -719,14 +721,15 @@ fn a_folder_mixing_two_runs_or_naming_folders_outside_is_refused() {
         "--quiet",
         "--out",
         out.to_str().unwrap(),
-    ]));
-    assert!(!out.join("comparison.csv").exists());
-    assert!(!out.join("comparison.json").exists());
+    ]);
+    assert_eq!(code, Some(2), "{message}");
     assert!(
-        !out.join("report.html").exists(),
-        "a report of the replaced comparison was kept"
+        message.contains("holds the results of `iccsim compare`"),
+        "{message}"
     );
-    assert!(!out.join("report-charts").exists());
+    assert!(out.join("comparison.csv").exists());
+    assert!(out.join("comparison.json").exists());
+    assert!(out.join("report.html").exists());
 }
 
 #[test]
