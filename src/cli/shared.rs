@@ -27,6 +27,8 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "breakdown.csv",
     "breakdown_margins.csv",
     "flows_by_kind.csv",
+    "stock_flow.csv",
+    "stocks_by_period.csv",
     "breakdown.csv.gz",
     "breakdown_margins.csv.gz",
     "flows_by_kind.csv.gz",

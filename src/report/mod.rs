@@ -37,6 +37,7 @@ pub mod plain_words;
 pub mod pressure;
 pub mod record_flows;
 pub mod registers;
+pub mod stock_flow;
 pub mod sweep;
 pub mod tables;
 pub mod tidy;
