@@ -38,6 +38,7 @@ mod run;
 mod schema;
 mod shared;
 mod show;
+mod stock_flow;
 mod sweep;
 mod sweep_file;
 mod tornado;

@@ -32,6 +32,8 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "breakdown.csv.gz",
     "breakdown_margins.csv.gz",
     "flows_by_kind.csv.gz",
+    "stock_flow.csv.gz",
+    "stocks_by_period.csv.gz",
     "replications.csv.gz",
     "results.json.gz",
     "delays.csv.gz",

@@ -172,12 +172,135 @@ fn run_writes_the_stock_and_flow_files() {
         .arg(&scenario)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let flows = std::fs::read_to_string(out.join("stock_flow.csv")).unwrap();
-    assert!(flows.starts_with(&(FLOW_COLUMNS.join(",") + "\n")), "{flows}");
+    assert!(
+        flows.starts_with(&(FLOW_COLUMNS.join(",") + "\n")),
+        "{flows}"
+    );
     assert!(flows.contains(",month,0,"));
     assert!(flows.contains(",arrival,ed,"));
     let stocks = std::fs::read_to_string(out.join("stocks_by_period.csv")).unwrap();
-    assert!(stocks.starts_with(&(STOCK_COLUMNS.join(",") + "\n")), "{stocks}");
+    assert!(
+        stocks.starts_with(&(STOCK_COLUMNS.join(",") + "\n")),
+        "{stocks}"
+    );
     assert!(stocks.contains(",acute_beds,true,"));
+}
+
+fn shipped_baseline() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/north-cumbria-baseline.toml")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn batch_writes_the_same_series_as_run_when_asked_and_not_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, batch, plain) = (
+        dir.path().join("run"),
+        dir.path().join("batch"),
+        dir.path().join("plain"),
+    );
+    let common = [
+        "-n",
+        "2",
+        "--seed",
+        "7",
+        "--set",
+        "run.horizon_days=100",
+        "--set",
+        "run.warmup_days=30",
+        "-q",
+    ];
+    crate::common::succeed(
+        iccsim()
+            .args(["run", &shipped_baseline(), "--out"])
+            .arg(&run)
+            .args(common),
+    );
+    crate::common::succeed(
+        iccsim()
+            .args([
+                "batch",
+                &shipped_baseline(),
+                "--outputs",
+                "summary,stock_flow",
+                "--out",
+            ])
+            .arg(&batch)
+            .args(common),
+    );
+    for file in ["stock_flow.csv", "stocks_by_period.csv"] {
+        let (a, b) = (
+            std::fs::read(run.join(file)).unwrap(),
+            std::fs::read(batch.join(file)).unwrap(),
+        );
+        assert!(a.len() > 1000, "{file}: {} bytes", a.len());
+        assert!(a == b, "{file} differs between run and batch");
+    }
+    crate::common::succeed(
+        iccsim()
+            .args(["batch", &shipped_baseline(), "--out"])
+            .arg(&plain)
+            .args(common),
+    );
+    assert!(plain.join("flows_by_kind.csv").is_file());
+    assert!(!plain.join("stock_flow.csv").exists());
+}
+
+#[test]
+fn the_report_draws_the_stock_and_flow_diagram_with_the_files_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sf");
+    crate::common::succeed(
+        iccsim()
+            .args(["run", &shipped_baseline(), "-n", "2", "-q", "--out"])
+            .arg(&out)
+            .args([
+                "--set",
+                "run.horizon_days=730",
+                "--set",
+                "run.warmup_days=90",
+            ]),
+    );
+    crate::common::succeed(iccsim().arg("report").arg(&out));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("data-chart=\"north-cumbria-baseline-stock-flow\""));
+    assert!(html.contains("Stocks and flows"));
+    let svg =
+        std::fs::read_to_string(out.join("report-charts/north-cumbria-baseline-stock-flow.svg"))
+            .unwrap();
+    assert!(
+        out.join("report-charts/north-cumbria-baseline-stock-flow.png")
+            .is_file()
+    );
+    // The largest yearly move, mean over replications and years, is on
+    // its arrow: patients from the population to A&E.
+    let flows = crate::common::csv_rows(&out.join("stock_flow.csv"));
+    let total: f64 = flows
+        .iter()
+        .filter(|r| r["period"] == "year" && r["from"] == "arrival" && r["to"] == "ed")
+        .map(|r| r["patients"].parse::<f64>().unwrap())
+        .sum();
+    let per_year = total / 2.0 / 2.0;
+    let label = iccsim::report::board::words::grouped(per_year);
+    assert!(
+        svg.contains(&format!("\n{label}\n</text>")),
+        "{label} is not on an arrow"
+    );
+    for place in [
+        "Population (entries)",
+        "A&amp;E",
+        "Acute beds",
+        "Death",
+        "Home care",
+    ] {
+        assert!(svg.contains(place), "{place}");
+    }
 }

@@ -13,8 +13,7 @@ impl<O: EpisodeObserver> Simulation<'_, O> {
     pub(super) fn stocks_before_change(&mut self, now: f64) {
         if self.period_flows.due(now) {
             let services = &self.services;
-            self.period_flows
-                .take_stocks(now, |s| services[s].occupied);
+            self.period_flows.take_stocks(now, |s| services[s].occupied);
         }
     }
 }
