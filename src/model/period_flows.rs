@@ -1,14 +1,14 @@
 //! Stock-and-flow counts of one replication by month of the window: the
 //! patients moved between each pair of kinds of place
-//! ([`FlowGroups`](super::flow_groups::FlowGroups): `arrival`, the
+//! ([`FlowGroups`]: `arrival`, the
 //! services' roles, the sinks, `lost`) in each month
-//! ([`window_months`](super::register::window_months)), and the people in
+//! ([`window_months`]), and the people in
 //! the services of each kind at each month's start and at the window's
 //! end, taken from the services' occupancy (not from the moves), so that
 //! `stock_end = stock_start + inflows − outflows` is a check, not an
 //! identity by construction.
 //!
-//! The simulation keeps a [`PeriodCounter`]: one add per move counted in
+//! The simulation keeps a `PeriodCounter`: one add per move counted in
 //! the window, and a look at the occupancy whenever a place is taken or
 //! given up; its months are found by walking forward (time only grows).
 
