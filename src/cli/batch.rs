@@ -215,6 +215,20 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
             out.display()
         );
     }
+    if choice.has(iccsim::report::outputs::Output::StockFlow) {
+        // Those the records hold (a precision target may have added some).
+        let mut ran: Vec<u64> = records.iter().map(|r| r.replication).collect();
+        ran.sort_unstable();
+        super::stock_flow::write_stock_flow(&mut folder, &scenario, seed, design, &ran, &choice)?;
+        if !args.common.quiet {
+            say!(
+                "Wrote {} and {}: moves and stocks by month and year of {} replications",
+                choice.file_name(iccsim::report::stock_flow::FLOWS_FILE),
+                choice.file_name(iccsim::report::stock_flow::STOCKS_FILE),
+                ran.len()
+            );
+        }
+    }
     if !logged.is_empty() {
         let rows =
             super::event_log::write_event_log(&mut folder, &scenario, seed, design, &logged)?;

@@ -43,6 +43,7 @@ mod run;
 mod schema;
 mod shared;
 mod show;
+mod stock_flow;
 mod sweep;
 mod sweep_file;
 mod sweep_points;

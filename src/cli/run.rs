@@ -106,6 +106,14 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         ),
         ("flows.csv", tidy::flows_csv(&set.info, &outputs)),
         (
+            report::stock_flow::FLOWS_FILE,
+            report::stock_flow::stock_flow_csv(network, &outputs),
+        ),
+        (
+            report::stock_flow::STOCKS_FILE,
+            report::stock_flow::stocks_csv(network, &outputs),
+        ),
+        (
             "occupancy.csv",
             tidy::occupancy_csv(network, &set.info, &outputs),
         ),

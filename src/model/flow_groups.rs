@@ -173,6 +173,11 @@ impl FlowGroups {
         total - self.counts(flows).iter().sum::<f64>() as u64
     }
 
+    /// The group of flow-matrix node `node`.
+    pub fn group_of_node(&self, node: usize) -> usize {
+        self.group_of_node[node]
+    }
+
     /// The metric name of a pair: `from->to`.
     pub fn pair_name(&self, pair: usize) -> String {
         let (from, to) = self.pairs[pair];

@@ -11,6 +11,7 @@ pub mod full_effect;
 pub mod metrics;
 pub mod money;
 pub mod network;
+pub mod period_flows;
 pub mod register;
 pub mod results;
 pub mod simulation;

@@ -377,4 +377,6 @@ pub struct ReplicationResult {
     pub parameters: Vec<f64>,
     /// What each of the network's risk registers saw (empty without).
     pub registers: Vec<crate::model::register::RegisterSummary>,
+    /// Moves between kinds of place and people in them, by month.
+    pub period_flows: crate::model::period_flows::PeriodFlows,
 }

@@ -39,6 +39,7 @@ pub mod pressure;
 pub mod provenance;
 pub mod record_flows;
 pub mod registers;
+pub mod stock_flow;
 pub mod sweep;
 pub mod tables;
 pub mod tidy;

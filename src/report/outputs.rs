@@ -31,10 +31,14 @@ pub enum Output {
     Delays,
     Pressure,
     Registers,
+    /// The stock-and-flow series (`super::stock_flow`): chosen by name only
+    /// (not in the default set), as a batch runs its replications again
+    /// to write them.
+    StockFlow,
 }
 
 impl Output {
-    pub const ALL: [Output; 8] = [
+    pub const ALL: [Output; 9] = [
         Output::Summary,
         Output::Replications,
         Output::Results,
@@ -43,6 +47,7 @@ impl Output {
         Output::Delays,
         Output::Pressure,
         Output::Registers,
+        Output::StockFlow,
     ];
 
     /// Its name for `--outputs`.
@@ -56,6 +61,7 @@ impl Output {
             Output::Delays => "delays",
             Output::Pressure => "pressure",
             Output::Registers => "registers",
+            Output::StockFlow => "stock_flow",
         }
     }
 
@@ -79,6 +85,7 @@ impl Output {
             Output::Delays => &["delays.csv"],
             Output::Pressure => &["pressure.csv"],
             Output::Registers => &["registers.csv"],
+            Output::StockFlow => &["stock_flow.csv", "stocks_by_period.csv"],
         }
     }
 
@@ -107,10 +114,14 @@ pub struct OutputChoice {
 }
 
 impl Default for OutputChoice {
-    /// Every output, uncompressed: the set a batch has always written.
+    /// Every output but `stock_flow` (which runs the replications
+    /// again), uncompressed: the set a batch has always written.
     fn default() -> OutputChoice {
         OutputChoice {
-            chosen: Output::ALL.to_vec(),
+            chosen: Output::ALL
+                .into_iter()
+                .filter(|o| *o != Output::StockFlow)
+                .collect(),
             compress: false,
         }
     }

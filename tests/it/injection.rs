@@ -332,8 +332,9 @@ fn a_hand_written_network_with_hostile_names_gives_safe_csv_and_an_escaped_repor
     // records, summary, replications of each shard and the merge; tornado;
     // sweep and sweep_replications; uncertainty.csv of the run, of each
     // shard and of the merge; delays and pressure of the run, each shard
-    // and the merge; flows_by_kind of each shard and the merge.
-    assert_eq!(checked, 33, "CSV files");
+    // and the merge; flows_by_kind of each shard and the merge;
+    // stock_flow and stocks_by_period of the run.
+    assert_eq!(checked, 35, "CSV files");
     assert!(cells_checked > 10_000);
     // Times before the window (warm-up) stay negative numbers.
     assert!(negatives > 0, "no negative number left as a number");

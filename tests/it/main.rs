@@ -47,6 +47,7 @@ mod report;
 mod risk_tiers;
 mod risks;
 mod spread;
+mod stock_flow;
 mod tidy_outputs;
 mod uncertainty;
 mod uncertainty_cases;

@@ -53,6 +53,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         if in_window(&self.window, now) {
             let node = 1 + self.network.services.len() + sink.index();
             self.flows.add(0, node);
+            self.period_flows.count(now, 0, node);
             self.system.left += 1;
             self.system.time_in_system.add(0.0);
             let year = self.year_of(now);

@@ -9,6 +9,8 @@ use crate::model::results::{LevelSummary, ReplicationResult, ServiceResult};
 impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     pub(super) fn finish(mut self) -> ReplicationResult {
         let end = self.window.end;
+        // The stocks at the boundaries no event reached (the window's end).
+        self.stocks_before_change(f64::INFINITY);
         let n_types = self.network.patient_types.len();
         // Deaths carried from a care home by people still in a service.
         self.diverted_at_the_end();
@@ -152,6 +154,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             events_processed: self.queue.events_processed(),
             parameters: self.network.parameters.iter().map(|p| p.value).collect(),
             registers,
+            period_flows: self.period_flows.flows,
         }
     }
 }

@@ -81,6 +81,7 @@ mod run;
 mod runaway;
 mod setup;
 mod state;
+mod stock_flow;
 #[cfg(test)]
 mod trace_tests;
 

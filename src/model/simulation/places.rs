@@ -204,6 +204,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
         } else {
             if counted {
                 self.flows.add(0, self.lost_node);
+                self.period_flows.count(now, 0, self.lost_node);
             }
             let p = &self.patients[pid.index()];
             let record = EpisodeRecord {
@@ -247,10 +248,12 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
     ) -> Result<(), SimulationError> {
         let si = s.index();
         let counted = in_window(&self.window, now);
+        self.stocks_before_change(now);
         if let Some(previous) = self.patients[pid.index()].holding.get() {
             self.leave_place(now, pid, previous, 1 + si)?;
         } else if counted {
             self.flows.add(0, 1 + si);
+            self.period_flows.count(now, 0, 1 + si);
         }
         self.log_start(now, pid, s);
         #[cfg(test)]
@@ -336,6 +339,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             &format!(" for {}", self.flows.nodes[to]),
         );
         let counted = in_window(&self.window, now);
+        self.stocks_before_change(now);
         self.log_depart(now, pid, s);
         let patient = &mut self.patients[pid.index()];
         let patient_type = patient.patient_type;
@@ -382,6 +386,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             }
             state.daily.departures[day] += 1;
             self.flows.add(1 + si, to);
+            self.period_flows.count(now, 1 + si, to);
             if let Some(cell) = self.cell(patient_type, s, now) {
                 cell.departures += 1;
                 cell.short_departures += u64::from(length_of_stay <= SHORT_STAY_DAYS);

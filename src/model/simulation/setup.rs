@@ -249,6 +249,7 @@ impl<'a, O: EpisodeObserver> Simulation<'a, O> {
             next_ticket: 1,
             next_patient_number: 0,
             flows: FlowMatrix::new(nodes),
+            period_flows: crate::model::period_flows::PeriodCounter::new(network),
             in_system: LevelTracker::new(window, 0, false),
             system: SystemResult {
                 entered: 0,

@@ -191,6 +191,8 @@ pub(super) struct Simulation<'a, O: EpisodeObserver> {
     pub(super) next_ticket: u64,
     pub(super) next_patient_number: u64,
     pub(super) flows: FlowMatrix,
+    /// The same moves by kind of place and month, and the stocks.
+    pub(super) period_flows: crate::model::period_flows::PeriodCounter,
     pub(super) in_system: LevelTracker,
     pub(super) system: SystemResult,
     pub(super) lost_node: usize,

@@ -322,6 +322,9 @@ pub struct ScenarioResults {
     pub uncertainty: Vec<UncertaintyRow>,
     /// The exact scenario text that was run (merged over what it extends).
     pub scenario_text: String,
+    /// The yearly stocks and flows (`stocks_by_period.csv`,
+    /// `stock_flow.csv`), when the folder has them.
+    pub stock_flow: Option<super::stock_flow::StockFlowPicture>,
 }
 
 impl ScenarioResults {
@@ -636,6 +639,7 @@ fn read_scenario(folder: &Path) -> Result<ScenarioResults, InputError> {
             Vec::new()
         },
         scenario_text: read_text(&folder.join("scenario.toml"))?,
+        stock_flow: super::stock_flow::read(folder)?,
     })
 }
 

@@ -42,6 +42,7 @@ mod sensitivity;
 mod services;
 mod single;
 mod stacked;
+mod stock_flow;
 mod summary;
 mod waterfall;
 mod years;

@@ -150,6 +150,11 @@ pub(super) fn single_section(context: &Context, charts: &mut Vec<Chart>) -> Resu
     out.push_str(&budget_table(context, 0, results));
     out.push_str(&page::heading(3, "Where patients go"));
     out.push_str(&flow_figure(context, &folder, results, None, charts)?);
+    let stocks_and_flows = super::stock_flow::stock_flow_figure(context, &folder, results, charts)?;
+    if !stocks_and_flows.is_empty() {
+        out.push_str(&page::heading(3, "Stocks and flows"));
+        out.push_str(&stocks_and_flows);
+    }
     out.push_str(&page::heading(3, "By Integrated Care Community"));
     out.push_str(&icc_figure(
         context,
