@@ -129,7 +129,7 @@ tornado.csv is given or in the folder, and a methods appendix. It needs no
 network, scripts or fonts, and prints to A4. It reads only the files, so it can
 be redrawn from saved results; `batch` and `compare` draw it with --report.")]
     Report(ReportArgs),
-    /// Combine the outputs of `batch --shard` runs into one result.
+    /// Combine the outputs of `batch`, `compare` or `sweep --shard` runs into one result.
     #[command(after_help = "\
 Examples:
   iccsim merge shard1 shard2 --out results/merged

@@ -123,7 +123,13 @@ pub fn verdict_text(analyses: &[OutputWarmup], warmup_days: f64) -> String {
         None if v.undecided.is_empty() => {
             return "The run is too short for MSER-5 (fewer than 10 days).".into();
         }
-        None => "MSER-5 settled no output".into(),
+        None => {
+            // Nothing to judge by: not "long enough" (the trial of issue
+            // 24 read that for a run shorter than the warm-up itself).
+            return format!(
+                "warmup_days = {warmup_days} cannot be judged: MSER-5 found no end to the transient of any output in the first half of this run. Run longer (--days, at least twice warmup_days), or hold a trend such as growing demand with --set."
+            );
+        }
     };
     let mut text = if v.too_short.is_empty() && v.undecided.is_empty() {
         format!("warmup_days = {warmup_days} is long enough for every output ({longest}).")
@@ -132,8 +138,14 @@ pub fn verdict_text(analyses: &[OutputWarmup], warmup_days: f64) -> String {
             "warmup_days = {warmup_days} is long enough for every output MSER-5 could settle ({longest})."
         )
     } else {
+        let needed = v
+            .too_short
+            .iter()
+            .filter_map(|a| a.mser5_day())
+            .max()
+            .unwrap_or_default();
         format!(
-            "warmup_days = {warmup_days} is NOT long enough for {} of {} outputs: {} ({longest}).",
+            "warmup_days = {warmup_days} is NOT long enough for {} of {} outputs: {} ({longest}). To cover them, set run.warmup_days to at least {needed}; MSER-5's day for a slowly settling output moves with the run's length, so check again with a longer --days.",
             v.too_short.len(),
             analyses.len(),
             named(&v.too_short, true)

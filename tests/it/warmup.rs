@@ -255,3 +255,37 @@ fn help_has_an_example() {
         "{text}"
     );
 }
+
+/// The verdict says what to do: a warm-up too short for the ward filling
+/// from empty (transient ~50 days) names the days to set, and a run too
+/// short for MSER-5 to settle anything cannot judge the warm-up (the trial
+/// of issue 24 read "long enough" for a run shorter than the warm-up).
+#[test]
+fn the_verdict_names_the_warm_up_to_set_or_that_it_cannot_judge() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("ward.toml");
+    fs::write(&scenario, ward("", 1.0, 400.0)).unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let output = succeed(
+            iccsim()
+                .arg("warmup")
+                .arg(&scenario)
+                .args(["-n", "20", "--seed", "3", "--from-empty"])
+                .args(extra)
+                .arg("--out")
+                .arg(dir.path().join(out)),
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let short = run(&[], "a");
+    assert!(
+        short.contains("warmup_days = 1 is NOT long enough")
+            && short.contains("set run.warmup_days to at least"),
+        "{short}"
+    );
+    let tiny = run(&["--days", "12"], "b");
+    assert!(
+        tiny.contains("cannot be judged") && !tiny.contains("long enough"),
+        "{tiny}"
+    );
+}
