@@ -211,7 +211,7 @@ pub(super) fn reached(
         Failure {
             code: Exit::TargetMissed,
             message: format!(
-                "precision target not met after {} replications (--max-replications {}): {}. The files are written (run.json says \"met\": false); raise --max-replications or loosen --target-half-width",
+                "precision target not met after {} replications (at most {}: the larger of --max-replications and -n): {}. The files are written (run.json says \"met\": false); raise --max-replications or loosen --target-half-width",
                 records.len(),
                 rule.max_replications,
                 missed.join("; ")

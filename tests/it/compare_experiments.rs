@@ -242,7 +242,7 @@ fn an_unreachable_target_exits_6_with_the_files_and_met_false() {
     common::fails_with(
         &output,
         6,
-        "precision target not met after 8 replications (--max-replications 8): single-ward-changed: medical_ward.occupancy_mean difference: 95% CI half-width",
+        "precision target not met after 8 replications (at most 8: the larger of --max-replications and -n): single-ward-changed: medical_ward.occupancy_mean difference: 95% CI half-width",
     );
     assert!(out.join("comparison.csv").is_file());
     let stopping = &run_json(&out)["provenance"]["stopping"];
