@@ -401,6 +401,18 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         .map(|(n, b)| (n.as_str(), b.as_ref() as &dyn FileBody))
         .collect();
     folder.commit(&named, RESULTS, Replace::Results)?;
+    // An alternative identical to the baseline in every replication (a
+    // lever starting after the window ends: issue 24's trial compared one
+    // year of a scenario whose levers start in year 2) shows as a 0 (0 to
+    // 0) difference and a target met at once; say why.
+    for (name, diffs) in &found.comparisons {
+        if diffs.iter().all(|d| d.values.iter().all(|v| *v == 0.0)) {
+            say!(
+                "warning: {name} gave the same value as {} for every outcome in every replication: nothing it changes acts inside the window (do its levers start after the run ends? `iccsim show` lists them with their dates), so every difference is 0 and P(better) means nothing",
+                base.name
+            );
+        }
+    }
     if !args.common.quiet {
         // The case applies to every scenario; one without uncertain
         // values names none.

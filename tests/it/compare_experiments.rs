@@ -623,3 +623,33 @@ fn empty_shards_and_targets_without_a_width_are_refused() {
         .unwrap();
     common::fails_with(&output, 2, "`-0.1` is not a positive number");
 }
+
+/// An alternative that changes nothing inside the window (here: the same
+/// 30 beds written again) is named in a warning, since its differences are
+/// all 0 and its P(better) means nothing; a real change is not.
+#[test]
+fn an_alternative_that_changes_nothing_in_the_window_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let ward = shipped(WARD);
+    let output = common::iccsim()
+        .args([
+            "compare",
+            &ward,
+            &ward,
+            "--set",
+            "services.medical_ward.capacity=30",
+        ])
+        .args(["-n", "3", "-q", "-o"])
+        .arg(dir.path().join("same"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: single-ward-changed gave the same value as single-ward"),
+        "{stderr}"
+    );
+    let output = compare(&dir.path().join("changed"), &[]);
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("gave the same value"));
+}
