@@ -38,7 +38,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         args.at_quantile.as_deref(),
         &[(&network.name, scenario.uncertain.len())],
     )?;
-    let choice = super::chosen_outputs::choice(&args)?;
+    let mut choice = super::chosen_outputs::choice(&args)?;
     let replications = design.nested().map_or_else(
         || u64::from(args.replications.unwrap_or(network.run.replications)),
         |n| n.replications(),
@@ -55,6 +55,11 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         scenario_inputs(args.scenario.as_deref()),
     )?;
     super::shared::refuse_other_results(&folder, "batch")?;
+    // `--resume` keeps a finished batch as it is: one written with
+    // --compress stays compressed (its records are records.csv.gz).
+    if args.resume && !out.join("records.csv").exists() && out.join("records.csv.gz").exists() {
+        choice.compress = true;
+    }
     let schema = Schema::of(network);
     let mut target_names = Vec::new();
     let precision = match args.target.target_half_width {

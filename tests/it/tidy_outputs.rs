@@ -198,6 +198,15 @@ fn outputs_writes_exactly_the_files_chosen_and_compress_round_trips() {
         gunzip(&chosen.join("records.csv.gz")),
         fs::read(every.join("records.csv")).unwrap()
     );
+    // Resumed without --compress, the finished batch stays compressed
+    // (issue 24's trial: it was rewritten plain).
+    batch(&chosen, &["--outputs", "summary,breakdown", "--resume"]);
+    assert!(!chosen.join("records.csv").exists());
+    assert!(!chosen.join("breakdown.csv").exists());
+    assert_eq!(
+        gunzip(&chosen.join("records.csv.gz")),
+        fs::read(every.join("records.csv")).unwrap()
+    );
     // The board is drawn from what was chosen.
     succeed(iccsim().arg("report").arg(&chosen));
     assert!(chosen.join("report.html").exists());
