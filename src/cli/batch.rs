@@ -235,12 +235,17 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         }
     }
     if !logged.is_empty() {
-        let rows =
-            super::event_log::write_event_log(&mut folder, &scenario, seed, design, &logged)?;
+        let (rows, name) = super::event_log::write_event_log(
+            &mut folder,
+            &scenario,
+            seed,
+            design,
+            &logged,
+            choice.compress,
+        )?;
         if !args.common.quiet {
             say!(
-                "Wrote {}: {rows} events of replication{} {}",
-                super::event_log::EVENT_LOG_FILE,
+                "Wrote {name}: {rows} events of replication{} {}",
                 if logged.len() == 1 { "" } else { "s" },
                 logged
                     .iter()

@@ -19,6 +19,8 @@ use iccsim::report::{OutputFolder, Streamed};
 
 /// The file's name.
 pub(super) const EVENT_LOG_FILE: &str = "event_log.csv";
+/// The event log under `batch --compress`.
+pub(super) const EVENT_LOG_FILE_GZ: &str = "event_log.csv.gz";
 
 /// The event log's flags.
 #[derive(Args, Debug, Clone, Default)]
@@ -69,14 +71,17 @@ impl EventLogArgs {
 }
 
 /// Writes `event_log.csv` of `replications` (with the streams `design`
-/// gives each) to `folder`; returns its rows.
+/// gives each) to `folder`, gzipped as `event_log.csv.gz` if `compress`
+/// (batch's `--compress`: the log is the largest file iccsim writes);
+/// returns its rows and the file's name.
 pub(super) fn write_event_log(
     folder: &mut OutputFolder,
     source: &dyn NetworkSource,
     seed: u64,
     design: Design,
     replications: &[u64],
-) -> Result<u64, Failure> {
+    compress: bool,
+) -> Result<(u64, &'static str), Failure> {
     let base = source.base();
     let rows = Cell::new(0);
     let body = Streamed(|out: &mut dyn Write| -> io::Result<()> {
@@ -93,11 +98,19 @@ pub(super) fn write_event_log(
         rows.set(log.finish()?);
         Ok(())
     });
+    let (name, body): (&'static str, Box<dyn iccsim::report::FileBody + '_>) = if compress {
+        (
+            EVENT_LOG_FILE_GZ,
+            Box::new(iccsim::report::outputs::Gzipped(body)),
+        )
+    } else {
+        (EVENT_LOG_FILE, Box::new(body))
+    };
     folder
-        .commit(&[(EVENT_LOG_FILE, body)], RESULTS, Replace::Nothing)
+        .commit(&[(name, body)], RESULTS, Replace::Nothing)
         .map_err(|e| Failure {
             code: Exit::Output,
             message: format!("the event log was not written: {e}"),
         })?;
-    Ok(rows.get())
+    Ok((rows.get(), name))
 }

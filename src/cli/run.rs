@@ -193,8 +193,14 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
         None
     } else {
         let design = iccsim::experiment::nested::Design::Plain;
-        let rows =
-            super::event_log::write_event_log(&mut folder, &scenario, seed, design, &logged)?;
+        let (rows, _) = super::event_log::write_event_log(
+            &mut folder,
+            &scenario,
+            seed,
+            design,
+            &logged,
+            false,
+        )?;
         Some(rows)
     };
 

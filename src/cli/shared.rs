@@ -24,6 +24,7 @@ pub(super) const OUTPUT_FILES: &[&str] = &[
     "results.json",
     "episodes.csv",
     "event_log.csv",
+    "event_log.csv.gz",
     "breakdown.csv",
     "breakdown_margins.csv",
     "flows_by_kind.csv",

@@ -454,6 +454,34 @@ fn batch_logs_the_replications_asked_for() {
         .collect();
     seen.dedup();
     assert_eq!(seen, ["1", "2"]);
+    // Under --compress, the same log gzipped (issue 24's trial: the
+    // largest file iccsim writes was left plain).
+    let compressed = dir.path().join("gz");
+    iccsim()
+        .arg("batch")
+        .arg(scenario())
+        .args([
+            "-n",
+            "3",
+            "-q",
+            "--compress",
+            "--event-log-replications",
+            "2,1",
+            "-o",
+        ])
+        .arg(&compressed)
+        .assert()
+        .success();
+    assert!(!compressed.join("event_log.csv").exists());
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(compressed.join("event_log.csv.gz")).unwrap(),
+        ),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, text);
 
     let refused = iccsim()
         .arg("batch")
