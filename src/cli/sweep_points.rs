@@ -73,7 +73,7 @@ pub(super) fn refuse_other_sweep(
         return Err(Failure {
             code: Exit::Usage,
             message: format!(
-                "{} holds an interrupted sweep ({} points); add --resume to finish it, or remove its {POINTS}/*/{CHECKPOINT} files (their finished replications are lost) or choose another --out",
+                "{} holds an interrupted sweep ({} of its points started); add --resume to finish it, or remove its {POINTS}/*/{CHECKPOINT} files (their finished replications are lost) or choose another --out",
                 out.display(),
                 found.len()
             ),
