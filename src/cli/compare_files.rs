@@ -83,6 +83,29 @@ pub(super) struct ShardManifest {
 }
 
 impl ShardManifest {
+    /// What makes `other` a shard of another comparison: the settings that
+    /// differ, in words (empty for a shard of this one).
+    pub(super) fn differences(&self, other: &ShardManifest) -> Vec<&'static str> {
+        [
+            (self.baseline != other.baseline, "the baseline"),
+            (self.scenarios != other.scenarios, "the scenarios"),
+            (self.seed != other.seed, "the seed"),
+            (
+                self.replications != other.replications,
+                "the number of replications",
+            ),
+            (self.set != other.set, "--set"),
+            (self.set_all != other.set_all, "--set-all"),
+            (
+                self.paired_age_bands != other.paired_age_bands,
+                "--paired-age-bands",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(differs, what)| differs.then_some(what))
+        .collect()
+    }
+
     /// Whether `other` is a shard of the same comparison.
     pub(super) fn same_comparison(&self, other: &ShardManifest) -> bool {
         ShardManifest {

@@ -49,9 +49,15 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
             return Err(Failure {
                 code: Exit::Scenario,
                 message: format!(
-                    "{} holds a shard of another comparison than {} (baseline, scenarios, seed, number of replications or --set differ); merge shards of one comparison only",
+                    "{} holds a shard of another comparison than {} ({} differ{}); merge shards of one comparison only",
                     folder.display(),
-                    args.folders[0].display()
+                    args.folders[0].display(),
+                    first.differences(&manifest).join(", "),
+                    if first.differences(&manifest).len() == 1 {
+                        "s"
+                    } else {
+                        ""
+                    }
                 ),
             });
         }

@@ -653,3 +653,30 @@ fn an_alternative_that_changes_nothing_in_the_window_is_named() {
     assert!(output.status.success());
     assert!(!String::from_utf8_lossy(&output.stderr).contains("gave the same value"));
 }
+
+/// Shards of two comparisons are refused naming the setting that differs
+/// (issue 24's trial: only --paired-age-bands differed, and the message
+/// blamed the baseline, scenarios, seed, replications or --set).
+#[test]
+fn a_merge_of_two_comparisons_names_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert!(compare(&a, &["--shard", "1/2"]).status.success());
+    assert!(
+        compare(&b, &["--shard", "2/2", "--paired-age-bands"])
+            .status
+            .success()
+    );
+    let output = common::iccsim()
+        .arg("merge")
+        .arg(&a)
+        .arg(&b)
+        .arg("-q")
+        .arg("--out")
+        .arg(dir.path().join("m"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("(--paired-age-bands differs)"), "{stderr}");
+}
