@@ -469,6 +469,10 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Gzip the growing files, as `batch --compress` does (*.csv.gz).
+    /// Shards written with --compress are merged compressed without it.
+    #[arg(long)]
+    pub compress: bool,
 }
 
 #[derive(Args, Debug)]

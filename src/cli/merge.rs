@@ -4,7 +4,7 @@
 
 use super::args::MergeArgs;
 use super::exit::{Exit, Failure};
-use super::records::{batch_table, write_batch_files};
+use super::records::{BatchRun, batch_table, write_chosen_batch_files};
 use super::shared::{
     CHECKPOINT, OUTPUT_FILES, open_output, print_stdout, records_failure, refuse_interrupted_batch,
 };
@@ -159,14 +159,26 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
         None,
         iccsim::report::provenance::Stopping::fixed(records.len() as u64),
     );
-    write_batch_files(
+    // Shards written with --compress are merged as they were written.
+    let compress = args.compress
+        || args
+            .folders
+            .iter()
+            .all(|f| !f.join("records.csv").exists() && f.join("records.csv.gz").exists());
+    write_chosen_batch_files(
         &mut folder,
         &network,
         &header,
-        &text,
         &schema,
         &records,
-        &provenance,
+        &BatchRun {
+            text: &text,
+            provenance: &provenance,
+            choice: &iccsim::report::outputs::OutputChoice {
+                compress,
+                ..Default::default()
+            },
+        },
     )?;
     if !args.quiet {
         print_stdout(&format!(

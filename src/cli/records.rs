@@ -34,34 +34,6 @@ fn batch_info(network: &Network, header: &RecordsHeader, records: &[Record]) -> 
     }
 }
 
-/// Writes the files of a finished batch (or merge) into `out`, from its
-/// records alone: the summaries, and every replication's values. Those
-/// grow with the replications (a gigabyte of text for 1,000 replications
-/// of the baseline), so they are streamed into their files, not built in
-/// memory first. Returns the number of files written.
-pub(super) fn write_batch_files(
-    out: &mut OutputFolder,
-    network: &Network,
-    header: &RecordsHeader,
-    text: &str,
-    schema: &Schema,
-    records: &[Record],
-    provenance: &Provenance,
-) -> Result<usize, report::WriteError> {
-    write_chosen_batch_files(
-        out,
-        network,
-        header,
-        schema,
-        records,
-        &BatchRun {
-            text,
-            provenance,
-            choice: &OutputChoice::default(),
-        },
-    )
-}
-
 /// What a batch's files say about how it was run, and which of them to
 /// write: the scenario text run, its provenance (`run.json`) and the
 /// outputs chosen (`--outputs`, `--compress`).
@@ -71,8 +43,12 @@ pub(super) struct BatchRun<'a> {
     pub choice: &'a OutputChoice,
 }
 
-/// [`write_batch_files`], of the outputs `choice` names (`--outputs`,
-/// `--compress`).
+/// Writes the files of a finished batch (or merge) into `out`, from its
+/// records alone, of the outputs `run.choice` names (`--outputs`,
+/// `--compress`): the summaries, and every replication's values. Those
+/// grow with the replications (a gigabyte of text for 1,000 replications
+/// of the baseline), so they are streamed into their files, not built in
+/// memory first. Returns the number of files written.
 pub(super) fn write_chosen_batch_files(
     out: &mut OutputFolder,
     network: &Network,
