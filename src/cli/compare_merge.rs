@@ -88,15 +88,11 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
             let g = gathered[k].as_mut().expect("gathered above");
             for record in read.records {
                 if let Some(earlier) = origin_of[k].insert(record.replication, folder) {
-                    return Err(Failure {
-                        code: Exit::Scenario,
-                        message: format!(
-                            "replication {} is in both {} and {}; give each shard once",
-                            record.replication,
-                            earlier.display(),
-                            folder.display()
-                        ),
-                    });
+                    return Err(super::shared::replication_twice(
+                        record.replication,
+                        earlier,
+                        folder,
+                    ));
                 }
                 g.records.push(record);
             }

@@ -78,15 +78,11 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
         }
         for record in read.records {
             if let Some(earlier) = origin_of.insert(record.replication, folder) {
-                return Err(Failure {
-                    code: Exit::Scenario,
-                    message: format!(
-                        "replication {} is in both {} and {}; give each shard once",
-                        record.replication,
-                        earlier.display(),
-                        folder.display()
-                    ),
-                });
+                return Err(super::shared::replication_twice(
+                    record.replication,
+                    earlier,
+                    folder,
+                ));
             }
             records.push(record);
         }

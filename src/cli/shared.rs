@@ -153,6 +153,19 @@ pub(super) fn refuse_other_results(folder: &OutputFolder, kind: &str) -> Result<
     }
 }
 
+/// A replication found in two shards given to `merge` (of batches,
+/// comparisons or sweeps).
+pub(super) fn replication_twice(replication: u64, earlier: &Path, folder: &Path) -> Failure {
+    Failure {
+        code: Exit::Scenario,
+        message: format!(
+            "replication {replication} is in both {} and {}; give each shard once",
+            earlier.display(),
+            folder.display()
+        ),
+    }
+}
+
 /// Refuses a shard that would hold no replication: shard i of n runs the
 /// replications r with r mod n = i - 1, none of them if i > replications.
 pub(super) fn refuse_empty_shard(

@@ -200,15 +200,11 @@ pub(super) fn merge_sweep(args: &MergeArgs, first: ShardManifest) -> Result<(), 
             }
             for record in read.records {
                 if let Some(earlier) = origin_of[k].insert(record.replication, folder) {
-                    return Err(Failure {
-                        code: Exit::Scenario,
-                        message: format!(
-                            "replication {} is in both {} and {}; give each shard once",
-                            record.replication,
-                            earlier.display(),
-                            folder.display()
-                        ),
-                    });
+                    return Err(super::shared::replication_twice(
+                        record.replication,
+                        earlier,
+                        folder,
+                    ));
                 }
                 p.records.push(record);
             }
