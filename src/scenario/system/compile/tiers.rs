@@ -164,7 +164,7 @@ pub(super) fn build_registers(parts: &Parts, ids: &Ids) -> Registers {
             step_up.push(0.0);
             registers.index[i][b] = Some(registers.list.len());
             registers.list.push(RiskRegister {
-                name: format!("{}/{}", icc.name, crate::model::system::AGE_BANDS[b]),
+                name: format!("{}/{}", icc.name, parts.age_bands.name(b)),
                 tiers,
                 people,
                 monthly: chain.monthly,
