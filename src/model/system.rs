@@ -64,7 +64,9 @@ impl AgeBands {
                     Some(_) => {
                         return Err((
                             Some(i),
-                            format!("is open-ended but not the last band; only the oldest band is \"A+\"; {RULE}"),
+                            format!(
+                                "is open-ended but not the last band; only the oldest band is \"A+\"; {RULE}"
+                            ),
                         ));
                     }
                     None => return Err((Some(i), format!("is not a band; {RULE}"))),
@@ -91,10 +93,15 @@ impl AgeBands {
                 Some(_) if last => {
                     return Err((
                         Some(i),
-                        format!("is the oldest band, which must be open-ended (\"{from}+\"); {RULE}"),
+                        format!(
+                            "is the oldest band, which must be open-ended (\"{from}+\"); {RULE}"
+                        ),
                     ));
                 }
-                Some(to) => next = to + 1,
+                Some(to) => match to.checked_add(1) {
+                    Some(after) => next = after,
+                    None => return Err((Some(i), format!("is not a band; {RULE}"))),
+                },
                 None => {}
             }
             lower.push(from);
@@ -135,7 +142,9 @@ impl AgeBands {
     /// Whether everyone in the band is a child (its oldest age is below
     /// [`ADULT_AGE`]).
     pub fn is_children(&self, band: usize) -> bool {
-        self.lower.get(band + 1).is_some_and(|next| *next <= ADULT_AGE)
+        self.lower
+            .get(band + 1)
+            .is_some_and(|next| *next <= ADULT_AGE)
     }
 
     /// The names quoted and listed, for messages.
@@ -660,5 +669,82 @@ impl SystemLayout {
     /// at each anniversary, as arrivals do).
     pub fn population_in_year(&self, icc: usize, band: usize, year: usize) -> f64 {
         self.population[icc][band] * (1.0 + self.growth_per_year[icc][band]).powi(year as i32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bands(names: &[&str]) -> Result<AgeBands, (Option<usize>, String)> {
+        AgeBands::parse(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn children_and_the_oldest_band_come_from_the_bounds() {
+        let default = AgeBands::default();
+        assert_eq!(default.names(), DEFAULT_AGE_BANDS);
+        assert!(default.is_children(0) && !default.is_children(1));
+        assert_eq!(default.oldest(), 4);
+        let four = bands(&["0-15", "16-64", "65-79", "80+"]).unwrap();
+        assert_eq!(
+            (0..4).map(|b| four.is_children(b)).collect::<Vec<_>>(),
+            [true, false, false, false]
+        );
+        assert_eq!(four.position("80+"), Some(3));
+        // Two bands of children; a first band reaching 18 holds none.
+        let split = bands(&["0-4", "5-17", "18+"]).unwrap();
+        assert!(split.is_children(0) && split.is_children(1) && !split.is_children(2));
+        let no_children = bands(&["0-19", "20+"]).unwrap();
+        assert!(!no_children.is_children(0));
+        // The oldest band is never children, even when it starts young.
+        assert!(!bands(&["0-9", "10+"]).unwrap().is_children(1));
+    }
+
+    #[test]
+    fn bands_must_be_contiguous_from_0_and_end_open() {
+        let problem = |names: &[&str]| bands(names).unwrap_err();
+        assert_eq!(problem(&["0+"]).0, None);
+        assert!(problem(&["0+"]).1.starts_with("needs at least 2 bands"));
+        assert_eq!(problem(&["0-17", "19+"]).0, Some(1));
+        assert!(
+            problem(&["0-17", "19+"])
+                .1
+                .starts_with("leaves a gap: after \"0-17\" the next band starts at 18")
+        );
+        assert!(problem(&["0-17", "17+"]).1.starts_with("leaves an overlap"));
+        assert!(
+            problem(&["1-17", "18+"])
+                .1
+                .starts_with("leaves a gap: the first band starts at 0")
+        );
+        assert!(
+            problem(&["0-17", "18-99"])
+                .1
+                .starts_with("is the oldest band, which must be open-ended (\"18+\")")
+        );
+        assert!(
+            problem(&["0+", "18+"])
+                .1
+                .starts_with("is open-ended but not the last band")
+        );
+        assert!(problem(&["0-17", "18 +"]).1.starts_with("is not a band"));
+        assert!(problem(&["0-17", "-1+"]).1.starts_with("is not a band"));
+        assert!(problem(&["5-3", "4+"]).1.starts_with("leaves a gap"));
+        assert!(
+            problem(&["0-3", "4-2", "3+"])
+                .1
+                .starts_with("ends before it starts")
+        );
+        assert!(
+            problem(&["0-99999999999", "5+"])
+                .1
+                .starts_with("is not a band")
+        );
+        assert!(
+            problem(&["0-4294967295", "5+"])
+                .1
+                .starts_with("is not a band")
+        );
     }
 }

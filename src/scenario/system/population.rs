@@ -25,7 +25,10 @@ pub(super) struct Population {
 /// [`DEFAULT_AGE_BANDS`](crate::model::system::DEFAULT_AGE_BANDS) when not
 /// given), or None when they are not valid bands. Read before every other
 /// section, whose per-band tables they name.
-pub(super) fn validate_age_band_names(check: &mut Checker, document: &toml::Table) -> Option<AgeBands> {
+pub(super) fn validate_age_band_names(
+    check: &mut Checker,
+    document: &toml::Table,
+) -> Option<AgeBands> {
     let path = "population.age_bands";
     let Some(value) = document.get("population").and_then(|p| p.get("age_bands")) else {
         return Some(AgeBands::default());
@@ -47,7 +50,11 @@ pub(super) fn validate_age_band_names(check: &mut Checker, document: &toml::Tabl
         Ok(bands) => Some(bands),
         Err((at, problem)) => {
             match at {
-                Some(i) => check.issue(format!("{path}[{i}]"), Some(format!("{:?}", names[i])), problem),
+                Some(i) => check.issue(
+                    format!("{path}[{i}]"),
+                    Some(format!("{:?}", names[i])),
+                    problem,
+                ),
                 None => check.issue(path, Some(value.to_string()), problem),
             }
             None

@@ -92,7 +92,12 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                     continue;
                 }
                 let mut patient_type = PatientType::new(
-                    format!("death_at_home/{}/{}/{}", icc.name, parts.age_bands.name(b), tier),
+                    format!(
+                        "death_at_home/{}/{}/{}",
+                        icc.name,
+                        parts.age_bands.name(b),
+                        tier
+                    ),
                     format!(
                         "Deaths at home not preceded by a modelled crisis, {} ICC residents aged {}, risk tier {}",
                         icc.name,

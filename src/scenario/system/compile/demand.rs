@@ -361,9 +361,7 @@ pub(super) fn build_demand(
                     name: format!("crisis/{}/{}/{}", icc.name, label, tier),
                     description: format!(
                         "Urgent needs of {} ICC residents aged {}, risk tier {}",
-                        icc.name,
-                        label,
-                        tier
+                        icc.name, label, tier
                     ),
                     arrive_at: ids[Role::EmergencyDepartment][site],
                     entry: Some(entry),
@@ -446,8 +444,7 @@ pub(super) fn build_demand(
                     name: format!("elective/{}/{}", icc.name, label),
                     description: format!(
                         "Ordinary elective admissions of {} ICC residents aged {}",
-                        icc.name,
-                        label
+                        icc.name, label
                     ),
                     arrive_at: beds,
                     entry: Some(RouteTable::new(&admitted(1.0))),
@@ -510,8 +507,7 @@ pub(super) fn build_demand(
                     name: format!("care_home_placement/{}/{}", icc.name, label),
                     description: format!(
                         "Permanent care-home placements from home, {} ICC residents aged {}",
-                        icc.name,
-                        label
+                        icc.name, label
                     ),
                     arrive_at: ids[Role::ResidentialCare][i],
                     entry: Some(RouteTable::new(&[
@@ -556,8 +552,7 @@ pub(super) fn build_demand(
                     name: format!("home_care_referral/{}/{}", icc.name, label),
                     description: format!(
                         "Long-term home-care packages started from home, {} ICC residents aged {}",
-                        icc.name,
-                        label
+                        icc.name, label
                     ),
                     arrive_at: ids[Role::HomeCare][i],
                     entry: None,

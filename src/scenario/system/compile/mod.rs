@@ -71,7 +71,11 @@ pub(super) fn compile(
     let risk_registers = demand.registers.list;
     // Each ICC's growth by band, its own where it gives one.
     let growth_per_year: Vec<Vec<f64>> = (0..parts.iccs.len())
-        .map(|i| (0..parts.age_bands.len()).map(|b| parts.growth_of(i, b)).collect())
+        .map(|i| {
+            (0..parts.age_bands.len())
+                .map(|b| parts.growth_of(i, b))
+                .collect()
+        })
         .collect();
     let Parts {
         run,

@@ -249,7 +249,10 @@ impl Lever<'_> {
                             Some(format!("\"{b}\"")),
                             format!(
                                 "is not an age band{}; use {}",
-                                did_you_mean(b, self.layout.age_bands.names().iter().map(String::as_str)),
+                                did_you_mean(
+                                    b,
+                                    self.layout.age_bands.names().iter().map(String::as_str)
+                                ),
                                 quoted(self.layout.age_bands.names())
                             ),
                         ),
