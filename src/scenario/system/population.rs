@@ -1,5 +1,7 @@
 //! `[population]`: the age bands, growth, GP appointments, seasonality and
-//! risk tiers.
+//! risk tiers; and the keys by which one ICC's demand differs from the
+//! population's (`[iccs.X] crisis_multiplier`, `elective_multiplier`,
+//! `growth_per_year`), read with the ICC by `community`.
 
 use super::compile::tiers::band_chain;
 use super::raw::{RawPopulation, RawTier};

@@ -186,7 +186,7 @@ mod tests {
             name: name.into(),
             share,
             crisis_multiplier: multiplier,
-            bands: [false, false, true, true, true],
+            bands: vec![false, false, true, true, true],
             referrals_per_1000: 0.0,
             los_multiplier: 1.0,
             mortality_multiplier: 1.0,
