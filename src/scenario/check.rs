@@ -579,9 +579,9 @@ impl Checker {
 }
 
 /// Items as `a`, `b`, `c`, for messages.
-pub(super) fn quoted_list(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+pub(super) fn quoted_list(items: &[impl AsRef<str>]) -> String {
     items
-        .into_iter()
+        .iter()
         .map(|i| format!("`{}`", i.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
