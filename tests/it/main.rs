@@ -11,6 +11,7 @@
 
 mod common;
 
+mod age_bands;
 mod avoidable;
 mod batch;
 mod case_flags;
