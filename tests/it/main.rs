@@ -39,6 +39,7 @@ mod limits;
 mod los_by_destination;
 mod money;
 mod nested;
+mod on_system;
 mod output_folder;
 mod peers;
 mod primary_care;
