@@ -78,7 +78,7 @@ pub fn evaluate<'a>(
         .collect()
 }
 
-fn bands_label(target: &CalibrationTarget) -> String {
+pub(super) fn bands_label(target: &CalibrationTarget) -> String {
     let ages = if target.age_bands.is_empty() {
         "all ages".into()
     } else {
@@ -186,7 +186,7 @@ pub fn text_table(rows: &[CalibrationRow<'_>]) -> String {
 
 /// Text on one line: line breaks, tabs and other control characters as
 /// spaces, so that a name cannot break a table's row.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
@@ -307,6 +307,7 @@ mod tests {
             low: 0.5,
             high: 1.5,
             source: "A&E <b>".into(),
+            fit: true,
         };
         let rows = [CalibrationRow {
             target: &target,
@@ -338,6 +339,7 @@ mod tests {
             low: 0.5,
             high: 1.5,
             source: source.into(),
+            fit: true,
         };
         let targets = [
             target(
