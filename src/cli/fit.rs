@@ -392,15 +392,17 @@ fn fitted_toml(
     };
     let date = today();
     let mut edits = Vec::new();
-    if let (Some(parent), Ok(own_document)) = (resolved.chain.get(1), scenario::parse(&own, "")) {
-        if own_document.contains_key("extends") {
-            let absolute = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.clone());
-            edits.push(Edit {
-                path: vec!["extends".into()],
-                value: toml::Value::String(absolute.display().to_string()),
-                comment: "made absolute by iccsim calibrate --fit: this file is written in another folder".into(),
-            });
-        }
+    if let (Some(parent), Ok(own_document)) = (resolved.chain.get(1), scenario::parse(&own, ""))
+        && own_document.contains_key("extends")
+    {
+        let absolute = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.clone());
+        edits.push(Edit {
+            path: vec!["extends".into()],
+            value: toml::Value::String(absolute.display().to_string()),
+            comment:
+                "made absolute by iccsim calibrate --fit: this file is written in another folder"
+                    .into(),
+        });
     }
     for setting in &args.set {
         let Some(path) = scenario::overrides::setting_path(setting) else {

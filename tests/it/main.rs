@@ -13,6 +13,7 @@ mod common;
 
 mod avoidable;
 mod batch;
+mod calibration_fit;
 mod case_flags;
 mod cli;
 mod community_day_units;
