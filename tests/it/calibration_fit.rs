@@ -300,4 +300,14 @@ fn bad_fit_sections_get_clear_messages() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("needs at least 3"));
+    // The JSON Schema knows the new keys.
+    let schema = iccsim().arg("schema").output().unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    let defs = &schema["$defs"];
+    assert!(
+        defs["RawFit"]["properties"]["max_evaluations"].is_object(),
+        "{defs}"
+    );
+    assert!(defs["RawFree"]["properties"]["key"].is_object());
+    assert!(defs["RawTarget"]["properties"]["fit"].is_object());
 }
