@@ -153,10 +153,18 @@ Examples:
   iccsim calibrate --update docs/calibration.md         also rewrite the table in that file
   iccsim calibrate my-system.toml -n 20 --check         exit code 5 if a target is missed
   iccsim calibrate --out results/calibration            also calibration.csv, for notebooks
+  iccsim calibrate my-system.toml --fit -n 4 --out results/fit   fit [calibration.fit]'s free values
 
 The table lists each target of the scenario's [calibration] section: the observed
 figure, the accepted band, the simulated mean with its 95% CI, and whether the mean
-falls inside the band.")]
+falls inside the band.
+
+With --fit, the free values of the scenario's [calibration.fit] are moved within
+their bounds (Nelder-Mead, the same replications and seed every evaluation) until
+the fitted targets are inside their bands and the fit stops improving, or
+--max-evaluations; targets with fit = false are held out and only reported.
+--out gets fit.csv (every evaluation), fit_targets.csv (each target before and
+after) and fitted.toml (the scenario with the fitted values, commented).")]
     Calibrate(CalibrateArgs),
     /// Warm-up diagnostic: Welch's moving averages and the MSER-5
     /// truncation day of each headline output, and whether the scenario's
@@ -369,6 +377,16 @@ pub struct CalibrateArgs {
     /// Exit with code 5 if any target is outside its accepted band.
     #[arg(long)]
     pub check: bool,
+    /// Fit the free values of the scenario's [calibration.fit] to its
+    /// targets (Nelder-Mead, common random numbers); writes fit.csv,
+    /// fit_targets.csv and fitted.toml to --out. Exit code 5 if a fitted
+    /// target is still outside its band.
+    #[arg(long, conflicts_with = "update")]
+    pub fit: bool,
+    /// With --fit: the most evaluations (simulations of the scenario).
+    /// Default: [calibration.fit] max_evaluations, or 20 × (free values + 1).
+    #[arg(long, requires = "fit", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_evaluations: Option<u32>,
     /// Also write calibration.csv (observed against simulated, one row per
     /// target) to this folder.
     #[arg(long, short)]

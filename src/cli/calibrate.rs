@@ -1,6 +1,7 @@
 //! `iccsim calibrate`: a whole-system scenario against its observed
 //! calibration targets; the table printed, written (`--out`) or put into a
 //! Markdown file (`--update`); `--check` fails when a target is missed.
+//! `--fit` is calibration by optimisation (`fit`).
 
 use super::args::CalibrateArgs;
 use super::exit::{Exit, Failure};
@@ -12,9 +13,11 @@ use iccsim::report::breakdown::BreakdownSet;
 use iccsim::report::calibration;
 use iccsim::report::output_folder::Replace;
 
-pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
-    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
-    let network = &scenario.network;
+/// A whole-system scenario's layout, with calibration targets.
+pub(super) fn whole_system_layout<'a>(
+    network: &'a iccsim::model::Network,
+    origin: &str,
+) -> Result<&'a iccsim::model::system::SystemLayout, Failure> {
     let Some(layout) = &network.layout else {
         return Err(Failure {
             code: Exit::Scenario,
@@ -31,6 +34,16 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
             ),
         });
     }
+    Ok(layout)
+}
+
+pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
+    if args.fit {
+        return super::fit::fit(args);
+    }
+    let (scenario, origin, text) = load(args.scenario.as_deref(), &args.set)?;
+    let network = &scenario.network;
+    let layout = whole_system_layout(network, &origin)?;
     let seed = args.seed.unwrap_or(network.run.seed);
     let replications = u64::from(args.replications.unwrap_or(network.run.replications));
     results_fit_in_memory(network, replications, false, "calibrate")?;

@@ -23,7 +23,8 @@ pub(super) enum Exit {
     Scenario = 3,
     /// 4: results could not be written.
     Output = 4,
-    /// 5: `calibrate --check` found a target outside its accepted band.
+    /// 5: `calibrate --check` found a target outside its accepted band, or
+    /// `calibrate --fit` left a fitted target outside it.
     Calibration = 5,
     /// 6: a precision target (`--target-half-width`) was not met by
     /// `--max-replications`. The results are written all the same (they

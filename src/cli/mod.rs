@@ -32,6 +32,7 @@ mod compare_target;
 mod contributions;
 mod event_log;
 mod exit;
+mod fit;
 mod memory;
 mod merge;
 mod nested;

@@ -329,7 +329,9 @@ pub(super) fn say_warnings(origin: &str, warnings: &[scenario::Issue]) {
 }
 
 /// The scenario's text and where it came from (a path, or the default).
-fn scenario_text(path: Option<&Path>) -> Result<(scenario::Resolved, String, String), Failure> {
+pub(super) fn scenario_text(
+    path: Option<&Path>,
+) -> Result<(scenario::Resolved, String, String), Failure> {
     match path {
         Some(path) => Ok((
             {

@@ -16,6 +16,7 @@ pub mod bed_days_saved;
 pub mod compare;
 pub mod contributions;
 pub mod design;
+pub mod fit;
 pub mod nested;
 pub mod precision;
 pub mod record;

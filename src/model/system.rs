@@ -662,6 +662,8 @@ pub struct CalibrationTarget {
     pub low: f64,
     pub high: f64,
     pub source: String,
+    /// Fitted by `calibrate --fit` (true) or held out, only reported.
+    pub fit: bool,
 }
 
 impl SystemLayout {

@@ -87,13 +87,15 @@ pub fn evaluate<'a>(
         .collect()
 }
 
-fn bands_label(row: &CalibrationRow<'_>) -> String {
-    let ages = if row.age_bands.is_empty() {
+/// "65-74, 75-84; year 1": a target's age bands (as the scenario names
+/// them) and year.
+pub(super) fn bands_label(age_bands: &[&str], year: Option<usize>) -> String {
+    let ages = if age_bands.is_empty() {
         "all ages".into()
     } else {
-        row.age_bands.join(", ")
+        age_bands.join(", ")
     };
-    match row.target.year {
+    match year {
         Some(y) => format!("{ages}; year {y}"),
         None => ages,
     }
@@ -157,7 +159,11 @@ pub fn text_table(rows: &[CalibrationRow<'_>]) -> String {
     for row in rows {
         let t = row.target;
         table.push([
-            format!("{} ({})", one_line(&t.name), bands_label(row)),
+            format!(
+                "{} ({})",
+                one_line(&t.name),
+                bands_label(&row.age_bands, row.target.year)
+            ),
             round_for_reading(t.observed),
             format!(
                 "{} to {}",
@@ -184,7 +190,7 @@ pub fn text_table(rows: &[CalibrationRow<'_>]) -> String {
 
 /// Text on one line: line breaks, tabs and other control characters as
 /// spaces, so that a name cannot break a table's row.
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
@@ -247,7 +253,7 @@ pub fn markdown_block(rows: &[CalibrationRow<'_>], command: &str, run_line: &str
         out.push_str(&format!(
             "| {} | {} | {} | {} to {} | {} | {} | {} |\n",
             markdown_cell(&t.name),
-            bands_label(row),
+            bands_label(&row.age_bands, row.target.year),
             round_for_reading(t.observed),
             round_for_reading(t.low),
             round_for_reading(t.high),
@@ -305,6 +311,7 @@ mod tests {
             low: 0.5,
             high: 1.5,
             source: "A&E <b>".into(),
+            fit: true,
         };
         let rows = [CalibrationRow {
             target: &target,
@@ -337,6 +344,7 @@ mod tests {
             low: 0.5,
             high: 1.5,
             source: source.into(),
+            fit: true,
         };
         let targets = [
             target(

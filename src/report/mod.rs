@@ -31,6 +31,7 @@ pub mod contributions;
 pub mod csv_safe;
 pub mod event_log;
 pub mod finance;
+pub mod fit;
 pub mod output_folder;
 pub mod outputs;
 pub mod paired;

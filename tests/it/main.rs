@@ -14,6 +14,7 @@ mod common;
 mod age_bands;
 mod avoidable;
 mod batch;
+mod calibration_fit;
 mod case_flags;
 mod cli;
 mod community_day_units;

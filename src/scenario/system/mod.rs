@@ -36,6 +36,7 @@ pub(crate) mod raw;
 mod sections;
 mod spec;
 mod targets;
+pub use targets::{CalibrationFit, FreeValue, calibration_fit, fewest_evaluations};
 mod workforce;
 
 use crate::model::{Network, RunSettings};

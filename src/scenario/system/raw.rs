@@ -92,6 +92,8 @@ pub(crate) struct RawBand {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCalibration {
     pub(super) targets: Vec<RawTarget>,
+    /// `[calibration.fit]`: the values `iccsim calibrate --fit` may move.
+    pub(super) fit: Option<super::targets::RawFit>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -106,6 +108,8 @@ pub(crate) struct RawTarget {
     pub(super) low: f64,
     pub(super) high: f64,
     pub(super) source: String,
+    /// `false`: held out of `calibrate --fit` (reported, not fitted).
+    pub(super) fit: Option<bool>,
 }
 
 /// `[initial.SERVICE]` of a whole-system scenario: today's census of a
