@@ -38,7 +38,8 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
         args.at_quantile.as_deref(),
         &[(&network.name, scenario.uncertain.len())],
     )?;
-    let mut choice = super::chosen_outputs::choice(&args)?;
+    let mut choice =
+        super::chosen_outputs::choice(args.outputs.as_deref(), args.compress, args.report)?;
     let replications = design.nested().map_or_else(
         || u64::from(args.replications.unwrap_or(network.run.replications)),
         |n| n.replications(),

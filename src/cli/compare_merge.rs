@@ -98,6 +98,12 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
             }
         }
     }
+    let compressed_shards = args.folders.iter().all(|f| {
+        names.iter().all(|n| {
+            let scenario = f.join(folder_for(n));
+            !scenario.join("records.csv").exists() && scenario.join("records.csv.gz").exists()
+        })
+    });
     let mut gathered: Vec<Gathered> = gathered.into_iter().flatten().collect();
     let missing: Vec<u64> = (0..first.replications)
         .filter(|r| !origin_of[0].contains_key(r))
@@ -151,6 +157,7 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
             names.iter().flat_map(move |n| {
                 [
                     f.join(folder_for(n)).join("records.csv"),
+                    f.join(folder_for(n)).join("records.csv.gz"),
                     f.join(folder_for(n)).join("scenario.toml"),
                 ]
             })
@@ -175,6 +182,9 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
         None,
         Stopping::fixed(first.replications),
     );
+    // Shards written with --compress are merged as they were written.
+    let mut choice = super::chosen_outputs::choice(first.outputs.as_deref(), args.compress, false)?;
+    choice.compress |= compressed_shards;
     let (base, alternatives) = compared.split_first().expect("a comparison has a baseline");
     let (files, _) = comparison_files(
         base,
@@ -184,6 +194,7 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
         None,
         &provenance,
         first.paired_age_bands,
+        &choice,
     );
     let named: Vec<(&str, &dyn FileBody)> = files
         .iter()
@@ -204,7 +215,7 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
 
 /// A scenario's records in a shard's folder.
 fn read_scenario(folder: &Path, name: &str) -> Result<checkpoint::RecordsRead, Failure> {
-    let path = folder.join(folder_for(name)).join("records.csv");
+    let path = checkpoint::records_file(&folder.join(folder_for(name)));
     if !path.exists() {
         return Err(Failure {
             code: Exit::Scenario,
