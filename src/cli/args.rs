@@ -582,6 +582,11 @@ pub struct TornadoArgs {
     /// variants/<k>/records.partial).
     #[arg(long)]
     pub resume: bool,
+    /// Run only shard i of n (replications r with r mod n = i - 1, of
+    /// every scenario of the tornado), e.g. 2/4; put the shards together
+    /// with `iccsim merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {

@@ -41,6 +41,7 @@ mod records;
 mod report;
 mod run;
 mod schema;
+mod shard_merge;
 mod shared;
 mod show;
 mod stock_flow;

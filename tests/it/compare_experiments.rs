@@ -771,3 +771,59 @@ fn a_compressed_comparison_resumes_and_merges_into_the_same_files() {
         "no output called `sumary`",
     );
 }
+
+/// `tornado --shard i/n` on each machine, then `merge`: the tornado one
+/// machine writes, byte for byte (`run.json` apart), with a `--set`
+/// change carried by the shards' scenario text (issue 24).
+#[test]
+fn a_sharded_tornado_merges_into_the_unsharded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let tornado = |out: &Path, extra: &[&str]| {
+        common::succeed(
+            common::iccsim()
+                .args([
+                    "tornado",
+                    &shipped("scenarios/examples/single-ward-uncertain.toml"),
+                ])
+                .args(["--metric", "medical_ward.occupancy_mean", "-n", "5"])
+                .args(["--set", "run.horizon_days=200", "-q", "-o"])
+                .arg(out)
+                .args(extra),
+        )
+    };
+    let whole = dir.path().join("whole");
+    tornado(&whole, &[]);
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        tornado(shard, &["--shard", &format!("{}/2", i + 1)]);
+        assert!(shard.join("tornado_shard.json").is_file());
+        assert!(shard.join("variants/001/records.csv").is_file());
+        assert!(!shard.join("tornado.csv").exists());
+    }
+    let merged = dir.path().join("merged");
+    let short = common::iccsim()
+        .arg("merge")
+        .arg(&shards[0])
+        .arg("-o")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    common::fails_with(&short, 3, "2 of 5 replications are missing");
+    common::succeed(
+        common::iccsim()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .arg("-q"),
+    );
+    assert_eq!(
+        std::fs::read(merged.join("tornado.csv")).unwrap(),
+        std::fs::read(whole.join("tornado.csv")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(merged.join("scenario.toml")).unwrap(),
+        std::fs::read(whole.join("scenario.toml")).unwrap()
+    );
+    assert_eq!(run_json(&merged)["provenance"]["command"], "merge");
+}
