@@ -140,6 +140,8 @@ pub(super) fn batch(args: BatchArgs) -> Result<(), Failure> {
     let (done, writer) =
         open_checkpoint(&mut folder, &out, CHECKPOINT, RESULTS, &header, args.resume)?;
     let done = plan.usable(done);
+    super::interrupt::expect(&out, wanted.len() as u64);
+    super::interrupt::kept(done.len() as u64);
     if !args.common.quiet {
         say!(
             "Batch {} ({}): {} replication{}{}{}, seed {} …",
@@ -387,7 +389,9 @@ impl BatchStore for Checkpoint {
 
     fn keep(&self, record: &Record) -> Result<(), checkpoint::RecordsError> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let _counted = super::interrupt::hold();
         writer.append(record)?;
+        super::interrupt::kept(1);
         self.progress.inc(1);
         Ok(())
     }
@@ -397,6 +401,7 @@ impl BatchStore for Checkpoint {
     }
 
     fn going_on(&mut self, size: u64, next: u64) {
+        super::interrupt::expect_more(next);
         if !self.quiet {
             say!("Not precise enough after {size} replications: going on to {next} …");
         }

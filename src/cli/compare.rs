@@ -216,16 +216,18 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     super::compare_resume::refuse_other_comparison(&folder, &out, &headers, args.resume)?;
     let mut stores = Vec::new();
     let mut done = Vec::new();
+    let in_shard = |size: u64| super::interrupt::in_shard(size, args.shard);
+    super::interrupt::expect(&out, in_shard(replications) * headers.len() as u64);
     for header in &headers {
         let name = format!("{}/records.partial", folder_for(&header.scenario));
         let (records, writer) =
             super::batch::open_checkpoint(&mut folder, &out, &name, RESULTS, header, args.resume)?;
-        done.push(
-            records
-                .into_iter()
-                .filter(|r| r.replication < cap)
-                .collect::<Vec<_>>(),
-        );
+        let usable: Vec<Record> = records
+            .into_iter()
+            .filter(|r| r.replication < cap)
+            .collect();
+        super::interrupt::kept(usable.len() as u64);
+        done.push(usable);
         stores.push(super::batch::Checkpoint::new(writer, args.common.quiet));
     }
     if !args.common.quiet {
@@ -288,6 +290,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
                     );
                 }
                 size = next;
+                super::interrupt::expect_more(in_shard(size) * headers.len() as u64);
             }
             None => break,
         }

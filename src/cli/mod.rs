@@ -32,6 +32,7 @@ mod compare_target;
 mod contributions;
 mod event_log;
 mod exit;
+mod interrupt;
 mod memory;
 mod merge;
 mod nested;
@@ -80,6 +81,7 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    interrupt::install();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),

@@ -181,6 +181,10 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
     // Each of the 2k + 1 scenarios is a batch of its own, checkpointed in
     // variants/<k>/ as it runs: an interrupted tornado keeps them
     // (--resume).
+    super::interrupt::expect(
+        &out,
+        super::interrupt::in_shard(replications, args.shard) * total as u64,
+    );
     let mut next_variant = 0usize;
     let mut run = |variant: &Network| -> Result<(RecordsHeader, Vec<Record>), Failure> {
         let header = variant_header(variant, &origin, seed, replications, args.shard);
@@ -188,6 +192,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         next_variant += 1;
         let (done, writer) =
             super::batch::open_checkpoint(&mut folder, &out, &name, GROUP, &header, args.resume)?;
+        super::interrupt::kept(done.len() as u64);
         let plan = BatchPlan {
             seed,
             replications,
