@@ -310,11 +310,12 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         Some(seed),
         scenarios
             .iter()
-            .map(|(s, origin, _)| {
+            .map(|(s, origin, text)| {
                 super::provenance::scenario(
                     &s.network.name,
                     origin,
                     &format!("{}/scenario.toml", folder_for(&s.network.name)),
+                    text,
                 )
             })
             .collect(),

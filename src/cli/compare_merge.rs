@@ -100,21 +100,25 @@ pub(super) fn merge_comparison(args: &MergeArgs, first: ShardManifest) -> Result
     let mut folder = open_output(&args.out, args.force, COMPARE_FILES, inputs)?;
     super::shared::refuse_other_results(&folder, "compare")?;
     refuse_interrupted_batch(&folder)?;
-    let provenance = super::provenance::provenance(
-        "merge",
-        Some(first.seed),
-        compared
-            .iter()
-            .map(|c| {
-                super::provenance::scenario(
-                    &c.network.name,
-                    &c.origin,
-                    &format!("{}/scenario.toml", folder_for(&c.network.name)),
-                )
-            })
-            .collect(),
-        None,
-        Stopping::fixed(first.replications),
+    let provenance = super::provenance::with_shards(
+        super::provenance::provenance(
+            "merge",
+            Some(first.seed),
+            compared
+                .iter()
+                .map(|c| {
+                    super::provenance::scenario(
+                        &c.network.name,
+                        &c.origin,
+                        &format!("{}/scenario.toml", folder_for(&c.network.name)),
+                        &c.text,
+                    )
+                })
+                .collect(),
+            None,
+            Stopping::fixed(first.replications),
+        ),
+        &args.folders,
     );
     // Shards written with --compress are merged as they were written.
     let mut choice = super::chosen_outputs::choice(first.outputs.as_deref(), args.compress, false)?;

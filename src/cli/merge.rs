@@ -122,16 +122,20 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
     super::shared::refuse_other_results(&folder, "batch")?;
     refuse_interrupted_batch(&folder)?;
-    let provenance = super::provenance::provenance(
-        "merge",
-        Some(header.seed),
-        vec![super::provenance::scenario(
-            &header.scenario,
-            &header.origin,
-            "scenario.toml",
-        )],
-        None,
-        iccsim::report::provenance::Stopping::fixed(records.len() as u64),
+    let provenance = super::provenance::with_shards(
+        super::provenance::provenance(
+            "merge",
+            Some(header.seed),
+            vec![super::provenance::scenario(
+                &header.scenario,
+                &header.origin,
+                "scenario.toml",
+                &text,
+            )],
+            None,
+            iccsim::report::provenance::Stopping::fixed(records.len() as u64),
+        ),
+        &args.folders,
     );
     // Shards written with --compress are merged as they were written.
     let compress =

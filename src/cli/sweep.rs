@@ -322,6 +322,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             &base.network.name,
             &base_origin,
             "scenario.toml",
+            &base_text,
         )],
         args.design.as_ref().map(|path| DesignFile {
             origin: path.display().to_string(),

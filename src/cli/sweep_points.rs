@@ -225,12 +225,15 @@ pub(super) fn merge_sweep(args: &MergeArgs, first: ShardManifest) -> Result<(), 
             records,
         });
     }
-    let provenance = super::provenance::provenance(
-        "merge",
-        Some(first.seed),
-        Vec::new(),
-        None,
-        Stopping::fixed(first.replications),
+    let provenance = super::provenance::with_shards(
+        super::provenance::provenance(
+            "merge",
+            Some(first.seed),
+            Vec::new(),
+            None,
+            Stopping::fixed(first.replications),
+        ),
+        &args.folders,
     );
     let inputs = args
         .folders

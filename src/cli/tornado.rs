@@ -247,6 +247,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
                 &network.name,
                 &origin,
                 scenario_copy,
+                &text,
             )],
             None,
             Stopping::fixed(replications),
@@ -292,6 +293,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             &network.name,
             &origin,
             scenario_copy,
+            &text,
         )],
         None,
         Stopping::fixed(replications),
@@ -484,16 +486,20 @@ pub(super) fn merge_tornado(args: &MergeArgs, first: ShardManifest) -> Result<()
         &["tornado.csv", "run.json", "scenario.toml"],
         inputs,
     )?;
-    let provenance = super::provenance::provenance(
-        "merge",
-        Some(first.seed),
-        vec![super::provenance::scenario(
-            &first.name,
-            &first.origin,
-            "scenario.toml",
-        )],
-        None,
-        Stopping::fixed(first.replications),
+    let provenance = super::provenance::with_shards(
+        super::provenance::provenance(
+            "merge",
+            Some(first.seed),
+            vec![super::provenance::scenario(
+                &first.name,
+                &first.origin,
+                "scenario.toml",
+                &text,
+            )],
+            None,
+            Stopping::fixed(first.replications),
+        ),
+        &args.folders,
     );
     write_tornado(
         &mut folder,
