@@ -2,7 +2,7 @@
 //! SIGTERM): how many of its replications are kept in its checkpoints and
 //! how to finish it. The command says what it runs
 //! ([`expect`]); each replication kept in a checkpoint is counted
-//! ([`kept_one`]) after it is flushed to disk, so the number said is what
+//! ([`kept`]) after it is flushed to disk, so the number said is what
 //! `--resume` will find.
 
 use std::path::{Path, PathBuf};
