@@ -565,6 +565,17 @@ pub struct CompareArgs {
     /// is at most 1% of the baseline's mean.
     #[command(flatten)]
     pub target: super::targets::TargetArgs,
+    /// Write only these outputs of each scenario's folder (comma-separated,
+    /// as `batch --outputs`): summary, replications; run.json,
+    /// scenario.toml and records.csv are always written, and so are the
+    /// comparison's own files. `iccsim report` needs summary.
+    #[arg(long, value_name = "LIST")]
+    pub outputs: Option<String>,
+    /// gzip the files that grow with the replications, as `batch
+    /// --compress` does: each scenario's replications.csv.gz and
+    /// records.csv.gz, and paired_differences*.csv.gz.
+    #[arg(long)]
+    pub compress: bool,
 }
 
 #[derive(Args, Debug)]
@@ -596,6 +607,11 @@ pub struct TornadoArgs {
     /// variants/<k>/records.partial).
     #[arg(long)]
     pub resume: bool,
+    /// Run only shard i of n (replications r with r mod n = i - 1, of
+    /// every scenario of the tornado), e.g. 2/4; put the shards together
+    /// with `iccsim merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
 }
 
 fn parse_quantiles(text: &str) -> Result<(f64, f64), String> {

@@ -107,6 +107,7 @@ pub(super) fn calibrate(args: CalibrateArgs) -> Result<(), Failure> {
                 &network.name,
                 &origin,
                 scenario_copy,
+                &text,
             )],
             None,
             iccsim::report::provenance::Stopping::fixed(replications),

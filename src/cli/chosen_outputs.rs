@@ -1,30 +1,35 @@
-//! `batch --outputs LIST --compress`: the outputs chosen, checked before
-//! any replication runs (the filtering itself is `report::outputs`).
+//! `--outputs LIST --compress` of `batch` and `compare`: the outputs
+//! chosen, checked before any replication runs (the filtering itself is
+//! `report::outputs`).
 
-use super::args::BatchArgs;
 use super::exit::{Exit, Failure};
 use iccsim::report::outputs::{Output, OutputChoice};
 
-/// The outputs a batch writes: every one unless `--outputs` names some;
-/// an unknown name, or `--report` without the summaries it is drawn from,
+/// The outputs a command writes: every one unless `outputs` (its
+/// `--outputs`) names some, the growing ones gzipped with `compress`; an
+/// unknown name, or `--report` without the summaries it is drawn from,
 /// is refused.
-pub(super) fn choice(args: &BatchArgs) -> Result<OutputChoice, Failure> {
-    let choice = match &args.outputs {
+pub(super) fn choice(
+    outputs: Option<&str>,
+    compress: bool,
+    report: bool,
+) -> Result<OutputChoice, Failure> {
+    let choice = match outputs {
         None => OutputChoice {
-            compress: args.compress,
+            compress,
             ..OutputChoice::default()
         },
-        Some(list) => OutputChoice::parse(list, args.compress).map_err(|message| Failure {
+        Some(list) => OutputChoice::parse(list, compress).map_err(|message| Failure {
             code: Exit::Usage,
             message,
         })?,
     };
-    if args.report && !choice.has(Output::Summary) {
+    if report && !choice.has(Output::Summary) {
         return Err(Failure {
             code: Exit::Usage,
             message: format!(
                 "--report draws the board from the summaries (summary.csv, breakdown_summary.csv): add `summary` to --outputs {}",
-                args.outputs.as_deref().unwrap_or_default()
+                outputs.unwrap_or_default()
             ),
         });
     }

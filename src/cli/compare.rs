@@ -29,6 +29,7 @@ use iccsim::model::Network;
 use iccsim::model::metrics::{self, View};
 use iccsim::report::checkpoint::RecordsHeader;
 use iccsim::report::output_folder::{RESULTS, Replace};
+use iccsim::report::outputs::{Output, OutputChoice};
 use iccsim::report::provenance::Stopping;
 use iccsim::report::{self, FileBody};
 use iccsim::scenario::Scenario;
@@ -136,6 +137,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         });
     }
     refuse_with_shard(&args, design)?;
+    let choice = compared_outputs(&args)?;
     // The levers are read before anything runs: a scenario without them
     // (or with too many) is refused now, not after the runs.
     let levers = if args.by_lever {
@@ -214,16 +216,18 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
     super::compare_resume::refuse_other_comparison(&folder, &out, &headers, args.resume)?;
     let mut stores = Vec::new();
     let mut done = Vec::new();
+    let in_shard = |size: u64| super::interrupt::in_shard(size, args.shard);
+    super::interrupt::expect(&out, in_shard(replications) * headers.len() as u64);
     for header in &headers {
         let name = format!("{}/records.partial", folder_for(&header.scenario));
         let (records, writer) =
             super::batch::open_checkpoint(&mut folder, &out, &name, RESULTS, header, args.resume)?;
-        done.push(
-            records
-                .into_iter()
-                .filter(|r| r.replication < cap)
-                .collect::<Vec<_>>(),
-        );
+        let usable: Vec<Record> = records
+            .into_iter()
+            .filter(|r| r.replication < cap)
+            .collect();
+        super::interrupt::kept(usable.len() as u64);
+        done.push(usable);
         stores.push(super::batch::Checkpoint::new(writer, args.common.quiet));
     }
     if !args.common.quiet {
@@ -286,6 +290,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
                     );
                 }
                 size = next;
+                super::interrupt::expect_more(in_shard(size) * headers.len() as u64);
             }
             None => break,
         }
@@ -305,11 +310,12 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         Some(seed),
         scenarios
             .iter()
-            .map(|(s, origin, _)| {
+            .map(|(s, origin, text)| {
                 super::provenance::scenario(
                     &s.network.name,
                     origin,
                     &format!("{}/scenario.toml", folder_for(&s.network.name)),
+                    text,
                 )
             })
             .collect(),
@@ -345,8 +351,10 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
             set: args.set.clone(),
             set_all: args.set_all.clone(),
             shard: format!("{i}/{n}"),
+            outputs: args.outputs.clone(),
+            compress: args.compress,
         };
-        let files = shard_files(&compared, &manifest, &provenance);
+        let files = shard_files(&compared, &manifest, &provenance, &choice);
         let named: Vec<(&str, &dyn FileBody)> = files
             .iter()
             .map(|(n, b)| (n.as_str(), b.as_ref() as &dyn FileBody))
@@ -395,6 +403,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         by_lever.map(|(bytes, _)| bytes),
         &provenance,
         args.paired_age_bands,
+        &choice,
     );
     let named: Vec<(&str, &dyn FileBody)> = files
         .iter()
@@ -455,6 +464,29 @@ pub(super) fn compare(args: CompareArgs) -> Result<(), Failure> {
         write_default_report(&mut folder, &args.drawing, args.common.quiet)?;
     }
     missed.map_or(Ok(()), Err)
+}
+
+/// The outputs of each scenario's folder (`--outputs`, `--compress`, as
+/// `batch` takes them): a comparison's scenario folders hold only the
+/// summaries and the replications, so another output named is refused.
+fn compared_outputs(args: &CompareArgs) -> Result<OutputChoice, Failure> {
+    let choice =
+        super::chosen_outputs::choice(args.outputs.as_deref(), args.compress, args.report)?;
+    let written = [Output::Summary, Output::Replications];
+    if args.outputs.is_some()
+        && let Some(other) = choice.chosen.iter().find(|o| !written.contains(o))
+    {
+        return Err(Failure {
+            code: Exit::Usage,
+            message: format!(
+                "--outputs {}: a comparison's scenario folders hold no `{}` output; choose among summary,replications (each scenario's detail is in paired_differences.csv, and `iccsim batch SCENARIO --outputs {}` writes it for one scenario)",
+                args.outputs.as_deref().unwrap_or_default(),
+                other.name(),
+                other.name()
+            ),
+        });
+    }
+    Ok(choice)
 }
 
 /// What a shard cannot be: a comparison that decides its replications as

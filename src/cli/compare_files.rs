@@ -15,6 +15,7 @@ use iccsim::experiment::nested::Design;
 use iccsim::experiment::record::{Record, Schema};
 use iccsim::model::Network;
 use iccsim::report::checkpoint::{self, RecordsHeader};
+use iccsim::report::outputs::{Gzipped, OutputChoice};
 use iccsim::report::provenance::Provenance;
 use iccsim::report::variance_split::SplitRow;
 use iccsim::report::{self, FileBody, RunInfo, Streamed, tidy};
@@ -80,6 +81,13 @@ pub(super) struct ShardManifest {
     /// rows of each age band.
     #[serde(default)]
     pub(super) paired_age_bands: bool,
+    /// `--outputs`: the merged comparison writes the same outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) outputs: Option<String>,
+    /// `--compress`: the shard's records are gzipped, and the merged
+    /// comparison is written compressed (shards may differ in this).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) compress: bool,
 }
 
 impl ShardManifest {
@@ -100,6 +108,7 @@ impl ShardManifest {
                 self.paired_age_bands != other.paired_age_bands,
                 "--paired-age-bands",
             ),
+            (self.outputs != other.outputs, "--outputs"),
         ]
         .into_iter()
         .filter_map(|(differs, what)| differs.then_some(what))
@@ -110,9 +119,11 @@ impl ShardManifest {
     pub(super) fn same_comparison(&self, other: &ShardManifest) -> bool {
         ShardManifest {
             shard: String::new(),
+            compress: false,
             ..self.clone()
         } == ShardManifest {
             shard: String::new(),
+            compress: false,
             ..other.clone()
         }
     }
@@ -140,33 +151,46 @@ fn run_info(c: &Compared) -> RunInfo {
 
 /// A scenario's own files in its folder: its summaries, every
 /// replication's values (`replications.csv`, and all of them in
-/// `records.csv`, which `merge` and `--resume` read back).
-fn scenario_files<'a>(c: &'a Compared, provenance: &Provenance, files: &mut Files<'a>) {
+/// `records.csv`, which `merge` and `--resume` read back), of the outputs
+/// `choice` names (`--outputs`), the growing ones gzipped with
+/// `--compress` as `batch` writes them.
+fn scenario_files<'a>(
+    c: &'a Compared,
+    provenance: &Provenance,
+    choice: &OutputChoice,
+    files: &mut Files<'a>,
+) {
     let folder = folder_for(&c.network.name);
     let info = run_info(c);
-    for (name, bytes) in summary_files(
+    let mut own: Vec<(&str, Box<dyn FileBody + 'a>)> = summary_files(
         c.network,
         info.clone(),
         &c.text,
         &c.schema,
         &c.records,
         provenance,
-    ) {
-        files.push((format!("{folder}/{name}"), Box::new(bytes)));
-    }
-    files.push((
-        format!("{folder}/replications.csv"),
+    )
+    .into_iter()
+    .map(|(name, bytes)| (name, Box::new(bytes) as Box<dyn FileBody>))
+    .collect();
+    own.push((
+        "replications.csv",
         Box::new(Streamed(move |w: &mut dyn Write| {
             let set = report::ResultSet::from_records(&c.schema, info.clone(), &c.records);
             tidy::write_replications_csv(w, &set)
         })),
     ));
-    files.push((
-        format!("{folder}/records.csv"),
-        Box::new(Streamed(|w: &mut dyn Write| {
-            checkpoint::write_records_file(w, &c.header, &c.records)
-        })),
-    ));
+    own.push(("records.csv", records_body(c)));
+    for (name, body) in choice.apply(own) {
+        files.push((format!("{folder}/{name}"), body));
+    }
+}
+
+/// A scenario's `records.csv` (every value of every replication).
+fn records_body<'a>(c: &'a Compared) -> Box<dyn FileBody + 'a> {
+    Box::new(Streamed(|w: &mut dyn Write| {
+        checkpoint::write_records_file(w, &c.header, &c.records)
+    }))
 }
 
 /// What a comparison found, for the terminal.
@@ -178,7 +202,10 @@ pub(super) struct Found {
 /// Every file of a comparison of `alternatives` with `base` (and what
 /// they found), from their records alone. `by_lever` is the contributions
 /// file of `--by-lever`, if any; `all_age_bands` keeps each age band's
-/// rows in `paired_differences.csv`.
+/// rows in `paired_differences.csv`. `choice` picks and compresses each
+/// scenario's files (`--outputs`, `--compress`); with `--compress` the
+/// paired differences, which grow with the replications, are gzipped too.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn comparison_files<'a>(
     base: &'a Compared<'a>,
     alternatives: &'a [Compared<'a>],
@@ -187,10 +214,11 @@ pub(super) fn comparison_files<'a>(
     by_lever: Option<Vec<u8>>,
     provenance: &Provenance,
     all_age_bands: bool,
+    choice: &OutputChoice,
 ) -> (Files<'a>, Found) {
     let mut files: Files<'a> = Vec::new();
     let base_name = &base.network.name;
-    scenario_files(base, provenance, &mut files);
+    scenario_files(base, provenance, choice, &mut files);
     let nested = design.nested();
     let mut splits = nested.map_or_else(Vec::new, |n| {
         report::variance_split::split_rows(n, base_name, &base.schema, &base.records, None)
@@ -213,7 +241,7 @@ pub(super) fn comparison_files<'a>(
     };
     for alt in alternatives {
         let name = &alt.network.name;
-        scenario_files(alt, provenance, &mut files);
+        scenario_files(alt, provenance, choice, &mut files);
         let mut diffs = iccsim::experiment::compare::paired(
             &base.schema,
             &base.records,
@@ -252,25 +280,26 @@ pub(super) fn comparison_files<'a>(
             report::paired::Level::Margins,
         ),
     ] {
-        files.push((
-            name.into(),
-            Box::new(Streamed(move |w: &mut dyn Write| {
-                let scenario = |c: &'a Compared| report::paired::Scenario {
-                    name: &c.network.name,
-                    schema: &c.schema,
-                    records: &c.records,
-                };
-                let alts: Vec<report::paired::Scenario> =
-                    alternatives.iter().map(scenario).collect();
-                report::paired::write_paired_differences_csv(
-                    w,
-                    &scenario(base),
-                    &alts,
-                    all_age_bands,
-                    level,
-                )
-            })),
-        ));
+        let body = Streamed(move |w: &mut dyn Write| {
+            let scenario = |c: &'a Compared| report::paired::Scenario {
+                name: &c.network.name,
+                schema: &c.schema,
+                records: &c.records,
+            };
+            let alts: Vec<report::paired::Scenario> = alternatives.iter().map(scenario).collect();
+            report::paired::write_paired_differences_csv(
+                w,
+                &scenario(base),
+                &alts,
+                all_age_bands,
+                level,
+            )
+        });
+        files.push(if choice.compress {
+            (format!("{name}.gz"), Box::new(Gzipped(body)))
+        } else {
+            (name.into(), Box::new(body))
+        });
     }
     if let Some(layout) = base
         .network
@@ -320,11 +349,14 @@ pub(super) fn comparison_files<'a>(
 }
 
 /// The files of one shard of a comparison: each scenario's records (and
-/// the text they were made with) and the shard's manifest.
+/// the text they were made with) and the shard's manifest; the records
+/// gzipped with `--compress` (`merge` then writes the comparison
+/// compressed).
 pub(super) fn shard_files<'a>(
     scenarios: &'a [Compared<'a>],
     manifest: &ShardManifest,
     provenance: &Provenance,
+    choice: &OutputChoice,
 ) -> Files<'a> {
     let mut files: Files<'a> = Vec::new();
     for c in scenarios {
@@ -333,12 +365,9 @@ pub(super) fn shard_files<'a>(
             format!("{folder}/scenario.toml"),
             Box::new(c.text.as_bytes().to_vec()),
         ));
-        files.push((
-            format!("{folder}/records.csv"),
-            Box::new(Streamed(|w: &mut dyn Write| {
-                checkpoint::write_records_file(w, &c.header, &c.records)
-            })),
-        ));
+        for (name, body) in choice.apply(vec![("records.csv", records_body(c))]) {
+            files.push((format!("{folder}/{name}"), body));
+        }
     }
     let mut json = serde_json::to_vec_pretty(manifest).unwrap_or_default();
     json.push(b'\n');

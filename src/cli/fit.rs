@@ -259,6 +259,7 @@ pub(super) fn fit(args: CalibrateArgs) -> Result<(), Failure> {
             &network.name,
             &origin,
             "scenario.toml",
+            &text,
         )],
         None,
         iccsim::report::provenance::Stopping::fixed(replications),

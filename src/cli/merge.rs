@@ -1,15 +1,16 @@
 //! `iccsim merge`: the shards of one batch (`batch --shard i/n`) combined
 //! into the files one batch on one machine would write; those of a
-//! comparison (`compare --shard i/n`) go to `compare_merge`.
+//! comparison (`compare --shard i/n`) go to `compare_merge`, those of a
+//! sweep to `sweep_points` and those of a tornado to `tornado`; the loop
+//! that reads them all is `shard_merge`.
 
 use super::args::MergeArgs;
 use super::exit::{Exit, Failure};
 use super::records::{BatchRun, batch_table, write_chosen_batch_files};
 use super::shared::{
-    CHECKPOINT, OUTPUT_FILES, open_output, print_stdout, records_failure, refuse_interrupted_batch,
+    CHECKPOINT, OUTPUT_FILES, open_output, print_stdout, refuse_interrupted_batch,
 };
-use iccsim::experiment::record::{Record, Schema, fingerprint};
-use iccsim::report::checkpoint::{self, RecordsHeader};
+use iccsim::experiment::record::{Schema, fingerprint};
 use iccsim::scenario;
 
 pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
@@ -32,69 +33,60 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     {
         return super::sweep_points::merge_sweep(&args, first);
     }
-    let mut header: Option<RecordsHeader> = None;
-    let mut records: Vec<Record> = Vec::new();
-    let mut origin_of = std::collections::HashMap::new();
-    let mut text = String::new();
-    for folder in &args.folders {
-        let path = checkpoint::records_file(folder);
-        if !path.exists() {
-            let hint = if folder.join(CHECKPOINT).exists() {
-                "the batch there was interrupted: finish it with `iccsim batch ... --resume`"
-            } else {
-                "run `iccsim batch ... --shard i/n --out FOLDER` first"
-            };
-            return Err(Failure {
-                code: Exit::Scenario,
-                message: format!("{} has no records.csv: {hint}", folder.display()),
-            });
-        }
-        let read = checkpoint::read_records(&path).map_err(records_failure)?;
-        match &header {
-            None => {
-                text = scenario::read_file(&folder.join("scenario.toml"))?;
-                header = Some(read.header.clone());
-            }
-            Some(first) if !first.same_batch(&read.header) => {
-                return Err(Failure {
-                    code: Exit::Scenario,
-                    message: format!(
-                        "{} holds records of another batch than {} ({}scenario, seed, number of replications, design (--outer/--inner) or iccsim build differ); merge shards of one batch only",
-                        folder.display(),
-                        args.folders[0].display(),
-                        if first.design == read.header.design {
-                            String::new()
-                        } else {
-                            format!(
-                                "its design is {}, the first's {}: ",
-                                super::nested::design_words(&read.header.design),
-                                super::nested::design_words(&first.design)
-                            )
-                        }
-                    ),
-                });
-            }
-            Some(_) => {}
-        }
-        for record in read.records {
-            if let Some(earlier) = origin_of.insert(record.replication, folder) {
-                return Err(super::shared::replication_twice(
-                    record.replication,
-                    earlier,
-                    folder,
-                ));
-            }
-            records.push(record);
-        }
+    if let Some(first) = args
+        .folders
+        .first()
+        .map(|f| super::tornado::read_shard_manifest(f))
+        .transpose()?
+        .flatten()
+    {
+        return super::tornado::merge_tornado(&args, first);
     }
-    let Some(mut header) = header else {
-        return Err(Failure {
-            code: Exit::Usage,
-            message: "give at least one folder".into(),
-        });
+    let first_folder = args.folders[0].clone();
+    let (gathered, had) = super::shard_merge::gather(
+        &args.folders,
+        &super::shard_merge::ShardParts {
+            parts: vec![String::new()],
+            texts: true,
+            check_folder: &|_| Ok(()),
+            other_run: &|folder, _, first, this| Failure {
+                code: Exit::Scenario,
+                message: format!(
+                    "{} holds records of another batch than {} ({}scenario, seed, number of replications, design (--outer/--inner) or iccsim build differ); merge shards of one batch only",
+                    folder.display(),
+                    first_folder.display(),
+                    if first.design == this.design {
+                        String::new()
+                    } else {
+                        format!(
+                            "its design is {}, the first's {}: ",
+                            super::nested::design_words(&this.design),
+                            super::nested::design_words(&first.design)
+                        )
+                    }
+                ),
+            },
+            no_records: &|folder, _| {
+                let hint = if folder.join(CHECKPOINT).exists() {
+                    "the batch there was interrupted: finish it with `iccsim batch ... --resume`"
+                } else {
+                    "run `iccsim batch ... --shard i/n --out FOLDER` first"
+                };
+                Failure {
+                    code: Exit::Scenario,
+                    message: format!("{} has no records.csv: {hint}", folder.display()),
+                }
+            },
+        },
+    )?;
+    let Some(super::shard_merge::Gathered {
+        header,
+        text,
+        records,
+    }) = gathered.into_iter().next()
+    else {
+        unreachable!("one part gathered");
     };
-    // The merged records are those of the whole batch.
-    header.shard = String::new();
     let network = scenario::load_str(&text, &header.origin, &header.scenario)?;
     if fingerprint(&network, header.seed) != header.fingerprint {
         return Err(Failure {
@@ -105,7 +97,6 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
             ),
         });
     }
-    records.sort_by_key(|r| r.replication);
     // A fixed batch needs all its replications; one that stopped on a
     // precision target needs the unbroken run 0..n it stopped at.
     let expected = if header.stopping.is_empty() {
@@ -113,20 +104,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     } else {
         records.last().map_or(0, |r| r.replication + 1)
     };
-    let missing: Vec<u64> = (0..expected)
-        .filter(|r| !origin_of.contains_key(r))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Failure {
-            code: Exit::Scenario,
-            message: format!(
-                "{} of {} replications are missing (first: {:?}); add the folders of the other shards",
-                missing.len(),
-                expected,
-                &missing[..missing.len().min(5)]
-            ),
-        });
-    }
+    super::shard_merge::missing(&had, expected)?;
     let schema = Schema::of(&network);
     // Each shard's files are inputs: merging into a shard's own folder
     // would write over the records it reads.
@@ -144,23 +122,24 @@ pub(super) fn merge(args: MergeArgs) -> Result<(), Failure> {
     let mut folder = open_output(&args.out, args.force, OUTPUT_FILES, inputs)?;
     super::shared::refuse_other_results(&folder, "batch")?;
     refuse_interrupted_batch(&folder)?;
-    let provenance = super::provenance::provenance(
-        "merge",
-        Some(header.seed),
-        vec![super::provenance::scenario(
-            &header.scenario,
-            &header.origin,
-            "scenario.toml",
-        )],
-        None,
-        iccsim::report::provenance::Stopping::fixed(records.len() as u64),
+    let provenance = super::provenance::with_shards(
+        super::provenance::provenance(
+            "merge",
+            Some(header.seed),
+            vec![super::provenance::scenario(
+                &header.scenario,
+                &header.origin,
+                "scenario.toml",
+                &text,
+            )],
+            None,
+            iccsim::report::provenance::Stopping::fixed(records.len() as u64),
+        ),
+        &args.folders,
     );
     // Shards written with --compress are merged as they were written.
-    let compress = args.compress
-        || args
-            .folders
-            .iter()
-            .all(|f| !f.join("records.csv").exists() && f.join("records.csv.gz").exists());
+    let compress =
+        args.compress || super::shard_merge::all_compressed(&args.folders, &[String::new()]);
     write_chosen_batch_files(
         &mut folder,
         &network,

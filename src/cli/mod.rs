@@ -33,6 +33,7 @@ mod contributions;
 mod event_log;
 mod exit;
 mod fit;
+mod interrupt;
 mod memory;
 mod merge;
 mod nested;
@@ -42,6 +43,7 @@ mod records;
 mod report;
 mod run;
 mod schema;
+mod shard_merge;
 mod shared;
 mod show;
 mod stock_flow;
@@ -100,6 +102,7 @@ pub fn main() -> ExitCode {
         return Exit::Usage.into();
     }
     shared::set_on_system(cli.on);
+    interrupt::install();
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),

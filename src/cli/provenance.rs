@@ -2,7 +2,9 @@
 //! `provenance` object, [`iccsim::report::provenance`]): this process's
 //! command line, the build, and what the command says it ran.
 
-use iccsim::report::provenance::{DesignFile, Provenance, ScenarioRun, Stopping};
+use std::path::PathBuf;
+
+use iccsim::report::provenance::{DesignFile, Provenance, ScenarioRun, ShardRun, Stopping};
 
 /// The provenance of `command` run now, by this process.
 pub(super) fn provenance(
@@ -19,6 +21,10 @@ pub(super) fn provenance(
         command_line: std::env::args_os()
             .map(|a| a.to_string_lossy().into_owned())
             .collect(),
+        cwd: std::env::current_dir()
+            .ok()
+            .map(|d| d.display().to_string()),
+        shards: Vec::new(),
         seed,
         scenarios,
         design_file,
@@ -26,13 +32,36 @@ pub(super) fn provenance(
     }
 }
 
-/// A scenario run from `origin`, its text copied to `text` in the folder.
-pub(super) fn scenario(name: &str, origin: &str, text: &str) -> ScenarioRun {
+/// A scenario run from `origin`, its text `text` copied to `copy` in the
+/// folder.
+pub(super) fn scenario(name: &str, origin: &str, copy: &str, text: &str) -> ScenarioRun {
     ScenarioRun {
         name: name.to_string(),
         origin: origin.to_string(),
-        text: text.to_string(),
+        text: copy.to_string(),
+        text_crc32: Some(format!("{:08x}", crc32fast::hash(text.as_bytes()))),
     }
+}
+
+/// A merge's provenance names each shard's folder and the command line
+/// that wrote it (from the shard's `run.json`, or its
+/// `tornado_run.json`).
+pub(super) fn with_shards(mut provenance: Provenance, folders: &[PathBuf]) -> Provenance {
+    provenance.shards = folders
+        .iter()
+        .map(|folder| ShardRun {
+            folder: folder.display().to_string(),
+            command_line: ["run.json", "tornado_run.json"]
+                .iter()
+                .filter_map(|name| std::fs::read(folder.join(name)).ok())
+                .filter_map(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+                .find_map(|json| {
+                    serde_json::from_value(json["provenance"]["command_line"].clone()).ok()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    provenance
 }
 
 /// The name of a command's `run.json` in `out`: `run.json`, unless the

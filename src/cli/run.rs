@@ -129,6 +129,7 @@ pub(super) fn run(args: RunArgs) -> Result<(), Failure> {
                         &network.name,
                         &set.info.scenario_origin,
                         "scenario.toml",
+                        &text,
                     )],
                     None,
                     iccsim::report::provenance::Stopping::fixed(replications),

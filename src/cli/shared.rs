@@ -130,6 +130,7 @@ fn results_kind(out: &Path) -> Option<&'static str> {
         "warmup" => Some("warmup"),
         "merge" if out.join("comparison.csv").exists() => Some("compare"),
         "merge" if out.join("sweep.csv").exists() => Some("sweep"),
+        "merge" if out.join("tornado.csv").exists() => None,
         "merge" => Some("batch"),
         _ => None,
     }

@@ -228,6 +228,10 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
     sweep_points::refuse_other_sweep(&folder, &out, grid.len(), args.resume)?;
     let shard = args.shard.map(|(index, count)| Shard { index, count });
     super::shared::refuse_empty_shard(args.shard, replications)?;
+    super::interrupt::expect(
+        &out,
+        super::interrupt::in_shard(replications, args.shard) * grid.len() as u64,
+    );
     let mut points: Vec<report::sweep::SweepPoint> = Vec::new();
     let mut kept: Vec<sweep_points::PointRecords> = Vec::new();
     for (k, point) in grid.iter().enumerate() {
@@ -270,6 +274,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             &header,
             args.resume,
         )?;
+        super::interrupt::kept(done.len() as u64);
         let plan = BatchPlan {
             seed,
             replications,
@@ -317,6 +322,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<(), Failure> {
             &base.network.name,
             &base_origin,
             "scenario.toml",
+            &base_text,
         )],
         args.design.as_ref().map(|path| DesignFile {
             origin: path.display().to_string(),

@@ -5,16 +5,15 @@
 //! point), each shard's records put together again by `merge` into the
 //! files one sweep on one machine would write (`run.json` apart).
 
-use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::args::MergeArgs;
 use super::compare_files::Files;
 use super::exit::{Exit, Failure};
-use super::shared::{CHECKPOINT, open_output, records_failure};
+use super::shared::{CHECKPOINT, open_output};
 use iccsim::experiment::record::{Record, Schema, fingerprint};
 use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::report::output_folder::Replace;
@@ -160,70 +159,46 @@ pub(super) fn merge_sweep(args: &MergeArgs, first: ShardManifest) -> Result<(), 
         }
     };
     let n = first.grid.len();
-    let mut points: Vec<Option<PointRecords>> = (0..n).map(|_| None).collect();
-    let mut origin_of: Vec<HashMap<u64, &PathBuf>> = (0..n).map(|_| HashMap::new()).collect();
-    for folder in &args.folders {
-        match read_shard_manifest(folder)? {
-            Some(m) if same(&m) => {}
-            _ => {
-                return Err(Failure {
+    let parts: Vec<String> = (0..n).map(point_folder).collect();
+    let first_folder = &args.folders[0];
+    let (points, had) = super::shard_merge::gather(
+        &args.folders,
+        &super::shard_merge::ShardParts {
+            parts,
+            texts: true,
+            check_folder: &|folder| match read_shard_manifest(folder)? {
+                Some(m) if same(&m) => Ok(()),
+                _ => Err(Failure {
                     code: Exit::Scenario,
                     message: format!(
                         "{} is not a shard of the same sweep as {} (scenario, swept values, seed or number of replications differ); merge the shards of one sweep only",
                         folder.display(),
-                        args.folders[0].display()
+                        first_folder.display()
                     ),
-                });
-            }
-        }
-        for (k, point) in points.iter_mut().enumerate() {
-            let path = folder.join(point_folder(k)).join("records.csv");
-            let read = checkpoint::read_records(&path).map_err(records_failure)?;
-            let p = point.get_or_insert_with(|| PointRecords {
-                header: read.header.clone(),
-                text: String::new(),
-                records: Vec::new(),
-            });
-            if p.text.is_empty() {
-                p.text = scenario::read_file(&folder.join(point_folder(k)).join("scenario.toml"))?;
-            }
-            if !p.header.same_batch(&read.header) {
-                return Err(Failure {
-                    code: Exit::Scenario,
-                    message: format!(
-                        "{}: point {} is of another run than in {}; merge the shards of one sweep only",
-                        path.display(),
-                        k + 1,
-                        args.folders[0].display()
-                    ),
-                });
-            }
-            for record in read.records {
-                if let Some(earlier) = origin_of[k].insert(record.replication, folder) {
-                    return Err(super::shared::replication_twice(
-                        record.replication,
-                        earlier,
-                        folder,
-                    ));
-                }
-                p.records.push(record);
-            }
-        }
-    }
-    let missing = (0..first.replications)
-        .filter(|r| !origin_of[0].contains_key(r))
-        .count();
-    if missing > 0 {
-        return Err(Failure {
-            code: Exit::Scenario,
-            message: format!(
-                "{missing} of {} replications are missing; add the folders of the other shards",
-                first.replications
-            ),
-        });
-    }
+                }),
+            },
+            other_run: &|folder, k, _, _| Failure {
+                code: Exit::Scenario,
+                message: format!(
+                    "{}: point {} is of another run than in {}; merge the shards of one sweep only",
+                    folder.join(point_folder(k)).display(),
+                    k + 1,
+                    first_folder.display()
+                ),
+            },
+            no_records: &|folder, path| Failure {
+                code: Exit::Scenario,
+                message: format!(
+                    "{} has no records ({}): the shard was interrupted; finish it with `iccsim sweep ... --shard i/n --resume`",
+                    folder.display(),
+                    path.display()
+                ),
+            },
+        },
+    )?;
+    super::shard_merge::missing(&had, first.replications)?;
     let mut swept = Vec::new();
-    for (point, values) in points.into_iter().flatten().zip(&first.grid) {
+    for (point, values) in points.into_iter().zip(&first.grid) {
         let mut network =
             scenario::load_str(&point.text, &point.header.origin, &point.header.scenario)?;
         network.name = point.header.scenario.clone();
@@ -236,8 +211,7 @@ pub(super) fn merge_sweep(args: &MergeArgs, first: ShardManifest) -> Result<(), 
                 ),
             });
         }
-        let mut records = point.records;
-        records.sort_by_key(|r| r.replication);
+        let records = point.records;
         let schema = Schema::of(&network);
         let schema = match swept.last() {
             Some(report::sweep::SweepPoint {
@@ -251,12 +225,15 @@ pub(super) fn merge_sweep(args: &MergeArgs, first: ShardManifest) -> Result<(), 
             records,
         });
     }
-    let provenance = super::provenance::provenance(
-        "merge",
-        Some(first.seed),
-        Vec::new(),
-        None,
-        Stopping::fixed(first.replications),
+    let provenance = super::provenance::with_shards(
+        super::provenance::provenance(
+            "merge",
+            Some(first.seed),
+            Vec::new(),
+            None,
+            Stopping::fixed(first.replications),
+        ),
+        &args.folders,
     );
     let inputs = args
         .folders

@@ -203,6 +203,7 @@ pub(super) fn warmup(args: WarmupArgs) -> Result<(), Failure> {
                         &network.name,
                         &info.scenario_origin,
                         "scenario.toml",
+                        &text,
                     )],
                     None,
                     iccsim::report::provenance::Stopping::fixed(replications),

@@ -19,6 +19,14 @@ pub struct Provenance {
     pub source_hash: String,
     /// The full command line, one argument an element.
     pub command_line: Vec<String>,
+    /// The working directory it ran in (relative paths on the command
+    /// line are relative to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// A merge's shards: each folder and the command line that wrote it
+    /// (from its own `run.json`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardRun>,
     /// The seed of every replication's random streams (None for a command
     /// that draws nothing, e.g. a merge of folders that name theirs).
     pub seed: Option<u64>,
@@ -40,6 +48,19 @@ pub struct ScenarioRun {
     /// The text actually run (after `extends` and `--set`), relative to
     /// the folder.
     pub text: String,
+    /// CRC-32 (zlib's) of that text, 8 hex digits: the same file is the
+    /// same text, whatever path it was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_crc32: Option<String>,
+}
+
+/// A shard a merge put together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShardRun {
+    /// The shard's folder, as given to `merge`.
+    pub folder: String,
+    /// The command line that wrote it (empty if its `run.json` has none).
+    pub command_line: Vec<String>,
 }
 
 /// A sweep's design file.
@@ -132,11 +153,14 @@ mod tests {
             iccsim_version: "0.1.0".into(),
             source_hash: "abc".into(),
             command_line: vec!["iccsim".into(), "batch".into()],
+            cwd: Some("/work".into()),
+            shards: Vec::new(),
             seed: Some(7),
             scenarios: vec![ScenarioRun {
                 name: "s".into(),
                 origin: "s.toml".into(),
                 text: "scenario.toml".into(),
+                text_crc32: Some("0000abcd".into()),
             }],
             design_file: None,
             stopping: Stopping::fixed(4),

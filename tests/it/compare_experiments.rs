@@ -680,3 +680,150 @@ fn a_merge_of_two_comparisons_names_what_differs() {
     assert!(!output.status.success());
     assert!(stderr.contains("(--paired-age-bands differs)"), "{stderr}");
 }
+
+/// `compare --compress` gzips what grows with the replications, as `batch
+/// --compress` does; resumed or sharded and merged it is the same
+/// comparison, byte for byte; `--outputs` keeps only the chosen outputs
+/// of each scenario's folder (issue 24).
+#[test]
+fn a_compressed_comparison_resumes_and_merges_into_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    assert!(compare(&plain, &[]).status.success());
+    let whole = dir.path().join("whole");
+    common::succeed(&mut {
+        let mut c = common::iccsim();
+        c.args(["compare", &shipped(WARD), &shipped(WARD), "--set", BEDS])
+            .args(["-n", "6", "-q", "--compress", "-o"])
+            .arg(&whole);
+        c
+    });
+    for name in [
+        "scenarios/single-ward/records.csv.gz",
+        "scenarios/single-ward-changed/replications.csv.gz",
+        "paired_differences.csv.gz",
+        "paired_differences_margins.csv.gz",
+        "scenarios/single-ward/summary.csv",
+        "comparison.csv",
+    ] {
+        assert!(whole.join(name).is_file(), "{name}");
+    }
+    assert!(!whole.join("scenarios/single-ward/records.csv").exists());
+    assert!(!whole.join("paired_differences.csv").exists());
+    // The bytes inside are those of the plain comparison.
+    let gunzip = |path: PathBuf| {
+        use std::io::Read;
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+            .read_to_end(&mut text)
+            .unwrap();
+        text
+    };
+    assert_eq!(
+        gunzip(whole.join("paired_differences.csv.gz")),
+        std::fs::read(plain.join("paired_differences.csv")).unwrap()
+    );
+    // Interrupted after 3 replications, resumed with --compress.
+    let cut = dir.path().join("cut");
+    interrupt(&plain, &cut, 3);
+    let output = compare(&cut, &["--resume", "--compress"]);
+    assert!(output.status.success(), "{output:?}");
+    assert_same_results(&whole, &cut);
+    // --resume on the finished compressed comparison keeps it.
+    assert!(compare(&cut, &["--resume", "--compress"]).status.success());
+    assert_same_results(&whole, &cut);
+    // Sharded with --compress, merged without it: compressed as written.
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        let output = compare(shard, &["--compress", "--shard", &format!("{}/2", i + 1)]);
+        assert!(output.status.success(), "{output:?}");
+        assert!(shard.join("scenarios/single-ward/records.csv.gz").is_file());
+    }
+    let merged = dir.path().join("merged");
+    common::succeed(
+        common::iccsim()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .arg("-q"),
+    );
+    assert_same_results(&whole, &merged);
+    // --outputs summary: each scenario's summaries, no replications.csv.
+    let chosen = dir.path().join("chosen");
+    assert!(compare(&chosen, &["--outputs", "summary"]).status.success());
+    assert!(chosen.join("scenarios/single-ward/summary.csv").is_file());
+    assert!(chosen.join("scenarios/single-ward/records.csv").is_file());
+    assert!(
+        !chosen
+            .join("scenarios/single-ward/replications.csv")
+            .exists()
+    );
+    assert!(chosen.join("comparison.csv").is_file());
+    common::fails_with(
+        &compare(&dir.path().join("bad"), &["--outputs", "summary,breakdown"]),
+        2,
+        "a comparison's scenario folders hold no `breakdown` output; choose among summary,replications",
+    );
+    common::fails_with(
+        &compare(&dir.path().join("bad2"), &["--outputs", "sumary"]),
+        2,
+        "no output called `sumary`",
+    );
+}
+
+/// `tornado --shard i/n` on each machine, then `merge`: the tornado one
+/// machine writes, byte for byte (`run.json` apart), with a `--set`
+/// change carried by the shards' scenario text (issue 24).
+#[test]
+fn a_sharded_tornado_merges_into_the_unsharded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let tornado = |out: &Path, extra: &[&str]| {
+        common::succeed(
+            common::iccsim()
+                .args([
+                    "tornado",
+                    &shipped("scenarios/examples/single-ward-uncertain.toml"),
+                ])
+                .args(["--metric", "medical_ward.occupancy_mean", "-n", "5"])
+                .args(["--set", "run.horizon_days=200", "-q", "-o"])
+                .arg(out)
+                .args(extra),
+        )
+    };
+    let whole = dir.path().join("whole");
+    tornado(&whole, &[]);
+    let shards: Vec<PathBuf> = (1..=2).map(|i| dir.path().join(format!("s{i}"))).collect();
+    for (i, shard) in shards.iter().enumerate() {
+        tornado(shard, &["--shard", &format!("{}/2", i + 1)]);
+        assert!(shard.join("tornado_shard.json").is_file());
+        assert!(shard.join("variants/001/records.csv").is_file());
+        assert!(!shard.join("tornado.csv").exists());
+    }
+    let merged = dir.path().join("merged");
+    let short = common::iccsim()
+        .arg("merge")
+        .arg(&shards[0])
+        .arg("-o")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    common::fails_with(&short, 3, "2 of 5 replications are missing");
+    common::succeed(
+        common::iccsim()
+            .arg("merge")
+            .args(&shards)
+            .arg("-o")
+            .arg(&merged)
+            .arg("-q"),
+    );
+    assert_eq!(
+        std::fs::read(merged.join("tornado.csv")).unwrap(),
+        std::fs::read(whole.join("tornado.csv")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(merged.join("scenario.toml")).unwrap(),
+        std::fs::read(whole.join("scenario.toml")).unwrap()
+    );
+    assert_eq!(run_json(&merged)["provenance"]["command"], "merge");
+}

@@ -32,6 +32,7 @@ mod front_door;
 mod home_care_pressure;
 mod initial_state;
 mod injection;
+mod interrupted;
 mod invalid_scenarios;
 mod known_answers;
 mod levers;
