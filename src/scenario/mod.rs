@@ -30,6 +30,7 @@
 pub mod check;
 mod document;
 pub mod error;
+pub mod from_data;
 pub mod inherit;
 pub mod keys;
 pub mod lever_switch;
