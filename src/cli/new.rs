@@ -159,13 +159,13 @@ fn new_system(name: &str, data: &Path, out: Option<&Path>, force: bool) -> Resul
         },
     )
     .map_err(|e| Failure {
-        code: Exit::Usage,
+        code: Exit::Scenario,
         message: e.to_string(),
     })?;
     // What is written must load: the generator's text is checked as the
     // file it will be (a key this version does not know is named here).
     scenario::load_text_at(&generated.text, &out).map_err(|e| Failure {
-        code: Exit::Usage,
+        code: Exit::Scenario,
         message: format!(
             "the scenario made from {} is not valid, so nothing was written:\n{e}",
             data.display()

@@ -38,6 +38,7 @@ mod limits;
 mod los_by_destination;
 mod money;
 mod nested;
+mod new_system;
 mod output_folder;
 mod peers;
 mod primary_care;

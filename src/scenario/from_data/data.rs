@@ -777,9 +777,11 @@ fn read_sites(table: &Table, problems: &mut Vec<Problem>) -> Vec<Site> {
                 x => x,
             }
         };
-        let Some(adult_beds) = table.non_negative(row, "adult_beds", problems) else {
-            continue;
-        };
+        // A site with a bad number is still a site: other tables may
+        // name it, and should not be told it is unknown.
+        let adult_beds = table
+            .non_negative(row, "adult_beds", problems)
+            .unwrap_or(0.0);
         let emergency_department =
             yes_no(table, row, "emergency_department", problems).unwrap_or(true);
         let ed_at = Some(table.text(row, "ed_at").to_string()).filter(|s| !s.is_empty());

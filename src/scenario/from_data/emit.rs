@@ -790,8 +790,15 @@ fn sites(doc: &mut DocumentMut, data: &SystemData, nc: &NorthCumbria, counts: &m
                 assumed_copy(&mut t, &nc.first_site, "day_unit_opening", counts);
             }
         }
-        for key in ["escalation_open_at", "escalation_close_at"] {
-            assumed_copy(&mut t, &nc.first_site, key, counts);
+        // Thresholds mean nothing (and are refused) without escalation beds.
+        if t.get("escalation_beds")
+            .and_then(Item::as_value)
+            .and_then(as_f64)
+            .is_some_and(|b| b > 0.0)
+        {
+            for key in ["escalation_open_at", "escalation_close_at"] {
+                assumed_copy(&mut t, &nc.first_site, key, counts);
+            }
         }
         if let Some(managed) = site.utc_managed {
             let mut utc = InlineTable::new();

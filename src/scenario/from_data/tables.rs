@@ -156,11 +156,14 @@ impl Table {
                 });
             }
         }
+        let breaks: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
         let mut rows = Vec::new();
         for record in reader.records() {
             match record {
                 Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line());
+                    let line = record
+                        .position()
+                        .map_or(0, |p| line_at(text, &breaks, p.byte()));
                     let fields: Vec<String> = record.iter().map(str::to_string).collect();
                     if fields.iter().all(String::is_empty) {
                         continue;
@@ -168,7 +171,7 @@ impl Table {
                     rows.push(Row { line, fields });
                 }
                 Err(e) => {
-                    let line = e.position().map(|p| p.line());
+                    let line = e.position().map(|p| line_at(text, &breaks, p.byte()));
                     problems.push(Problem {
                         file: file.to_string(),
                         line,
@@ -301,6 +304,19 @@ impl Table {
     }
 }
 
+/// The line (1 first) of the record that starts at `byte`. The reader's
+/// own line count is one short after a Windows line break ("\r\n" counts
+/// as a break at the "\r", and the record then starts at the "\n"), so
+/// the line is counted here from the text.
+fn line_at(text: &str, breaks: &[usize], byte: u64) -> u64 {
+    let mut start = byte as usize;
+    let bytes = text.as_bytes();
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    breaks.partition_point(|&b| b < start) as u64 + 1
+}
+
 /// A name found in one table that another does not know: the problem,
 /// with the known names and a did-you-mean.
 pub fn unknown_name(
@@ -312,6 +328,11 @@ pub fn unknown_name(
     known: &[String],
 ) -> Problem {
     let value = table.text(row, column);
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u', 'I']) {
+        "an"
+    } else {
+        "a"
+    };
     let listed = if known.len() <= 12 {
         known.join(", ")
     } else {
@@ -321,7 +342,7 @@ pub fn unknown_name(
         row,
         column,
         format!(
-            "is not a {what} of {defined_in}{}; the {what}s are {listed}: correct the name, or add it to {defined_in}",
+            "is not {article} {what} of {defined_in}{}; the {what}s are {listed}: correct the name, or add it to {defined_in}",
             did_you_mean(value, known.iter().map(String::as_str))
         ),
     )
@@ -343,6 +364,21 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].column.as_deref(), Some("icc"));
         assert!(e[0].to_string().contains("must name area, icc"), "{}", e[0]);
+    }
+
+    #[test]
+    fn lines_are_counted_whatever_the_line_breaks() {
+        for text in [
+            "a,b\n1,2\n3,x\n",
+            "a,b\r\n1,2\r\n3,x\r\n",
+            "a,b\r\n1,2\n3,x\n",
+            "a,b\n\n1,2\n3,x",
+        ] {
+            let t = Table::from_text("x.csv", text, &["a", "b"], &[]).unwrap();
+            let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+            let blank = text.contains("\n\n");
+            assert_eq!(lines, if blank { [3, 4] } else { [2, 3] }, "{text:?}");
+        }
     }
 
     #[test]
