@@ -1044,6 +1044,10 @@ fn complete_by_area(
     problems.is_empty().then_some(complete)
 }
 
+/// A projection's first year and people, last year and people, and
+/// whether it is an area's own (not a `*` row's).
+type Span = (f64, f64, f64, f64, bool);
+
 /// Projections: compound yearly growth from each area's first year to its
 /// last.
 fn read_projections(
@@ -1053,7 +1057,7 @@ fn read_projections(
     problems: &mut Vec<Problem>,
 ) -> Option<AreaGrowth> {
     // (area, band) → (first year, people, last year, people)
-    let mut spans: BTreeMap<(String, usize), (f64, f64, f64, f64, bool)> = BTreeMap::new();
+    let mut spans: BTreeMap<(String, usize), Span> = BTreeMap::new();
     let mut sources: Vec<String> = Vec::new();
     for row in &table.rows {
         let (Some(targets), Some(b)) = (

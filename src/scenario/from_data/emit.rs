@@ -62,7 +62,8 @@ fn north_cumbria_rates() -> BTreeMap<(String, String), f64> {
         .collect()
 }
 
-/// The embedded table is checked by a test; were it ever unreadable the
+/// The embedded table is read in the round-trip test (its twelve scaled
+/// parameters need it); were it ever unreadable the
 /// generator would scale nothing rather than panic.
 fn unreachable_table() -> super::tables::Table {
     super::tables::Table::from_text(
@@ -457,19 +458,19 @@ fn remap_band_tables(doc: &mut DocumentMut, section: &str, band_map: &[(Band, Ba
             continue;
         };
         let mut item = item.clone();
-        if let Some(t) = item.as_table_mut() {
-            if b.name != nc.name {
-                let prefix = t
-                    .decor()
-                    .prefix()
-                    .and_then(|p| p.as_str())
-                    .unwrap_or("")
-                    .to_string();
-                t.decor_mut().set_prefix(format!(
-                    "{prefix}# ASSUMED: band {} takes north Cumbria's band {} values (the band that overlaps it most)\n",
-                    b.name, nc.name
-                ));
-            }
+        if let Some(t) = item.as_table_mut()
+            && b.name != nc.name
+        {
+            let prefix = t
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("")
+                .to_string();
+            t.decor_mut().set_prefix(format!(
+                "{prefix}# ASSUMED: band {} takes north Cumbria's band {} values (the band that overlaps it most)\n",
+                b.name, nc.name
+            ));
         }
         tables.insert(&b.name, item);
     }
@@ -680,13 +681,6 @@ fn sites(doc: &mut DocumentMut, data: &SystemData, nc: &NorthCumbria, counts: &m
     let position = sites
         .iter()
         .find_map(|(_, t)| t.as_table().and_then(Table::position));
-    let first_prefix = sites.iter().find_map(|(_, t)| {
-        t.as_table()
-            .and_then(|t| t.decor().prefix())
-            .and_then(|p| p.as_str())
-            .map(str::to_string)
-    });
-    let _ = first_prefix;
     sites.clear();
     let nc_adult = nc.site_totals.get("adult_beds").copied().unwrap_or(0.0);
     for (i, site) in data.sites.iter().enumerate() {
@@ -1085,9 +1079,7 @@ fn target(
     metric: &str,
     bands: Option<&[String]>,
     per_year: bool,
-    observed: f64,
-    low: f64,
-    high: f64,
+    (observed, low, high): (f64, f64, f64),
     source: &str,
 ) -> Table {
     let mut t = Table::new();
@@ -1166,9 +1158,7 @@ fn targets(
                 metric,
                 Some(&adult_names),
                 true,
-                total,
-                low,
-                high,
+                (total, low, high),
                 &format!(
                     "DATA (rates.csv × population.csv): {}; ±10%",
                     sources.join("; ")
@@ -1199,9 +1189,7 @@ fn targets(
                     metric,
                     Some(std::slice::from_ref(&band.name)),
                     false,
-                    r.value,
-                    low,
-                    high,
+                    (r.value, low, high),
                     &format!("DATA (rates.csv): {}; ±10%", r.source),
                 ));
                 counts.data += 1;
@@ -1225,9 +1213,7 @@ fn targets(
             &o.measure,
             None,
             per_year,
-            o.value,
-            o.low,
-            o.high,
+            (o.value, o.low, o.high),
             &format!("DATA (observed.csv): {}", o.source),
         ));
         counts.data += 1;
