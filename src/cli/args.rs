@@ -16,6 +16,13 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Run each scenario on another whole system: the file its `extends`
+    /// chain starts from (e.g. north-cumbria-baseline.toml) is replaced by
+    /// this one, so a library scenario that states only its changes runs
+    /// unchanged on SYSTEM (a scenario with no `extends` is replaced whole).
+    /// For the commands that read scenarios.
+    #[arg(long, global = true, value_name = "SYSTEM.toml")]
+    pub on: Option<PathBuf>,
 }
 
 impl Cli {

@@ -23,7 +23,7 @@ pub(super) fn levers(
     path: &Path,
     settings: &[String],
 ) -> Result<(scenario::Resolved, Vec<String>), Failure> {
-    let resolved = scenario::inherit::read_resolved(path)?;
+    let resolved = super::shared::read_scenario(path)?;
     let origin = path.display().to_string();
     let text = scenario::overrides::apply_to_text(&resolved.text, &origin, settings)?;
     let names = lever_switch::lever_names(&scenario::parse(&text, &origin)?);

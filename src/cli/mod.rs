@@ -79,6 +79,26 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if cli.on.is_some()
+        && !matches!(
+            cli.command,
+            Command::Run(_)
+                | Command::Validate(_)
+                | Command::Calibrate(_)
+                | Command::Batch(_)
+                | Command::Compare(_)
+                | Command::Sweep(_)
+                | Command::Tornado(_)
+                | Command::Show(_)
+                | Command::Warmup(_)
+        )
+    {
+        say!(
+            "error: --on runs scenarios on another system: it applies to run, batch, compare, sweep, tornado, calibrate, warmup, validate and show, not to this command"
+        );
+        return Exit::Usage.into();
+    }
+    shared::set_on_system(cli.on);
     let outcome = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),

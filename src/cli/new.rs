@@ -291,7 +291,7 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
 # This baseline's ICCs: {iccs}\n\
 # Its sites: {sites}\n\
 # Its risk tiers: {tiers}\n\
-# Age bands: \"0-17\", \"18-64\", \"65-74\", \"75-84\", \"85+\"\n\
+# Its age bands: {bands}\n\
 \n\
 # Fewer (or more) crises in targeted cohorts: case management, integration.\n\
 # [levers.fewer_crises]\n\
@@ -375,6 +375,7 @@ fn template(name: &str, parent: &str, baseline: &iccsim::model::Network) -> Stri
         iccs = listed(&layout.iccs),
         sites = listed(&layout.sites),
         tiers = listed(&tiers),
+        bands = listed(layout.age_bands.names()),
         tier_example = tiers
             .iter()
             .find(|t| *t != "rest")

@@ -200,12 +200,34 @@ pub(super) fn refuse_interrupted_batch(folder: &OutputFolder) -> Result<(), Fail
     })
 }
 
+/// The whole system given with `--on`, if any (set once, from the command
+/// line, before any scenario is read).
+static ON_SYSTEM: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// Records `--on` for every scenario this command reads.
+pub(super) fn set_on_system(system: Option<PathBuf>) {
+    let _ = ON_SYSTEM.set(system);
+}
+
+/// The system given with `--on`.
+pub(super) fn on_system() -> Option<&'static Path> {
+    ON_SYSTEM.get().and_then(|on| on.as_deref())
+}
+
+/// Reads a scenario file with its parents merged in, on the `--on` system
+/// when one was given.
+pub(super) fn read_scenario(path: &Path) -> Result<scenario::Resolved, scenario::ScenarioError> {
+    scenario::inherit::read_resolved_on(path, on_system())
+}
+
 /// The files a scenario is read from: the file and every parent it extends
-/// (none for the built-in default).
+/// (none for the built-in default; the `--on` system for it).
 pub(super) fn scenario_inputs(path: Option<&Path>) -> Vec<PathBuf> {
-    path.and_then(|p| scenario::inherit::read_resolved(p).ok())
-        .map(|resolved| resolved.chain)
-        .unwrap_or_default()
+    match path {
+        Some(p) => read_scenario(p).ok().map(|resolved| resolved.chain),
+        None => on_system().and_then(|on| read_scenario(on).ok().map(|r| r.chain)),
+    }
+    .unwrap_or_default()
 }
 
 /// Loads the scenario named on the command line (or the built-in
@@ -311,13 +333,23 @@ fn scenario_text(path: Option<&Path>) -> Result<(scenario::Resolved, String, Str
     match path {
         Some(path) => Ok((
             {
-                let resolved = scenario::inherit::read_resolved(path)?;
+                let resolved = read_scenario(path)?;
                 note_parents_outside(path, &resolved, NameParents::BeyondWorkingFolder);
                 resolved
             },
             path.display().to_string(),
             scenario::name_from_path(path).to_string(),
         )),
+        // `--on` with no scenario: the built-in default is a root, so the
+        // system replaces it whole.
+        None if on_system().is_some() => {
+            let system = on_system().unwrap_or(Path::new(""));
+            Ok((
+                read_scenario(system)?,
+                format!("{} (--on)", system.display()),
+                scenario::name_from_path(system).to_string(),
+            ))
+        }
         None => Ok((
             scenario::Resolved::own(scenario::DEFAULT_SCENARIO_TOML.to_string()),
             format!(

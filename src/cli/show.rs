@@ -4,11 +4,10 @@
 use super::args::ShowArgs;
 use super::exit::Failure;
 use super::shared::{NameParents, load, note_parents_outside, print_document};
-use iccsim::scenario;
 
 pub(super) fn show(args: ShowArgs) -> Result<(), Failure> {
     if let Some(path) = args.scenario.as_deref()
-        && let Ok(resolved) = scenario::inherit::read_resolved(path)
+        && let Ok(resolved) = super::shared::read_scenario(path)
     {
         note_parents_outside(path, &resolved, NameParents::All);
     }

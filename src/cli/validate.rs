@@ -9,10 +9,10 @@ use iccsim::scenario;
 pub(super) fn validate(args: ValidateArgs) -> Result<(), Failure> {
     let mut failures = Vec::new();
     for path in &args.scenarios {
-        if let Ok(resolved) = scenario::inherit::read_resolved(path) {
+        if let Ok(resolved) = super::shared::read_scenario(path) {
             note_parents_outside(path, &resolved, NameParents::All);
         }
-        let loaded = scenario::inherit::read_resolved(path).and_then(|resolved| {
+        let loaded = super::shared::read_scenario(path).and_then(|resolved| {
             let origin = path.display().to_string();
             scenario::load_resolved(&resolved, &origin, scenario::name_from_path(path), &[]).map(
                 |(scenario, _)| {

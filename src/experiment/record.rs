@@ -16,7 +16,6 @@ use super::registers::{RegisterKey, register_keys, register_values};
 use crate::model::breakdown::service_years;
 use crate::model::flow_groups::FlowGroups;
 use crate::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS};
-use crate::model::system::AGE_BANDS;
 use crate::model::{
     MetricScope, Network, PatientTypeId, ReplicationResult, ServiceId, metric_catalog,
     system_metrics,
@@ -302,13 +301,13 @@ fn breakdown_keys(network: &Network) -> Vec<BreakdownKey> {
     for year in options(years) {
         let (label, year_start) = year_label(year);
         for icc in options(layout.iccs.len()) {
-            for band in options(AGE_BANDS.len()) {
+            for band in options(layout.age_bands.len()) {
                 for metric in BREAKDOWN_METRICS {
                     keys.push(BreakdownKey {
                         year: label.clone(),
                         year_start: year_start.clone(),
                         icc: icc.map_or("all".to_string(), |i| layout.iccs[i].clone()),
-                        age_band: band.map_or("all", |b| AGE_BANDS[b]).to_string(),
+                        age_band: band.map_or("all", |b| layout.age_bands.name(b)).to_string(),
                         metric: metric.name,
                         unit: unit_of(metric.unit),
                     });

@@ -138,11 +138,12 @@ impl SystemLayout {
             })
             .collect();
         // Fine cells (year, icc, band), summed into every coarser group after.
-        let mut fine = vec![Sums::default(); years * n_icc * 5];
-        let at = |y: usize, i: usize, b: usize| (y * n_icc + i) * 5 + b;
+        let n_band = self.age_bands.len();
+        let mut fine = vec![Sums::default(); years * n_icc * n_band];
+        let at = |y: usize, i: usize, b: usize| (y * n_icc + i) * n_band + b;
         for y in 0..years {
             for i in 0..n_icc {
-                for b in 0..5 {
+                for b in 0..n_band {
                     let cell = &mut fine[at(y, i, b)];
                     let population = self.population_in_year(i, b, y);
                     let fraction = year_days[y] / 365.25;
@@ -373,7 +374,7 @@ impl SystemLayout {
             },
         );
         // The distribution of waits for a bed, per fine cell.
-        let mut fine_waits = vec![QuantileSketch::new(); years * n_icc * 5];
+        let mut fine_waits = vec![QuantileSketch::new(); years * n_icc * n_band];
         for (t, cohort) in self.cohorts.iter().enumerate() {
             if !cohort.kind.is_emergency() {
                 continue;
@@ -400,13 +401,13 @@ impl SystemLayout {
         let options = |n: usize| std::iter::once(None).chain((0..n).map(Some));
         for year in options(years) {
             for icc in options(n_icc) {
-                for band in options(5) {
+                for band in options(n_band) {
                     let mut total = Sums::default();
                     let mut waits = QuantileSketch::new();
                     for y in (0..years).filter(|y| year.is_none_or(|v| v == *y)) {
                         total.days += year_days[y];
                         for i in (0..n_icc).filter(|i| icc.is_none_or(|v| v == *i)) {
-                            for b in (0..5).filter(|b| band.is_none_or(|v| v == *b)) {
+                            for b in (0..n_band).filter(|b| band.is_none_or(|v| v == *b)) {
                                 let f = &fine[at(y, i, b)];
                                 for (sum, v) in total.m.iter_mut().zip(f.m) {
                                     *sum += v;

@@ -130,13 +130,14 @@ pub fn lever_cost_between(cost: &LeverCost, from: f64, to: f64) -> f64 {
 
 impl SystemLayout {
     /// The money of each (year, ICC, band) cell, indexed
-    /// `(year × ICCs + ICC) × 5 + band`.
+    /// `(year × ICCs + ICC) × bands + band`.
     pub fn paid_money(&self, network: &Network, result: &ReplicationResult) -> Vec<CellMoney> {
         let ledger = &result.ledger;
         let years = ledger.years;
         let n_icc = self.iccs.len();
-        let at = |y: usize, i: usize, b: usize| (y * n_icc + i) * 5 + b;
-        let mut cells = vec![CellMoney::default(); years * n_icc * 5];
+        let n_band = self.age_bands.len();
+        let at = |y: usize, i: usize, b: usize| (y * n_icc + i) * n_band + b;
+        let mut cells = vec![CellMoney::default(); years * n_icc * n_band];
         let window = |y: usize| {
             let end = ledger
                 .year_starts
@@ -150,7 +151,7 @@ impl SystemLayout {
             let iccs: Vec<usize> = icc.map_or_else(|| (0..n_icc).collect(), |i| vec![i]);
             let weights: Vec<(usize, f64)> = iccs
                 .iter()
-                .flat_map(|&i| (0..5).map(move |b| (i, b)))
+                .flat_map(|&i| (0..n_band).map(move |b| (i, b)))
                 .map(|(i, b)| (at(y, i, b), self.population_in_year(i, b, y)))
                 .collect();
             normalise(weights)
@@ -172,7 +173,7 @@ impl SystemLayout {
                 }
                 let shares = match info.icc {
                     Some(i) => {
-                        let used: Vec<(usize, f64)> = (0..5)
+                        let used: Vec<(usize, f64)> = (0..n_band)
                             .map(|b| {
                                 let days: f64 = self
                                     .cohorts

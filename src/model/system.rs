@@ -13,8 +13,149 @@
 //! computed after a replication, from its ledger and daily series, by
 //! `breakdown.rs`, so they cost nothing while it runs.
 
-/// The age bands of the population, youngest first.
-pub const AGE_BANDS: [&str; 5] = ["0-17", "18-64", "65-74", "75-84", "85+"];
+/// The age bands of a scenario that names none (`[population] age_bands`
+/// absent), youngest first.
+pub const DEFAULT_AGE_BANDS: [&str; 5] = ["0-17", "18-64", "65-74", "75-84", "85+"];
+
+/// The first age of adulthood: a band whose oldest age is below it holds
+/// children (children's beds, no adult community services).
+pub const ADULT_AGE: u32 = 18;
+
+/// The age bands of a scenario, youngest first: "A-B" (ages A to B, both
+/// included) or, last, "A+" (A and over); contiguous from 0. What the model
+/// treats differently by age comes from the bounds, never from a band's
+/// position or name: children are the bands whose oldest age is below
+/// [`ADULT_AGE`]; care-home residents and people already receiving home
+/// care at the start are counted in the oldest band.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgeBands {
+    names: Vec<String>,
+    /// The youngest age of each band (the first is 0).
+    lower: Vec<u32>,
+}
+
+impl Default for AgeBands {
+    fn default() -> AgeBands {
+        let names: Vec<String> = DEFAULT_AGE_BANDS.iter().map(|b| b.to_string()).collect();
+        AgeBands::parse(&names).expect("the default age bands are valid")
+    }
+}
+
+impl AgeBands {
+    /// The bands named, or the problem with them: (index of the name at
+    /// fault, None for the list as a whole; what is wrong and the rule).
+    pub fn parse(names: &[String]) -> Result<AgeBands, (Option<usize>, String)> {
+        const RULE: &str = "bands are \"A-B\" (ages A to B) or, last, \"A+\", contiguous from 0, e.g. [\"0-15\", \"16-64\", \"65-79\", \"80+\"]";
+        if names.len() < 2 {
+            return Err((None, format!("needs at least 2 bands; {RULE}")));
+        }
+        let mut lower = Vec::with_capacity(names.len());
+        let mut next = 0u32;
+        for (i, name) in names.iter().enumerate() {
+            let last = i + 1 == names.len();
+            let number = |s: &str| -> Option<u32> {
+                (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+                    .then(|| s.parse().ok())
+                    .flatten()
+            };
+            let (from, to) = if let Some(from) = name.strip_suffix('+') {
+                match number(from) {
+                    Some(from) if last => (from, None),
+                    Some(_) => {
+                        return Err((
+                            Some(i),
+                            format!(
+                                "is open-ended but not the last band; only the oldest band is \"A+\"; {RULE}"
+                            ),
+                        ));
+                    }
+                    None => return Err((Some(i), format!("is not a band; {RULE}"))),
+                }
+            } else {
+                match name.split_once('-').map(|(a, b)| (number(a), number(b))) {
+                    Some((Some(a), Some(b))) => (a, Some(b)),
+                    _ => return Err((Some(i), format!("is not a band; {RULE}"))),
+                }
+            };
+            if from != next {
+                let what = if from > next { "a gap" } else { "an overlap" };
+                let expected = if i == 0 {
+                    "the first band starts at 0".to_string()
+                } else {
+                    format!("after \"{}\" the next band starts at {next}", names[i - 1])
+                };
+                return Err((Some(i), format!("leaves {what}: {expected}; {RULE}")));
+            }
+            match to {
+                Some(to) if to < from => {
+                    return Err((Some(i), format!("ends before it starts; {RULE}")));
+                }
+                Some(_) if last => {
+                    return Err((
+                        Some(i),
+                        format!(
+                            "is the oldest band, which must be open-ended (\"{from}+\"); {RULE}"
+                        ),
+                    ));
+                }
+                Some(to) => match to.checked_add(1) {
+                    Some(after) => next = after,
+                    None => return Err((Some(i), format!("is not a band; {RULE}"))),
+                },
+                None => {}
+            }
+            lower.push(from);
+        }
+        Ok(AgeBands {
+            names: names.to_vec(),
+            lower,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The bands' names, youngest first.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn name(&self, band: usize) -> &str {
+        &self.names[band]
+    }
+
+    /// The position of the band of this name.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|b| b == name)
+    }
+
+    /// The oldest (last, open-ended) band.
+    pub fn oldest(&self) -> usize {
+        self.names.len() - 1
+    }
+
+    /// Whether everyone in the band is a child (its oldest age is below
+    /// [`ADULT_AGE`]).
+    pub fn is_children(&self, band: usize) -> bool {
+        self.lower
+            .get(band + 1)
+            .is_some_and(|next| *next <= ADULT_AGE)
+    }
+
+    /// The names quoted and listed, for messages.
+    pub fn listed(&self) -> String {
+        self.names
+            .iter()
+            .map(|b| format!("\"{b}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
 
 /// What a patient type's arrivals are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +193,7 @@ impl DemandKind {
 pub struct Cohort {
     /// Index into [`SystemLayout::iccs`].
     pub icc: usize,
-    /// Index into [`AGE_BANDS`].
+    /// Index into the layout's `age_bands`.
     pub age_band: usize,
     /// Risk tier name (`rest` when the band is not stratified).
     pub tier: String,
@@ -346,12 +487,14 @@ pub struct SystemLayout {
     pub services: Vec<ServiceInfo>,
     pub home_sink: usize,
     pub death_sink: usize,
+    /// The age bands every per-band value and output is indexed by.
+    pub age_bands: AgeBands,
     /// Residents per ICC and age band at the start date.
-    pub population: Vec<[f64; 5]>,
-    /// Yearly growth of each band, compounding at each anniversary.
-    pub growth_per_year: [f64; 5],
+    pub population: Vec<Vec<f64>>,
+    /// Yearly growth per ICC and band, compounding at each anniversary.
+    pub growth_per_year: Vec<Vec<f64>>,
     /// GP-practice appointments per person per year, by band.
-    pub gp_appointments_per_person: [f64; 5],
+    pub gp_appointments_per_person: Vec<f64>,
     pub gp_appointment_cost: f64,
     /// Price base of every cost, e.g. "2023/24".
     pub price_year: String,
@@ -525,6 +668,83 @@ impl SystemLayout {
     /// Residents of an ICC's band in window year `year` (growth compounds
     /// at each anniversary, as arrivals do).
     pub fn population_in_year(&self, icc: usize, band: usize, year: usize) -> f64 {
-        self.population[icc][band] * (1.0 + self.growth_per_year[band]).powi(year as i32)
+        self.population[icc][band] * (1.0 + self.growth_per_year[icc][band]).powi(year as i32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bands(names: &[&str]) -> Result<AgeBands, (Option<usize>, String)> {
+        AgeBands::parse(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn children_and_the_oldest_band_come_from_the_bounds() {
+        let default = AgeBands::default();
+        assert_eq!(default.names(), DEFAULT_AGE_BANDS);
+        assert!(default.is_children(0) && !default.is_children(1));
+        assert_eq!(default.oldest(), 4);
+        let four = bands(&["0-15", "16-64", "65-79", "80+"]).unwrap();
+        assert_eq!(
+            (0..4).map(|b| four.is_children(b)).collect::<Vec<_>>(),
+            [true, false, false, false]
+        );
+        assert_eq!(four.position("80+"), Some(3));
+        // Two bands of children; a first band reaching 18 holds none.
+        let split = bands(&["0-4", "5-17", "18+"]).unwrap();
+        assert!(split.is_children(0) && split.is_children(1) && !split.is_children(2));
+        let no_children = bands(&["0-19", "20+"]).unwrap();
+        assert!(!no_children.is_children(0));
+        // The oldest band is never children, even when it starts young.
+        assert!(!bands(&["0-9", "10+"]).unwrap().is_children(1));
+    }
+
+    #[test]
+    fn bands_must_be_contiguous_from_0_and_end_open() {
+        let problem = |names: &[&str]| bands(names).unwrap_err();
+        assert_eq!(problem(&["0+"]).0, None);
+        assert!(problem(&["0+"]).1.starts_with("needs at least 2 bands"));
+        assert_eq!(problem(&["0-17", "19+"]).0, Some(1));
+        assert!(
+            problem(&["0-17", "19+"])
+                .1
+                .starts_with("leaves a gap: after \"0-17\" the next band starts at 18")
+        );
+        assert!(problem(&["0-17", "17+"]).1.starts_with("leaves an overlap"));
+        assert!(
+            problem(&["1-17", "18+"])
+                .1
+                .starts_with("leaves a gap: the first band starts at 0")
+        );
+        assert!(
+            problem(&["0-17", "18-99"])
+                .1
+                .starts_with("is the oldest band, which must be open-ended (\"18+\")")
+        );
+        assert!(
+            problem(&["0+", "18+"])
+                .1
+                .starts_with("is open-ended but not the last band")
+        );
+        assert!(problem(&["0-17", "18 +"]).1.starts_with("is not a band"));
+        assert!(problem(&["0-17", "-1+"]).1.starts_with("is not a band"));
+        assert!(problem(&["5-3", "4+"]).1.starts_with("leaves a gap"));
+        assert!(
+            problem(&["0-3", "4-2", "3+"])
+                .1
+                .starts_with("ends before it starts")
+        );
+        assert!(
+            problem(&["0-99999999999", "5+"])
+                .1
+                .starts_with("is not a band")
+        );
+        assert!(
+            problem(&["0-4294967295", "5+"])
+                .1
+                .starts_with("is not a band")
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! each table gets them on one line, and the Markdown escaped so that they
 //! cannot end a cell or a row, or write HTML.
 
-use crate::model::system::{AGE_BANDS, CalibrationTarget, SystemLayout};
+use crate::model::system::{CalibrationTarget, SystemLayout};
 use crate::stats::Summary;
 
 use super::breakdown::BreakdownSet;
@@ -21,6 +21,9 @@ pub const END_MARKER: &str = "<!-- iccsim calibrate: end -->";
 /// One target with its simulated value.
 pub struct CalibrationRow<'a> {
     pub target: &'a CalibrationTarget,
+    /// The names of the target's age bands, as the scenario spells them
+    /// (empty: all ages).
+    pub age_bands: Vec<&'a str>,
     pub simulated: Summary,
 }
 
@@ -42,10 +45,15 @@ pub fn evaluate<'a>(
         .targets
         .iter()
         .map(|target| {
-            let bands: Vec<&str> = if target.age_bands.is_empty() {
+            let names: Vec<&str> = target
+                .age_bands
+                .iter()
+                .map(|&b| layout.age_bands.name(b))
+                .collect();
+            let bands: Vec<&str> = if names.is_empty() {
                 vec!["all"]
             } else {
-                target.age_bands.iter().map(|&b| AGE_BANDS[b]).collect()
+                names.clone()
             };
             let mut per_replication = vec![0.0; set.replications.len()];
             let mut found = false;
@@ -72,24 +80,20 @@ pub fn evaluate<'a>(
             }
             CalibrationRow {
                 target,
+                age_bands: names,
                 simulated: Summary::of(&per_replication),
             }
         })
         .collect()
 }
 
-fn bands_label(target: &CalibrationTarget) -> String {
-    let ages = if target.age_bands.is_empty() {
+fn bands_label(row: &CalibrationRow<'_>) -> String {
+    let ages = if row.age_bands.is_empty() {
         "all ages".into()
     } else {
-        target
-            .age_bands
-            .iter()
-            .map(|&b| AGE_BANDS[b])
-            .collect::<Vec<_>>()
-            .join(", ")
+        row.age_bands.join(", ")
     };
-    match target.year {
+    match row.target.year {
         Some(y) => format!("{ages}; year {y}"),
         None => ages,
     }
@@ -124,13 +128,7 @@ pub fn calibration_csv(scenario: &str, rows: &[CalibrationRow<'_>]) -> Vec<u8> {
             &*scenario,
             &neutralise(&t.name),
             &neutralise(&t.metric),
-            &neutralise(
-                &t.age_bands
-                    .iter()
-                    .map(|&b| AGE_BANDS[b])
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
+            &neutralise(&row.age_bands.join(";")),
             &t.year.map_or(String::new(), |y| y.to_string()),
             &t.per_year.to_string(),
             &cell(t.observed),
@@ -159,7 +157,7 @@ pub fn text_table(rows: &[CalibrationRow<'_>]) -> String {
     for row in rows {
         let t = row.target;
         table.push([
-            format!("{} ({})", one_line(&t.name), bands_label(t)),
+            format!("{} ({})", one_line(&t.name), bands_label(row)),
             round_for_reading(t.observed),
             format!(
                 "{} to {}",
@@ -249,7 +247,7 @@ pub fn markdown_block(rows: &[CalibrationRow<'_>], command: &str, run_line: &str
         out.push_str(&format!(
             "| {} | {} | {} | {} to {} | {} | {} | {} |\n",
             markdown_cell(&t.name),
-            bands_label(t),
+            bands_label(row),
             round_for_reading(t.observed),
             round_for_reading(t.low),
             round_for_reading(t.high),
@@ -310,6 +308,7 @@ mod tests {
         };
         let rows = [CalibrationRow {
             target: &target,
+            age_bands: Vec::new(),
             simulated: Summary::of(&[1.0, 1.0]),
         }];
         let block = markdown_block(&rows, "iccsim calibrate", "1 replication");
@@ -351,6 +350,7 @@ mod tests {
             .iter()
             .map(|target| CalibrationRow {
                 target,
+                age_bands: Vec::new(),
                 simulated: Summary::of(&[1.0, 1.0]),
             })
             .collect();

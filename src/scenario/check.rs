@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use super::error::{Issue, did_you_mean};
 use super::raw::{RawCapacity, RawDistribution, RawOpening, TOP_LEVEL_KEYS};
 use crate::engine::{CalendarDate, Distribution, Weekday};
-use crate::model::system::AGE_BANDS;
+use crate::model::system::AgeBands;
 use crate::model::{Capacity, OpeningHours};
 
 /// Largest capacity accepted for one service (places).
@@ -454,26 +454,56 @@ impl Checker {
         self.number_in(path, value, 0.0, 1.0, "probability")
     }
 
-    /// A table with one number per age band, every band present.
+    /// A table with one number per age band of the scenario, every band
+    /// present.
     pub(super) fn per_band(
         &mut self,
         path: &str,
         table: &toml::Table,
+        bands: &AgeBands,
         min: f64,
         max: f64,
         unit: &str,
-    ) -> Option<[f64; 5]> {
-        let mut values = [f64::NAN; 5];
+    ) -> Option<Vec<f64>> {
+        let values = self.some_bands(path, table, bands, min, max, unit)?;
+        let missing = values.iter().position(Option::is_none);
+        if let Some(b) = missing {
+            self.issue(
+                path,
+                None,
+                format!(
+                    "needs a value for every age band; \"{}\" is missing",
+                    bands.name(b)
+                ),
+            );
+            return None;
+        }
+        Some(values.into_iter().flatten().collect())
+    }
+
+    /// A table with a number for some of the scenario's age bands (None
+    /// for the others), or None when a key is not a band or a value is
+    /// not a number in [min, max].
+    pub(super) fn some_bands(
+        &mut self,
+        path: &str,
+        table: &toml::Table,
+        bands: &AgeBands,
+        min: f64,
+        max: f64,
+        unit: &str,
+    ) -> Option<Vec<Option<f64>>> {
+        let mut values = vec![None; bands.len()];
         let mut ok = true;
         for (key, value) in table {
-            let Some(b) = AGE_BANDS.iter().position(|band| band == key) else {
+            let Some(b) = bands.position(key) else {
                 self.issue(
                     format!("{path}.{key}"),
                     None,
                     format!(
                         "is not an age band{}; the bands are {}",
-                        did_you_mean(key, AGE_BANDS.iter().copied()),
-                        quoted_list(&AGE_BANDS)
+                        did_you_mean(key, bands.names().iter().map(String::as_str)),
+                        quoted_list(bands.names())
                     ),
                 );
                 ok = false;
@@ -493,18 +523,8 @@ impl Checker {
                 }
             };
             match self.number_in(&format!("{path}.\"{key}\""), number, min, max, unit) {
-                Some(v) => values[b] = v,
+                Some(v) => values[b] = Some(v),
                 None => ok = false,
-            }
-        }
-        for (b, band) in AGE_BANDS.iter().enumerate() {
-            if values[b].is_nan() && ok {
-                self.issue(
-                    path,
-                    None,
-                    format!("needs a value for every age band; \"{band}\" is missing"),
-                );
-                ok = false;
             }
         }
         ok.then_some(values)
@@ -559,10 +579,10 @@ impl Checker {
 }
 
 /// Items as `a`, `b`, `c`, for messages.
-pub(super) fn quoted_list(items: &[&str]) -> String {
+pub(super) fn quoted_list(items: &[impl AsRef<str>]) -> String {
     items
         .iter()
-        .map(|i| format!("`{i}`"))
+        .map(|i| format!("`{}`", i.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }

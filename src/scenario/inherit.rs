@@ -359,12 +359,26 @@ pub(crate) fn opening_comment(text: &str) -> String {
 /// Resolves `text` read from `path` (a file on disk). A scenario without
 /// `extends` comes back unchanged, comments and all.
 pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
+    resolve_on(text, path, None)
+}
+
+/// Resolves `text` read from `path`, with the root of its `extends` chain
+/// (the file that extends nothing, usually a whole system such as
+/// north-cumbria-baseline.toml) replaced by the scenario at `on` when one
+/// is given: so a library scenario that states only its changes runs on
+/// another system unchanged (`iccsim run --on`). A scenario that is itself
+/// a root is replaced whole. Values the changes name that the other system
+/// lacks (an ICC, a band) are refused by validation as for any scenario.
+pub fn resolve_on(text: &str, path: &Path, on: Option<&Path>) -> Result<Resolved, ScenarioError> {
     let document: toml::Table = toml::from_str(text).map_err(|e| syntax(path, text, e))?;
     if !document.contains_key("extends") {
-        return Ok(Resolved {
-            chain: vec![path.to_path_buf()],
-            ..Resolved::own(text.to_string())
-        });
+        return match on {
+            Some(system) => read_resolved(system),
+            None => Ok(Resolved {
+                chain: vec![path.to_path_buf()],
+                ..Resolved::own(text.to_string())
+            }),
+        };
     }
     let mut chain = vec![path.to_path_buf()];
     let mut documents = vec![document];
@@ -472,6 +486,21 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         chain.push(parent_path);
         documents.push(parent_document);
     }
+    // `--on`: the chain's root gives way to the other system, itself
+    // resolved (it may extend a file of its own). It was named on the
+    // command line, so it is the user's, never an outside parent.
+    let mut replaced_root = None;
+    if let Some(system) = on {
+        let root = chain.pop().unwrap_or_default();
+        documents.pop();
+        outside.retain(|o| o != &root);
+        let system_resolved = read_resolved(system)?;
+        let system_document: toml::Table = toml::from_str(&system_resolved.text)
+            .map_err(|e| syntax(system, &system_resolved.text, e))?;
+        documents.push(system_document);
+        chain.push(system.to_path_buf());
+        replaced_root = Some(root);
+    }
     // Merge from the root down; each child keeps its own identity keys.
     let mut merged = documents.last().cloned().unwrap_or_default();
     let mut drawn = Vec::new();
@@ -495,8 +524,15 @@ pub fn resolve(text: &str, path: &Path) -> Result<Resolved, ScenarioError> {
         origins.trace(&merged, &documents, &outside_files, &mut Vec::new(), false);
     }
     let opening = opening_comment(text);
+    let on_note = replaced_root.map_or(String::new(), |root| {
+        format!(
+            "# --on: {} in place of {}\n",
+            comment_text(&chain.last().unwrap_or(&root).display().to_string()),
+            comment_text(&root.display().to_string())
+        )
+    });
     let header = format!(
-        "# {} resolved: {}\n# (written by iccsim; of the originals' comments only this file's opening one is kept)\n{opening}",
+        "# {} resolved: {}\n{on_note}# (written by iccsim; of the originals' comments only this file's opening one is kept)\n{opening}",
         comment_text(&path.display().to_string()),
         comment_text(
             &chain
@@ -549,8 +585,14 @@ fn guarded_parse(text: &str, path: &Path) -> Result<toml::Table, ScenarioError> 
 
 /// Reads a scenario file with its parents merged in.
 pub fn read_resolved(path: &Path) -> Result<Resolved, ScenarioError> {
+    read_resolved_on(path, None)
+}
+
+/// Reads a scenario file with its parents merged in, the chain's root
+/// replaced by `on` when given (see [`resolve_on`]).
+pub fn read_resolved_on(path: &Path, on: Option<&Path>) -> Result<Resolved, ScenarioError> {
     let text = super::read_file(path)?;
-    resolve(&text, path)
+    resolve_on(&text, path, on)
 }
 
 #[cfg(test)]

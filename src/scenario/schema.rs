@@ -21,7 +21,6 @@ use super::system::raw::{
     RawLever, RawPathways, RawPopulation, RawPrimaryCare, RawSite, RawStaffGroup, RawSystemInitial,
 };
 use super::uncertainty::KINDS;
-use crate::model::system::AGE_BANDS;
 
 /// A date, written `2025-04-01` (a TOML date, or a quoted one).
 pub struct Date;
@@ -58,8 +57,13 @@ impl JsonSchema for Number {
     }
 }
 
-/// One number per age band.
+/// One number per age band: the bands are the scenario's own
+/// (`[population] age_bands`), so any band name ("A-B" or "A+") is a key;
+/// which bands are needed is checked on loading.
 pub struct PerBand;
+
+/// The spelling of an age band's name.
+pub const AGE_BAND_PATTERN: &str = "^[0-9]+(-[0-9]+|\\+)$";
 
 impl JsonSchema for PerBand {
     fn schema_name() -> Cow<'static, str> {
@@ -67,16 +71,11 @@ impl JsonSchema for PerBand {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let properties: serde_json::Map<String, serde_json::Value> = AGE_BANDS
-            .iter()
-            .map(|b| ((*b).to_string(), serde_json::json!({ "type": "number" })))
-            .collect();
         json_schema!({
-            "description": "one number per age band",
+            "description": "one number per age band of [population] age_bands (default \"0-17\", \"18-64\", \"65-74\", \"75-84\", \"85+\")",
             "type": "object",
-            "properties": properties,
-            "required": AGE_BANDS,
-            "additionalProperties": false
+            "propertyNames": { "pattern": AGE_BAND_PATTERN },
+            "additionalProperties": { "type": "number" }
         })
     }
 }

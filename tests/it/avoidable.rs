@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use iccsim::experiment::ReplicationOutput;
-use iccsim::model::system::{AGE_BANDS, CrisisClass, DemandKind, Role};
+use iccsim::model::system::{CrisisClass, DEFAULT_AGE_BANDS, DemandKind, Role};
 use iccsim::model::{Destination, Network, PatientTypeId, ServiceId};
 use iccsim::report::breakdown::BreakdownSet;
 use iccsim::scenario::load_str;
@@ -273,7 +273,7 @@ fn with_no_alternative_in_the_way_the_classes_keep_every_bands_flows_and_mean_st
             assert!(
                 (x - y).abs() <= 1e-9 * y.abs().max(1.0),
                 "{} {name}: {x} with classes, {y} without",
-                AGE_BANDS[band]
+                DEFAULT_AGE_BANDS[band]
             );
         }
     }
@@ -386,7 +386,7 @@ fn fixture(extra: &str) -> String {
         );
     let mut avoidable = String::new();
     // Each band's own zero-day share but the oldest's, which is lower.
-    for (band, zero_day) in AGE_BANDS.iter().zip([0.5, 0.3, 0.3, 0.25, 0.15]) {
+    for (band, zero_day) in DEFAULT_AGE_BANDS.iter().zip([0.5, 0.3, 0.3, 0.25, 0.15]) {
         avoidable.push_str(&format!(
             "[avoidable.\"{band}\"]\nshare_of_admissions = 0.7\nzero_day_share = {zero_day}\novernight_stay = {{ dist = \"exponential\", mean = 1.5 }}\nin_hospital_death = 0.0\n\n"
         ));

@@ -11,6 +11,7 @@
 
 mod common;
 
+mod age_bands;
 mod avoidable;
 mod batch;
 mod case_flags;
@@ -39,6 +40,7 @@ mod los_by_destination;
 mod money;
 mod nested;
 mod new_system;
+mod on_system;
 mod output_folder;
 mod peers;
 mod primary_care;

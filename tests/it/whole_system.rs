@@ -13,7 +13,7 @@ use std::path::Path;
 
 use iccsim::experiment::{Plan, ReplicationOutput, run};
 use iccsim::model::Network;
-use iccsim::model::system::{AGE_BANDS, DemandKind};
+use iccsim::model::system::{DEFAULT_AGE_BANDS, DemandKind};
 use iccsim::report::breakdown::BreakdownSet;
 use iccsim::report::calibration;
 use iccsim::scenario::{default_network, load_str};
@@ -71,7 +71,7 @@ fn a_cohort_with_a_constant_rate_gives_poisson_counts() {
     let layout = net.layout.as_ref().unwrap();
     let outputs = simulate(&net, 16);
     let set = BreakdownSet::new(&net, layout, &outputs);
-    for (b, band) in AGE_BANDS.iter().enumerate() {
+    for (b, band) in DEFAULT_AGE_BANDS.iter().enumerate() {
         let mut lambda = POPULATION[b] * CRISES_PER_1000[b] / 1000.0 * YEAR_1;
         if *band == "85+" {
             // Care-home residents are counted at 85+: 200 places full, 2
@@ -109,8 +109,12 @@ fn emergency_admissions_follow_the_pathway_shares() {
         if b == 4 {
             lambda += 200.0 * 2.0 * YEAR_1 * 0.5;
         }
-        let admissions = values(&set, "1", AGE_BANDS[b], "emergency_admissions");
-        assert_poisson_mean(&format!("admissions {}", AGE_BANDS[b]), &admissions, lambda);
+        let admissions = values(&set, "1", DEFAULT_AGE_BANDS[b], "emergency_admissions");
+        assert_poisson_mean(
+            &format!("admissions {}", DEFAULT_AGE_BANDS[b]),
+            &admissions,
+            lambda,
+        );
     }
 }
 

@@ -326,7 +326,7 @@ pub(super) fn check_site_places(check: &mut Checker, site: &Site, sent: &SentTo)
             "a site needs adult beds: its ED's admissions would wait for ever",
         );
     }
-    if site.paediatric_beds == 0 && sent.children_admitted {
-        check.issue(format!("{path}.paediatric_beds"), Some("0".into()), "children are admitted (age_bands.\"0-17\" ed_admission or direct_admission above 0) and would wait for ever; add children's beds");
+    if let (0, Some(band)) = (site.paediatric_beds, &sent.children_admitted) {
+        check.issue(format!("{path}.paediatric_beds"), Some("0".into()), format!("children are admitted (age_bands.\"{band}\" ed_admission or direct_admission above 0) and would wait for ever; add children's beds"));
     }
 }

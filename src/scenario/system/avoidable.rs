@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use crate::engine::Distribution;
-use crate::model::system::{AGE_BANDS, CrisisClass};
+use crate::model::system::{AgeBands, CrisisClass};
 use crate::scenario::check::{Checker, quoted_list};
 use crate::scenario::error::did_you_mean;
 use crate::scenario::raw::RawDistribution;
@@ -48,12 +48,12 @@ pub(super) struct AvoidableBand {
 /// `[avoidable]`, checked: one entry per age band, youngest first.
 #[derive(Clone, Debug)]
 pub(super) struct Avoidable {
-    pub(super) bands: [AvoidableBand; 5],
+    pub(super) bands: Vec<AvoidableBand>,
 }
 
 /// The TOML path of a band's key, as issues name it.
-pub(super) fn key_path(band: usize, key: &str) -> String {
-    format!("avoidable.\"{}\".{key}", AGE_BANDS[band])
+pub(super) fn key_path(band: &str, key: &str) -> String {
+    format!("avoidable.\"{band}\".{key}")
 }
 
 /// `[avoidable]` if the file has it (`Some(None)` without it; None when it
@@ -61,6 +61,7 @@ pub(super) fn key_path(band: usize, key: &str) -> String {
 pub(super) fn validate_avoidable(
     check: &mut Checker,
     document: &toml::Table,
+    age_bands: &AgeBands,
 ) -> Option<Option<Avoidable>> {
     let Some(value) = document.get("avoidable") else {
         return Some(None);
@@ -69,22 +70,25 @@ pub(super) fn validate_avoidable(
         check.issue(
             "avoidable",
             Some(value.type_str().to_string()),
-            "must be a table of age bands, e.g. [avoidable.\"85+\"]",
+            format!(
+                "must be a table of age bands, e.g. [avoidable.\"{}\"]",
+                age_bands.name(age_bands.oldest())
+            ),
         );
         return None;
     };
-    let mut bands: Vec<Option<AvoidableBand>> = (0..5).map(|_| None).collect();
+    let mut bands: Vec<Option<AvoidableBand>> = (0..age_bands.len()).map(|_| None).collect();
     let mut valid = true;
     for (key, value) in table {
         let path = format!("avoidable.\"{key}\"");
-        let Some(b) = AGE_BANDS.iter().position(|band| band == key) else {
+        let Some(b) = age_bands.position(key) else {
             check.issue(
                 &path,
                 None,
                 format!(
                     "is not an age band{}; the bands are {}",
-                    did_you_mean(key, AGE_BANDS.iter().copied()),
-                    quoted_list(&AGE_BANDS)
+                    did_you_mean(key, age_bands.names().iter().map(String::as_str)),
+                    quoted_list(age_bands.names())
                 ),
             );
             valid = false;
@@ -94,10 +98,10 @@ pub(super) fn validate_avoidable(
             valid = false;
             continue;
         };
-        bands[b] = validate_band(check, b, &raw);
+        bands[b] = validate_band(check, key, &raw);
         valid &= bands[b].is_some();
     }
-    for band in AGE_BANDS {
+    for band in age_bands.names() {
         if !table.contains_key(band) {
             check.issue(
                 "avoidable",
@@ -111,11 +115,10 @@ pub(super) fn validate_avoidable(
         return None;
     }
     let bands: Vec<AvoidableBand> = bands.into_iter().collect::<Option<_>>()?;
-    let bands: [AvoidableBand; 5] = bands.try_into().ok()?;
     Some(Some(Avoidable { bands }))
 }
 
-fn validate_band(check: &mut Checker, b: usize, raw: &RawAvoidableBand) -> Option<AvoidableBand> {
+fn validate_band(check: &mut Checker, b: &str, raw: &RawAvoidableBand) -> Option<AvoidableBand> {
     let share = check.number_in(
         &key_path(b, "share_of_admissions"),
         raw.share_of_admissions,

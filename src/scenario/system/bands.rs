@@ -1,38 +1,45 @@
 //! `[age_bands."B"]`: each band's rates per 1,000 and pathway shares; every
-//! band must be given, and children use only the services children use.
+//! band of the scenario (`[population] age_bands`) must be given, and
+//! children (bands whose oldest age is under 18) use only the services
+//! children use.
 
 use super::raw::RawBand;
 use super::spec::{Band, DischargeTo, PerDestination};
-use crate::model::system::AGE_BANDS;
+use crate::model::system::AgeBands;
 use crate::scenario::check::{Checker, SUM_TOLERANCE, quoted_list};
 use crate::scenario::error::did_you_mean;
 
-/// Each age band, by position in [`AGE_BANDS`] (`None` if missing or
-/// invalid).
-pub(super) fn validate_age_bands(check: &mut Checker, document: &toml::Table) -> Vec<Option<Band>> {
-    let mut bands: Vec<Option<Band>> = (0..5).map(|_| None).collect();
+/// Each age band, by position in the scenario's bands (`None` if missing
+/// or invalid).
+pub(super) fn validate_age_bands(
+    check: &mut Checker,
+    document: &toml::Table,
+    age_bands: &AgeBands,
+) -> Vec<Option<Band>> {
+    let mut bands: Vec<Option<Band>> = (0..age_bands.len()).map(|_| None).collect();
+    let example = age_bands.name(age_bands.len() / 2);
     match document.get("age_bands") {
-        None => check.issue("age_bands", None, format!("is missing; give each age band's rates and pathway shares, e.g. [age_bands.\"65-74\"]; the bands are {}", quoted_list(&AGE_BANDS))),
+        None => check.issue("age_bands", None, format!("is missing; give each age band's rates and pathway shares, e.g. [age_bands.\"{example}\"]; the bands are {}", quoted_list(age_bands.names()))),
         Some(toml::Value::Table(table)) => {
             for (key, value) in table {
                 let path = format!("age_bands.\"{key}\"");
-                let Some(b) = AGE_BANDS.iter().position(|band| band == key) else {
-                    check.issue(&path, None, format!("is not an age band{}; the bands are {}", did_you_mean(key, AGE_BANDS.iter().copied()), quoted_list(&AGE_BANDS)));
+                let Some(b) = age_bands.position(key) else {
+                    check.issue(&path, None, format!("is not an age band{}; the bands are {}", did_you_mean(key, age_bands.names().iter().map(String::as_str)), quoted_list(age_bands.names())));
                     continue;
                 };
                 let Some(raw) = check.section::<RawBand>(&path, value.clone()) else { continue };
-                if b == 0 {
+                if age_bands.is_children(b) {
                     check_children(check, &path, &raw);
                 }
                 bands[b] = validate_band(check, &path, &raw);
             }
-            for band in AGE_BANDS {
+            for band in age_bands.names() {
                 if !table.contains_key(band) {
                     check.issue("age_bands", None, format!("needs every age band; add [age_bands.\"{band}\"]"));
                 }
             }
         }
-        Some(other) => check.issue("age_bands", Some(other.type_str().to_string()), "must be a table of age bands, e.g. [age_bands.\"65-74\"]"),
+        Some(other) => check.issue("age_bands", Some(other.type_str().to_string()), format!("must be a table of age bands, e.g. [age_bands.\"{example}\"]")),
     }
     bands
 }

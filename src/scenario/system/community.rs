@@ -16,8 +16,10 @@ use serde::Deserialize;
 pub(super) use super::community_day_unit::{CommunityDayUnit, IccDayUnit, RawCommunityDayUnit};
 use super::community_day_unit::{validate_community_day_unit, validate_icc_day_unit};
 use super::discharge::SentTo;
+use super::population::{IccDemand, validate_icc_demand};
 use super::sections::{named_sections, section};
 use crate::engine::Distribution;
+use crate::model::system::AgeBands;
 use crate::scenario::check::{Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, quoted_list};
 use crate::scenario::error::did_you_mean;
 use crate::scenario::raw::{RawDistribution, RawOpening};
@@ -50,6 +52,14 @@ pub(crate) struct RawIcc {
     /// Nurses, pharmacists, paramedics and the other clinical roles of
     /// general practice, whole-time equivalents (default 0).
     pub(super) other_clinical_wte: Option<f64>,
+    /// × the crisis rate of every band for the ICC's residents (default 1).
+    pub(super) crisis_multiplier: Option<f64>,
+    /// × the elective admission rate of every band (default 1).
+    pub(super) elective_multiplier: Option<f64>,
+    /// Yearly growth by band for this ICC, replacing the population's for
+    /// the bands it names.
+    #[schemars(with = "Option<crate::scenario::schema::PerBand>")]
+    pub(super) growth_per_year: Option<toml::Table>,
 }
 
 /// A team of `[community]` as written.
@@ -178,7 +188,9 @@ pub(super) struct Icc {
     pub(super) name: String,
     pub(super) description: String,
     pub(super) site: usize,
-    pub(super) population: [f64; 5],
+    pub(super) population: Vec<f64>,
+    /// How its residents' demand differs from the population's.
+    pub(super) demand: IccDemand,
     pub(super) rapid_response_wte: f64,
     pub(super) reablement_wte: f64,
     pub(super) case_management_wte: f64,
@@ -235,7 +247,11 @@ pub(super) struct CareHomes {
 
 /// The ICCs, every one checked (those with a problem left out); an ICC
 /// names its site.
-pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<Icc> {
+pub(super) fn validate_iccs(
+    check: &mut Checker,
+    document: &toml::Table,
+    age_bands: &AgeBands,
+) -> Vec<Icc> {
     let site_names: Vec<String> = match document.get("sites") {
         Some(toml::Value::Table(t)) => t.keys().cloned().collect(),
         _ => Vec::new(),
@@ -269,9 +285,18 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
         let population = check.per_band(
             &format!("{path}.population"),
             &raw.population,
+            age_bands,
             0.0,
             1e8,
             "people",
+        );
+        let demand = validate_icc_demand(
+            check,
+            &path,
+            age_bands,
+            raw.crisis_multiplier,
+            raw.elective_multiplier,
+            raw.growth_per_year.as_ref(),
         );
         let wte = |check: &mut Checker, key: &str, v: f64| {
             check.number_in(
@@ -324,6 +349,7 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             Some(day_unit),
             Some(gp_wte),
             Some(other_clinical_wte),
+            Some(demand),
         ) = (
             site,
             population,
@@ -337,12 +363,14 @@ pub(super) fn validate_iccs(check: &mut Checker, document: &toml::Table) -> Vec<
             day_unit,
             gp_wte,
             other_clinical_wte,
+            demand,
         ) {
             iccs.push(Icc {
                 name: icc_name,
                 description: raw.description.unwrap_or_default(),
                 site,
                 population,
+                demand,
                 rapid_response_wte: rr,
                 reablement_wte: re,
                 case_management_wte: cm,

@@ -6,24 +6,27 @@ use super::acute::check_site_places;
 use super::community::check_icc_places;
 use super::discharge::SentTo;
 use super::spec::{Band, CareHomes, DischargeTo, Parts};
-use crate::model::system::AGE_BANDS;
+use crate::model::system::AgeBands;
 use crate::scenario::check::{Checker, SUM_TOLERANCE};
 
 /// A care-home resident's ED attendance is admitted or goes to the day
-/// unit at most once in all.
+/// unit at most once in all (residents are counted in the oldest band, and
+/// take its day-unit share).
 pub(super) fn check_care_home_admission(
     check: &mut Checker,
+    age_bands: &AgeBands,
     bands: &[Option<Band>],
     care_homes: Option<&CareHomes>,
 ) {
-    if let (Some(oldest), Some(homes)) = (&bands[AGE_BANDS.len() - 1], care_homes)
+    if let (Some(oldest), Some(homes)) = (&bands[age_bands.oldest()], care_homes)
         && homes.ed_admission + oldest.ed_to_day_unit > 1.0 + SUM_TOLERANCE
     {
         check.issue(
             "care_homes.ed_admission",
             Some(format!("{}", homes.ed_admission)),
             format!(
-                "with age_bands.\"85+\".ed_to_day_unit ({}) it is more than every attendance of a care-home resident; lower one of them",
+                "with age_bands.\"{}\".ed_to_day_unit ({}) it is more than every attendance of a care-home resident; lower one of them",
+                age_bands.name(age_bands.oldest()),
                 oldest.ed_to_day_unit
             ),
         );
@@ -94,8 +97,15 @@ pub(super) fn check_capacities(check: &mut Checker, parts: &Parts) {
                 .bands
                 .iter()
                 .any(|b| b.home_care_referrals_per_1000 > 0.0),
-        children_admitted: parts.bands[0].ed_admission > 0.0
-            || parts.bands[0].direct_admission > 0.0,
+        children_admitted: parts
+            .bands
+            .iter()
+            .enumerate()
+            .find(|(b, band)| {
+                parts.age_bands.is_children(*b)
+                    && (band.ed_admission > 0.0 || band.direct_admission > 0.0)
+            })
+            .map(|(b, _)| parts.age_bands.name(b).to_string()),
     };
     if sent.home_care && parts.community.home_care.is_none() {
         check.issue("community.home_care", None, "is missing, but patients are sent to home care (a home_care discharge share or home_care_referrals_per_1000 above 0); add [community.home_care] with hours_per_package_week, package and discharge, or set those shares to 0");

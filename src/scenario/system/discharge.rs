@@ -111,7 +111,8 @@ pub(super) struct SentTo {
     pub(super) care_homes: bool,
     pub(super) case_management: bool,
     pub(super) home_care: bool,
-    pub(super) children_admitted: bool,
+    /// A band of children admitted (who need children's beds), if any.
+    pub(super) children_admitted: Option<String>,
 }
 
 #[cfg(test)]

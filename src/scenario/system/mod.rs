@@ -49,7 +49,7 @@ use consistency::{check_capacities, check_care_home_admission, check_counts};
 use costs::validate_costs_section;
 use initial::{apply_initial, start_long_stay_services};
 use levers::{LeverContext, apply_levers};
-use population::validate_population;
+use population::{validate_age_band_names, validate_population};
 use primary_care::{check_primary_care, validate_primary_care};
 use spec::{Band, Parts};
 use targets::validate_calibration;
@@ -87,18 +87,21 @@ pub(super) fn validate_system(
             check.issue(key, None, "a whole-system scenario (with [population] and [iccs]) builds its own services, patient types and sinks; remove this section, or remove [population]/[iccs] to write the network by hand");
         }
     }
-    let population = validate_population(check, document);
+    // Every per-band table names the scenario's bands: without valid
+    // bands nothing else can be read.
+    let age_bands = validate_age_band_names(check, document)?;
+    let population = validate_population(check, document, &age_bands);
     let sites = validate_sites(check, document);
-    let iccs = validate_iccs(check, document);
-    let bands = validate_age_bands(check, document);
+    let iccs = validate_iccs(check, document, &age_bands);
+    let bands = validate_age_bands(check, document, &age_bands);
     let pathways = validate_pathways(check, document);
     let community = validate_community(check, document);
     let care_homes = validate_care_homes(check, document);
-    check_care_home_admission(check, &bands, care_homes.as_ref());
+    check_care_home_admission(check, &age_bands, &bands, care_homes.as_ref());
     let costs = validate_costs_section(check, document);
     let primary_care = validate_primary_care(check, document);
-    let avoidable = validate_avoidable(check, document);
-    let targets = validate_calibration(check, document, run.as_ref());
+    let avoidable = validate_avoidable(check, document, &age_bands);
+    let targets = validate_calibration(check, document, run.as_ref(), &age_bands);
 
     if !check.issues.is_empty() {
         return None;
@@ -106,6 +109,7 @@ pub(super) fn validate_system(
     let bands: Vec<Band> = bands.into_iter().collect::<Option<Vec<_>>>()?;
     let parts = Parts {
         run: run?,
+        age_bands,
         growth: population.growth?,
         gp_per_person: population.gp_per_person?,
         monthly: population.monthly?,
@@ -128,6 +132,7 @@ pub(super) fn validate_system(
         check,
         parts.primary_care.as_ref(),
         &parts.iccs,
+        &parts.age_bands,
         &parts.bands,
         &parts.costs,
     );

@@ -1,16 +1,20 @@
-//! `[population]`: growth, GP appointments, seasonality and risk tiers.
+//! `[population]`: the age bands, growth, GP appointments, seasonality and
+//! risk tiers; and the keys by which one ICC's demand differs from the
+//! population's (`[iccs.X] crisis_multiplier`, `elective_multiplier`,
+//! `growth_per_year`), read with the ICC by `community`.
 
 use super::compile::tiers::band_chain;
 use super::raw::{RawPopulation, RawTier};
 use super::sections::{array, section};
 use super::spec::Tier;
-use crate::model::system::AGE_BANDS;
+use crate::model::system::AgeBands;
 use crate::scenario::check::{Checker, quoted_list};
+use crate::scenario::error::did_you_mean;
 
 /// `[population]`, checked: each value `None` when it has a problem.
 pub(super) struct Population {
-    pub(super) growth: Option<[f64; 5]>,
-    pub(super) gp_per_person: Option<[f64; 5]>,
+    pub(super) growth: Option<Vec<f64>>,
+    pub(super) gp_per_person: Option<Vec<f64>>,
     pub(super) monthly: Option<[f64; 12]>,
     pub(super) weekday: Option<[f64; 7]>,
     /// Crises by hour of the day, 00:00-01:00 first.
@@ -19,9 +23,54 @@ pub(super) struct Population {
     pub(super) tiers: Vec<Tier>,
 }
 
+/// `[population] age_bands`: the scenario's bands (the five of
+/// [`DEFAULT_AGE_BANDS`](crate::model::system::DEFAULT_AGE_BANDS) when not
+/// given), or None when they are not valid bands. Read before every other
+/// section, whose per-band tables they name.
+pub(super) fn validate_age_band_names(
+    check: &mut Checker,
+    document: &toml::Table,
+) -> Option<AgeBands> {
+    let path = "population.age_bands";
+    let Some(value) = document.get("population").and_then(|p| p.get("age_bands")) else {
+        return Some(AgeBands::default());
+    };
+    let names: Option<Vec<String>> = value.as_array().and_then(|list| {
+        list.iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect()
+    });
+    let Some(names) = names else {
+        check.issue(
+            path,
+            Some(value.to_string()),
+            "must be a list of band names, youngest first, e.g. [\"0-15\", \"16-64\", \"65-79\", \"80+\"]",
+        );
+        return None;
+    };
+    match AgeBands::parse(&names) {
+        Ok(bands) => Some(bands),
+        Err((at, problem)) => {
+            match at {
+                Some(i) => check.issue(
+                    format!("{path}[{i}]"),
+                    Some(format!("{:?}", names[i])),
+                    problem,
+                ),
+                None => check.issue(path, Some(value.to_string()), problem),
+            }
+            None
+        }
+    }
+}
+
 /// Reads `[population]` and its risk tiers; the tiers of a band must leave
 /// people and crises for everyone else.
-pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -> Population {
+pub(super) fn validate_population(
+    check: &mut Checker,
+    document: &toml::Table,
+    age_bands: &AgeBands,
+) -> Population {
     let population: Option<RawPopulation> = section(
         check,
         document,
@@ -39,6 +88,7 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
         growth = check.per_band(
             "population.growth_per_year",
             &p.growth_per_year,
+            age_bands,
             -0.5,
             1.0,
             "fraction per year",
@@ -46,6 +96,7 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
         gp_per_person = check.per_band(
             "population.gp_appointments_per_person",
             &p.gp_appointments_per_person,
+            age_bands,
             0.0,
             365.0,
             "appointments per person per year",
@@ -103,30 +154,37 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
                     1000.0,
                     "per 1,000 per year",
                 );
-                let mut bands = [false; 5];
+                let mut bands = vec![false; age_bands.len()];
                 if raw.bands.is_empty() {
                     check.issue(
                         format!("{path}.bands"),
                         Some("[]".into()),
-                        "needs the age bands the tier applies to, e.g. bands = [\"75-84\", \"85+\"]",
-                    );
-                }
-                if raw.bands.iter().any(|b| b == AGE_BANDS[0]) {
-                    check.issue(
-                        format!("{path}.bands"),
-                        None,
-                        "risk tiers are for adults: children's services are not modelled beyond ED and children's beds; remove \"0-17\"",
+                        format!(
+                            "needs the age bands the tier applies to, e.g. bands = [{}]",
+                            age_bands.names()[age_bands.len().saturating_sub(2)..]
+                                .iter()
+                                .map(|b| format!("{b:?}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     );
                 }
                 for (i, band) in raw.bands.iter().enumerate() {
-                    match AGE_BANDS.iter().position(|b| b == band) {
+                    match age_bands.position(band) {
+                        // Children: bands whose oldest age is under 18.
+                        Some(b) if age_bands.is_children(b) => check.issue(
+                            format!("{path}.bands"),
+                            None,
+                            format!("risk tiers are for adults: children's services are not modelled beyond ED and children's beds; remove {band:?}"),
+                        ),
                         Some(b) => bands[b] = true,
                         None => check.issue(
                             format!("{path}.bands[{i}]"),
                             Some(format!("{band:?}")),
                             format!(
-                                "is not an age band; the bands are {}",
-                                quoted_list(&AGE_BANDS)
+                                "is not an age band{}; the bands are {}",
+                                did_you_mean(band, age_bands.names().iter().map(String::as_str)),
+                                quoted_list(age_bands.names())
                             ),
                         ),
                     }
@@ -198,7 +256,7 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
     }
     // Within a band, the tiers' shares and rates must leave a positive
     // rate for everyone else (the band's mean rate is kept).
-    for (b, band) in AGE_BANDS.iter().enumerate() {
+    for (b, band) in age_bands.names().iter().enumerate() {
         let in_band: Vec<&Tier> = tiers.iter().filter(|t| t.bands[b]).collect();
         let share: f64 = in_band.iter().map(|t| t.share).sum();
         let carried: f64 = in_band.iter().map(|t| t.share * t.crisis_multiplier).sum();
@@ -245,6 +303,62 @@ pub(super) fn validate_population(check: &mut Checker, document: &toml::Table) -
         elective_weekday,
         tiers,
     }
+}
+
+/// What an ICC's residents' demand differs by from the population's
+/// (`[iccs.X] crisis_multiplier`, `elective_multiplier`, `growth_per_year`):
+/// deprivation, rurality, a new town.
+pub(super) struct IccDemand {
+    /// × every band's crisis rate (people at home; care-home residents'
+    /// attendances per resident are not changed).
+    pub(super) crisis_multiplier: f64,
+    /// × every band's elective admission rate.
+    pub(super) elective_multiplier: f64,
+    /// Yearly growth of each band where the ICC gives its own (None: the
+    /// population's).
+    pub(super) growth: Vec<Option<f64>>,
+}
+
+/// An ICC's demand keys, checked (None when one has a problem).
+pub(super) fn validate_icc_demand(
+    check: &mut Checker,
+    path: &str,
+    age_bands: &AgeBands,
+    crisis_multiplier: Option<f64>,
+    elective_multiplier: Option<f64>,
+    growth: Option<&toml::Table>,
+) -> Option<IccDemand> {
+    let crisis = check.number_in(
+        &format!("{path}.crisis_multiplier"),
+        crisis_multiplier.unwrap_or(1.0),
+        0.0,
+        100.0,
+        "× the crisis rate of every band",
+    );
+    let elective = check.number_in(
+        &format!("{path}.elective_multiplier"),
+        elective_multiplier.unwrap_or(1.0),
+        0.0,
+        100.0,
+        "× the elective admission rate of every band",
+    );
+    let growth = match growth {
+        None => Some(vec![None; age_bands.len()]),
+        // The population's bounds: a fraction per year.
+        Some(table) => check.some_bands(
+            &format!("{path}.growth_per_year"),
+            table,
+            age_bands,
+            -0.5,
+            1.0,
+            "fraction per year",
+        ),
+    };
+    Some(IccDemand {
+        crisis_multiplier: crisis?,
+        elective_multiplier: elective?,
+        growth: growth?,
+    })
 }
 
 /// `[population] hourly_factors`: 24 multipliers of the crisis rate, one

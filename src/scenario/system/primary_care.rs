@@ -19,7 +19,7 @@ use super::sections::array;
 use super::spec::{Band, Costs, Icc};
 use crate::engine::Distribution;
 use crate::model::OpeningHours;
-use crate::model::system::AGE_BANDS;
+use crate::model::system::AgeBands;
 use crate::scenario::check::{Checker, validate_opening};
 use crate::scenario::raw::{RawDistribution, RawOpening};
 
@@ -235,6 +235,7 @@ pub(super) fn check_primary_care(
     check: &mut Checker,
     primary_care: Option<&PrimaryCare>,
     iccs: &[Icc],
+    age_bands: &AgeBands,
     bands: &[Band],
     costs: &Costs,
 ) {
@@ -275,7 +276,7 @@ pub(super) fn check_primary_care(
     for (b, band) in bands.iter().enumerate() {
         if band.seek_same_day > 0.0 {
             check.issue(
-                format!("age_bands.\"{}\".seek_same_day", AGE_BANDS[b]),
+                format!("age_bands.\"{}\".seek_same_day", age_bands.name(b)),
                 Some(format!("{}", band.seek_same_day)),
                 "needs [primary_care] (and gp_wte or other_clinical_wte in [iccs]) for crises to seek a same-day appointment; add them, or set seek_same_day to 0",
             );

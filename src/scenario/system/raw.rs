@@ -23,6 +23,13 @@ use crate::scenario::raw::RawDistribution;
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPopulation {
+    /// The age bands, youngest first: "A-B" or, last, "A+", contiguous
+    /// from 0 (default "0-17", "18-64", "65-74", "75-84", "85+").
+    // Read from the document by `validate_age_band_names` before this
+    // section is (every per-band table here needs the bands): kept for
+    // the schema and to accept the key.
+    #[allow(dead_code)]
+    pub(super) age_bands: Option<Vec<String>>,
     #[schemars(with = "crate::scenario::schema::PerBand")]
     pub(super) growth_per_year: toml::Table,
     pub(super) monthly_factors: Option<Vec<f64>>,

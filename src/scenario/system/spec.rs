@@ -10,7 +10,7 @@ pub(super) use super::discharge::{DischargeTo, PerDestination};
 pub(super) use super::primary_care::PrimaryCare;
 use crate::engine::Distribution;
 use crate::model::RunSettings;
-use crate::model::system::CalibrationTarget;
+use crate::model::system::{AgeBands, CalibrationTarget};
 
 /// Days in a year, for rates per year.
 pub(super) const DAYS_PER_YEAR: f64 = 365.25;
@@ -44,7 +44,8 @@ pub(super) struct Tier {
     pub(super) name: String,
     pub(super) share: f64,
     pub(super) crisis_multiplier: f64,
-    pub(super) bands: [bool; 5],
+    /// Whether it applies to each age band.
+    pub(super) bands: Vec<bool>,
     pub(super) referrals_per_1000: f64,
     pub(super) los_multiplier: f64,
     /// × the band's deaths at home (the rest keeps the band's mean).
@@ -60,8 +61,12 @@ pub(super) struct Tier {
 /// A whole system, every section checked: the input of `compile`.
 pub(super) struct Parts {
     pub(super) run: RunSettings,
-    pub(super) growth: [f64; 5],
-    pub(super) gp_per_person: [f64; 5],
+    /// The age bands every per-band table is indexed by.
+    pub(super) age_bands: AgeBands,
+    /// Yearly growth of each band (an ICC's `growth_per_year` overrides
+    /// it there: [`Parts::growth_of`]).
+    pub(super) growth: Vec<f64>,
+    pub(super) gp_per_person: Vec<f64>,
     pub(super) monthly: [f64; 12],
     pub(super) weekday: [f64; 7],
     /// Crises by hour of the day (00:00-01:00 first).
@@ -80,4 +85,12 @@ pub(super) struct Parts {
     /// `[avoidable]`; None: crises are not split into classes.
     pub(super) avoidable: Option<Avoidable>,
     pub(super) targets: Vec<CalibrationTarget>,
+}
+
+impl Parts {
+    /// The yearly growth of band `b` in ICC `i`: the ICC's own where it
+    /// gives one for the band, else the population's.
+    pub(super) fn growth_of(&self, i: usize, b: usize) -> f64 {
+        self.iccs[i].demand.growth[b].unwrap_or(self.growth[b])
+    }
 }

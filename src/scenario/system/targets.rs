@@ -4,7 +4,7 @@
 use super::raw::RawCalibration;
 use crate::model::RunSettings;
 use crate::model::metrics::{BREAKDOWN_METRICS, SITE_METRICS, is_count_metric};
-use crate::model::system::{AGE_BANDS, CalibrationTarget};
+use crate::model::system::{AgeBands, CalibrationTarget};
 use crate::scenario::check::{Checker, quoted_list};
 use crate::scenario::error::did_you_mean;
 
@@ -13,12 +13,13 @@ pub(super) fn validate_calibration(
     check: &mut Checker,
     document: &toml::Table,
     run: Option<&RunSettings>,
+    age_bands: &AgeBands,
 ) -> Option<Vec<CalibrationTarget>> {
     match document.get("calibration") {
         None => Some(Vec::new()),
         Some(value) => check
             .section::<RawCalibration>("calibration", value.clone())
-            .and_then(|raw| validate_targets(check, &raw, run)),
+            .and_then(|raw| validate_targets(check, &raw, run, age_bands)),
     }
 }
 
@@ -26,6 +27,7 @@ fn validate_targets(
     check: &mut Checker,
     raw: &RawCalibration,
     run: Option<&RunSettings>,
+    age_bands: &AgeBands,
 ) -> Option<Vec<CalibrationTarget>> {
     // Years of the window: anniversaries of the start date before its end.
     let window_years = run.map(|run| {
@@ -59,7 +61,7 @@ fn validate_targets(
         }
         let mut bands = Vec::new();
         for (j, band) in t.age_bands.iter().flatten().enumerate() {
-            match AGE_BANDS.iter().position(|b| b == band) {
+            match age_bands.position(band) {
                 Some(b) if bands.contains(&b) => {
                     check.issue(
                         format!("{path}.age_bands[{j}]"),
@@ -74,8 +76,9 @@ fn validate_targets(
                         format!("{path}.age_bands[{j}]"),
                         Some(format!("{band:?}")),
                         format!(
-                            "is not an age band; the bands are {}",
-                            quoted_list(&AGE_BANDS)
+                            "is not an age band{}; the bands are {}",
+                            did_you_mean(band, age_bands.names().iter().map(String::as_str)),
+                            quoted_list(age_bands.names())
                         ),
                     );
                     ok = false;

@@ -88,7 +88,7 @@ pub(super) fn crisis_types(
         ids,
         band: &parts.bands[b],
         avoidable: &avoidable.bands[b],
-        b,
+        band_name: parts.age_bands.name(b),
         shares: [0.0; 3],
         direct: 0.0,
         zero_day_stay: &parts.pathways.zero_day_stay,
@@ -114,7 +114,8 @@ struct Split<'a> {
     ids: &'a Ids,
     band: &'a Band,
     avoidable: &'a AvoidableBand,
-    b: usize,
+    /// The band's name, as issues give its keys.
+    band_name: &'a str,
     shares: [f64; 3],
     /// The share of the cohort's entry that goes straight to a bed.
     direct: f64,
@@ -320,7 +321,7 @@ impl Split<'_> {
             .sum();
         if ed_share + to_ed < -TOLERANCE {
             return Err(Issue {
-                path: format!("age_bands.\"{}\".direct_admission", band_name(self.b)),
+                path: format!("age_bands.\"{}\".direct_admission", self.band_name),
                 value: Some(format!("{}", self.band.direct_admission)),
                 problem: format!(
                     "is more than the admitted crises can give with [avoidable]: direct admissions come from the {:.4} of crises who would be admitted, which with rapid_response_eligible leaves {:.4} for ED; lower direct_admission or rapid_response_eligible",
@@ -404,9 +405,9 @@ impl Split<'_> {
                 value: Some(value),
                 problem: format!(
                     "keeps {home:.4} of the crises it sees at home, but with [avoidable] only the not-admitted and avoidable can stay home, and for age band \"{}\" they are only {:.4} of them; lower it, or raise avoidable.\"{}\".share_of_admissions",
-                    band_name(self.b),
+                    self.band_name,
                     1.0 - necessary,
-                    band_name(self.b)
+                    self.band_name
                 ),
             });
         }
@@ -495,12 +496,12 @@ impl Split<'_> {
                 let scaled = h * unit_mass / (unit[NA] + unit[AV]);
                 if scaled > 1.0 + TOLERANCE {
                     return Err(Issue {
-                        path: format!("age_bands.\"{}\".ed_to_day_unit", band_name(self.b)),
+                        path: format!("age_bands.\"{}\".ed_to_day_unit", self.band_name),
                         value: Some(format!("{}", self.band.ed_to_day_unit)),
                         problem: format!(
                             "sends more ED attendances to the day unit than there are not-admitted and avoidable ones to send home from it with [avoidable] (they are {:.4} of ED's attendances); lower it, or raise avoidable.\"{}\".share_of_admissions",
                             (unit[NA] + unit[AV]) / total,
-                            band_name(self.b)
+                            self.band_name
                         ),
                     });
                 }
@@ -614,7 +615,7 @@ impl Split<'_> {
             || (overnight_share > 0.0 && necessary_mean <= 0.0)
         {
             return Err(Issue {
-                path: key_path(self.b, "overnight_stay"),
+                path: key_path(self.band_name, "overnight_stay"),
                 value: Some(format!("mean {av_mean}")),
                 problem: format!(
                     "makes the avoidable admissions ({:.1}% of the band's) hold more overnight days than the band's whole overnight_stay (mean {band_mean}) allows; shorten it, or lower share_of_admissions",
@@ -705,13 +706,13 @@ impl Split<'_> {
             };
             if !(-TOLERANCE..=1.0 - necessary_death + TOLERANCE).contains(&necessary_home) {
                 return Err(Issue {
-                    path: key_path(self.b, "discharged_home"),
+                    path: key_path(self.band_name, "discharged_home"),
                     value: Some(format!("{home}")),
                     problem: format!(
                         "cannot be the avoidable (and not-admitted) admissions' share discharged home: they are {:.1}% of the band's admissions, so the necessary ones would need {:.4} of theirs to go home to keep the band's discharge.home {band_home_of_alive:.4} (age_bands.\"{}\"); choose a value nearer the band's, or lower share_of_admissions",
                         100.0 * short,
                         necessary_home / (1.0 - necessary_death).max(TOLERANCE),
-                        band_name(self.b)
+                        self.band_name
                     ),
                 });
             }
@@ -732,11 +733,11 @@ impl Split<'_> {
         // Children all go home: a share below 1 could not be kept.
         if !balanced && !hospital.is_empty() && home < 1.0 - TOLERANCE {
             return Err(Issue {
-                path: key_path(self.b, "discharged_home"),
+                path: key_path(self.band_name, "discharged_home"),
                 value: Some(format!("{home}")),
                 problem: format!(
                     "cannot send fewer home than the band does: age_bands.\"{}\".discharge sends everyone home, so every class goes home; remove it, or give the band other destinations",
-                    band_name(self.b)
+                    self.band_name
                 ),
             });
         }
@@ -745,19 +746,15 @@ impl Split<'_> {
 
     fn infeasible(&self, key: &str, value: f64, short: f64, necessary: f64, band: f64) -> Issue {
         Issue {
-            path: key_path(self.b, key),
+            path: key_path(self.band_name, key),
             value: Some(format!("{value}")),
             problem: format!(
                 "cannot be the avoidable (and not-admitted) admissions' value: they are {:.1}% of the band's admissions, so the necessary ones would need {necessary:.4} to keep the band's {band} (age_bands.\"{}\"); choose a value nearer the band's, or lower share_of_admissions",
                 100.0 * short,
-                band_name(self.b)
+                self.band_name
             ),
         }
     }
-}
-
-fn band_name(b: usize) -> &'static str {
-    crate::model::system::AGE_BANDS[b]
 }
 
 fn ratio(a: f64, b: f64) -> f64 {

@@ -27,7 +27,7 @@
 
 use super::demand::Demand;
 use super::services::Ids;
-use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role, ServiceInfo};
+use crate::model::system::{AdmissionIfEd, Cohort, DemandKind, Role, ServiceInfo};
 use crate::model::{
     Destination, DiesAtHome, MemberRate, Pathway, PatientType, RouteTable, ServiceId, SinkId,
 };
@@ -92,10 +92,17 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                     continue;
                 }
                 let mut patient_type = PatientType::new(
-                    format!("death_at_home/{}/{}/{}", icc.name, AGE_BANDS[b], tier),
+                    format!(
+                        "death_at_home/{}/{}/{}",
+                        icc.name,
+                        parts.age_bands.name(b),
+                        tier
+                    ),
                     format!(
                         "Deaths at home not preceded by a modelled crisis, {} ICC residents aged {}, risk tier {}",
-                        icc.name, AGE_BANDS[b], tier
+                        icc.name,
+                        parts.age_bands.name(b),
+                        tier
                     ),
                     // Never asked for: the entry route leads to the sink.
                     ids[Role::EmergencyDepartment][icc.site],
@@ -104,7 +111,7 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                 patient_type.entry = Some(RouteTable::to(Destination::Sink(DEATH)));
                 patient_type.per_member_of = member_of;
                 patient_type.monthly_factors = parts.monthly;
-                patient_type.growth_per_year = parts.growth[b];
+                patient_type.growth_per_year = parts.growth_of(i, b);
                 demand.types.push(patient_type);
                 demand.cohorts.push(Cohort {
                     icc: i,

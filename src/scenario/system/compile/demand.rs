@@ -11,7 +11,7 @@ use super::community_day_unit::{
 use super::services::{Ids, outlie_site};
 use super::tiers::{Registers, build_registers};
 use crate::engine::Distribution;
-use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role};
+use crate::model::system::{AdmissionIfEd, Cohort, DemandKind, Role};
 use crate::model::{
     Cancellation, Census, CensusStart, Destination, MemberRate, Pathway, PatientType,
     PatientTypeId, Readmission, RouteTable, Service, ServiceId, SinkId,
@@ -38,11 +38,6 @@ pub(super) struct Demand {
     pub(super) registers: Registers,
 }
 
-/// The band's name as used in type names ("85+" stays readable).
-fn band_label(b: usize) -> &'static str {
-    AGE_BANDS[b]
-}
-
 /// The type of the people already in a service at the start (care-home
 /// residents, people in a home-care package): no arrivals of its own, so
 /// every rate factor is 1.
@@ -58,7 +53,7 @@ pub(super) fn build_demand(
     services: &mut [Service],
 ) -> Result<Demand, Issue> {
     let Parts {
-        growth,
+        age_bands,
         monthly,
         weekday,
         hourly,
@@ -178,7 +173,10 @@ pub(super) fn build_demand(
     for (i, icc) in iccs.iter().enumerate() {
         let site = icc.site;
         for (b, band) in bands.iter().enumerate() {
-            let children = b == 0;
+            // The band's name as used in type names ("85+" stays readable).
+            let label = age_bands.name(b);
+            let growth_b = parts.growth_of(i, b);
+            let children = parts.age_bands.is_children(b);
             let beds = if children {
                 ids[Role::PaediatricBeds][site]
             } else {
@@ -360,22 +358,25 @@ pub(super) fn build_demand(
                     None => (entry, None),
                 };
                 let patient_type = PatientType {
-                    name: format!("crisis/{}/{}/{}", icc.name, band_label(b), tier),
+                    name: format!("crisis/{}/{}/{}", icc.name, label, tier),
                     description: format!(
                         "Urgent needs of {} ICC residents aged {}, risk tier {}",
-                        icc.name,
-                        band_label(b),
-                        tier
+                        icc.name, label, tier
                     ),
                     arrive_at: ids[Role::EmergencyDepartment][site],
                     entry: Some(entry),
-                    rate_per_day: person_rate(people, band.crisis_per_1000 * multiplier),
+                    // The ICC's multiplier (1 unless given) on every
+                    // tier's rate: crises only.
+                    rate_per_day: person_rate(
+                        people,
+                        band.crisis_per_1000 * multiplier * icc.demand.crisis_multiplier,
+                    ),
                     per_occupant_of: None,
                     per_member_of: crisis_of,
                     monthly_factors: *monthly,
                     weekday_factors: *weekday,
                     hourly_factors: *hourly,
-                    growth_per_year: growth[b],
+                    growth_per_year: growth_b,
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     cancellation: None,
@@ -404,8 +405,8 @@ pub(super) fn build_demand(
                 }
                 if referrals > 0.0 {
                     types.push(PatientType {
-                        name: format!("case_management/{}/{}/{}", icc.name, band_label(b), tier),
-                        description: format!("Referrals to case management of {} ICC residents aged {}, risk tier {}", icc.name, band_label(b), tier),
+                        name: format!("case_management/{}/{}/{}", icc.name, label, tier),
+                        description: format!("Referrals to case management of {} ICC residents aged {}, risk tier {}", icc.name, label, tier),
                         arrive_at: ids[Role::CaseManagement][i],
                         entry: None,
                         rate_per_day: person_rate(people, referrals),
@@ -414,7 +415,7 @@ pub(super) fn build_demand(
                         monthly_factors: [1.0; 12],
                         weekday_factors: *elective_weekday,
                         hourly_factors: [1.0; 24],
-                        growth_per_year: growth[b],
+                        growth_per_year: growth_b,
                         rate_changes: Vec::new(),
                         entry_changes: Vec::new(),
                     cancellation: None,
@@ -440,11 +441,10 @@ pub(super) fn build_demand(
                 && let Some(elective_stay) = &band.elective_stay
             {
                 types.push(PatientType {
-                    name: format!("elective/{}/{}", icc.name, band_label(b)),
+                    name: format!("elective/{}/{}", icc.name, label),
                     description: format!(
                         "Ordinary elective admissions of {} ICC residents aged {}",
-                        icc.name,
-                        band_label(b)
+                        icc.name, label
                     ),
                     arrive_at: beds,
                     entry: Some(RouteTable::new(&admitted(1.0))),
@@ -455,13 +455,16 @@ pub(super) fn build_demand(
                             ..c
                         }
                     }),
-                    rate_per_day: person_rate(icc.population[b], band.elective_per_1000),
+                    rate_per_day: person_rate(
+                        icc.population[b],
+                        band.elective_per_1000 * icc.demand.elective_multiplier,
+                    ),
                     per_occupant_of: None,
                     per_member_of: None,
                     monthly_factors: [1.0; 12],
                     weekday_factors: *elective_weekday,
                     hourly_factors: [1.0; 24],
-                    growth_per_year: growth[b],
+                    growth_per_year: growth_b,
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     death_if_prevented: 0.0,
@@ -501,11 +504,10 @@ pub(super) fn build_demand(
             // Care-home placements arranged from home.
             if band.care_home_placements_per_1000 > 0.0 {
                 types.push(PatientType {
-                    name: format!("care_home_placement/{}/{}", icc.name, band_label(b)),
+                    name: format!("care_home_placement/{}/{}", icc.name, label),
                     description: format!(
                         "Permanent care-home placements from home, {} ICC residents aged {}",
-                        icc.name,
-                        band_label(b)
+                        icc.name, label
                     ),
                     arrive_at: ids[Role::ResidentialCare][i],
                     entry: Some(RouteTable::new(&[
@@ -527,7 +529,7 @@ pub(super) fn build_demand(
                     monthly_factors: [1.0; 12],
                     weekday_factors: *elective_weekday,
                     hourly_factors: [1.0; 24],
-                    growth_per_year: growth[b],
+                    growth_per_year: growth_b,
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     cancellation: None,
@@ -547,11 +549,10 @@ pub(super) fn build_demand(
             // Home-care packages started from home (waiting at home).
             if band.home_care_referrals_per_1000 > 0.0 {
                 types.push(PatientType {
-                    name: format!("home_care_referral/{}/{}", icc.name, band_label(b)),
+                    name: format!("home_care_referral/{}/{}", icc.name, label),
                     description: format!(
                         "Long-term home-care packages started from home, {} ICC residents aged {}",
-                        icc.name,
-                        band_label(b)
+                        icc.name, label
                     ),
                     arrive_at: ids[Role::HomeCare][i],
                     entry: None,
@@ -561,7 +562,7 @@ pub(super) fn build_demand(
                     monthly_factors: [1.0; 12],
                     weekday_factors: *elective_weekday,
                     hourly_factors: [1.0; 24],
-                    growth_per_year: growth[b],
+                    growth_per_year: growth_b,
                     rate_changes: Vec::new(),
                     entry_changes: Vec::new(),
                     cancellation: None,
@@ -579,8 +580,9 @@ pub(super) fn build_demand(
             }
         }
 
-        // Care-home residents: their crises (per resident) and the census.
-        let oldest = AGE_BANDS.len() - 1;
+        // Care-home residents: their crises (per resident) and the census,
+        // counted in the oldest band (whose day-unit share they take).
+        let oldest = age_bands.oldest();
         let band = &bands[oldest];
         for (home, places) in [
             (ids[Role::ResidentialCare][i], icc.residential_places),
@@ -726,7 +728,7 @@ pub(super) fn build_demand(
                 // Most people with a package are old: counted in the oldest band.
                 cohorts.push(Cohort {
                     icc: i,
-                    age_band: AGE_BANDS.len() - 1,
+                    age_band: age_bands.oldest(),
                     tier: "rest".into(),
                     kind: DemandKind::HomeCareCensus,
                     if_ed: AdmissionIfEd::default(),
@@ -770,7 +772,7 @@ fn same_day_pathway(
     }
     let service = *ids[Role::PrimaryCare].get(i)?;
     let site = icc.site;
-    let children = b == 0;
+    let children = parts.age_bands.is_children(b);
     let ed = Destination::Service(ids[Role::EmergencyDepartment][site]);
     let beds = if children {
         ids[Role::PaediatricBeds][site]

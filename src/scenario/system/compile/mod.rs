@@ -69,9 +69,17 @@ pub(super) fn compile(
     let staff_costs = primary_care_staff(&parts);
     let (types, cohorts, pathways_table) = (demand.types, demand.cohorts, demand.pathways);
     let risk_registers = demand.registers.list;
+    // Each ICC's growth by band, its own where it gives one.
+    let growth_per_year: Vec<Vec<f64>> = (0..parts.iccs.len())
+        .map(|i| {
+            (0..parts.age_bands.len())
+                .map(|b| parts.growth_of(i, b))
+                .collect()
+        })
+        .collect();
     let Parts {
         run,
-        growth,
+        age_bands,
         gp_per_person,
         sites,
         iccs,
@@ -106,8 +114,9 @@ pub(super) fn compile(
         services: infos,
         home_sink: 0,
         death_sink: 1,
-        population: iccs.iter().map(|i| i.population).collect(),
-        growth_per_year: growth,
+        age_bands,
+        population: iccs.iter().map(|i| i.population.clone()).collect(),
+        growth_per_year,
         gp_appointments_per_person: gp_per_person,
         // With [primary_care] general practice is paid as staff
         // (`staff_costs`), not by the appointment per head as well.

@@ -164,7 +164,7 @@ pub(super) fn build_registers(parts: &Parts, ids: &Ids) -> Registers {
             step_up.push(0.0);
             registers.index[i][b] = Some(registers.list.len());
             registers.list.push(RiskRegister {
-                name: format!("{}/{}", icc.name, crate::model::system::AGE_BANDS[b]),
+                name: format!("{}/{}", icc.name, parts.age_bands.name(b)),
                 tiers,
                 people,
                 monthly: chain.monthly,
@@ -186,7 +186,7 @@ mod tests {
             name: name.into(),
             share,
             crisis_multiplier: multiplier,
-            bands: [false, false, true, true, true],
+            bands: vec![false, false, true, true, true],
             referrals_per_1000: 0.0,
             los_multiplier: 1.0,
             mortality_multiplier: 1.0,

@@ -17,7 +17,7 @@ pub(in crate::scenario::system) struct LeverContext {
     pub(super) iccs: Vec<String>,
     /// Residents of each ICC by age band (a reinvestment shares its money
     /// among ICCs by residents).
-    pub(super) population: Vec<[f64; 5]>,
+    pub(super) population: Vec<Vec<f64>>,
     /// Arranging delay of a discharge to home, reablement, a community bed
     /// and a care home (for a route a lever opens).
     pub(super) arranging: PerDestination<Option<Distribution>>,
@@ -78,7 +78,7 @@ impl LeverContext {
         LeverContext {
             sites: parts.sites.iter().map(|s| s.name.clone()).collect(),
             iccs: parts.iccs.iter().map(|i| i.name.clone()).collect(),
-            population: parts.iccs.iter().map(|i| i.population).collect(),
+            population: parts.iccs.iter().map(|i| i.population.clone()).collect(),
             arranging: parts.pathways.arranging.clone(),
             team_wte: parts
                 .iccs
@@ -128,7 +128,7 @@ impl LeverContext {
                         .tiers
                         .iter()
                         .map(|tier| {
-                            let people: f64 = (0..5)
+                            let people: f64 = (0..parts.age_bands.len())
                                 .filter(|&b| tier.bands[b])
                                 .map(|b| icc.population[b] * tier.share)
                                 .sum();

@@ -5,7 +5,7 @@ use super::LeverContext;
 use super::effect::{Effect, LEVER_DEMAND, LEVER_SERVICES, PathwayEffect, quoted};
 use super::plan::{Plan, Reach, Step};
 use crate::engine::CalendarDate;
-use crate::model::system::{AGE_BANDS, Role, SystemLayout};
+use crate::model::system::{Role, SystemLayout};
 use crate::model::{Network, RateChange};
 use crate::scenario::check::Checker;
 use crate::scenario::error::did_you_mean;
@@ -238,16 +238,23 @@ impl Lever<'_> {
             }
         }
         let bands: Vec<usize> = match &raw.age_bands {
-            None => (0..AGE_BANDS.len()).collect(),
+            None => (0..self.layout.age_bands.len()).collect(),
             Some(names) => {
                 let mut found = Vec::new();
                 for (i, b) in names.iter().enumerate() {
-                    match AGE_BANDS.iter().position(|x| x == b) {
+                    match self.layout.age_bands.position(b) {
                         Some(k) => found.push(k),
                         None => self.check.issue(
                             self.at(&format!("age_bands[{i}]")),
                             Some(format!("\"{b}\"")),
-                            format!("is not an age band; use {}", quoted(AGE_BANDS.iter())),
+                            format!(
+                                "is not an age band{}; use {}",
+                                did_you_mean(
+                                    b,
+                                    self.layout.age_bands.names().iter().map(String::as_str)
+                                ),
+                                quoted(self.layout.age_bands.names())
+                            ),
                         ),
                     }
                 }
