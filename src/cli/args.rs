@@ -220,9 +220,12 @@ The schema checks key names and shapes; `iccsim validate` checks meanings.")]
 Examples:
   iccsim new more-rapid-response --from scenarios/north-cumbria-baseline.toml
   iccsim new my-change --from scenarios/north-cumbria-baseline.toml --out scenarios/mine/my-change.toml
+  iccsim new --system morecambe-bay --from-data data/systems/morecambe-bay --out scenarios/morecambe-bay.toml
 
 The file states only what it changes (`extends`); `iccsim show FILE` prints
-it merged, `iccsim validate FILE` checks it.")]
+it merged, `iccsim validate FILE` checks it. With --system and --from-data,
+a whole system's scenario is written from a folder of CSV tables, every
+value marked DATA, DERIVED or ASSUMED (docs/new-system.md).")]
     New(NewArgs),
 }
 
@@ -240,14 +243,25 @@ pub struct SchemaArgs {
 #[derive(Args, Debug)]
 pub struct NewArgs {
     /// The new scenario's name (letters, digits, '-' and '_').
-    pub name: String,
+    #[arg(required_unless_present = "system", conflicts_with = "system")]
+    pub name: Option<String>,
     /// The scenario it changes (a TOML file).
-    #[arg(long)]
-    pub from: PathBuf,
-    /// Where to write it. Default: NAME.toml beside the baseline.
+    #[arg(long, required_unless_present = "system", conflicts_with = "system")]
+    pub from: Option<PathBuf>,
+    /// A whole system's scenario named NAME, from the CSV tables of
+    /// --from-data (docs/new-system.md) instead of a change to a baseline.
+    #[arg(long, value_name = "NAME", requires = "from_data")]
+    pub system: Option<String>,
+    /// The folder of a system's CSV tables (system.csv, population.csv,
+    /// areas.csv, sites.csv, catchment.csv and the optional ones).
+    #[arg(long, value_name = "DIR", requires = "system")]
+    pub from_data: Option<PathBuf>,
+    /// Where to write it. Default: NAME.toml beside the baseline (with
+    /// --system: NAME.toml in the current folder).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Replace the file if it exists.
+    /// Replace the file if it exists (with --system: only a file that
+    /// `iccsim new --system` wrote).
     #[arg(long)]
     pub force: bool,
 }

@@ -1,5 +1,8 @@
 //! `iccsim new`: starting a scenario file that extends a baseline and
-//! shows every lever, ready to edit.
+//! shows every lever, ready to edit; or, with `--system NAME --from-data
+//! DIR`, a whole system's scenario written from its CSV tables
+//! (`scenario::from_data` does the work; this is the command's edge:
+//! arguments, the file it refuses to replace, the atomic write).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -56,18 +59,26 @@ fn usage(message: String) -> Failure {
 }
 
 pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
-    let name = &args.name;
+    if let (Some(system), Some(data)) = (&args.system, &args.from_data) {
+        return new_system(system, data, args.out.as_deref(), args.force);
+    }
+    let (Some(name), Some(from)) = (&args.name, &args.from) else {
+        return Err(usage(
+            "give a NAME and --from BASELINE, or --system NAME --from-data DIR".to_string(),
+        ));
+    };
+    let name = name.as_str();
     if !scenario::check::is_valid_name(name) {
         return Err(usage(format!(
             "{name:?} cannot be a scenario name: use letters, digits, `_` and `-` only (at most 64), e.g. more-rapid-response"
         )));
     }
     // The baseline must be valid: the new file starts as exactly it.
-    let baseline = scenario::load_file(&args.from)?;
+    let baseline = scenario::load_file(from)?;
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| args.from.with_file_name(format!("{name}.toml")));
+        .unwrap_or_else(|| from.with_file_name(format!("{name}.toml")));
     if out.exists() && !args.force {
         return Err(usage(format!(
             "{} exists already; choose another name or --out, or add --force to replace it",
@@ -89,7 +100,7 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
             out.display()
         ),
     })?;
-    let written = write_new(name, &args.from, &out, folder, &baseline);
+    let written = write_new(name, from, &out, folder, &baseline);
     if written.is_err() {
         // Only folders this command made, and only if still empty.
         for made in &created {
@@ -101,10 +112,98 @@ pub(super) fn new(args: NewArgs) -> Result<(), Failure> {
         "Wrote {}: it extends {extends} and changes nothing yet. Uncomment a lever, then\n  iccsim validate {}\n  iccsim compare {} {} -n 20",
         out.display(),
         out.display(),
-        args.from.display(),
+        from.display(),
         out.display()
     );
     Ok(())
+}
+
+/// `iccsim new --system NAME --from-data DIR`: the scenario is generated,
+/// checked as the file it will be, and written atomically; an existing
+/// file is replaced only with --force and only if the generator wrote it.
+fn new_system(name: &str, data: &Path, out: Option<&Path>, force: bool) -> Result<(), Failure> {
+    use iccsim::scenario::from_data;
+    if !scenario::check::is_valid_name(name) {
+        return Err(usage(format!(
+            "{name:?} cannot be a system name: use letters, digits, `_` and `-` only (at most 64), e.g. morecambe-bay"
+        )));
+    }
+    let out = out.map_or_else(|| PathBuf::from(format!("{name}.toml")), Path::to_path_buf);
+    if out.exists() {
+        let ours = std::fs::read_to_string(&out)
+            .is_ok_and(|text| text.starts_with(from_data::GENERATED_MARK));
+        if !force || !ours {
+            let why = if ours {
+                "add --force to replace it (a file this command wrote)"
+            } else {
+                "it was not written by `iccsim new --system`, so it is never replaced"
+            };
+            return Err(usage(format!(
+                "{} exists already; choose another --out, or {why}",
+                out.display()
+            )));
+        }
+    }
+    let command = format!(
+        "iccsim new --system {name} --from-data {} --out {}",
+        data.display(),
+        out.display()
+    );
+    let date = today();
+    let generated = from_data::generate(
+        data,
+        name,
+        &from_data::Provenance {
+            command: &command,
+            date: &date,
+        },
+    )
+    .map_err(|e| Failure {
+        code: Exit::Scenario,
+        message: e.to_string(),
+    })?;
+    // What is written must load: the generator's text is checked as the
+    // file it will be (a key this version does not know is named here).
+    scenario::load_text_at(&generated.text, &out).map_err(|e| Failure {
+        code: Exit::Scenario,
+        message: format!(
+            "the scenario made from {} is not valid, so nothing was written:\n{e}",
+            data.display()
+        ),
+    })?;
+    write_atomically(&out, generated.text.as_bytes()).map_err(|e| Failure {
+        code: Exit::Output,
+        message: format!("{e}"),
+    })?;
+    let c = generated.counts;
+    say!(
+        "Wrote {}: {} values from the data, {} derived from them, {} ASSUMED from north Cumbria (review them). Next:\n  iccsim validate {}\n  iccsim calibrate {}",
+        out.display(),
+        c.data,
+        c.derived,
+        c.assumed,
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, for the file's header.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// Writes the new scenario `out` in its existing `folder`, extending

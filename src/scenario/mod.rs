@@ -31,6 +31,7 @@ pub mod check;
 mod document;
 pub mod error;
 pub mod fitted;
+pub mod from_data;
 pub mod inherit;
 pub mod keys;
 pub mod lever_switch;

@@ -41,6 +41,7 @@ mod limits;
 mod los_by_destination;
 mod money;
 mod nested;
+mod new_system;
 mod on_system;
 mod output_folder;
 mod peers;
