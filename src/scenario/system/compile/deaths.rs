@@ -27,6 +27,7 @@
 
 use super::demand::Demand;
 use super::services::Ids;
+use super::sites::front_door;
 use crate::model::system::{AGE_BANDS, AdmissionIfEd, Cohort, DemandKind, Role, ServiceInfo};
 use crate::model::{
     Destination, DiesAtHome, MemberRate, Pathway, PatientType, RouteTable, ServiceId, SinkId,
@@ -98,7 +99,7 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                         icc.name, AGE_BANDS[b], tier
                     ),
                     // Never asked for: the entry route leads to the sink.
-                    ids[Role::EmergencyDepartment][icc.site],
+                    front_door(parts, ids, icc.site),
                     rate,
                 );
                 patient_type.entry = Some(RouteTable::to(Destination::Sink(DEATH)));
