@@ -132,7 +132,10 @@ fn a_site_without_an_ed_sends_its_emergencies_through_its_utc() {
     assert!(utc > 5_000.0, "{utc} UTC attendances");
     // Every attendance ends home or at ED, but those in the centre at
     // the end of the run (2.4-hour stays: a handful).
-    assert!(utc - (home + on) < 50.0, "{utc} attendances, {home} + {on} left");
+    assert!(
+        utc - (home + on) < 50.0,
+        "{utc} attendances, {home} + {on} left"
+    );
     assert_share("managed at the UTC", home / (home + on), 0.6, home + on);
     // Its own ED and day unit take nobody; its beds take no emergency.
     assert_eq!(arrivals(&net, &outputs, "ed_second"), 0);
@@ -277,4 +280,25 @@ fn site_shares_within_a_rounding_are_scaled_with_a_warning() {
         "{warnings:?}"
     );
     assert!(net.services.iter().any(|s| s.name == "acute_second"));
+}
+
+#[test]
+fn the_example_has_a_utc_and_the_baseline_with_two_sites_refuses_avoidable() {
+    let example = super::common::shipped("examples/three-sites.toml");
+    let names: Vec<&str> = example.services.iter().map(|s| s.name.as_str()).collect();
+    // The UTC after every other service, so the others keep their ids.
+    assert_eq!(names.last(), Some(&"utc_penrith"));
+    let baseline = std::fs::read_to_string("scenarios/north-cumbria-baseline.toml").unwrap();
+    let split = edited(
+        baseline,
+        &[(
+            "site = \"cumberland_infirmary\"\npopulation = { \"0-17\" = 9350",
+            "sites = { cumberland_infirmary = 0.6, west_cumberland = 0.4 }\npopulation = { \"0-17\" = 9350",
+        )],
+    );
+    let e = error(&split);
+    assert!(
+        e.contains("avoidable") && e.contains("several sites"),
+        "{e}"
+    );
 }
