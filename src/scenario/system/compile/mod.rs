@@ -60,14 +60,6 @@ pub(super) fn compile(
     description: String,
     parts: Parts,
 ) -> Result<Network, Issue> {
-    // The split into crisis classes rewrites one ED's routes per type.
-    if parts.avoidable.is_some() && !sites::one_site_each(&parts) {
-        return Err(Issue {
-            path: "avoidable".to_string(),
-            value: None,
-            problem: "cannot yet be combined with an ICC of several sites (`sites = {...}`) or a site without an emergency department; remove [avoidable], or give each ICC one site with an ED".to_string(),
-        });
-    }
     let (mut services, infos, ids) = build_services(&parts);
     for (service, info) in services.iter_mut().zip(&infos) {
         service.wait_class = wait_class(info.role);

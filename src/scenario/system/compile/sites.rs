@@ -94,15 +94,6 @@ pub(super) fn out_of_system(parts: &Parts, e: usize, other_provider: f64) -> f64
     (other_provider * parts.sites[e].out_of_system_multiplier).min(1.0)
 }
 
-/// Whether every ICC has one site with an ED (the structure before issue
-/// 25): the features that assume it (`[avoidable]`) need this.
-pub(super) fn one_site_each(parts: &Parts) -> bool {
-    parts
-        .iccs
-        .iter()
-        .all(|icc| icc.catchment.len() == 1 && parts.sites[icc.site].has_ed())
-}
-
 /// The pathways at the urgent treatment centres of ICC `icc`'s
 /// catchment: `managed` of the attendances go home, the rest on to the
 /// ED of the site's `ed_at`.
