@@ -283,6 +283,10 @@ pub enum Role {
     /// General practice of an ICC: same-day appointments for urgent needs
     /// (places unlimited, a daily limit of appointments by weekday).
     PrimaryCare,
+    /// An urgent treatment centre at a site without an ED: its
+    /// catchment's crises attend it first; those it does not send home go
+    /// on to another site's ED.
+    UrgentTreatmentCentre,
 }
 
 impl Role {
@@ -303,6 +307,7 @@ impl Role {
             Role::HomeCare => "home_care",
             Role::CommunityDayUnit => "community_day_unit",
             Role::PrimaryCare => "primary_care",
+            Role::UrgentTreatmentCentre => "urgent_treatment_centre",
         }
     }
 
@@ -310,9 +315,11 @@ impl Role {
     /// whole system.
     pub fn owner(self) -> Owner {
         match self {
-            Role::EmergencyDepartment | Role::DayUnit | Role::AcuteBeds | Role::PaediatricBeds => {
-                Owner::Site
-            }
+            Role::EmergencyDepartment
+            | Role::DayUnit
+            | Role::AcuteBeds
+            | Role::PaediatricBeds
+            | Role::UrgentTreatmentCentre => Owner::Site,
             Role::OtherProvider => Owner::System,
             Role::RapidResponse
             | Role::Reablement
@@ -348,6 +355,8 @@ impl Role {
             // Its metrics (same-day appointments, none left, managed) are
             // read by role; its staff are paid by the day (`money.rs`).
             Role::PrimaryCare => CountedAs::Nothing,
+            // Its attendances are read by role (flows and costs by service).
+            Role::UrgentTreatmentCentre => CountedAs::Nothing,
         }
     }
 

@@ -693,6 +693,11 @@ pub(super) fn validate_opening(
     })
 }
 
+/// How far from 1 route probabilities (and an ICC's site shares) may add
+/// up to and be scaled to 1 with a warning: published tables round each
+/// share to two decimals.
+pub(crate) const ROUNDING_TOLERANCE: f64 = 0.01;
+
 /// A sum of shares as a person reads it: rounded to 9 decimals, so that
 /// 0.5 + 0.35 + 0.25 reads 1.1, not 1.0999999999999999.
 pub(crate) fn shown_sum(total: f64) -> f64 {

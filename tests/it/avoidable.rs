@@ -67,7 +67,7 @@ fn open_share(network: &Network, t: usize, s: usize) -> f64 {
 /// ever full, no readmissions (crises' pathways have no cycles); general
 /// practice sees those who come when it is open, the others go on by its
 /// onward routes.
-fn visits(network: &Network, t: usize) -> Vec<f64> {
+pub(crate) fn visits(network: &Network, t: usize) -> Vec<f64> {
     let n = network.services.len();
     let layout = network.layout.as_ref().unwrap();
     let patient_type = &network.patient_types[t];
@@ -191,7 +191,7 @@ fn flows(network: &Network) -> [[f64; 10]; 5] {
 
 /// The text with no alternative to ED in the crises' way: nobody seeks a
 /// same-day appointment or is offered rapid response.
-fn without_alternatives(text: &str) -> String {
+pub(crate) fn without_alternatives(text: &str) -> String {
     text.lines()
         .map(|line| {
             if line.starts_with("seek_same_day =") {

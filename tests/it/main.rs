@@ -51,6 +51,7 @@ mod registers_file;
 mod report;
 mod risk_tiers;
 mod risks;
+mod sites;
 mod spread;
 mod stock_flow;
 mod tidy_outputs;

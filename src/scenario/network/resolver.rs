@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Destination, RouteTable, ServiceId, SinkId};
-use crate::scenario::check::{Checker, quoted_list, show};
+use crate::scenario::check::{Checker, ROUNDING_TOLERANCE, quoted_list, show};
 use crate::scenario::error::did_you_mean;
 use crate::scenario::raw::RawRoute;
 
@@ -163,10 +163,6 @@ impl Resolver<'_> {
         })
     }
 }
-
-/// How far from 1 route probabilities may add up to and be scaled to 1
-/// with a warning: published tables round each share to two decimals.
-pub(super) const ROUNDING_TOLERANCE: f64 = 0.01;
 
 /// Routes as read: the table, with the destinations as written (those of
 /// probability 0 included) and where they were written.

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::community::site_index;
 use super::discharge::{DischargeTo, PerDestination, SentTo};
 use super::pressure::{Pressure, validate_escalation, validate_pressure};
 use super::sections::{array, named_sections, section};
@@ -36,6 +37,28 @@ pub(crate) struct RawSite {
     pub(super) escalation_open_at: Option<f64>,
     /// Share occupied at or below which they close (default 0.95).
     pub(super) escalation_close_at: Option<f64>,
+    /// Whether the site has an emergency department (default true).
+    pub(super) emergency_department: Option<bool>,
+    /// The site whose ED takes this site's emergencies (needed, and only
+    /// allowed, with `emergency_department = false`).
+    pub(super) ed_at: Option<String>,
+    /// An urgent treatment centre that the site's catchment attends first
+    /// (only at a site without an ED).
+    pub(super) urgent_treatment_centre: Option<RawUrgentTreatmentCentre>,
+    /// × each age band's `other_provider` share for emergencies admitted
+    /// here (default 1).
+    pub(super) out_of_system_multiplier: Option<f64>,
+}
+
+/// `[sites.X.urgent_treatment_centre]` as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawUrgentTreatmentCentre {
+    /// Share of attendances treated and sent home; the rest go on to the
+    /// ED of `ed_at`.
+    pub(super) managed: f64,
+    /// How long an attendance takes (a distribution, days).
+    pub(super) stay: RawDistribution,
 }
 
 /// `[pathways]` as written.
@@ -93,6 +116,27 @@ pub(super) struct Site {
     pub(super) day_unit_slots_per_day: Option<u32>,
     pub(super) day_unit_opening: Option<OpeningHours>,
     pub(super) escalation: Option<Escalation>,
+    /// None: the site has its own ED; Some(j): its emergencies go to
+    /// site j's ED (which has one).
+    pub(super) ed_at: Option<usize>,
+    /// Its urgent treatment centre (only at a site without an ED).
+    pub(super) urgent_treatment_centre: Option<UrgentTreatmentCentre>,
+    /// × each band's `other_provider` share for emergencies admitted here.
+    pub(super) out_of_system_multiplier: f64,
+}
+
+/// An urgent treatment centre, checked.
+pub(super) struct UrgentTreatmentCentre {
+    /// Share of attendances sent home.
+    pub(super) managed: f64,
+    pub(super) stay: Distribution,
+}
+
+impl Site {
+    /// Whether the site has an emergency department of its own.
+    pub(super) fn has_ed(&self) -> bool {
+        self.ed_at.is_none()
+    }
 }
 
 /// `{path}.day_unit_slots_per_day` and `{path}.day_unit_opening` of a day
@@ -147,6 +191,19 @@ pub(super) struct Pathways {
 
 /// The sites, every one checked (those with a problem left out).
 pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec<Site> {
+    let site_names: Vec<String> = match document.get("sites") {
+        Some(toml::Value::Table(t)) => t.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    // Which sites have an ED, as written (for `ed_at`).
+    let has_ed = |name: &str| -> bool {
+        document
+            .get("sites")
+            .and_then(|sites| sites.get(name))
+            .and_then(|site| site.get("emergency_department"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(true)
+    };
     let mut sites = Vec::new();
     for (site_name, raw) in named_sections::<RawSite>(
         check,
@@ -173,6 +230,14 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
             raw.escalation_open_at,
             raw.escalation_close_at,
         );
+        let front_door = validate_front_door(check, &path, &raw, &site_names, has_ed);
+        let out_of_system_multiplier = check.number_in(
+            &format!("{path}.out_of_system_multiplier"),
+            raw.out_of_system_multiplier.unwrap_or(1.0),
+            0.0,
+            100.0,
+            "× each age band's other_provider share",
+        );
         if let (
             Some(adult_beds),
             Some(paediatric_beds),
@@ -180,6 +245,8 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
             Some(day_unit_slots_per_day),
             Some(day_unit_opening),
             Some(escalation),
+            Some((ed_at, urgent_treatment_centre)),
+            Some(out_of_system_multiplier),
         ) = (
             adult_beds,
             paediatric_beds,
@@ -187,6 +254,8 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
             slots,
             opening,
             escalation,
+            front_door,
+            out_of_system_multiplier,
         ) {
             sites.push(Site {
                 name: site_name,
@@ -197,10 +266,68 @@ pub(super) fn validate_sites(check: &mut Checker, document: &toml::Table) -> Vec
                 day_unit_slots_per_day,
                 day_unit_opening,
                 escalation,
+                ed_at,
+                urgent_treatment_centre,
+                out_of_system_multiplier,
             });
         }
     }
     sites
+}
+
+/// Where a site's emergencies go: its own ED (`ed_at` None), or, with
+/// `emergency_department = false`, the ED of `ed_at` (a site that has one),
+/// through its urgent treatment centre if it has one.
+#[allow(clippy::type_complexity)]
+fn validate_front_door(
+    check: &mut Checker,
+    path: &str,
+    raw: &RawSite,
+    site_names: &[String],
+    has_ed: impl Fn(&str) -> bool,
+) -> Option<(Option<usize>, Option<UrgentTreatmentCentre>)> {
+    let utc = match &raw.urgent_treatment_centre {
+        None => Some(None),
+        Some(u) => {
+            let p = format!("{path}.urgent_treatment_centre");
+            let managed = check.probability(&format!("{p}.managed"), u.managed);
+            let stay = check.distribution(&format!("{p}.stay"), &u.stay);
+            match (managed, stay) {
+                (Some(managed), Some(stay)) => Some(Some(UrgentTreatmentCentre { managed, stay })),
+                _ => None,
+            }
+        }
+    };
+    if raw.emergency_department.unwrap_or(true) {
+        let mut ok = true;
+        if let Some(ed_at) = &raw.ed_at {
+            check.issue(format!("{path}.ed_at"), Some(format!("{ed_at:?}")), "is only for a site without an emergency department; add `emergency_department = false`, or remove `ed_at`");
+            ok = false;
+        }
+        if raw.urgent_treatment_centre.is_some() {
+            check.issue(format!("{path}.urgent_treatment_centre"), None, "is only modelled at a site without an emergency department (its catchment attends it instead of an ED); add `emergency_department = false` with `ed_at`, or remove it");
+            ok = false;
+        }
+        return ok.then_some((None, None));
+    }
+    let Some(name) = &raw.ed_at else {
+        check.issue(
+            format!("{path}.emergency_department"),
+            Some("false".into()),
+            "a site without an emergency department needs `ed_at = \"SITE\"`: the site whose ED takes its catchment's emergencies",
+        );
+        return None;
+    };
+    let ed_at = site_index(check, &format!("{path}.ed_at"), name, site_names)?;
+    if !has_ed(name) {
+        check.issue(
+            format!("{path}.ed_at"),
+            Some(format!("{name:?}")),
+            format!("names a site without an emergency department (sites.{name}.emergency_department = false); name a site that has one"),
+        );
+        return None;
+    }
+    Some((Some(ed_at), utc?))
 }
 
 /// `[pathways]`, checked.
@@ -319,6 +446,10 @@ pub(super) fn validate_pathways(check: &mut Checker, document: &toml::Table) -> 
 /// would wait for ever. A new kind of site service adds its check here.
 pub(super) fn check_site_places(check: &mut Checker, site: &Site, sent: &SentTo) {
     let path = format!("sites.{}", site.name);
+    // A site without an ED admits no emergencies: it may be a UTC alone.
+    if !site.has_ed() {
+        return;
+    }
     if site.adult_beds == 0 {
         check.issue(
             format!("{path}.adult_beds"),

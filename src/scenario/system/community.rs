@@ -20,7 +20,9 @@ use super::population::{IccDemand, validate_icc_demand};
 use super::sections::{named_sections, section};
 use crate::engine::Distribution;
 use crate::model::system::AgeBands;
-use crate::scenario::check::{Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, quoted_list};
+use crate::scenario::check::{
+    Checker, MAX_DAYS, MIN_MAX_WAIT_DAYS, ROUNDING_TOLERANCE, quoted_list, shown_sum,
+};
 use crate::scenario::error::did_you_mean;
 use crate::scenario::raw::{RawDistribution, RawOpening};
 
@@ -29,7 +31,11 @@ use crate::scenario::raw::{RawDistribution, RawOpening};
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawIcc {
     pub(super) description: Option<String>,
-    pub(super) site: String,
+    /// The one acute site of the ICC's residents (or `sites`).
+    pub(super) site: Option<String>,
+    /// Several sites, each with its share of the residents' hospital care
+    /// (shares add up to 1), instead of `site`.
+    pub(super) sites: Option<BTreeMap<String, f64>>,
     #[schemars(with = "crate::scenario::schema::PerBand")]
     pub(super) population: toml::Table,
     pub(super) rapid_response_wte: f64,
@@ -187,7 +193,13 @@ pub(super) fn home_care_packages(icc: &Icc, home_care: Option<&HomeCare>) -> u32
 pub(super) struct Icc {
     pub(super) name: String,
     pub(super) description: String,
+    /// The main site (the largest share; the first in file order on a
+    /// tie): where a full rapid-response team sends its crises.
     pub(super) site: usize,
+    /// Each site of the catchment with its share of the residents'
+    /// crises and electives, in file order of `[sites]`; one site with
+    /// share 1 for `site = "..."`.
+    pub(super) catchment: Vec<(usize, f64)>,
     pub(super) population: Vec<f64>,
     /// How its residents' demand differs from the population's.
     pub(super) demand: IccDemand,
@@ -267,21 +279,7 @@ pub(super) fn validate_iccs(
     ) {
         let Some(raw) = raw else { continue };
         let path = format!("iccs.{icc_name}");
-        let site = match site_names.iter().position(|s| *s == raw.site) {
-            Some(i) => Some(i),
-            None => {
-                check.issue(
-                    format!("{path}.site"),
-                    Some(format!("{:?}", raw.site)),
-                    format!(
-                        "is not a site{}; the sites are {}",
-                        did_you_mean(&raw.site, site_names.iter().map(String::as_str)),
-                        quoted_list(&site_names.iter().map(String::as_str).collect::<Vec<_>>())
-                    ),
-                );
-                None
-            }
-        };
+        let catchment = validate_catchment(check, &path, &raw, &site_names);
         let population = check.per_band(
             &format!("{path}.population"),
             &raw.population,
@@ -337,7 +335,7 @@ pub(super) fn validate_iccs(
             raw.other_clinical_wte.unwrap_or(0.0),
         );
         if let (
-            Some(site),
+            Some(catchment),
             Some(population),
             Some(rr),
             Some(re),
@@ -351,7 +349,7 @@ pub(super) fn validate_iccs(
             Some(other_clinical_wte),
             Some(demand),
         ) = (
-            site,
+            catchment,
             population,
             rr,
             re,
@@ -368,7 +366,8 @@ pub(super) fn validate_iccs(
             iccs.push(Icc {
                 name: icc_name,
                 description: raw.description.unwrap_or_default(),
-                site,
+                site: main_site(&catchment),
+                catchment,
                 population,
                 demand,
                 rapid_response_wte: rr,
@@ -385,6 +384,120 @@ pub(super) fn validate_iccs(
         }
     }
     iccs
+}
+
+/// The site named `name` at `path`, or an issue naming the sites.
+pub(super) fn site_index(
+    check: &mut Checker,
+    path: &str,
+    name: &str,
+    site_names: &[String],
+) -> Option<usize> {
+    let found = site_names.iter().position(|s| s == name);
+    if found.is_none() {
+        check.issue(
+            path,
+            Some(format!("{name:?}")),
+            format!(
+                "is not a site{}; the sites are {}",
+                did_you_mean(name, site_names.iter().map(String::as_str)),
+                quoted_list(&site_names.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
+        );
+    }
+    found
+}
+
+/// `[iccs.X]`'s `site` or `sites`: each site of the catchment with its
+/// share, in file order of `[sites]`. Shares within 0.01 of adding up to 1
+/// are scaled to 1 with a warning (as route probabilities are: published
+/// shares round); further off is an issue.
+fn validate_catchment(
+    check: &mut Checker,
+    path: &str,
+    raw: &RawIcc,
+    site_names: &[String],
+) -> Option<Vec<(usize, f64)>> {
+    let shares = match (&raw.site, &raw.sites) {
+        (Some(site), None) => {
+            return site_index(check, &format!("{path}.site"), site, site_names)
+                .map(|s| vec![(s, 1.0)]);
+        }
+        (None, Some(shares)) => shares,
+        (Some(_), Some(_)) => {
+            check.issue(path, None, "gives both `site` and `sites`; give `site = \"...\"` for one hospital, or `sites = { a = 0.8, b = 0.2 }` for several, not both");
+            return None;
+        }
+        (None, None) => {
+            check.issue(path, None, "needs `site = \"...\"` (its residents' hospital) or `sites = { a = 0.8, b = 0.2 }` (several, with each one's share of their hospital care)");
+            return None;
+        }
+    };
+    let key = format!("{path}.sites");
+    if shares.is_empty() {
+        check.issue(
+            &key,
+            None,
+            "names no site; give at least one site with its share",
+        );
+        return None;
+    }
+    let mut catchment = Vec::new();
+    let mut ok = true;
+    for (name, share) in shares {
+        let site = site_index(check, &format!("{key}.{name}"), name, site_names);
+        let share = check.probability(&format!("{key}.{name}"), *share);
+        match (site, share) {
+            (Some(site), Some(share)) => catchment.push((site, share)),
+            _ => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    catchment.sort_by_key(|&(site, _)| site);
+    let total: f64 = catchment.iter().map(|(_, share)| share).sum();
+    let off_by = (total - 1.0).abs();
+    let sum = shown_sum(total);
+    if off_by > ROUNDING_TOLERANCE + 1e-9 {
+        check.issue(
+            &key,
+            Some(format!("{sum}")),
+            format!("the shares must add up to 1 (they add up to {sum}); adjust them"),
+        );
+        return None;
+    }
+    if off_by > 1e-6 {
+        for (_, share) in &mut catchment {
+            *share /= total;
+        }
+        check.warn(
+            &key,
+            format!("shares add up to {sum}, not 1: they were scaled to add up to 1 (each divided by {sum}), as for a published table that rounds; make them add up to 1 to silence this warning"),
+        );
+    }
+    // A site of share 0 takes nobody: left out, so its routes are not built.
+    catchment.retain(|&(_, share)| share > 0.0);
+    if catchment.is_empty() {
+        check.issue(
+            &key,
+            None,
+            "gives every site a share of 0; give at least one a share above 0",
+        );
+        return None;
+    }
+    Some(catchment)
+}
+
+/// The site of the largest share (the first in file order on a tie).
+fn main_site(catchment: &[(usize, f64)]) -> usize {
+    let mut best = catchment[0];
+    for &(site, share) in &catchment[1..] {
+        if share > best.1 {
+            best = (site, share);
+        }
+    }
+    best.0
 }
 
 /// `[community]`, checked.

@@ -59,6 +59,8 @@ pub(crate) struct RawCosts {
     /// A WTE of other clinical staff of general practice a year (nurses,
     /// pharmacists, paramedics ...; needed with `[primary_care]`).
     pub(super) other_clinical_wte_year: Option<f64>,
+    /// An attendance at an urgent treatment centre (default 0).
+    pub(super) utc_attendance: Option<f64>,
     /// The price year of unit costs not at `price_year`, by key.
     pub(super) price_years: Option<BTreeMap<String, String>>,
     /// Where each unit cost comes from, by key.
@@ -98,6 +100,8 @@ pub(super) struct Costs {
     pub(super) gp_wte_year: Option<f64>,
     /// A WTE of other clinical staff of general practice a year.
     pub(super) other_clinical_wte_year: Option<f64>,
+    /// An attendance at an urgent treatment centre.
+    pub(super) utc_attendance: f64,
 }
 
 /// `[costs]`, checked.
@@ -112,7 +116,7 @@ pub(super) fn validate_costs_section(check: &mut Checker, document: &toml::Table
 }
 
 /// The unit costs priced in £ (each may have a price year of its own).
-const PRICED_KEYS: [&str; 21] = [
+const PRICED_KEYS: [&str; 22] = [
     "ed_attendance",
     "day_unit_attendance",
     "emergency_short_stay",
@@ -134,6 +138,7 @@ const PRICED_KEYS: [&str; 21] = [
     "community_day_unit_place_year",
     "gp_wte_year",
     "other_clinical_wte_year",
+    "utc_attendance",
 ];
 
 /// What a £ of each unit cost's price year is worth at the scenario's,
@@ -289,6 +294,7 @@ fn validate_costs(check: &mut Checker, raw: &RawCosts) -> Option<Costs> {
         other_clinical_wte_year: raw
             .other_clinical_wte_year
             .map(|v| money("other_clinical_wte_year", v)),
+        utc_attendance: money("utc_attendance", raw.utc_attendance.unwrap_or(0.0)),
     };
     let premium = raw.escalation_staffing_premium.unwrap_or(0.0);
     ok &= check

@@ -31,6 +31,7 @@
 //! the key. Without `[avoidable]` the cohort is one type, as before.
 
 use super::services::Ids;
+use super::sites::front_door;
 use crate::engine::Distribution;
 use crate::model::system::{AdmissionIfEd, Cohort, CrisisClass, Role};
 use crate::model::{Destination, Pathway, PatientType, RouteTable, ServiceId, SinkId};
@@ -94,6 +95,9 @@ pub(super) fn crisis_types(
         zero_day_stay: &parts.pathways.zero_day_stay,
         los_multiplier,
         primary_care_open: primary_care_open_share(parts),
+        fronts: fronts(parts, ids, base.cohort.icc),
+        eds: &ids[Role::EmergencyDepartment],
+        site_names: parts.sites.iter().map(|s| s.name.clone()).collect(),
     };
     let direct = base
         .patient_type
@@ -124,6 +128,14 @@ struct Split<'a> {
     /// The share of crises seeking a same-day appointment who arrive when
     /// general practice is open (the rest go on by their entry route).
     primary_care_open: f64,
+    /// The front doors of the ICC's catchment (EDs or urgent treatment
+    /// centres), each once: where the not-admitted go instead of a bed.
+    fronts: Vec<ServiceId>,
+    /// Each site's ED (by site index), the ED a bed of that site sends a
+    /// not-admitted crisis to.
+    eds: &'a [ServiceId],
+    /// Site names, for the urgent treatment centres' keys.
+    site_names: Vec<String>,
 }
 
 /// One class's entry routes and pathways while they are derived.
@@ -143,6 +155,9 @@ impl Split<'_> {
     fn role_of(&self, s: ServiceId) -> Option<Role> {
         if s == self.ids.other_providers {
             return Some(Role::OtherProvider);
+        }
+        if self.ids.utc.contains(&Some(s)) {
+            return Some(Role::UrgentTreatmentCentre);
         }
         [
             Role::PrimaryCare,
@@ -220,6 +235,15 @@ impl Split<'_> {
                 self.keep_home_unless_necessary(&mut classes, s, key)?;
             }
         }
+        // An urgent treatment centre, in front of its site's `ed_at`'s ED,
+        // is one more alternative: it keeps only the not-admitted and
+        // avoidable at home.
+        for s in self.services_of(&pathways, Role::UrgentTreatmentCentre) {
+            let site = self.ids.utc.iter().position(|&u| u == Some(s));
+            let name = site.map_or("?", |j| self.site_names[j].as_str());
+            let key = format!("sites.{name}.urgent_treatment_centre.managed");
+            self.keep_home_unless_necessary(&mut classes, s, &key)?;
+        }
         // A not-admitted crisis that an alternative passes on goes to ED,
         // which sends it home, never straight to a bed.
         for role in [
@@ -271,17 +295,48 @@ impl Split<'_> {
         if to_bed <= 0.0 {
             return routes.clone();
         }
-        let ed = Destination::Service(ed);
+        // Each site's beds send theirs to that site's ED; other providers'
+        // share goes to those EDs in proportion (to `ed` with one site).
+        let mut moved: Vec<(ServiceId, f64)> = Vec::new();
+        for (p, d) in routes.choices() {
+            if let Destination::Service(s) = d
+                && let Some(e) = self.ed_of_beds(s)
+            {
+                match moved.iter_mut().find(|(x, _)| *x == e) {
+                    Some((_, m)) => *m += p,
+                    None => moved.push((e, p)),
+                }
+            }
+        }
+        if moved.len() <= 1 {
+            moved = vec![(moved.first().map_or(ed, |m| m.0), to_bed)];
+        } else {
+            let trust: f64 = moved.iter().map(|m| m.1).sum();
+            for m in &mut moved {
+                m.1 *= to_bed / trust;
+            }
+        }
         let mut out: Vec<(f64, Destination, Option<Distribution>)> = routes
             .entries()
             .into_iter()
             .filter(|&(_, d, _)| !self.is_admission(d))
             .collect();
-        match out.iter_mut().find(|(_, d, _)| *d == ed) {
-            Some((p, _, _)) => *p += to_bed,
-            None => out.push((to_bed, ed, None)),
+        for (e, mass) in moved {
+            let e = Destination::Service(e);
+            match out.iter_mut().find(|(_, d, _)| *d == e) {
+                Some((p, _, _)) => *p += mass,
+                None => out.push((mass, e, None)),
+            }
         }
         RouteTable::with_delays(&out)
+    }
+
+    /// The ED of the site whose adult or children's beds `s` are.
+    fn ed_of_beds(&self, s: ServiceId) -> Option<ServiceId> {
+        [Role::AcuteBeds, Role::PaediatricBeds]
+            .into_iter()
+            .find_map(|role| self.ids[role].iter().position(|&b| b == s))
+            .and_then(|site| self.eds.get(site).copied())
     }
 
     /// The services of a role among a cohort's pathways.
@@ -314,9 +369,13 @@ impl Split<'_> {
         }
         let factor = if c == NA { 0.0 } else { 1.0 / admitted };
         let to_ed = direct * (1.0 - factor);
+        // The front doors (one ED, or the catchment's sites' EDs and urgent
+        // treatment centres) take the moved share in proportion to theirs,
+        // which are the catchment's shares.
+        let is_front = |d: Destination| matches!(d, Destination::Service(s) if s == ed || self.fronts.contains(&s));
         let ed_share: f64 = entry
             .iter()
-            .filter(|(_, d)| *d == Destination::Service(ed))
+            .filter(|(_, d)| is_front(*d))
             .map(|(p, _)| p)
             .sum();
         if ed_share + to_ed < -TOLERANCE {
@@ -335,8 +394,8 @@ impl Split<'_> {
             .map(|&(p, d)| {
                 if self.is_admission(d) {
                     (p * factor, d)
-                } else if d == Destination::Service(ed) {
-                    ((p + to_ed).max(0.0), d)
+                } else if is_front(d) {
+                    ((p + to_ed * ratio(p, ed_share)).max(0.0), d)
                 } else {
                     (p, d)
                 }
@@ -833,6 +892,18 @@ fn pathway_of(pathways: &[(ServiceId, Pathway)], s: ServiceId) -> Option<&Pathwa
 
 fn pathway_mut(pathways: &mut [(ServiceId, Pathway)], s: ServiceId) -> Option<&mut Pathway> {
     pathways.iter_mut().find(|(x, _)| *x == s).map(|(_, p)| p)
+}
+
+/// The front doors of ICC `icc`'s catchment, each once, in file order.
+fn fronts(parts: &Parts, ids: &Ids, icc: usize) -> Vec<ServiceId> {
+    let mut fronts: Vec<ServiceId> = Vec::new();
+    for &(s, _) in &parts.iccs[icc].catchment {
+        let f = front_door(parts, ids, s);
+        if !fronts.contains(&f) {
+            fronts.push(f);
+        }
+    }
+    fronts
 }
 
 /// The share of crises that arrive when general practice is open on a

@@ -8,6 +8,7 @@
 //! Children (the 0-17 band) are never sent there: the unit is for adults.
 
 use super::services::Ids;
+use super::sites::front_door;
 use crate::model::system::Role;
 use crate::model::{Destination, Pathway, RouteTable, ServiceId};
 use crate::scenario::system::spec::Parts;
@@ -27,7 +28,7 @@ pub(in crate::scenario::system) fn community_day_unit_or_ed(
         Some(&unit) if parts.community.day_unit.is_some() && parts.iccs[icc].day_unit.exists => {
             Destination::Service(unit)
         }
-        _ => Destination::Service(ids[Role::EmergencyDepartment][parts.iccs[icc].site]),
+        _ => Destination::Service(front_door(parts, ids, parts.iccs[icc].site)),
     }
 }
 
@@ -61,7 +62,7 @@ pub(super) fn community_day_unit_pathway(
         ),
     ];
     routes.extend(admitted(unit.admission));
-    let ed = ids[Role::EmergencyDepartment][parts.iccs[icc].site];
+    let ed = front_door(parts, ids, parts.iccs[icc].site);
     Some((
         service,
         Pathway::new(unit.stay.clone(), RouteTable::new(&routes))

@@ -27,6 +27,7 @@
 
 use super::demand::Demand;
 use super::services::Ids;
+use super::sites::front_door;
 use crate::model::system::{AdmissionIfEd, Cohort, DemandKind, Role, ServiceInfo};
 use crate::model::{
     Destination, DiesAtHome, MemberRate, Pathway, PatientType, RouteTable, ServiceId, SinkId,
@@ -105,7 +106,7 @@ pub(super) fn add_deaths_at_home(parts: &Parts, ids: &Ids, demand: &mut Demand) 
                         tier
                     ),
                     // Never asked for: the entry route leads to the sink.
-                    ids[Role::EmergencyDepartment][icc.site],
+                    front_door(parts, ids, icc.site),
                     rate,
                 );
                 patient_type.entry = Some(RouteTable::to(Destination::Sink(DEATH)));

@@ -9,6 +9,10 @@ use super::community_day_unit::{
     community_day_unit_or_ed, community_day_unit_pathway, from_rapid_response,
 };
 use super::services::{Ids, outlie_site};
+use super::sites::{
+    beds, elective_beds, emergency_site, emergency_sites, front_door, out_of_system, spread,
+    utc_pathways,
+};
 use super::tiers::{Registers, build_registers};
 use crate::engine::Distribution;
 use crate::model::system::{AdmissionIfEd, Cohort, DemandKind, Role};
@@ -171,17 +175,14 @@ pub(super) fn build_demand(
     let person_rate = |people: f64, per_1000: f64| people * per_1000 / 1000.0 / DAYS_PER_YEAR;
 
     for (i, icc) in iccs.iter().enumerate() {
-        let site = icc.site;
+        // The main site, for what has one site: the day unit the
+        // admissions-if-ED estimate reads, and where care-home crises go.
+        let site = emergency_site(parts, icc.site);
         for (b, band) in bands.iter().enumerate() {
             // The band's name as used in type names ("85+" stays readable).
             let label = age_bands.name(b);
             let growth_b = parts.growth_of(i, b);
             let children = parts.age_bands.is_children(b);
-            let beds = if children {
-                ids[Role::PaediatricBeds][site]
-            } else {
-                ids[Role::AcuteBeds][site]
-            };
             let survive = 1.0 - band.in_hospital_death;
             let mut discharge = vec![
                 (
@@ -203,8 +204,10 @@ pub(super) fn build_demand(
             ];
             discharge.extend(care_home_routes(survive * band.discharge.care_home, i));
             discharge.push(home_care_route(survive * band.discharge.home_care, i));
-            // The trust's beds and other providers, for a stay multiplier.
-            let hospital_for = |los_multiplier: f64| -> (Pathway, Pathway) {
+            // The trust's beds `beds` and other providers, for a stay
+            // multiplier: a readmission returns to the beds of the first
+            // stay.
+            let hospital_for = |los_multiplier: f64, beds: ServiceId| -> (Pathway, Pathway) {
                 let stay = zero_day(band, los_multiplier);
                 let mut hospital = Pathway::new(stay.clone(), RouteTable::with_delays(&discharge));
                 hospital.readmission = (band.readmission_30d > 0.0).then(|| Readmission {
@@ -220,25 +223,44 @@ pub(super) fn build_demand(
                 );
                 (hospital, other)
             };
-            let admitted = |p: f64| -> Vec<(f64, Destination)> {
+            // Admitted at emergency site `e`: its beds or other providers.
+            let admitted_at = |e: usize, p: f64| -> Vec<(f64, Destination)> {
+                let out = out_of_system(parts, e, band.other_provider);
                 vec![
-                    (p * (1.0 - band.other_provider), Destination::Service(beds)),
                     (
-                        p * band.other_provider,
-                        Destination::Service(ids.other_providers),
+                        p * (1.0 - out),
+                        Destination::Service(beds(ids, e, children)),
                     ),
+                    (p * out, Destination::Service(ids.other_providers)),
                 ]
             };
-            let mut ed_routes = vec![
-                (
-                    band.ed_to_day_unit,
-                    Destination::Service(ids[Role::DayUnit][site]),
-                ),
-                (1.0 - band.ed_to_day_unit - band.ed_admission, HOME),
-            ];
-            ed_routes.extend(admitted(band.ed_admission));
-            let mut day_unit_routes = vec![(1.0 - pathways.day_unit_admission, HOME)];
-            day_unit_routes.extend(admitted(pathways.day_unit_admission));
+            // Admitted before reaching a site: the catchment's shares.
+            let admitted = |p: f64| -> Vec<(f64, Destination)> {
+                spread(parts, i, p, |s| admitted_at(emergency_site(parts, s), 1.0))
+            };
+            // To the front door (ED or urgent treatment centre) of the
+            // catchment's sites.
+            let to_front_door = |p: f64| -> Vec<(f64, Destination)> {
+                spread(parts, i, p, |s| {
+                    vec![(1.0, Destination::Service(front_door(parts, ids, s)))]
+                })
+            };
+            let ed_routes = |e: usize| -> Vec<(f64, Destination)> {
+                let mut routes = vec![
+                    (
+                        band.ed_to_day_unit,
+                        Destination::Service(ids[Role::DayUnit][e]),
+                    ),
+                    (1.0 - band.ed_to_day_unit - band.ed_admission, HOME),
+                ];
+                routes.extend(admitted_at(e, band.ed_admission));
+                routes
+            };
+            let day_unit_routes = |e: usize| -> Vec<(f64, Destination)> {
+                let mut routes = vec![(1.0 - pathways.day_unit_admission, HOME)];
+                routes.extend(admitted_at(e, pathways.day_unit_admission));
+                routes
+            };
             let admission_if_ed = AdmissionIfEd {
                 ed_admission: band.ed_admission,
                 ed_to_day_unit: band.ed_to_day_unit,
@@ -247,45 +269,47 @@ pub(super) fn build_demand(
             };
             let emergency_pathways =
                 |with_rr: bool, los_multiplier: f64| -> Vec<(ServiceId, Pathway)> {
-                    let (hospital, other) = hospital_for(los_multiplier);
-                    let mut list = vec![
-                        (
-                            ids[Role::EmergencyDepartment][site],
-                            Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
-                        ),
-                        (
-                            ids[Role::DayUnit][site],
+                    let (_, other) = hospital_for(los_multiplier, beds(ids, site, children));
+                    let mut list = Vec::new();
+                    for e in emergency_sites(parts, i) {
+                        let at = beds(ids, e, children);
+                        let (hospital, _) = hospital_for(los_multiplier, at);
+                        list.push((
+                            ids[Role::EmergencyDepartment][e],
+                            Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes(e))),
+                        ));
+                        list.push((
+                            ids[Role::DayUnit][e],
                             Pathway::new(
                                 pathways.day_unit_stay.clone(),
-                                RouteTable::new(&day_unit_routes),
+                                RouteTable::new(&day_unit_routes(e)),
                             ),
-                        ),
-                        (beds, hospital.clone()),
-                        (ids.other_providers, other),
-                    ];
-                    // Adults waiting for a bed may outlie to the next site's.
-                    if let (false, Some(j)) = (children, outlie_site(parts, site)) {
-                        list.push((ids[Role::AcuteBeds][j], hospital));
+                        ));
+                        list.push((at, hospital.clone()));
+                        if e == site {
+                            list.push((ids.other_providers, other.clone()));
+                        }
+                        // Adults waiting for a bed may outlie to the next
+                        // site's (unless the catchment uses it already).
+                        if let (false, Some(j)) = (children, outlie_site(parts, e))
+                            && !emergency_sites(parts, i).contains(&j)
+                        {
+                            list.push((ids[Role::AcuteBeds][j], hospital));
+                        }
                     }
+                    list.extend(utc_pathways(parts, ids, i));
                     if with_rr {
                         // Not managed at home: ED, or a share to the
                         // community day unit (none without one: the same
                         // route table as before).
                         let not_home = 1.0 - rapid.managed_at_home;
                         let to_unit = from_rapid_response(parts, i, children);
+                        let mut routes = vec![(rapid.managed_at_home, HOME)];
+                        routes.extend(to_front_door(not_home * (1.0 - to_unit)));
+                        routes.push((not_home * to_unit, community_day_unit_or_ed(ids, parts, i)));
                         list.push((
                             ids[Role::RapidResponse][i],
-                            Pathway::new(
-                                rapid.episode.clone(),
-                                RouteTable::new(&[
-                                    (rapid.managed_at_home, HOME),
-                                    (
-                                        not_home * (1.0 - to_unit),
-                                        Destination::Service(ids[Role::EmergencyDepartment][site]),
-                                    ),
-                                    (not_home * to_unit, community_day_unit_or_ed(ids, parts, i)),
-                                ]),
-                            ),
+                            Pathway::new(rapid.episode.clone(), RouteTable::new(&routes)),
                         ));
                     }
                     // Adults referred on may attend the community day unit.
@@ -332,24 +356,15 @@ pub(super) fn build_demand(
                     Some(_) => 1.0,
                     None => icc.population[b] * share,
                 };
-                let entry = RouteTable::new(&[
-                    (
-                        band.rapid_response_eligible,
-                        Destination::Service(ids[Role::RapidResponse][i]),
-                    ),
-                    (
-                        band.direct_admission * (1.0 - band.other_provider),
-                        Destination::Service(beds),
-                    ),
-                    (
-                        band.direct_admission * band.other_provider,
-                        Destination::Service(ids.other_providers),
-                    ),
-                    (
-                        1.0 - band.rapid_response_eligible - band.direct_admission,
-                        Destination::Service(ids[Role::EmergencyDepartment][site]),
-                    ),
-                ]);
+                let mut entry = vec![(
+                    band.rapid_response_eligible,
+                    Destination::Service(ids[Role::RapidResponse][i]),
+                )];
+                entry.extend(admitted(band.direct_admission));
+                entry.extend(to_front_door(
+                    1.0 - band.rapid_response_eligible - band.direct_admission,
+                ));
+                let entry = RouteTable::new(&entry);
                 let (entry, at_primary_care) = match &primary_care {
                     Some((service, seek, pathway)) => (
                         seeking_first(&entry, *service, *seek),
@@ -363,7 +378,7 @@ pub(super) fn build_demand(
                         "Urgent needs of {} ICC residents aged {}, risk tier {}",
                         icc.name, label, tier
                     ),
-                    arrive_at: ids[Role::EmergencyDepartment][site],
+                    arrive_at: front_door(parts, ids, icc.site),
                     entry: Some(entry),
                     // The ICC's multiplier (1 unless given) on every
                     // tier's rate: crises only.
@@ -436,18 +451,35 @@ pub(super) fn build_demand(
                 }
             }
 
-            // Ordinary elective admissions.
+            // Ordinary elective admissions: at the chosen site's own beds
+            // (or `ed_at`'s when it has none), or other providers.
             if band.elective_per_1000 > 0.0
                 && let Some(elective_stay) = &band.elective_stay
             {
+                let electives = spread(parts, i, 1.0, |s| {
+                    let out = out_of_system(parts, s, band.other_provider);
+                    vec![
+                        (
+                            1.0 - out,
+                            Destination::Service(elective_beds(parts, ids, s, children)),
+                        ),
+                        (out, Destination::Service(ids.other_providers)),
+                    ]
+                });
+                let mut elective_sites: Vec<ServiceId> = icc
+                    .catchment
+                    .iter()
+                    .map(|&(s, _)| elective_beds(parts, ids, s, children))
+                    .collect();
+                elective_sites.dedup();
                 types.push(PatientType {
                     name: format!("elective/{}/{}", icc.name, label),
                     description: format!(
                         "Ordinary elective admissions of {} ICC residents aged {}",
                         icc.name, label
                     ),
-                    arrive_at: beds,
-                    entry: Some(RouteTable::new(&admitted(1.0))),
+                    arrive_at: elective_beds(parts, ids, icc.site, children),
+                    entry: Some(RouteTable::new(&electives)),
                     // Cancelled twice: treated by another provider.
                     cancellation: pathways.pressure.elective_cancellation.clone().map(|c| {
                         Cancellation {
@@ -490,13 +522,19 @@ pub(super) fn build_demand(
                     ),
                     home_care_route(pathways.elective_discharge.home_care, i),
                 ]);
-                let mut list = vec![
-                    (beds, Pathway::new(elective_stay.clone(), elective_routes)),
-                    (
-                        ids.other_providers,
-                        Pathway::new(elective_stay.clone(), RouteTable::to(HOME)),
-                    ),
-                ];
+                let mut list: Vec<(ServiceId, Pathway)> = elective_sites
+                    .into_iter()
+                    .map(|beds| {
+                        (
+                            beds,
+                            Pathway::new(elective_stay.clone(), elective_routes.clone()),
+                        )
+                    })
+                    .collect();
+                list.push((
+                    ids.other_providers,
+                    Pathway::new(elective_stay.clone(), RouteTable::to(HOME)),
+                ));
                 list.extend(community_pathways(i));
                 pathways_table.push(list);
             }
@@ -594,47 +632,36 @@ pub(super) fn build_demand(
                 "nursing"
             };
             let survive = 1.0 - care_homes.in_hospital_death;
-            let beds = ids[Role::AcuteBeds][site];
             // No readmissions here: the residents' crisis rate already
             // counts every attendance, returns included.
             let hospital = Pathway::new(
                 zero_day(band, 1.0),
                 RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
             );
-            let ed_routes = [
-                (
-                    band.ed_to_day_unit,
-                    Destination::Service(ids[Role::DayUnit][site]),
-                ),
-                (1.0 - band.ed_to_day_unit - care_homes.ed_admission, HOME),
-                (
-                    care_homes.ed_admission * (1.0 - band.other_provider),
-                    Destination::Service(beds),
-                ),
-                (
-                    care_homes.ed_admission * band.other_provider,
-                    Destination::Service(ids.other_providers),
-                ),
-            ];
-            let day_unit_routes = [
-                (1.0 - pathways.day_unit_admission, HOME),
-                (
-                    pathways.day_unit_admission * (1.0 - band.other_provider),
-                    Destination::Service(beds),
-                ),
-                (
-                    pathways.day_unit_admission * band.other_provider,
-                    Destination::Service(ids.other_providers),
-                ),
-            ];
+            let admitted_at = |e: usize, p: f64| {
+                let out = out_of_system(parts, e, band.other_provider);
+                [
+                    (
+                        p * (1.0 - out),
+                        Destination::Service(ids[Role::AcuteBeds][e]),
+                    ),
+                    (p * out, Destination::Service(ids.other_providers)),
+                ]
+            };
+            // Several sites: the site is picked on arrival, by share.
+            let entry = (icc.catchment.len() > 1).then(|| {
+                RouteTable::new(&spread(parts, i, 1.0, |s| {
+                    vec![(1.0, Destination::Service(front_door(parts, ids, s)))]
+                }))
+            });
             types.push(PatientType {
                 name: format!("care_home_crisis/{}/{kind}", icc.name),
                 description: format!(
                     "Urgent needs of {kind} care-home residents, {} ICC (per resident)",
                     icc.name
                 ),
-                arrive_at: ids[Role::EmergencyDepartment][site],
-                entry: None,
+                arrive_at: front_door(parts, ids, icc.site),
+                entry,
                 rate_per_day: care_homes.attendances_per_resident_year / DAYS_PER_YEAR,
                 per_occupant_of: Some(home),
                 per_member_of: None,
@@ -660,30 +687,49 @@ pub(super) fn build_demand(
                 },
                 class: None,
             });
-            let mut list = vec![
-                (
-                    ids[Role::EmergencyDepartment][site],
+            let mut list = Vec::new();
+            for e in emergency_sites(parts, i) {
+                let mut ed_routes = vec![
+                    (
+                        band.ed_to_day_unit,
+                        Destination::Service(ids[Role::DayUnit][e]),
+                    ),
+                    (1.0 - band.ed_to_day_unit - care_homes.ed_admission, HOME),
+                ];
+                ed_routes.extend(admitted_at(e, care_homes.ed_admission));
+                let mut day_unit_routes = vec![(1.0 - pathways.day_unit_admission, HOME)];
+                day_unit_routes.extend(admitted_at(e, pathways.day_unit_admission));
+                list.push((
+                    ids[Role::EmergencyDepartment][e],
                     Pathway::new(pathways.ed_stay.clone(), RouteTable::new(&ed_routes)),
-                ),
-                (
-                    ids[Role::DayUnit][site],
+                ));
+                list.push((
+                    ids[Role::DayUnit][e],
                     Pathway::new(
                         pathways.day_unit_stay.clone(),
                         RouteTable::new(&day_unit_routes),
                     ),
-                ),
-                (beds, hospital.clone()),
-                (
-                    ids.other_providers,
-                    Pathway::new(
-                        zero_day(band, 1.0),
-                        RouteTable::new(&[(survive, HOME), (care_homes.in_hospital_death, DEATH)]),
-                    ),
-                ),
-            ];
-            if let Some(j) = outlie_site(parts, site) {
-                list.push((ids[Role::AcuteBeds][j], hospital.clone()));
+                ));
+                list.push((ids[Role::AcuteBeds][e], hospital.clone()));
+                if e == site {
+                    list.push((
+                        ids.other_providers,
+                        Pathway::new(
+                            zero_day(band, 1.0),
+                            RouteTable::new(&[
+                                (survive, HOME),
+                                (care_homes.in_hospital_death, DEATH),
+                            ]),
+                        ),
+                    ));
+                }
+                if let Some(j) = outlie_site(parts, e)
+                    && !emergency_sites(parts, i).contains(&j)
+                {
+                    list.push((ids[Role::AcuteBeds][j], hospital.clone()));
+                }
             }
+            list.extend(utc_pathways(parts, ids, i));
             pathways_table.push(list);
 
             let census = (care_homes.occupancy_at_start * f64::from(places)).round() as u32;
@@ -771,14 +817,9 @@ fn same_day_pathway(
         return None;
     }
     let service = *ids[Role::PrimaryCare].get(i)?;
-    let site = icc.site;
     let children = parts.age_bands.is_children(b);
-    let ed = Destination::Service(ids[Role::EmergencyDepartment][site]);
-    let beds = if children {
-        ids[Role::PaediatricBeds][site]
-    } else {
-        ids[Role::AcuteBeds][site]
-    };
+    // The main site's front door, for routes with one destination.
+    let ed = Destination::Service(front_door(parts, ids, icc.site));
     let rest = 1.0 - primary_care.managed;
     let on = &primary_care.referred_on;
     // Rapid response is an adult service: children referred to it go to ED.
@@ -795,22 +836,24 @@ fn same_day_pathway(
         community_day_unit_or_ed(ids, parts, i)
     };
     let admission = on.admission * rest;
-    let routes = RouteTable::new(&[
-        (primary_care.managed, HOME),
-        (on.ed * rest, ed),
-        (on.rapid_response * rest, rapid),
-        (on.day_unit * rest, day_unit),
-        // Admitted directly, split between the trust and other providers
-        // as the band's direct admissions are.
-        (
-            admission * (1.0 - band.other_provider),
-            Destination::Service(beds),
-        ),
-        (
-            admission * band.other_provider,
-            Destination::Service(ids.other_providers),
-        ),
-    ]);
+    let mut routes = vec![(primary_care.managed, HOME)];
+    // Referred to ED: the catchment's front doors, by share.
+    routes.extend(spread(parts, i, on.ed * rest, |s| {
+        vec![(1.0, Destination::Service(front_door(parts, ids, s)))]
+    }));
+    routes.push((on.rapid_response * rest, rapid));
+    routes.push((on.day_unit * rest, day_unit));
+    // Admitted directly, split between the trust and other providers
+    // as the band's direct admissions are.
+    routes.extend(spread(parts, i, admission, |s| {
+        let e = emergency_site(parts, s);
+        let out = out_of_system(parts, e, band.other_provider);
+        vec![
+            (1.0 - out, Destination::Service(beds(ids, e, children))),
+            (out, Destination::Service(ids.other_providers)),
+        ]
+    }));
+    let routes = RouteTable::new(&routes);
     Some((
         service,
         seek,

@@ -9,6 +9,7 @@ mod community_day_unit;
 mod deaths;
 mod demand;
 mod services;
+mod sites;
 pub(super) mod tiers;
 
 use super::spec::Parts;
@@ -41,7 +42,8 @@ fn wait_class(role: Role) -> u8 {
         | Role::AcuteBeds
         | Role::PaediatricBeds
         | Role::OtherProvider
-        | Role::CommunityDayUnit => 0,
+        | Role::CommunityDayUnit
+        | Role::UrgentTreatmentCentre => 0,
         Role::HomeCare => 1,
         Role::Reablement => 2,
         Role::CommunityBeds => 3,

@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::ops::Index;
 
+use super::sites::front_door;
 use crate::model::system::{Role, Sector, ServiceInfo, UnitCosts};
 use crate::model::{Capacity, FullPolicy, Outlying, Overflow, Service, ServiceId};
 use crate::scenario::system::costs::paid_places;
@@ -26,6 +27,9 @@ pub(super) struct Ids {
     by_role: HashMap<Role, Vec<ServiceId>>,
     /// The one service of `Role::OtherProvider`.
     pub(super) other_providers: ServiceId,
+    /// Each site's urgent treatment centre, if it has one (built after
+    /// every ICC's services, so files without one keep their ids).
+    pub(super) utc: Vec<Option<ServiceId>>,
 }
 
 impl Index<Role> for Ids {
@@ -201,17 +205,7 @@ fn icc_kinds() -> [ServiceKind; 9] {
                     parts.community.rapid.caseload_per_wte,
                 )
             },
-            when_full: |parts, ids, i| {
-                let ed = ids[Role::EmergencyDepartment][parts.iccs[i].site];
-                match parts.community.rapid.max_wait_days {
-                    // Not seen within the limit: goes to ED.
-                    Some(limit) => FullPolicy::Wait {
-                        max_wait_days: Some(limit),
-                        then: Overflow::Divert(ed),
-                    },
-                    None => FullPolicy::Overflow(Overflow::Divert(ed)),
-                }
-            },
+            when_full: rapid_response_full,
             costs: |costs| UnitCosts {
                 per_place_day: costs.rapid_response_contact * costs.rapid_response_contacts_per_day,
                 ..UnitCosts::none(Sector::Community)
@@ -390,6 +384,21 @@ fn icc_kinds() -> [ServiceKind; 9] {
     ]
 }
 
+/// A full rapid-response team: its crises go to the front door (ED, or
+/// urgent treatment centre) of the ICC's main site, at once or after the
+/// wait limit. Set again once the urgent treatment centres are built.
+fn rapid_response_full(parts: &Parts, ids: &Ids, i: usize) -> FullPolicy {
+    let ed = front_door(parts, ids, parts.iccs[i].site);
+    match parts.community.rapid.max_wait_days {
+        // Not seen within the limit: goes to ED.
+        Some(limit) => FullPolicy::Wait {
+            max_wait_days: Some(limit),
+            then: Overflow::Divert(ed),
+        },
+        None => FullPolicy::Overflow(Overflow::Divert(ed)),
+    }
+}
+
 /// Whether the file has services of a kind: the kinds issue 22 added only
 /// when their section is there, so that older files compile to the same
 /// services (ids and outputs).
@@ -484,6 +493,7 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
     let mut ids = Ids {
         by_role: HashMap::new(),
         other_providers: ServiceId(0),
+        utc: vec![None; parts.sites.len()],
     };
     for kind in &site_kinds() {
         for i in 0..parts.sites.len() {
@@ -514,23 +524,62 @@ pub(super) fn build_services(parts: &Parts) -> (Vec<Service>, Vec<ServiceInfo>, 
             built.add_kind(kind, parts, &mut ids, i, false);
         }
     }
+    build_urgent_treatment_centres(&mut built, parts, &mut ids);
     full_hospital(&mut built.services, parts, &ids);
     (built.services, built.infos, ids)
 }
 
+/// The urgent treatment centres of sites without an ED, after every other
+/// service (so that files without one keep every id); then the rapid
+/// response teams that overflow to one.
+fn build_urgent_treatment_centres(built: &mut Built, parts: &Parts, ids: &mut Ids) {
+    for (i, site) in parts.sites.iter().enumerate() {
+        if site.urgent_treatment_centre.is_none() {
+            continue;
+        }
+        let id = built.add(
+            service(
+                format!("utc_{}", site.name),
+                format!("Urgent treatment centre, {}", site.description)
+                    .trim_end_matches([',', ' '])
+                    .to_string(),
+                "attendances in progress",
+                Capacity::Unlimited,
+                WAIT,
+            ),
+            ServiceInfo {
+                role: Role::UrgentTreatmentCentre,
+                site: Some(i),
+                icc: None,
+                costs: UnitCosts {
+                    per_admission: parts.costs.utc_attendance,
+                    ..UnitCosts::none(Sector::Acute)
+                },
+            },
+        );
+        ids.utc[i] = Some(id);
+    }
+    if ids.utc.iter().any(Option::is_some) {
+        for (i, &team) in ids[Role::RapidResponse].iter().enumerate() {
+            built.services[team.index()].when_full = rapid_response_full(parts, ids, i);
+        }
+    }
+}
+
 /// What a site's adult beds do for patients who wait long for one: outlie
-/// to the next site's beds (in file order, the last to the first) and, after
-/// the longest wait, go to other providers (`[pathways]`'s pressure keys).
+/// to the next site's beds (in file order among the sites with an ED, the
+/// last to the first: a site without an ED takes no emergencies) and,
+/// after the longest wait, go to other providers (`[pathways]`'s pressure
+/// keys).
 fn full_hospital(services: &mut [Service], parts: &Parts, ids: &Ids) {
     let pressure = &parts.pathways.pressure;
     let beds = &ids[Role::AcuteBeds];
     for (i, &id) in beds.iter().enumerate() {
         let service = &mut services[id.index()];
-        if let Some((after_days, every_days)) = pressure.outlie
-            && beds.len() > 1
+        if let (Some((after_days, every_days)), Some(j)) = (pressure.outlie, outlie_site(parts, i))
         {
             service.outlying = Some(Outlying {
-                to: beds[(i + 1) % beds.len()],
+                to: beds[j],
                 after_days,
                 every_days,
             });
@@ -544,10 +593,17 @@ fn full_hospital(services: &mut [Service], parts: &Parts, ids: &Ids) {
     }
 }
 
-/// The site whose beds site `i`'s patients outlie to, if they do.
+/// The site whose beds site `i`'s patients outlie to, if they do: the next
+/// site with an ED in file order (the last to the first), none when `i`
+/// has no ED or is the only one with an ED.
 pub(super) fn outlie_site(parts: &Parts, i: usize) -> Option<usize> {
     let n = parts.sites.len();
-    (parts.pathways.pressure.outlie.is_some() && n > 1).then_some((i + 1) % n)
+    if parts.pathways.pressure.outlie.is_none() || !parts.sites[i].has_ed() {
+        return None;
+    }
+    (1..n)
+        .map(|k| (i + k) % n)
+        .find(|&j| parts.sites[j].has_ed())
 }
 
 #[cfg(test)]
