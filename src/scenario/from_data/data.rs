@@ -561,15 +561,7 @@ fn read_system(table: &Table, problems: &mut Vec<Problem>) -> BTreeMap<String, S
     for row in &table.rows {
         let key = table.text(row, "key");
         if !SYSTEM_KEYS.contains(&key) {
-            problems.push(table.problem(
-                row,
-                "key",
-                format!(
-                    "is not a key of system.csv{}; the keys are {}",
-                    crate::scenario::error::did_you_mean(key, SYSTEM_KEYS),
-                    SYSTEM_KEYS.join(", ")
-                ),
-            ));
+            problems.push(table.not_one_of(row, "key", &SYSTEM_KEYS));
             continue;
         }
         let value = table.text(row, "value").to_string();
@@ -1131,16 +1123,7 @@ fn read_icc_values(
             continue;
         }
         if !keys.contains(&key) {
-            problems.push(table.problem(
-                row,
-                key_column,
-                format!(
-                    "is not a {key_column} of {}{}; use one of {}",
-                    table.file,
-                    crate::scenario::error::did_you_mean(key, keys.iter().copied()),
-                    keys.join(", ")
-                ),
-            ));
+            problems.push(table.not_one_of(row, key_column, keys));
             continue;
         }
         let Some(value) = table.non_negative(row, value_column, problems) else {
@@ -1178,15 +1161,7 @@ fn read_rates(
     for row in &table.rows {
         let measure = table.text(row, "measure");
         if !RATE_MEASURES.contains(&measure) {
-            problems.push(table.problem(
-                row,
-                "measure",
-                format!(
-                    "is not a measure of rates.csv{}; use one of {}",
-                    crate::scenario::error::did_you_mean(measure, RATE_MEASURES),
-                    RATE_MEASURES.join(", ")
-                ),
-            ));
+            problems.push(table.not_one_of(row, "measure", &RATE_MEASURES));
             continue;
         }
         let (Some(targets), Some(b)) = (

@@ -222,6 +222,22 @@ impl Table {
         }
     }
 
+    /// The row's `column` names none of `choices` (a key or measure this
+    /// table knows): the problem, with did-you-mean and the choices.
+    pub fn not_one_of(&self, row: &Row, column: &str, choices: &[&str]) -> Problem {
+        let value = self.text(row, column);
+        self.problem(
+            row,
+            column,
+            format!(
+                "is not a {column} of {}{}; use one of {}",
+                self.file,
+                did_you_mean(value, choices.iter().copied()),
+                choices.join(", ")
+            ),
+        )
+    }
+
     /// The row's cell as text that must not be empty.
     pub fn required_text(
         &self,
