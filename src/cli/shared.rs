@@ -128,16 +128,25 @@ fn results_kind(out: &Path) -> Option<&'static str> {
         "compare" => Some("compare"),
         "sweep" => Some("sweep"),
         "warmup" => Some("warmup"),
+        "tornado" => Some("tornado"),
         "merge" if out.join("comparison.csv").exists() => Some("compare"),
         "merge" if out.join("sweep.csv").exists() => Some("sweep"),
-        "merge" if out.join("tornado.csv").exists() => None,
+        // A tornado written beside a batch keeps its own run.json
+        // (tornado_run.json): then tornado.csv is not the folder's kind.
+        "merge"
+            if out.join("tornado.csv").exists()
+                && !out.join(super::tornado::TORNADO_RUN).exists() =>
+        {
+            Some("tornado")
+        }
         "merge" => Some("batch"),
         _ => None,
     }
 }
 
 /// Refuses to write a command's results (`kind`: `batch` for `run`,
-/// `batch` and a merge of batches; `compare`, `sweep`, `warmup`) into a
+/// `batch` and a merge of batches; `compare`, `sweep`, `warmup`, `tornado`
+/// for a merge of tornado shards) into a
 /// folder that holds another kind: one mistyped `--out` would otherwise
 /// replace a finished comparison with a batch, or leave a folder whose
 /// `run.json` describes a command that did not make its files.

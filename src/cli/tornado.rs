@@ -37,7 +37,7 @@ pub(super) const SHARD_FILE: &str = "tornado_shard.json";
 
 /// A tornado's provenance when it joins a folder that has a `run.json` of
 /// another command's (a comparison's).
-const TORNADO_RUN: &str = "tornado_run.json";
+pub(super) const TORNADO_RUN: &str = "tornado_run.json";
 
 /// The folder of variant `k` (from 0: the point values first).
 fn variant_folder(k: usize) -> String {
@@ -486,6 +486,7 @@ pub(super) fn merge_tornado(args: &MergeArgs, first: ShardManifest) -> Result<()
         &["tornado.csv", "run.json", "scenario.toml"],
         inputs,
     )?;
+    super::shared::refuse_other_results(&folder, "tornado")?;
     let provenance = super::provenance::with_shards(
         super::provenance::provenance(
             "merge",

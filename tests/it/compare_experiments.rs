@@ -826,4 +826,33 @@ fn a_sharded_tornado_merges_into_the_unsharded_one() {
         std::fs::read(whole.join("scenario.toml")).unwrap()
     );
     assert_eq!(run_json(&merged)["provenance"]["command"], "merge");
+    // A tornado's folder is of its own kind: a batch is not written into
+    // it, nor tornado shards merged into a batch's folder (the trial of
+    // issue 24 found both mixing two runs' files, exit 0).
+    let batch = dir.path().join("batch");
+    let batch_into = |out: &Path| {
+        common::iccsim()
+            .args(["batch", &shipped("scenarios/examples/single-ward.toml")])
+            .args(["-n", "2", "-q", "-o"])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    assert!(batch_into(&batch).status.success());
+    for folder in [&whole, &merged] {
+        common::fails_with(
+            &batch_into(folder),
+            2,
+            "holds the results of `iccsim tornado`",
+        );
+    }
+    let into_batch = common::iccsim()
+        .arg("merge")
+        .args(&shards)
+        .arg("-o")
+        .arg(&batch)
+        .output()
+        .unwrap();
+    common::fails_with(&into_batch, 2, "holds the results of `iccsim batch`");
+    assert_eq!(run_json(&batch)["provenance"]["command"], "batch");
 }
