@@ -172,7 +172,16 @@ fn interrupt(from: &Path, to: &Path, kept: usize) {
         let records =
             std::fs::read_to_string(from.join(format!("scenarios/{name}/records.csv"))).unwrap();
         let lines: Vec<&str> = records.lines().take(1 + kept).collect();
-        let mut folder = OutputFolder::open(to, &Request::default()).unwrap();
+        // The folder's lock is an flock: a child another test thread is
+        // forking at this moment may hold a copy of the descriptor until
+        // it execs, so a second open can briefly see it held; retry.
+        let mut folder = (0..100)
+            .find_map(|_| {
+                OutputFolder::open(to, &Request::default())
+                    .inspect_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
+                    .ok()
+            })
+            .expect("the folder's lock is free within 2 s");
         let path = folder
             .claim_working_file(&format!("scenarios/{name}/records.partial"), RESULTS)
             .unwrap();
