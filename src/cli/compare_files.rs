@@ -7,7 +7,7 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use super::exit::{Exit, Failure};
+use super::exit::Failure;
 use super::records::summary_files;
 use iccsim::experiment::bed_days_saved::bed_days_saved_per_admission_avoided;
 use iccsim::experiment::compare::Difference;
@@ -383,16 +383,5 @@ pub(super) fn shard_files<'a>(
 pub(super) fn read_shard_manifest(
     folder: &std::path::Path,
 ) -> Result<Option<ShardManifest>, Failure> {
-    let path = folder.join(SHARD_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = iccsim::scenario::read_file(&path)?;
-    serde_json::from_str(&text).map(Some).map_err(|e| Failure {
-        code: Exit::Scenario,
-        message: format!(
-            "{}: not a comparison shard's manifest ({e}); merge the folders `compare --shard i/n` wrote",
-            path.display()
-        ),
-    })
+    super::shard_merge::read_manifest(folder, SHARD_FILE, "comparison", "compare")
 }

@@ -15,6 +15,29 @@ use iccsim::experiment::record::Record;
 use iccsim::report::checkpoint::{self, RecordsHeader};
 use iccsim::scenario;
 
+/// Reads the shard manifest `file` of a `command --shard i/n` folder
+/// (`kind` names it in the message: "comparison", "sweep", "tornado"), if
+/// the folder holds one.
+pub(super) fn read_manifest<T: serde::de::DeserializeOwned>(
+    folder: &Path,
+    file: &str,
+    kind: &str,
+    command: &str,
+) -> Result<Option<T>, Failure> {
+    let path = folder.join(file);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = scenario::read_file(&path)?;
+    serde_json::from_str(&text).map(Some).map_err(|e| Failure {
+        code: Exit::Scenario,
+        message: format!(
+            "{}: not a {kind} shard's manifest ({e}); merge the folders `{command} --shard i/n` wrote",
+            path.display()
+        ),
+    })
+}
+
 /// One part's records from every shard, with its header and scenario text
 /// (from the first folder); the records in replication order, the
 /// header's shard cleared (the merged records are the whole run's).

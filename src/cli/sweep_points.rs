@@ -132,18 +132,7 @@ pub(super) fn shard_files<'a>(
 
 /// Reads a sweep shard's manifest, if the folder holds one.
 pub(super) fn read_shard_manifest(folder: &Path) -> Result<Option<ShardManifest>, Failure> {
-    let path = folder.join(SHARD_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = scenario::read_file(&path)?;
-    serde_json::from_str(&text).map(Some).map_err(|e| Failure {
-        code: Exit::Scenario,
-        message: format!(
-            "{}: not a sweep shard's manifest ({e}); merge the folders `sweep --shard i/n` wrote",
-            path.display()
-        ),
-    })
+    super::shard_merge::read_manifest(folder, SHARD_FILE, "sweep", "sweep")
 }
 
 /// `merge` of a sweep's shards: sweep.csv and sweep_replications.csv as

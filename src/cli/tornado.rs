@@ -385,18 +385,7 @@ fn write_tornado(
 
 /// Reads a tornado shard's manifest, if the folder holds one.
 pub(super) fn read_shard_manifest(folder: &Path) -> Result<Option<ShardManifest>, Failure> {
-    let path = folder.join(SHARD_FILE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = scenario::read_file(&path)?;
-    serde_json::from_str(&text).map(Some).map_err(|e| Failure {
-        code: Exit::Scenario,
-        message: format!(
-            "{}: not a tornado shard's manifest ({e}); merge the folders `tornado --shard i/n` wrote",
-            path.display()
-        ),
-    })
+    super::shard_merge::read_manifest(folder, SHARD_FILE, "tornado", "tornado")
 }
 
 /// `merge` of a tornado's shards: the variants built again from the
