@@ -230,6 +230,19 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         runs.push(run(&pair[0].1)?);
         runs.push(run(&pair[1].1)?);
     }
+    // A shard's run.json and the whole tornado's say the same.
+    let provenance = super::provenance::provenance(
+        "tornado",
+        Some(seed),
+        vec![super::provenance::scenario(
+            &network.name,
+            &origin,
+            scenario_copy,
+            &text,
+        )],
+        None,
+        Stopping::fixed(replications),
+    );
     if let Some((i, n)) = args.shard {
         let manifest = ShardManifest {
             name: network.name.clone(),
@@ -240,18 +253,6 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
             replications,
             shard: format!("{i}/{n}"),
         };
-        let provenance = super::provenance::provenance(
-            "tornado",
-            Some(seed),
-            vec![super::provenance::scenario(
-                &network.name,
-                &origin,
-                scenario_copy,
-                &text,
-            )],
-            None,
-            Stopping::fixed(replications),
-        );
         let mut files: Vec<(String, Box<dyn FileBody + '_>)> = Vec::new();
         for (k, (header, records)) in runs.iter().enumerate() {
             files.push((
@@ -286,18 +287,6 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<(), Failure> {
         .iter()
         .map(|(_, records)| records.iter().map(|r| r.values[position]).collect())
         .collect();
-    let provenance = super::provenance::provenance(
-        "tornado",
-        Some(seed),
-        vec![super::provenance::scenario(
-            &network.name,
-            &origin,
-            scenario_copy,
-            &text,
-        )],
-        None,
-        Stopping::fixed(replications),
-    );
     write_tornado(
         &mut folder,
         &out,
